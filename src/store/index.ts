@@ -1,0 +1,11 @@
+export { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrate.js';
+export {
+  defaultDataDir,
+  openStore,
+  redactUrl,
+  type Store,
+  type StoreKind,
+  type StoreOptions,
+} from './open-store.js';
+export { getStoreStatus, type StoreStatus } from './queries/status/get-store-status.js';
+export type { Database } from './schema.js';

@@ -1,0 +1,46 @@
+// Applies migrations/ in order, once each, recording the schema version. Idempotent and safe when
+// several processes start at once (PostgreSQL advisory lock; PGlite is single-process by design).
+import { type Kysely, sql } from 'kysely';
+import * as m001 from './migrations/001-model.js';
+import type { Database } from './schema.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against the untyped database.
+  up(db: Kysely<any>): Promise<void>;
+}
+
+/** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
+export const MIGRATIONS: readonly Migration[] = [m001];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+const LOCK_KEY = 0x52_53_49_47; // "RSIG"
+
+export async function migrate(db: Kysely<Database>): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(${LOCK_KEY})`.execute(tx);
+    await sql`create table if not exists schema_migrations (
+      version int primary key, name text not null, applied_at timestamptz not null default now())`.execute(
+      tx,
+    );
+    const applied = new Set(
+      (await tx.selectFrom('schema_migrations').select('version').execute()).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await m.up(tx);
+      await tx.insertInto('schema_migrations').values({ version: m.version, name: m.name }).execute();
+    }
+    return schemaVersion(tx);
+  });
+}
+
+export async function schemaVersion(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('schema_migrations')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
+  return Number(row?.v ?? 0);
+}

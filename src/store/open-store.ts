@@ -1,0 +1,144 @@
+// Opens the store: a PostgreSQL server when a URL is given (it wins), otherwise PGlite in a data
+// directory. Migrations are applied on open. docs/adr/0001-store.md explains the choice.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { StoreError } from '../core/errors.js';
+import { migrate } from './migrate.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type StoreKind = 'pglite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  kind: StoreKind;
+  /** Where it lives: the data directory, or the server URL with any password removed. */
+  location: string;
+  schemaVersion: number;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** PostgreSQL server URL; when set it wins over dataDir. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; `memory://` keeps everything in memory (tests). */
+  dataDir?: string | undefined;
+}
+
+/** `$RUNSIGHT_DATA_DIR`, else `$XDG_DATA_HOME/runsight`, else `~/.local/share/runsight`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.RUNSIGHT_DATA_DIR) return env.RUNSIGHT_DATA_DIR;
+  const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'runsight');
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+export async function openStore(opts: StoreOptions = {}): Promise<Store> {
+  const store = opts.databaseUrl
+    ? openPostgres(opts.databaseUrl)
+    : await openPglite(opts.dataDir ?? defaultDataDir());
+  try {
+    store.schemaVersion = await migrate(store.db);
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw new StoreError(`could not open the ${store.kind} store at ${store.location}: ${errorText(err)}`, {
+      cause: err,
+    });
+  }
+  return store;
+}
+
+function openPostgres(url: string): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 8,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8 || oid === NUMERIC
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', location: redactUrl(url), schemaVersion: 0, close: () => db.destroy() };
+}
+
+async function openPglite(dataDir: string): Promise<Store> {
+  const inMemory = dataDir.startsWith('memory://');
+  let unlock = () => {};
+  if (!inMemory) {
+    const dir = resolve(dataDir);
+    mkdirSync(dir, { recursive: true });
+    unlock = lockDataDir(dir);
+    dataDir = dir;
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? undefined : join(dataDir, 'pg'), {
+      parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+    });
+  } catch (err) {
+    unlock();
+    throw new StoreError(`could not open PGlite in ${dataDir}: ${errorText(err)}`, { cause: err });
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  return {
+    db,
+    kind: 'pglite',
+    location: dataDir,
+    schemaVersion: 0,
+    close: async () => {
+      await db.destroy();
+      unlock();
+    },
+  };
+}
+
+/**
+ * PGlite is one process's database: two processes on one directory corrupt it. A lock file with
+ * the owner's pid refuses the second; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = join(dir, 'runsight.lock');
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch {
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new StoreError(
+        `the data directory ${dir} is in use by process ${pid}. PGlite serves one process at a time: stop that process, or use a PostgreSQL server (--database-url) to share a store.`,
+      );
+    }
+    writeFileSync(file, String(process.pid));
+  }
+  return () => rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable database url>';
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

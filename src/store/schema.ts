@@ -1,0 +1,338 @@
+// Kysely table types for the model created in migrations/ (docs/data-model.md).
+// int8 columns come back as JS numbers (see open-store.ts type parsers); jsonb as parsed JSON.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type TimestampNull = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string | T | undefined, string | T>;
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: Generated<Date>;
+}
+
+export interface ImagesTable {
+  digest: string;
+  kind: 'index' | 'manifest';
+  media_type: string;
+  config_digest: string | null;
+  os: string | null;
+  architecture: string | null;
+  variant: string | null;
+  os_version: string | null;
+  size: number | null;
+  manifest: Json<unknown> | null;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+}
+
+export interface ImageChildrenTable {
+  index_digest: string;
+  child_digest: string;
+  os: string | null;
+  architecture: string | null;
+  variant: string | null;
+  os_version: string | null;
+}
+
+export interface ImageNamesTable {
+  registry: string;
+  repository: string;
+  digest: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+}
+
+export interface TagHistoryTable {
+  id: Generated<number>;
+  registry: string;
+  repository: string;
+  tag: string;
+  digest: string;
+  observed_at: Timestamp;
+  source: ColumnType<string, string | undefined, string>;
+}
+
+export interface ImageLayersTable {
+  image_digest: string;
+  position: number;
+  layer_digest: string;
+  diff_id: string | null;
+  media_type: string | null;
+  size: number | null;
+}
+
+export type ScanStatus = 'running' | 'complete' | 'partial' | 'failed';
+
+export interface ScansTable {
+  id: Generated<number>;
+  image_digest: string;
+  source: string;
+  scanner_version: string | null;
+  reference: string | null;
+  status: ScanStatus;
+  errors: Json<unknown[]>;
+  os: Json<unknown> | null;
+  stats: Json<Record<string, unknown>>;
+  started_at: Timestamp;
+  finished_at: TimestampNull;
+}
+
+export interface CurrentScansTable {
+  image_digest: string;
+  source: string;
+  scan_id: number;
+}
+
+export interface PackagesTable {
+  id: Generated<number>;
+  scan_id: number;
+  ecosystem: string;
+  name: string;
+  version: string;
+  purl: string | null;
+  source_name: string | null;
+  source_version: string | null;
+  layer_diff_id: string | null;
+  path: string | null;
+}
+
+export interface LayerCacheTable {
+  diff_id: string;
+  extractor: string;
+  extractor_version: number;
+  result: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface FindingsTable {
+  id: Generated<number>;
+  scan_id: number;
+  image_digest: string;
+  source: string;
+  vulnerability_id: string;
+  aliases: TextArray;
+  package_ecosystem: string;
+  package_name: string;
+  package_purl: string | null;
+  installed_version: string;
+  fixed_version: string | null;
+  layer_diff_id: string | null;
+  severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
+  cvss_version: string | null;
+  cvss_vector: string | null;
+  cvss_score: number | null;
+  status: 'affected' | 'not_affected' | 'fixed' | 'unknown';
+  status_reason: string | null;
+  advisory_ids: TextArray;
+}
+
+export interface FindingChangesTable {
+  id: Generated<number>;
+  image_digest: string;
+  vulnerability_id: string;
+  package_name: string;
+  change: 'newly_affected' | 'newly_fixed' | 'status_changed';
+  cause: string;
+  at: Timestamp;
+}
+
+export interface AdvisorySourcesTable {
+  name: string;
+  kind: string;
+  location: string | null;
+  last_modified: TimestampNull;
+  updated_at: Timestamp;
+  record_count: ColumnType<number, number | undefined, number>;
+}
+
+export interface AdvisoriesTable {
+  source: string;
+  id: string;
+  modified: TimestampNull;
+  published: TimestampNull;
+  withdrawn: TimestampNull;
+  summary: string | null;
+  aliases: TextArray;
+  upstream: TextArray;
+  severity: Json<unknown[]>;
+  record: Json<unknown>;
+}
+
+export interface AdvisoryAffectedTable {
+  id: Generated<number>;
+  source: string;
+  advisory_id: string;
+  ecosystem: string;
+  package_name: string;
+  purl: string | null;
+  ranges: Json<unknown[]>;
+  versions: TextArray;
+  severity: string | null;
+}
+
+export interface KevTable {
+  cve_id: string;
+  vendor: string | null;
+  product: string | null;
+  name: string | null;
+  date_added: ColumnType<Date | null, string | null | undefined, string | null>;
+  due_date: ColumnType<Date | null, string | null | undefined, string | null>;
+  known_ransomware: string | null;
+}
+
+export interface EpssTable {
+  cve_id: string;
+  score: number;
+  percentile: number;
+  score_date: ColumnType<Date | null, string | null | undefined, string | null>;
+}
+
+export interface VexStatementsTable {
+  id: Generated<number>;
+  document: string;
+  format: string;
+  product: string;
+  subcomponent: string | null;
+  vulnerability_id: string;
+  status: string;
+  justification: string | null;
+  impact: string | null;
+  action: string | null;
+  issued_at: TimestampNull;
+}
+
+export interface InventorySourcesTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  config: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface InventoryRunsTable {
+  id: Generated<number>;
+  source_id: number;
+  mode: 'full' | 'delta';
+  status: 'running' | 'ok' | 'partial' | 'failed';
+  started_at: Timestamp;
+  finished_at: TimestampNull;
+  counts: Json<Record<string, number>>;
+  errors: Json<unknown[]>;
+}
+
+export interface ContainersTable {
+  id: string;
+  source_id: number;
+  cluster: string | null;
+  namespace: string | null;
+  workload_kind: string | null;
+  workload_name: string | null;
+  pod: string | null;
+  container_name: string;
+  container_kind: string;
+  node: string | null;
+  platform: string | null;
+  image: string;
+  image_id: string | null;
+  digest: string | null;
+  digest_kind: string | null;
+  state: string;
+  started_at: TimestampNull;
+  finished_at: TimestampNull;
+  restarts: number | null;
+  owner: string | null;
+  environment: string | null;
+  labels: Json<Record<string, string>>;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  removed_at: TimestampNull;
+  image_digest: string | null;
+  match_method: ColumnType<string, string | undefined, string>;
+  confidence: ColumnType<string, string | undefined, string>;
+  resolved_at: TimestampNull;
+}
+
+export interface ExposuresTable {
+  id: Generated<number>;
+  container_id: string;
+  image_digest: string | null;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  closed_at: TimestampNull;
+}
+
+export interface ImagePostureTable {
+  image_digest: string;
+  source: string;
+  counts: Json<Record<string, number>>;
+  kev: number;
+  fixable: number;
+  distinct_vulns: number;
+  scanned_at: TimestampNull;
+  computed_at: Timestamp;
+}
+
+export interface PostureSnapshotsTable {
+  id: Generated<number>;
+  taken_at: Timestamp;
+  scope_kind: string;
+  scope_key: string;
+  containers: number;
+  distinct_counts: Json<Record<string, number>>;
+  instance_counts: Json<Record<string, number>>;
+  digests: TextArray;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  schema_migrations: SchemaMigrationsTable;
+  images: ImagesTable;
+  image_children: ImageChildrenTable;
+  image_names: ImageNamesTable;
+  tag_history: TagHistoryTable;
+  image_layers: ImageLayersTable;
+  scans: ScansTable;
+  current_scans: CurrentScansTable;
+  packages: PackagesTable;
+  layer_cache: LayerCacheTable;
+  findings: FindingsTable;
+  finding_changes: FindingChangesTable;
+  advisory_sources: AdvisorySourcesTable;
+  advisories: AdvisoriesTable;
+  advisory_affected: AdvisoryAffectedTable;
+  kev: KevTable;
+  epss: EpssTable;
+  vex_statements: VexStatementsTable;
+  inventory_sources: InventorySourcesTable;
+  inventory_runs: InventoryRunsTable;
+  containers: ContainersTable;
+  exposures: ExposuresTable;
+  image_posture: ImagePostureTable;
+  posture_snapshots: PostureSnapshotsTable;
+  settings: SettingsTable;
+}
+
+/** Tables `db status` counts, in display order. */
+export const COUNTED_TABLES = [
+  'images',
+  'tag_history',
+  'scans',
+  'packages',
+  'findings',
+  'advisories',
+  'kev',
+  'epss',
+  'vex_statements',
+  'inventory_sources',
+  'containers',
+  'exposures',
+  'posture_snapshots',
+] as const satisfies readonly (keyof Database)[];
