@@ -1,2 +1,4 @@
 export * from './errors.js';
+export * from './image-source.js';
+export * from './logger.js';
 export * from './types.js';

@@ -7,5 +7,13 @@ export {
   type StoreKind,
   type StoreOptions,
 } from './open-store.js';
+export {
+  insertFindings,
+  type SavedScan,
+  type ScanError,
+  type ScanRecord,
+  saveScan,
+  saveScanIn,
+} from './queries/scans/save-scan.js';
 export { getStoreStatus, type StoreStatus } from './queries/status/get-store-status.js';
 export type { Database } from './schema.js';

@@ -38,7 +38,6 @@ class PGliteConnection implements DatabaseConnection {
       : { rows: res.rows, numAffectedRows: BigInt(res.affectedRows) };
   }
 
-  // biome-ignore lint/correctness/useYield: PGlite has no cursors; stream the whole result once.
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     yield await this.executeQuery<R>(compiled);
   }

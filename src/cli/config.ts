@@ -1,0 +1,107 @@
+// The Runsight config file (YAML), validated with zod: an unknown or invalid key is an error that
+// names the key. Each section belongs to one stage; docs/configuration.md documents every key.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+
+/** A duration like `15m`, `24h`, `7d`, `30s`. */
+const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration such as 30s, 15m, 24h or 7d');
+
+const registryAuth = z.strictObject({
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** A bearer token used as is (e.g. a registry access token). */
+  token: z.string().optional(),
+  insecure: z.boolean().optional(),
+});
+
+export const configSchema = z.strictObject({
+  store: z
+    .strictObject({
+      dataDir: z.string().optional(),
+      databaseUrl: z.string().optional(),
+    })
+    .optional(),
+  /** Credentials per registry host[:port]. */
+  registries: z.record(z.string(), registryAuth).optional(),
+  /** Registries reached over plain HTTP. */
+  insecureRegistries: z.array(z.string()).optional(),
+  inventory: z
+    .strictObject({
+      ownerKeys: z.array(z.string()).optional(),
+      environmentKeys: z.array(z.string()).optional(),
+    })
+    .optional(),
+  /** How often each job runs: what `validate` checks as operationalised. */
+  cadence: z
+    .strictObject({
+      scan: duration.optional(),
+      advisories: duration.optional(),
+      inventory: duration.optional(),
+    })
+    .optional(),
+  /** Maximum ages before a view marks a row stale. */
+  sla: z
+    .strictObject({
+      scanAge: duration.optional(),
+      advisoryAge: duration.optional(),
+      inventoryAge: duration.optional(),
+    })
+    .optional(),
+  posture: z
+    .strictObject({
+      /** Which findings source is authoritative when several cover one digest. */
+      authoritativeSource: z.string().optional(),
+    })
+    .optional(),
+  /** Images scanned as base images, for "update base image X" remediation. */
+  baseImages: z.array(z.string()).optional(),
+});
+
+export type RunsightConfig = z.infer<typeof configSchema>;
+
+export function parseConfig(text: string, origin: string): RunsightConfig {
+  let data: unknown;
+  try {
+    data = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new ConfigError('', `${origin} is not valid YAML: ${(err as Error).message}`);
+  }
+  const result = configSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    let path = issue.path.map(String).join('.');
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      path = [...issue.path.map(String), issue.keys[0]].filter(Boolean).join('.');
+      message = `unknown key (in ${origin}); see docs/configuration.md for the keys Runsight reads`;
+    } else {
+      message = `${message} (in ${origin})`;
+    }
+    throw new ConfigError(path, message);
+  }
+  return result.data;
+}
+
+export function loadConfig(file: string | undefined): RunsightConfig {
+  if (!file) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      '',
+      `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
+  }
+  return parseConfig(text, file);
+}
+
+/** Parses a duration such as `15m` into milliseconds. */
+export function durationMs(d: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(d);
+  if (!m) throw new ConfigError('', `invalid duration ${d}`);
+  const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,9 @@
+// Runsight's library entry point. Stages export their public functions here.
+export * from './core/index.js';
+export {
+  getStoreStatus,
+  openStore,
+  type Store,
+  type StoreKind,
+  type StoreStatus,
+} from './store/index.js';

@@ -1,0 +1,174 @@
+// Lands one scan (built-in or imported) atomically: the scan row, its SBOM, its findings, the
+// per-image change record, and the swap of `current_scans`. Until the transaction commits, readers
+// see the previous result. Images are content-addressed, so a complete scan of a digest is never
+// replaced by a partial or failed one of the same digest (those are recorded, not made current).
+import type { Kysely, Transaction } from 'kysely';
+import type { Finding, Package } from '../../../core/types.js';
+import type { Database, ScanStatus } from '../../schema.js';
+
+export interface ScanError {
+  code: string;
+  message: string;
+  path?: string | undefined;
+}
+
+export interface ScanRecord {
+  imageDigest: string;
+  source: string;
+  scannerVersion?: string | undefined;
+  reference?: string | undefined;
+  status: Exclude<ScanStatus, 'running'>;
+  errors: ScanError[];
+  os?: { family: string; release?: string | undefined; ecosystem?: string | undefined } | undefined;
+  stats?: Record<string, unknown> | undefined;
+  startedAt?: Date | undefined;
+  packages: Package[];
+  findings: Finding[];
+}
+
+export interface SavedScan {
+  scanId: number;
+  /** Whether this scan became the one posture reads for (digest, source). */
+  current: boolean;
+  newlyAffected: number;
+  newlyFixed: number;
+}
+
+const CHUNK = 1000;
+
+export async function saveScan(db: Kysely<Database>, rec: ScanRecord): Promise<SavedScan> {
+  return db.transaction().execute((tx) => saveScanIn(tx, rec));
+}
+
+export async function saveScanIn(tx: Transaction<Database>, rec: ScanRecord): Promise<SavedScan> {
+  const { id: scanId } = await tx
+    .insertInto('scans')
+    .values({
+      image_digest: rec.imageDigest,
+      source: rec.source,
+      scanner_version: rec.scannerVersion ?? null,
+      reference: rec.reference ?? null,
+      status: rec.status,
+      errors: JSON.stringify(rec.errors),
+      os: rec.os ? JSON.stringify(rec.os) : null,
+      stats: JSON.stringify(rec.stats ?? {}),
+      started_at: rec.startedAt ?? new Date(),
+      finished_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  for (let i = 0; i < rec.packages.length; i += CHUNK) {
+    await tx
+      .insertInto('packages')
+      .values(
+        rec.packages.slice(i, i + CHUNK).map((p) => ({
+          scan_id: scanId,
+          ecosystem: p.ecosystem,
+          name: p.name,
+          version: p.version,
+          purl: p.purl ?? null,
+          source_name: p.sourceName ?? null,
+          source_version: p.sourceVersion ?? null,
+          layer_diff_id: p.layer ?? null,
+          path: p.path ?? null,
+        })),
+      )
+      .execute();
+  }
+  await insertFindings(tx, scanId, rec.imageDigest, rec.source, rec.findings);
+
+  const previous = await tx
+    .selectFrom('current_scans')
+    .innerJoin('scans', 'scans.id', 'current_scans.scan_id')
+    .select(['scans.id', 'scans.status'])
+    .where('current_scans.image_digest', '=', rec.imageDigest)
+    .where('current_scans.source', '=', rec.source)
+    .executeTakeFirst();
+
+  const becomesCurrent =
+    rec.status === 'complete' || (rec.status === 'partial' && previous?.status !== 'complete');
+  if (!becomesCurrent) return { scanId, current: false, newlyAffected: 0, newlyFixed: 0 };
+
+  let newlyAffected = 0;
+  let newlyFixed = 0;
+  if (previous) {
+    const before = await affectedKeys(tx, previous.id);
+    const after = new Set(
+      rec.findings.filter((f) => f.status === 'affected').map((f) => `${f.id}\u0000${f.package.name}`),
+    );
+    const changes: {
+      vulnerability_id: string;
+      package_name: string;
+      change: 'newly_affected' | 'newly_fixed';
+    }[] = [];
+    for (const k of after) if (!before.has(k)) changes.push(changeRow(k, 'newly_affected'));
+    for (const k of before) if (!after.has(k)) changes.push(changeRow(k, 'newly_fixed'));
+    newlyAffected = changes.filter((c) => c.change === 'newly_affected').length;
+    newlyFixed = changes.length - newlyAffected;
+    const cause = rec.source === 'runsight' ? 'rescan' : 'import';
+    for (let i = 0; i < changes.length; i += CHUNK) {
+      await tx
+        .insertInto('finding_changes')
+        .values(changes.slice(i, i + CHUNK).map((c) => ({ ...c, image_digest: rec.imageDigest, cause })))
+        .execute();
+    }
+  }
+  await tx
+    .insertInto('current_scans')
+    .values({ image_digest: rec.imageDigest, source: rec.source, scan_id: scanId })
+    .onConflict((oc) => oc.columns(['image_digest', 'source']).doUpdateSet({ scan_id: scanId }))
+    .execute();
+  return { scanId, current: true, newlyAffected, newlyFixed };
+}
+
+/** Inserts findings for a scan; also used when an advisory re-match replaces a scan's findings. */
+export async function insertFindings(
+  tx: Transaction<Database> | Kysely<Database>,
+  scanId: number,
+  imageDigest: string,
+  source: string,
+  findings: Finding[],
+): Promise<void> {
+  for (let i = 0; i < findings.length; i += CHUNK) {
+    await tx
+      .insertInto('findings')
+      .values(
+        findings.slice(i, i + CHUNK).map((f) => ({
+          scan_id: scanId,
+          image_digest: imageDigest,
+          source,
+          vulnerability_id: f.id,
+          aliases: f.aliases,
+          package_ecosystem: f.package.ecosystem,
+          package_name: f.package.name,
+          package_purl: f.package.purl ?? null,
+          installed_version: f.installedVersion,
+          fixed_version: f.fixedVersion ?? null,
+          layer_diff_id: f.package.layer ?? null,
+          severity: f.severity,
+          cvss_version: f.cvss?.version ?? null,
+          cvss_vector: f.cvss?.vector ?? null,
+          cvss_score: f.cvss?.score ?? null,
+          status: f.status,
+          status_reason: f.statusReason ?? null,
+        })),
+      )
+      .execute();
+  }
+}
+
+async function affectedKeys(tx: Transaction<Database>, scanId: number): Promise<Set<string>> {
+  const rows = await tx
+    .selectFrom('findings')
+    .select(['vulnerability_id', 'package_name'])
+    .where('scan_id', '=', scanId)
+    .where('status', '=', 'affected')
+    .execute();
+  return new Set(rows.map((r) => `${r.vulnerability_id}\u0000${r.package_name}`));
+}
+
+function changeRow(key: string, change: 'newly_affected' | 'newly_fixed') {
+  const [vulnerability_id = '', package_name = ''] = key.split('\u0000');
+  return { vulnerability_id, package_name, change };
+}
