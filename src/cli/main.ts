@@ -25,6 +25,14 @@ export type Handler<A extends any[]> = (
 // biome-ignore lint/suspicious/noExplicitAny: commander hands positional arguments untyped.
 export type Run = <A extends any[]>(handler: Handler<A>) => (...args: any[]) => Promise<void>;
 
+/**
+ * The command group `name` (e.g. `db`, `image`), created on first use, so that several stages can
+ * add subcommands to one group from their own files.
+ */
+export function group(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}
+
 /** Every command module, in help order. Each exports one `register…(program, run)`. */
 const COMMANDS: ((program: Command, run: Run) => void)[] = [registerDbCommands, registerDemoCommand];
 

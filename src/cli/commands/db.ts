@@ -1,10 +1,10 @@
 // `runsight db …`: the store itself. Advisory database commands (`db update`) join here.
 import type { Command } from 'commander';
 import { getStoreStatus } from '../../store/index.js';
-import type { Run } from '../main.js';
+import { group, type Run } from '../main.js';
 
 export function registerDbCommands(program: Command, run: Run): void {
-  const db = program.command('db').description('the Runsight store and its advisory database');
+  const db = group(program, 'db', 'the Runsight store and its advisory database');
 
   db.command('status')
     .description('store kind, schema version and row counts')
