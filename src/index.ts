@@ -1,5 +1,6 @@
 // Runsight's library entry point. Stages export their public functions here.
 export * from './core/index.js';
+export * from './registry/index.js';
 export {
   getStoreStatus,
   openStore,
