@@ -30,6 +30,8 @@ export interface CliContext {
   print(text: string): void;
   /** True when stderr is a terminal: progress may be drawn there. */
   interactive: boolean;
+  /** Draws a one-line progress message on stderr when it is a terminal; a no-op otherwise. */
+  progress(message: string): void;
 }
 
 export interface ContextIo {
@@ -55,6 +57,7 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
       .map(([host]) => host),
   ];
   let opened: Promise<Store> | undefined;
+  let progressShown = false;
   return {
     format: opts.format,
     config,
@@ -64,6 +67,11 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
     insecureRegistries: [...new Set(insecure)],
     interactive: io.stderrIsTTY,
     print: io.stdout,
+    progress(message: string) {
+      if (!io.stderrIsTTY) return;
+      progressShown = message.length > 0;
+      io.stderr(`\r\x1b[2K${message.slice(0, 200)}`);
+    },
     store() {
       opened ??= openStore({
         databaseUrl: opts.databaseUrl ?? io.env.DATABASE_URL ?? config.store?.databaseUrl,
@@ -72,6 +80,7 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
       return opened;
     },
     async close() {
+      if (progressShown) io.stderr('\r\x1b[2K');
       if (opened) await (await opened.catch(() => undefined))?.close();
     },
   };
