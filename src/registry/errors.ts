@@ -126,3 +126,8 @@ export class PlatformNotFoundError extends InputError {
     );
   }
 }
+
+/** A manifest, index or config that does not follow the OCI image-spec / Docker schema 2. */
+export class InvalidManifestError extends RunsightError {
+  override readonly name: string = 'InvalidManifestError';
+}
