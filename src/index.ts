@@ -2,9 +2,23 @@
 export * from './core/index.js';
 export * from './registry/index.js';
 export {
+  getImageIdentity,
   getStoreStatus,
+  listImageChildren,
+  listImageNames,
+  listManifestsByConfig,
+  listTagDrift,
+  lookupTagAt,
+  lookupTagLatest,
   openStore,
+  type RecordedResolution,
+  type ResolutionRecord,
+  recordResolution,
   type Store,
+  type StoredImage,
   type StoreKind,
   type StoreStatus,
+  type TagDrift,
+  type TagKey,
+  type TagObservation,
 } from './store/index.js';

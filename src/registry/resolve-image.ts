@@ -164,7 +164,14 @@ export async function resolveFromRoot(
 ): Promise<ResolvedImage> {
   const signal = opts.signal;
   const doc = parseManifestDocument(root, `${names.reference} (${root.digest})`);
-  const base = { ...names, digest: root.digest, mediaType: doc.mediaType };
+  // The root document and its size ride along (extra fields) so the identity graph can store them.
+  const base = {
+    ...names,
+    digest: root.digest,
+    mediaType: doc.mediaType,
+    document: doc.raw,
+    size: root.bytes.length,
+  };
   if (doc.kind === 'manifest') {
     const image = await loadPlatformImage(fetcher, root, doc, signal);
     const wanted = opts.platform;

@@ -8,6 +8,27 @@ export {
   type StoreOptions,
 } from './open-store.js';
 export {
+  getImageIdentity,
+  listImageChildren,
+  listImageNames,
+  listManifestsByConfig,
+  type StoredImage,
+} from './queries/identity/get-image-identity.js';
+export { listTagDrift, type TagDrift, type TagDriftFilter } from './queries/identity/list-tag-drift.js';
+export {
+  lookupTagAt,
+  lookupTagLatest,
+  type TagKey,
+  type TagObservation,
+} from './queries/identity/lookup-tag-at.js';
+export {
+  type RecordedResolution,
+  type RecordOptions,
+  type ResolutionRecord,
+  recordResolution,
+  recordResolutionIn,
+} from './queries/identity/record-resolution.js';
+export {
   insertFindings,
   type SavedScan,
   type ScanError,

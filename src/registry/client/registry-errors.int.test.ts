@@ -76,7 +76,7 @@ describe('authentication failures', () => {
   });
 
   it('wrong basic credentials are rejected once, not retried forever', async () => {
-    const s = await serve((req, res) => {
+    const s = await serve((_req, res) => {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' });
       res.end();
     });
