@@ -7,3 +7,15 @@ export {
   type StoreKind,
   type StoreStatus,
 } from './store/index.js';
+export {
+  baseEcosystem,
+  compareVersions,
+  ecosystemRelease,
+  InvalidVersionError,
+  isKnownEcosystem,
+  type Ordering,
+  SCHEMES,
+  schemeFor,
+  UnknownEcosystemError,
+  type VersionScheme,
+} from './versioning/index.js';
