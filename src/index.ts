@@ -22,3 +22,15 @@ export {
   type TagKey,
   type TagObservation,
 } from './store/index.js';
+export {
+  baseEcosystem,
+  compareVersions,
+  ecosystemRelease,
+  InvalidVersionError,
+  isKnownEcosystem,
+  type Ordering,
+  SCHEMES,
+  schemeFor,
+  UnknownEcosystemError,
+  type VersionScheme,
+} from './versioning/index.js';
