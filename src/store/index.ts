@@ -8,6 +8,12 @@ export {
   type StoreOptions,
 } from './open-store.js';
 export {
+  getLayerCache,
+  type LayerCacheKey,
+  type LayerCacheRow,
+} from './queries/scan/get-layer-cache.js';
+export { putLayerCache } from './queries/scan/put-layer-cache.js';
+export {
   insertFindings,
   type SavedScan,
   type ScanError,
