@@ -29,6 +29,12 @@ export {
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
 export {
+  getLayerCache,
+  type LayerCacheKey,
+  type LayerCacheRow,
+} from './queries/scan/get-layer-cache.js';
+export { putLayerCache } from './queries/scan/put-layer-cache.js';
+export {
   insertFindings,
   type SavedScan,
   type ScanError,
