@@ -8,6 +8,27 @@ export {
   type StoreOptions,
 } from './open-store.js';
 export {
+  type AppliedMutation,
+  type ApplyOptions,
+  applyInventoryMutation,
+  ensureInventorySource,
+  type InventoryRunError,
+  type InventorySourceKind,
+  type InventorySourceSpec,
+  platformText,
+} from './queries/inventory/apply-inventory-mutation.js';
+export {
+  type ContainerFilter,
+  type ContainerRow,
+  listContainers,
+} from './queries/inventory/list-containers.js';
+export { type InventorySourceRow, listInventorySources } from './queries/inventory/list-inventory-sources.js';
+export {
+  finishInventoryRun,
+  recordFailedInventoryRun,
+  startInventoryRun,
+} from './queries/inventory/record-inventory-run.js';
+export {
   insertFindings,
   type SavedScan,
   type ScanError,
