@@ -247,7 +247,10 @@ export class FakeKubernetesApiServer {
     const from = Number(query.resourceVersion ?? 0);
     if (query.resourceVersion && from < this.compactedRv) {
       const message = `too old resource version: ${from} (${this.compactedRv})`;
-      if (this.opts.goneAs === 'status') return status(res, 410, 'Expired', message);
+      if (this.opts.goneAs === 'status') {
+        status(res, 410, 'Expired', message);
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
       res.end(
         `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 } })}\n`,
