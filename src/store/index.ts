@@ -35,6 +35,27 @@ export {
 } from './queries/scan/get-layer-cache.js';
 export { putLayerCache } from './queries/scan/put-layer-cache.js';
 export {
+  type AppliedMutation,
+  type ApplyOptions,
+  applyInventoryMutation,
+  ensureInventorySource,
+  type InventoryRunError,
+  type InventorySourceKind,
+  type InventorySourceSpec,
+  platformText,
+} from './queries/inventory/apply-inventory-mutation.js';
+export {
+  type ContainerFilter,
+  type ContainerRow,
+  listContainers,
+} from './queries/inventory/list-containers.js';
+export { type InventorySourceRow, listInventorySources } from './queries/inventory/list-inventory-sources.js';
+export {
+  finishInventoryRun,
+  recordFailedInventoryRun,
+  startInventoryRun,
+} from './queries/inventory/record-inventory-run.js';
+export {
   insertFindings,
   type SavedScan,
   type ScanError,
