@@ -1,6 +1,24 @@
 // Runsight's library entry point. Stages export their public functions here.
 export * from './core/index.js';
 export {
+  chooseAuthoritativeSource,
+  compareSources,
+  detectFormat,
+  IMPORT_FORMATS,
+  type ImageImportSummary,
+  type ImageShow,
+  type ImportFormat,
+  type ImportMatchMethod,
+  type ImportResult,
+  importReports,
+  type ParsedImageReport,
+  parseReport,
+  ReportFormatError,
+  readReportFile,
+  resolveImage,
+  showImage,
+} from './importers/index.js';
+export {
   getStoreStatus,
   openStore,
   type Store,

@@ -8,6 +8,15 @@ export {
   type StoreOptions,
 } from './open-store.js';
 export {
+  findKnownImage,
+  findLatestTagObservation,
+  findManifestsByConfig,
+  type KnownImage,
+  type TagObservation,
+} from './queries/importers/find-image-identity.js';
+export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
+export { saveImportedScans } from './queries/importers/save-imported-scans.js';
+export {
   insertFindings,
   type SavedScan,
   type ScanError,
