@@ -24,7 +24,8 @@ export function parseReportText(text: string, file: string): unknown {
       return JSON.parse(body);
     } catch (err) {
       const msg = (err as Error).message;
-      const truncated = /Unexpected end of JSON input|Unterminated|end of data/i.test(msg);
+      const pos = Number(/position (\d+)/.exec(msg)?.[1] ?? Number.NaN);
+      const truncated = /end of JSON input|end of data/i.test(msg) || pos >= body.length - 1;
       throw new ReportFormatError(
         file,
         truncated
