@@ -67,6 +67,32 @@ describe.each(kinds)('importers on %s', (kind) => {
     );
   });
 
+  it('records the tag → digest facts a report states (once), so tag-only lookups resolve later', async () => {
+    const file = `${TESTDATA}grype/keycloak-test.json`;
+    await importReports(store.db, { format: 'grype', files: [file] });
+    await importReports(store.db, { format: 'grype', files: [file] });
+    const rows = await store.db.selectFrom('tag_history').selectAll().execute();
+    expect(rows).toEqual([
+      expect.objectContaining({
+        registry: 'docker.io',
+        repository: 'keycloak/keycloak',
+        tag: '21.0.2',
+        digest: KEYCLOAK_INDEX,
+        source: 'import',
+        observed_at: new Date('2023-09-01T12:13:42.201Z'),
+      }),
+    ]);
+    const names = await store.db
+      .selectFrom('image_names')
+      .select(['registry', 'repository', 'digest'])
+      .execute();
+    expect(names).toEqual([
+      { registry: 'docker.io', repository: 'keycloak/keycloak', digest: KEYCLOAK_INDEX },
+    ]);
+    const shown = await showImage(store.db, 'keycloak/keycloak:21.0.2');
+    expect([shown.digest, shown.resolvedBy]).toEqual([KEYCLOAK_INDEX, 'tag-history']);
+  });
+
   it('repo digest of a known index → the child for the report platform (the manifest Grype read)', async () => {
     await store.db
       .insertInto('images')

@@ -10,6 +10,7 @@ import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
 import { parseReport } from './parse-report.js';
 import { readReportFile } from './read-report.js';
 import { type ImportMatchMethod, resolveImage } from './resolve-image.js';
+import { tagObservationsOf } from './tag-observations.js';
 
 export interface ImportOptions {
   format: ImportFormat | 'auto';
@@ -122,7 +123,11 @@ async function importOne(
     packages: report.packages,
     findings: report.findings,
   }));
-  const saved = await saveImportedScans(db, records);
+  const saved = await saveImportedScans(
+    db,
+    records,
+    tagObservationsOf(report.hints, report.scannedAt ?? new Date()),
+  );
   resolution.targets.forEach((t, i) => {
     result.images.push({
       reference,
