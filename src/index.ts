@@ -3,6 +3,24 @@ export * from './core/index.js';
 export * from './registry/index.js';
 export {
   getImageIdentity,
+  chooseAuthoritativeSource,
+  compareSources,
+  detectFormat,
+  IMPORT_FORMATS,
+  type ImageImportSummary,
+  type ImageShow,
+  type ImportFormat,
+  type ImportMatchMethod,
+  type ImportResult,
+  importReports,
+  type ParsedImageReport,
+  parseReport,
+  ReportFormatError,
+  readReportFile,
+  resolveImage,
+  showImage,
+} from './importers/index.js';
+export {
   getStoreStatus,
   listImageChildren,
   listImageNames,

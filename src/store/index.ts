@@ -56,6 +56,19 @@ export {
   startInventoryRun,
 } from './queries/inventory/record-inventory-run.js';
 export {
+  findKnownImage,
+  findLatestTagObservation,
+  findManifestsByConfig,
+  type KnownImage,
+  type TagObservation,
+} from './queries/importers/find-image-identity.js';
+export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
+export {
+  recordTagObservations,
+  type TagObservationRow,
+} from './queries/importers/record-tag-observations.js';
+export { saveImportedScans } from './queries/importers/save-imported-scans.js';
+export {
   insertFindings,
   type SavedScan,
   type ScanError,
