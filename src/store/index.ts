@@ -29,11 +29,18 @@ export {
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
 export {
-  getLayerCache,
-  type LayerCacheKey,
-  type LayerCacheRow,
-} from './queries/scan/get-layer-cache.js';
-export { putLayerCache } from './queries/scan/put-layer-cache.js';
+  findKnownImage,
+  findLatestTagObservation,
+  findManifestsByConfig,
+  type KnownImage,
+  type TagObservation as ImportTagObservation,
+} from './queries/importers/find-image-identity.js';
+export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
+export {
+  recordTagObservations,
+  type TagObservationRow,
+} from './queries/importers/record-tag-observations.js';
+export { saveImportedScans } from './queries/importers/save-imported-scans.js';
 export {
   type AppliedMutation,
   type ApplyOptions,
@@ -56,18 +63,11 @@ export {
   startInventoryRun,
 } from './queries/inventory/record-inventory-run.js';
 export {
-  findKnownImage,
-  findLatestTagObservation,
-  findManifestsByConfig,
-  type KnownImage,
-  type TagObservation,
-} from './queries/importers/find-image-identity.js';
-export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
-export {
-  recordTagObservations,
-  type TagObservationRow,
-} from './queries/importers/record-tag-observations.js';
-export { saveImportedScans } from './queries/importers/save-imported-scans.js';
+  getLayerCache,
+  type LayerCacheKey,
+  type LayerCacheRow,
+} from './queries/scan/get-layer-cache.js';
+export { putLayerCache } from './queries/scan/put-layer-cache.js';
 export {
   insertFindings,
   type SavedScan,
