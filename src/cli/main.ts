@@ -7,6 +7,8 @@ import type { LogLevel } from '../core/logger.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerImageResolveCommands } from './commands/image-resolve.js';
+import { registerImageShowCommand } from './commands/image-show.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
@@ -41,6 +43,8 @@ const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerDemoCommand,
   registerImageResolveCommands,
   registerRegistryCommands,
+  registerImportCommands,
+  registerImageShowCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {
