@@ -5,6 +5,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Digest } from '../core/types.js';
 import { BlobSizeError, DigestMismatchError } from './errors.js';
+import { OffThreadHash } from './hash-worker.js';
 import { parseDigest } from './reference.js';
 
 function hasherFor(digest: Digest): Hash {
@@ -98,10 +99,13 @@ export async function readAll(stream: Readable, limit = 8 * 1024 * 1024): Promis
   return Buffer.concat(chunks);
 }
 
+/** Blobs at least this large are hashed in a worker thread (see hash-worker.ts). */
+export const OFF_THREAD_HASH_BYTES = 4 * 1024 * 1024;
+
 /**
  * A verified Node stream straight over a WHATWG body reader: one stream layer (no fromWeb + pipe
- * + Transform chain), which matters for throughput on fast links. `mapError` turns a transport
- * failure into a typed error, given the bytes received so far.
+ * + Transform chain), which matters for throughput on fast links; large blobs are hashed off the
+ * main thread. `mapError` turns a transport failure into a typed error, given the bytes received.
  */
 export function verifiedBodyStream(
   body: ReadableStream<Uint8Array> | null,
@@ -114,26 +118,31 @@ export function verifiedBodyStream(
     mapError?: (err: unknown, received: number) => Error;
   } = {},
 ): Readable {
-  const hash = hasherFor(digest);
+  const algorithm = parseDigest(digest).split(':')[0]!;
+  const offThread = expectedSize === undefined || expectedSize >= OFF_THREAD_HASH_BYTES;
+  const inline = offThread ? undefined : createHash(algorithm);
+  const worker = offThread ? new OffThreadHash(algorithm) : undefined;
   const reader = body?.getReader();
   let received = 0;
+  let finished = false;
   const out = new Readable({
     highWaterMark: 1 << 20,
     read() {
       if (!reader) {
-        finish(this);
+        void finish(this);
         return;
       }
       reader.read().then(
         ({ done, value }) => {
-          if (done) return finish(this);
+          if (done) return void finish(this);
           received += value.length;
           hooks.onChunk?.();
           if (expectedSize !== undefined && received > expectedSize) {
             this.destroy(new BlobSizeError(digest, expectedSize, received, what));
             return;
           }
-          hash.update(value);
+          if (inline) inline.update(value);
+          else worker!.update(value);
           this.push(value);
         },
         (err) => this.destroy(hooks.mapError ? hooks.mapError(err, received) : (err as Error)),
@@ -141,16 +150,20 @@ export function verifiedBodyStream(
     },
     destroy(err, cb) {
       reader?.cancel().catch(() => undefined);
+      if (!finished) worker?.drop();
       hooks.onClose?.();
       cb(err);
     },
   });
-  function finish(stream: Readable): void {
+  async function finish(stream: Readable): Promise<void> {
+    finished = true;
     if (expectedSize !== undefined && received !== expectedSize) {
+      worker?.drop();
       stream.destroy(new BlobSizeError(digest, expectedSize, received, what));
       return;
     }
-    const actual = `${digest.split(':')[0]}:${hash.digest('hex')}`;
+    const hex = inline ? inline.digest('hex') : await worker!.digestHex();
+    const actual = `${algorithm}:${hex}`;
     if (actual !== digest) {
       stream.destroy(new DigestMismatchError(digest, actual, what));
       return;
