@@ -2,6 +2,8 @@
 // docker-registry with umoci-built, skopeo-pushed images; the JSON shape and digests are checked
 // against `skopeo inspect --raw`, and the store against what the command recorded.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +135,48 @@ describe('runsight image resolve', () => {
     expect(badPlatform.code).toBe(2);
     expect((await cli(['db', 'status'])).json()).toEqual(before.json());
     expect(await count('image_layers')).toBe(layersBefore);
+  });
+
+  it('writes nothing when the registry serves content that fails verification', async (ctx) => {
+    if (!reg) return ctx.skip();
+    // A proxy in front of the real registry that lies about the manifest digest.
+    const srv = createServer(async (req, res) => {
+      const up = await fetch(`${reg!.url}${req.url}`, {
+        headers: { accept: String(req.headers.accept ?? '') },
+      });
+      const body = Buffer.from(await up.arrayBuffer());
+      const headers: Record<string, string> = {};
+      up.headers.forEach((v, k) => {
+        headers[k] = v;
+      });
+      if (req.url!.includes('/manifests/')) headers['docker-content-digest'] = `sha256:${'0'.repeat(64)}`;
+      res.writeHead(up.status, headers);
+      res.end(body);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    try {
+      const before = await count('images');
+      const history = await count('tag_history');
+      const r = await runCli([
+        '--data-dir',
+        dataDir,
+        '--insecure-registry',
+        host,
+        'image',
+        'resolve',
+        `${host}/shop/api:2.1`,
+      ]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(
+        /expected content with digest sha256:0{64}, but the bytes received hash to sha256:/,
+      );
+      expect(await count('images')).toBe(before);
+      expect(await count('tag_history')).toBe(history);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise((r) => srv.close(r));
+    }
   });
 
   it('resolves local sources too', async () => {
