@@ -1,4 +1,24 @@
 // Runsight's library entry point. Stages export their public functions here.
+
+export {
+  AdvisoryFormatError,
+  AdvisorySourceError,
+  applyVex,
+  createMatcher,
+  getVulnerability,
+  type Matcher,
+  type MatchOptions,
+  matchPackages,
+  parseVex,
+  type RematchOptions,
+  type RematchResult,
+  rematch,
+  scoreCvss,
+  type UpdateOptions,
+  type UpdateResult,
+  updateAdvisories,
+  type VexStatement,
+} from './advisories/index.js';
 export * from './core/index.js';
 export {
   getStoreStatus,
