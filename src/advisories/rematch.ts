@@ -34,8 +34,9 @@ export interface RematchResult {
   images: number;
   newlyAffected: number;
   newlyFixed: number;
+  statusChanged: number;
   /** Per image: what changed. */
-  changes: { imageDigest: string; newlyAffected: number; newlyFixed: number }[];
+  changes: { imageDigest: string; newlyAffected: number; newlyFixed: number; statusChanged: number }[];
 }
 
 /** Which scans a set of advisory keys reaches (exported for tests and `vuln show`). */
@@ -50,7 +51,14 @@ export async function touchedScans(db: Kysely<Database>, keys: PackageKey[]): Pr
 
 export async function rematch(db: Kysely<Database>, opts: RematchOptions = {}): Promise<RematchResult> {
   const scans = opts.all ? await listCurrentScans(db) : await touchedScans(db, opts.keys ?? []);
-  const result: RematchResult = { scans: 0, images: 0, newlyAffected: 0, newlyFixed: 0, changes: [] };
+  const result: RematchResult = {
+    scans: 0,
+    images: 0,
+    newlyAffected: 0,
+    newlyFixed: 0,
+    statusChanged: 0,
+    changes: [],
+  };
   if (!scans.length) return result;
   const matcher = createMatcher(db);
   const vex = await listVexStatements(db);
@@ -75,7 +83,8 @@ export async function rematch(db: Kysely<Database>, opts: RematchOptions = {}): 
         images.add(scan.imageDigest);
         result.newlyAffected += swap.newlyAffected;
         result.newlyFixed += swap.newlyFixed;
-        if (swap.newlyAffected || swap.newlyFixed)
+        result.statusChanged += swap.statusChanged;
+        if (swap.newlyAffected || swap.newlyFixed || swap.statusChanged)
           result.changes.push({ imageDigest: scan.imageDigest, ...swap });
       }
     });

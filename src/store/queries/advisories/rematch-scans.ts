@@ -38,6 +38,20 @@ export async function findScansForPackages(
       .execute();
     for (const r of rows) ids.add(r.scan_id);
   }
+  // PyPI names are matched normalised (PEP 503) while SBOMs keep the spelling they found.
+  const pypi = [...new Set(pairs.filter((p) => p.ecosystem === 'PyPI').map((p) => p.name))];
+  for (let i = 0; i < pypi.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('packages as p')
+      .innerJoin('current_scans as c', 'c.scan_id', 'p.scan_id')
+      .select('p.scan_id')
+      .distinct()
+      .where('c.source', '=', source)
+      .where('p.ecosystem', '=', 'PyPI')
+      .where(sql`lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))`, 'in', pypi.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) ids.add(r.scan_id);
+  }
   return describeScans(db, [...ids]);
 }
 
@@ -106,6 +120,7 @@ export async function loadScanPackages(
 export interface FindingSwap {
   newlyAffected: number;
   newlyFixed: number;
+  statusChanged: number;
 }
 
 /**
@@ -121,27 +136,34 @@ export async function replaceScanFindings(
   const source = scan.source ?? 'runsight';
   const before = await tx
     .selectFrom('findings')
-    .select(['vulnerability_id', 'package_name'])
+    .select(['vulnerability_id', 'package_name', 'status'])
     .where('scan_id', '=', scan.scanId)
-    .where('status', '=', 'affected')
     .execute();
-  const beforeKeys = new Set(before.map((r) => `${r.vulnerability_id}\u0000${r.package_name}`));
-  const afterKeys = new Set(
-    findings.filter((f) => f.status === 'affected').map((f) => `${f.id}\u0000${f.package.name}`),
+  const beforeStatus = new Map(
+    before.map((r) => [`${r.vulnerability_id}\u0000${r.package_name}`, r.status as string]),
   );
+  const afterStatus = new Map(findings.map((f) => [`${f.id}\u0000${f.package.name}`, f.status as string]));
+  type Change = 'newly_affected' | 'newly_fixed' | 'status_changed';
   const changes: {
     image_digest: string;
     vulnerability_id: string;
     package_name: string;
-    change: 'newly_affected' | 'newly_fixed';
+    change: Change;
     cause: string;
   }[] = [];
-  const row = (k: string, change: 'newly_affected' | 'newly_fixed') => {
+  const row = (k: string, change: Change) => {
     const [vulnerability_id = '', package_name = ''] = k.split('\u0000');
     changes.push({ image_digest: scan.imageDigest, vulnerability_id, package_name, change, cause });
   };
-  for (const k of afterKeys) if (!beforeKeys.has(k)) row(k, 'newly_affected');
-  for (const k of beforeKeys) if (!afterKeys.has(k)) row(k, 'newly_fixed');
+  // Affected ↔ gone is newly_affected / newly_fixed; a finding that stays but changes status
+  // (VEX not_affected, version now unknown) is status_changed.
+  for (const [k, st] of afterStatus) {
+    const was = beforeStatus.get(k);
+    if (st === 'affected' && was === undefined) row(k, 'newly_affected');
+    else if (was !== undefined && was !== st && (st === 'affected' || was === 'affected'))
+      row(k, 'status_changed');
+  }
+  for (const [k, was] of beforeStatus) if (was === 'affected' && !afterStatus.has(k)) row(k, 'newly_fixed');
   await tx.deleteFrom('findings').where('scan_id', '=', scan.scanId).execute();
   await insertFindings(tx, scan.scanId, scan.imageDigest, source, findings);
   for (let i = 0; i < changes.length; i += 1000) {
@@ -150,6 +172,10 @@ export async function replaceScanFindings(
       .values(changes.slice(i, i + 1000))
       .execute();
   }
-  const newlyAffected = changes.filter((c) => c.change === 'newly_affected').length;
-  return { newlyAffected, newlyFixed: changes.length - newlyAffected };
+  const count = (c: Change) => changes.filter((x) => x.change === c).length;
+  return {
+    newlyAffected: count('newly_affected'),
+    newlyFixed: count('newly_fixed'),
+    statusChanged: count('status_changed'),
+  };
 }
