@@ -5,11 +5,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { RunsightError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDbUpdateCommands } from './commands/db-update.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerImageResolveCommands } from './commands/image-resolve.js';
 import { registerImageShowCommand } from './commands/image-show.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerRegistryCommands } from './commands/registry.js';
+import { registerVulnShowCommand } from './commands/vuln-show.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
 
@@ -45,6 +47,9 @@ const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerRegistryCommands,
   registerImportCommands,
   registerImageShowCommand,
+  registerDbUpdateCommands,
+  registerVulnShowCommand,
+  registerDemoCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {
