@@ -29,12 +29,6 @@ export {
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
 export {
-  getLayerCache,
-  type LayerCacheKey,
-  type LayerCacheRow,
-} from './queries/scan/get-layer-cache.js';
-export { putLayerCache } from './queries/scan/put-layer-cache.js';
-export {
   type AppliedMutation,
   type ApplyOptions,
   applyInventoryMutation,
@@ -55,6 +49,12 @@ export {
   recordFailedInventoryRun,
   startInventoryRun,
 } from './queries/inventory/record-inventory-run.js';
+export {
+  getLayerCache,
+  type LayerCacheKey,
+  type LayerCacheRow,
+} from './queries/scan/get-layer-cache.js';
+export { putLayerCache } from './queries/scan/put-layer-cache.js';
 export {
   insertFindings,
   type SavedScan,
