@@ -29,6 +29,19 @@ export {
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
 export {
+  findKnownImage,
+  findLatestTagObservation,
+  findManifestsByConfig,
+  type KnownImage,
+  type TagObservation as ImportTagObservation,
+} from './queries/importers/find-image-identity.js';
+export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
+export {
+  recordTagObservations,
+  type TagObservationRow,
+} from './queries/importers/record-tag-observations.js';
+export { saveImportedScans } from './queries/importers/save-imported-scans.js';
+export {
   type AppliedMutation,
   type ApplyOptions,
   applyInventoryMutation,
