@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RunsightError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
+import { registerContainersCommand } from './commands/containers.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerInventoryCommands } from './commands/inventory.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
 
@@ -34,7 +36,12 @@ export function group(program: Command, name: string, description: string): Comm
 }
 
 /** Every command module, in help order. Each exports one `register…(program, run)`. */
-const COMMANDS: ((program: Command, run: Run) => void)[] = [registerDbCommands, registerDemoCommand];
+const COMMANDS: ((program: Command, run: Run) => void)[] = [
+  registerDbCommands,
+  registerDemoCommand,
+  registerInventoryCommands,
+  registerContainersCommand,
+];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {
   const program = new Command('runsight')
