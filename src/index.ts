@@ -1,29 +1,33 @@
-// Runsight's library entry point. Stages export their public functions here.
+// Runsight's library entry point: each stage's public API, in data-flow order. A stage decides
+// what is public in its own index.ts; a name two stages export is a compile error here.
 export * from './core/index.js';
+export * from './importers/index.js';
+export * from './inventory/index.js';
+export * from './registry/index.js';
 export {
-  applyInventoryMutation,
-  CmdbImportError,
-  collectDockerInventory,
-  collectKubernetesInventory,
-  dockerSource,
-  importCmdbFile,
-  kubernetesTargets,
-  metadataKeys,
-  parseCmdb,
-  parseImageId,
-  type SourceResult,
-  watchDockerInventory,
-  watchKubernetesInventory,
-} from './inventory/index.js';
-export {
-  type AppliedMutation,
   type ContainerFilter,
   type ContainerRow,
+  getImageIdentity,
   getStoreStatus,
+  type InventorySourceRow,
   listContainers,
+  listImageChildren,
+  listImageNames,
   listInventorySources,
+  listManifestsByConfig,
+  listTagDrift,
+  lookupTagAt,
+  lookupTagLatest,
   openStore,
+  type RecordedResolution,
+  type ResolutionRecord,
+  recordResolution,
   type Store,
+  type StoredImage,
   type StoreKind,
   type StoreStatus,
+  type TagDrift,
+  type TagKey,
+  type TagObservation,
 } from './store/index.js';
+export * from './versioning/index.js';

@@ -7,6 +7,8 @@ import type { LogLevel } from '../core/logger.js';
 import { registerContainersCommand } from './commands/containers.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerImageShowCommand } from './commands/image-show.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerInventoryCommands } from './commands/inventory.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
@@ -39,6 +41,8 @@ export function group(program: Command, name: string, description: string): Comm
 const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerDbCommands,
   registerDemoCommand,
+  registerImportCommands,
+  registerImageShowCommand,
   registerInventoryCommands,
   registerContainersCommand,
 ];

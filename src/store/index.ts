@@ -8,6 +8,40 @@ export {
   type StoreOptions,
 } from './open-store.js';
 export {
+  getImageIdentity,
+  listImageChildren,
+  listImageNames,
+  listManifestsByConfig,
+  type StoredImage,
+} from './queries/identity/get-image-identity.js';
+export { listTagDrift, type TagDrift, type TagDriftFilter } from './queries/identity/list-tag-drift.js';
+export {
+  lookupTagAt,
+  lookupTagLatest,
+  type TagKey,
+  type TagObservation,
+} from './queries/identity/lookup-tag-at.js';
+export {
+  type RecordedResolution,
+  type RecordOptions,
+  type ResolutionRecord,
+  recordResolution,
+  recordResolutionIn,
+} from './queries/identity/record-resolution.js';
+export {
+  findKnownImage,
+  findLatestTagObservation,
+  findManifestsByConfig,
+  type KnownImage,
+  type TagObservation as ImportTagObservation,
+} from './queries/importers/find-image-identity.js';
+export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
+export {
+  recordTagObservations,
+  type TagObservationRow,
+} from './queries/importers/record-tag-observations.js';
+export { saveImportedScans } from './queries/importers/save-imported-scans.js';
+export {
   type AppliedMutation,
   type ApplyOptions,
   applyInventoryMutation,
@@ -28,6 +62,12 @@ export {
   recordFailedInventoryRun,
   startInventoryRun,
 } from './queries/inventory/record-inventory-run.js';
+export {
+  getLayerCache,
+  type LayerCacheKey,
+  type LayerCacheRow,
+} from './queries/scan/get-layer-cache.js';
+export { putLayerCache } from './queries/scan/put-layer-cache.js';
 export {
   insertFindings,
   type SavedScan,
