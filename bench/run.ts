@@ -4,6 +4,8 @@ import { machine } from './harness.js';
 
 /** Every benchmark module, explicitly. */
 const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./identity.js')];
+export {
+const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./inventory.js')];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

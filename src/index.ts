@@ -23,12 +23,18 @@ export {
 } from './advisories/index.js';
 export * from './core/index.js';
 export * from './importers/index.js';
+export * from './inventory/index.js';
 export * from './registry/index.js';
 export {
+  type ContainerFilter,
+  type ContainerRow,
   getImageIdentity,
   getStoreStatus,
+  type InventorySourceRow,
+  listContainers,
   listImageChildren,
   listImageNames,
+  listInventorySources,
   listManifestsByConfig,
   listTagDrift,
   lookupTagAt,

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RunsightError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
+import { registerContainersCommand } from './commands/containers.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDbUpdateCommands } from './commands/db-update.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -12,6 +13,7 @@ import { registerImageShowCommand } from './commands/image-show.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerVulnShowCommand } from './commands/vuln-show.js';
+import { registerInventoryCommands } from './commands/inventory.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
 
@@ -50,6 +52,8 @@ const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerDbUpdateCommands,
   registerVulnShowCommand,
   registerDemoCommand,
+  registerInventoryCommands,
+  registerContainersCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {
