@@ -11,6 +11,8 @@ export {
   type ImportMatchMethod,
   type ImportResult,
   importReports,
+  kubernetesReportLister,
+  listVulnerabilityReports,
   type ParsedImageReport,
   parseReport,
   ReportFormatError,

@@ -9,6 +9,7 @@ import { ReportFormatError } from './errors.js';
 import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
 import { parseReport } from './parse-report.js';
 import { readReportFile } from './read-report.js';
+import { isDigest, parseImageReference } from './reference.js';
 import { type ImportMatchMethod, resolveImage } from './resolve-image.js';
 import { tagObservationsOf } from './tag-observations.js';
 
@@ -45,6 +46,8 @@ export interface ImportResult {
 
 export async function importReports(db: Kysely<Database>, opts: ImportOptions): Promise<ImportResult> {
   const result: ImportResult = { images: [], errors: [] };
+  // A bad --image is a usage error before anything lands, not a failure half-way through.
+  if (opts.image && !isDigest(opts.image)) parseImageReference(opts.image);
   const inputs: { file: string; data?: unknown }[] = [
     ...opts.files.map((file) => ({ file })),
     ...(opts.documents ?? []).map((d) => ({ file: d.origin, data: d.data })),
