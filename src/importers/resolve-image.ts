@@ -4,7 +4,7 @@
 //   a repo digest → repo-digest (an index known to the store → its child for the report's platform:
 //   repo-digest+platform) · the image ID → config-digest (every known manifest with that config) ·
 //   a tag → tag-history (the tag's observation at or before the scan time: inferred; only a later
-//   one: weak) · nothing → unresolved, with what the report did name.
+//   one, or a report without scan time: weak) · nothing → unresolved, with what the report did name.
 import type { Kysely } from 'kysely';
 import type { Confidence, Platform } from '../core/types.js';
 import {
@@ -116,8 +116,8 @@ async function resolveTag(
   let confidence: Confidence = 'inferred';
   if (!obs) {
     obs = await findLatestTagObservation(db, tag);
-    // Only observations after the scan: the tag may have moved since the report was made.
-    if (obs && scannedAt && obs.observedAt > scannedAt) confidence = 'weak';
+    // No scan time, or only observations after the scan: the tag may have moved since the report.
+    confidence = 'weak';
   }
   if (!obs) return { resolved: false, reason: `tag ${name}: never observed (no tag_history entry)` };
   const picked = await pickPlatform(db, obs.digest, platform);
