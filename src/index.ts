@@ -1,29 +1,27 @@
-// Runsight's library entry point. Stages export their public functions here.
+// Runsight's library entry point: each stage's public API, in data-flow order. A stage decides
+// what is public in its own index.ts; a name two stages export is a compile error here.
 export * from './core/index.js';
+export * from './importers/index.js';
+export * from './registry/index.js';
 export {
-  chooseAuthoritativeSource,
-  compareSources,
-  detectFormat,
-  IMPORT_FORMATS,
-  type ImageImportSummary,
-  type ImageShow,
-  type ImportFormat,
-  type ImportMatchMethod,
-  type ImportResult,
-  importReports,
-  kubernetesReportLister,
-  listVulnerabilityReports,
-  type ParsedImageReport,
-  parseReport,
-  ReportFormatError,
-  readReportFile,
-  resolveImage,
-  showImage,
-} from './importers/index.js';
-export {
+  getImageIdentity,
   getStoreStatus,
+  listImageChildren,
+  listImageNames,
+  listManifestsByConfig,
+  listTagDrift,
+  lookupTagAt,
+  lookupTagLatest,
   openStore,
+  type RecordedResolution,
+  type ResolutionRecord,
+  recordResolution,
   type Store,
+  type StoredImage,
   type StoreKind,
   type StoreStatus,
+  type TagDrift,
+  type TagKey,
+  type TagObservation,
 } from './store/index.js';
+export * from './versioning/index.js';
