@@ -6,6 +6,8 @@ import { machine } from './harness.js';
 const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./identity.js')];
 export {
 const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./inventory.js')];
+export {
+const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./importers.js')];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

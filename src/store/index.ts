@@ -39,13 +39,6 @@ export {
   recordResolution,
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
-export {
-  findKnownImage,
-  findLatestTagObservation,
-  findManifestsByConfig,
-  type KnownImage,
-  type TagObservation as ImportTagObservation,
-} from './queries/importers/find-image-identity.js';
 export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
 export {
   recordTagObservations,
