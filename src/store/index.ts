@@ -7,6 +7,8 @@ export {
   type StoreKind,
   type StoreOptions,
 } from './open-store.js';
+export * from './queries/posture/index.js';
+export * from './queries/propagation/index.js';
 export {
   insertFindings,
   type SavedScan,
