@@ -6,6 +6,7 @@ import { RunsightError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerPostureCommands } from './commands/posture.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
 
@@ -34,7 +35,11 @@ export function group(program: Command, name: string, description: string): Comm
 }
 
 /** Every command module, in help order. Each exports one `register…(program, run)`. */
-const COMMANDS: ((program: Command, run: Run) => void)[] = [registerDbCommands, registerDemoCommand];
+const COMMANDS: ((program: Command, run: Run) => void)[] = [
+  registerDbCommands,
+  registerPostureCommands,
+  registerDemoCommand,
+];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {
   const program = new Command('runsight')
