@@ -3,7 +3,7 @@ export { listCoverageGaps, listInUseScanTargets, type ScanTarget } from './cover
 export { findImageDigest, ImageNotFoundError } from './find-image.js';
 export { type Age, age, type Freshness, getFreshness, humanAge, rowStaleness } from './freshness.js';
 export { digestReference, parseImageName, repositoryKey } from './image-name.js';
-export { normalisePlatform, parsePlatform, pickPlatformChild } from './platform.js';
+export { parseNodePlatform, pickPlatformChild } from './platform.js';
 export {
   gateTrips,
   getPosture,

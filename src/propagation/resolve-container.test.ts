@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageName } from './image-name.js';
-import { parsePlatform, pickPlatformChild } from './platform.js';
+import { parseNodePlatform as parsePlatform, pickPlatformChild } from './platform.js';
 import { type ContainerIdentity, type IdentityGraph, resolveContainer } from './resolve-container.js';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;

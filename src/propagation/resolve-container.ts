@@ -9,7 +9,7 @@
 // Pure: the identity graph comes in as an interface, so the rules are tested without a store.
 import type { Confidence, MatchMethod, Platform } from '../core/types.js';
 import { parseImageName, repositoryKey } from './image-name.js';
-import { type PlatformChild, parsePlatform, pickPlatformChild, runnableChildren } from './platform.js';
+import { type PlatformChild, parseNodePlatform, pickPlatformChild, runnableChildren } from './platform.js';
 
 export interface ContainerIdentity {
   id: string;
@@ -44,7 +44,7 @@ export interface Resolution {
 const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 
 export function resolveContainer(c: ContainerIdentity, g: IdentityGraph): Resolution {
-  const platform = parsePlatform(c.platform);
+  const platform = parseNodePlatform(c.platform);
   const ref = parseImageName(c.image);
   const repoDigest = c.digest && c.digestKind !== 'config' ? c.digest : ref?.digest;
   const misses: string[] = [];

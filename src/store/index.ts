@@ -7,8 +7,35 @@ export {
   type StoreKind,
   type StoreOptions,
 } from './open-store.js';
+export {
+  getImageIdentity,
+  listImageChildren,
+  listImageNames,
+  listManifestsByConfig,
+  type StoredImage,
+} from './queries/identity/get-image-identity.js';
+export { listTagDrift, type TagDrift, type TagDriftFilter } from './queries/identity/list-tag-drift.js';
+export {
+  lookupTagAt,
+  lookupTagLatest,
+  type TagKey,
+  type TagObservation,
+} from './queries/identity/lookup-tag-at.js';
+export {
+  type RecordedResolution,
+  type RecordOptions,
+  type ResolutionRecord,
+  recordResolution,
+  recordResolutionIn,
+} from './queries/identity/record-resolution.js';
 export * from './queries/posture/index.js';
 export * from './queries/propagation/index.js';
+export {
+  getLayerCache,
+  type LayerCacheKey,
+  type LayerCacheRow,
+} from './queries/scan/get-layer-cache.js';
+export { putLayerCache } from './queries/scan/put-layer-cache.js';
 export {
   insertFindings,
   type SavedScan,

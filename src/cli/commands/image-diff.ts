@@ -1,6 +1,6 @@
 // `runsight image diff A B`: vulnerabilities fixed, introduced and unchanged between two images.
 import type { Command } from 'commander';
-import { parsePlatform } from '../../propagation/index.js';
+import { parsePlatform } from '../../registry/index.js';
 import { type DiffEntry, diffImages } from '../../remediation/index.js';
 import { group, type Run } from '../main.js';
 
