@@ -36,7 +36,9 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
   if (digests) {
     await sql`delete from image_vulns where ${inScope('image_digest')}`.execute(tx);
   } else {
-    await sql`delete from image_vulns`.execute(tx);
+    // A full recompute replaces everything: truncate leaves no dead rows behind (readers wait for
+    // the transaction instead of seeing a half-built table).
+    await sql`truncate image_vulns`.execute(tx);
   }
   const chosen = sql`select distinct on (cs.image_digest) cs.image_digest, cs.source, cs.scan_id, s.finished_at
       from current_scans cs join scans s on s.id = cs.scan_id
@@ -80,7 +82,7 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
   if (digests) {
     await sql`delete from image_posture where ${inScope('image_digest')}`.execute(tx);
   } else {
-    await sql`delete from image_posture`.execute(tx);
+    await sql`truncate image_posture`.execute(tx);
   }
   const posture = await sql`
     with chosen as (${chosen}),
@@ -102,6 +104,8 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
         'medium', coalesce(a.medium, 0), 'low', coalesce(a.low, 0), 'unknown', coalesce(a.unknown, 0)),
       coalesce(a.kev, 0), coalesce(a.fixable, 0), coalesce(a.total, 0), c.finished_at, ${scope.now ?? new Date()}
     from chosen c left join agg a on a.image_digest = c.image_digest`.execute(tx);
+  // Fresh statistics, so posture queries pick index lookups over scans of the new table.
+  if (!digests) await sql`analyze image_vulns, image_posture`.execute(tx);
   return { images: Number(posture.numAffectedRows ?? 0), vulnerabilities: Number(ins.numAffectedRows ?? 0) };
 }
 
