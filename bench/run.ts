@@ -8,6 +8,8 @@ export {
 const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./inventory.js')];
 export {
 const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./importers.js')];
+export {
+const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./propagation.js')];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

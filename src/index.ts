@@ -24,7 +24,9 @@ export {
 export * from './core/index.js';
 export * from './importers/index.js';
 export * from './inventory/index.js';
+export * from './propagation/index.js';
 export * from './registry/index.js';
+export * from './remediation/index.js';
 export {
   type ContainerFilter,
   type ContainerRow,

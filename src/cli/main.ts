@@ -14,6 +14,7 @@ import { registerImportCommands } from './commands/import.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerVulnShowCommand } from './commands/vuln-show.js';
 import { registerInventoryCommands } from './commands/inventory.js';
+import { registerPostureCommands } from './commands/posture.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
 
@@ -54,6 +55,8 @@ const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerDemoCommand,
   registerInventoryCommands,
   registerContainersCommand,
+  registerPostureCommands,
+  registerDemoCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {

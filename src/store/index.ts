@@ -66,6 +66,8 @@ export {
   recordFailedInventoryRun,
   startInventoryRun,
 } from './queries/inventory/record-inventory-run.js';
+export * from './queries/posture/index.js';
+export * from './queries/propagation/index.js';
 export {
   getLayerCache,
   type LayerCacheKey,
