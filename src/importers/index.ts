@@ -33,7 +33,7 @@ export { parseReport } from './parse-report.js';
 export { parseReportText, readReportFile } from './read-report.js';
 export {
   type ImportMatchMethod,
-  type Resolution,
+  type Resolution as ImportResolution,
   type ResolvedTarget,
   resolveImage,
 } from './resolve-image.js';
