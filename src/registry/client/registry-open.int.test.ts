@@ -7,6 +7,7 @@ import { openImageSource } from '../open-image-source.js';
 import { type BuiltImage, buildAndPush, imageToolsAvailable } from '../test-support/build-image.js';
 import { freePort, startRegistry, type TestRegistry } from '../test-support/registry-server.js';
 import { RegistryClient } from './registry-client.js';
+import { headTagDigest } from './registry-source.js';
 
 let reg: TestRegistry | undefined;
 let single: BuiltImage;
@@ -101,6 +102,10 @@ describe('registry client against docker-registry (open)', () => {
     await client.ping();
     const head = await client.headManifest('team/multi', 'v1');
     expect(head.digest).toBe(multi.digest);
+    expect(await headTagDigest(`${reg.host}/team/app:1.0`, { insecureRegistries: [reg.host] })).toEqual({
+      digest: single.digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    });
     expect(await client.catalog({ pageSize: 1 })).toEqual(['team/app', 'team/multi']);
     expect(await client.listTags('team/app', { pageSize: 1 })).toEqual(['1.0']);
   });
