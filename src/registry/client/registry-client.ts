@@ -6,6 +6,7 @@
 // concurrency limit; plain HTTP only for registries the user names as insecure.
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { RunsightError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Digest } from '../../core/types.js';
 import { digestOf, readAll, verifiedBodyStream, verifyBytes } from '../digest-stream.js';
@@ -508,7 +509,8 @@ export class RegistryClient {
         });
       } catch (err) {
         done();
-        if (err instanceof RegistryError || o.signal?.aborted) throw err;
+        // Typed failures (auth, config, redirects) are final; only transport errors are retried.
+        if (err instanceof RunsightError || o.signal?.aborted) throw err;
         if (attempt < this.retry.retries) {
           const wait = backoffMs(attempt, this.retry);
           this.logger?.debug?.('registry request failed; retrying', {
