@@ -1,5 +1,8 @@
 // Integration: the registry client and RegistrySource against a real docker-registry (open), with
 // images built by umoci and pushed by skopeo; every digest checked against `skopeo inspect --raw`.
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { extract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf, readAll } from '../digest-stream.js';
 import { ManifestUnknownError, RegistryUnavailableError, RepositoryUnknownError } from '../errors.js';
@@ -68,9 +71,19 @@ describe('registry client against docker-registry (open)', () => {
     expect(p.configDigest).toBe(single.manifests[0]!.configDigest);
     expect(p.layers.map((l) => l.digest)).toEqual(single.manifests[0]!.layers.map((l) => l.digest));
     expect(p.layers.map((l) => l.diffId)).toEqual(single.manifests[0]!.diffIds);
-    // Blobs stream and verify.
-    for (const l of p.layers)
-      expect(digestOf(await readAll(await src.openBlob(l.digest, { expectedSize: l.size })))).toBe(l.digest);
+    // Blobs stream and verify; each layer is a complete tar holding just its own files.
+    const files: string[][] = [];
+    for (const l of p.layers) {
+      const bytes = await readAll(await src.openBlob(l.digest, { expectedSize: l.size }));
+      expect(digestOf(bytes)).toBe(l.digest);
+      const tar = gunzipSync(bytes);
+      expect(digestOf(tar)).toBe(l.diffId);
+      files.push(await tarNames(tar));
+    }
+    expect(files).toEqual([
+      ['.', 'etc/', 'etc/os-release'],
+      ['.', 'usr/', 'usr/bin/', 'usr/bin/app'],
+    ]);
   });
 
   it('resolves an index assembled and pushed with skopeo --all, per platform and all', async (ctx) => {
@@ -140,3 +153,20 @@ describe('registry client against docker-registry (open)', () => {
     await expect(down).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+async function tarNames(tar: Buffer): Promise<string[]> {
+  const names: string[] = [];
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (h, stream, next) => {
+      names.push(h.name.replace(/^\.?\//, ''));
+      stream.resume();
+      stream.on('end', next);
+    });
+    ex.on('finish', resolve);
+    ex.on('error', reject);
+  });
+  Readable.from([tar]).pipe(ex);
+  await done;
+  return names.filter(Boolean).sort();
+}
