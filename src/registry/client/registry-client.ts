@@ -634,7 +634,7 @@ export class RegistryClient {
         return new AuthError(
           creds
             ? `${this.registry} rejected the credentials from ${creds.origin} for ${o.what} (HTTP 401${detail}); check the username and password or token`
-            : `${this.registry} requires authentication for ${o.what} (HTTP 401${detail}) and no credentials were found; run docker login ${this.registry}, set registries.${this.registry} in the Runsight config, or RUNSIGHT_REGISTRY_AUTH`,
+            : `${this.registry} requires authentication for ${o.what} (HTTP 401${detail}) and no credentials were found; run docker login ${this.registry}, set registries.${this.registry} in the Runsight config, or RUNSIGHT_REGISTRY_AUTH (some registries, Docker Hub among them, also answer 401 for a repository that does not exist: check the name)`,
           base,
         );
       case 403:
