@@ -1,41 +1,29 @@
-// Runsight's library entry point. Stages export their public functions here.
+// Runsight's library entry point: each stage's public API, in data-flow order. A stage decides
+// what is public in its own index.ts; a name two stages export is a compile error here.
 
-export {
-  AdvisoryFormatError,
-  AdvisorySourceError,
-  applyVex,
-  createMatcher,
-  getVulnerability,
-  type Matcher,
-  type MatchOptions,
-  matchPackages,
-  parseVex,
-  type RematchOptions,
-  type RematchResult,
-  rematch,
-  scoreCvss,
-  type UpdateOptions,
-  type UpdateResult,
-  updateAdvisories,
-  type VexStatement,
-} from './advisories/index.js';
+export * from './advisories/index.js';
 export * from './core/index.js';
+export * from './importers/index.js';
+export * from './registry/index.js';
 export {
+  getImageIdentity,
   getStoreStatus,
+  listImageChildren,
+  listImageNames,
+  listManifestsByConfig,
+  listTagDrift,
+  lookupTagAt,
+  lookupTagLatest,
   openStore,
+  type RecordedResolution,
+  type ResolutionRecord,
+  recordResolution,
   type Store,
+  type StoredImage,
   type StoreKind,
   type StoreStatus,
+  type TagDrift,
+  type TagKey,
+  type TagObservation,
 } from './store/index.js';
-export {
-  baseEcosystem,
-  compareVersions,
-  ecosystemRelease,
-  InvalidVersionError,
-  isKnownEcosystem,
-  type Ordering,
-  SCHEMES,
-  schemeFor,
-  UnknownEcosystemError,
-  type VersionScheme,
-} from './versioning/index.js';
+export * from './versioning/index.js';

@@ -7,6 +7,8 @@ import type { LogLevel } from '../core/logger.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDbUpdateCommands } from './commands/db-update.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerImageShowCommand } from './commands/image-show.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerVulnShowCommand } from './commands/vuln-show.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
@@ -39,8 +41,10 @@ export function group(program: Command, name: string, description: string): Comm
 const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerDbCommands,
   registerDbUpdateCommands,
-  registerVulnShowCommand,
   registerDemoCommand,
+  registerImportCommands,
+  registerImageShowCommand,
+  registerVulnShowCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {

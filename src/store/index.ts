@@ -19,6 +19,67 @@ export {
 export { listVexStatements, replaceVexDocument } from './queries/advisories/vex-statements.js';
 export { type PackageKey, writeAdvisories } from './queries/advisories/write-advisories.js';
 export {
+  getImageIdentity,
+  listImageChildren,
+  listImageNames,
+  listManifestsByConfig,
+  type StoredImage,
+} from './queries/identity/get-image-identity.js';
+export { listTagDrift, type TagDrift, type TagDriftFilter } from './queries/identity/list-tag-drift.js';
+export {
+  lookupTagAt,
+  lookupTagLatest,
+  type TagKey,
+  type TagObservation,
+} from './queries/identity/lookup-tag-at.js';
+export {
+  type RecordedResolution,
+  type RecordOptions,
+  type ResolutionRecord,
+  recordResolution,
+  recordResolutionIn,
+} from './queries/identity/record-resolution.js';
+export {
+  findKnownImage,
+  findLatestTagObservation,
+  findManifestsByConfig,
+  type KnownImage,
+  type TagObservation as ImportTagObservation,
+} from './queries/importers/find-image-identity.js';
+export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
+export {
+  recordTagObservations,
+  type TagObservationRow,
+} from './queries/importers/record-tag-observations.js';
+export { saveImportedScans } from './queries/importers/save-imported-scans.js';
+export {
+  type AppliedMutation,
+  type ApplyOptions,
+  applyInventoryMutation,
+  ensureInventorySource,
+  type InventoryRunError,
+  type InventorySourceKind,
+  type InventorySourceSpec,
+  platformText,
+} from './queries/inventory/apply-inventory-mutation.js';
+export {
+  type ContainerFilter,
+  type ContainerRow,
+  listContainers,
+} from './queries/inventory/list-containers.js';
+export { type InventorySourceRow, listInventorySources } from './queries/inventory/list-inventory-sources.js';
+export {
+  finishInventoryRun,
+  recordFailedInventoryRun,
+  startInventoryRun,
+} from './queries/inventory/record-inventory-run.js';
+export {
+  getLayerCache,
+  type LayerCacheKey,
+  type LayerCacheRow,
+} from './queries/scan/get-layer-cache.js';
+export { putLayerCache } from './queries/scan/put-layer-cache.js';
+export {
   insertFindings,
   type SavedScan,
   type ScanError,

@@ -1,0 +1,112 @@
+// Layer blob decompression as a stream: gzip (zlib), zstd (fzstd, pure JS) or plain tar, chosen by
+// the first bytes (media types lie: Docker archives call everything `tar`). Counts decompressed bytes
+// against a shared budget so that a decompression bomb stops the scan instead of the machine.
+// Specs: OCI image-spec layer media types; RFC 1952 (gzip); RFC 8878 (zstd).
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { DecompressionLimitError } from './errors.js';
+
+/** Bytes left in the decompression budget of one scan; shared by its layers. */
+export interface ByteBudget {
+  remaining: number;
+  readonly limit: number;
+  used: number;
+}
+
+export function byteBudget(limit: number): ByteBudget {
+  return { remaining: limit, limit, used: 0 };
+}
+
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+export function sniffCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+/** Streams the decompressed tar of a layer blob, charging `budget` for every byte produced. */
+export async function decompressLayer(blob: Readable, budget: ByteBudget): Promise<Readable> {
+  const head = await peek(blob, 4);
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      budget.remaining -= chunk.length;
+      budget.used += chunk.length;
+      if (budget.remaining < 0) cb(new DecompressionLimitError(budget.limit));
+      else cb(null, chunk);
+    },
+  });
+  pipeline(blob, decoderFor(sniffCompression(head)), counter, () => {});
+  return counter;
+}
+
+/** Reads at least `n` bytes (or to the end) and puts them back, so the stream starts unchanged. */
+async function peek(stream: Readable, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let have = 0;
+  while (have < n) {
+    const chunk: Buffer | null = stream.read();
+    if (chunk !== null) {
+      parts.push(chunk);
+      have += chunk.length;
+      continue;
+    }
+    if (stream.readableEnded || stream.destroyed) break;
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        stream.off('readable', done);
+        stream.off('end', done);
+        stream.off('error', fail);
+        resolve();
+      };
+      const fail = (e: Error) => {
+        stream.off('readable', done);
+        stream.off('end', done);
+        reject(e);
+      };
+      stream.once('readable', done);
+      stream.once('end', done);
+      stream.once('error', fail);
+    });
+  }
+  const head = Buffer.concat(parts);
+  if (head.length) stream.unshift(head);
+  return head;
+}
+
+function decoderFor(kind: Compression): Transform {
+  if (kind === 'gzip') return createGunzip({ chunkSize: 64 * 1024 });
+  if (kind === 'zstd') return zstdTransform();
+  return new Transform({
+    transform(c, _e, cb) {
+      cb(null, c);
+    },
+  });
+}
+
+function zstdTransform(): Transform {
+  let t: Transform | undefined;
+  const d = new Decompress((data) => {
+    if (data.length) t?.push(Buffer.from(data.buffer, data.byteOffset, data.length));
+  });
+  t = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      try {
+        d.push(chunk);
+        cb();
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+    flush(cb) {
+      try {
+        d.push(new Uint8Array(0), true);
+        cb();
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+  });
+  return t;
+}

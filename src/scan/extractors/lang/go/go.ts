@@ -1,0 +1,50 @@
+// lang/go: Go modules compiled into ELF binaries, from their build info: the main module, every
+// dependency (a replacement by another module version reports that module; a replacement by a
+// local directory keeps the required version and notes the directory), and the Go toolchain
+// version as the `stdlib` package, the way OSV's Go advisories name it.
+import { MalformedFileError } from '../../../errors.js';
+import type { ExtractedPackage, Extractor } from '../../../types.js';
+import { readGoBuildInfo, UnsupportedBuildInfoError } from './buildinfo.js';
+
+/** Executables: any regular file with an execute bit, not tiny (scripts and stubs are skipped). */
+export function isExecutableCandidate(f: { mode: number; size: number }): boolean {
+  return (f.mode & 0o111) !== 0 && f.size >= 1024;
+}
+
+export const goExtractor: Extractor = {
+  name: 'lang/go',
+  version: 1,
+  fileRequired: (f) => isExecutableCandidate(f),
+  async extract(input) {
+    const data = await input.bytes();
+    let info: ReturnType<typeof readGoBuildInfo>;
+    try {
+      info = readGoBuildInfo(data);
+    } catch (err) {
+      if (err instanceof UnsupportedBuildInfoError) throw new MalformedFileError(input.path, err.message);
+      throw err;
+    }
+    if (!info) return { packages: [] };
+    const pkgs: ExtractedPackage[] = [];
+    if (info.main?.path) {
+      pkgs.push({ kind: 'golang', name: info.main.path, version: info.main.version, meta: { main: true } });
+    }
+    for (const d of info.deps) {
+      if (d.replace?.version) {
+        pkgs.push({
+          kind: 'golang',
+          name: d.replace.path,
+          version: d.replace.version,
+          meta: { replaces: d.path },
+        });
+      } else if (d.replace) {
+        pkgs.push({ kind: 'golang', name: d.path, version: d.version, meta: { replacedBy: d.replace.path } });
+      } else {
+        pkgs.push({ kind: 'golang', name: d.path, version: d.version });
+      }
+    }
+    const m = /^go(\d+(?:\.\d+)*)/.exec(info.goVersion);
+    if (m) pkgs.push({ kind: 'golang', name: 'stdlib', version: `v${m[1]}` });
+    return { packages: pkgs };
+  },
+};

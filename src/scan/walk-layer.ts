@@ -1,0 +1,225 @@
+// Walks one layer: decompresses the blob as a stream, parses the tar as a stream (tar-stream), and
+// hands each regular file that some extractor's `fileRequired` wants to those extractors. It records
+// the layer's whiteouts (`.wh.NAME`), opaque directories (`.wh..wh..opq`), links and replaced paths
+// for the fold; it never holds a whole layer, and buffers a file only up to the per-file limit.
+// Specs: OCI image-spec layer.md (changesets, whiteouts); POSIX pax / GNU tar.
+import { PassThrough, Readable } from 'node:stream';
+import { extract as tarExtract } from 'tar-stream';
+import { type ByteBudget, decompressLayer } from './decompress.js';
+import { DecompressionLimitError, FileTooLargeError, PathTraversalError } from './errors.js';
+import { basename, dirname, normalizeEntryPath } from './paths.js';
+import type {
+  ExtractInput,
+  Extractor,
+  FileInfo,
+  FileRecord,
+  LayerChanges,
+  LayerResult,
+  ScanIssue,
+  ScanLimits,
+} from './types.js';
+
+export interface WalkLayerOptions {
+  diffId: string;
+  /** Extractors to run on this layer (those whose cached result is missing). */
+  extractors: readonly Extractor[];
+  limits: ScanLimits;
+  budget: ByteBudget;
+  signal?: AbortSignal | undefined;
+}
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+/** Walks a layer blob; never throws for bad content — problems land in `errors` and `complete`. */
+export async function walkLayer(blob: Readable, opts: WalkLayerOptions): Promise<LayerResult> {
+  const changes: LayerChanges = { whiteouts: [], opaqueDirs: [], symlinks: [], hardlinks: [], replaced: [] };
+  const records: FileRecord[] = [];
+  const errors: ScanIssue[] = [];
+  const startUsed = opts.budget.used;
+  let complete = true;
+  try {
+    opts.signal?.throwIfAborted();
+    const tar = await decompressLayer(blob, opts.budget);
+    const ex = tarExtract();
+    tar.on('error', (e) => ex.destroy(e));
+    tar.pipe(ex);
+    for await (const entry of ex) {
+      opts.signal?.throwIfAborted();
+      const h = entry.header;
+      const path = normalizeEntryPath(h.name);
+      if (path === undefined) throw new PathTraversalError(h.name);
+      const base = basename(path);
+      if (base === OPAQUE) {
+        changes.opaqueDirs.push(dirname(path));
+      } else if (base.startsWith(WHITEOUT)) {
+        const dir = dirname(path);
+        const name = base.slice(WHITEOUT.length);
+        changes.whiteouts.push(dir ? `${dir}/${name}` : name);
+      } else if (path !== '') {
+        if (h.type === 'symlink') {
+          changes.replaced.push(path);
+          changes.symlinks.push([path, h.linkname ?? '']);
+        } else if (h.type === 'link') {
+          const target = normalizeEntryPath(h.linkname ?? '');
+          if (target === undefined) throw new PathTraversalError(`${h.name} -> ${h.linkname}`);
+          changes.replaced.push(path);
+          changes.hardlinks.push([path, target]);
+        } else if (h.type === 'file' || h.type === 'contiguous-file') {
+          const info: FileInfo = { path, mode: h.mode ?? 0, size: h.size ?? 0 };
+          const wanted = opts.extractors.filter((x) => safeRequired(x, info));
+          if (wanted.length) {
+            changes.replaced.push(path);
+            await runExtractors(entry, info, wanted, opts, records, errors);
+            continue;
+          }
+        }
+      }
+      await drain(entry);
+    }
+  } catch (err) {
+    complete = false;
+    errors.push(issueFor(err, opts.diffId));
+  }
+  return {
+    diffId: opts.diffId,
+    changes,
+    records,
+    errors,
+    bytes: opts.budget.used - startUsed,
+    complete,
+    cached: false,
+  };
+}
+
+function safeRequired(x: Extractor, info: FileInfo): boolean {
+  try {
+    return x.fileRequired(info);
+  } catch {
+    return false;
+  }
+}
+
+type Entry = AsyncIterable<unknown>;
+
+async function runExtractors(
+  entry: Entry,
+  info: FileInfo,
+  wanted: Extractor[],
+  opts: WalkLayerOptions,
+  records: FileRecord[],
+  errors: ScanIssue[],
+): Promise<void> {
+  const run = async (x: Extractor, input: ExtractInput) => {
+    try {
+      const res = await x.extract(input, opts.signal);
+      records.push({ path: info.path, extractor: x.name, packages: res.packages, facts: res.facts });
+    } catch (err) {
+      if (err instanceof DecompressionLimitError || opts.signal?.aborted) throw err;
+      // The file was replaced in this layer even though it could not be read.
+      records.push({ path: info.path, extractor: x.name, packages: [] });
+      errors.push({
+        code: err instanceof FileTooLargeError ? 'file-too-large' : 'extractor-failed',
+        message: `${x.name}: ${(err as Error).message}`,
+        path: info.path,
+        layer: opts.diffId,
+      });
+    }
+  };
+  if (wanted.length === 1) {
+    const pass = new PassThrough({ highWaterMark: 64 * 1024 });
+    const pump = pumpInto(entry, pass);
+    pump.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    await run(wanted[0]!, streamingInput(info, pass, opts.limits.maxFileBytes));
+    pass.destroy();
+    await pump;
+    return;
+  }
+  // Several extractors want the same file: buffer it once (bounded) and give each a copy.
+  let data: Buffer | undefined;
+  let readErr: Error | undefined;
+  if (info.size > opts.limits.maxFileBytes) {
+    readErr = new FileTooLargeError(info.path, info.size, opts.limits.maxFileBytes);
+    await drain(entry);
+  } else {
+    data = await readAll(entry, info, opts.limits.maxFileBytes);
+  }
+  for (const x of wanted) {
+    const input: ExtractInput = {
+      ...info,
+      bytes: () => (data ? Promise.resolve(data) : Promise.reject(readErr)),
+      stream: () => (data ? Readable.from([data]) : Readable.from([])),
+    };
+    await run(x, input);
+  }
+}
+
+/** Copies the tar entry into `pass` until the consumer stops; then drains the entry. */
+async function pumpInto(entry: Entry, pass: PassThrough): Promise<void> {
+  try {
+    await pumpChunks(entry, pass);
+  } catch (err) {
+    pass.destroy(err as Error);
+    throw err;
+  }
+}
+
+async function pumpChunks(entry: Entry, pass: PassThrough): Promise<void> {
+  for await (const chunk of entry) {
+    if (pass.destroyed) continue;
+    if (!pass.write(chunk as Buffer)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          pass.off('drain', done);
+          pass.off('close', done);
+          resolve();
+        };
+        pass.on('drain', done);
+        pass.on('close', done);
+      });
+    }
+  }
+  if (!pass.destroyed) pass.end();
+}
+
+function streamingInput(info: FileInfo, pass: PassThrough, limit: number): ExtractInput {
+  return {
+    ...info,
+    stream: () => pass,
+    bytes: async () => {
+      if (info.size > limit) throw new FileTooLargeError(info.path, info.size, limit);
+      return readAll(pass, info, limit);
+    },
+  };
+}
+
+async function readAll(stream: Entry, info: FileInfo, limit: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of stream) {
+    n += (chunk as Buffer).length;
+    if (n > limit) throw new FileTooLargeError(info.path, n, limit);
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts, n);
+}
+
+async function drain(entry: Entry): Promise<void> {
+  for await (const _ of entry) {
+    // discard
+  }
+}
+
+function issueFor(err: unknown, layer: string): ScanIssue {
+  if (err instanceof DecompressionLimitError)
+    return { code: 'decompression-limit', message: err.message, layer };
+  if (err instanceof PathTraversalError)
+    return { code: 'path-traversal', message: err.message, path: err.entry, layer };
+  const e = err as Error;
+  if (e?.name === 'AbortError') return { code: 'aborted', message: 'the scan was cancelled', layer };
+  return {
+    code: 'layer-unreadable',
+    message: `layer ${layer} could not be read: ${e?.message ?? String(err)}`,
+    layer,
+  };
+}
