@@ -3,7 +3,7 @@ import type { Bench, BenchRow } from './harness.js';
 import { machine } from './harness.js';
 
 /** Every benchmark module, explicitly. */
-const BENCHES: (() => Promise<{ bench: Bench }>)[] = [];
+const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./advisories.js')];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
