@@ -96,7 +96,7 @@ export function createMatcher(db: Kysely<Database> | Transaction<Database>): Mat
             });
           }
         }
-        findings.push(...mergeHits(pkg, key, hits));
+        findings.push(...mergeHits(pkg, hits));
       });
       return findings;
     });
@@ -141,7 +141,7 @@ export async function matchPackages(
   return createMatcher(db).match(packages, opts);
 }
 
-function mergeHits(pkg: Package, key: LookupKey, hits: Hit[]): Finding[] {
+function mergeHits(pkg: Package, hits: Hit[]): Finding[] {
   const byId = new Map<string, Hit[]>();
   for (const h of hits) {
     if (h.verdict.kind === 'not_affected') continue;
