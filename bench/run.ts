@@ -5,6 +5,7 @@ import { machine } from './harness.js';
 /** Every benchmark module, explicitly. */
 const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
   () => import('./identity.js'),
+  () => import('./advisories.js'),
   () => import('./inventory.js'),
   () => import('./importers.js'),
   () => import('./propagation.js'),
