@@ -8,6 +8,7 @@ import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerImageShowCommand } from './commands/image-show.js';
 import { registerImportCommands } from './commands/import.js';
+import { registerScanCommand } from './commands/scan.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
 
@@ -41,6 +42,7 @@ const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerDemoCommand,
   registerImportCommands,
   registerImageShowCommand,
+  registerScanCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {
