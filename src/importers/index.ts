@@ -40,4 +40,10 @@ export {
 export { mapSeverity, severityFromScore } from './severity.js';
 export { type ImageShow, showImage } from './show-image.js';
 export { parseTrivyReport } from './trivy/parse.js';
+export {
+  ClusterListError,
+  kubernetesReportLister,
+  listVulnerabilityReports,
+  type ReportLister,
+} from './trivy-operator/cluster.js';
 export { parseTrivyOperatorReports } from './trivy-operator/parse.js';
