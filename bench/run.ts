@@ -3,13 +3,13 @@ import type { Bench, BenchRow } from './harness.js';
 import { machine } from './harness.js';
 
 /** Every benchmark module, explicitly. */
-const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./identity.js')];
-export {
-const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./inventory.js')];
-export {
-const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./importers.js')];
-export {
-const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./propagation.js')];
+const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
+  () => import('./identity.js'),
+  () => import('./scan.js'),
+  () => import('./inventory.js'),
+  () => import('./importers.js'),
+  () => import('./propagation.js'),
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -54,11 +54,9 @@ const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerScanCommand,
   registerDbUpdateCommands,
   registerVulnShowCommand,
-  registerDemoCommand,
   registerInventoryCommands,
   registerContainersCommand,
   registerPostureCommands,
-  registerDemoCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {

@@ -90,6 +90,14 @@ beforeAll(async () => {
   });
   await umociImage(layout, 'bad', [{ insert: bad, at: '/' }]);
   images.bad = await pushImage(layout, 'bad', `${reg.host}/scan/bad:1`);
+  // A real Alpine 3.18 package database.
+  const alpine = tree('alpine', {
+    'etc/os-release': 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.18.0\n',
+    'etc/alpine-release': '3.18.0\n',
+    'lib/apk/db/installed': fixture('apk/osv-scalibr-alpine-3.18-installed'),
+  });
+  await umociImage(layout, 'alpine', [{ insert: alpine, at: '/' }]);
+  images.alpine = await pushImage(layout, 'alpine', `${reg.host}/scan/alpine:3.18`);
 }, 240_000);
 
 afterAll(async () => {
@@ -219,6 +227,36 @@ describe('runsight scan (registry images built with umoci)', () => {
       expect.objectContaining({ code: 'extractor-failed', path: 'var/lib/rpm/rpmdb.sqlite' }),
     ]);
     expect(out.errors[0]!.message).toMatch(/not a readable rpm SQLite database/);
+  });
+
+  it('matches against the advisory database: musl in Alpine 3.18 has CVE-2025-26519, fixed in 1.2.4-r3', async (ctx) => {
+    if (!reg) return ctx.skip();
+    const advisory = new URL(
+      '../../testdata/advisories/osv/osv-scanner-offline-dbs/Alpine/ALPINE-CVE-2025-26519.json',
+      import.meta.url,
+    );
+    const up = await runCli(['--data-dir', dataDir, 'db', 'update', '--source', advisory.pathname]);
+    expect(up.code, up.stderr).toBe(0);
+    const out = await scan(images.alpine!.reference);
+    expect(out.os?.ecosystem).toBe('Alpine:v3.18');
+    const musl = out.findings.filter((f) => (f as { package: { name: string } }).package.name === 'musl');
+    expect(musl).toEqual([
+      expect.objectContaining({
+        id: 'CVE-2025-26519',
+        installedVersion: '1.2.4-r0',
+        fixedVersion: '1.2.4-r3',
+        status: 'affected',
+      }),
+    ]);
+    const table = await runCli([
+      '--data-dir',
+      dataDir,
+      '--insecure-registry',
+      reg.host,
+      'scan',
+      images.alpine!.reference,
+    ]);
+    expect(table.stdout).toMatch(/CVE-2025-26519\s+musl\s+1\.2\.4-r0\s+1\.2\.4-r3/);
   });
 
   it('table output groups by severity and names the scan status', async (ctx) => {

@@ -3,17 +3,20 @@
 // `sbom:FILE` (CycloneDX/SPDX JSON, matched without an image). JSON output per docs/scan.md.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import { matchPackages } from '../../advisories/index.js';
 import { UsageError } from '../../core/errors.js';
 import { type Finding, SEVERITIES } from '../../core/types.js';
 import { parsePlatform } from '../../registry/index.js';
 import {
   type ImageScanResult,
-  type Matcher,
+  type PackageMatcher,
   scanImage,
   scanSbom,
   toCycloneDx,
   toSpdx,
 } from '../../scan/index.js';
+import type { Database } from '../../store/index.js';
 import { type Run, VERSION } from '../main.js';
 import type { Printable } from '../output.js';
 
@@ -45,7 +48,7 @@ export function registerScanCommand(program: Command, run: Run): void {
               ? 'all'
               : parsePlatform(opts.platform);
         const store = await ctx.store();
-        const match = await matcherFor(store.db);
+        const match = matcherFor(store.db);
         let results: ImageScanResult[];
         if (source.startsWith('sbom:')) {
           results = [await scanSbom(source.slice('sbom:'.length), { match })];
@@ -100,12 +103,9 @@ function suffixed(file: string, platform: string, i: number): string {
   return dot > 0 ? `${file.slice(0, dot)}.${tag}${file.slice(dot)}` : `${file}.${tag}`;
 }
 
-/** The advisories stage's matcher over the store, once that stage is present. */
-async function matcherFor(
-  db: import('kysely').Kysely<import('../../store/index.js').Database>,
-): Promise<Matcher | undefined> {
-  void db;
-  return undefined;
+/** The advisories stage's matcher over the store (`runsight db update` fills the advisories). */
+function matcherFor(db: Kysely<Database>): PackageMatcher {
+  return (packages, o) => matchPackages(db, packages, o);
 }
 
 /** The JSON document of one scan, exactly the fields docs/scan.md lists (plus a few extras). */
