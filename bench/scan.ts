@@ -1,6 +1,6 @@
 // Built-in scanner benchmarks on a local docker-registry (started here), over a ~200 MB multi-layer
 // image built with umoci from real files of this machine (Go toolchain binaries, Python's standard
-// library with its dist-info metadata, the dpkg status): first-scan throughput against
+// library and dist-packages with their metadata, Debian's maven-repo jars, the dpkg status): first-scan throughput against
 // `gzip -dc | tar -t` over the same layer blobs in the same run, a rescan with every layer cached,
 // and the peak RSS of the scanning process.
 import { execFile, execFileSync } from 'node:child_process';
@@ -34,7 +34,7 @@ export const bench: Bench = {
             ['/usr/lib/go-1.19/pkg/tool', 'usr/lib/go/pkg/tool'],
             ['/usr/lib/python3.11', 'usr/lib/python3.11'],
             ['/usr/lib/python3', 'usr/lib/python3'],
-            ['/usr/lib/jvm/java-17-openjdk-amd64/lib', 'usr/lib/jvm/lib'],
+            ['/usr/share/maven-repo', 'usr/share/maven-repo'],
           ];
       const steps = [];
       const os = join(work, 'os');

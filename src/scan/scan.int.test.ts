@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/test-support/run-cli.js';
+import { type BuiltImage, buildAndPush } from '../registry/test-support/build-image.js';
 import { startRegistry, type TestRegistry } from '../registry/test-support/registry-server.js';
 import { buildArtifacts } from './test-support/artifacts.js';
 import { fixture } from './test-support/expected.js';
@@ -23,6 +24,7 @@ let reg: TestRegistry | undefined;
 let work: string;
 let dataDir: string;
 const images: Record<string, Pushed> = {};
+let multi: BuiltImage;
 
 function tree(
   name: string,
@@ -98,6 +100,38 @@ beforeAll(async () => {
   });
   await umociImage(layout, 'alpine', [{ insert: alpine, at: '/' }]);
   images.alpine = await pushImage(layout, 'alpine', `${reg.host}/scan/alpine:3.18`);
+  // A two-platform index (identity stage's builder): a different apk DB per platform.
+  multi = await buildAndPush({
+    registry: reg.host,
+    repository: 'scan/multi',
+    tag: '1',
+    platforms: [
+      {
+        os: 'linux',
+        architecture: 'amd64',
+        layers: [
+          {
+            files: {
+              'etc/alpine-release': '3.18.0\n',
+              'lib/apk/db/installed': fixture('apk/osv-scalibr-alpine-3.18-installed'),
+            },
+          },
+        ],
+      },
+      {
+        os: 'linux',
+        architecture: 'arm64',
+        layers: [
+          {
+            files: {
+              'etc/alpine-release': '3.4.6\n',
+              'lib/apk/db/installed': fixture('apk/trivy-apk-installed'),
+            },
+          },
+        ],
+      },
+    ],
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -257,6 +291,39 @@ describe('runsight scan (registry images built with umoci)', () => {
       images.alpine!.reference,
     ]);
     expect(table.stdout).toMatch(/CVE-2025-26519\s+musl\s+1\.2\.4-r0\s+1\.2\.4-r3/);
+  });
+
+  it('--platform all scans every platform of an index, each under its own manifest digest', async (ctx) => {
+    if (!reg) return ctx.skip();
+    const r = await runCli([
+      '--format',
+      'json',
+      '--data-dir',
+      dataDir,
+      '--insecure-registry',
+      reg.host,
+      'scan',
+      multi.reference,
+      '--platform',
+      'all',
+      '--sbom',
+      'spdx',
+      join(work, 'multi.spdx.json'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json<ScanJson[]>();
+    expect(out.map((o) => [o.image.platform, o.image.digest, o.image.configDigest])).toEqual(
+      multi.manifests.map((m) => [`${m.os}/${m.architecture}`, m.digest, m.configDigest]),
+    );
+    expect(out.map((o) => o.os?.ecosystem)).toEqual(['Alpine:v3.18', 'Alpine:v3.4']);
+    expect(out.map((o) => o.packages.find((p) => p.name === 'musl')?.version)).toEqual([
+      '1.2.4-r0',
+      '1.1.14-r10',
+    ]);
+    const arm = JSON.parse(readFileSync(join(work, 'multi.linux-arm64.spdx.json'), 'utf8'));
+    expect(arm.spdxVersion).toBe('SPDX-2.3');
+    const one = await scan(multi.reference, '--platform', 'linux/arm64');
+    expect(one.image.digest).toBe(multi.manifests[1]!.digest);
   });
 
   it('table output groups by severity and names the scan status', async (ctx) => {

@@ -97,8 +97,10 @@ function parseSbomOption(
   return { format, file };
 }
 
+/** `out/api.cdx.json` → `out/api.linux-arm64.cdx.json`: the platform goes before the first dot. */
 function suffixed(file: string, platform: string, i: number): string {
-  const dot = file.lastIndexOf('.');
+  const slash = file.lastIndexOf('/') + 1;
+  const dot = file.indexOf('.', slash + 1);
   const tag = platform || String(i);
   return dot > 0 ? `${file.slice(0, dot)}.${tag}${file.slice(dot)}` : `${file}.${tag}`;
 }
