@@ -66,11 +66,12 @@ export const bench: Bench = {
         tarBytes += Number(
           execFileSync('sh', ['-c', `gzip -dc '${b}' | wc -c`], { encoding: 'utf8' }).trim(),
         );
-      const base = await timeIt(async () => {
-        // umoci ends layers without tar's end blocks: GNU tar lists everything, then exits 2 on the
-        // missing blocks; that exit status is not a failure here.
-        for (const b of blobs) await run('sh', ['-c', `gzip -dc '${b}' | tar -t > /dev/null 2>&1 || true`]);
-      });
+      // umoci ends layers without tar's end blocks: GNU tar lists everything, then exits 2 on the
+      // missing blocks; that exit status is not a failure here.
+      const baseline = () =>
+        timeIt(async () => {
+          for (const b of blobs) await run('sh', ['-c', `gzip -dc '${b}' | tar -t > /dev/null 2>&1 || true`]);
+        });
       // PostgreSQL server when reachable: PGlite in process would add its own ~600 MiB to the RSS
       // figure, which is the embedded database's, not the scanner's.
       const kind = (await postgresAvailable()) ? 'postgres' : 'pglite';
@@ -81,30 +82,46 @@ export const bench: Bench = {
           db: store.db,
           sourceOptions: { insecureRegistries: [reg.host] },
         };
-        const first = await timeIt(() => scanImage(opts));
-        const r1 = first.value[0]!;
-        log(`first scan: ${r1.packages.length} packages, status ${r1.status}, ${r1.errors.length} errors`);
-        const again = await timeIt(() => scanImage(opts));
-        const r2 = again.value[0]!;
+        // The machine is shared: interleave baseline and scan, and keep the best of each.
+        const rounds = quick ? 1 : 3;
+        let base = Number.POSITIVE_INFINITY;
+        let firstMs = Number.POSITIVE_INFINITY;
+        let againMs = Number.POSITIVE_INFINITY;
+        let r1: Awaited<ReturnType<typeof scanImage>>[number] | undefined;
+        let r2: typeof r1;
+        for (let i = 0; i < rounds; i++) {
+          base = Math.min(base, (await baseline()).ms);
+          await store.db.deleteFrom('layer_cache').execute();
+          const first = await timeIt(() => scanImage(opts));
+          firstMs = Math.min(firstMs, first.ms);
+          r1 = first.value[0]!;
+          const again = await timeIt(() => scanImage(opts));
+          againMs = Math.min(againMs, again.ms);
+          r2 = again.value[0]!;
+          log(
+            `round ${i + 1}: baseline ${base.toFixed(0)} ms, first ${first.ms.toFixed(0)} ms, cached ${again.ms.toFixed(0)} ms`,
+          );
+        }
+        log(`first scan: ${r1!.packages.length} packages, status ${r1!.status}, ${r1!.errors.length} errors`);
         const mib = tarBytes / 2 ** 20;
         const rows: BenchRow[] = [
           {
             name: `first scan, ${blobs.length} layers, ${mib.toFixed(0)} MiB uncompressed`,
-            value: mib / (first.ms / 1000),
+            value: mib / (firstMs / 1000),
             unit: 'MiB/s',
-            baseline: { name: 'gzip -dc | tar -t', value: mib / (base.ms / 1000) },
-            ratio: base.ms / first.ms,
+            baseline: { name: 'gzip -dc | tar -t', value: mib / (base / 1000) },
+            ratio: base / firstMs,
             goal: '>= 0.7 of baseline throughput',
-            notes: `${r1.packages.length} packages, status ${r1.status}`,
+            notes: `${r1!.packages.length} packages, status ${r1!.status}; best of ${rounds}`,
           },
           {
             name: 'rescan, every layer cached',
-            value: again.ms,
+            value: againMs,
             unit: 'ms',
-            baseline: { name: 'first scan', value: first.ms },
-            ratio: again.ms / first.ms,
+            baseline: { name: 'first scan', value: firstMs },
+            ratio: againMs / firstMs,
             goal: '< 0.05 of first scan',
-            notes: `${r2.stats.cachedLayers}/${r2.stats.layers} layers from cache`,
+            notes: `${r2!.stats.cachedLayers}/${r2!.stats.layers} layers from cache; best of ${rounds}`,
           },
           {
             name: 'peak RSS of the scanning process',
