@@ -5,7 +5,7 @@ import { saveImportedScans } from '../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
 import { parseGrypeReport } from './grype/parse.js';
 import { importReports } from './import-reports.js';
-import { resolveImage } from './resolve-image.js';
+import { resolveReportImage } from './resolve-image.js';
 import { showImage } from './show-image.js';
 import { expectedGrype, expectedTrivy, raw, TESTDATA } from './test-support/expected.js';
 
@@ -111,7 +111,7 @@ describe.each(kinds)('importers on %s', (kind) => {
       .execute();
     const [report] = parseGrypeReport(raw('grype/keycloak-test.json'), 'k');
     const hints = { ...report!.hints, manifestDigest: undefined };
-    expect(await resolveImage(store.db, hints)).toEqual({
+    expect(await resolveReportImage(store.db, hints)).toEqual({
       resolved: true,
       targets: [
         {
@@ -122,7 +122,7 @@ describe.each(kinds)('importers on %s', (kind) => {
         },
       ],
     });
-    const noPlatform = await resolveImage(store.db, { ...hints, platform: undefined });
+    const noPlatform = await resolveReportImage(store.db, { ...hints, platform: undefined });
     expect(noPlatform).toMatchObject({
       resolved: false,
       reason: expect.stringMatching(/has 2 platforms .*does not say which/),

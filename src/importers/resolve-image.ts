@@ -27,7 +27,7 @@ export type ImportMatchMethod =
   | 'tag-history'
   | 'unresolved';
 
-export interface ResolvedTarget {
+export interface ReportImageTarget {
   digest: string;
   matchMethod: Exclude<ImportMatchMethod, 'unresolved'>;
   confidence: Confidence;
@@ -35,13 +35,15 @@ export interface ResolvedTarget {
   via: string;
 }
 
-export type Resolution = { resolved: true; targets: ResolvedTarget[] } | { resolved: false; reason: string };
+export type ReportImageResolution =
+  | { resolved: true; targets: ReportImageTarget[] }
+  | { resolved: false; reason: string };
 
-export async function resolveImage(
+export async function resolveReportImage(
   db: Kysely<Database>,
   hints: ImageHints,
   opts: { explicit?: string | undefined; scannedAt?: Date | undefined } = {},
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   if (opts.explicit) return resolveExplicit(db, opts.explicit, hints.platform, opts.scannedAt);
   const tried: string[] = [];
   if (hints.manifestDigest && isDigest(hints.manifestDigest))
@@ -95,7 +97,7 @@ async function resolveExplicit(
   explicit: string,
   platform: Platform | undefined,
   scannedAt: Date | undefined,
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   const ref = isDigest(explicit) ? undefined : parseImageReference(explicit);
   const digest = isDigest(explicit) ? explicit : ref?.digest;
   if (digest) {
@@ -111,7 +113,7 @@ async function resolveTag(
   r: { registry: string; repository: string; tag?: string | undefined },
   platform: Platform | undefined,
   scannedAt: Date | undefined,
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   const name = formatImageReference({ ...r, digest: undefined });
   const tag = { registry: r.registry, repository: r.repository, tag: r.tag! };
   let obs = scannedAt ? await lookupTagAt(db, tag, scannedAt) : undefined;
@@ -164,9 +166,9 @@ async function pickPlatform(
 
 function one(
   digest: string,
-  matchMethod: ResolvedTarget['matchMethod'],
+  matchMethod: ReportImageTarget['matchMethod'],
   confidence: Confidence,
   via: string,
-): Resolution {
+): ReportImageResolution {
   return { resolved: true, targets: [{ digest, matchMethod, confidence, via }] };
 }
