@@ -129,6 +129,28 @@ describe.each(kinds)('importers on %s', (kind) => {
     });
   });
 
+  it('a known image ID wins over a repo digest the store has never seen; alone, that digest is used', async () => {
+    const [report] = parseGrypeReport(raw('grype/keycloak-test.json'), 'k');
+    const hints = { ...report!.hints, manifestDigest: undefined };
+    expect(await resolveReportImage(store.db, hints)).toMatchObject({
+      resolved: true,
+      targets: [{ digest: KEYCLOAK_INDEX, matchMethod: 'repo-digest' }],
+    });
+    await store.db
+      .insertInto('images')
+      .values({
+        digest: KEYCLOAK_AMD64,
+        kind: 'manifest',
+        media_type: 'm',
+        config_digest: hints.configDigest!,
+      })
+      .execute();
+    expect(await resolveReportImage(store.db, hints)).toMatchObject({
+      resolved: true,
+      targets: [{ digest: KEYCLOAK_AMD64, matchMethod: 'config-digest', via: hints.configDigest }],
+    });
+  });
+
   it('image ID → every known manifest with that config; tag → tag history with confidence', async () => {
     await store.db
       .insertInto('images')

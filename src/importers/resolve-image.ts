@@ -1,8 +1,9 @@
 // Maps an imported report to the platform manifest digest(s) its findings belong to, strongest
 // identity first (docs/adr/0007-importers.md):
 //   --image with a digest → explicit · Grype manifestDigest → manifest-digest ·
-//   a repo digest → repo-digest (an index known to the store → its child for the report's platform:
+//   a repo digest the store knows → repo-digest (an index → its child for the report's platform:
 //   repo-digest+platform) · the image ID → config-digest (every known manifest with that config) ·
+//   a repo digest the store has never seen → repo-digest (taken as the platform manifest) ·
 //   a tag → tag-history (the tag's observation at or before the scan time: inferred; only a later
 //   one, or a report without scan time: weak) · nothing → unresolved, with what the report did name.
 import type { Kysely } from 'kysely';
@@ -48,13 +49,17 @@ export async function resolveReportImage(
   const tried: string[] = [];
   if (hints.manifestDigest && isDigest(hints.manifestDigest))
     return one(hints.manifestDigest, 'manifest-digest', 'exact', hints.manifestDigest);
+  // Repo digests the store knows (a manifest, or an index with a child for the platform) first;
+  // then the image ID of known manifests; a repo digest the store has never seen comes after.
+  const unknown: { rd: string; digest: string }[] = [];
   for (const rd of hints.repoDigests) {
     const digest = isDigest(rd) ? rd : tryParseImageReference(rd)?.digest;
     if (!digest) continue;
     const picked = await pickPlatform(db, digest, hints.platform);
-    if ('digest' in picked)
+    if (!('digest' in picked)) tried.push(`repo digest ${rd}: ${picked.reason}`);
+    else if (picked.known)
       return one(picked.digest, picked.child ? 'repo-digest+platform' : 'repo-digest', 'exact', rd);
-    tried.push(`repo digest ${rd}: ${picked.reason}`);
+    else unknown.push({ rd, digest });
   }
   if (hints.configDigest) {
     const manifests = await listManifestsByConfig(db, hints.configDigest);
@@ -68,8 +73,9 @@ export async function resolveReportImage(
           via: hints.configDigest!,
         })),
       };
-    tried.push(`image ID ${hints.configDigest}: no known manifest has this config`);
+    if (!unknown.length) tried.push(`image ID ${hints.configDigest}: no known manifest has this config`);
   }
+  if (unknown[0]) return one(unknown[0].digest, 'repo-digest', 'exact', unknown[0].rd);
   for (const ref of new Set(hints.references)) {
     const r = tryParseImageReference(ref);
     if (!r?.tag) continue;
@@ -140,9 +146,9 @@ async function pickPlatform(
   db: Kysely<Database>,
   digest: string,
   platform: Platform | undefined,
-): Promise<{ digest: string; child: boolean } | { reason: string }> {
+): Promise<{ digest: string; child: boolean; known: boolean } | { reason: string }> {
   const known = await getImageIdentity(db, digest);
-  if (!known || known.kind === 'manifest') return { digest, child: false };
+  if (!known || known.kind === 'manifest') return { digest, child: false, known: !!known };
   const children = known.children.filter((c) => c.platform.os !== 'unknown'); // attestation manifests
   const wanted = platform ? normalisePlatform(platform) : undefined;
   const matching = wanted
@@ -155,7 +161,7 @@ async function pickPlatform(
         );
       })
     : children;
-  if (matching.length === 1) return { digest: matching[0]!.digest, child: true };
+  if (matching.length === 1) return { digest: matching[0]!.digest, child: true, known: true };
   const list = children.map((c) => formatPlatform(c.platform)).join(', ');
   return {
     reason: wanted
