@@ -297,6 +297,26 @@ describe.each(kinds)('importers on %s', (kind) => {
     expect((await showImage(store.db, digest, 'osv-scanner')).configuredSourceMissing).toBe('osv-scanner');
   });
 
+  it('image show of an index digest names its platform manifests (findings belong to those)', async () => {
+    await store.db
+      .insertInto('images')
+      .values({
+        digest: KEYCLOAK_INDEX,
+        kind: 'index',
+        media_type: 'application/vnd.oci.image.index.v1+json',
+      })
+      .execute();
+    await store.db
+      .insertInto('image_children')
+      .values([
+        { index_digest: KEYCLOAK_INDEX, child_digest: KEYCLOAK_AMD64, os: 'linux', architecture: 'amd64' },
+      ])
+      .execute();
+    const shown = await showImage(store.db, `docker.io/keycloak/keycloak@${KEYCLOAK_INDEX}`);
+    expect(shown).toMatchObject({ digest: KEYCLOAK_INDEX, sources: [], authoritativeSource: null });
+    expect(shown.platforms).toEqual([{ digest: KEYCLOAK_AMD64, platform: 'linux/amd64' }]);
+  });
+
   it('re-importing a changed report records what changed for the image', async () => {
     const digest = fake('9');
     await importReports(store.db, {
