@@ -1,5 +1,7 @@
-// Runsight's library entry point. Stages export their public functions here.
+// Runsight's library entry point: each stage's public API, in data-flow order. A stage decides
+// what is public in its own index.ts; a name two stages export is a compile error here.
 export * from './core/index.js';
+export * from './importers/index.js';
 export * from './propagation/index.js';
 export * from './registry/index.js';
 export * from './remediation/index.js';
@@ -24,15 +26,4 @@ export {
   type TagKey,
   type TagObservation,
 } from './store/index.js';
-export {
-  baseEcosystem,
-  compareVersions,
-  ecosystemRelease,
-  InvalidVersionError,
-  isKnownEcosystem,
-  type Ordering,
-  SCHEMES,
-  schemeFor,
-  UnknownEcosystemError,
-  type VersionScheme,
-} from './versioning/index.js';
+export * from './versioning/index.js';

@@ -6,6 +6,8 @@ import { RunsightError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerImageShowCommand } from './commands/image-show.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerPostureCommands } from './commands/posture.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
@@ -37,8 +39,10 @@ export function group(program: Command, name: string, description: string): Comm
 /** Every command module, in help order. Each exports one `register…(program, run)`. */
 const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerDbCommands,
-  registerPostureCommands,
   registerDemoCommand,
+  registerImportCommands,
+  registerImageShowCommand,
+  registerPostureCommands,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {

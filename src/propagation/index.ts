@@ -24,7 +24,7 @@ export {
 export {
   type ContainerIdentity,
   type IdentityGraph,
-  type Resolution,
+  type Resolution as ContainerResolution,
   resolveContainer,
 } from './resolve-container.js';
 export { authoritativeSource, type PostureConfig } from './settings.js';

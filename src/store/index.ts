@@ -28,6 +28,40 @@ export {
   recordResolution,
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
+export {
+  findKnownImage,
+  findLatestTagObservation,
+  findManifestsByConfig,
+  type KnownImage,
+  type TagObservation as ImportTagObservation,
+} from './queries/importers/find-image-identity.js';
+export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
+export {
+  recordTagObservations,
+  type TagObservationRow,
+} from './queries/importers/record-tag-observations.js';
+export { saveImportedScans } from './queries/importers/save-imported-scans.js';
+export {
+  type AppliedMutation,
+  type ApplyOptions,
+  applyInventoryMutation,
+  ensureInventorySource,
+  type InventoryRunError,
+  type InventorySourceKind,
+  type InventorySourceSpec,
+  platformText,
+} from './queries/inventory/apply-inventory-mutation.js';
+export {
+  type ContainerFilter,
+  type ContainerRow,
+  listContainers,
+} from './queries/inventory/list-containers.js';
+export { type InventorySourceRow, listInventorySources } from './queries/inventory/list-inventory-sources.js';
+export {
+  finishInventoryRun,
+  recordFailedInventoryRun,
+  startInventoryRun,
+} from './queries/inventory/record-inventory-run.js';
 export * from './queries/posture/index.js';
 export * from './queries/propagation/index.js';
 export {

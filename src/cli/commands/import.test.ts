@@ -1,0 +1,213 @@
+// `runsight import` and `runsight image show`, in-process, on a PGlite data directory.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  expectedGrype,
+  expectedTrivyOperator,
+  raw,
+  TESTDATA,
+} from '../../importers/test-support/expected.js';
+import { runCli } from '../test-support/run-cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'runsight-import-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const KEYCLOAK_AMD64 = 'sha256:d1630d3eb8285a978301bcefc5b223e564ae300750af2fc9ea3f413c5376a47e';
+
+interface ImportJson {
+  images: {
+    reference: string | null;
+    digest: string | null;
+    matchMethod: string;
+    source: string;
+    imported: number;
+    skipped: { id: string; reason: string }[];
+  }[];
+}
+
+describe('runsight import', () => {
+  const dir = join(tmp, 'data');
+
+  it('--format json prints exactly the documented shape, one entry per image', async () => {
+    const r = await runCli([
+      '--data-dir',
+      dir,
+      '--format',
+      'json',
+      'import',
+      'grype',
+      `${TESTDATA}grype/keycloak-test.json`,
+      `${TESTDATA}grype/chainguard-ruby-test.json`,
+    ]);
+    expect(r.code).toBe(0);
+    const out = r.json<ImportJson>();
+    expect(Object.keys(out)).toEqual(['images']);
+    for (const img of out.images)
+      expect(Object.keys(img)).toEqual([
+        'reference',
+        'digest',
+        'matchMethod',
+        'source',
+        'imported',
+        'skipped',
+      ]);
+    expect(out.images[0]).toEqual({
+      reference:
+        'docker.io/keycloak/keycloak:21.0.2@sha256:347a0d748d05a050dc64b92de2246d2240db6eb38afbc17c3c08d0acb0db1b50',
+      digest: KEYCLOAK_AMD64,
+      matchMethod: 'manifest-digest',
+      source: 'grype',
+      imported: expectedGrype(raw('grype/keycloak-test.json')),
+      skipped: [],
+    });
+    expect(out.images[1]).toMatchObject({
+      imported: expectedGrype(raw('grype/chainguard-ruby-test.json')),
+      skipped: [
+        { id: 'GHSA-hv5j-3h9f-99c2', reason: expect.stringMatching(/^duplicate: CVE-2023-28755 in uri/) },
+      ],
+    });
+    // Each skipped item is also a warning on stderr.
+    expect(r.stderr).toContain('GHSA-hv5j-3h9f-99c2');
+  });
+
+  it('import auto detects each format; trivy-operator with --image lands on that digest', async () => {
+    const digest = `sha256:${'7'.repeat(64)}`;
+    const file = `${TESTDATA}trivy-operator-defectdojo/vulnerabilityreport_many.json`;
+    const r = await runCli([
+      '--data-dir',
+      dir,
+      '--format',
+      'json',
+      'import',
+      'auto',
+      file,
+      '--image',
+      `docker.io/library/nginx@${digest}`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.json<ImportJson>().images).toMatchObject([
+      {
+        digest,
+        matchMethod: 'explicit',
+        source: 'trivy-operator',
+        imported: expectedTrivyOperator(raw('trivy-operator-defectdojo/vulnerabilityreport_many.json')),
+      },
+    ]);
+  });
+
+  it('a truncated report: exit 2, a clear error, nothing landed', async () => {
+    const fresh = join(tmp, 'fresh');
+    const cut = join(tmp, 'cut.json');
+    writeFileSync(cut, readFileSync(`${TESTDATA}grype/keycloak-test.json`, 'utf8').slice(0, 4000));
+    const r = await runCli(['--data-dir', fresh, '--format', 'json', 'import', 'grype', cut]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cut.json: the JSON ends before the document is complete/);
+    expect(r.json<ImportJson>()).toEqual({ images: [] });
+    const status = await runCli(['--data-dir', fresh, '--format', 'json', 'db', 'status']);
+    expect(status.json<{ counts: Record<string, number> }>().counts).toMatchObject({ scans: 0, findings: 0 });
+  });
+
+  it('an image without identity is listed as unresolved and exits 2; the rest lands', async () => {
+    const copy = join(tmp, 'log4j.json');
+    copyFileSync(`${TESTDATA}cyclonedx-defectdojo/log4j.json`, copy);
+    const r = await runCli([
+      '--data-dir',
+      dir,
+      '--format',
+      'json',
+      'import',
+      'auto',
+      copy,
+      `${TESTDATA}grype/ghsa-test.json`,
+    ]);
+    expect(r.code).toBe(2);
+    const images = r.json<ImportJson>().images;
+    expect(images[0]).toMatchObject({
+      digest: null,
+      matchMethod: 'unresolved',
+      source: 'cyclonedx',
+      imported: 0,
+    });
+    expect(images[0]!.skipped[0]!.reason).toMatch(/pass --image/);
+    expect(images[1]).toMatchObject({ source: 'grype', matchMethod: 'manifest-digest', imported: 1 });
+  });
+
+  it('--image with a report covering several images is refused for that file', async () => {
+    const r = await runCli([
+      '--data-dir',
+      dir,
+      'import',
+      'trivy',
+      `${TESTDATA}trivy-defectdojo/kubernetes.json`,
+      '--image',
+      `sha256:${'8'.repeat(64)}`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--image names one image but this report covers 2/);
+  });
+
+  it('an unknown format word is a usage error', async () => {
+    const r = await runCli(['--data-dir', dir, 'import', 'snyk', 'x.json']);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('runsight image show', () => {
+  const dir = join(tmp, 'show');
+  it('lists sources side by side with the configured authoritative one and the differences', async () => {
+    await runCli(['--data-dir', dir, 'import', 'grype', `${TESTDATA}grype/keycloak-test.json`]);
+    const alt = await runCli([
+      '--data-dir',
+      dir,
+      'import',
+      'cyclonedx',
+      `${TESTDATA}cyclonedx-defectdojo/log4j.json`,
+      '--image',
+      KEYCLOAK_AMD64,
+    ]);
+    expect(alt.code).toBe(0);
+    const config = join(tmp, 'runsight.yaml');
+    writeFileSync(config, 'posture:\n  authoritativeSource: cyclonedx\n');
+    const r = await runCli([
+      '--data-dir',
+      dir,
+      '--config',
+      config,
+      '--format',
+      'json',
+      'image',
+      'show',
+      KEYCLOAK_AMD64,
+    ]);
+    expect(r.code).toBe(0);
+    const shown = r.json<{
+      authoritativeSource: string;
+      sources: { source: string; authoritative: boolean }[];
+      differences: { kind: string }[];
+    }>();
+    expect(shown.authoritativeSource).toBe('cyclonedx');
+    expect(shown.sources.map((s) => [s.source, s.authoritative])).toEqual([
+      ['cyclonedx', true],
+      ['grype', false],
+    ]);
+    expect(shown.differences).toHaveLength(6 + 8);
+    expect(shown.differences.every((d) => d.kind === 'only-in-some-sources')).toBe(true);
+    const table = await runCli([
+      '--data-dir',
+      dir,
+      'image',
+      'show',
+      `docker.io/keycloak/keycloak@${KEYCLOAK_AMD64}`,
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/VULNERABILITY\s+PACKAGE\s+INSTALLED\s+DIFFERENCE\s+CYCLONEDX\s+GRYPE/);
+    expect(table.stdout).toContain('authoritative for posture: grype');
+  });
+
+  it('a tag never observed is an input error', async () => {
+    const r = await runCli(['--data-dir', dir, 'image', 'show', 'nginx:never-seen']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/docker.io\/library\/nginx:never-seen was never observed/);
+  });
+});

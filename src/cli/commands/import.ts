@@ -1,0 +1,82 @@
+// `runsight import trivy|grype|cyclonedx|trivy-operator|osv-scanner|auto FILE… [--image REF]`:
+// land other scanners' results as image findings (src/importers, docs/importers.md). Prints one
+// row per image; exits 2 after printing when a file or an image could not be imported.
+import type { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
+import {
+  IMPORT_FORMATS,
+  type ImageImportSummary,
+  type ImportFormat,
+  importReports,
+} from '../../importers/index.js';
+import type { Run } from '../main.js';
+import { type Printable, render } from '../output.js';
+
+export function registerImportCommands(program: Command, run: Run): void {
+  const cmd = program
+    .command('import')
+    .description(
+      "import other scanners' results (Trivy, Grype, CycloneDX, trivy-operator, osv-scanner) as image findings",
+    );
+  const formats: (ImportFormat | 'auto')[] = [...IMPORT_FORMATS, 'auto'];
+  for (const format of formats) {
+    cmd
+      .command(format)
+      .description(
+        format === 'auto' ? 'detect each file’s format, then import it' : `import ${format} reports`,
+      )
+      .argument('<files...>', 'report files (JSON; trivy-operator resources may be YAML)')
+      .option('--image <ref>', 'the image (REF or DIGEST) the reports describe, when they do not say')
+      .action(
+        run(async (ctx, files: string[], opts: { image?: string }) => {
+          const store = await ctx.store();
+          const result = await importReports(store.db, {
+            format,
+            files,
+            image: opts.image,
+            signal: ctx.signal,
+            logger: ctx.logger,
+          });
+          const printable = toPrintable(result.images, result.errors);
+          if (!result.errors.length) return printable;
+          ctx.print(render(ctx.format, printable));
+          throw new InputError(
+            `${result.errors.length} report(s) not imported: ${result.errors.map((e) => e.message).join(' | ')}`,
+          );
+        }),
+      );
+  }
+}
+
+function toPrintable(
+  images: ImageImportSummary[],
+  errors: { file: string; message: string }[],
+): Printable<ImageImportSummary> {
+  const footer: string[] = [];
+  for (const img of images)
+    for (const s of img.skipped) footer.push(`skipped ${s.id} (${img.reference ?? img.file}): ${s.reason}`);
+  for (const e of errors) footer.push(`error: ${e.message}`);
+  return {
+    json: {
+      images: images.map((i) => ({
+        reference: i.reference,
+        digest: i.digest,
+        matchMethod: i.matchMethod,
+        source: i.source,
+        imported: i.imported,
+        skipped: i.skipped.map((s) => ({ id: s.id, reason: s.reason })),
+      })),
+    },
+    rows: images,
+    columns: [
+      { header: 'reference', value: (r) => r.reference },
+      { header: 'digest', value: (r) => r.digest },
+      { header: 'match', value: (r) => (r.digest ? `${r.matchMethod} (${r.confidence})` : r.matchMethod) },
+      { header: 'source', value: (r) => r.source },
+      { header: 'imported', value: (r) => r.imported },
+      { header: 'skipped', value: (r) => r.skipped.length },
+      { header: 'current', value: (r) => (r.digest ? (r.current ? 'yes' : 'no (partial)') : '') },
+    ],
+    footer,
+  };
+}

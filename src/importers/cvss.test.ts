@@ -1,0 +1,45 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cvss3BaseScore, cvssVersionOf, pickCvss } from './cvss.js';
+import { raw, TESTDATA } from './test-support/expected.js';
+
+describe('CVSS', () => {
+  it('computes the v3 base score every real report states for its vector', () => {
+    // Every (V3Vector, V3Score) pair in the Trivy reports: the scores NVD/vendors published.
+    const pairs = new Map<string, number>();
+    const files = ['trivy', 'trivy-defectdojo'].flatMap((d) =>
+      readdirSync(TESTDATA + d).map((f) => `${d}/${f}`),
+    );
+    for (const f of files) {
+      const doc = raw(f);
+      const results = Array.isArray(doc)
+        ? doc
+        : [
+            ...(doc.Results ?? []),
+            ...(doc.Vulnerabilities ?? []).flatMap((w: { Results: unknown[] }) => w.Results ?? []),
+          ];
+      for (const r of results)
+        for (const v of r.Vulnerabilities ?? [])
+          for (const c of Object.values(v.CVSS ?? {}) as { V3Vector?: string; V3Score?: number }[])
+            if (c.V3Vector && typeof c.V3Score === 'number') pairs.set(c.V3Vector, c.V3Score);
+    }
+    expect(pairs.size).toBeGreaterThan(50);
+    for (const [vector, score] of pairs) expect([vector, cvss3BaseScore(vector)]).toEqual([vector, score]);
+  });
+
+  it('reads versions from vectors and refuses incomplete ones', () => {
+    expect(cvssVersionOf('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')).toBe('3.1');
+    expect(cvssVersionOf('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N')).toBe('4.0');
+    expect(cvssVersionOf('AV:N/AC:M/Au:N/C:P/I:P/A:P')).toBe('2.0');
+    expect(cvss3BaseScore('CVSS:3.1/AV:N/AC:L')).toBeUndefined();
+  });
+
+  it('prefers v3 over v4 over v2', () => {
+    expect(
+      pickCvss([
+        { vector: 'AV:N/AC:M/Au:N/C:P/I:P/A:P', score: 6.8 },
+        { vector: 'CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L', score: 5.6 },
+      ]),
+    ).toEqual({ version: '3.0', vector: 'CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L', score: 5.6 });
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { expectedCycloneDx, raw } from '../test-support/expected.js';
+import { parseCycloneDxReport } from './parse.js';
+
+describe('CycloneDX importer on real BOMs', () => {
+  it.each([
+    'cyclonedx-defectdojo/log4j.json',
+    'cyclonedx-defectdojo/nested-component-log4j.json',
+    'cyclonedx-defectdojo/valid-vulnerability-1.4.json',
+    'trivy/npm-cyclonedx.json.golden',
+  ])('%s: distinct findings', (file) => {
+    const doc = raw(file);
+    const [r] = parseCycloneDxReport(doc, file);
+    expect(r!.findings).toHaveLength(expectedCycloneDx(doc));
+  });
+
+  it('Grype-written BOM: severity from the rating, CVSS v3.1 preferred over v2, tool version', () => {
+    const [r] = parseCycloneDxReport(raw('cyclonedx-defectdojo/log4j.json'), 'log4j');
+    expect(r!.scannerVersion).toBe('grype 0.41.0');
+    const f = r!.findings.find((x) => x.id === 'CVE-2021-44228')!;
+    expect(f).toMatchObject({
+      package: { ecosystem: 'Maven', name: 'org.apache.logging.log4j:log4j-core' },
+      installedVersion: '2.13.2',
+      severity: 'CRITICAL',
+      cvss: { version: '3.1', score: 10, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H' },
+      status: 'affected',
+    });
+    expect(r!.hints).toEqual({ repoDigests: [], references: [] });
+  });
+
+  it('a nested container component names the image (tag → resolved through tag history)', () => {
+    const [r] = parseCycloneDxReport(raw('cyclonedx-defectdojo/nested-component-log4j.json'), 'n');
+    expect(r!.hints.references).toEqual(['testregistry.test/testcontainer:test']);
+  });
+
+  it('VEX analysis sets the status: not_affected with its justification', () => {
+    const [r] = parseCycloneDxReport(raw('cyclonedx-defectdojo/valid-vulnerability-1.4.json'), 'v');
+    expect(r!.findings[0]).toMatchObject({
+      id: 'CVE-2018-7489', // the SNYK id's CVE reference
+      aliases: ['SNYK-JAVA-COMFASTERXMLJACKSONCORE-32111'],
+      status: 'not_affected',
+      statusReason: expect.stringContaining('code_not_reachable'),
+      severity: 'CRITICAL',
+      cvss: { version: '3.0', score: 9.8 },
+    });
+  });
+
+  it('Trivy-written BOM: fixed version from the recommendation, ecosystem from the purl', () => {
+    const doc = raw('trivy/npm-cyclonedx.json.golden');
+    const [r] = parseCycloneDxReport(doc, 't');
+    expect(r!.findings[0]).toMatchObject({
+      id: 'CVE-2019-11358',
+      package: { ecosystem: 'npm', name: 'jquery', purl: 'pkg:npm/jquery@3.3.9' },
+      fixedVersion: '3.4.0',
+      severity: 'MEDIUM',
+    });
+    expect(r!.packages.length).toBe(doc.components.filter((c: { version?: string }) => c.version).length);
+  });
+
+  it('rejects an unknown specVersion', () => {
+    const doc = { ...raw('cyclonedx-defectdojo/log4j.json'), specVersion: '2.0' };
+    expect(() => parseCycloneDxReport(doc, 'x.json')).toThrow(/unsupported CycloneDX specVersion 2.0/);
+  });
+});

@@ -1,0 +1,186 @@
+// CycloneDX JSON with `vulnerabilities` → one image report: BOMs as Trivy (`--format cyclonedx`)
+// and Grype (`-o cyclonedx-json`) write them, and CycloneDX VEX documents. Each `affects` ref is
+// looked up among the BOM's components (nested ones too) or read as a package URL. The image is
+// the BOM's container component (`pkg:oci/…@sha256:…?repository_url=…`, Trivy's RepoDigest/ImageID
+// properties) or --image. VEX `analysis.state` sets the status: not_affected/false_positive →
+// not_affected, resolved → fixed, anything else → affected.
+import type { Finding, FindingStatus, Package } from '../../core/types.js';
+import { type CvssCandidate, pickCvss } from '../cvss.js';
+import { canonicalId, dedupeFindings } from '../dedupe.js';
+import { packageFromPurl, parsePurl } from '../ecosystem.js';
+import { ReportFormatError } from '../errors.js';
+import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
+import { isDigest } from '../reference.js';
+import { mapSeverity, severityFromScore } from '../severity.js';
+import { itemLabel, parseDocument, parseItems } from '../validate.js';
+import { type CdxComponent, type CdxVulnerability, cdxBomSchema, cdxVulnerabilitySchema } from './schema.js';
+
+const SPEC_VERSIONS = /^1\.[2-7]$/;
+const NOT_PACKAGES = new Set(['container', 'application', 'operating-system', 'file', 'platform', 'device']);
+
+export function parseCycloneDxReport(data: unknown, file: string): ParsedImageReport[] {
+  const bom = parseDocument(cdxBomSchema, data, file, 'CycloneDX JSON BOM');
+  if (!SPEC_VERSIONS.test(bom.specVersion))
+    throw new ReportFormatError(
+      file,
+      `unsupported CycloneDX specVersion ${bom.specVersion}: Runsight reads CycloneDX 1.2 to 1.7 JSON`,
+    );
+  const refs = new Map<string, CdxComponent>();
+  const all: CdxComponent[] = [];
+  const walk = (c: CdxComponent) => {
+    all.push(c);
+    if (c['bom-ref']) refs.set(c['bom-ref'], c);
+    for (const child of c.components ?? []) walk(child);
+  };
+  if (bom.metadata?.component) walk(bom.metadata.component);
+  for (const c of bom.components ?? []) walk(c);
+
+  const container = all.find((c) => c.type === 'container');
+  const hints = container ? containerHints(container) : { repoDigests: [], references: [] };
+  const skipped: SkippedItem[] = [];
+  const vulns = parseItems(cdxVulnerabilitySchema, bom.vulnerabilities ?? [], itemLabel(['id']), skipped);
+  const reported: ReportedFinding[] = [];
+  for (const v of vulns)
+    for (const affect of v.affects) {
+      const pkg = packageFor(affect.ref, refs);
+      if (!pkg) {
+        skipped.push({
+          id: v.id,
+          kind: 'invalid',
+          reason: `affects ref "${affect.ref}" names no component of this BOM and is not a package URL with a version`,
+        });
+        continue;
+      }
+      reported.push(toFinding(v, pkg));
+    }
+  const { findings, skipped: dups } = dedupeFindings(reported);
+  const tools = bom.metadata?.tools;
+  const tool = Array.isArray(tools) ? tools[0] : tools?.components?.[0];
+  const ts = bom.metadata?.timestamp ? new Date(bom.metadata.timestamp) : undefined;
+  const packages: Package[] = [];
+  for (const c of all) {
+    if (NOT_PACKAGES.has(c.type ?? '') || !c.version) continue;
+    const p = c.purl ? packageFromPurl(c.purl) : undefined;
+    packages.push({
+      ecosystem: p?.ecosystem ?? 'unknown',
+      name: p?.name ?? (c.group ? `${c.group}:${c.name}` : c.name),
+      version: c.version,
+      purl: c.purl ?? undefined,
+    });
+  }
+  return [
+    {
+      format: 'cyclonedx',
+      origin: file,
+      label: container?.name ?? hints.repoDigests[0] ?? hints.references[0],
+      hints,
+      scannerVersion: tool?.name ? [tool.name, tool.version].filter(Boolean).join(' ') : undefined,
+      scannedAt: ts && !Number.isNaN(ts.getTime()) ? ts : undefined,
+      os: undefined,
+      packages,
+      findings,
+      skipped: [...skipped, ...dups],
+      workloads: [],
+    },
+  ];
+}
+
+/** Image hints of a container component: its oci purl, name and Trivy's properties. */
+function containerHints(c: CdxComponent): ImageHints {
+  const hints: ImageHints = { repoDigests: [], references: [] };
+  const prop = (name: string) =>
+    (c.properties ?? []).filter((p) => p.name === name).map((p) => p.value ?? '');
+  hints.repoDigests.push(...prop('aquasecurity:trivy:RepoDigest').filter(Boolean));
+  hints.references.push(...prop('aquasecurity:trivy:RepoTag').filter(Boolean));
+  const imageId = prop('aquasecurity:trivy:ImageID')[0];
+  if (imageId) hints.configDigest = imageId;
+  const purl = c.purl ? parsePurl(c.purl) : undefined;
+  if (purl?.type === 'oci') {
+    let repo = purl.qualifiers.repository_url ?? purl.name;
+    if (!repo.includes('/')) repo = `${repo}/${purl.name}`;
+    const tag =
+      purl.qualifiers.tag ?? (c.name.includes(':') ? c.name.slice(c.name.lastIndexOf(':') + 1) : undefined);
+    if (purl.version && isDigest(purl.version)) hints.repoDigests.push(`${repo}@${purl.version}`);
+    if (tag && !tag.includes('/')) hints.references.push(`${repo}:${tag}`);
+    if (purl.qualifiers.arch)
+      hints.platform = { os: 'linux', architecture: purl.qualifiers.arch, variant: purl.qualifiers.variant };
+  } else if (c.name.includes(':')) hints.references.push(c.name);
+  return hints;
+}
+
+interface AffectedPackage {
+  ecosystem: string;
+  name: string;
+  version: string;
+  purl?: string | undefined;
+}
+
+function packageFor(ref: string, refs: Map<string, CdxComponent>): AffectedPackage | undefined {
+  const local = ref.includes('#') ? ref.slice(ref.indexOf('#') + 1) : ref; // urn:cdx:serial/version#ref
+  const c = refs.get(ref) ?? refs.get(local);
+  const purl = c?.purl ?? (local.startsWith('pkg:') ? local : undefined);
+  const fromPurl = purl ? packageFromPurl(purl) : undefined;
+  const version = c?.version ?? fromPurl?.version;
+  const name = fromPurl?.name ?? (c ? (c.group ? `${c.group}:${c.name}` : c.name) : undefined);
+  if (!name || !version) return undefined;
+  return { ecosystem: fromPurl?.ecosystem ?? 'unknown', name, version, purl: purl?.replace(/\?.*$/, '') };
+}
+
+const METHOD_VERSION: Record<string, '2.0' | '3.0' | '3.1' | '4.0'> = {
+  CVSSv2: '2.0',
+  CVSSv3: '3.0',
+  CVSSv31: '3.1',
+  CVSSv4: '4.0',
+};
+
+function statusOf(state: string | null | undefined): FindingStatus {
+  switch (state) {
+    case 'not_affected':
+    case 'false_positive':
+      return 'not_affected';
+    case 'resolved':
+    case 'resolved_with_pedigree':
+      return 'fixed';
+    default:
+      return 'affected';
+  }
+}
+
+function toFinding(v: CdxVulnerability, pkg: AffectedPackage): ReportedFinding {
+  const { id, aliases } = canonicalId(
+    v.id,
+    (v.references ?? []).map((r) => r.id),
+  );
+  const ratings = v.ratings ?? [];
+  const preferred =
+    ratings.find((r) => r.severity && r.source?.name && r.source.name === v.source?.name) ??
+    ratings.find((r) => r.severity);
+  const scored = ratings.find((r) => typeof r.score === 'number');
+  const severity = preferred?.severity
+    ? mapSeverity(preferred.severity)
+    : scored?.score != null
+      ? severityFromScore(scored.score)
+      : 'UNKNOWN';
+  const candidates: CvssCandidate[] = ratings.map((r) => ({
+    vector: r.vector,
+    score: r.score,
+    version: METHOD_VERSION[r.method ?? ''],
+  }));
+  const fix = /version\s+(\S+?)\.?$/i.exec(v.recommendation ?? '')?.[1];
+  const a = v.analysis;
+  const reason = [a?.state, a?.justification, a?.detail].filter(Boolean).join(': ');
+  const finding: Finding = {
+    id,
+    aliases,
+    package: { ecosystem: pkg.ecosystem, name: pkg.name, purl: pkg.purl },
+    installedVersion: pkg.version,
+    fixedVersion: fix,
+    severity,
+    cvss: pickCvss(candidates),
+    kev: false,
+    status: statusOf(a?.state),
+    statusReason: reason ? `cyclonedx analysis: ${reason}` : undefined,
+    source: 'cyclonedx',
+  };
+  return { finding, reportedId: v.id };
+}

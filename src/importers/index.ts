@@ -1,0 +1,43 @@
+// Public API of the importers stage: read Trivy, Grype, CycloneDX, trivy-operator and osv-scanner
+// reports, map them to image digests and land them as findings (docs/importers.md).
+export {
+  chooseAuthoritativeSource,
+  compareSources,
+  type FindingDifference,
+  type SourceSummary,
+  summariseSources,
+} from './compare-sources.js';
+export { cvss3BaseScore, pickCvss } from './cvss.js';
+export { parseCycloneDxReport } from './cyclonedx/parse.js';
+export { canonicalId, dedupeFindings } from './dedupe.js';
+export { detectFormat } from './detect.js';
+export { ecosystemForType, osEcosystem, packageFromPurl, parsePurl } from './ecosystem.js';
+export { ReportFormatError } from './errors.js';
+export { parseGrypeReport } from './grype/parse.js';
+export {
+  type ImageImportSummary,
+  type ImportOptions,
+  type ImportResult,
+  importReports,
+} from './import-reports.js';
+export {
+  IMPORT_FORMATS,
+  type ImageHints,
+  type ImportFormat,
+  type ParsedImageReport,
+  type SkippedItem,
+  type WorkloadLink,
+} from './model.js';
+export { parseOsvScannerReport } from './osv-scanner/parse.js';
+export { parseReport } from './parse-report.js';
+export { parseReportText, readReportFile } from './read-report.js';
+export {
+  type ImportMatchMethod,
+  type Resolution,
+  type ResolvedTarget,
+  resolveImage,
+} from './resolve-image.js';
+export { mapSeverity, severityFromScore } from './severity.js';
+export { type ImageShow, showImage } from './show-image.js';
+export { parseTrivyReport } from './trivy/parse.js';
+export { parseTrivyOperatorReports } from './trivy-operator/parse.js';

@@ -1,0 +1,21 @@
+// One entry point over the five parsers: format name (or auto-detection) → image reports.
+import { parseCycloneDxReport } from './cyclonedx/parse.js';
+import { detectFormat } from './detect.js';
+import { parseGrypeReport } from './grype/parse.js';
+import type { ImportFormat, ParsedImageReport } from './model.js';
+import { parseOsvScannerReport } from './osv-scanner/parse.js';
+import { parseTrivyReport } from './trivy/parse.js';
+import { parseTrivyOperatorReports } from './trivy-operator/parse.js';
+
+const PARSERS: Record<ImportFormat, (data: unknown, file: string) => ParsedImageReport[]> = {
+  trivy: parseTrivyReport,
+  grype: parseGrypeReport,
+  cyclonedx: parseCycloneDxReport,
+  'trivy-operator': parseTrivyOperatorReports,
+  'osv-scanner': parseOsvScannerReport,
+};
+
+export function parseReport(data: unknown, format: ImportFormat | 'auto', file: string): ParsedImageReport[] {
+  const f = format === 'auto' ? detectFormat(data, file) : format;
+  return PARSERS[f](data, file);
+}

@@ -1,0 +1,167 @@
+// Maps an imported report to the platform manifest digest(s) its findings belong to, strongest
+// identity first (docs/adr/0007-importers.md):
+//   --image with a digest → explicit · Grype manifestDigest → manifest-digest ·
+//   a repo digest → repo-digest (an index known to the store → its child for the report's platform:
+//   repo-digest+platform) · the image ID → config-digest (every known manifest with that config) ·
+//   a tag → tag-history (the tag's observation at or before the scan time: inferred; only a later
+//   one: weak) · nothing → unresolved, with what the report did name.
+import type { Kysely } from 'kysely';
+import type { Confidence, Platform } from '../core/types.js';
+import {
+  type Database,
+  findKnownImage,
+  findLatestTagObservation,
+  findManifestsByConfig,
+} from '../store/index.js';
+import type { ImageHints } from './model.js';
+import { formatImageReference, isDigest, parseImageReference, tryParseImageReference } from './reference.js';
+
+export type ImportMatchMethod =
+  | 'explicit'
+  | 'manifest-digest'
+  | 'repo-digest'
+  | 'repo-digest+platform'
+  | 'config-digest'
+  | 'tag-history'
+  | 'unresolved';
+
+export interface ResolvedTarget {
+  digest: string;
+  matchMethod: Exclude<ImportMatchMethod, 'unresolved'>;
+  confidence: Confidence;
+  /** How it was found, for the record: the repo digest, config digest or tag observation used. */
+  via: string;
+}
+
+export type Resolution = { resolved: true; targets: ResolvedTarget[] } | { resolved: false; reason: string };
+
+export async function resolveImage(
+  db: Kysely<Database>,
+  hints: ImageHints,
+  opts: { explicit?: string | undefined; scannedAt?: Date | undefined } = {},
+): Promise<Resolution> {
+  if (opts.explicit) return resolveExplicit(db, opts.explicit, hints.platform, opts.scannedAt);
+  const tried: string[] = [];
+  if (hints.manifestDigest && isDigest(hints.manifestDigest))
+    return one(hints.manifestDigest, 'manifest-digest', 'exact', hints.manifestDigest);
+  for (const rd of hints.repoDigests) {
+    const digest = isDigest(rd) ? rd : tryParseImageReference(rd)?.digest;
+    if (!digest) continue;
+    const picked = await pickPlatform(db, digest, hints.platform);
+    if ('digest' in picked)
+      return one(picked.digest, picked.child ? 'repo-digest+platform' : 'repo-digest', 'exact', rd);
+    tried.push(`repo digest ${rd}: ${picked.reason}`);
+  }
+  if (hints.configDigest) {
+    const manifests = await findManifestsByConfig(db, hints.configDigest);
+    if (manifests.length)
+      return {
+        resolved: true,
+        targets: manifests.map((digest) => ({
+          digest,
+          matchMethod: 'config-digest',
+          confidence: 'exact',
+          via: hints.configDigest!,
+        })),
+      };
+    tried.push(`image ID ${hints.configDigest}: no known manifest has this config`);
+  }
+  for (const ref of new Set(hints.references)) {
+    const r = tryParseImageReference(ref);
+    if (!r?.tag) continue;
+    const res = await resolveTag(db, r, hints.platform, opts.scannedAt);
+    if (res.resolved) return res;
+    tried.push(res.reason);
+  }
+  const named = [
+    ...hints.references
+      .filter((r) => !tryParseImageReference(r)?.tag)
+      .map((r) => `"${r}" (no tag or digest)`),
+  ];
+  return {
+    resolved: false,
+    reason: `no image identity: ${
+      tried.length || named.length
+        ? [...tried, ...named].join('; ')
+        : 'the report names no repo digest, image ID or image reference'
+    }; pass --image REF|DIGEST`,
+  };
+}
+
+async function resolveExplicit(
+  db: Kysely<Database>,
+  explicit: string,
+  platform: Platform | undefined,
+  scannedAt: Date | undefined,
+): Promise<Resolution> {
+  const ref = isDigest(explicit) ? undefined : parseImageReference(explicit);
+  const digest = isDigest(explicit) ? explicit : ref?.digest;
+  if (digest) {
+    const picked = await pickPlatform(db, digest, platform);
+    if ('digest' in picked) return one(picked.digest, 'explicit', 'exact', explicit);
+    return { resolved: false, reason: `--image ${explicit}: ${picked.reason}` };
+  }
+  return resolveTag(db, ref!, platform, scannedAt);
+}
+
+async function resolveTag(
+  db: Kysely<Database>,
+  r: { registry: string; repository: string; tag?: string | undefined },
+  platform: Platform | undefined,
+  scannedAt: Date | undefined,
+): Promise<Resolution> {
+  const name = formatImageReference({ ...r, digest: undefined });
+  const tag = { registry: r.registry, repository: r.repository, tag: r.tag! };
+  let obs = scannedAt ? await findLatestTagObservation(db, tag, scannedAt) : undefined;
+  let confidence: Confidence = 'inferred';
+  if (!obs) {
+    obs = await findLatestTagObservation(db, tag);
+    // Only observations after the scan: the tag may have moved since the report was made.
+    if (obs && scannedAt && obs.observedAt > scannedAt) confidence = 'weak';
+  }
+  if (!obs) return { resolved: false, reason: `tag ${name}: never observed (no tag_history entry)` };
+  const picked = await pickPlatform(db, obs.digest, platform);
+  if (!('digest' in picked))
+    return { resolved: false, reason: `tag ${name} → ${obs.digest}: ${picked.reason}` };
+  return one(
+    picked.digest,
+    'tag-history',
+    confidence,
+    `${name} → ${obs.digest} observed ${obs.observedAt.toISOString()}`,
+  );
+}
+
+/** An index digest known to the store → the child for the platform; anything else → itself. */
+async function pickPlatform(
+  db: Kysely<Database>,
+  digest: string,
+  platform: Platform | undefined,
+): Promise<{ digest: string; child: boolean } | { reason: string }> {
+  const known = await findKnownImage(db, digest);
+  if (!known || known.kind === 'manifest') return { digest, child: false };
+  const children = known.children.filter((c) => c.os !== 'unknown'); // attestation manifests
+  const matching = platform
+    ? children.filter(
+        (c) =>
+          c.os === platform.os &&
+          c.architecture === platform.architecture &&
+          (!platform.variant || !c.variant || c.variant === platform.variant),
+      )
+    : children;
+  if (matching.length === 1) return { digest: matching[0]!.digest, child: true };
+  const list = children.map((c) => [c.os, c.architecture, c.variant].filter(Boolean).join('/')).join(', ');
+  return {
+    reason: platform
+      ? `index ${digest} has no single child for ${platform.os}/${platform.architecture} (children: ${list || 'none known'})`
+      : `index ${digest} has ${children.length} platforms (${list}) and the report does not say which it scanned`,
+  };
+}
+
+function one(
+  digest: string,
+  matchMethod: ResolvedTarget['matchMethod'],
+  confidence: Confidence,
+  via: string,
+): Resolution {
+  return { resolved: true, targets: [{ digest, matchMethod, confidence, via }] };
+}

@@ -1,0 +1,242 @@
+// The real @kubernetes/client-node against a local API server speaking the list/watch protocol,
+// serving the recorded objects in testdata/inventory/k8s.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyInventoryMutation, listContainers, openStore, type Store } from '../../../store/index.js';
+import { metadataKeys } from '../../metadata-keys.js';
+import { collectKubernetes, watchKubernetes } from './collector.js';
+import { kubernetesTargets } from './kubeconfig.js';
+import { FakeKubernetesApiServer, kubeconfigYaml, selfSignedCertificate } from './test-support/api-server.js';
+import { k8sFixture, kindCluster, namespaceObject } from './test-support/fixtures.js';
+
+const keys = metadataKeys();
+const TOKEN = 'kind-token';
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('Kubernetes provider against a local API server', () => {
+  let kind: FakeKubernetesApiServer;
+  let k9s: FakeKubernetesApiServer;
+  let kubeconfig: string;
+  let store: Store;
+  let tls: { key: string; cert: string };
+
+  beforeAll(async () => {
+    const { pods, nodes } = kindCluster();
+    tls = selfSignedCertificate();
+    kind = new FakeKubernetesApiServer({
+      pods,
+      nodes,
+      namespaces: [
+        namespaceObject('kube-system', { team: 'platform', environment: 'prod' }),
+        namespaceObject('local-path-storage'),
+        namespaceObject('sonobuoy', { owner: 'conformance' }),
+      ],
+      token: TOKEN,
+      bookmarkMs: 100,
+      tls,
+    });
+    k9s = new FakeKubernetesApiServer({
+      pods: ['pod-nginx-replicaset', 'pod-sidecar-containerd', 'pod-cilium-operator', 'pod-busybox-init'].map(
+        (f) => k8sFixture(`k9s/${f}.json`),
+      ),
+      namespaces: [namespaceObject('default'), namespaceObject('kube-system')],
+      replicaSets: [k8sFixture('k9s/replicaset.json')],
+      jobs: [k8sFixture('k9s/job.json')],
+      goneAs: 'status',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'runsight-k8s-'));
+    kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      kubeconfigYaml([
+        { name: 'kind', server: await kind.start(), token: TOKEN, ca: tls.cert },
+        { name: 'k9s', server: await k9s.start() },
+      ]),
+    );
+    store = await openStore({ dataDir: 'memory://' });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await kind?.stop();
+    await k9s?.stop();
+  });
+
+  it('collects every context of a kubeconfig with the real client', async () => {
+    const targets = kubernetesTargets({ kubeconfig, allContexts: true, env: {} });
+    expect(targets.map((t) => t.cluster)).toEqual(['kind', 'k9s']);
+    for (const t of targets) {
+      const col = await collectKubernetes(t.api, { cluster: t.cluster, keys, pageSize: 5 });
+      expect(col.errors).toEqual([]);
+      await applyInventoryMutation(store.db, { name: t.cluster, kind: 'kubernetes' }, col.mutation);
+    }
+    // Pages of 5 pods were followed with continue tokens.
+    expect(kind.requests.filter((r) => r.path === '/api/v1/pods').length).toBe(4);
+
+    const rows = await listContainers(store.db, { source: 'kind' });
+    expect(rows).toHaveLength(24); // 14 + 1 + 9 containers in the recorded lists
+    const etcd = rows.find((r) => r.pod === 'etcd-kind-control-plane')!;
+    expect(etcd).toMatchObject({
+      workloadKind: 'Node',
+      workloadName: 'kind-control-plane',
+      platform: 'linux/amd64',
+      digestKind: 'config',
+      digest: 'sha256:0369cf4303ffdb467dc219990960a9baa8512a54b0ad9283eaf55bd6c0adb934',
+      owner: 'platform',
+      environment: 'prod',
+      state: 'running',
+    });
+    const e2e = rows.filter((r) => r.pod === 'sonobuoy-e2e-job-1d0e9c62fc114e08');
+    expect(e2e.map((r) => [r.container, r.workloadKind, r.workloadName, r.state, r.digestKind])).toEqual([
+      ['e2e', 'Pod', 'sonobuoy', 'terminated', 'repo'],
+      ['sonobuoy-worker', 'Pod', 'sonobuoy', 'terminated', 'repo'],
+    ]);
+    expect(
+      rows.filter((r) => r.workloadKind === 'DaemonSet' && r.workloadName === 'kube-proxy'),
+    ).toHaveLength(3);
+    expect(rows.find((r) => r.pod === 'sonobuoy')!.owner).toBe('conformance');
+
+    const k9sRows = await listContainers(store.db, { source: 'k9s' });
+    expect(k9sRows.map((r) => `${r.pod}/${r.container}:${r.containerKind}`).sort()).toEqual(
+      [
+        'cilium-operator-55658fb5c4-rxtnl/cilium-operator:regular',
+        'hurry-up-and-wait/busy:regular',
+        'hurry-up-and-wait/init-sleep:init',
+        'nginx-7fb78fb6d8-2w75j/nginx:regular',
+        'sleep/init:init',
+        'sleep/sidecar:sidecar',
+        'sleep/sleep:regular',
+      ].sort(),
+    );
+    // No node objects on this cluster: platform unknown, not guessed.
+    expect(k9sRows.every((r) => r.platform === null)).toBe(true);
+  });
+
+  it('fails with a clear error when the token is wrong', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runsight-k8s-'));
+    const bad = join(dir, 'config');
+    writeFileSync(bad, kubeconfigYaml([{ name: 'kind', server: kind.url, token: 'wrong', ca: tls.cert }]));
+    const [t] = kubernetesTargets({ kubeconfig: bad, env: {} });
+    await expect(collectKubernetes(t!.api, { cluster: 'kind', keys })).rejects.toThrow(
+      /HTTP 401.*deploy\/rbac.yaml/,
+    );
+  });
+
+  it('watches: deltas for new, changed and deleted pods; 410 Gone lists again', async () => {
+    const [t] = kubernetesTargets({ kubeconfig, context: 'kind', env: {} });
+    const ac = new AbortController();
+    const fulls: number[] = [];
+    const deltas: { added: number; removed: number }[] = [];
+    const src = { name: 'kind-watch', kind: 'kubernetes' as const };
+    const done = watchKubernetes(
+      t!.api,
+      { cluster: 'kind-watch', keys, signal: ac.signal, batchMs: 20, backoff: { initialMs: 50, maxMs: 200 } },
+      {
+        async onFull(col) {
+          fulls.push(col.mutation.containers.length);
+          await applyInventoryMutation(store.db, src, col.mutation);
+        },
+        async onDelta(m) {
+          deltas.push({ added: m.added.length, removed: m.removed.length });
+          await applyInventoryMutation(store.db, src, m);
+        },
+      },
+    );
+    await waitFor('initial list', async () => fulls.length === 1);
+    const watchReq = await waitFor('watch request', async () =>
+      kind.requests.find((r) => r.query.watch === 'true' && r.path === '/api/v1/pods'),
+    );
+    expect(watchReq.query).toMatchObject({ allowWatchBookmarks: 'true' });
+    expect(Number(watchReq.query.resourceVersion)).toBeGreaterThan(0);
+
+    // A short-lived job pod appears, runs, and is deleted.
+    const job = k8sFixture('k9s/pod-busybox-init.json');
+    job.metadata.namespace = 'sonobuoy';
+    kind.putPod(job);
+    const id = 'kind-watch/sonobuoy/hurry-up-and-wait/busy';
+    await waitFor('added pod', async () => (await listContainers(store.db, { ids: [id] })).length === 1);
+    const changed = structuredClone(job);
+    changed.status.containerStatuses[0].restartCount = 3;
+    kind.putPod(changed);
+    await waitFor(
+      'restart count',
+      async () => (await listContainers(store.db, { ids: [id] }))[0]?.restarts === 3,
+    );
+    kind.deletePod('sonobuoy', 'hurry-up-and-wait');
+    await waitFor(
+      'removal',
+      async () => (await listContainers(store.db, { ids: [id], includeRemoved: true }))[0]?.removedAt,
+    );
+    expect(await listContainers(store.db, { ids: [id] })).toEqual([]); // gone from the live list, kept in history
+
+    // Bookmarks move the resourceVersion forward; compaction then forces a 410 on the next watch.
+    await new Promise((r) => setTimeout(r, 250));
+    const removedPod = kindCluster().pods.find(
+      (p: { metadata: { name: string } }) => p.metadata.name === 'kube-proxy-8jj5r',
+    );
+    kind.deletePod('kube-system', 'kube-proxy-8jj5r');
+    await waitFor('delete seen', async () => deltas.some((d) => d.removed > 0 && d.added === 1));
+    kind.pauseWatches();
+    kind.dropWatches();
+    kind.deletePod('kube-system', 'kube-proxy-g79v6'); // happens while the watch is down: only a new list sees it
+    kind.compact();
+    kind.resumeWatches();
+    // After the stream ends the client resumes from its last resourceVersion, older than the compaction: 410.
+    await waitFor('relist after 410', async () => fulls.length === 2);
+    await waitFor('relist applied', async () =>
+      (await listContainers(store.db, { source: 'kind-watch', includeRemoved: true })).find(
+        (r) => r.pod === 'kube-proxy-g79v6' && r.removedAt,
+      ),
+    );
+    expect(fulls).toEqual([24, 22]);
+    kind.putPod(removedPod);
+    ac.abort();
+    await done; // stops cleanly when aborted
+  });
+
+  it('lists again when a watch is refused with HTTP 410 (goneAs status)', async () => {
+    const [t] = kubernetesTargets({ kubeconfig, context: 'k9s', env: {} });
+    const ac = new AbortController();
+    let fulls = 0;
+    const done = watchKubernetes(
+      t!.api,
+      {
+        cluster: 'k9s',
+        keys,
+        signal: ac.signal,
+        namespaces: ['default'],
+        backoff: { initialMs: 20, maxMs: 50 },
+      },
+      {
+        async onFull(col) {
+          fulls++;
+          expect(col.namespaces).toEqual(['default']);
+        },
+        async onDelta() {},
+      },
+    );
+    await waitFor('first list', async () => fulls === 1);
+    await waitFor('watch', async () => k9s.requests.some((r) => r.query.watch === 'true'));
+    k9s.pauseWatches();
+    k9s.dropWatches();
+    k9s.putPod(k8sFixture('k9s/pod-nginx-bare.json'));
+    k9s.compact();
+    k9s.resumeWatches();
+    await waitFor('relist', async () => fulls === 2);
+    expect(
+      k9s.requests.some((r) => r.path === '/api/v1/namespaces/default/pods' && r.query.watch === 'true'),
+    ).toBe(true);
+    ac.abort();
+    await done;
+  });
+});

@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContainerObservation } from '../../../core/types.js';
+import { createTestStore, storeKindsToTest, type TestStore } from '../../test-support/stores.js';
+import { applyInventoryMutation } from './apply-inventory-mutation.js';
+import { listContainers } from './list-containers.js';
+import { listInventorySources } from './list-inventory-sources.js';
+import { finishInventoryRun, recordFailedInventoryRun, startInventoryRun } from './record-inventory-run.js';
+
+const kinds = await storeKindsToTest();
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
+const SRC = { name: 'kind', kind: 'kubernetes' as const };
+
+function obs(
+  pod: string,
+  container: string,
+  extra: Partial<ContainerObservation> = {},
+): ContainerObservation {
+  return {
+    id: `kind/default/${pod}/${container}`,
+    cluster: 'kind',
+    namespace: extra.namespace ?? 'default',
+    workloadKind: 'Deployment',
+    workloadName: 'web',
+    pod,
+    container,
+    containerKind: 'regular',
+    node: 'n1',
+    platform: { os: 'linux', architecture: 'amd64' },
+    image: 'nginx:1.25',
+    imageId: `docker-pullable://nginx@${D1}`,
+    digest: D1,
+    digestKind: 'repo',
+    state: 'running',
+    labels: { app: 'web' },
+    ...extra,
+  };
+}
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+
+describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await createTestStore(kind);
+  });
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('adds, keeps, changes and closes containers across full lists', async () => {
+    const a = obs('web-1', 'nginx');
+    const b = obs('web-2', 'nginx');
+    const r1 = await applyInventoryMutation(
+      store.db,
+      SRC,
+      { type: 'full', containers: [a, b] },
+      { observedAt: at(1) },
+    );
+    expect(r1.added.sort()).toEqual([a.id, b.id].sort());
+    expect(r1.changed).toEqual([]);
+    expect(r1.removed).toEqual([]);
+
+    // Same list again: nothing added or changed, last_seen moves, first_seen stays.
+    const r2 = await applyInventoryMutation(
+      store.db,
+      SRC,
+      { type: 'full', containers: [a, b] },
+      { observedAt: at(2) },
+    );
+    expect(r2).toMatchObject({ added: [], changed: [], removed: [], unchanged: 2 });
+    const [row] = await listContainers(store.db, { ids: [a.id] });
+    expect(row!.firstSeen.toISOString()).toBe(at(1).toISOString());
+    expect(row!.lastSeen.toISOString()).toBe(at(2).toISOString());
+    expect(row!.platform).toBe('linux/amd64');
+    expect(row!.labels).toEqual({ app: 'web' });
+
+    // Mark a as resolved (what propagation does), then change only its state: resolution is kept.
+    await store.db
+      .updateTable('containers')
+      .set({ image_digest: D1, match_method: 'manifest-digest', confidence: 'exact' })
+      .where('id', '=', a.id)
+      .execute();
+    const r3 = await applyInventoryMutation(
+      store.db,
+      SRC,
+      { type: 'full', containers: [{ ...a, state: 'waiting', restarts: 1 }] },
+      { observedAt: at(3) },
+    );
+    expect(r3.changed).toEqual([a.id]);
+    expect(r3.identityChanged).toEqual([]);
+    expect(r3.removed).toEqual([b.id]);
+    const rows = await listContainers(store.db, { includeRemoved: true });
+    const ra = rows.find((r) => r.id === a.id)!;
+    const rb = rows.find((r) => r.id === b.id)!;
+    expect(ra).toMatchObject({
+      state: 'waiting',
+      restarts: 1,
+      imageDigest: D1,
+      matchMethod: 'manifest-digest',
+    });
+    expect(rb.removedAt?.toISOString()).toBe(at(3).toISOString());
+    expect(rb.lastSeen.toISOString()).toBe(at(2).toISOString());
+    expect((await listContainers(store.db)).map((r) => r.id)).toEqual([a.id]);
+
+    // b's exposure interval is closed at its last sighting; a's is still open.
+    const exp = await store.db.selectFrom('exposures').selectAll().orderBy('id').execute();
+    const eb = exp.filter((e) => e.container_id === b.id);
+    expect(eb).toHaveLength(1);
+    expect(eb[0]!.closed_at?.toISOString()).toBe(at(3).toISOString());
+    expect(eb[0]!.last_seen.toISOString()).toBe(at(2).toISOString());
+    const ea = exp.filter((e) => e.container_id === a.id);
+    expect(ea).toHaveLength(1);
+    expect(ea[0]!.closed_at).toBeNull();
+    expect(ea[0]!.last_seen.toISOString()).toBe(at(3).toISOString());
+
+    // A new image for a: resolution resets, old interval closes, a new one opens.
+    const r4 = await applyInventoryMutation(
+      store.db,
+      SRC,
+      { type: 'full', containers: [{ ...a, image: 'nginx:1.26', imageId: `nginx@${D2}`, digest: D2 }] },
+      { observedAt: at(4) },
+    );
+    expect(r4.identityChanged).toEqual([a.id]);
+    const [ra4] = await listContainers(store.db, { ids: [a.id] });
+    expect(ra4).toMatchObject({
+      digest: D2,
+      imageDigest: null,
+      matchMethod: 'unresolved',
+      confidence: 'none',
+    });
+    const ea4 = await store.db
+      .selectFrom('exposures')
+      .selectAll()
+      .where('container_id', '=', a.id)
+      .orderBy('id')
+      .execute();
+    expect(ea4.map((e) => e.closed_at?.toISOString() ?? null)).toEqual([at(4).toISOString(), null]);
+
+    // b comes back: it counts as added and gets a new interval.
+    const r5 = await applyInventoryMutation(
+      store.db,
+      SRC,
+      { type: 'full', containers: [b] },
+      { observedAt: at(5) },
+    );
+    expect(r5.added).toEqual([b.id]);
+    expect(r5.removed).toEqual([a.id]);
+    const [rb5] = await listContainers(store.db, { ids: [b.id] });
+    expect(rb5!.removedAt).toBeNull();
+    expect(rb5!.firstSeen.toISOString()).toBe(at(1).toISOString());
+  });
+
+  it('applies deltas to their own rows only and keeps short-lived containers', async () => {
+    const src = { name: 'delta-cluster', kind: 'kubernetes' as const };
+    const keep = { ...obs('keep', 'c'), id: 'delta/keep/c' };
+    await applyInventoryMutation(store.db, src, { type: 'full', containers: [keep] }, { observedAt: at(10) });
+    const session = await startInventoryRun(store.db, src, at(10));
+    const job = { ...obs('job-x', 'c'), id: 'delta/job-x/c', state: 'running' };
+    const d1 = await applyInventoryMutation(
+      store.db,
+      src,
+      { type: 'delta', added: [job], removed: [] },
+      { observedAt: at(11), runId: session.runId },
+    );
+    expect(d1.added).toEqual([job.id]);
+    const d2 = await applyInventoryMutation(
+      store.db,
+      src,
+      { type: 'delta', added: [{ ...job, state: 'terminated' }], removed: [job.id, 'delta/never-seen/c'] },
+      { observedAt: at(12), runId: session.runId },
+    );
+    expect(d2.changed).toEqual([job.id]);
+    expect(d2.removed).toEqual([job.id]);
+    await finishInventoryRun(store.db, session.runId, 'ok');
+
+    const all = await listContainers(store.db, { source: 'delta-cluster', includeRemoved: true });
+    expect(all.map((r) => r.id).sort()).toEqual([job.id, keep.id].sort());
+    const k = all.find((r) => r.id === keep.id)!;
+    expect(k.lastSeen.toISOString()).toBe(at(10).toISOString()); // untouched by the deltas
+    const j = all.find((r) => r.id === job.id)!;
+    expect(j).toMatchObject({ state: 'terminated' });
+    expect(j.removedAt?.toISOString()).toBe(at(12).toISOString());
+    const exp = await store.db
+      .selectFrom('exposures')
+      .selectAll()
+      .where('container_id', '=', job.id)
+      .execute();
+    expect(exp).toHaveLength(1);
+    expect(exp[0]!.first_seen.toISOString()).toBe(at(11).toISOString());
+    expect(exp[0]!.closed_at?.toISOString()).toBe(at(12).toISOString());
+
+    const run = await store.db
+      .selectFrom('inventory_runs')
+      .selectAll()
+      .where('id', '=', session.runId)
+      .executeTakeFirstOrThrow();
+    expect(run.status).toBe('ok');
+    expect(run.counts).toMatchObject({ added: 1, changed: 1, removed: 1, deltas: 2 });
+  });
+
+  it('closes only the namespaces a scoped full list covered', async () => {
+    const src = { name: 'scoped', kind: 'kubernetes' as const };
+    const a = { ...obs('a', 'c', { namespace: 'team-a' }), id: 'scoped/a' };
+    const b = { ...obs('b', 'c', { namespace: 'team-b' }), id: 'scoped/b' };
+    await applyInventoryMutation(store.db, src, { type: 'full', containers: [a, b] }, { observedAt: at(20) });
+    const r = await applyInventoryMutation(
+      store.db,
+      src,
+      { type: 'full', containers: [] },
+      { observedAt: at(21), scope: { namespaces: ['team-a'] } },
+    );
+    expect(r.removed).toEqual([a.id]);
+    expect((await listContainers(store.db, { source: 'scoped' })).map((c) => c.id)).toEqual([b.id]);
+  });
+
+  it('refuses ids of another source and a name reused for another kind, writing nothing', async () => {
+    const before = await store.db.selectFrom('containers').select('id').execute();
+    const stolen = obs('web-1', 'nginx'); // belongs to source "kind"
+    await expect(
+      applyInventoryMutation(
+        store.db,
+        { name: 'other', kind: 'cmdb' },
+        { type: 'full', containers: [stolen] },
+      ),
+    ).rejects.toThrow(/another inventory source/);
+    await expect(
+      applyInventoryMutation(store.db, { name: 'kind', kind: 'docker' }, { type: 'full', containers: [] }),
+    ).rejects.toThrow(/already exists as a kubernetes source/);
+    expect(await store.db.selectFrom('containers').select('id').execute()).toEqual(before);
+    expect(
+      await store.db.selectFrom('inventory_sources').select('name').where('name', '=', 'other').execute(),
+    ).toEqual([]);
+  });
+
+  it('records runs for freshness, failed ones included', async () => {
+    await recordFailedInventoryRun(store.db, { name: 'down', kind: 'docker' }, 'full', [
+      { where: 'unix:///nope.sock', message: 'connect ENOENT' },
+    ]);
+    const sources = await listInventorySources(store.db);
+    const down = sources.find((s) => s.name === 'down')!;
+    expect(down.lastObservedAt).toBeNull();
+    expect(down.lastRun).toMatchObject({ status: 'failed', errors: [{ message: 'connect ENOENT' }] });
+    const kindSrc = sources.find((s) => s.name === 'kind')!;
+    expect(kindSrc.lastObservedAt?.toISOString()).toBe(at(5).toISOString());
+    expect(kindSrc.liveContainers).toBe(1);
+    expect(kindSrc.lastRun?.counts).toMatchObject({ seen: 1, added: 1, removed: 1 });
+  });
+});

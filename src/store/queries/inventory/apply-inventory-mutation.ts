@@ -1,0 +1,380 @@
+// Lands one inventory mutation (a provider's full list, or a watch/events delta) in one transaction:
+// container rows keep first_seen and bump last_seen; a full list closes (removed_at) the rows it no
+// longer contains; a delta touches only its own rows; each container's exposure interval is opened,
+// extended and closed with it; the run is recorded with its counts and errors (freshness per source).
+// It returns the ids added, changed and removed so propagation recomputes only those.
+// The mutation shape is Backstage's EntityProvider pattern (docs/adr/0005-inventory.md).
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { InputError } from '../../../core/errors.js';
+import type { ContainerObservation, InventoryMutation, Platform } from '../../../core/types.js';
+import type { Database } from '../../schema.js';
+
+export type InventorySourceKind = 'kubernetes' | 'docker' | 'cmdb';
+
+export interface InventorySourceSpec {
+  /** Unique name: a cluster name, a Docker host name, a CMDB file's source name. */
+  name: string;
+  kind: InventorySourceKind;
+  config?: Record<string, unknown> | undefined;
+}
+
+export interface InventoryRunError {
+  /** Where it happened: a namespace, a file line, an API path… */
+  where?: string | undefined;
+  message: string;
+}
+
+export interface ApplyOptions {
+  /** When the observation was made (default: now). Every row seen gets exactly this last_seen. */
+  observedAt?: Date | undefined;
+  /** When the collection began (default: observedAt). */
+  startedAt?: Date | undefined;
+  /** A full list that covered only these namespaces closes only rows in them. */
+  scope?: { namespaces?: string[] | undefined } | undefined;
+  /** Non-fatal collection errors: the run is recorded as `partial`. */
+  errors?: InventoryRunError[] | undefined;
+  /** Accumulate into this (watch session) run instead of recording a new one. */
+  runId?: number | undefined;
+}
+
+export interface AppliedMutation {
+  sourceId: number;
+  runId: number;
+  /** New containers, and containers that came back after being removed. */
+  added: string[];
+  /** Live containers whose observed attributes changed (image, state, labels…). */
+  changed: string[];
+  /** Changed containers whose image identity (image, imageId, digest, platform) changed: resolve again. */
+  identityChanged: string[];
+  removed: string[];
+  /** Seen again with nothing changed: only last_seen moved. */
+  unchanged: number;
+}
+
+const CHUNK = 1000;
+const ID_CHUNK = 5000;
+
+export function platformText(p: Platform | undefined): string | null {
+  if (!p?.os || !p.architecture) return null;
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+export async function applyInventoryMutation(
+  db: Kysely<Database>,
+  source: InventorySourceSpec,
+  mutation: InventoryMutation,
+  opts: ApplyOptions = {},
+): Promise<AppliedMutation> {
+  return db.transaction().execute((tx) => applyIn(tx, source, mutation, opts));
+}
+
+/** Creates the source on first use; a name already used by another kind of source is an input error. */
+export async function ensureInventorySource(
+  db: Kysely<Database> | Transaction<Database>,
+  source: InventorySourceSpec,
+): Promise<number> {
+  const row = await db
+    .insertInto('inventory_sources')
+    .values({ name: source.name, kind: source.kind, config: JSON.stringify(source.config ?? {}) })
+    .onConflict((oc) =>
+      oc
+        .column('name')
+        .doUpdateSet(source.config ? { config: JSON.stringify(source.config) } : { name: source.name }),
+    )
+    .returning(['id', 'kind'])
+    .executeTakeFirstOrThrow();
+  if (row.kind !== source.kind) {
+    throw new InputError(
+      `inventory source "${source.name}" already exists as a ${row.kind} source, not ${source.kind}; choose another name (--name / --cluster-name / --source-name)`,
+    );
+  }
+  return row.id;
+}
+
+async function applyIn(
+  tx: Transaction<Database>,
+  source: InventorySourceSpec,
+  mutation: InventoryMutation,
+  opts: ApplyOptions,
+): Promise<AppliedMutation> {
+  const now = opts.observedAt ?? new Date();
+  const sourceId = await ensureInventorySource(tx, source);
+  const observed = mutation.type === 'full' ? mutation.containers : mutation.added;
+  // One row per id: the last observation of an id in a mutation wins.
+  const byId = new Map<string, ContainerObservation>();
+  for (const o of observed) byId.set(o.id, o);
+  const ids = [...byId.keys()];
+
+  // What we knew before: the source's rows (a full list) or just the rows this delta names.
+  type Known = { id: string; removed_at: Date | null; identity: string };
+  const known = new Map<string, Known>();
+  const base = tx
+    .selectFrom('containers')
+    .select(['id', 'removed_at', 'image', 'image_id', 'digest', 'platform'])
+    .where('source_id', '=', sourceId);
+  const rowsBefore =
+    mutation.type === 'full'
+      ? await base.execute()
+      : (
+          await Promise.all(
+            chunks([...ids, ...mutation.removed], ID_CHUNK).map((c) => base.where('id', 'in', c).execute()),
+          )
+        ).flat();
+  for (const r of rowsBefore) {
+    known.set(r.id, {
+      id: r.id,
+      removed_at: r.removed_at,
+      identity: identity(r.image, r.image_id, r.digest, r.platform),
+    });
+  }
+
+  // Upsert: new rows, rows that came back, and rows whose attributes changed. Unchanged rows are
+  // left alone here and only get last_seen below. Resolution columns reset when identity changed.
+  const written = new Set<string>();
+  for (const c of chunks(ids, CHUNK)) {
+    const rows = c.map((id) => toRow(byId.get(id)!, sourceId, now));
+    const res = await tx
+      .insertInto('containers')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
+            cluster: eb.ref('excluded.cluster'),
+            namespace: eb.ref('excluded.namespace'),
+            workload_kind: eb.ref('excluded.workload_kind'),
+            workload_name: eb.ref('excluded.workload_name'),
+            pod: eb.ref('excluded.pod'),
+            container_name: eb.ref('excluded.container_name'),
+            container_kind: eb.ref('excluded.container_kind'),
+            node: eb.ref('excluded.node'),
+            platform: eb.ref('excluded.platform'),
+            image: eb.ref('excluded.image'),
+            image_id: eb.ref('excluded.image_id'),
+            digest: eb.ref('excluded.digest'),
+            digest_kind: eb.ref('excluded.digest_kind'),
+            state: eb.ref('excluded.state'),
+            started_at: eb.ref('excluded.started_at'),
+            finished_at: eb.ref('excluded.finished_at'),
+            restarts: eb.ref('excluded.restarts'),
+            owner: eb.ref('excluded.owner'),
+            environment: eb.ref('excluded.environment'),
+            labels: eb.ref('excluded.labels'),
+            last_seen: eb.ref('excluded.last_seen'),
+            removed_at: null,
+            image_digest: sql`case when ${SAME_IDENTITY} then containers.image_digest else null end`,
+            match_method: sql`case when ${SAME_IDENTITY} then containers.match_method else 'unresolved' end`,
+            confidence: sql`case when ${SAME_IDENTITY} then containers.confidence else 'none' end`,
+            resolved_at: sql`case when ${SAME_IDENTITY} then containers.resolved_at else null end`,
+          }))
+          .where(sql<boolean>`containers.source_id = excluded.source_id`)
+          .where(sql<boolean>`(containers.removed_at is not null or ${ATTRIBUTES_DIFFER})`),
+      )
+      .returning('id')
+      .execute();
+    for (const r of res) written.add(r.id);
+  }
+
+  const added: string[] = [];
+  const changed: string[] = [];
+  const identityChanged: string[] = [];
+  const unchangedIds: string[] = [];
+  const collisions: string[] = [];
+  for (const id of ids) {
+    const before = known.get(id);
+    if (!written.has(id)) {
+      if (before) unchangedIds.push(id);
+      else collisions.push(id);
+      continue;
+    }
+    if (!before || before.removed_at) {
+      added.push(id);
+      continue;
+    }
+    changed.push(id);
+    const o = byId.get(id)!;
+    if (
+      before.identity !== identity(o.image, o.imageId ?? null, o.digest ?? null, platformText(o.platform))
+    ) {
+      identityChanged.push(id);
+    }
+  }
+  if (collisions.length) {
+    throw new InputError(
+      `container id${collisions.length > 1 ? 's' : ''} ${collisions.slice(0, 3).join(', ')}${collisions.length > 3 ? ' …' : ''} already belong to another inventory source; give this source another name so its ids do not collide`,
+    );
+  }
+  for (const c of chunks(unchangedIds, ID_CHUNK)) {
+    await tx.updateTable('containers').set({ last_seen: now }).where('id', 'in', c).execute();
+  }
+
+  // Exposure intervals: a changed identity closes the old interval; new identities open one.
+  for (const c of chunks(identityChanged, ID_CHUNK)) {
+    await tx
+      .updateTable('exposures')
+      .set({ closed_at: now })
+      .where('container_id', 'in', c)
+      .where('closed_at', 'is', null)
+      .execute();
+  }
+  for (const c of chunks([...added, ...identityChanged], ID_CHUNK)) {
+    await tx
+      .insertInto('exposures')
+      .columns(['container_id', 'image_digest', 'first_seen', 'last_seen'])
+      .expression((eb) =>
+        eb
+          .selectFrom('containers')
+          .select([
+            'id',
+            'image_digest',
+            sql<Date>`${now}::timestamptz`.as('first_seen'),
+            sql<Date>`${now}::timestamptz`.as('last_seen'),
+          ])
+          .where('id', 'in', c),
+      )
+      .execute();
+  }
+  if (ids.length) {
+    await tx
+      .updateTable('exposures')
+      .from('containers')
+      .set({ last_seen: now })
+      .whereRef('containers.id', '=', 'exposures.container_id')
+      .where('containers.source_id', '=', sourceId)
+      .where('containers.last_seen', '=', now)
+      .where('exposures.closed_at', 'is', null)
+      .execute();
+  }
+
+  // Removals: what a full list no longer contains, or what a delta says went away.
+  const removed: string[] = [];
+  if (mutation.type === 'full') {
+    let q = tx
+      .updateTable('containers')
+      .set({ removed_at: now })
+      .where('source_id', '=', sourceId)
+      .where('removed_at', 'is', null)
+      .where('last_seen', '<', now);
+    const namespaces = opts.scope?.namespaces;
+    if (namespaces?.length) q = q.where('namespace', 'in', namespaces);
+    for (const r of await q.returning('id').execute()) removed.push(r.id);
+  } else {
+    for (const c of chunks(mutation.removed, ID_CHUNK)) {
+      const res = await tx
+        .updateTable('containers')
+        .set({ removed_at: now, last_seen: sql`greatest(last_seen, ${now}::timestamptz)` })
+        .where('source_id', '=', sourceId)
+        .where('removed_at', 'is', null)
+        .where('id', 'in', c)
+        .returning('id')
+        .execute();
+      for (const r of res) removed.push(r.id);
+    }
+  }
+  for (const c of chunks(removed, ID_CHUNK)) {
+    await tx
+      .updateTable('exposures')
+      .from('containers')
+      .set({ closed_at: now, last_seen: sql`containers.last_seen` })
+      .whereRef('containers.id', '=', 'exposures.container_id')
+      .where('exposures.closed_at', 'is', null)
+      .where('exposures.container_id', 'in', c)
+      .execute();
+  }
+
+  const counts = {
+    seen: ids.length,
+    added: added.length,
+    changed: changed.length,
+    removed: removed.length,
+    unchanged: unchangedIds.length,
+  };
+  const errors = opts.errors ?? [];
+  let runId: number;
+  if (opts.runId !== undefined) {
+    const run = await tx
+      .selectFrom('inventory_runs')
+      .select(['counts', 'errors'])
+      .where('id', '=', opts.runId)
+      .where('source_id', '=', sourceId)
+      .executeTakeFirst();
+    if (!run) throw new InputError(`inventory run ${opts.runId} does not belong to source "${source.name}"`);
+    const sum: Record<string, number> = { ...run.counts };
+    for (const [k, v] of Object.entries(counts)) sum[k] = (sum[k] ?? 0) + v;
+    sum.deltas = (sum.deltas ?? 0) + 1;
+    await tx
+      .updateTable('inventory_runs')
+      .set({
+        counts: JSON.stringify(sum),
+        errors: JSON.stringify([...run.errors, ...errors].slice(-100)),
+        finished_at: now,
+      })
+      .where('id', '=', opts.runId)
+      .execute();
+    runId = opts.runId;
+  } else {
+    const run = await tx
+      .insertInto('inventory_runs')
+      .values({
+        source_id: sourceId,
+        mode: mutation.type,
+        status: errors.length ? 'partial' : 'ok',
+        started_at: opts.startedAt ?? now,
+        finished_at: now,
+        counts: JSON.stringify(counts),
+        errors: JSON.stringify(errors),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    runId = run.id;
+  }
+  return { sourceId, runId, added, changed, identityChanged, removed, unchanged: unchangedIds.length };
+}
+
+const SAME_IDENTITY = sql`(containers.image, containers.image_id, containers.digest, containers.platform) is not distinct from (excluded.image, excluded.image_id, excluded.digest, excluded.platform)`;
+
+const ATTRIBUTES_DIFFER = sql`(containers.cluster, containers.namespace, containers.workload_kind, containers.workload_name, containers.pod, containers.container_name, containers.container_kind, containers.node, containers.platform, containers.image, containers.image_id, containers.digest, containers.digest_kind, containers.state, containers.started_at, containers.finished_at, containers.restarts, containers.owner, containers.environment, containers.labels) is distinct from (excluded.cluster, excluded.namespace, excluded.workload_kind, excluded.workload_name, excluded.pod, excluded.container_name, excluded.container_kind, excluded.node, excluded.platform, excluded.image, excluded.image_id, excluded.digest, excluded.digest_kind, excluded.state, excluded.started_at, excluded.finished_at, excluded.restarts, excluded.owner, excluded.environment, excluded.labels)`;
+
+function identity(
+  image: string,
+  imageId: string | null,
+  digest: string | null,
+  platform: string | null,
+): string {
+  return JSON.stringify([image, imageId, digest, platform]);
+}
+
+function toRow(o: ContainerObservation, sourceId: number, now: Date) {
+  return {
+    id: o.id,
+    source_id: sourceId,
+    cluster: o.cluster ?? null,
+    namespace: o.namespace ?? null,
+    workload_kind: o.workloadKind ?? null,
+    workload_name: o.workloadName ?? null,
+    pod: o.pod ?? null,
+    container_name: o.container,
+    container_kind: o.containerKind,
+    node: o.node ?? null,
+    platform: platformText(o.platform),
+    image: o.image,
+    image_id: o.imageId ?? null,
+    digest: o.digest ?? null,
+    digest_kind: o.digestKind ?? null,
+    state: o.state,
+    started_at: o.startedAt ?? null,
+    finished_at: o.finishedAt ?? null,
+    restarts: o.restarts ?? null,
+    owner: o.owner ?? null,
+    environment: o.environment ?? null,
+    labels: JSON.stringify(o.labels ?? {}),
+    first_seen: now,
+    last_seen: now,
+  };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
