@@ -24,13 +24,14 @@ export {
 export {
   type ContainerIdentity,
   type IdentityGraph,
-  type Resolution as ContainerResolution,
+  type Resolution,
   resolveContainer,
 } from './resolve-container.js';
 export { authoritativeSource, type PostureConfig } from './settings.js';
 export { type ContainerView, showContainer, showWorkload, type WorkloadView } from './show.js';
 export { SNAPSHOT_KINDS, type SnapshotOptions, takePostureSnapshots } from './snapshots.js';
 export {
+  afterInventoryMutation,
   applyPostureDelta,
   recomputePosture,
   type SyncOptions,
