@@ -3,7 +3,12 @@ import type { Bench, BenchRow } from './harness.js';
 import { machine } from './harness.js';
 
 /** Every benchmark module, explicitly. */
-const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./identity.js')];
+const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
+  () => import('./identity.js'),
+  () => import('./inventory.js'),
+  () => import('./importers.js'),
+  () => import('./propagation.js'),
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

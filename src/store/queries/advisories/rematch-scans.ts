@@ -1,0 +1,181 @@
+// The queries of a re-match: which current built-in scans hold a package an advisory change
+// touched (through the reverse indexes packages(ecosystem, name) and (ecosystem, source_name)),
+// their stored SBOMs, and the swap of a scan's findings with the change record per image.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Finding, Package } from '../../../core/types.js';
+import type { Database } from '../../schema.js';
+import { insertFindings } from '../scans/save-scan.js';
+
+const CHUNK = 400;
+
+export interface TouchedScan {
+  scanId: number;
+  imageDigest: string;
+  os: { family?: string; release?: string; ecosystem?: string } | null;
+}
+
+/** Current scans of `source` whose packages match any (ecosystem, name-or-source-name) pair. */
+export async function findScansForPackages(
+  db: Kysely<Database>,
+  pairs: { ecosystem: string; name: string }[],
+  source = 'runsight',
+): Promise<TouchedScan[]> {
+  const ids = new Set<number>();
+  for (let i = 0; i < pairs.length; i += CHUNK) {
+    const values = sql`(values ${sql.join(pairs.slice(i, i + CHUNK).map((p) => sql`(${p.ecosystem}, ${p.name})`))})`;
+    const rows = await db
+      .selectFrom('packages as p')
+      .innerJoin('current_scans as c', 'c.scan_id', 'p.scan_id')
+      .select('p.scan_id')
+      .distinct()
+      .where('c.source', '=', source)
+      .where((eb) =>
+        eb.or([
+          eb(sql`(p.ecosystem, p.name)`, 'in', values),
+          eb(sql`(p.ecosystem, p.source_name)`, 'in', values),
+        ]),
+      )
+      .execute();
+    for (const r of rows) ids.add(r.scan_id);
+  }
+  // PyPI names are matched normalised (PEP 503) while SBOMs keep the spelling they found.
+  const pypi = [...new Set(pairs.filter((p) => p.ecosystem === 'PyPI').map((p) => p.name))];
+  for (let i = 0; i < pypi.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('packages as p')
+      .innerJoin('current_scans as c', 'c.scan_id', 'p.scan_id')
+      .select('p.scan_id')
+      .distinct()
+      .where('c.source', '=', source)
+      .where('p.ecosystem', '=', 'PyPI')
+      .where(sql`lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))`, 'in', pypi.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) ids.add(r.scan_id);
+  }
+  return describeScans(db, [...ids]);
+}
+
+/** Every current scan of `source` (a full re-match, e.g. after KEV, EPSS or VEX changed). */
+export async function listCurrentScans(db: Kysely<Database>, source = 'runsight'): Promise<TouchedScan[]> {
+  const rows = await db.selectFrom('current_scans').select('scan_id').where('source', '=', source).execute();
+  return describeScans(
+    db,
+    rows.map((r) => r.scan_id),
+  );
+}
+
+async function describeScans(db: Kysely<Database>, ids: number[]): Promise<TouchedScan[]> {
+  const out: TouchedScan[] = [];
+  ids.sort((a, b) => a - b);
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db
+      .selectFrom('scans')
+      .select(['id', 'image_digest', 'os'])
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .execute();
+    for (const r of rows)
+      out.push({ scanId: r.id, imageDigest: r.image_digest, os: (r.os as TouchedScan['os']) ?? null });
+  }
+  return out.sort((a, b) => a.scanId - b.scanId);
+}
+
+/** The stored SBOMs of some scans — no layer is read. */
+export async function loadScanPackages(
+  db: Kysely<Database>,
+  scanIds: number[],
+): Promise<Map<number, Package[]>> {
+  const out = new Map<number, Package[]>(scanIds.map((id) => [id, []]));
+  if (!scanIds.length) return out;
+  const rows = await db
+    .selectFrom('packages')
+    .select([
+      'scan_id',
+      'ecosystem',
+      'name',
+      'version',
+      'purl',
+      'source_name',
+      'source_version',
+      'layer_diff_id',
+      'path',
+    ])
+    .where('scan_id', 'in', scanIds)
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    out.get(r.scan_id)!.push({
+      ecosystem: r.ecosystem,
+      name: r.name,
+      version: r.version,
+      purl: r.purl ?? undefined,
+      sourceName: r.source_name ?? undefined,
+      sourceVersion: r.source_version ?? undefined,
+      layer: r.layer_diff_id ?? undefined,
+      path: r.path ?? undefined,
+    });
+  }
+  return out;
+}
+
+export interface FindingSwap {
+  newlyAffected: number;
+  newlyFixed: number;
+  statusChanged: number;
+}
+
+/**
+ * Replaces a scan's findings and records, for its image, which (vulnerability, package) pairs became
+ * affected or stopped being affected, with `cause`. Runs in the caller's transaction.
+ */
+export async function replaceScanFindings(
+  tx: Transaction<Database>,
+  scan: { scanId: number; imageDigest: string; source?: string },
+  findings: Finding[],
+  cause: string,
+): Promise<FindingSwap> {
+  const source = scan.source ?? 'runsight';
+  const before = await tx
+    .selectFrom('findings')
+    .select(['vulnerability_id', 'package_name', 'status'])
+    .where('scan_id', '=', scan.scanId)
+    .execute();
+  const beforeStatus = new Map(
+    before.map((r) => [`${r.vulnerability_id}\u0000${r.package_name}`, r.status as string]),
+  );
+  const afterStatus = new Map(findings.map((f) => [`${f.id}\u0000${f.package.name}`, f.status as string]));
+  type Change = 'newly_affected' | 'newly_fixed' | 'status_changed';
+  const changes: {
+    image_digest: string;
+    vulnerability_id: string;
+    package_name: string;
+    change: Change;
+    cause: string;
+  }[] = [];
+  const row = (k: string, change: Change) => {
+    const [vulnerability_id = '', package_name = ''] = k.split('\u0000');
+    changes.push({ image_digest: scan.imageDigest, vulnerability_id, package_name, change, cause });
+  };
+  // Affected ↔ gone is newly_affected / newly_fixed; a finding that stays but changes status
+  // (VEX not_affected, version now unknown) is status_changed.
+  for (const [k, st] of afterStatus) {
+    const was = beforeStatus.get(k);
+    if (st === 'affected' && was === undefined) row(k, 'newly_affected');
+    else if (was !== undefined && was !== st && (st === 'affected' || was === 'affected'))
+      row(k, 'status_changed');
+  }
+  for (const [k, was] of beforeStatus) if (was === 'affected' && !afterStatus.has(k)) row(k, 'newly_fixed');
+  await tx.deleteFrom('findings').where('scan_id', '=', scan.scanId).execute();
+  await insertFindings(tx, scan.scanId, scan.imageDigest, source, findings);
+  for (let i = 0; i < changes.length; i += 1000) {
+    await tx
+      .insertInto('finding_changes')
+      .values(changes.slice(i, i + 1000))
+      .execute();
+  }
+  const count = (c: Change) => changes.filter((x) => x.change === c).length;
+  return {
+    newlyAffected: count('newly_affected'),
+    newlyFixed: count('newly_fixed'),
+    statusChanged: count('status_changed'),
+  };
+}
