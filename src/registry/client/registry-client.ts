@@ -4,12 +4,11 @@
 // token per scope cached until expiry, one retry on 401); retries with exponential backoff and
 // jitter on 429/5xx/network errors honouring Retry-After; per-request timeouts; a per-registry
 // concurrency limit; plain HTTP only for registries the user names as insecure.
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Readable } from 'node:stream';
 import { RunsightError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Digest } from '../../core/types.js';
-import { digestOf, readAll, verifiedBodyStream, verifyBytes } from '../digest-stream.js';
+import { digestOf, verifiedBodyStream, verifyBytes } from '../digest-stream.js';
 import {
   AuthError,
   BlobSizeError,
@@ -81,6 +80,8 @@ interface Sent {
 }
 
 const MAX_REDIRECTS = 5;
+const CONFIG_CACHE_ENTRIES = 512;
+const CONFIG_CACHE_MAX_BYTES = 256 * 1024;
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 export class RegistryClient {
@@ -95,6 +96,8 @@ export class RegistryClient {
   private challenge: Challenge | undefined;
   private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
   private readonly tokenRequests = new Map<string, Promise<string>>();
+  /** Small verified blobs (image configs) by digest: content-addressed, so safe to reuse. */
+  private readonly configCache = new Map<Digest, Buffer>();
 
   constructor(registry: string, opts: RegistryClientOptions = {}) {
     this.registry = registry;
@@ -136,7 +139,7 @@ export class RegistryClient {
     const sent = await this.sendManifest('GET', repository, reference, what, signal);
     let bytes: Buffer;
     try {
-      bytes = await readAll(bodyStream(sent.res, sent.touch), MAX_MANIFEST_BYTES);
+      bytes = await smallBody(sent.res, MAX_MANIFEST_BYTES);
     } catch (err) {
       throw new RegistryError(
         `${what} from ${this.registry}: the response body could not be read (${(err as Error).message}); retry later`,
@@ -235,7 +238,37 @@ export class RegistryClient {
     expectedSize?: number,
     signal?: AbortSignal,
   ): Promise<Buffer> {
-    return readAll(await this.openBlob(repository, digest, { expectedSize, signal }), 64 * 1024 * 1024);
+    const cached = this.configCache.get(digest);
+    if (cached) return cached;
+    const what = `blob ${digest} of ${repository}`;
+    const sent = await this.send({
+      method: 'GET',
+      path: `/v2/${repository}/blobs/${digest}`,
+      purpose: 'blob',
+      scope: pullScope(repository),
+      what,
+      signal,
+    });
+    let bytes: Buffer;
+    try {
+      bytes = await smallBody(sent.res, 64 * 1024 * 1024);
+    } catch (err) {
+      throw new RegistryError(`${what} from ${this.registry}: transfer failed (${causeText(err)}); retry`, {
+        registry: this.registry,
+        cause: err,
+      });
+    } finally {
+      sent.done();
+    }
+    if (expectedSize !== undefined && bytes.length !== expectedSize)
+      throw new BlobSizeError(digest, expectedSize, bytes.length, `${what} from ${this.registry}`);
+    verifyBytes(bytes, digest, `${what} from ${this.registry}`);
+    if (bytes.length <= CONFIG_CACHE_MAX_BYTES) {
+      if (this.configCache.size >= CONFIG_CACHE_ENTRIES)
+        this.configCache.delete(this.configCache.keys().next().value!);
+      this.configCache.set(digest, bytes);
+    }
+    return bytes;
   }
 
   /** Every tag of a repository, following Link pagination. */
@@ -340,9 +373,7 @@ export class RegistryClient {
       const sent = await this.send({ method: 'GET', path, purpose, scope, what, signal });
       let body: unknown;
       try {
-        body = JSON.parse(
-          (await readAll(bodyStream(sent.res, sent.touch), 64 * 1024 * 1024)).toString('utf8'),
-        );
+        body = JSON.parse((await smallBody(sent.res, 64 * 1024 * 1024)).toString('utf8'));
       } catch (err) {
         throw new RegistryError(`${what} from ${this.registry} is not JSON: ${(err as Error).message}`, {
           registry: this.registry,
@@ -707,11 +738,16 @@ function basicHeader(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
-function bodyStream(res: Response, touch: () => void): Readable {
-  if (!res.body) return Readable.from([]);
-  const s = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
-  s.on('data', touch);
-  return s;
+/** Reads a small response body whole, refusing more than `limit` bytes (by header, then by count). */
+async function smallBody(res: Response, limit: number): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new RangeError(`document of ${declared} bytes is larger than ${limit}`);
+  }
+  const bytes = Buffer.from(await res.arrayBuffer());
+  if (bytes.length > limit) throw new RangeError(`document larger than ${limit} bytes`);
+  return bytes;
 }
 
 /** The next page from an RFC 8288 Link header: `</v2/_catalog?last=x&n=2>; rel="next"`. */

@@ -340,6 +340,40 @@ describe('redirects and concurrency', () => {
     expect(storage.hits[0]!.headers.authorization).toBeUndefined();
   });
 
+  it('fetches a config shared by several tags once (content-addressed cache)', async () => {
+    const { RegistrySource } = await import('./registry-source.js');
+    const config = Buffer.from(
+      JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } }),
+    );
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: sha(config),
+          size: config.length,
+        },
+        layers: [],
+      }),
+    );
+    const s = await serve((req, res) => {
+      if (req.url!.includes('/blobs/')) {
+        res.writeHead(200, { 'content-length': String(config.length) });
+        return res.end(config);
+      }
+      res.writeHead(200, { 'content-type': OCI_MANIFEST });
+      res.end(manifest);
+    });
+    const c = client(s.host);
+    for (const tag of ['1.2.3', 'prod', 'latest'])
+      expect(
+        (await new RegistrySource({ registry: s.host, repository: 'app', tag }, c, tag).resolve()).digest,
+      ).toBe(sha(manifest));
+    expect(s.hits.filter((h) => h.url!.includes('/blobs/'))).toHaveLength(1);
+    expect(s.hits.filter((h) => h.url!.includes('/manifests/'))).toHaveLength(3);
+  });
+
   it('keeps at most `concurrency` requests in flight per registry', async () => {
     let inFlight = 0;
     let peak = 0;
