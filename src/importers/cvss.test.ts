@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cvss3BaseScore, cvssVersionOf, pickCvss } from './cvss.js';
+import { cvssVersionOf, pickCvss, scoreOf } from './cvss.js';
 import { raw, TESTDATA } from './test-support/expected.js';
 
 describe('CVSS', () => {
-  it('computes the v3 base score every real report states for its vector', () => {
+  it('scores every v3 vector of the real reports to the score the report states', () => {
     // Every (V3Vector, V3Score) pair in the Trivy reports: the scores NVD/vendors published.
     const pairs = new Map<string, number>();
     const files = ['trivy', 'trivy-defectdojo'].flatMap((d) =>
@@ -24,14 +24,16 @@ describe('CVSS', () => {
             if (c.V3Vector && typeof c.V3Score === 'number') pairs.set(c.V3Vector, c.V3Score);
     }
     expect(pairs.size).toBeGreaterThan(50);
-    for (const [vector, score] of pairs) expect([vector, cvss3BaseScore(vector)]).toEqual([vector, score]);
+    for (const [vector, score] of pairs) expect([vector, scoreOf(vector, '3.1')]).toEqual([vector, score]);
   });
 
   it('reads versions from vectors and refuses incomplete ones', () => {
     expect(cvssVersionOf('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')).toBe('3.1');
     expect(cvssVersionOf('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N')).toBe('4.0');
     expect(cvssVersionOf('AV:N/AC:M/Au:N/C:P/I:P/A:P')).toBe('2.0');
-    expect(cvss3BaseScore('CVSS:3.1/AV:N/AC:L')).toBeUndefined();
+    expect(scoreOf('CVSS:3.1/AV:N/AC:L', '3.1')).toBeUndefined();
+    // A bare vector (CycloneDX rating with method CVSSv3) takes the version it is given.
+    expect(scoreOf('AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', '3.0')).toBe(9.8);
   });
 
   it('prefers v3 over v4 over v2', () => {

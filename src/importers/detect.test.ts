@@ -22,9 +22,15 @@ describe('format detection (import auto)', () => {
         );
       });
 
-  it('an OpenVEX document is not a findings report: clear error', () => {
+  it('an OpenVEX document is not a findings report: the error says where it goes', () => {
     expect(() => detectReportFormat(raw('openvex-defectdojo/openvex_one_vuln.json'), 'v.json')).toThrow(
-      /v.json: cannot tell which scanner wrote this file/,
+      /v.json: this is an OpenVEX document.*runsight db update --source FILE/,
+    );
+  });
+
+  it('anything else: cannot tell, name the format', () => {
+    expect(() => detectReportFormat({ hello: 'world' }, 'x.json')).toThrow(
+      /x.json: cannot tell which scanner wrote this file/,
     );
   });
 });

@@ -17,6 +17,11 @@ export function detectReportFormat(data: unknown, file: string): ImportFormat {
     if (typeof data.apiVersion === 'string' && data.apiVersion.startsWith('aquasecurity.github.io/'))
       return 'trivy-operator';
     if (typeof data.kind === 'string' && Array.isArray(data.items)) return 'trivy-operator';
+    if (typeof data['@context'] === 'string' && data['@context'].includes('openvex'))
+      throw new ReportFormatError(
+        file,
+        'this is an OpenVEX document, not a scanner report: load it with `runsight db update --source FILE` (VEX statements apply to every source)',
+      );
     const keys = Object.keys(data);
     if (keys.length && keys.every((k) => k.endsWith('.aquasecurity.github.io'))) return 'trivy-operator';
   }

@@ -21,17 +21,3 @@ const MAP: Record<string, Severity> = {
 export function mapSeverity(value: string | null | undefined): Severity {
   return MAP[(value ?? '').trim().toLowerCase()] ?? 'UNKNOWN';
 }
-
-/** CVSS v3/v4 qualitative bands (FIRST CVSS v3.1 specification, section 5). */
-export function severityFromScore(score: number): Severity {
-  if (score >= 9) return 'CRITICAL';
-  if (score >= 7) return 'HIGH';
-  if (score >= 4) return 'MEDIUM';
-  if (score > 0) return 'LOW';
-  return 'LOW';
-}
-
-const RANK: Record<Severity, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, UNKNOWN: 0 };
-export function severityRank(s: Severity): number {
-  return RANK[s];
-}

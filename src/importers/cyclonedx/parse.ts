@@ -4,6 +4,7 @@
 // the BOM's container component (`pkg:oci/…@sha256:…?repository_url=…`, Trivy's RepoDigest/ImageID
 // properties) or --image. VEX `analysis.state` sets the status: not_affected/false_positive →
 // not_affected, resolved → fixed, anything else → affected.
+import { ratingFor } from '../../advisories/index.js';
 import type { Finding, FindingStatus, Package } from '../../core/types.js';
 import { type CvssCandidate, pickCvss } from '../cvss.js';
 import { canonicalId, dedupeFindings } from '../dedupe.js';
@@ -11,7 +12,7 @@ import { packageFromPurl, parsePurl } from '../ecosystem.js';
 import { ReportFormatError } from '../errors.js';
 import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
 import { isDigest } from '../reference.js';
-import { mapSeverity, severityFromScore } from '../severity.js';
+import { mapSeverity } from '../severity.js';
 import { itemLabel, parseDocument, parseItems } from '../validate.js';
 import { type CdxComponent, type CdxVulnerability, cdxBomSchema, cdxVulnerabilitySchema } from './schema.js';
 
@@ -159,7 +160,7 @@ function toFinding(v: CdxVulnerability, pkg: AffectedPackage): ReportedFinding {
   const severity = preferred?.severity
     ? mapSeverity(preferred.severity)
     : scored?.score != null
-      ? severityFromScore(scored.score)
+      ? ratingFor(METHOD_VERSION[scored.method ?? ''] ?? '3.1', scored.score)
       : 'UNKNOWN';
   const candidates: CvssCandidate[] = ratings.map((r) => ({
     vector: r.vector,

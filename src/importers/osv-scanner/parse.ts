@@ -4,12 +4,14 @@
 // database_specific.severity (GHSA `MODERATE` → MEDIUM), else its CVSS v3 base score, else the
 // group's max_severity score; the fixed version is the one closing the range the installed
 // version falls in (versioning/ comparators).
+
+import { ratingFor } from '../../advisories/index.js';
 import type { Finding } from '../../core/types.js';
 import { compareVersions } from '../../versioning/index.js';
 import { pickCvss } from '../cvss.js';
 import { canonicalId, dedupeFindings } from '../dedupe.js';
 import type { ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
-import { mapSeverity, severityFromScore } from '../severity.js';
+import { mapSeverity } from '../severity.js';
 import { itemLabel, parseDocument, parseItems } from '../validate.js';
 import { type OsvPackageVulns, type OsvRecord, osvRecordSchema, osvScannerOutputSchema } from './schema.js';
 
@@ -71,9 +73,9 @@ function toFinding(
     typeof dbSeverity === 'string' && mapSeverity(dbSeverity) !== 'UNKNOWN'
       ? mapSeverity(dbSeverity)
       : cvss
-        ? severityFromScore(cvss.score)
+        ? ratingFor(cvss.version, cvss.score)
         : Number.isFinite(groupScore)
-          ? severityFromScore(groupScore)
+          ? ratingFor('3.1', groupScore)
           : 'UNKNOWN';
   const fixedVersion = fixedFor(r, pkg);
   const finding: Finding = {
