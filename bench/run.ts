@@ -3,7 +3,13 @@ import type { Bench, BenchRow } from './harness.js';
 import { machine } from './harness.js';
 
 /** Every benchmark module, explicitly. */
-const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./advisories.js')];
+const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
+  () => import('./identity.js'),
+  () => import('./advisories.js'),
+  () => import('./inventory.js'),
+  () => import('./importers.js'),
+  () => import('./propagation.js'),
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -1,15 +1,22 @@
 // Runsight's library entry point: each stage's public API, in data-flow order. A stage decides
 // what is public in its own index.ts; a name two stages export is a compile error here.
-
 export * from './advisories/index.js';
 export * from './core/index.js';
 export * from './importers/index.js';
+export * from './inventory/index.js';
+export * from './propagation/index.js';
 export * from './registry/index.js';
+export * from './remediation/index.js';
 export {
+  type ContainerFilter,
+  type ContainerRow,
   getImageIdentity,
   getStoreStatus,
+  type InventorySourceRow,
+  listContainers,
   listImageChildren,
   listImageNames,
+  listInventorySources,
   listManifestsByConfig,
   listTagDrift,
   lookupTagAt,

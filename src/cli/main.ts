@@ -4,11 +4,16 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RunsightError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
+import { registerContainersCommand } from './commands/containers.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDbUpdateCommands } from './commands/db-update.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerImageResolveCommands } from './commands/image-resolve.js';
 import { registerImageShowCommand } from './commands/image-show.js';
 import { registerImportCommands } from './commands/import.js';
+import { registerInventoryCommands } from './commands/inventory.js';
+import { registerPostureCommands } from './commands/posture.js';
+import { registerRegistryCommands } from './commands/registry.js';
 import { registerVulnShowCommand } from './commands/vuln-show.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
@@ -39,11 +44,16 @@ export function group(program: Command, name: string, description: string): Comm
 
 /** Every command module, in help order. Each exports one `register…(program, run)`. */
 const COMMANDS: ((program: Command, run: Run) => void)[] = [
+  registerDemoCommand,
   registerDbCommands,
   registerDbUpdateCommands,
-  registerDemoCommand,
+  registerImageResolveCommands,
+  registerRegistryCommands,
   registerImportCommands,
   registerImageShowCommand,
+  registerInventoryCommands,
+  registerContainersCommand,
+  registerPostureCommands,
   registerVulnShowCommand,
 ];
 

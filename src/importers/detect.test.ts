@@ -8,6 +8,7 @@ const DIRS: Record<string, string> = {
   'trivy-defectdojo': 'trivy',
   grype: 'grype',
   'cyclonedx-defectdojo': 'cyclonedx',
+  'cyclonedx-vex': 'cyclonedx',
   'trivy-operator-defectdojo': 'trivy-operator',
   'osv-scanner-defectdojo': 'osv-scanner',
 };

@@ -33,11 +33,17 @@ export { parseReport } from './parse-report.js';
 export { parseReportText, readReportFile } from './read-report.js';
 export {
   type ImportMatchMethod,
-  type Resolution,
+  type Resolution as ImportResolution,
   type ResolvedTarget,
   resolveImage,
 } from './resolve-image.js';
 export { mapSeverity, severityFromScore } from './severity.js';
 export { type ImageShow, showImage } from './show-image.js';
 export { parseTrivyReport } from './trivy/parse.js';
+export {
+  ClusterListError,
+  kubernetesReportLister,
+  listVulnerabilityReports,
+  type ReportLister,
+} from './trivy-operator/cluster.js';
 export { parseTrivyOperatorReports } from './trivy-operator/parse.js';

@@ -4,14 +4,16 @@
 //   a repo digest → repo-digest (an index known to the store → its child for the report's platform:
 //   repo-digest+platform) · the image ID → config-digest (every known manifest with that config) ·
 //   a tag → tag-history (the tag's observation at or before the scan time: inferred; only a later
-//   one: weak) · nothing → unresolved, with what the report did name.
+//   one, or a report without scan time: weak) · nothing → unresolved, with what the report did name.
 import type { Kysely } from 'kysely';
 import type { Confidence, Platform } from '../core/types.js';
+import { formatPlatform, normalisePlatform } from '../registry/index.js';
 import {
   type Database,
-  findKnownImage,
-  findLatestTagObservation,
-  findManifestsByConfig,
+  getImageIdentity,
+  listManifestsByConfig,
+  lookupTagAt,
+  lookupTagLatest,
 } from '../store/index.js';
 import type { ImageHints } from './model.js';
 import { formatImageReference, isDigest, parseImageReference, tryParseImageReference } from './reference.js';
@@ -53,11 +55,11 @@ export async function resolveImage(
     tried.push(`repo digest ${rd}: ${picked.reason}`);
   }
   if (hints.configDigest) {
-    const manifests = await findManifestsByConfig(db, hints.configDigest);
+    const manifests = await listManifestsByConfig(db, hints.configDigest);
     if (manifests.length)
       return {
         resolved: true,
-        targets: manifests.map((digest) => ({
+        targets: manifests.map(({ digest }) => ({
           digest,
           matchMethod: 'config-digest',
           confidence: 'exact',
@@ -112,12 +114,12 @@ async function resolveTag(
 ): Promise<Resolution> {
   const name = formatImageReference({ ...r, digest: undefined });
   const tag = { registry: r.registry, repository: r.repository, tag: r.tag! };
-  let obs = scannedAt ? await findLatestTagObservation(db, tag, scannedAt) : undefined;
+  let obs = scannedAt ? await lookupTagAt(db, tag, scannedAt) : undefined;
   let confidence: Confidence = 'inferred';
   if (!obs) {
-    obs = await findLatestTagObservation(db, tag);
-    // Only observations after the scan: the tag may have moved since the report was made.
-    if (obs && scannedAt && obs.observedAt > scannedAt) confidence = 'weak';
+    obs = await lookupTagLatest(db, tag);
+    // No scan time, or only observations after the scan: the tag may have moved since the report.
+    confidence = 'weak';
   }
   if (!obs) return { resolved: false, reason: `tag ${name}: never observed (no tag_history entry)` };
   const picked = await pickPlatform(db, obs.digest, platform);
@@ -137,22 +139,25 @@ async function pickPlatform(
   digest: string,
   platform: Platform | undefined,
 ): Promise<{ digest: string; child: boolean } | { reason: string }> {
-  const known = await findKnownImage(db, digest);
+  const known = await getImageIdentity(db, digest);
   if (!known || known.kind === 'manifest') return { digest, child: false };
-  const children = known.children.filter((c) => c.os !== 'unknown'); // attestation manifests
-  const matching = platform
-    ? children.filter(
-        (c) =>
-          c.os === platform.os &&
-          c.architecture === platform.architecture &&
-          (!platform.variant || !c.variant || c.variant === platform.variant),
-      )
+  const children = known.children.filter((c) => c.platform.os !== 'unknown'); // attestation manifests
+  const wanted = platform ? normalisePlatform(platform) : undefined;
+  const matching = wanted
+    ? children.filter((c) => {
+        const p = normalisePlatform(c.platform);
+        return (
+          p.os === wanted.os &&
+          p.architecture === wanted.architecture &&
+          (!wanted.variant || !p.variant || p.variant === wanted.variant)
+        );
+      })
     : children;
   if (matching.length === 1) return { digest: matching[0]!.digest, child: true };
-  const list = children.map((c) => [c.os, c.architecture, c.variant].filter(Boolean).join('/')).join(', ');
+  const list = children.map((c) => formatPlatform(c.platform)).join(', ');
   return {
-    reason: platform
-      ? `index ${digest} has no single child for ${platform.os}/${platform.architecture} (children: ${list || 'none known'})`
+    reason: wanted
+      ? `index ${digest} has no single child for ${formatPlatform(wanted)} (children: ${list || 'none known'})`
       : `index ${digest} has ${children.length} platforms (${list}) and the report does not say which it scanned`,
   };
 }

@@ -39,13 +39,6 @@ export {
   recordResolution,
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
-export {
-  findKnownImage,
-  findLatestTagObservation,
-  findManifestsByConfig,
-  type KnownImage,
-  type TagObservation as ImportTagObservation,
-} from './queries/importers/find-image-identity.js';
 export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
 export {
   recordTagObservations,
@@ -73,6 +66,8 @@ export {
   recordFailedInventoryRun,
   startInventoryRun,
 } from './queries/inventory/record-inventory-run.js';
+export * from './queries/posture/index.js';
+export * from './queries/propagation/index.js';
 export {
   getLayerCache,
   type LayerCacheKey,

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from '../../core/logger.js';
 import type { Digest } from '../../core/types.js';
-import { digestOf, readAll, VerifyingStream, verifyBytes } from '../digest-stream.js';
+import { digestOf, readAll, verifiedBodyStream, verifyBytes } from '../digest-stream.js';
 import {
   AuthError,
   BlobSizeError,
@@ -203,31 +203,28 @@ export class RegistryClient {
     });
     const declared = Number(sent.res.headers.get('content-length') ?? Number.NaN);
     const expected = opts.expectedSize ?? (Number.isFinite(declared) ? declared : undefined);
-    const verifier = new VerifyingStream(digest, expected, `${what} from ${this.registry}`);
-    const source = bodyStream(sent.res, sent.touch);
-    source.on('error', (err) => {
-      sent.done();
-      const got = verifier.received;
-      verifier.destroy(
-        expected !== undefined && got < expected
-          ? new BlobSizeError(
-              digest,
-              expected,
-              got,
-              `${what} from ${this.registry} (connection ended: ${(err as Error).message})`,
-            )
-          : new RegistryError(
-              `${what} from ${this.registry}: transfer failed (${(err as Error).message}); retry`,
-              { registry: this.registry, cause: err },
-            ),
-      );
-    });
-    verifier.on('close', () => {
-      sent.done();
-      if (!source.destroyed) source.destroy();
-    });
-    source.pipe(verifier);
-    return verifier;
+    return verifiedBodyStream(
+      sent.res.body as ReadableStream<Uint8Array> | null,
+      digest,
+      expected,
+      `${what} from ${this.registry}`,
+      {
+        onChunk: sent.touch,
+        onClose: sent.done,
+        mapError: (err, got) =>
+          expected !== undefined && got < expected
+            ? new BlobSizeError(
+                digest,
+                expected,
+                got,
+                `${what} from ${this.registry} (connection ended: ${causeText(err)})`,
+              )
+            : new RegistryError(`${what} from ${this.registry}: transfer failed (${causeText(err)}); retry`, {
+                registry: this.registry,
+                cause: err,
+              }),
+      },
+    );
   }
 
   /** Reads a small blob (an image config) whole, verified. */

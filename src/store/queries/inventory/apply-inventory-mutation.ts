@@ -105,12 +105,36 @@ async function applyIn(
   for (const o of observed) byId.set(o.id, o);
   const ids = [...byId.keys()];
 
-  // What we knew before: the source's rows (a full list) or just the rows this delta names.
-  type Known = { id: string; removed_at: Date | null; identity: string };
+  // What we knew before: the source's rows (a full list) or just the rows this delta names, with a
+  // signature of the observed columns so unchanged rows are never sent back to the database.
+  type Known = { removed_at: Date | null; identity: string; signature: string };
   const known = new Map<string, Known>();
   const base = tx
     .selectFrom('containers')
-    .select(['id', 'removed_at', 'image', 'image_id', 'digest', 'platform'])
+    .select([
+      'id',
+      'removed_at',
+      'cluster',
+      'namespace',
+      'workload_kind',
+      'workload_name',
+      'pod',
+      'container_name',
+      'container_kind',
+      'node',
+      'platform',
+      'image',
+      'image_id',
+      'digest',
+      'digest_kind',
+      'state',
+      'started_at',
+      'finished_at',
+      'restarts',
+      'owner',
+      'environment',
+      'labels',
+    ])
     .where('source_id', '=', sourceId);
   const rowsBefore =
     mutation.type === 'full'
@@ -122,17 +146,25 @@ async function applyIn(
         ).flat();
   for (const r of rowsBefore) {
     known.set(r.id, {
-      id: r.id,
       removed_at: r.removed_at,
       identity: identity(r.image, r.image_id, r.digest, r.platform),
+      signature: signature(r),
     });
   }
 
   // Upsert: new rows, rows that came back, and rows whose attributes changed. Unchanged rows are
   // left alone here and only get last_seen below. Resolution columns reset when identity changed.
+  // (The SQL guard repeats the comparison, so a stale signature can only cost a no-op write.)
   const written = new Set<string>();
-  for (const c of chunks(ids, CHUNK)) {
-    const rows = c.map((id) => toRow(byId.get(id)!, sourceId, now));
+  const unchangedIds: string[] = [];
+  const toWrite: ReturnType<typeof toRow>[] = [];
+  for (const id of ids) {
+    const row = toRow(byId.get(id)!, sourceId, now);
+    const before = known.get(id);
+    if (before && !before.removed_at && before.signature === signature(row)) unchangedIds.push(id);
+    else toWrite.push(row);
+  }
+  for (const rows of chunks(toWrite, CHUNK)) {
     const res = await tx
       .insertInto('containers')
       .values(rows)
@@ -178,9 +210,9 @@ async function applyIn(
   const added: string[] = [];
   const changed: string[] = [];
   const identityChanged: string[] = [];
-  const unchangedIds: string[] = [];
   const collisions: string[] = [];
-  for (const id of ids) {
+  for (const row of toWrite) {
+    const id = row.id;
     const before = known.get(id);
     if (!written.has(id)) {
       if (before) unchangedIds.push(id);
@@ -217,7 +249,19 @@ async function applyIn(
       .where('closed_at', 'is', null)
       .execute();
   }
-  for (const c of chunks([...added, ...identityChanged], ID_CHUNK)) {
+  // New containers and changed identities start unresolved (image_digest null); a container that
+  // came back with the same identity keeps its resolved digest on the new interval.
+  const fresh = [...added.filter((id) => !known.get(id)), ...identityChanged];
+  for (const c of chunks(fresh, CHUNK)) {
+    await tx
+      .insertInto('exposures')
+      .values(c.map((id) => ({ container_id: id, image_digest: null, first_seen: now, last_seen: now })))
+      .execute();
+  }
+  for (const c of chunks(
+    added.filter((id) => known.get(id)),
+    ID_CHUNK,
+  )) {
     await tx
       .insertInto('exposures')
       .columns(['container_id', 'image_digest', 'first_seen', 'last_seen'])
@@ -234,7 +278,24 @@ async function applyIn(
       )
       .execute();
   }
-  if (ids.length) {
+  if (mutation.type === 'delta') {
+    for (const c of chunks(unchangedIds, ID_CHUNK)) {
+      await tx
+        .updateTable('exposures')
+        .set({ last_seen: now })
+        .where('container_id', 'in', c)
+        .where('closed_at', 'is', null)
+        .execute();
+    }
+    for (const c of chunks([...written], ID_CHUNK)) {
+      await tx
+        .updateTable('exposures')
+        .set({ last_seen: now })
+        .where('container_id', 'in', c)
+        .where('closed_at', 'is', null)
+        .execute();
+    }
+  } else if (ids.length) {
     await tx
       .updateTable('exposures')
       .from('containers')
@@ -243,6 +304,7 @@ async function applyIn(
       .where('containers.source_id', '=', sourceId)
       .where('containers.last_seen', '=', now)
       .where('exposures.closed_at', 'is', null)
+      .where('exposures.last_seen', '<', now)
       .execute();
   }
 
@@ -334,6 +396,57 @@ async function applyIn(
 const SAME_IDENTITY = sql`(containers.image, containers.image_id, containers.digest, containers.platform) is not distinct from (excluded.image, excluded.image_id, excluded.digest, excluded.platform)`;
 
 const ATTRIBUTES_DIFFER = sql`(containers.cluster, containers.namespace, containers.workload_kind, containers.workload_name, containers.pod, containers.container_name, containers.container_kind, containers.node, containers.platform, containers.image, containers.image_id, containers.digest, containers.digest_kind, containers.state, containers.started_at, containers.finished_at, containers.restarts, containers.owner, containers.environment, containers.labels) is distinct from (excluded.cluster, excluded.namespace, excluded.workload_kind, excluded.workload_name, excluded.pod, excluded.container_name, excluded.container_kind, excluded.node, excluded.platform, excluded.image, excluded.image_id, excluded.digest, excluded.digest_kind, excluded.state, excluded.started_at, excluded.finished_at, excluded.restarts, excluded.owner, excluded.environment, excluded.labels)`;
+
+/** The observed columns of a row, as the database returns them or as toRow builds them. */
+function signature(r: {
+  cluster: string | null;
+  namespace: string | null;
+  workload_kind: string | null;
+  workload_name: string | null;
+  pod: string | null;
+  container_name: string;
+  container_kind: string;
+  node: string | null;
+  platform: string | null;
+  image: string;
+  image_id: string | null;
+  digest: string | null;
+  digest_kind: string | null;
+  state: string;
+  started_at: Date | string | null;
+  finished_at: Date | string | null;
+  restarts: number | null;
+  owner: string | null;
+  environment: string | null;
+  labels: Record<string, string> | string;
+}): string {
+  const labels = typeof r.labels === 'string' ? (JSON.parse(r.labels) as Record<string, string>) : r.labels;
+  const time = (t: Date | string | null) => (t == null ? null : new Date(t).getTime());
+  return JSON.stringify([
+    r.cluster,
+    r.namespace,
+    r.workload_kind,
+    r.workload_name,
+    r.pod,
+    r.container_name,
+    r.container_kind,
+    r.node,
+    r.platform,
+    r.image,
+    r.image_id,
+    r.digest,
+    r.digest_kind,
+    r.state,
+    time(r.started_at),
+    time(r.finished_at),
+    r.restarts,
+    r.owner,
+    r.environment,
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  ]);
+}
 
 function identity(
   image: string,
