@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveScan } from '../store/index.js';
+import { getVulnerability, saveScan } from '../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
 import { matchPackages } from './match/matcher.js';
 import { TESTDATA, trivyApk } from './test-support/expected-packages.js';
@@ -138,6 +138,24 @@ describe.each(kinds)('re-match on %s', (kind) => {
     expect(await store.db.selectFrom('packages').selectAll().orderBy('id').execute()).toEqual(pkgsBefore);
     expect(await store.db.selectFrom('layer_cache').selectAll().execute()).toEqual([]);
     expect(await affected(APK_IMAGE)).toEqual(apkBefore);
+  });
+
+  it('vuln show lists the images a vulnerability affects, found by an alias', async () => {
+    const v = await getVulnerability(store.db, 'PYSEC-2023-62');
+    expect(v.advisories.map((a) => [a.source, a.id, a.aliases])).toEqual([
+      ['osv:PyPI', 'PYSEC-2023-62', ['CVE-2023-30861', 'GHSA-m2qf-hxjv-5gpq']],
+    ]);
+    expect(v.images).toEqual([
+      {
+        imageDigest: PY_IMAGE,
+        package: 'Flask',
+        installedVersion: '2.0.0',
+        fixedVersion: '2.2.5',
+        status: 'affected',
+        severity: 'UNKNOWN',
+        source: 'runsight',
+      },
+    ]);
   });
 
   it('a VEX document imported by db update re-matches and sets the status with its justification', async () => {
