@@ -1,26 +1,6 @@
 // Runsight's library entry point: each stage's public API, in data-flow order. A stage decides
 // what is public in its own index.ts; a name two stages export is a compile error here.
-// Runsight's library entry point. Stages export their public functions here.
-
-export {
-  AdvisoryFormatError,
-  AdvisorySourceError,
-  applyVex,
-  createMatcher,
-  getVulnerability,
-  type Matcher,
-  type MatchOptions,
-  matchPackages,
-  parseVex,
-  type RematchOptions,
-  type RematchResult,
-  rematch,
-  scoreCvss,
-  type UpdateOptions,
-  type UpdateResult,
-  updateAdvisories,
-  type VexStatement,
-} from './advisories/index.js';
+export * from './advisories/index.js';
 export * from './core/index.js';
 export * from './importers/index.js';
 export * from './inventory/index.js';

@@ -14,7 +14,12 @@ export {
 } from './match/matcher.js';
 export { type RematchOptions, type RematchResult, rematch, touchedScans } from './rematch.js';
 export { chooseSeverity, normalizeRating } from './severity.js';
-export type { NormalizedAdvisory, SeverityEntry, SourceKind } from './types.js';
-export { type SourceSummary, type UpdateOptions, type UpdateResult, updateAdvisories } from './update.js';
+export type { NormalizedAdvisory, SeverityEntry, SourceKind as AdvisorySourceKind } from './types.js';
+export {
+  type SourceSummary as AdvisorySourceSummary,
+  type UpdateOptions,
+  type UpdateResult,
+  updateAdvisories,
+} from './update.js';
 export { type ApplyVexOptions, applyVex } from './vex/apply-vex.js';
 export { parseVex, type VexStatement, type VexStatus } from './vex/parse-vex.js';

@@ -45,18 +45,18 @@ export function group(program: Command, name: string, description: string): Comm
 
 /** Every command module, in help order. Each exports one `register…(program, run)`. */
 const COMMANDS: ((program: Command, run: Run) => void)[] = [
-  registerDbCommands,
   registerDemoCommand,
+  registerDbCommands,
+  registerDbUpdateCommands,
   registerImageResolveCommands,
   registerRegistryCommands,
   registerImportCommands,
   registerImageShowCommand,
   registerScanCommand,
-  registerDbUpdateCommands,
-  registerVulnShowCommand,
   registerInventoryCommands,
   registerContainersCommand,
   registerPostureCommands,
+  registerVulnShowCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {

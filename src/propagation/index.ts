@@ -31,6 +31,7 @@ export { authoritativeSource, type PostureConfig } from './settings.js';
 export { type ContainerView, showContainer, showWorkload, type WorkloadView } from './show.js';
 export { SNAPSHOT_KINDS, type SnapshotOptions, takePostureSnapshots } from './snapshots.js';
 export {
+  afterInventoryMutation,
   applyPostureDelta,
   recomputePosture,
   type SyncOptions,

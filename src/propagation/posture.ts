@@ -4,10 +4,10 @@
 import type { Kysely } from 'kysely';
 import type { Severity } from '../core/types.js';
 import type {
-  ContainerFilter,
   Database,
   Figures,
   FindingFilter,
+  PostureFilter,
   PriorityRow,
   ScopeKind,
 } from '../store/index.js';
@@ -105,7 +105,7 @@ export async function getPosture(
   const now = q.now ?? new Date();
   if (!q.noSync) await syncPosture(db, { ...config, now });
   const by = q.by ?? 'namespace';
-  const cf: ContainerFilter = { cluster: q.cluster, namespace: q.namespace };
+  const cf: PostureFilter = { cluster: q.cluster, namespace: q.namespace };
   const ff: FindingFilter = {
     minSeverityRank: q.severity ? RANK[q.severity] : undefined,
     kev: q.kev,

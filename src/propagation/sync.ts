@@ -139,3 +139,12 @@ export async function applyPostureDelta(
     full: false,
   };
 }
+
+/** After the inventory stage applied a mutation: resolve exactly the new and re-identified containers. */
+export async function afterInventoryMutation(
+  db: Kysely<Database>,
+  applied: { added: string[]; identityChanged: string[] },
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
+  return applyPostureDelta(db, { containerIds: [...applied.added, ...applied.identityChanged] }, opts);
+}

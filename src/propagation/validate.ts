@@ -11,6 +11,7 @@ import {
   queryImageWorkloads,
   queryMatchSummary,
   queryOwnerCoverage,
+  queryPlatformSiblings,
   queryRollup,
   queryWorkloadContainers,
 } from '../store/index.js';
@@ -83,8 +84,9 @@ export async function validatePropagation(
   if (!input.image) checks.push(skip(CHECK_NAMES[1], 'give --image REF'));
   else {
     const ref = parseImageName(input.image);
+    const digests = digest ? await queryPlatformSiblings(db, digest) : [];
     const r = {
-      rows: await queryImageWorkloads(db, { digest, image: input.image, repoDigest: ref?.digest }),
+      rows: await queryImageWorkloads(db, { digests, image: input.image, repoDigest: ref?.digest }),
     };
     workloads = r.rows;
     checks.push(
@@ -166,11 +168,13 @@ export async function validatePropagation(
   } else {
     const evidence: string[] = [];
     let ok = false;
+    const fixedFamily = new Set(await queryPlatformSiblings(db, fixedDigest));
     for (const w of workloads) {
       if (!w.namespace || !w.kind) continue;
       const spec = { cluster: w.cluster ?? '-', namespace: w.namespace, kind: w.kind, name: w.name };
       const running = (await queryWorkloadContainers(db, spec)).filter((c) => !c.removedAt);
-      const onFixed = running.length > 0 && running.every((c) => c.imageDigest === fixedDigest);
+      const onFixed =
+        running.length > 0 && running.every((c) => c.imageDigest !== null && fixedFamily.has(c.imageDigest));
       const rollout = await rolloutCheck(db, spec).catch(() => undefined);
       const gone = ids.length
         ? ids.some((id) => rollout?.fixed.includes(id))

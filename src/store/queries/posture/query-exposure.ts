@@ -2,7 +2,7 @@
 // gone, and how many lived less than an hour — short-lived containers count.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../schema.js';
-import type { ContainerFilter } from './query-rollup.js';
+import type { PostureFilter } from './query-rollup.js';
 
 export interface ExposureSummary {
   since: Date;
@@ -14,7 +14,7 @@ export interface ExposureSummary {
 export async function queryExposureSummary(
   db: Kysely<Database>,
   since: Date,
-  filter: Pick<ContainerFilter, 'cluster' | 'namespace'> = {},
+  filter: Pick<PostureFilter, 'cluster' | 'namespace'> = {},
 ): Promise<ExposureSummary> {
   const r = await sql<{ seen: number; gone: number; short: number }>`
     with lived as (

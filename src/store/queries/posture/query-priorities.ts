@@ -3,7 +3,7 @@
 // exposure ledger — short-lived containers count).
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../schema.js';
-import { type ContainerFilter, containerWhere, type FindingFilter, findingWhere } from './query-rollup.js';
+import { containerWhere, type FindingFilter, findingWhere, type PostureFilter } from './query-rollup.js';
 
 export interface PriorityRow {
   vulnerabilityId: string;
@@ -18,7 +18,7 @@ export interface PriorityRow {
 
 export async function queryPriorities(
   db: Kysely<Database>,
-  containers: ContainerFilter = {},
+  containers: PostureFilter = {},
   findings: FindingFilter = {},
   limit = 20,
 ): Promise<PriorityRow[]> {

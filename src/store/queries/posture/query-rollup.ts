@@ -23,7 +23,7 @@ export interface FindingFilter {
   fixable?: boolean | undefined;
 }
 
-export interface ContainerFilter {
+export interface PostureFilter {
   cluster?: string | undefined;
   namespace?: string | undefined;
   workloadKind?: string | undefined;
@@ -117,7 +117,7 @@ function labelsSql(kind: ScopeKind): string {
     : `'{}'::jsonb`;
 }
 
-export function containerWhere(f: ContainerFilter): RawBuilder<unknown> {
+export function containerWhere(f: PostureFilter): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [sql`c.removed_at is null`];
   if (f.cluster !== undefined) parts.push(sql`c.cluster = ${f.cluster}`);
   if (f.namespace !== undefined) parts.push(sql`c.namespace = ${f.namespace}`);
@@ -155,7 +155,7 @@ const NAMES = ['critical', 'high', 'medium', 'low', 'unknown', 'kev', 'fixable',
 export async function queryRollup(
   db: Kysely<Database>,
   kind: ScopeKind,
-  containers: ContainerFilter = {},
+  containers: PostureFilter = {},
   findings: FindingFilter = {},
 ): Promise<RollupRow[]> {
   const key = sql.raw(scopeKeySql(kind));

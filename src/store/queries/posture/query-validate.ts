@@ -15,13 +15,13 @@ export interface ImageWorkloadRow {
 
 export async function queryImageWorkloads(
   db: Kysely<Database>,
-  q: { digest?: string | undefined; image: string; repoDigest?: string | undefined },
+  q: { digests: string[]; image: string; repoDigest?: string | undefined },
 ): Promise<ImageWorkloadRow[]> {
   const r = await sql<ImageWorkloadRow>`
     select c.cluster, c.namespace, c.workload_kind as kind, coalesce(c.workload_name, c.pod, c.container_name) as name,
       bool_or(c.removed_at is null) as running, min(c.match_method) as how
     from containers c
-    where (${q.digest ?? null}::text is not null and c.image_digest = ${q.digest ?? null}::text)
+    where c.image_digest = any(${q.digests}::text[])
        or c.image = ${q.image}
        or (${q.repoDigest ?? null}::text is not null and c.digest = ${q.repoDigest ?? null}::text)
     group by 1, 2, 3, 4 order by 1, 2, 3, 4`.execute(db);
@@ -51,4 +51,13 @@ export async function queryImageCarries(
     .where('vulnerability_id', 'in', ids)
     .executeTakeFirst();
   return r ? { vulnerabilityId: r.vulnerability_id, severity: r.severity } : undefined;
+}
+
+/** The digest and every platform manifest that shares an index with it (the same image, other platforms). */
+export async function queryPlatformSiblings(db: Kysely<Database>, digest: string): Promise<string[]> {
+  const r = await sql<{ d: string }>`
+    select distinct c2.child_digest as d from image_children c1
+    join image_children c2 on c2.index_digest = c1.index_digest
+    where c1.child_digest = ${digest}`.execute(db);
+  return [...new Set([digest, ...r.rows.map((x) => x.d)])];
 }
