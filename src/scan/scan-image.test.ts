@@ -105,5 +105,42 @@ for (const kind of kinds) {
         .executeTakeFirstOrThrow();
       expect(Number(current.scan_id)).toBe(Number(ok!.scanId));
     });
+
+    it('a decompression bomb or a path traversal ends the scan as partial with the reason', async () => {
+      const ok = await buildLayer([
+        { path: 'lib/apk/db/installed', content: fixture('apk/trivy-apk-installed') },
+      ]);
+      const bomb = await buildLayer([{ path: 'zeros', content: Buffer.alloc(32 * 1024 * 1024) }]);
+      const after = await buildLayer([
+        { path: 'app/x-1.0.dist-info/METADATA', content: 'Name: x\nVersion: 1.0\n' },
+      ]);
+      const src = memoryImageSource([ok, bomb, after], 'memory:bomb');
+      const [r] = await scanImage({ source: src, db: store.db, limits: { maxTotalBytes: 4 * 1024 * 1024 } });
+      expect(r!.status).toBe('partial');
+      expect(r!.errors).toEqual([
+        expect.objectContaining({ code: 'decompression-limit', layer: bomb.diffId }),
+      ]);
+      // The walk stopped at the bomb: the layer after it was never opened.
+      expect(src.opened).toContain(bomb.digest);
+      expect(src.opened).not.toContain(after.digest);
+      const cached = await store.db
+        .selectFrom('layer_cache')
+        .select('diff_id')
+        .where('diff_id', '=', bomb.diffId)
+        .execute();
+      expect(cached).toEqual([]);
+
+      const evil = await buildLayer([{ path: '../../../etc/cron.d/x', content: '* * * * * root sh' }]);
+      const [t] = await scanImage({ source: memoryImageSource([ok, evil], 'memory:evil'), db: store.db });
+      expect(t!.status).toBe('partial');
+      expect(t!.errors[0]).toMatchObject({ code: 'path-traversal', path: '../../../etc/cron.d/x' });
+      const saved = await store.db
+        .selectFrom('scans')
+        .select(['status', 'errors'])
+        .where('id', '=', t!.scanId!)
+        .executeTakeFirstOrThrow();
+      expect(saved.status).toBe('partial');
+      expect(JSON.stringify(saved.errors)).toContain('path-traversal');
+    });
   });
 }

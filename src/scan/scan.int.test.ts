@@ -1,5 +1,6 @@
 // Integration: multi-layer images built with umoci from real package databases, pushed to a local
 // docker-registry, scanned through the CLI (`runsight scan … --format json`).
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -245,11 +246,21 @@ describe('runsight scan (registry images built with umoci)', () => {
     });
   });
 
-  it('scans the same image from its OCI layout (oci:) with the same result', async (ctx) => {
+  it('scans the same image from its OCI layout (oci:) and a docker-archive with the same result', async (ctx) => {
     if (!reg) return ctx.skip();
     const fromRegistry = await scan(images.app!.reference);
     const fromLayout = await scan(`oci:${join(work, 'layout')}:app`);
     expect(fromLayout.packages).toEqual(fromRegistry.packages);
+    // A docker-save archive holds uncompressed layers; same diffIDs, same packages.
+    const archive = join(work, 'app-docker.tar');
+    execFileSync('skopeo', [
+      'copy',
+      '-q',
+      `oci:${join(work, 'layout')}:app`,
+      `docker-archive:${archive}:scan/app:1`,
+    ]);
+    const fromArchive = await scan(`docker-archive:${archive}`);
+    expect(fromArchive.packages).toEqual(fromRegistry.packages);
   });
 
   it('a malformed rpm database: scan recorded partial with the reason', async (ctx) => {

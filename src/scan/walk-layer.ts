@@ -80,6 +80,8 @@ export async function walkLayer(blob: Readable, opts: WalkLayerOptions): Promise
   } catch (err) {
     complete = false;
     errors.push(issueFor(err, opts.diffId));
+    // Stop the download too: nothing more of this layer will be read.
+    blob.destroy();
   }
   return {
     diffId: opts.diffId,
