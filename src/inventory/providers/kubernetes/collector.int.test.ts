@@ -122,6 +122,33 @@ describe('Kubernetes provider against a local API server', () => {
     expect(k9sRows.every((r) => r.platform === null)).toBe(true);
   });
 
+  it('restarts a paged list whose continue token expired (410)', async () => {
+    const [t] = kubernetesTargets({ kubeconfig, context: 'kind', env: {} });
+    let compacted = false;
+    kind.onRequest = (r) => {
+      if (!compacted && r.path === '/api/v1/pods' && r.query.continue) {
+        compacted = true;
+        // The world moves on (a pod is updated) and history is compacted: the token has expired.
+        kind.putPod(
+          kindCluster().pods.find(
+            (p: { metadata: { name: string } }) => p.metadata.name === 'kube-proxy-lrtdp',
+          ),
+        );
+        kind.compact();
+      }
+    };
+    const before = kind.requests.length;
+    try {
+      const col = await collectKubernetes(t!.api, { cluster: 'kind', keys, pageSize: 10 });
+      expect(col.mutation.containers).toHaveLength(24);
+      const pages = kind.requests.slice(before).filter((r) => r.path === '/api/v1/pods');
+      // page 1, page 2 refused (410), then the whole list again: 3 pages of 10, 10, 0.
+      expect(pages.map((r) => Boolean(r.query.continue))).toEqual([false, true, false, true]);
+    } finally {
+      kind.onRequest = undefined;
+    }
+  });
+
   it('uses the in-cluster service account (token file, CA file) when there is no kubeconfig', async () => {
     const root = mkdtempSync(join(tmpdir(), 'runsight-sa-'));
     const sa = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');

@@ -187,7 +187,7 @@ async function listPods(
     let rv = '';
     let restarted = false;
     const start = pods.length;
-    do {
+    for (;;) {
       signal?.throwIfAborted();
       let page: Awaited<ReturnType<KubernetesApi['listPods']>>;
       try {
@@ -198,7 +198,7 @@ async function listPods(
           restarted = true;
           cont = undefined;
           pods.length = start;
-          continue;
+          continue; // from the first page again
         }
         throw err;
       }
@@ -208,7 +208,8 @@ async function listPods(
       }
       rv = page.resourceVersion || rv;
       cont = page.continue || undefined;
-    } while (cont);
+      if (!cont) break;
+    }
     resourceVersions.set(ns ?? '', rv);
   }
   return { pods, resourceVersions };
