@@ -259,6 +259,43 @@ describe('Kubernetes provider against a local API server', () => {
     await done; // stops cleanly when aborted
   });
 
+  it('lists again when a delta could not be applied, so the store catches up', async () => {
+    const [t] = kubernetesTargets({ kubeconfig, context: 'k9s', env: {} });
+    const ac = new AbortController();
+    let fulls = 0;
+    let failures = 0;
+    const deltas: string[][] = [];
+    const done = watchKubernetes(
+      t!.api,
+      { cluster: 'k9s', keys, signal: ac.signal, batchMs: 20, backoff: { initialMs: 20, maxMs: 50 } },
+      {
+        async onFull() {
+          fulls++;
+        },
+        async onDelta(m) {
+          if (failures === 0) {
+            failures++;
+            throw new Error('store unavailable');
+          }
+          deltas.push(m.added.map((c) => c.id));
+        },
+        onError() {},
+      },
+    );
+    await waitFor('first list', async () => fulls === 1);
+    await waitFor('watch', async () => k9s.requests.filter((r) => r.query.watch === 'true').length > 0);
+    const pod = k8sFixture('k9s/pod-with-init.json');
+    pod.metadata.name = 'lost-then-found';
+    k9s.putPod(pod);
+    await waitFor('relist after the failed delta', async () => fulls === 2);
+    k9s.deletePod('default', 'lost-then-found');
+    await waitFor('later deltas land', async () =>
+      deltas.some((d) => d.includes('k9s/default/lost-then-found/nginx')),
+    );
+    ac.abort();
+    await done;
+  });
+
   it('lists again when a watch is refused with HTTP 410 (goneAs status)', async () => {
     const [t] = kubernetesTargets({ kubeconfig, context: 'k9s', env: {} });
     const ac = new AbortController();
