@@ -2,8 +2,15 @@
 import type { Bench, BenchRow } from './harness.js';
 import { machine } from './harness.js';
 
-/** Every benchmark module, explicitly. */
-const BENCHES: (() => Promise<{ bench: Bench }>)[] = [() => import('./inventory.js')];
+/** Every benchmark module, explicitly, in data-flow order. */
+const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
+  () => import('./identity.js'),
+  () => import('./advisories.js'),
+  () => import('./scan.js'),
+  () => import('./inventory.js'),
+  () => import('./importers.js'),
+  () => import('./propagation.js'),
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -1,9 +1,31 @@
 // Runsight's library entry point: each stage's public API, in data-flow order. A stage decides
 // what is public in its own index.ts; a name two stages export is a compile error here.
+export * from './advisories/index.js';
 export * from './core/index.js';
 export * from './importers/index.js';
 export * from './inventory/index.js';
+export * from './propagation/index.js';
 export * from './registry/index.js';
+export * from './remediation/index.js';
+export {
+  DEFAULT_LIMITS,
+  detectOs,
+  EXTRACTORS,
+  type Extractor,
+  type ImageScanResult,
+  type OsInfo,
+  osvEcosystem,
+  type PackageMatcher,
+  parseSbom,
+  readSbomFile,
+  SCANNER_VERSION,
+  type ScanImageOptions,
+  type ScanLimits,
+  scanImage,
+  scanSbom,
+  toCycloneDx,
+  toSpdx,
+} from './scan/index.js';
 export {
   type ContainerFilter,
   type ContainerRow,

@@ -6,10 +6,16 @@ import { RunsightError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
 import { registerContainersCommand } from './commands/containers.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDbUpdateCommands } from './commands/db-update.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerImageResolveCommands } from './commands/image-resolve.js';
 import { registerImageShowCommand } from './commands/image-show.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerInventoryCommands } from './commands/inventory.js';
+import { registerPostureCommands } from './commands/posture.js';
+import { registerRegistryCommands } from './commands/registry.js';
+import { registerScanCommand } from './commands/scan.js';
+import { registerVulnShowCommand } from './commands/vuln-show.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
 
@@ -39,12 +45,18 @@ export function group(program: Command, name: string, description: string): Comm
 
 /** Every command module, in help order. Each exports one `register…(program, run)`. */
 const COMMANDS: ((program: Command, run: Run) => void)[] = [
-  registerDbCommands,
   registerDemoCommand,
+  registerDbCommands,
+  registerDbUpdateCommands,
+  registerImageResolveCommands,
+  registerRegistryCommands,
   registerImportCommands,
   registerImageShowCommand,
+  registerScanCommand,
   registerInventoryCommands,
   registerContainersCommand,
+  registerPostureCommands,
+  registerVulnShowCommand,
 ];
 
 export async function main(argv: string[], io: ContextIo): Promise<number> {

@@ -9,12 +9,15 @@ import { ReportFormatError } from './errors.js';
 import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
 import { parseReport } from './parse-report.js';
 import { readReportFile } from './read-report.js';
-import { type ImportMatchMethod, resolveImage } from './resolve-image.js';
+import { isDigest, parseImageReference } from './reference.js';
+import { type ImportMatchMethod, resolveReportImage } from './resolve-image.js';
 import { tagObservationsOf } from './tag-observations.js';
 
 export interface ImportOptions {
   format: ImportFormat | 'auto';
   files: string[];
+  /** Documents already in memory (e.g. VulnerabilityReports listed from a cluster), by origin. */
+  documents?: { origin: string; data: unknown }[] | undefined;
   /** `--image REF|DIGEST`: the image every report in the files describes. */
   image?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -43,11 +46,18 @@ export interface ImportResult {
 
 export async function importReports(db: Kysely<Database>, opts: ImportOptions): Promise<ImportResult> {
   const result: ImportResult = { images: [], errors: [] };
-  for (const file of opts.files) {
+  // A bad --image is a usage error before anything lands, not a failure half-way through.
+  if (opts.image && !isDigest(opts.image)) parseImageReference(opts.image);
+  const inputs: { file: string; data?: unknown }[] = [
+    ...opts.files.map((file) => ({ file })),
+    ...(opts.documents ?? []).map((d) => ({ file: d.origin, data: d.data })),
+  ];
+  for (const { file, data } of inputs) {
     opts.signal?.throwIfAborted();
     let reports: ParsedImageReport[];
     try {
-      reports = parseReport(await readReportFile(file, opts.signal), opts.format, file);
+      const doc = data !== undefined ? data : await readReportFile(file, opts.signal);
+      reports = parseReport(doc, opts.format, file);
       if (opts.image && reports.length > 1)
         throw new ReportFormatError(
           file,
@@ -71,7 +81,7 @@ async function importOne(
   opts: ImportOptions,
   result: ImportResult,
 ): Promise<void> {
-  const resolution = await resolveImage(db, report.hints, {
+  const resolution = await resolveReportImage(db, report.hints, {
     explicit: opts.image,
     scannedAt: report.scannedAt,
   });

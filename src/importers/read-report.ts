@@ -10,6 +10,7 @@ export async function readReportFile(file: string, signal?: AbortSignal): Promis
   try {
     text = await readFile(file, { encoding: 'utf8', signal });
   } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new ReportFormatError(file, `cannot read the file (${code ?? (err as Error).message})`);
   }

@@ -1,17 +1,20 @@
 // Maps an imported report to the platform manifest digest(s) its findings belong to, strongest
 // identity first (docs/adr/0007-importers.md):
 //   --image with a digest → explicit · Grype manifestDigest → manifest-digest ·
-//   a repo digest → repo-digest (an index known to the store → its child for the report's platform:
+//   a repo digest the store knows → repo-digest (an index → its child for the report's platform:
 //   repo-digest+platform) · the image ID → config-digest (every known manifest with that config) ·
+//   a repo digest the store has never seen → repo-digest (taken as the platform manifest) ·
 //   a tag → tag-history (the tag's observation at or before the scan time: inferred; only a later
-//   one: weak) · nothing → unresolved, with what the report did name.
+//   one, or a report without scan time: weak) · nothing → unresolved, with what the report did name.
 import type { Kysely } from 'kysely';
 import type { Confidence, Platform } from '../core/types.js';
+import { formatPlatform, normalisePlatform } from '../registry/index.js';
 import {
   type Database,
-  findKnownImage,
-  findLatestTagObservation,
-  findManifestsByConfig,
+  getImageIdentity,
+  listManifestsByConfig,
+  lookupTagAt,
+  lookupTagLatest,
 } from '../store/index.js';
 import type { ImageHints } from './model.js';
 import { formatImageReference, isDigest, parseImageReference, tryParseImageReference } from './reference.js';
@@ -25,7 +28,7 @@ export type ImportMatchMethod =
   | 'tag-history'
   | 'unresolved';
 
-export interface ResolvedTarget {
+export interface ReportImageTarget {
   digest: string;
   matchMethod: Exclude<ImportMatchMethod, 'unresolved'>;
   confidence: Confidence;
@@ -33,39 +36,46 @@ export interface ResolvedTarget {
   via: string;
 }
 
-export type Resolution = { resolved: true; targets: ResolvedTarget[] } | { resolved: false; reason: string };
+export type ReportImageResolution =
+  | { resolved: true; targets: ReportImageTarget[] }
+  | { resolved: false; reason: string };
 
-export async function resolveImage(
+export async function resolveReportImage(
   db: Kysely<Database>,
   hints: ImageHints,
   opts: { explicit?: string | undefined; scannedAt?: Date | undefined } = {},
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   if (opts.explicit) return resolveExplicit(db, opts.explicit, hints.platform, opts.scannedAt);
   const tried: string[] = [];
   if (hints.manifestDigest && isDigest(hints.manifestDigest))
     return one(hints.manifestDigest, 'manifest-digest', 'exact', hints.manifestDigest);
+  // Repo digests the store knows (a manifest, or an index with a child for the platform) first;
+  // then the image ID of known manifests; a repo digest the store has never seen comes after.
+  const unknown: { rd: string; digest: string }[] = [];
   for (const rd of hints.repoDigests) {
     const digest = isDigest(rd) ? rd : tryParseImageReference(rd)?.digest;
     if (!digest) continue;
     const picked = await pickPlatform(db, digest, hints.platform);
-    if ('digest' in picked)
+    if (!('digest' in picked)) tried.push(`repo digest ${rd}: ${picked.reason}`);
+    else if (picked.known)
       return one(picked.digest, picked.child ? 'repo-digest+platform' : 'repo-digest', 'exact', rd);
-    tried.push(`repo digest ${rd}: ${picked.reason}`);
+    else unknown.push({ rd, digest });
   }
   if (hints.configDigest) {
-    const manifests = await findManifestsByConfig(db, hints.configDigest);
+    const manifests = await listManifestsByConfig(db, hints.configDigest);
     if (manifests.length)
       return {
         resolved: true,
-        targets: manifests.map((digest) => ({
+        targets: manifests.map(({ digest }) => ({
           digest,
           matchMethod: 'config-digest',
           confidence: 'exact',
           via: hints.configDigest!,
         })),
       };
-    tried.push(`image ID ${hints.configDigest}: no known manifest has this config`);
+    if (!unknown.length) tried.push(`image ID ${hints.configDigest}: no known manifest has this config`);
   }
+  if (unknown[0]) return one(unknown[0].digest, 'repo-digest', 'exact', unknown[0].rd);
   for (const ref of new Set(hints.references)) {
     const r = tryParseImageReference(ref);
     if (!r?.tag) continue;
@@ -93,7 +103,7 @@ async function resolveExplicit(
   explicit: string,
   platform: Platform | undefined,
   scannedAt: Date | undefined,
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   const ref = isDigest(explicit) ? undefined : parseImageReference(explicit);
   const digest = isDigest(explicit) ? explicit : ref?.digest;
   if (digest) {
@@ -109,15 +119,15 @@ async function resolveTag(
   r: { registry: string; repository: string; tag?: string | undefined },
   platform: Platform | undefined,
   scannedAt: Date | undefined,
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   const name = formatImageReference({ ...r, digest: undefined });
   const tag = { registry: r.registry, repository: r.repository, tag: r.tag! };
-  let obs = scannedAt ? await findLatestTagObservation(db, tag, scannedAt) : undefined;
+  let obs = scannedAt ? await lookupTagAt(db, tag, scannedAt) : undefined;
   let confidence: Confidence = 'inferred';
   if (!obs) {
-    obs = await findLatestTagObservation(db, tag);
-    // Only observations after the scan: the tag may have moved since the report was made.
-    if (obs && scannedAt && obs.observedAt > scannedAt) confidence = 'weak';
+    obs = await lookupTagLatest(db, tag);
+    // No scan time, or only observations after the scan: the tag may have moved since the report.
+    confidence = 'weak';
   }
   if (!obs) return { resolved: false, reason: `tag ${name}: never observed (no tag_history entry)` };
   const picked = await pickPlatform(db, obs.digest, platform);
@@ -136,32 +146,35 @@ async function pickPlatform(
   db: Kysely<Database>,
   digest: string,
   platform: Platform | undefined,
-): Promise<{ digest: string; child: boolean } | { reason: string }> {
-  const known = await findKnownImage(db, digest);
-  if (!known || known.kind === 'manifest') return { digest, child: false };
-  const children = known.children.filter((c) => c.os !== 'unknown'); // attestation manifests
-  const matching = platform
-    ? children.filter(
-        (c) =>
-          c.os === platform.os &&
-          c.architecture === platform.architecture &&
-          (!platform.variant || !c.variant || c.variant === platform.variant),
-      )
+): Promise<{ digest: string; child: boolean; known: boolean } | { reason: string }> {
+  const known = await getImageIdentity(db, digest);
+  if (!known || known.kind === 'manifest') return { digest, child: false, known: !!known };
+  const children = known.children.filter((c) => c.platform.os !== 'unknown'); // attestation manifests
+  const wanted = platform ? normalisePlatform(platform) : undefined;
+  const matching = wanted
+    ? children.filter((c) => {
+        const p = normalisePlatform(c.platform);
+        return (
+          p.os === wanted.os &&
+          p.architecture === wanted.architecture &&
+          (!wanted.variant || !p.variant || p.variant === wanted.variant)
+        );
+      })
     : children;
-  if (matching.length === 1) return { digest: matching[0]!.digest, child: true };
-  const list = children.map((c) => [c.os, c.architecture, c.variant].filter(Boolean).join('/')).join(', ');
+  if (matching.length === 1) return { digest: matching[0]!.digest, child: true, known: true };
+  const list = children.map((c) => formatPlatform(c.platform)).join(', ');
   return {
-    reason: platform
-      ? `index ${digest} has no single child for ${platform.os}/${platform.architecture} (children: ${list || 'none known'})`
+    reason: wanted
+      ? `index ${digest} has no single child for ${formatPlatform(wanted)} (children: ${list || 'none known'})`
       : `index ${digest} has ${children.length} platforms (${list}) and the report does not say which it scanned`,
   };
 }
 
 function one(
   digest: string,
-  matchMethod: ResolvedTarget['matchMethod'],
+  matchMethod: ReportImageTarget['matchMethod'],
   confidence: Confidence,
   via: string,
-): Resolution {
+): ReportImageResolution {
   return { resolved: true, targets: [{ digest, matchMethod, confidence, via }] };
 }

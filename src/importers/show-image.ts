@@ -3,7 +3,8 @@
 // authoritative one marked and the differences listed.
 import type { Kysely } from 'kysely';
 import { InputError } from '../core/errors.js';
-import { type Database, findKnownImage, findLatestTagObservation, listImageSources } from '../store/index.js';
+import { formatPlatform } from '../registry/index.js';
+import { type Database, getImageIdentity, listImageSources, lookupTagLatest } from '../store/index.js';
 import {
   chooseAuthoritativeSource,
   compareSources,
@@ -29,7 +30,7 @@ export interface ImageShow {
 export async function showImage(
   db: Kysely<Database>,
   refOrDigest: string,
-  configuredAuthoritative?: string,
+  configuredAuthoritative?: string | undefined,
 ): Promise<ImageShow> {
   let digest: string;
   let resolvedBy: ImageShow['resolvedBy'] = 'digest';
@@ -39,7 +40,7 @@ export async function showImage(
     if (ref.digest) digest = ref.digest;
     else {
       const tag = ref.tag ?? 'latest';
-      const obs = await findLatestTagObservation(db, {
+      const obs = await lookupTagLatest(db, {
         registry: ref.registry,
         repository: ref.repository,
         tag,
@@ -54,7 +55,7 @@ export async function showImage(
   }
   const scans = await listImageSources(db, digest);
   const authoritative = chooseAuthoritativeSource(scans, configuredAuthoritative);
-  const known = await findKnownImage(db, digest);
+  const known = await getImageIdentity(db, digest);
   return {
     reference: refOrDigest,
     digest,
@@ -68,7 +69,7 @@ export async function showImage(
     differences: compareSources(scans),
     platforms: (known?.children ?? []).map((c) => ({
       digest: c.digest,
-      platform: [c.os, c.architecture, c.variant].filter(Boolean).join('/'),
+      platform: formatPlatform(c.platform),
     })),
   };
 }

@@ -2,9 +2,10 @@
 // typed error when the bytes do not match the digest or the declared size (OCI image-spec
 // descriptor.md: "the content MUST be verified against the digest").
 import { createHash, type Hash } from 'node:crypto';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Digest } from '../core/types.js';
 import { BlobSizeError, DigestMismatchError } from './errors.js';
+import { OffThreadHash } from './hash-worker.js';
 import { parseDigest } from './reference.js';
 
 function hasherFor(digest: Digest): Hash {
@@ -96,4 +97,79 @@ export async function readAll(stream: Readable, limit = 8 * 1024 * 1024): Promis
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** Blobs at least this large are hashed in a worker thread (see hash-worker.ts). */
+export const OFF_THREAD_HASH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A verified Node stream straight over a WHATWG body reader: one stream layer (no fromWeb + pipe
+ * + Transform chain), which matters for throughput on fast links; large blobs are hashed off the
+ * main thread. `mapError` turns a transport failure into a typed error, given the bytes received.
+ */
+export function verifiedBodyStream(
+  body: ReadableStream<Uint8Array> | null,
+  digest: Digest,
+  expectedSize: number | undefined,
+  what: string,
+  hooks: {
+    onChunk?: () => void;
+    onClose?: () => void;
+    mapError?: (err: unknown, received: number) => Error;
+  } = {},
+): Readable {
+  const algorithm = parseDigest(digest).split(':')[0]!;
+  const offThread = expectedSize === undefined || expectedSize >= OFF_THREAD_HASH_BYTES;
+  const inline = offThread ? undefined : createHash(algorithm);
+  const worker = offThread ? new OffThreadHash(algorithm) : undefined;
+  const reader = body?.getReader();
+  let received = 0;
+  let finished = false;
+  const out = new Readable({
+    highWaterMark: 1 << 20,
+    read() {
+      if (!reader) {
+        void finish(this);
+        return;
+      }
+      reader.read().then(
+        ({ done, value }) => {
+          if (done) return void finish(this);
+          received += value.length;
+          hooks.onChunk?.();
+          if (expectedSize !== undefined && received > expectedSize) {
+            this.destroy(new BlobSizeError(digest, expectedSize, received, what));
+            return;
+          }
+          if (inline) inline.update(value);
+          else worker!.update(value);
+          this.push(value);
+        },
+        (err) => this.destroy(hooks.mapError ? hooks.mapError(err, received) : (err as Error)),
+      );
+    },
+    destroy(err, cb) {
+      reader?.cancel().catch(() => undefined);
+      if (!finished) worker?.drop();
+      hooks.onClose?.();
+      cb(err);
+    },
+  });
+  async function finish(stream: Readable): Promise<void> {
+    finished = true;
+    if (expectedSize !== undefined && received !== expectedSize) {
+      worker?.drop();
+      stream.destroy(new BlobSizeError(digest, expectedSize, received, what));
+      return;
+    }
+    const hex = inline ? inline.digest('hex') : await worker!.digestHex();
+    const actual = `${algorithm}:${hex}`;
+    if (actual !== digest) {
+      stream.destroy(new DigestMismatchError(digest, actual, what));
+      return;
+    }
+    hooks.onClose?.();
+    stream.push(null);
+  }
+  return out;
 }

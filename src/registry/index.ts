@@ -14,9 +14,15 @@ export {
   type RegistryClientOptions,
   RegistryClients,
 } from './client/registry-client.js';
-export { openRegistrySource, RegistrySource, type RegistrySourceOptions } from './client/registry-source.js';
+export {
+  headTagDigest,
+  openRegistrySource,
+  RegistrySource,
+  type RegistrySourceOptions,
+} from './client/registry-source.js';
 export { digestOf, VerifyingStream, verifyBytes, verifyStream } from './digest-stream.js';
 export * from './errors.js';
+export { type ListRegistryOptions, listRegistry, type RegistryListing } from './list-registry.js';
 export {
   DOCKER_LIST,
   DOCKER_MANIFEST,
@@ -57,3 +63,8 @@ export {
   registryEndpointHost,
   withDefaultTag,
 } from './reference.js';
+export {
+  type ImageResolution,
+  type ResolveImageIdentityOptions,
+  resolveImageIdentity,
+} from './resolve-image-identity.js';

@@ -7,6 +7,17 @@ export {
   type StoreKind,
   type StoreOptions,
 } from './open-store.js';
+export { findAffected, getEnrichment } from './queries/advisories/find-affected.js';
+export { type AdvisoryStatus, getAdvisoryStatus } from './queries/advisories/get-advisory-status.js';
+export { getVulnerability } from './queries/advisories/get-vulnerability.js';
+export {
+  findScansForPackages,
+  listCurrentScans,
+  loadScanPackages,
+  replaceScanFindings,
+} from './queries/advisories/rematch-scans.js';
+export { listVexStatements, replaceVexDocument } from './queries/advisories/vex-statements.js';
+export { type PackageKey, writeAdvisories } from './queries/advisories/write-advisories.js';
 export {
   getImageIdentity,
   listImageChildren,
@@ -28,13 +39,6 @@ export {
   recordResolution,
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
-export {
-  findKnownImage,
-  findLatestTagObservation,
-  findManifestsByConfig,
-  type KnownImage,
-  type TagObservation as ImportTagObservation,
-} from './queries/importers/find-image-identity.js';
 export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
 export {
   recordTagObservations,
@@ -62,6 +66,8 @@ export {
   recordFailedInventoryRun,
   startInventoryRun,
 } from './queries/inventory/record-inventory-run.js';
+export * from './queries/posture/index.js';
+export * from './queries/propagation/index.js';
 export {
   getLayerCache,
   type LayerCacheKey,

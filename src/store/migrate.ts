@@ -2,6 +2,7 @@
 // several processes start at once (PostgreSQL advisory lock; PGlite is single-process by design).
 import { type Kysely, sql } from 'kysely';
 import * as m001 from './migrations/001-model.js';
+import * as m006 from './migrations/006-propagation.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -12,7 +13,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [m001];
+export const MIGRATIONS: readonly Migration[] = [m001, m006];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 

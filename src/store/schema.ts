@@ -253,6 +253,8 @@ export interface ContainersTable {
   match_method: ColumnType<string, string | undefined, string>;
   confidence: ColumnType<string, string | undefined, string>;
   resolved_at: TimestampNull;
+  /** Migration 6: the identity fields the current resolution was computed from. */
+  resolution_input: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ExposuresTable {
@@ -273,6 +275,22 @@ export interface ImagePostureTable {
   distinct_vulns: number;
   scanned_at: TimestampNull;
   computed_at: Timestamp;
+  /** Migration 6: the scan this roll-up was computed from. */
+  scan_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Migration 6: one row per (image, vulnerability) after source choice and VEX. */
+export interface ImageVulnsTable {
+  image_digest: string;
+  vulnerability_id: string;
+  source: string;
+  severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
+  severity_rank: number;
+  kev: boolean;
+  fixable: boolean;
+  epss: number | null;
+  cvss_score: number | null;
+  packages: number;
 }
 
 export interface PostureSnapshotsTable {
@@ -316,6 +334,7 @@ export interface Database {
   containers: ContainersTable;
   exposures: ExposuresTable;
   image_posture: ImagePostureTable;
+  image_vulns: ImageVulnsTable;
   posture_snapshots: PostureSnapshotsTable;
   settings: SettingsTable;
 }

@@ -1,36 +1,56 @@
-// `runsight demo`: the whole pipeline on bundled sample data, in a fresh PGlite store under
-// .runsight/demo (or --data-dir). Each stage adds its step here as it lands.
+// `runsight demo`: the whole pipeline on bundled real data (testdata/demo/), in a fresh PGlite store
+// under .runsight/demo (or --data-dir), without network: advisories, scan, inventory, posture, a
+// patched rebuild rolled out, posture again, and the validation checklist.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { getStoreStatus, openStore } from '../../store/index.js';
+import type { PostureGroup, PostureReport } from '../../propagation/index.js';
+import { openStore } from '../../store/index.js';
 import type { Run } from '../main.js';
 import { render } from '../output.js';
+import { runDemoPipeline } from './demo-pipeline.js';
+import { chml, freshnessFooter } from './posture-format.js';
 
 export function registerDemoCommand(program: Command, run: Run): void {
   program
     .command('demo')
-    .description('run the pipeline end to end on bundled sample data (embedded PGlite store)')
+    .description('run the pipeline end to end on bundled sample data (embedded PGlite store, no network)')
     .option('--keep', 'keep the demo store from the previous run instead of starting fresh')
     .action(
       run(async (ctx, opts: { keep?: boolean }) => {
         const dir = resolve(program.opts().dataDir ?? '.runsight/demo');
         if (!opts.keep) rmSync(dir, { recursive: true, force: true });
         const store = await openStore({ dataDir: dir });
+        const json = ctx.format === 'json';
+        const say = (line: string) => (json ? ctx.logger.info(line) : ctx.print(`${line}\n`));
         try {
-          const status = await getStoreStatus(store);
+          say(`Runsight demo — PGlite store at ${dir}\n`);
+          const result = await runDemoPipeline(store, say);
+          if (json) {
+            ctx.print(
+              `${JSON.stringify({ store: dir, before: result.before, after: result.after, checks: result.checks }, null, 2)}\n`,
+            );
+            return undefined;
+          }
+          ctx.print('\nPosture before the rollout (per container):\n');
+          ctx.print(table(result.before));
+          ctx.print('\nPosture after the rollout (per container):\n');
+          ctx.print(table(result.after));
+          ctx.print(`\n${summary('before', result.before)}\n${summary('after ', result.after)}\n`);
+          ctx.print(`${freshnessFooter(result.after.freshness).join('\n')}\n\nValidation checklist:\n`);
           ctx.print(
-            `Runsight demo — store: ${status.store} at ${status.location}, schema v${status.schemaVersion}\n\n`,
-          );
-          ctx.print(
-            render(ctx.format === 'json' ? 'json' : 'table', {
-              json: status,
-              rows: Object.entries(status.counts),
+            render('table', {
+              json: null,
+              rows: result.checks,
               columns: [
-                { header: 'table', value: (r: [string, number]) => r[0] },
-                { header: 'rows', value: (r: [string, number]) => r[1] },
+                { header: 'check', value: (c) => c.name },
+                { header: 'status', value: (c) => c.status },
+                { header: 'evidence', value: (c) => c.evidence },
               ],
             }),
+          );
+          ctx.print(
+            `\nExplore it: runsight --data-dir ${dir} posture --by workload | vuln where CVE-2025-26519 | workload show shop/Deployment/shop-api | container show <id>\n`,
           );
         } finally {
           await store.close();
@@ -38,4 +58,25 @@ export function registerDemoCommand(program: Command, run: Run): void {
         return undefined;
       }),
     );
+}
+
+function table(r: PostureReport): string {
+  return render('table', {
+    json: null,
+    rows: r.groups,
+    columns: [
+      { header: 'container', value: (g: PostureGroup) => g.key },
+      {
+        header: 'image digest',
+        value: (g: PostureGroup) => (g.labels.image_digest ?? 'UNRESOLVED').slice(0, 19),
+      },
+      { header: 'match', value: (g: PostureGroup) => `${g.labels.match_method} (${g.labels.confidence})` },
+      { header: 'C/H/M/L/U', value: (g: PostureGroup) => chml(g.distinctVulnerabilities) },
+    ],
+  });
+}
+
+function summary(label: string, r: PostureReport): string {
+  const t = r.totals;
+  return `${label}: ${t.containers} running containers; distinct vulnerabilities C/H/M/L/U ${chml(t.distinctVulnerabilities)}; instances (container × finding) ${chml(t.instances)} = ${t.instances.total}`;
 }

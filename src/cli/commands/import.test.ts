@@ -147,6 +147,20 @@ describe('runsight import', () => {
     expect(r.stderr).toMatch(/--image names one image but this report covers 2/);
   });
 
+  it('an invalid --image is refused before anything lands', async () => {
+    const r = await runCli([
+      '--data-dir',
+      dir,
+      'import',
+      'grype',
+      `${TESTDATA}grype/ghsa-test.json`,
+      '--image',
+      'Not A Ref',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/invalid image reference "Not A Ref"/);
+  });
+
   it('an unknown format word is a usage error', async () => {
     const r = await runCli(['--data-dir', dir, 'import', 'snyk', 'x.json']);
     expect(r.code).toBe(2);
@@ -202,7 +216,8 @@ describe('runsight image show', () => {
     ]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/VULNERABILITY\s+PACKAGE\s+INSTALLED\s+DIFFERENCE\s+CYCLONEDX\s+GRYPE/);
-    expect(table.stdout).toContain('authoritative for posture: grype');
+    // Unconfigured, no runsight scan: the import that landed last (as posture's roll-up picks).
+    expect(table.stdout).toContain('authoritative for posture: cyclonedx');
   });
 
   it('a tag never observed is an input error', async () => {

@@ -1,16 +1,27 @@
 // `runsight import trivy|grype|cyclonedx|trivy-operator|osv-scanner|auto FILE… [--image REF]`:
 // land other scanners' results as image findings (src/importers, docs/importers.md). Prints one
 // row per image; exits 2 after printing when a file or an image could not be imported.
+// `import trivy-operator --from-cluster` lists the VulnerabilityReports from the current context.
 import type { Command } from 'commander';
-import { InputError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import {
   IMPORT_FORMATS,
   type ImageImportSummary,
   type ImportFormat,
   importReports,
+  kubernetesReportLister,
+  listVulnerabilityReports,
 } from '../../importers/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
+
+interface ImportFlags {
+  image?: string;
+  fromCluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+}
 
 export function registerImportCommands(program: Command, run: Run): void {
   const cmd = program
@@ -20,31 +31,53 @@ export function registerImportCommands(program: Command, run: Run): void {
     );
   const formats: (ImportFormat | 'auto')[] = [...IMPORT_FORMATS, 'auto'];
   for (const format of formats) {
-    cmd
+    const operator = format === 'trivy-operator';
+    const sub = cmd
       .command(format)
       .description(
         format === 'auto' ? 'detect each file’s format, then import it' : `import ${format} reports`,
       )
-      .argument('<files...>', 'report files (JSON; trivy-operator resources may be YAML)')
-      .option('--image <ref>', 'the image (REF or DIGEST) the reports describe, when they do not say')
-      .action(
-        run(async (ctx, files: string[], opts: { image?: string }) => {
-          const store = await ctx.store();
-          const result = await importReports(store.db, {
-            format,
-            files,
-            image: opts.image,
+      .argument(
+        operator ? '[files...]' : '<files...>',
+        operator ? 'VulnerabilityReport files (JSON or YAML)' : 'report files (JSON)',
+      )
+      .option('--image <ref>', 'the image (REF or DIGEST) the reports describe, when they do not say');
+    if (operator)
+      sub
+        .option('--from-cluster', 'list VulnerabilityReports from the Kubernetes API (current kube context)')
+        .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+        .option('--context <name>', 'kube context to use')
+        .option('--namespace <ns>', 'only this namespace (default: all)');
+    sub.action(
+      run(async (ctx, files: string[] | undefined, opts: ImportFlags) => {
+        const documents: { origin: string; data: unknown }[] = [];
+        if (opts.fromCluster) {
+          const lister = await kubernetesReportLister({ kubeconfig: opts.kubeconfig, context: opts.context });
+          const list = await listVulnerabilityReports(lister, {
+            namespace: opts.namespace,
             signal: ctx.signal,
-            logger: ctx.logger,
           });
-          const printable = toPrintable(result.images, result.errors);
-          if (!result.errors.length) return printable;
-          ctx.print(render(ctx.format, printable));
-          throw new InputError(
-            `${result.errors.length} report(s) not imported: ${result.errors.map((e) => e.message).join(' | ')}`,
-          );
-        }),
-      );
+          ctx.logger.info('listed VulnerabilityReports', { count: list.items.length });
+          if (list.items.length)
+            documents.push({ origin: `cluster${opts.context ? ` ${opts.context}` : ''}`, data: list });
+        } else if (!files?.length) throw new UsageError('give report files, or --from-cluster');
+        const store = await ctx.store();
+        const result = await importReports(store.db, {
+          format,
+          files: files ?? [],
+          documents,
+          image: opts.image,
+          signal: ctx.signal,
+          logger: ctx.logger,
+        });
+        const printable = toPrintable(result.images, result.errors);
+        if (!result.errors.length) return printable;
+        ctx.print(render(ctx.format, printable));
+        throw new InputError(
+          `${result.errors.length} report(s) not imported: ${result.errors.map((e) => e.message).join(' | ')}`,
+        );
+      }),
+    );
   }
 }
 

@@ -62,3 +62,32 @@ describe('CycloneDX importer on real BOMs', () => {
     expect(() => parseCycloneDxReport(doc, 'x.json')).toThrow(/unsupported CycloneDX specVersion 2.0/);
   });
 });
+
+describe('CycloneDX VEX (CISA use cases, CycloneDX/bom-examples)', () => {
+  it('analysis states become statuses: not_affected, resolved → fixed, in_triage/exploitable → affected', () => {
+    const doc = raw('cyclonedx-vex/case-3-vex.json');
+    const [r] = parseCycloneDxReport(doc, 'case-3');
+    const states = doc.vulnerabilities.map((v: { analysis: { state: string } }) => v.analysis.state);
+    const count = (s: string[]) => states.filter((x: string) => s.includes(x)).length;
+    expect(r!.findings).toHaveLength(doc.vulnerabilities.length);
+    expect(r!.findings.filter((f) => f.status === 'not_affected')).toHaveLength(
+      count(['not_affected', 'false_positive']),
+    );
+    expect(r!.findings.filter((f) => f.status === 'fixed')).toHaveLength(count(['resolved']));
+    expect(r!.findings.filter((f) => f.status === 'affected')).toHaveLength(
+      count(['in_triage', 'exploitable']),
+    );
+    // The product the VEX speaks about is the package.
+    expect(r!.findings[0]!.package).toMatchObject({ name: 'GHI', ecosystem: 'unknown' });
+    expect(r!.findings[0]!.installedVersion).toBe('17.4');
+  });
+
+  it('BOM-Links into another BOM cannot be resolved here: each is skipped with the reason', () => {
+    const [r] = parseCycloneDxReport(raw('cyclonedx-vex/case-7-vex.json'), 'case-7');
+    expect(r!.findings).toEqual([]);
+    expect(r!.skipped.length).toBeGreaterThan(0);
+    expect(r!.skipped[0]!.reason).toMatch(
+      /affects ref "urn:cdx:.*#product-ABC" names no component of this BOM/,
+    );
+  });
+});

@@ -70,6 +70,18 @@ describe('trivy-operator importer on real VulnerabilityReports', () => {
     expect(reports.map((r) => r.findings.length)).toEqual([41, 5]);
   });
 
+  it('several reports of one image (one per container) become one image with every workload', () => {
+    const a = raw('trivy-operator-defectdojo/vulnerabilityreport_many.json');
+    const b = raw('trivy-operator-defectdojo/vulnerabilityreport_single_vuln.json');
+    b.metadata.labels['trivy-operator.resource.name'] = 'other-replicaset';
+    const reports = parseTrivyOperatorReports({ kind: 'List', items: [a, b] }, 'l');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.workloads.map((w) => w.name)).toEqual([
+      'nginx-deployment-965685897',
+      'other-replicaset',
+    ]);
+  });
+
   it('a file with only non-vulnerability resources is an error that names them', () => {
     const dict = raw('trivy-operator-defectdojo/all_reports_in_dict.json');
     delete dict['vulnerabilityreports.aquasecurity.github.io'];

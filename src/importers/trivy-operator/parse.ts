@@ -69,6 +69,7 @@ export function parseTrivyOperatorReports(data: unknown, file: string): ParsedIm
       ),
     );
   });
+  const merged = mergeSameImage(out);
   if (!out.length && !ignored.length) throw new ReportFormatError(file, 'no trivy-operator resources found');
   if (!out.length)
     throw new ReportFormatError(
@@ -76,8 +77,30 @@ export function parseTrivyOperatorReports(data: unknown, file: string): ParsedIm
       `no VulnerabilityReport among ${ignored.length} trivy-operator resources (${[...new Set(ignored.map((s) => s.id.split('/')[0]))].join(', ')})`,
     );
   // Ignored resources are mentioned once, on the first image of the file.
-  out[0]!.skipped.push(...ignored);
-  return out;
+  merged[0]!.skipped.push(...ignored);
+  return merged;
+}
+
+/**
+ * trivy-operator writes one report per container: several workloads running one image give
+ * several reports of it. Keep the newest per image (by digest, else tag) and link every workload.
+ */
+function mergeSameImage(reports: ParsedImageReport[]): ParsedImageReport[] {
+  const byImage = new Map<string, ParsedImageReport>();
+  for (const r of reports) {
+    const key = r.hints.repoDigests[0] ?? r.hints.references[0] ?? r.origin;
+    const prev = byImage.get(key);
+    if (!prev) {
+      byImage.set(key, r);
+      continue;
+    }
+    const newer = (r.scannedAt?.getTime() ?? 0) > (prev.scannedAt?.getTime() ?? 0) ? r : prev;
+    newer.workloads = [...prev.workloads, ...r.workloads].filter(
+      (w, i, all) => all.findIndex((x) => JSON.stringify(x) === JSON.stringify(w)) === i,
+    );
+    byImage.set(key, newer);
+  }
+  return [...byImage.values()];
 }
 
 function toImageReport(

@@ -6,9 +6,10 @@
 // concurrency limit; plain HTTP only for registries the user names as insecure.
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { RunsightError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Digest } from '../../core/types.js';
-import { digestOf, readAll, VerifyingStream, verifyBytes } from '../digest-stream.js';
+import { digestOf, readAll, verifiedBodyStream, verifyBytes } from '../digest-stream.js';
 import {
   AuthError,
   BlobSizeError,
@@ -203,31 +204,28 @@ export class RegistryClient {
     });
     const declared = Number(sent.res.headers.get('content-length') ?? Number.NaN);
     const expected = opts.expectedSize ?? (Number.isFinite(declared) ? declared : undefined);
-    const verifier = new VerifyingStream(digest, expected, `${what} from ${this.registry}`);
-    const source = bodyStream(sent.res, sent.touch);
-    source.on('error', (err) => {
-      sent.done();
-      const got = verifier.received;
-      verifier.destroy(
-        expected !== undefined && got < expected
-          ? new BlobSizeError(
-              digest,
-              expected,
-              got,
-              `${what} from ${this.registry} (connection ended: ${(err as Error).message})`,
-            )
-          : new RegistryError(
-              `${what} from ${this.registry}: transfer failed (${(err as Error).message}); retry`,
-              { registry: this.registry, cause: err },
-            ),
-      );
-    });
-    verifier.on('close', () => {
-      sent.done();
-      if (!source.destroyed) source.destroy();
-    });
-    source.pipe(verifier);
-    return verifier;
+    return verifiedBodyStream(
+      sent.res.body as ReadableStream<Uint8Array> | null,
+      digest,
+      expected,
+      `${what} from ${this.registry}`,
+      {
+        onChunk: sent.touch,
+        onClose: sent.done,
+        mapError: (err, got) =>
+          expected !== undefined && got < expected
+            ? new BlobSizeError(
+                digest,
+                expected,
+                got,
+                `${what} from ${this.registry} (connection ended: ${causeText(err)})`,
+              )
+            : new RegistryError(`${what} from ${this.registry}: transfer failed (${causeText(err)}); retry`, {
+                registry: this.registry,
+                cause: err,
+              }),
+      },
+    );
   }
 
   /** Reads a small blob (an image config) whole, verified. */
@@ -511,7 +509,8 @@ export class RegistryClient {
         });
       } catch (err) {
         done();
-        if (err instanceof RegistryError || o.signal?.aborted) throw err;
+        // Typed failures (auth, config, redirects) are final; only transport errors are retried.
+        if (err instanceof RunsightError || o.signal?.aborted) throw err;
         if (attempt < this.retry.retries) {
           const wait = backoffMs(attempt, this.retry);
           this.logger?.debug?.('registry request failed; retrying', {
@@ -635,7 +634,7 @@ export class RegistryClient {
         return new AuthError(
           creds
             ? `${this.registry} rejected the credentials from ${creds.origin} for ${o.what} (HTTP 401${detail}); check the username and password or token`
-            : `${this.registry} requires authentication for ${o.what} (HTTP 401${detail}) and no credentials were found; run docker login ${this.registry}, set registries.${this.registry} in the Runsight config, or RUNSIGHT_REGISTRY_AUTH`,
+            : `${this.registry} requires authentication for ${o.what} (HTTP 401${detail}) and no credentials were found; run docker login ${this.registry}, set registries.${this.registry} in the Runsight config, or RUNSIGHT_REGISTRY_AUTH (some registries, Docker Hub among them, also answer 401 for a repository that does not exist: check the name)`,
           base,
         );
       case 403:

@@ -270,6 +270,24 @@ describe('content verification', () => {
     expect(err.message).toMatch(/expected 1000 bytes .* ended after 500/);
   });
 
+  it('verifies large blobs hashed off the main thread, and abandons them cleanly', async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024, 1);
+    const s = await serve((req, res) => {
+      res.writeHead(200, { 'content-length': String(big.length) });
+      res.end(req.url!.includes('bad') ? Buffer.alloc(big.length, 2) : big);
+    });
+    const c = client(s.host);
+    const ok = await readAll(await c.openBlob('good', sha(big)), 1e8);
+    expect(ok.equals(big)).toBe(true);
+    await expect(readAll(await c.openBlob('bad', sha(big)), 1e8)).rejects.toThrow(DigestMismatchError);
+    const early = await c.openBlob('good', sha(big));
+    early.destroy();
+    // The slot was released: the limit of 1 lets the next request through.
+    const one = client(s.host, { concurrency: 1 });
+    (await one.openBlob('good', sha(big))).destroy();
+    expect((await readAll(await one.openBlob('good', sha(big)), 1e8)).length).toBe(big.length);
+  });
+
   it('refuses Docker schema 1 and unknown media types', async () => {
     const { RegistrySource } = await import('./registry-source.js');
     const s = await serve((req, res) => {

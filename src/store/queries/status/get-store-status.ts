@@ -1,12 +1,15 @@
 // Counts per table and the schema version: what `runsight db status` prints.
 import type { Store } from '../../open-store.js';
 import { COUNTED_TABLES } from '../../schema.js';
+import { type AdvisoryStatus, getAdvisoryStatus } from '../advisories/get-advisory-status.js';
 
 export interface StoreStatus {
   store: Store['kind'];
   location: string;
   schemaVersion: number;
   counts: Record<(typeof COUNTED_TABLES)[number], number>;
+  /** Advisory database freshness: counts and age per source and per ecosystem (docs/advisories.md). */
+  advisories: AdvisoryStatus;
 }
 
 export async function getStoreStatus(store: Store): Promise<StoreStatus> {
@@ -18,5 +21,11 @@ export async function getStoreStatus(store: Store): Promise<StoreStatus> {
       .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
-  return { store: store.kind, location: store.location, schemaVersion: store.schemaVersion, counts };
+  return {
+    store: store.kind,
+    location: store.location,
+    schemaVersion: store.schemaVersion,
+    counts,
+    advisories: await getAdvisoryStatus(store.db),
+  };
 }

@@ -30,7 +30,10 @@ export const goExtractor: Extractor = {
       pkgs.push({ kind: 'golang', name: info.main.path, version: info.main.version, meta: { main: true } });
     }
     for (const d of info.deps) {
-      if (d.replace?.version) {
+      const local =
+        d.replace &&
+        (d.replace.version === '' || d.replace.version === '(devel)' || /^[./]/.test(d.replace.path));
+      if (d.replace && !local) {
         pkgs.push({
           kind: 'golang',
           name: d.replace.path,

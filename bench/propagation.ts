@@ -1,0 +1,335 @@
+// Propagation benchmark (issue 7): a synthetic fleet — 1M containers, 20k images, 5M findings on
+// PostgreSQL; 100k containers on PGlite (`--quick` scales both down 20×). Measures a full
+// recompute, a one-container delta, a one-image re-match and posture queries by namespace,
+// cluster and CVE (p50/p95), against a baseline measured in the same run: an in-memory hash join
+// over the same data (the rows read from the same store, then joined in JS).
+//
+// Fleet shape: images belong to workloads (a workload runs one image, a namespace a few
+// workloads), as in real clusters; 250 findings per image drawn from a 30k-vulnerability space.
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { applyPostureDelta, recomputePosture } from '../src/propagation/index.js';
+import type { Database } from '../src/store/index.js';
+import { queryRollup, queryVulnWhere, refreshImagePosture } from '../src/store/index.js';
+import { createTestStore, postgresAvailable, type TestStore } from '../src/store/test-support/stores.js';
+import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
+
+export interface Fleet {
+  containers: number;
+  images: number;
+  findingsPerImage: number;
+  clusters: number;
+  namespaces: number;
+}
+
+const FULL_PG: Fleet = {
+  containers: 1_000_000,
+  images: 20_000,
+  findingsPerImage: 250,
+  clusters: 10,
+  namespaces: 2_000,
+};
+const FULL_PGLITE: Fleet = {
+  containers: 100_000,
+  images: 2_000,
+  findingsPerImage: 250,
+  clusters: 4,
+  namespaces: 200,
+};
+
+function scaled(f: Fleet, by: number): Fleet {
+  return {
+    containers: Math.round(f.containers / by),
+    images: Math.round(f.images / by),
+    findingsPerImage: f.findingsPerImage,
+    clusters: f.clusters,
+    namespaces: Math.max(10, Math.round(f.namespaces / by)),
+  };
+}
+
+export const bench: Bench = {
+  area: 'propagation',
+  async run({ quick, log }) {
+    const rows: BenchRow[] = [];
+    const kinds: ['pglite' | 'postgres', Fleet][] = [
+      ['pglite', quick ? scaled(FULL_PGLITE, 20) : FULL_PGLITE],
+    ];
+    if (await postgresAvailable()) kinds.push(['postgres', quick ? scaled(FULL_PG, 20) : FULL_PG]);
+    for (const [kind, fleet] of kinds) {
+      const store = await createTestStore(kind);
+      try {
+        rows.push(...(await runOne(store, kind, fleet, log)));
+      } finally {
+        await store.dispose();
+      }
+    }
+    return rows;
+  },
+};
+
+async function runOne(
+  store: TestStore,
+  kind: string,
+  fleet: Fleet,
+  log: (m: string) => void,
+): Promise<BenchRow[]> {
+  const db = store.db;
+  const label = `${kind} ${fmt(fleet.containers)} containers / ${fmt(fleet.images)} images / ${fmt(fleet.images * fleet.findingsPerImage)} findings`;
+  log(`${kind}: generating ${label}`);
+  const gen = await timeIt(() => generate(db, fleet));
+  log(`${kind}: generated in ${(gen.ms / 1000).toFixed(1)} s`);
+  const out: BenchRow[] = [];
+
+  // Resolution of every container (identity work; no baseline of its own).
+  const resolve = await timeIt(() => recomputePosture(db, { snapshots: false }));
+  out.push({
+    name: `${kind}: resolve every container + all image roll-ups (${label})`,
+    value: ms(resolve.ms),
+    unit: 'ms',
+  });
+
+  // Full recompute: per-image roll-ups from every finding, then the fleet joined by namespace.
+  const full = await timeIt(async () => {
+    await refreshImagePosture(db, {});
+    return queryRollup(db, 'namespace');
+  });
+  log(`${kind}: full recompute ${ms(full.ms)} ms`);
+  const base = await timeIt(() => hashJoinBaseline(db));
+  log(`${kind}: baseline ${ms(base.ms)} ms`);
+  // The two must agree before their times mean anything.
+  const dbTotals = full.value.reduce((n, r) => n + r.instances.total, 0);
+  if (dbTotals !== base.value.instances) {
+    throw new Error(
+      `benchmark results disagree: store ${dbTotals} instances, hash join ${base.value.instances}`,
+    );
+  }
+  out.push({
+    name: `${kind}: full recompute (image roll-ups + namespace roll-up)`,
+    value: ms(full.ms),
+    unit: 'ms',
+    baseline: { name: 'in-memory hash join (read + join)', value: ms(base.ms) },
+    ratio: full.ms / base.ms,
+    goal: '<= 3× baseline',
+    notes: `${fmt(dbTotals)} instances; join alone ${ms(base.value.joinMs)} ms`,
+  });
+
+  // One-container delta: a new pod of an existing workload.
+  const src = await db.selectFrom('inventory_sources').select('id').executeTakeFirstOrThrow();
+  const deltaTimes: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const id = `delta-${i}`;
+    await db
+      .insertInto('containers')
+      .values({
+        id,
+        source_id: src.id,
+        cluster: 'cl0',
+        namespace: 'ns0',
+        workload_kind: 'Deployment',
+        workload_name: 'w0',
+        container_name: 'app',
+        container_kind: 'regular',
+        platform: 'linux/amd64',
+        image: 'reg.example/app0:1',
+        digest: digestSql(i),
+        digest_kind: 'repo',
+        state: 'running',
+      })
+      .execute();
+    deltaTimes.push(
+      (await timeIt(() => applyPostureDelta(db, { containerIds: [id] }, { snapshots: false }))).ms,
+    );
+  }
+  out.push({
+    name: `${kind}: one-container delta (p50)`,
+    value: ms(percentile(deltaTimes, 50)),
+    unit: 'ms',
+    notes: `p95 ${ms(percentile(deltaTimes, 95))} ms`,
+  });
+
+  // One-image re-match: its findings change, its roll-up is recomputed.
+  const rematch: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const digest = digestSql(i * 7);
+    await sql`update findings set severity = case when severity = 'LOW' then 'HIGH' else 'LOW' end
+      where image_digest = ${digest} and id % 10 = 0`.execute(db);
+    rematch.push((await timeIt(() => refreshImagePosture(db, { digests: [digest] }))).ms);
+  }
+  out.push({
+    name: `${kind}: one-image re-match (p50)`,
+    value: ms(percentile(rematch, 50)),
+    unit: 'ms',
+    notes: `p95 ${ms(percentile(rematch, 95))} ms`,
+  });
+
+  // Posture queries.
+  const queries: [string, (i: number) => Promise<unknown>][] = [
+    [
+      'namespace',
+      (i: number) =>
+        queryRollup(db, 'namespace', {
+          cluster: `cl${i % fleet.clusters}`,
+          namespace: `ns${i % fleet.namespaces}`,
+        }),
+    ],
+    ['cluster', (i: number) => queryRollup(db, 'cluster', { cluster: `cl${i % fleet.clusters}` })],
+    ['CVE', (i: number) => queryVulnWhere(db, [`CVE-2024-${(i * 97) % 30_000}`])],
+  ];
+  for (const [name, q] of queries) {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) times.push((await timeIt(() => q(i))).ms);
+    out.push({
+      name: `${kind}: posture query by ${name} (p95)`,
+      value: ms(percentile(times, 95)),
+      unit: 'ms',
+      goal: kind === 'postgres' ? 'p95 < 200 ms' : undefined,
+      notes: `p50 ${ms(percentile(times, 50))} ms, 20 queries`,
+    });
+  }
+  return out;
+}
+
+function digestSql(i: number): string {
+  return `sha256:${i.toString(16).padStart(64, '0')}`;
+}
+
+/** Fills the store with the synthetic fleet, server-side (generate_series), in one transaction. */
+export async function generate(db: Kysely<Database>, f: Fleet): Promise<void> {
+  const perNs = Math.max(1, Math.ceil(f.images / f.namespaces));
+  await db.transaction().execute(async (tx) => {
+    await sql`insert into inventory_sources (name, kind) values ('synthetic', 'kubernetes')`.execute(tx);
+    await sql`insert into images (digest, kind, media_type, config_digest, os, architecture)
+      select 'sha256:' || lpad(to_hex(i), 64, '0'), 'manifest', 'application/vnd.oci.image.manifest.v1+json',
+        'sha256:' || lpad(to_hex(i + 100000000), 64, '0'), 'linux', 'amd64'
+      from generate_series(0, ${f.images - 1}) i`.execute(tx);
+    await sql`insert into scans (id, image_digest, source, status, started_at, finished_at)
+      select i + 1, 'sha256:' || lpad(to_hex(i), 64, '0'), 'runsight', 'complete', now(), now()
+      from generate_series(0, ${f.images - 1}) i`.execute(tx);
+    await sql`select setval('scans_id_seq', ${f.images})`.execute(tx);
+    await sql`insert into current_scans (image_digest, source, scan_id)
+      select 'sha256:' || lpad(to_hex(i), 64, '0'), 'runsight', i + 1 from generate_series(0, ${f.images - 1}) i`.execute(
+      tx,
+    );
+    await sql`insert into findings (scan_id, image_digest, source, vulnerability_id, package_ecosystem, package_name,
+        installed_version, fixed_version, severity, status)
+      select i + 1, 'sha256:' || lpad(to_hex(i), 64, '0'), 'runsight',
+        'CVE-2024-' || ((i * 131 + j * 977) % 30000), 'Debian:12', 'pkg' || (j % 120), '1.0',
+        case when j % 3 = 0 then '1.1' end,
+        (array['CRITICAL','HIGH','MEDIUM','LOW','UNKNOWN'])[1 + ((i + j) % 5)], 'affected'
+      from generate_series(0, ${f.images - 1}) i, generate_series(0, ${f.findingsPerImage - 1}) j`.execute(
+      tx,
+    );
+    await sql`insert into kev (cve_id) select 'CVE-2024-' || (k * 150) from generate_series(0, 199) k`.execute(
+      tx,
+    );
+    await sql`insert into epss (cve_id, score, percentile)
+      select 'CVE-2024-' || k, (k % 1000) / 1000.0, (k % 1000) / 1000.0 from generate_series(0, 29999, 3) k`.execute(
+      tx,
+    );
+    // Container n belongs to workload w = n % images (one image per workload), whose namespace
+    // is w / perNs and cluster namespace % clusters.
+    await sql`insert into containers (id, source_id, cluster, namespace, workload_kind, workload_name, pod,
+        container_name, container_kind, platform, image, digest, digest_kind, state, started_at, owner, environment)
+      select 'c' || n, (select id from inventory_sources limit 1),
+        'cl' || (((n % ${f.images}) / ${perNs}) % ${f.clusters}), 'ns' || ((n % ${f.images}) / ${perNs}),
+        'Deployment', 'w' || (n % ${f.images}), 'w' || (n % ${f.images}) || '-' || n, 'app', 'regular', 'linux/amd64',
+        'reg.example/app' || (n % ${f.images}) || ':1', 'sha256:' || lpad(to_hex(n % ${f.images}), 64, '0'), 'repo',
+        'running', now() - interval '1 day', 'team' || (n % 40), case when n % 2 = 0 then 'prod' else 'staging' end
+      from generate_series(0, ${f.containers - 1}) n`.execute(tx);
+  });
+  await sql`analyze`.execute(db);
+}
+
+/**
+ * The baseline: read containers (digest, namespace) and findings (digest, vulnerability,
+ * severity) from the same store, then hash-join in memory: per-image severity counts, containers
+ * joined on digest, instances per namespace.
+ */
+async function hashJoinBaseline(db: Kysely<Database>): Promise<{ instances: number; joinMs: number }> {
+  const digestIds = new Map<string, number>();
+  const idOf = (d: string) => {
+    let v = digestIds.get(d);
+    if (v === undefined) {
+      v = digestIds.size;
+      digestIds.set(d, v);
+    }
+    return v;
+  };
+  const PAGE = 200_000;
+  const fImage: number[] = [];
+  const fVuln: number[] = [];
+  const fSev: number[] = [];
+  const vulnIds = new Map<string, number>();
+  for (let after = 0; ; ) {
+    const r = await sql<{
+      id: number;
+      image_digest: string;
+      vulnerability_id: string;
+      severity: string;
+      status: string;
+    }>`
+      select id, image_digest, vulnerability_id, severity, status from findings where id > ${after} order by id limit ${PAGE}`.execute(
+      db,
+    );
+    for (const row of r.rows) {
+      if (row.status !== 'affected' && row.status !== 'unknown') continue;
+      fImage.push(idOf(row.image_digest));
+      let v = vulnIds.get(row.vulnerability_id);
+      if (v === undefined) {
+        v = vulnIds.size;
+        vulnIds.set(row.vulnerability_id, v);
+      }
+      fVuln.push(v);
+      fSev.push(SEV[row.severity] ?? 0);
+    }
+    if (r.rows.length < PAGE) break;
+    after = r.rows[r.rows.length - 1]!.id;
+  }
+  const cImage: number[] = [];
+  const cNs: string[] = [];
+  for (let after = ''; ; ) {
+    const r = await sql<{ id: string; image_digest: string | null; cluster: string; namespace: string }>`
+      select id, image_digest, cluster, namespace from containers where removed_at is null and id > ${after} order by id limit ${PAGE}`.execute(
+      db,
+    );
+    for (const row of r.rows) {
+      if (!row.image_digest) continue;
+      cImage.push(idOf(row.image_digest));
+      cNs.push(`${row.cluster}/${row.namespace}`);
+    }
+    if (r.rows.length < PAGE) break;
+    after = r.rows[r.rows.length - 1]!.id;
+  }
+  const t0 = performance.now();
+  // Per image: highest severity per vulnerability (one finding per image × vulnerability).
+  const perImage = new Map<number, Map<number, number>>();
+  for (let i = 0; i < fImage.length; i++) {
+    let m = perImage.get(fImage[i]!);
+    if (!m) {
+      m = new Map();
+      perImage.set(fImage[i]!, m);
+    }
+    const prev = m.get(fVuln[i]!);
+    if (prev === undefined || fSev[i]! > prev) m.set(fVuln[i]!, fSev[i]!);
+  }
+  const counts = new Map<number, number>();
+  for (const [img, m] of perImage) counts.set(img, m.size);
+  const perNs = new Map<string, number>();
+  let instances = 0;
+  for (let i = 0; i < cImage.length; i++) {
+    const n = counts.get(cImage[i]!) ?? 0;
+    perNs.set(cNs[i]!, (perNs.get(cNs[i]!) ?? 0) + n);
+    instances += n;
+  }
+  return { instances, joinMs: performance.now() - t0 };
+}
+
+const SEV: Record<string, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, UNKNOWN: 0 };
+
+function ms(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function fmt(n: number): string {
+  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
+}

@@ -1,0 +1,118 @@
+// Is one installed version inside an OSV affected entry? Implements the OSV evaluation algorithm
+// (https://ossf.github.io/osv-schema/#evaluation): events sorted by version; `introduced` opens an
+// affected interval, `fixed` and `limit` close it before the version, `last_affected` after it;
+// plus an exact hit in the `versions` list. ECOSYSTEM ranges compare with the ecosystem's scheme,
+// SEMVER ranges with SemVer; GIT ranges need commits and are skipped. A version that cannot be
+// compared gives `unknown` with the reason — never a silent "not affected".
+import {
+  InvalidVersionError,
+  type Ordering,
+  schemeFor,
+  UnknownEcosystemError,
+  type VersionScheme,
+} from '../../versioning/index.js';
+import { semver } from '../../versioning/semver/semver.js';
+import type { AffectedRange, RangeEvent } from '../types.js';
+
+export type Verdict =
+  | { kind: 'affected'; fixed?: string | undefined }
+  | { kind: 'not_affected' }
+  | { kind: 'unknown'; reason: string };
+
+interface Ev {
+  kind: 'introduced' | 'fixed' | 'last_affected' | 'limit';
+  v: string;
+}
+
+function eventsOf(e: RangeEvent): Ev[] {
+  const out: Ev[] = [];
+  if (e.introduced !== undefined) out.push({ kind: 'introduced', v: e.introduced });
+  if (e.fixed !== undefined) out.push({ kind: 'fixed', v: e.fixed });
+  if (e.last_affected !== undefined) out.push({ kind: 'last_affected', v: e.last_affected });
+  if (e.limit !== undefined) out.push({ kind: 'limit', v: e.limit });
+  return out;
+}
+
+const isZero = (e: Ev) => e.kind === 'introduced' && e.v === '0';
+
+export function evaluateRange(scheme: VersionScheme, installed: string, range: AffectedRange): Verdict {
+  const evs = range.events.flatMap(eventsOf);
+  for (const e of evs) {
+    if (!isZero(e) && !(e.kind === 'limit' && e.v === '*') && !scheme.isValid(e.v)) {
+      return {
+        kind: 'unknown',
+        reason: `the advisory's ${e.kind} version "${e.v}" is not a valid ${scheme.id} version`,
+      };
+    }
+  }
+  const cmp = (a: Ev, b: Ev): Ordering => {
+    if (isZero(a)) return isZero(b) ? 0 : -1;
+    if (isZero(b)) return 1;
+    return scheme.compare(a.v, b.v);
+  };
+  evs.sort(cmp);
+  let affected = false;
+  let fixed: string | undefined;
+  for (const e of evs) {
+    if (e.kind === 'limit' && e.v === '*') continue;
+    const c = isZero(e) ? 1 : scheme.compare(installed, e.v);
+    if (e.kind === 'introduced') {
+      if (c < 0) break;
+      affected = true;
+    } else if (e.kind === 'fixed' || e.kind === 'limit') {
+      if (c >= 0) affected = false;
+      else {
+        if (affected && e.kind === 'fixed') fixed = e.v;
+        break;
+      }
+    } else if (c > 0) affected = false;
+    else break;
+  }
+  return affected ? { kind: 'affected', fixed } : { kind: 'not_affected' };
+}
+
+/** Evaluates one affected entry (all its ranges and its versions list) for an installed version. */
+export function evaluateAffected(
+  ecosystem: string,
+  installed: string,
+  ranges: AffectedRange[],
+  versions: string[],
+): Verdict {
+  const listed = versions.includes(installed);
+  let scheme: VersionScheme;
+  try {
+    scheme = schemeFor(ecosystem);
+  } catch (err) {
+    if (err instanceof UnknownEcosystemError) {
+      return listed ? { kind: 'affected' } : { kind: 'unknown', reason: err.message };
+    }
+    throw err;
+  }
+  let unknown: Verdict | undefined;
+  let hit: Verdict | undefined;
+  for (const r of ranges) {
+    if (r.type === 'GIT') continue;
+    const s = r.type === 'SEMVER' ? semver : scheme;
+    if (!s.isValid(installed)) {
+      unknown ??= {
+        kind: 'unknown',
+        reason: `installed version "${installed}" is not a valid ${s.id} version`,
+      };
+      continue;
+    }
+    let v: Verdict;
+    try {
+      v = evaluateRange(s, installed, r);
+    } catch (err) {
+      if (!(err instanceof InvalidVersionError)) throw err;
+      v = { kind: 'unknown', reason: err.message };
+    }
+    if (v.kind === 'affected') {
+      // Prefer the interval that names a fix.
+      if (!hit || (hit.kind === 'affected' && !hit.fixed && v.fixed)) hit = v;
+    } else if (v.kind === 'unknown') unknown ??= v;
+  }
+  if (hit) return hit;
+  if (listed) return { kind: 'affected' };
+  return unknown ?? { kind: 'not_affected' };
+}

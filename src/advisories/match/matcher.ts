@@ -1,0 +1,203 @@
+// Packages → findings. Looks packages up in the match index (advisory_affected by ecosystem and
+// package), evaluates each affected entry, then merges: every advisory naming the same CVE for the
+// same package becomes ONE finding whose id is the CVE (aliases keep the advisory ids). Severity
+// follows the documented precedence (severity.ts); KEV and EPSS are attached by CVE.
+import type { Kysely, Transaction } from 'kysely';
+import type { Finding, FindingStatus, Package, Severity } from '../../core/types.js';
+import {
+  type AffectedRow,
+  findAffected,
+  getEnrichment,
+} from '../../store/queries/advisories/find-affected.js';
+import type { Database } from '../../store/schema.js';
+import { schemeFor } from '../../versioning/index.js';
+import { chooseSeverity } from '../severity.js';
+import type { AffectedRange, SeverityEntry } from '../types.js';
+import { evaluateAffected } from './evaluate.js';
+import { type LookupKey, lookupKey } from './package-keys.js';
+
+export interface MatchOptions {
+  /** The image's OS ecosystem with release (e.g. `Debian:12`), for packages that carry only `Debian`. */
+  osEcosystem?: string | undefined;
+}
+
+const CVE = /^CVE-\d{4}-\d+$/;
+
+/** The vulnerability ids an advisory stands for: its CVEs, or itself when it names none. */
+export function canonicalIds(row: Pick<AffectedRow, 'advisory_id' | 'aliases' | 'upstream'>): string[] {
+  const cves = [row.advisory_id, ...row.aliases, ...row.upstream].filter((x) => CVE.test(x));
+  return cves.length ? [...new Set(cves)] : [row.advisory_id];
+}
+
+interface Hit {
+  row: AffectedRow;
+  verdict: ReturnType<typeof evaluateAffected>;
+}
+
+/**
+ * A matcher keeps the advisory rows it has looked up, so matching many SBOMs that share packages
+ * (a re-match of every image) queries each (ecosystem, package) once.
+ */
+export interface Matcher {
+  match(packages: Package[], opts?: MatchOptions): Promise<Finding[]>;
+  /** Several SBOMs at once: one index lookup and one KEV/EPSS lookup for all of them. */
+  matchMany(items: { packages: Package[]; opts?: MatchOptions | undefined }[]): Promise<Finding[][]>;
+}
+
+export function createMatcher(db: Kysely<Database> | Transaction<Database>): Matcher {
+  const cache = new Map<string, AffectedRow[]>();
+  const kevCache = new Map<string, boolean>();
+  const epssCache = new Map<string, { score: number; percentile: number } | null>();
+
+  async function rowsFor(keys: LookupKey[]): Promise<void> {
+    const missing = new Map<string, { ecosystem: string; packageName: string }>();
+    for (const k of keys) {
+      for (const e of k.ecosystems) {
+        const id = `${e}\u0000${k.name}`;
+        if (!cache.has(id)) missing.set(id, { ecosystem: e, packageName: k.name });
+      }
+    }
+    if (!missing.size) return;
+    for (const id of missing.keys()) cache.set(id, []);
+    for (const r of await findAffected(db, [...missing.values()]))
+      cache.get(`${r.ecosystem}\u0000${r.package_name}`)!.push(r);
+  }
+
+  async function enrich(cves: string[]): Promise<void> {
+    const missing = cves.filter((c) => !kevCache.has(c));
+    if (!missing.length) return;
+    const e = await getEnrichment(db, missing);
+    for (const c of missing) {
+      kevCache.set(c, e.kev.has(c));
+      epssCache.set(c, e.epss.get(c) ?? null);
+    }
+  }
+
+  async function matchMany(
+    items: { packages: Package[]; opts?: MatchOptions | undefined }[],
+  ): Promise<Finding[][]> {
+    const keyed = items.map((it) => it.packages.map((p) => lookupKey(p, it.opts?.osEcosystem)));
+    await rowsFor(keyed.flat());
+    const results = items.map((it, n) => {
+      const findings: Finding[] = [];
+      it.packages.forEach((pkg, i) => {
+        const key = keyed[n]![i]!;
+        const hits: Hit[] = [];
+        for (const e of key.ecosystems) {
+          for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) {
+            hits.push({
+              row,
+              verdict: evaluateAffected(
+                row.ecosystem,
+                key.version,
+                row.ranges as AffectedRange[],
+                row.versions,
+              ),
+            });
+          }
+        }
+        findings.push(...mergeHits(pkg, hits));
+      });
+      return findings;
+    });
+    const cves = new Set<string>();
+    for (const list of results) for (const f of list) if (CVE.test(f.id)) cves.add(f.id);
+    await enrich([...cves]);
+    for (const findings of results) {
+      for (const f of findings) {
+        f.kev = kevCache.get(f.id) ?? false;
+        const ep = epssCache.get(f.id);
+        if (ep) f.epss = ep;
+      }
+      findings.sort((a, b) =>
+        a.package.name === b.package.name
+          ? a.id < b.id
+            ? -1
+            : a.id > b.id
+              ? 1
+              : 0
+          : a.package.name < b.package.name
+            ? -1
+            : 1,
+      );
+    }
+    return results;
+  }
+
+  return {
+    async match(packages, opts = {}) {
+      return (await matchMany([{ packages, opts }]))[0]!;
+    },
+    matchMany,
+  };
+}
+
+/** Matches one SBOM: what the scanner and the re-matcher call. */
+export async function matchPackages(
+  db: Kysely<Database> | Transaction<Database>,
+  packages: Package[],
+  opts: MatchOptions = {},
+): Promise<Finding[]> {
+  return createMatcher(db).match(packages, opts);
+}
+
+function mergeHits(pkg: Package, hits: Hit[]): Finding[] {
+  const byId = new Map<string, Hit[]>();
+  for (const h of hits) {
+    if (h.verdict.kind === 'not_affected') continue;
+    for (const id of canonicalIds(h.row)) {
+      const list = byId.get(id);
+      if (list) list.push(h);
+      else byId.set(id, [h]);
+    }
+  }
+  const out: Finding[] = [];
+  for (const [id, group] of byId) {
+    const affected = group.filter((h) => h.verdict.kind === 'affected');
+    const status: FindingStatus = affected.length ? 'affected' : 'unknown';
+    const aliases = new Set<string>();
+    for (const h of group) {
+      for (const a of [h.row.advisory_id, ...h.row.aliases, ...h.row.upstream]) if (a !== id) aliases.add(a);
+    }
+    const chosen = chooseSeverity(
+      group.map((h) => (h.row.severity ?? undefined) as Severity | undefined),
+      group.flatMap((h) => h.row.advisory_severity as SeverityEntry[]),
+    );
+    const reasons = group.flatMap((h) => (h.verdict.kind === 'unknown' ? [h.verdict.reason] : []));
+    out.push({
+      id,
+      aliases: [...aliases].sort(),
+      package: { ecosystem: pkg.ecosystem, name: pkg.name, purl: pkg.purl, layer: pkg.layer },
+      installedVersion: pkg.version,
+      fixedVersion: status === 'affected' ? latestFix(affected) : undefined,
+      severity: chosen.severity,
+      cvss: chosen.cvss,
+      kev: false,
+      status,
+      statusReason: status === 'unknown' ? [...new Set(reasons)].join('; ') : undefined,
+      source: 'runsight',
+    });
+  }
+  return out;
+}
+
+/** The fix that closes every merged advisory: the greatest fixed version. */
+function latestFix(hits: Hit[]): string | undefined {
+  let best: string | undefined;
+  let eco = '';
+  for (const h of hits) {
+    const f = h.verdict.kind === 'affected' ? h.verdict.fixed : undefined;
+    if (!f) continue;
+    if (best === undefined) {
+      best = f;
+      eco = h.row.ecosystem;
+      continue;
+    }
+    try {
+      if (schemeFor(eco).compare(f, best) > 0) best = f;
+    } catch {
+      // keep the first fix when two cannot be compared
+    }
+  }
+  return best;
+}

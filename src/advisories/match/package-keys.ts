@@ -1,0 +1,84 @@
+// How a package is looked up in the match index: which ecosystem strings and which name.
+// Distro packages (Debian, Ubuntu, Alpine and its relatives) are keyed by their source/origin
+// package and compared at the source version; the release must match (Debian:11 ≠ Debian:12).
+import type { Package } from '../../core/types.js';
+import { baseEcosystem, ecosystemRelease } from '../../versioning/index.js';
+import { normalizePackageName } from '../osv/normalize.js';
+
+const SOURCE_KEYED = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard']);
+
+export function isSourceKeyed(ecosystem: string): boolean {
+  return SOURCE_KEYED.has(baseEcosystem(ecosystem));
+}
+
+/** The package's ecosystem with its release, taking the OS's when the package has none. */
+export function effectiveEcosystem(pkg: Package, osEcosystem?: string): string {
+  if (
+    ecosystemRelease(pkg.ecosystem) === undefined &&
+    osEcosystem &&
+    baseEcosystem(osEcosystem) === pkg.ecosystem
+  ) {
+    return osEcosystem;
+  }
+  return pkg.ecosystem;
+}
+
+/** Advisory ecosystems that apply to a package ecosystem: OSV spells some releases differently. */
+export function advisoryEcosystems(ecosystem: string): string[] {
+  const base = baseEcosystem(ecosystem);
+  const release = ecosystemRelease(ecosystem);
+  if (release === undefined) return [ecosystem];
+  if (base === 'Alpine') {
+    // Alpine:3.18.4 and Alpine:v3.18 → Alpine:v3.18 (OSV names the major.minor branch).
+    const m = /^v?(\d+\.\d+)/.exec(release);
+    return m ? [`Alpine:v${m[1]}`] : [ecosystem];
+  }
+  if (base === 'Debian') {
+    const m = /^(\d+)/.exec(release);
+    return m ? [`Debian:${m[1]}`] : [ecosystem];
+  }
+  if (base === 'Ubuntu') {
+    const r = release.replace(/:LTS$/, '');
+    return [`Ubuntu:${r}`, `Ubuntu:${r}:LTS`];
+  }
+  if (['AlmaLinux', 'Rocky Linux'].includes(base)) {
+    const m = /^(\d+)/.exec(release);
+    return m ? [`${base}:${m[1]}`] : [ecosystem];
+  }
+  return [ecosystem];
+}
+
+/** Package ecosystems that an advisory ecosystem may have been stored under (the reverse map). */
+export function packageEcosystems(advisoryEcosystem: string): string[] {
+  const base = baseEcosystem(advisoryEcosystem);
+  const release = ecosystemRelease(advisoryEcosystem);
+  const out = new Set([advisoryEcosystem, base]);
+  if (release !== undefined) {
+    if (base === 'Alpine') out.add(`Alpine:${release.replace(/^v/, '')}`);
+    if (base === 'Ubuntu') out.add(`Ubuntu:${release.replace(/:LTS$/, '')}`);
+  }
+  return [...out];
+}
+
+export interface LookupKey {
+  ecosystems: string[];
+  name: string;
+  /** The version compared against the advisory (the source version for source-keyed distros). */
+  version: string;
+}
+
+export function lookupKey(pkg: Package, osEcosystem?: string): LookupKey {
+  const eco = effectiveEcosystem(pkg, osEcosystem);
+  if (isSourceKeyed(eco)) {
+    return {
+      ecosystems: advisoryEcosystems(eco),
+      name: pkg.sourceName || pkg.name,
+      version: pkg.sourceName && pkg.sourceVersion ? pkg.sourceVersion : pkg.version,
+    };
+  }
+  return {
+    ecosystems: advisoryEcosystems(eco),
+    name: normalizePackageName(eco, pkg.name),
+    version: pkg.version,
+  };
+}

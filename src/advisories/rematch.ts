@@ -1,0 +1,104 @@
+// Re-match without re-pull: when advisories change, the images whose stored packages are touched
+// are found through the reverse index and re-evaluated from their stored SBOMs only (no layer is
+// read, no registry contacted); each scan's findings are swapped in a transaction and the change
+// per image (newly_affected / newly_fixed / status_changed, cause `rematch`) lands in
+// finding_changes. Scans are processed in batches (default 200): each batch is matched together
+// and written in one transaction, so a reader sees a scan's old or new findings, never a mix.
+import type { Kysely } from 'kysely';
+import type { Logger } from '../core/logger.js';
+import type { Finding } from '../core/types.js';
+import {
+  findScansForPackages,
+  listCurrentScans,
+  loadScanPackages,
+  replaceFindingsOfScans,
+  type TouchedScan,
+} from '../store/queries/advisories/rematch-scans.js';
+import { listVexStatements } from '../store/queries/advisories/vex-statements.js';
+import type { PackageKey } from '../store/queries/advisories/write-advisories.js';
+import type { Database } from '../store/schema.js';
+import { createMatcher } from './match/matcher.js';
+import { packageEcosystems } from './match/package-keys.js';
+import { applyVex } from './vex/apply-vex.js';
+
+export interface RematchOptions {
+  /** The (advisory ecosystem, package) keys that changed; omit with `all` to re-match every image. */
+  keys?: PackageKey[] | undefined;
+  all?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  logger?: Logger | undefined;
+  /** Scans per transaction batch. */
+  batchSize?: number | undefined;
+}
+
+export interface RematchResult {
+  scans: number;
+  images: number;
+  newlyAffected: number;
+  newlyFixed: number;
+  statusChanged: number;
+  /** Per image: what changed. */
+  changes: { imageDigest: string; newlyAffected: number; newlyFixed: number; statusChanged: number }[];
+}
+
+/** Which scans a set of advisory keys reaches (exported for tests and `vuln show`). */
+export async function touchedScans(db: Kysely<Database>, keys: PackageKey[]): Promise<TouchedScan[]> {
+  const pairs = new Map<string, { ecosystem: string; name: string }>();
+  for (const k of keys) {
+    for (const e of packageEcosystems(k.ecosystem))
+      pairs.set(`${e}\u0000${k.packageName}`, { ecosystem: e, name: k.packageName });
+  }
+  return pairs.size ? findScansForPackages(db, [...pairs.values()]) : [];
+}
+
+export async function rematch(db: Kysely<Database>, opts: RematchOptions = {}): Promise<RematchResult> {
+  const scans = opts.all ? await listCurrentScans(db) : await touchedScans(db, opts.keys ?? []);
+  const result: RematchResult = {
+    scans: 0,
+    images: 0,
+    newlyAffected: 0,
+    newlyFixed: 0,
+    statusChanged: 0,
+    changes: [],
+  };
+  if (!scans.length) return result;
+  const matcher = createMatcher(db);
+  const vex = await listVexStatements(db);
+  const batch = opts.batchSize ?? 200;
+  const images = new Set<string>();
+  for (let i = 0; i < scans.length; i += batch) {
+    opts.signal?.throwIfAborted();
+    const chunk = scans.slice(i, i + batch);
+    const sboms = await loadScanPackages(
+      db,
+      chunk.map((s) => s.scanId),
+    );
+    const matched = await matcher.matchMany(
+      chunk.map((scan) => ({
+        packages: sboms.get(scan.scanId) ?? [],
+        opts: { osEcosystem: scan.os?.ecosystem },
+      })),
+    );
+    const computed: { scan: TouchedScan; findings: Finding[] }[] = chunk.map((scan, n) => ({
+      scan,
+      findings: applyVex(matched[n]!, vex, { imageDigest: scan.imageDigest }),
+    }));
+    await db.transaction().execute(async (tx) => {
+      const swaps = await replaceFindingsOfScans(tx, computed, 'rematch');
+      computed.forEach(({ scan }, n) => {
+        const swap = swaps[n]!;
+        result.scans++;
+        images.add(scan.imageDigest);
+        result.newlyAffected += swap.newlyAffected;
+        result.newlyFixed += swap.newlyFixed;
+        result.statusChanged += swap.statusChanged;
+        if (swap.newlyAffected || swap.newlyFixed || swap.statusChanged) {
+          result.changes.push({ imageDigest: scan.imageDigest, ...swap });
+        }
+      });
+    });
+    opts.logger?.debug('rematch progress', { done: Math.min(i + batch, scans.length), total: scans.length });
+  }
+  result.images = images.size;
+  return result;
+}

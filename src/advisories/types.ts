@@ -1,0 +1,59 @@
+// What every advisory source is turned into before it reaches the store: one shape for OSV
+// records, Alpine secdb entries and anything added later (docs/advisories.md).
+import type { Severity } from '../core/types.js';
+
+export type CvssVersion = '2.0' | '3.0' | '3.1' | '4.0';
+
+/** One severity statement of an advisory: a CVSS vector (scored) or a database's own rating. */
+export interface SeverityEntry {
+  /** `CVSS_V2`, `CVSS_V3`, `CVSS_V4`, or the rating's origin (`Ubuntu`, `database_specific`…). */
+  type: string;
+  /** The vector or the rating word as published. */
+  score: string;
+  cvssVersion?: CvssVersion | undefined;
+  /** Base score computed from the vector; undefined when the vector does not parse. */
+  baseScore?: number | undefined;
+  rating: Severity;
+}
+
+export interface RangeEvent {
+  introduced?: string | undefined;
+  fixed?: string | undefined;
+  last_affected?: string | undefined;
+  limit?: string | undefined;
+}
+
+export interface AffectedRange {
+  type: 'ECOSYSTEM' | 'SEMVER' | 'GIT';
+  events: RangeEvent[];
+}
+
+export interface AffectedEntry {
+  /** As published: `Debian:12`, `Alpine:v3.18`, `npm`. */
+  ecosystem: string;
+  /** Source/origin package for Debian, Ubuntu and Alpine; normalised for PyPI. */
+  packageName: string;
+  purl?: string | undefined;
+  ranges: AffectedRange[];
+  versions: string[];
+  /** The publishing database's rating for this package (ecosystem_specific / database_specific). */
+  severity?: Severity | undefined;
+}
+
+export interface NormalizedAdvisory {
+  /** advisory_sources.name, e.g. `osv:Debian`, `alpine-secdb:v3.18`. */
+  source: string;
+  id: string;
+  modified?: Date | undefined;
+  published?: Date | undefined;
+  withdrawn?: Date | undefined;
+  summary?: string | undefined;
+  aliases: string[];
+  upstream: string[];
+  severity: SeverityEntry[];
+  affected: AffectedEntry[];
+  /** The validated source record, stored as is. */
+  record: unknown;
+}
+
+export type SourceKind = 'osv' | 'alpine-secdb' | 'kev' | 'epss' | 'vex';

@@ -1,0 +1,57 @@
+// `runsight image resolve REF [--platform OS/ARCH[/VARIANT]|all]`: tag → digest, index → platform
+// manifests, recorded in the identity graph. REF may be a registry reference or oci:, oci-archive:,
+// docker-archive: (docs/identity.md has the JSON schema).
+import { type Command, Option } from 'commander';
+import type { Platform } from '../../core/types.js';
+import { type ImageResolution, parsePlatform, resolveImageIdentity } from '../../registry/index.js';
+import { group, type Run } from '../main.js';
+
+type Row = ImageResolution['platforms'][number];
+
+export function registerImageResolveCommands(program: Command, run: Run): void {
+  const image = group(program, 'image', 'images: identity, scans, findings');
+  image
+    .command('resolve')
+    .description('resolve an image reference to its digest and platform manifests, and record it')
+    .argument(
+      '<ref>',
+      'registry reference (nginx:1.25, ghcr.io/org/app@sha256:…) or oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE[:REF]',
+    )
+    .addOption(
+      new Option('--platform <platform>', 'OS/ARCH[/VARIANT] to pick from an index, or "all"').default(
+        'linux/amd64',
+      ),
+    )
+    .action(
+      run(async (ctx, ref: string, opts: { platform: string }) => {
+        const platform: Platform | 'all' = opts.platform === 'all' ? 'all' : parsePlatform(opts.platform);
+        const store = await ctx.store();
+        const result = await resolveImageIdentity(ref, {
+          platform,
+          signal: ctx.signal,
+          db: store.db,
+          insecureRegistries: ctx.insecureRegistries,
+          registriesConfig: ctx.config.registries,
+          env: ctx.env,
+          logger: ctx.logger,
+        });
+        const recorded = (result as { recorded?: { drifted: boolean; previousDigest?: string } }).recorded;
+        const footer = [`${result.reference} → ${result.digest} (${result.mediaType})`];
+        if (recorded?.drifted)
+          footer.push(`tag moved: it pointed to ${recorded.previousDigest} when last resolved`);
+        return {
+          json: { ...result },
+          rows: result.platforms,
+          columns: [
+            {
+              header: 'platform',
+              value: (r: Row) => [r.os, r.architecture, r.variant].filter(Boolean).join('/'),
+            },
+            { header: 'digest', value: (r: Row) => r.digest },
+            { header: 'config', value: (r: Row) => r.configDigest },
+          ],
+          footer,
+        };
+      }),
+    );
+}

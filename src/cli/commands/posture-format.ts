@@ -1,0 +1,48 @@
+// Shared text helpers for the posture commands' table output.
+import { UsageError } from '../../core/errors.js';
+import type { Severity } from '../../core/types.js';
+import type { Freshness } from '../../propagation/index.js';
+import { humanAge } from '../../propagation/index.js';
+import type { CliContext } from '../context.js';
+
+export function parseSeverity(value: string | undefined, flag: string): Severity | undefined {
+  if (value === undefined) return undefined;
+  const s = value.toUpperCase();
+  if (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'].includes(s)) return s as Severity;
+  throw new UsageError(`${flag} expects critical, high, medium, low or unknown, got "${value}"`);
+}
+
+/** `C/H/M/L/U` counts. */
+export function chml(f: {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  unknown: number;
+}): string {
+  return `${f.critical}/${f.high}/${f.medium}/${f.low}/${f.unknown}`;
+}
+
+export function freshnessFooter(f: Freshness): string[] {
+  const out: string[] = [];
+  const adv = f.advisories.length
+    ? f.advisories.map((a) => `${a.name} ${humanAge(a.ageSeconds)}${a.stale ? ' STALE' : ''}`).join(', ')
+    : 'none loaded';
+  const inv = f.inventory.length
+    ? f.inventory.map((i) => `${i.name} ${humanAge(i.ageSeconds)}${i.stale ? ' STALE' : ''}`).join(', ')
+    : 'none';
+  out.push(
+    `freshness: advisories ${adv}; inventory ${inv}; oldest scan in use ${humanAge(f.scans.oldestInUse.ageSeconds)}${f.scans.oldestInUse.stale ? ' STALE' : ''}`,
+  );
+  return out;
+}
+
+/** The propagation settings from the config file. */
+export function postureConfig(ctx: CliContext) {
+  return {
+    authoritativeSource: ctx.config.posture?.authoritativeSource,
+    sla: ctx.config.sla,
+    cadence: ctx.config.cadence,
+    baseImages: ctx.config.baseImages,
+  };
+}

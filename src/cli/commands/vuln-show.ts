@@ -1,0 +1,72 @@
+// `runsight vuln show ID`: the advisories behind a vulnerability (by id, alias or upstream CVE),
+// their severity and affected ranges, KEV/EPSS, and the images whose current findings carry it.
+import type { Command } from 'commander';
+import { getVulnerability } from '../../advisories/index.js';
+import { InputError } from '../../core/errors.js';
+import { group, type Run } from '../main.js';
+
+export function registerVulnShowCommand(program: Command, run: Run): void {
+  const vuln = group(program, 'vuln', 'vulnerabilities: advisories and the images they affect');
+  vuln
+    .command('show <id>')
+    .description('advisory, aliases, severity, affected ranges and the images a vulnerability affects')
+    .action(
+      run(async (ctx, id: string) => {
+        const store = await ctx.store();
+        const detail = await getVulnerability(store.db, id);
+        if (!detail.advisories.length && !detail.images.length) {
+          throw new InputError(
+            `no advisory or finding names "${id}"; run "runsight db update --source …" first or check the id (CVE-…, GHSA-…, DSA-…)`,
+          );
+        }
+        const rows = detail.advisories.flatMap((a) =>
+          a.affected.map((f) => ({ advisory: `${a.source}/${a.id}`, ...f })),
+        );
+        type Row = (typeof rows)[number];
+        const aliases = [...new Set(detail.advisories.flatMap((a) => [a.id, ...a.aliases, ...a.upstream]))];
+        return {
+          json: { id, ...detail },
+          rows,
+          columns: [
+            { header: 'advisory', value: (r: Row) => r.advisory },
+            { header: 'ecosystem', value: (r: Row) => r.ecosystem },
+            { header: 'package', value: (r: Row) => r.package },
+            { header: 'ranges', value: (r: Row) => rangeText(r.ranges) },
+            { header: 'severity', value: (r: Row) => r.severity ?? '' },
+          ],
+          footer: [
+            `aliases: ${aliases.filter((a) => a !== id).join(', ') || '(none)'}`,
+            `severity: ${
+              detail.advisories
+                .flatMap((a) =>
+                  (a.severity as { type: string; score: string; rating: string }[]).map(
+                    (s) => `${s.type} ${s.score} → ${s.rating}`,
+                  ),
+                )
+                .join('; ') || '(none)'
+            }`,
+            `KEV: ${detail.kev ? `yes (added ${detail.kev.dateAdded})` : 'no'}; EPSS: ${detail.epss ? `${detail.epss.score} (percentile ${detail.epss.percentile})` : 'n/a'}`,
+            `images affected: ${detail.images.length ? '' : '(none)'}`,
+            ...detail.images.map(
+              (i) =>
+                `  ${i.imageDigest}  ${i.package} ${i.installedVersion} → ${i.fixedVersion ?? '(no fix)'}  ${i.status} ${i.severity}`,
+            ),
+          ],
+        };
+      }),
+    );
+}
+
+function rangeText(ranges: unknown[]): string {
+  return (ranges as { type: string; events: Record<string, string>[] }[])
+    .map((r) =>
+      r.events
+        .map((e) =>
+          Object.entries(e)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(''),
+        )
+        .join(', '),
+    )
+    .join(' | ');
+}

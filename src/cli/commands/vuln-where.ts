@@ -1,0 +1,47 @@
+// `runsight vuln where ID`: CVE-first — every running container and workload affected.
+import type { Command } from 'commander';
+import { vulnWhere } from '../../propagation/index.js';
+import type { VulnWhereRow } from '../../store/index.js';
+import { group, type Run } from '../main.js';
+import { postureConfig } from './posture-format.js';
+
+export function registerVulnWhereCommand(program: Command, run: Run): void {
+  group(program, 'vuln', 'vulnerabilities')
+    .command('where <id>')
+    .description('every running container and workload whose image carries this vulnerability')
+    .action(
+      run(async (ctx, id: string) => {
+        const store = await ctx.store();
+        const w = await vulnWhere(store.db, id, postureConfig(ctx));
+        return {
+          json: w,
+          rows: w.containers,
+          columns: [
+            { header: 'cluster', value: (c: VulnWhereRow) => c.cluster },
+            { header: 'namespace', value: (c: VulnWhereRow) => c.namespace },
+            {
+              header: 'workload',
+              value: (c: VulnWhereRow) => `${c.workloadKind ?? '-'}/${c.workloadName ?? '-'}`,
+            },
+            { header: 'container', value: (c: VulnWhereRow) => c.containerId },
+            { header: 'image', value: (c: VulnWhereRow) => c.image },
+            { header: 'digest', value: (c: VulnWhereRow) => c.imageDigest },
+            { header: 'match', value: (c: VulnWhereRow) => c.matchMethod },
+            { header: 'severity', value: (c: VulnWhereRow) => `${c.severity}${c.kev ? ' KEV' : ''}` },
+            {
+              header: 'packages',
+              value: (c: VulnWhereRow) =>
+                c.packages
+                  .map(
+                    (p) => `${p.name} ${p.installedVersion}${p.fixedVersion ? ` → ${p.fixedVersion}` : ''}`,
+                  )
+                  .join(', '),
+            },
+          ],
+          footer: [
+            `${id}${w.ids.length && w.ids[0] !== id ? ` (as ${w.ids.join(', ')})` : ''}: ${w.containers.length} running containers in ${w.workloads.length} workloads, ${w.images.length} images`,
+          ],
+        };
+      }),
+    );
+}

@@ -1,0 +1,42 @@
+// `runsight workload show NS/KIND/NAME`: a workload's containers and posture, its rollout check
+// (posture before and after its digest changed) and its posture history.
+import type { Command } from 'commander';
+import { showWorkload, type WorkloadView } from '../../propagation/index.js';
+import { parseWorkloadSpec } from '../../remediation/index.js';
+import { group, type Run } from '../main.js';
+import { chml, freshnessFooter, postureConfig } from './posture-format.js';
+
+type Row = WorkloadView['containers'][number];
+
+export function registerWorkloadShowCommand(program: Command, run: Run): void {
+  group(program, 'workload', 'one workload')
+    .command('show <workload>')
+    .description(
+      'a workload (NAMESPACE/KIND/NAME or CLUSTER/NAMESPACE/KIND/NAME): containers, posture, rollout check, history',
+    )
+    .action(
+      run(async (ctx, text: string) => {
+        const store = await ctx.store();
+        const v = await showWorkload(store.db, parseWorkloadSpec(text), postureConfig(ctx));
+        const r = v.rollout;
+        return {
+          json: v,
+          rows: v.containers,
+          columns: [
+            { header: 'container', value: (c: Row) => c.id },
+            { header: 'image digest', value: (c: Row) => c.imageDigest ?? 'UNRESOLVED' },
+            { header: 'match', value: (c: Row) => `${c.matchMethod} (${c.confidence})` },
+            { header: 'C/H/M/L/U', value: (c: Row) => chml(c.counts) },
+          ],
+          footer: [
+            `workload ${v.workload}: distinct vulnerabilities C/H/M/L/U ${chml(v.distinctVulnerabilities)} (${v.distinctVulnerabilities.total}); instances ${chml(v.instances)} (${v.instances.total})`,
+            r.previous
+              ? `rollout: ${r.previous.digests.join(', ')} (${r.previous.evidence}, ${r.previous.at}) ${chml(r.previous.distinct as never)} → ${r.current.digests.join(', ')} ${chml(r.current.distinct as never)}: ${r.improved ? 'IMPROVED' : 'NOT improved'}; fixed ${r.fixed.length}, introduced ${r.introduced.length}`
+              : 'rollout: no earlier digest in history',
+            `history: ${v.history.length} snapshots`,
+            ...freshnessFooter(v.freshness),
+          ],
+        };
+      }),
+    );
+}

@@ -1,0 +1,182 @@
+// The posture report: roll-ups by one scope kind with both labelled figures (distinct
+// vulnerabilities and instances), the prioritised vulnerability list, coverage, exposure and
+// freshness — what `runsight posture` prints and the API serves.
+import type { Kysely } from 'kysely';
+import type { Severity } from '../core/types.js';
+import type {
+  Database,
+  Figures,
+  FindingFilter,
+  PostureFilter,
+  PriorityRow,
+  ScopeKind,
+} from '../store/index.js';
+import {
+  queryCoverageGaps,
+  queryExposureSummary,
+  queryMatchSummary,
+  queryPriorities,
+  queryRollup,
+  queryTagDrift,
+} from '../store/index.js';
+import { type Freshness, getFreshness, rowStaleness } from './freshness.js';
+import { durationToMs, type PostureConfig } from './settings.js';
+import { syncPosture } from './sync.js';
+
+export type PostureBy = Exclude<ScopeKind, 'fleet'>;
+export const POSTURE_BY: readonly PostureBy[] = [
+  'container',
+  'workload',
+  'namespace',
+  'cluster',
+  'environment',
+  'owner',
+  'image',
+];
+
+export interface PostureQuery {
+  by?: PostureBy | undefined;
+  /** Minimum severity counted. */
+  severity?: Severity | undefined;
+  kev?: boolean | undefined;
+  fixable?: boolean | undefined;
+  cluster?: string | undefined;
+  namespace?: string | undefined;
+  top?: number | undefined;
+  /** Do not bring derived posture up to date first (it normally is). */
+  noSync?: boolean | undefined;
+  now?: Date | undefined;
+}
+
+export interface PostureGroup {
+  key: string;
+  labels: Record<string, string | null>;
+  containers: number;
+  unresolved: number;
+  unscanned: number;
+  images: number;
+  /** Distinct vulnerabilities across the scope's images. */
+  distinctVulnerabilities: Figures;
+  /** Container × finding: each running container counts its image's vulnerabilities. */
+  instances: Figures;
+  oldestScanAt: string | null;
+  stale: string[];
+}
+
+export interface PostureReport {
+  by: PostureBy;
+  filters: {
+    severity: Severity | null;
+    kev: boolean;
+    fixable: boolean;
+    cluster: string | null;
+    namespace: string | null;
+  };
+  totals: { containers: number; distinctVulnerabilities: Figures; instances: Figures };
+  groups: PostureGroup[];
+  priorities: PriorityRow[];
+  coverage: {
+    matchMethods: { matchMethod: string; confidence: string; containers: number }[];
+    gaps: {
+      reason: string;
+      imageDigest: string | null;
+      image: string;
+      repository: string | null;
+      containers: number;
+      scannedAt: string | null;
+    }[];
+    tagDrift: { image: string; digests: string[]; containers: number }[];
+  };
+  exposure: { since: string; containersSeen: number; gone: number; shortLived: number };
+  freshness: Freshness;
+  limits: string;
+}
+
+export const RANK: Record<Severity, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, UNKNOWN: 0 };
+
+export const LIMITS =
+  'Posture is derived from image findings: runtime-only issues (in-memory injection, drift, malicious processes), configuration risk outside the image (RBAC, network policy, secrets) and vulnerabilities published after the last advisory update are not covered.';
+
+export async function getPosture(
+  db: Kysely<Database>,
+  q: PostureQuery = {},
+  config: PostureConfig = {},
+): Promise<PostureReport> {
+  const now = q.now ?? new Date();
+  if (!q.noSync) await syncPosture(db, { ...config, now });
+  const by = q.by ?? 'namespace';
+  const cf: PostureFilter = { cluster: q.cluster, namespace: q.namespace };
+  const ff: FindingFilter = {
+    minSeverityRank: q.severity ? RANK[q.severity] : undefined,
+    kev: q.kev,
+    fixable: q.fixable,
+  };
+  const [rows, fleet, priorities, matchMethods, tagDrift, freshness] = await Promise.all([
+    queryRollup(db, by, cf, ff),
+    queryRollup(db, 'fleet', cf, ff),
+    queryPriorities(db, cf, ff, q.top ?? 20),
+    queryMatchSummary(db),
+    queryTagDrift(db),
+    getFreshness(db, config, now),
+  ]);
+  const scanMs = durationToMs(config.sla?.scanAge);
+  const gaps = await queryCoverageGaps(db, scanMs === undefined ? null : new Date(now.getTime() - scanMs));
+  const exposure = await queryExposureSummary(db, new Date(now.getTime() - 86400e3), cf);
+  const f = fleet[0];
+  const zero: Figures = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, kev: 0, fixable: 0, total: 0 };
+  return {
+    by,
+    filters: {
+      severity: q.severity ?? null,
+      kev: Boolean(q.kev),
+      fixable: Boolean(q.fixable),
+      cluster: q.cluster ?? null,
+      namespace: q.namespace ?? null,
+    },
+    totals: {
+      containers: f?.containers ?? 0,
+      distinctVulnerabilities: f?.distinct ?? zero,
+      instances: f?.instances ?? zero,
+    },
+    groups: rows
+      .map((r) => ({
+        key: r.key,
+        labels: r.labels,
+        containers: r.containers,
+        unresolved: r.unresolved,
+        unscanned: r.unscanned,
+        images: r.images,
+        distinctVulnerabilities: r.distinct,
+        instances: r.instances,
+        oldestScanAt: r.oldestScan?.toISOString() ?? null,
+        stale: rowStaleness(r, freshness, config),
+      }))
+      .sort((a, b) => weight(b.instances) - weight(a.instances) || a.key.localeCompare(b.key)),
+    priorities,
+    coverage: {
+      matchMethods,
+      gaps: gaps.map((g) => ({ ...g, scannedAt: g.scannedAt?.toISOString() ?? null })),
+      tagDrift,
+    },
+    exposure: { ...exposure, since: exposure.since.toISOString() },
+    freshness,
+    limits: LIMITS,
+  };
+}
+
+function weight(f: Figures): number {
+  return f.kev * 1e12 + f.critical * 1e9 + f.high * 1e6 + f.medium * 1e3 + f.low;
+}
+
+/** Whether a `--fail-on` gate trips: any counted vulnerability at or above `severity`. */
+export function gateTrips(report: PostureReport, severity: Severity): boolean {
+  const t = report.totals.distinctVulnerabilities;
+  const counts: Record<Severity, number> = {
+    CRITICAL: t.critical,
+    HIGH: t.high,
+    MEDIUM: t.medium,
+    LOW: t.low,
+    UNKNOWN: t.unknown,
+  };
+  return (Object.keys(counts) as Severity[]).some((s) => RANK[s] >= RANK[severity] && counts[s] > 0);
+}

@@ -1,0 +1,26 @@
+// Propagation's configuration: the authoritative findings source and the freshness SLAs, from the
+// config file (`posture.authoritativeSource`, `sla.*`) with the settings table as a fallback.
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/index.js';
+import { getSetting } from '../store/index.js';
+
+export interface PostureConfig {
+  authoritativeSource?: string | undefined;
+  sla?:
+    | { scanAge?: string | undefined; advisoryAge?: string | undefined; inventoryAge?: string | undefined }
+    | undefined;
+}
+
+export async function authoritativeSource(db: Kysely<Database>, config: PostureConfig = {}): Promise<string> {
+  return (
+    config.authoritativeSource ?? (await getSetting<string>(db, 'posture.authoritativeSource')) ?? 'runsight'
+  );
+}
+
+/** Parses `15m`, `24h`, `7d`, `30s` into milliseconds; undefined stays undefined. */
+export function durationToMs(d: string | undefined): number | undefined {
+  if (!d) return undefined;
+  const m = /^(\d+)(s|m|h|d)$/.exec(d);
+  if (!m) return undefined;
+  return Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}

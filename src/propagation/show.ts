@@ -1,0 +1,193 @@
+// Detail views: one container (its resolution explained, its image's counts — which are its own —
+// every finding with fix guidance, its exposure intervals, freshness) and one workload (its
+// containers, its roll-up, its rollout check and posture history).
+import type { Kysely } from 'kysely';
+import { InputError } from '../core/errors.js';
+import { type FixGuidance, remediationFor } from '../remediation/fix-guidance.js';
+import { type RolloutCheck, rolloutCheck, type WorkloadSpec } from '../remediation/rollout.js';
+import type { Database, Figures, StoredSnapshot } from '../store/index.js';
+import { findContainerIds, queryContainer, queryRollup, snapshotHistory } from '../store/index.js';
+import { age, type Freshness, getFreshness } from './freshness.js';
+import { explainResolution } from './resolve.js';
+import type { PostureConfig } from './settings.js';
+import { durationToMs } from './settings.js';
+import { syncPosture } from './sync.js';
+
+export interface ContainerView {
+  id: string;
+  source: { name: string; kind: string };
+  cluster: string | null;
+  namespace: string | null;
+  workloadKind: string | null;
+  workloadName: string | null;
+  pod: string | null;
+  container: string;
+  containerKind: string;
+  node: string | null;
+  platform: string | null;
+  image: string;
+  imageId: string | null;
+  state: string;
+  owner: string | null;
+  environment: string | null;
+  firstSeen: string;
+  lastSeen: string;
+  removedAt: string | null;
+  imageDigest: string | null;
+  matchMethod: string;
+  confidence: string;
+  resolution: string;
+  counts: { critical: number; high: number; medium: number; low: number; unknown: number };
+  kev: number;
+  fixable: number;
+  findingsSource: string | null;
+  scan: { at: string | null; ageSeconds: number | null; stale: boolean };
+  baseImage: { digest: string; names: string[] } | null;
+  findings: FixGuidance[];
+  exposures: { imageDigest: string | null; firstSeen: string; lastSeen: string; closedAt: string | null }[];
+  freshness: Freshness;
+}
+
+const ZERO = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
+
+export async function showContainer(
+  db: Kysely<Database>,
+  text: string,
+  config: PostureConfig & { baseImages?: string[] | undefined; noSync?: boolean } = {},
+  now = new Date(),
+): Promise<ContainerView> {
+  if (!config.noSync) await syncPosture(db, { ...config, now });
+  const ids = await findContainerIds(db, text);
+  const id = ids.includes(text) ? text : ids.length === 1 ? ids[0] : undefined;
+  if (!id) {
+    throw new InputError(
+      ids.length
+        ? `"${text}" matches ${ids.length} containers (${ids.slice(0, 5).join(', ')}…): give the full id`
+        : `no container "${text}" in inventory: list them with runsight containers`,
+    );
+  }
+  const c = (await queryContainer(db, id))!;
+  const explained = await explainResolution(db, {
+    id: c.id,
+    image: c.image,
+    imageId: c.image_id,
+    digest: c.digest,
+    digestKind: c.digest_kind,
+    platform: c.platform,
+    startedAt: c.started_at,
+  });
+  const remediation =
+    c.image_digest && c.scanned_at ? await remediationFor(db, c.image_digest, config.baseImages) : null;
+  return {
+    id: c.id,
+    source: { name: c.source_name, kind: c.source_kind },
+    cluster: c.cluster,
+    namespace: c.namespace,
+    workloadKind: c.workload_kind,
+    workloadName: c.workload_name,
+    pod: c.pod,
+    container: c.container_name,
+    containerKind: c.container_kind,
+    node: c.node,
+    platform: c.platform,
+    image: c.image,
+    imageId: c.image_id,
+    state: c.state,
+    owner: c.owner,
+    environment: c.environment,
+    firstSeen: c.first_seen.toISOString(),
+    lastSeen: c.last_seen.toISOString(),
+    removedAt: c.removed_at?.toISOString() ?? null,
+    imageDigest: c.image_digest,
+    matchMethod: c.match_method,
+    confidence: c.confidence,
+    resolution: explained.note,
+    counts: { ...ZERO, ...((c.counts as Record<string, number> | null) ?? {}) },
+    kev: c.kev_count ?? 0,
+    fixable: c.fixable_count ?? 0,
+    findingsSource: c.findings_source ?? null,
+    scan: age(c.scanned_at, durationToMs(config.sla?.scanAge), now),
+    baseImage: remediation?.base ? { digest: remediation.base.digest, names: remediation.base.names } : null,
+    findings: remediation?.findings ?? [],
+    exposures: c.exposures.map((e) => ({
+      imageDigest: e.image_digest,
+      firstSeen: e.first_seen.toISOString(),
+      lastSeen: e.last_seen.toISOString(),
+      closedAt: e.closed_at?.toISOString() ?? null,
+    })),
+    freshness: await getFreshness(db, config, now),
+  };
+}
+
+export interface WorkloadView {
+  workload: string;
+  containers: {
+    id: string;
+    container: string;
+    pod: string | null;
+    imageDigest: string | null;
+    matchMethod: string;
+    confidence: string;
+    counts: Figures;
+  }[];
+  distinctVulnerabilities: Figures;
+  instances: Figures;
+  rollout: RolloutCheck;
+  history: {
+    takenAt: string;
+    containers: number;
+    distinct: Record<string, number>;
+    instances: Record<string, number>;
+    digests: string[];
+  }[];
+  freshness: Freshness;
+}
+
+export async function showWorkload(
+  db: Kysely<Database>,
+  spec: WorkloadSpec,
+  config: PostureConfig & { noSync?: boolean } = {},
+  now = new Date(),
+): Promise<WorkloadView> {
+  if (!config.noSync) await syncPosture(db, { ...config, now });
+  const rollout = await rolloutCheck(db, spec);
+  const [cluster, namespace, kind, name] = rollout.workload.key.split('/') as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  const filter = {
+    cluster: cluster === '-' ? undefined : cluster,
+    namespace,
+    workloadKind: kind === '-' ? undefined : kind,
+    workloadName: name,
+  };
+  const [wl] = await queryRollup(db, 'workload', { ...filter, scopeKeys: [rollout.workload.key] });
+  const perContainer = await queryRollup(db, 'container', filter);
+  const history: StoredSnapshot[] = await snapshotHistory(db, 'workload', [rollout.workload.key], 50);
+  const zero: Figures = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, kev: 0, fixable: 0, total: 0 };
+  return {
+    workload: rollout.workload.key,
+    containers: perContainer.map((r) => ({
+      id: r.key,
+      container: String(r.labels.container_name),
+      pod: r.labels.pod ?? null,
+      imageDigest: r.labels.image_digest ?? null,
+      matchMethod: String(r.labels.match_method),
+      confidence: String(r.labels.confidence),
+      counts: r.distinct,
+    })),
+    distinctVulnerabilities: wl?.distinct ?? zero,
+    instances: wl?.instances ?? zero,
+    rollout,
+    history: history.map((h) => ({
+      takenAt: h.takenAt.toISOString(),
+      containers: h.containers,
+      distinct: h.distinctCounts,
+      instances: h.instanceCounts,
+      digests: h.digests,
+    })),
+    freshness: await getFreshness(db, config, now),
+  };
+}

@@ -1,0 +1,51 @@
+// CVE-first view: every running container and workload whose image carries a vulnerability.
+import type { Kysely } from 'kysely';
+import type { Database, VulnWhereRow } from '../store/index.js';
+import { canonicalVulnIds, queryVulnWhere } from '../store/index.js';
+import type { PostureConfig } from './settings.js';
+import { syncPosture } from './sync.js';
+
+export interface VulnWhere {
+  vulnerability: string;
+  /** The stored ids it matched (itself, or the canonical ids naming it as an alias). */
+  ids: string[];
+  containers: VulnWhereRow[];
+  workloads: {
+    cluster: string | null;
+    namespace: string | null;
+    kind: string | null;
+    name: string | null;
+    containers: number;
+  }[];
+  images: string[];
+}
+
+export async function vulnWhere(
+  db: Kysely<Database>,
+  id: string,
+  config: PostureConfig & { noSync?: boolean } = {},
+): Promise<VulnWhere> {
+  if (!config.noSync) await syncPosture(db, config);
+  const ids = await canonicalVulnIds(db, id);
+  const containers = await queryVulnWhere(db, ids);
+  const workloads = new Map<string, VulnWhere['workloads'][number]>();
+  for (const c of containers) {
+    const key = [c.cluster, c.namespace, c.workloadKind, c.workloadName].join('/');
+    const w = workloads.get(key) ?? {
+      cluster: c.cluster,
+      namespace: c.namespace,
+      kind: c.workloadKind,
+      name: c.workloadName,
+      containers: 0,
+    };
+    w.containers += 1;
+    workloads.set(key, w);
+  }
+  return {
+    vulnerability: id,
+    ids,
+    containers,
+    workloads: [...workloads.values()],
+    images: [...new Set(containers.map((c) => c.imageDigest))],
+  };
+}

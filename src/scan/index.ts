@@ -1,0 +1,18 @@
+// Public API of the built-in scanner: scan an image (or an SBOM) into packages and findings, the
+// extractor plugin list, and the SBOM writers.
+export { EXTRACTORS } from './extractors/index.js';
+export { detectOs, type OsInfo, osvEcosystem } from './extractors/os/release/detect.js';
+export { foldLayers, type ImageView } from './fold.js';
+export { toCycloneDx } from './sbom/cyclonedx.js';
+export { parseSbom, readSbomFile, type SbomInput } from './sbom/read-sbom.js';
+export { toSpdx } from './sbom/spdx.js';
+export {
+  type ImageScanResult,
+  type PackageMatcher,
+  SCANNER_VERSION,
+  type ScanImageOptions,
+  scanImage,
+} from './scan-image.js';
+export { scanSbom } from './scan-sbom.js';
+export type { ExtractInput, Extractor, ExtractResult, ScanIssue, ScanLimits } from './types.js';
+export { DEFAULT_LIMITS } from './types.js';

@@ -1,0 +1,218 @@
+// The queries of a re-match: which current built-in scans hold a package an advisory change
+// touched (through the reverse indexes packages(ecosystem, name) and (ecosystem, source_name)),
+// their stored SBOMs, and the swap of a scan's findings with the change record per image.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Finding, Package } from '../../../core/types.js';
+import type { Database } from '../../schema.js';
+
+const CHUNK = 400;
+
+export interface TouchedScan {
+  scanId: number;
+  imageDigest: string;
+  os: { family?: string; release?: string; ecosystem?: string } | null;
+}
+
+/** Current scans of `source` whose packages match any (ecosystem, name-or-source-name) pair. */
+export async function findScansForPackages(
+  db: Kysely<Database>,
+  pairs: { ecosystem: string; name: string }[],
+  source = 'runsight',
+): Promise<TouchedScan[]> {
+  const ids = new Set<number>();
+  for (let i = 0; i < pairs.length; i += CHUNK) {
+    const values = sql`(values ${sql.join(pairs.slice(i, i + CHUNK).map((p) => sql`(${p.ecosystem}, ${p.name})`))})`;
+    const rows = await db
+      .selectFrom('packages as p')
+      .innerJoin('current_scans as c', 'c.scan_id', 'p.scan_id')
+      .select('p.scan_id')
+      .distinct()
+      .where('c.source', '=', source)
+      .where((eb) =>
+        eb.or([
+          eb(sql`(p.ecosystem, p.name)`, 'in', values),
+          eb(sql`(p.ecosystem, p.source_name)`, 'in', values),
+        ]),
+      )
+      .execute();
+    for (const r of rows) ids.add(r.scan_id);
+  }
+  // PyPI names are matched normalised (PEP 503) while SBOMs keep the spelling they found.
+  const pypi = [...new Set(pairs.filter((p) => p.ecosystem === 'PyPI').map((p) => p.name))];
+  for (let i = 0; i < pypi.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('packages as p')
+      .innerJoin('current_scans as c', 'c.scan_id', 'p.scan_id')
+      .select('p.scan_id')
+      .distinct()
+      .where('c.source', '=', source)
+      .where('p.ecosystem', '=', 'PyPI')
+      .where(sql`lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))`, 'in', pypi.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) ids.add(r.scan_id);
+  }
+  return describeScans(db, [...ids]);
+}
+
+/** Every current scan of `source` (a full re-match, e.g. after KEV, EPSS or VEX changed). */
+export async function listCurrentScans(db: Kysely<Database>, source = 'runsight'): Promise<TouchedScan[]> {
+  const rows = await db.selectFrom('current_scans').select('scan_id').where('source', '=', source).execute();
+  return describeScans(
+    db,
+    rows.map((r) => r.scan_id),
+  );
+}
+
+async function describeScans(db: Kysely<Database>, ids: number[]): Promise<TouchedScan[]> {
+  const out: TouchedScan[] = [];
+  ids.sort((a, b) => a - b);
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db
+      .selectFrom('scans')
+      .select(['id', 'image_digest', 'os'])
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .execute();
+    for (const r of rows)
+      out.push({ scanId: r.id, imageDigest: r.image_digest, os: (r.os as TouchedScan['os']) ?? null });
+  }
+  return out.sort((a, b) => a.scanId - b.scanId);
+}
+
+/** The stored SBOMs of some scans — no layer is read. */
+export async function loadScanPackages(
+  db: Kysely<Database>,
+  scanIds: number[],
+): Promise<Map<number, Package[]>> {
+  const out = new Map<number, Package[]>(scanIds.map((id) => [id, []]));
+  if (!scanIds.length) return out;
+  const rows = await db
+    .selectFrom('packages')
+    .select([
+      'scan_id',
+      'ecosystem',
+      'name',
+      'version',
+      'purl',
+      'source_name',
+      'source_version',
+      'layer_diff_id',
+      'path',
+    ])
+    .where('scan_id', 'in', scanIds)
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    out.get(r.scan_id)!.push({
+      ecosystem: r.ecosystem,
+      name: r.name,
+      version: r.version,
+      purl: r.purl ?? undefined,
+      sourceName: r.source_name ?? undefined,
+      sourceVersion: r.source_version ?? undefined,
+      layer: r.layer_diff_id ?? undefined,
+      path: r.path ?? undefined,
+    });
+  }
+  return out;
+}
+
+export interface FindingSwap {
+  newlyAffected: number;
+  newlyFixed: number;
+  statusChanged: number;
+}
+
+/** Replaces one scan's findings and records the change per image (see replaceFindingsOfScans). */
+export async function replaceScanFindings(
+  tx: Transaction<Database>,
+  scan: { scanId: number; imageDigest: string; source?: string },
+  findings: Finding[],
+  cause: string,
+): Promise<FindingSwap> {
+  return (await replaceFindingsOfScans(tx, [{ scan, findings }], cause))[0]!;
+}
+
+/**
+ * Replaces the findings of several scans in one go (one read, one delete, chunked inserts): the
+ * re-matcher's batch write. Same change rules as replaceScanFindings.
+ */
+export async function replaceFindingsOfScans(
+  tx: Transaction<Database>,
+  items: { scan: { scanId: number; imageDigest: string; source?: string }; findings: Finding[] }[],
+  cause: string,
+): Promise<FindingSwap[]> {
+  const ids = items.map((i) => i.scan.scanId);
+  const before = ids.length
+    ? await tx
+        .selectFrom('findings')
+        .select(['scan_id', 'vulnerability_id', 'package_name', 'status'])
+        .where('scan_id', 'in', ids)
+        .execute()
+    : [];
+  const byScan = new Map<number, Map<string, string>>(ids.map((id) => [id, new Map()]));
+  for (const r of before)
+    byScan.get(r.scan_id)!.set(`${r.vulnerability_id}\u0000${r.package_name}`, r.status);
+  type Change = 'newly_affected' | 'newly_fixed' | 'status_changed';
+  const changes: {
+    image_digest: string;
+    vulnerability_id: string;
+    package_name: string;
+    change: Change;
+    cause: string;
+  }[] = [];
+  const swaps: FindingSwap[] = [];
+  for (const { scan, findings } of items) {
+    const beforeStatus = byScan.get(scan.scanId)!;
+    const afterStatus = new Map(findings.map((f) => [`${f.id}\u0000${f.package.name}`, f.status as string]));
+    const swap: FindingSwap = { newlyAffected: 0, newlyFixed: 0, statusChanged: 0 };
+    const row = (k: string, change: Change) => {
+      const [vulnerability_id = '', package_name = ''] = k.split('\u0000');
+      changes.push({ image_digest: scan.imageDigest, vulnerability_id, package_name, change, cause });
+      if (change === 'newly_affected') swap.newlyAffected++;
+      else if (change === 'newly_fixed') swap.newlyFixed++;
+      else swap.statusChanged++;
+    };
+    for (const [k, st] of afterStatus) {
+      const was = beforeStatus.get(k);
+      if (st === 'affected' && was === undefined) row(k, 'newly_affected');
+      else if (was !== undefined && was !== st && (st === 'affected' || was === 'affected'))
+        row(k, 'status_changed');
+    }
+    for (const [k, was] of beforeStatus) if (was === 'affected' && !afterStatus.has(k)) row(k, 'newly_fixed');
+    swaps.push(swap);
+  }
+  if (ids.length) await tx.deleteFrom('findings').where('scan_id', 'in', ids).execute();
+  const rows = items.flatMap(({ scan, findings }) =>
+    findings.map((f) => ({
+      scan_id: scan.scanId,
+      image_digest: scan.imageDigest,
+      source: scan.source ?? 'runsight',
+      vulnerability_id: f.id,
+      aliases: f.aliases,
+      package_ecosystem: f.package.ecosystem,
+      package_name: f.package.name,
+      package_purl: f.package.purl ?? null,
+      installed_version: f.installedVersion,
+      fixed_version: f.fixedVersion ?? null,
+      layer_diff_id: f.package.layer ?? null,
+      severity: f.severity,
+      cvss_version: f.cvss?.version ?? null,
+      cvss_vector: f.cvss?.vector ?? null,
+      cvss_score: f.cvss?.score ?? null,
+      status: f.status,
+      status_reason: f.statusReason ?? null,
+    })),
+  );
+  for (let i = 0; i < rows.length; i += 1000)
+    await tx
+      .insertInto('findings')
+      .values(rows.slice(i, i + 1000))
+      .execute();
+  for (let i = 0; i < changes.length; i += 1000) {
+    await tx
+      .insertInto('finding_changes')
+      .values(changes.slice(i, i + 1000))
+      .execute();
+  }
+  return swaps;
+}

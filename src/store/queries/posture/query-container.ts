@@ -1,0 +1,39 @@
+// One container with its resolution, its image's roll-up, and its exposure intervals.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../schema.js';
+
+export async function queryContainer(db: Kysely<Database>, id: string) {
+  const c = await db
+    .selectFrom('containers as c')
+    .innerJoin('inventory_sources as s', 's.id', 'c.source_id')
+    .leftJoin('image_posture as p', 'p.image_digest', 'c.image_digest')
+    .selectAll('c')
+    .select([
+      's.name as source_name',
+      's.kind as source_kind',
+      'p.counts',
+      'p.kev as kev_count',
+      'p.fixable as fixable_count',
+      'p.distinct_vulns',
+      'p.scanned_at',
+      'p.source as findings_source',
+    ])
+    .where('c.id', '=', id)
+    .executeTakeFirst();
+  if (!c) return undefined;
+  const exposures = await db
+    .selectFrom('exposures')
+    .select(['image_digest', 'first_seen', 'last_seen', 'closed_at'])
+    .where('container_id', '=', id)
+    .orderBy('first_seen')
+    .execute();
+  return { ...c, exposures };
+}
+
+/** Container ids matching a prefix or pod/container name (for `container show` convenience). */
+export async function findContainerIds(db: Kysely<Database>, text: string): Promise<string[]> {
+  const r = await sql<{ id: string }>`select id from containers
+    where id = ${text} or id like ${`${text.replace(/[%_\\]/g, '\\$&')}%`} or (pod || '/' || container_name) = ${text}
+    order by removed_at desc nulls first, id limit 20`.execute(db);
+  return r.rows.map((x) => x.id);
+}

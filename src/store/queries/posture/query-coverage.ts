@@ -1,0 +1,75 @@
+// Coverage gaps: what runs but carries no posture. Containers that did not resolve to a digest;
+// digests in use with no scan from any source; digests whose scan is older than the scan SLA.
+// Each gap names a reference a scanner can pull (`registry/repo@digest`, else the image as written).
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../schema.js';
+
+export interface CoverageGapRow {
+  reason: 'unresolved' | 'never-scanned' | 'stale';
+  imageDigest: string | null;
+  /** The image as the containers wrote it (one example). */
+  image: string;
+  /** A repository where this digest was seen (image_names), when known. */
+  repository: string | null;
+  containers: number;
+  scannedAt: Date | null;
+}
+
+export async function queryCoverageGaps(
+  db: Kysely<Database>,
+  staleBefore: Date | null,
+): Promise<CoverageGapRow[]> {
+  const r = await sql<Record<string, unknown>>`
+    with used as (
+      select c.image_digest, min(c.image) as image, count(*) as n
+      from containers c where c.removed_at is null group by c.image_digest, case when c.image_digest is null then c.image end
+    )
+    select case when u.image_digest is null then 'unresolved'
+                when p.image_digest is null then 'never-scanned' else 'stale' end as reason,
+      u.image_digest, u.image, u.n,
+      p.scanned_at,
+      (select n.registry || '/' || n.repository from image_names n where n.digest = u.image_digest order by n.last_seen desc limit 1) as repository
+    from used u left join image_posture p on p.image_digest = u.image_digest
+    where u.image_digest is null or p.image_digest is null
+       or (${staleBefore}::timestamptz is not null and p.scanned_at < ${staleBefore}::timestamptz)
+    order by 1, u.n desc, u.image`.execute(db);
+  return r.rows.map((row) => ({
+    reason: row.reason as CoverageGapRow['reason'],
+    imageDigest: (row.image_digest as string | null) ?? null,
+    image: String(row.image),
+    repository: (row.repository as string | null) ?? null,
+    containers: Number(row.n),
+    scannedAt: (row.scanned_at as Date | null) ?? null,
+  }));
+}
+
+/** Containers per match method and confidence (how much of the fleet resolves exactly). */
+export async function queryMatchSummary(
+  db: Kysely<Database>,
+): Promise<{ matchMethod: string; confidence: string; containers: number }[]> {
+  const rows = await db
+    .selectFrom('containers')
+    .select(['match_method', 'confidence', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('removed_at', 'is', null)
+    .groupBy(['match_method', 'confidence'])
+    .orderBy('match_method')
+    .execute();
+  return rows.map((r) => ({
+    matchMethod: r.match_method,
+    confidence: r.confidence,
+    containers: Number(r.n),
+  }));
+}
+
+/** Tag drift across running containers: one image reference running as several digests. */
+export async function queryTagDrift(
+  db: Kysely<Database>,
+): Promise<{ image: string; digests: string[]; containers: number }[]> {
+  const r = await sql<{ image: string; digests: string[]; n: number }>`
+    select c.image, array_agg(distinct c.image_digest order by c.image_digest) as digests, count(*) as n
+    from containers c
+    where c.removed_at is null and c.image_digest is not null and position('@' in c.image) = 0
+    group by c.image having count(distinct c.image_digest) > 1
+    order by c.image`.execute(db);
+  return r.rows.map((x) => ({ image: x.image, digests: x.digests, containers: Number(x.n) }));
+}

@@ -1,0 +1,47 @@
+// Ages every view reports: advisory sources (last update), inventory sources (last successful run,
+// else the newest container observation), and the oldest scan among images in use.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../schema.js';
+
+export interface FreshnessRows {
+  advisories: { name: string; kind: string; updatedAt: Date }[];
+  inventory: { id: number; name: string; kind: string; lastRun: Date | null; lastSeen: Date | null }[];
+  oldestScanInUse: Date | null;
+  newestScanInUse: Date | null;
+}
+
+export async function queryFreshness(db: Kysely<Database>): Promise<FreshnessRows> {
+  const advisories = await db
+    .selectFrom('advisory_sources')
+    .select(['name', 'kind', 'updated_at'])
+    .orderBy('name')
+    .execute();
+  const inventory = await sql<{
+    id: number;
+    name: string;
+    kind: string;
+    last_run: Date | null;
+    last_seen: Date | null;
+  }>`
+    select s.id, s.name, s.kind,
+      (select max(coalesce(r.finished_at, r.started_at)) from inventory_runs r where r.source_id = s.id and r.status in ('ok', 'partial')) as last_run,
+      (select max(c.last_seen) from containers c where c.source_id = s.id) as last_seen
+    from inventory_sources s order by s.name`.execute(db);
+  const scans = await sql<{ oldest: Date | null; newest: Date | null }>`
+    select min(p.scanned_at) as oldest, max(p.scanned_at) as newest from image_posture p
+    where exists (select 1 from containers c where c.image_digest = p.image_digest and c.removed_at is null)`.execute(
+    db,
+  );
+  return {
+    advisories: advisories.map((a) => ({ name: a.name, kind: a.kind, updatedAt: a.updated_at })),
+    inventory: inventory.rows.map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      kind: r.kind,
+      lastRun: r.last_run,
+      lastSeen: r.last_seen,
+    })),
+    oldestScanInUse: scans.rows[0]?.oldest ?? null,
+    newestScanInUse: scans.rows[0]?.newest ?? null,
+  };
+}

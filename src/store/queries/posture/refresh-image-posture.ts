@@ -1,0 +1,144 @@
+// Recomputes the per-image roll-ups — image_vulns (one row per image × vulnerability) and
+// image_posture (counts per image) — for some digests or for all. This is the only place findings
+// are read for posture: every view starts from these tables and joins them to containers.
+// Rules (docs/propagation.md): one findings source per digest (the authoritative one, else
+// `runsight`, else the latest scan); statuses `affected` and `unknown` count (unknown = could not
+// compare a version: shown, never hidden); a VEX statement saying not_affected/fixed for the image
+// or the package removes the finding; a vulnerability's severity in an image is the highest among
+// the packages carrying it.
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { Database } from '../../schema.js';
+
+export interface RefreshScope {
+  /** Only these digests; undefined means every digest (a full recompute). */
+  digests?: string[] | undefined;
+  authoritativeSource?: string | undefined;
+  /** The time recorded as computed_at (default: now). */
+  now?: Date | undefined;
+}
+
+export interface RefreshResult {
+  images: number;
+  vulnerabilities: number;
+}
+
+export async function refreshImagePosture(db: Kysely<Database>, scope: RefreshScope): Promise<RefreshResult> {
+  return db.transaction().execute((tx) => refreshIn(tx, scope));
+}
+
+async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promise<RefreshResult> {
+  const digests = scope.digests ? [...new Set(scope.digests)] : undefined;
+  if (digests && !digests.length) return { images: 0, vulnerabilities: 0 };
+  const auth = scope.authoritativeSource ?? 'runsight';
+  const inScope = (col: string): RawBuilder<unknown> =>
+    digests ? sql`${sql.ref(col)} = any(${digests}::text[])` : sql`true`;
+
+  if (digests) {
+    await sql`delete from image_vulns where ${inScope('image_digest')}`.execute(tx);
+  } else {
+    // A full recompute replaces everything: truncate leaves no dead rows behind (readers wait for
+    // the transaction instead of seeing a half-built table).
+    await sql`truncate image_vulns`.execute(tx);
+  }
+  const chosen = sql`select distinct on (cs.image_digest) cs.image_digest, cs.source, cs.scan_id, s.finished_at
+      from current_scans cs join scans s on s.id = cs.scan_id
+      where ${inScope('cs.image_digest')}
+      order by cs.image_digest, (cs.source = ${auth}) desc, (cs.source = 'runsight') desc,
+               s.finished_at desc nulls last, cs.source`;
+  const ins = await sql`
+    with chosen as (${chosen}),
+    vex as (
+      select distinct on (product, vulnerability_id) product, vulnerability_id, status
+      from vex_statements order by product, vulnerability_id, issued_at desc nulls last, id desc
+    ),
+    vex_ids as (select coalesce(array_agg(distinct vulnerability_id), '{}') as ids from vex where status in ('not_affected', 'fixed')),
+    live as (
+      select c.image_digest, c.source, f.vulnerability_id, f.severity, f.fixed_version, f.cvss_score
+      from chosen c join findings f on f.scan_id = c.scan_id cross join vex_ids vi
+      where f.status in ('affected', 'unknown')
+        and (not (f.vulnerability_id = any(vi.ids) or f.aliases && vi.ids)
+             or not exists (
+               select 1 from vex v
+               where v.status in ('not_affected', 'fixed')
+                 and (v.vulnerability_id = f.vulnerability_id or v.vulnerability_id = any(f.aliases))
+                 and (v.product = f.image_digest or v.product = f.package_purl
+                      or strpos(v.product, replace(f.image_digest, ':', '%3A')) > 0
+                      or (f.package_purl is not null and strpos(f.package_purl, v.product || '@') = 1))))
+    )
+    insert into image_vulns (image_digest, vulnerability_id, source, severity, severity_rank, kev, fixable, epss, cvss_score, packages)
+    select l.image_digest, l.vulnerability_id, min(l.source),
+      (array['UNKNOWN','LOW','MEDIUM','HIGH','CRITICAL'])[max(${SEVERITY_RANK}) + 1],
+      max(${SEVERITY_RANK}),
+      bool_or(k.cve_id is not null),
+      bool_or(coalesce(l.fixed_version, '') <> ''),
+      max(e.score),
+      max(l.cvss_score),
+      count(*)
+    from live l
+    left join kev k on k.cve_id = l.vulnerability_id
+    left join epss e on e.cve_id = l.vulnerability_id
+    group by l.image_digest, l.vulnerability_id`.execute(tx);
+
+  if (digests) {
+    await sql`delete from image_posture where ${inScope('image_digest')}`.execute(tx);
+  } else {
+    await sql`truncate image_posture`.execute(tx);
+  }
+  const posture = await sql`
+    with chosen as (${chosen}),
+    agg as (
+      select image_digest,
+        count(*) filter (where severity_rank = 4) as critical,
+        count(*) filter (where severity_rank = 3) as high,
+        count(*) filter (where severity_rank = 2) as medium,
+        count(*) filter (where severity_rank = 1) as low,
+        count(*) filter (where severity_rank = 0) as unknown,
+        count(*) filter (where kev) as kev,
+        count(*) filter (where fixable) as fixable,
+        count(*) as total
+      from image_vulns where ${inScope('image_digest')} group by image_digest
+    )
+    insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, scanned_at, computed_at)
+    select c.image_digest, c.source, c.scan_id,
+      jsonb_build_object('critical', coalesce(a.critical, 0), 'high', coalesce(a.high, 0),
+        'medium', coalesce(a.medium, 0), 'low', coalesce(a.low, 0), 'unknown', coalesce(a.unknown, 0)),
+      coalesce(a.kev, 0), coalesce(a.fixable, 0), coalesce(a.total, 0), c.finished_at, ${scope.now ?? new Date()}
+    from chosen c left join agg a on a.image_digest = c.image_digest`.execute(tx);
+  // Fresh statistics, so posture queries pick index lookups over scans of the new table.
+  if (!digests) await sql`analyze image_vulns, image_posture`.execute(tx);
+  return { images: Number(posture.numAffectedRows ?? 0), vulnerabilities: Number(ins.numAffectedRows ?? 0) };
+}
+
+/** 4 critical, 3 high, 2 medium, 1 low, 0 unknown. */
+export const SEVERITY_RANK = sql<number>`(case severity when 'CRITICAL' then 4 when 'HIGH' then 3 when 'MEDIUM' then 2 when 'LOW' then 1 else 0 end)`;
+
+/**
+ * Digests whose roll-up is missing or out of date: a new current scan, a re-match recorded in
+ * finding_changes after the roll-up, or a roll-up whose scan is no longer current.
+ */
+export async function listStaleImagePosture(db: Kysely<Database>): Promise<string[]> {
+  const r = await sql<{ digest: string }>`
+    select cs.image_digest as digest from current_scans cs
+      left join image_posture p on p.image_digest = cs.image_digest
+      where p.image_digest is null
+         or not exists (select 1 from current_scans x where x.image_digest = p.image_digest and x.scan_id = p.scan_id)
+         or exists (select 1 from finding_changes fc where fc.image_digest = cs.image_digest and fc.at > p.computed_at)
+    union
+    select p.image_digest from image_posture p
+      where not exists (select 1 from current_scans x where x.image_digest = p.image_digest)`.execute(db);
+  return [...new Set(r.rows.map((x) => x.digest))];
+}
+
+/**
+ * A fingerprint of the enrichment every roll-up depends on (KEV, EPSS, VEX): when it changes, all
+ * roll-ups are recomputed.
+ */
+export async function enrichmentWatermark(db: Kysely<Database>): Promise<string> {
+  const r = await sql<{ w: string }>`select concat_ws(':',
+      (select count(*) from kev), (select max(date_added)::text from kev),
+      (select count(*) from epss), (select max(score_date)::text from epss),
+      (select coalesce(max(id), 0) from vex_statements), (select count(*) from vex_statements)) as w`.execute(
+    db,
+  );
+  return r.rows[0]?.w ?? '';
+}
