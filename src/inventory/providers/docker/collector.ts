@@ -213,6 +213,10 @@ export async function watchDocker(
       let pending: { id: string; action: string }[] = [];
       let timer: NodeJS.Timeout | undefined;
       let chain: Promise<void> = Promise.resolve();
+      // A delta that could not be applied ends the stream: the next loop lists again and heals it.
+      const stream = new AbortController();
+      const onAbort = () => stream.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
       const flush = () => {
         timer = undefined;
         const batch = pending;
@@ -252,7 +256,10 @@ export async function watchDocker(
           }
           await handlers.onDelta({ type: 'delta', added, removed }, cache.errors);
         });
-        chain = chain.catch((err) => handlers.onError?.(err, 0));
+        chain = chain.catch((err) => {
+          handlers.onError?.(err, 0);
+          stream.abort();
+        });
       };
       await api.events(
         { since: col.listedAt },
@@ -264,8 +271,9 @@ export async function watchDocker(
           pending.push({ id, action });
           timer ??= setTimeout(flush, opts.batchMs ?? 100);
         },
-        signal,
+        stream.signal,
       );
+      signal.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
       flush();
       await chain;

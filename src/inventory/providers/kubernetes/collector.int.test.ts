@@ -122,6 +122,33 @@ describe('Kubernetes provider against a local API server', () => {
     expect(k9sRows.every((r) => r.platform === null)).toBe(true);
   });
 
+  it('restarts a paged list whose continue token expired (410)', async () => {
+    const [t] = kubernetesTargets({ kubeconfig, context: 'kind', env: {} });
+    let compacted = false;
+    kind.onRequest = (r) => {
+      if (!compacted && r.path === '/api/v1/pods' && r.query.continue) {
+        compacted = true;
+        // The world moves on (a pod is updated) and history is compacted: the token has expired.
+        kind.putPod(
+          kindCluster().pods.find(
+            (p: { metadata: { name: string } }) => p.metadata.name === 'kube-proxy-lrtdp',
+          ),
+        );
+        kind.compact();
+      }
+    };
+    const before = kind.requests.length;
+    try {
+      const col = await collectKubernetes(t!.api, { cluster: 'kind', keys, pageSize: 10 });
+      expect(col.mutation.containers).toHaveLength(24);
+      const pages = kind.requests.slice(before).filter((r) => r.path === '/api/v1/pods');
+      // page 1, page 2 refused (410), then the whole list again: 3 pages of 10, 10, 0.
+      expect(pages.map((r) => Boolean(r.query.continue))).toEqual([false, true, false, true]);
+    } finally {
+      kind.onRequest = undefined;
+    }
+  });
+
   it('uses the in-cluster service account (token file, CA file) when there is no kubeconfig', async () => {
     const root = mkdtempSync(join(tmpdir(), 'runsight-sa-'));
     const sa = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
@@ -230,6 +257,43 @@ describe('Kubernetes provider against a local API server', () => {
     kind.putPod(removedPod);
     ac.abort();
     await done; // stops cleanly when aborted
+  });
+
+  it('lists again when a delta could not be applied, so the store catches up', async () => {
+    const [t] = kubernetesTargets({ kubeconfig, context: 'k9s', env: {} });
+    const ac = new AbortController();
+    let fulls = 0;
+    let failures = 0;
+    const deltas: string[][] = [];
+    const done = watchKubernetes(
+      t!.api,
+      { cluster: 'k9s', keys, signal: ac.signal, batchMs: 20, backoff: { initialMs: 20, maxMs: 50 } },
+      {
+        async onFull() {
+          fulls++;
+        },
+        async onDelta(m) {
+          if (failures === 0) {
+            failures++;
+            throw new Error('store unavailable');
+          }
+          deltas.push(m.added.map((c) => c.id));
+        },
+        onError() {},
+      },
+    );
+    await waitFor('first list', async () => fulls === 1);
+    await waitFor('watch', async () => k9s.requests.filter((r) => r.query.watch === 'true').length > 0);
+    const pod = k8sFixture('k9s/pod-with-init.json');
+    pod.metadata.name = 'lost-then-found';
+    k9s.putPod(pod);
+    await waitFor('relist after the failed delta', async () => fulls === 2);
+    k9s.deletePod('default', 'lost-then-found');
+    await waitFor('later deltas land', async () =>
+      deltas.some((d) => d.includes('k9s/default/lost-then-found/nginx')),
+    );
+    ac.abort();
+    await done;
   });
 
   it('lists again when a watch is refused with HTTP 410 (goneAs status)', async () => {

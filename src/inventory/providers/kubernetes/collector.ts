@@ -187,7 +187,7 @@ async function listPods(
     let rv = '';
     let restarted = false;
     const start = pods.length;
-    do {
+    for (;;) {
       signal?.throwIfAborted();
       let page: Awaited<ReturnType<KubernetesApi['listPods']>>;
       try {
@@ -198,7 +198,7 @@ async function listPods(
           restarted = true;
           cont = undefined;
           pods.length = start;
-          continue;
+          continue; // from the first page again
         }
         throw err;
       }
@@ -208,7 +208,8 @@ async function listPods(
       }
       rv = page.resourceVersion || rv;
       cont = page.continue || undefined;
-    } while (cont);
+      if (!cont) break;
+    }
     resourceVersions.set(ns ?? '', rv);
   }
   return { pods, resourceVersions };
@@ -281,9 +282,17 @@ export async function watchKubernetes(
   const maxMs = opts.backoff?.maxMs ?? 30_000;
 
   // Deltas are applied one after another, in event order, across every namespace's stream.
+  // A delta that could not be applied (e.g. the store was briefly unreachable) would leave the store
+  // behind the cluster: every scope then stops its watch and lists again (a full mutation heals it).
   let chain: Promise<void> = Promise.resolve();
+  const watches = new Set<AbortController>();
+  let resyncs = 0;
   const enqueue = (fn: () => Promise<void>) => {
-    chain = chain.then(fn).catch((err) => handlers.onError?.(err, 0));
+    chain = chain.then(fn).catch((err) => {
+      resyncs++;
+      handlers.onError?.(err, 0);
+      for (const w of watches) w.abort();
+    });
     return chain;
   };
 
@@ -291,8 +300,16 @@ export async function watchKubernetes(
   const runScope = async (ns: string | undefined) => {
     let rv: string | undefined;
     let delay = initialMs;
+    let seenResyncs = resyncs;
     while (!signal.aborted) {
       try {
+        if (seenResyncs !== resyncs) {
+          seenResyncs = resyncs;
+          rv = undefined;
+          await sleep(delay, signal);
+          delay = Math.min(delay * 2, maxMs);
+          if (signal.aborted) break;
+        }
         if (rv === undefined) {
           const collection = await collectKubernetes(
             api,
@@ -301,6 +318,7 @@ export async function watchKubernetes(
           );
           rv = collection.resourceVersions.get(ns ?? '') ?? '';
           await enqueue(() => handlers.onFull(collection));
+          if (seenResyncs !== resyncs) continue; // the list itself did not land: list again
         }
         firstList = false;
         let pending: WatchEvent[] = [];
@@ -324,7 +342,11 @@ export async function watchKubernetes(
           }
           await handlers.onDelta({ type: 'delta', added, removed }, cache.errors.splice(0));
         };
-        await api.watchPods(
+        const stop = new AbortController();
+        const onAbort = () => stop.abort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        watches.add(stop);
+        const watching = api.watchPods(
           { namespace: ns, resourceVersion: rv, timeoutSeconds: opts.timeoutSeconds ?? 300 },
           (ev) => {
             if (gone) return;
@@ -345,13 +367,17 @@ export async function watchKubernetes(
             pending.push(ev);
             timer ??= setTimeout(flush, opts.batchMs ?? 100);
           },
-          signal,
+          stop.signal,
         );
+        await watching.finally(() => {
+          watches.delete(stop);
+          signal.removeEventListener('abort', onAbort);
+        });
         if (timer) clearTimeout(timer);
         flush();
         await chain;
         if (gone) throw new GoneError();
-        delay = initialMs; // a stream that ended normally is renewed at once
+        if (seenResyncs === resyncs) delay = initialMs; // a stream that ended normally is renewed at once
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof GoneError || (err instanceof KubernetesApiError && err.status === 410)) {

@@ -87,6 +87,8 @@ export class FakeKubernetesApiServer {
   private paused: (() => void)[] | undefined;
   private readonly watchers = new Set<{ ns?: string | undefined; res: ServerResponse }>();
   readonly requests: RequestLog[] = [];
+  /** Called before each request is served (a test may compact or change pods here). */
+  onRequest: ((r: RequestLog) => void) | undefined;
   url = '';
 
   constructor(private readonly opts: FakeApiServerOptions = {}) {
@@ -172,7 +174,9 @@ export class FakeKubernetesApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const query = Object.fromEntries(url.searchParams);
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
+    const logged = { method: req.method ?? 'GET', path: url.pathname, query };
+    this.requests.push(logged);
+    this.onRequest?.(logged);
     if (this.opts.token && req.headers.authorization !== `Bearer ${this.opts.token}`) {
       return status(res, 401, 'Unauthorized', 'Unauthorized');
     }
@@ -208,7 +212,19 @@ export class FakeKubernetesApiServer {
       return this.watch(res, ns, query);
     }
     const limit = Number(query.limit ?? 0);
-    const offset = query.continue ? Number(Buffer.from(query.continue, 'base64url').toString()) : 0;
+    // A continue token carries the list's resourceVersion; after compaction it has expired (410).
+    const [offsetText, tokenRv] = query.continue
+      ? Buffer.from(query.continue, 'base64url').toString().split(':')
+      : ['0'];
+    if (tokenRv !== undefined && Number(tokenRv) < this.compactedRv) {
+      return status(
+        res,
+        410,
+        'Expired',
+        'The provided continue parameter is too old to display a consistent list result.',
+      );
+    }
+    const offset = Number(offsetText);
     const page = limit ? collection.items.slice(offset, offset + limit) : collection.items.slice(offset);
     const next = limit && offset + limit < collection.items.length ? offset + limit : undefined;
     return json(res, 200, {
@@ -216,7 +232,7 @@ export class FakeKubernetesApiServer {
       apiVersion: collection.apiVersion,
       metadata: {
         resourceVersion: this.resourceVersion,
-        ...(next !== undefined ? { continue: Buffer.from(String(next)).toString('base64url') } : {}),
+        ...(next !== undefined ? { continue: Buffer.from(`${next}:${this.rv}`).toString('base64url') } : {}),
       },
       items: page,
     });
