@@ -4,6 +4,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Finding, Package } from '../../../core/types.js';
 import type { Database } from '../../schema.js';
+import { findingRow } from '../scans/save-scan.js';
 
 const CHUNK = 400;
 
@@ -183,25 +184,7 @@ export async function replaceFindingsOfScans(
   }
   if (ids.length) await tx.deleteFrom('findings').where('scan_id', 'in', ids).execute();
   const rows = items.flatMap(({ scan, findings }) =>
-    findings.map((f) => ({
-      scan_id: scan.scanId,
-      image_digest: scan.imageDigest,
-      source: scan.source ?? 'runsight',
-      vulnerability_id: f.id,
-      aliases: f.aliases,
-      package_ecosystem: f.package.ecosystem,
-      package_name: f.package.name,
-      package_purl: f.package.purl ?? null,
-      installed_version: f.installedVersion,
-      fixed_version: f.fixedVersion ?? null,
-      layer_diff_id: f.package.layer ?? null,
-      severity: f.severity,
-      cvss_version: f.cvss?.version ?? null,
-      cvss_vector: f.cvss?.vector ?? null,
-      cvss_score: f.cvss?.score ?? null,
-      status: f.status,
-      status_reason: f.statusReason ?? null,
-    })),
+    findings.map((f) => findingRow(scan.scanId, scan.imageDigest, scan.source ?? 'runsight', f)),
   );
   for (let i = 0; i < rows.length; i += 1000)
     await tx

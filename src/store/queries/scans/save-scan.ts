@@ -133,29 +133,32 @@ export async function insertFindings(
   for (let i = 0; i < findings.length; i += CHUNK) {
     await tx
       .insertInto('findings')
-      .values(
-        findings.slice(i, i + CHUNK).map((f) => ({
-          scan_id: scanId,
-          image_digest: imageDigest,
-          source,
-          vulnerability_id: f.id,
-          aliases: f.aliases,
-          package_ecosystem: f.package.ecosystem,
-          package_name: f.package.name,
-          package_purl: f.package.purl ?? null,
-          installed_version: f.installedVersion,
-          fixed_version: f.fixedVersion ?? null,
-          layer_diff_id: f.package.layer ?? null,
-          severity: f.severity,
-          cvss_version: f.cvss?.version ?? null,
-          cvss_vector: f.cvss?.vector ?? null,
-          cvss_score: f.cvss?.score ?? null,
-          status: f.status,
-          status_reason: f.statusReason ?? null,
-        })),
-      )
+      .values(findings.slice(i, i + CHUNK).map((f) => findingRow(scanId, imageDigest, source, f)))
       .execute();
   }
+}
+
+/** The `findings` row of one finding: the one mapping every writer of findings uses. */
+export function findingRow(scanId: number, imageDigest: string, source: string, f: Finding) {
+  return {
+    scan_id: scanId,
+    image_digest: imageDigest,
+    source,
+    vulnerability_id: f.id,
+    aliases: f.aliases,
+    package_ecosystem: f.package.ecosystem,
+    package_name: f.package.name,
+    package_purl: f.package.purl ?? null,
+    installed_version: f.installedVersion,
+    fixed_version: f.fixedVersion ?? null,
+    layer_diff_id: f.package.layer ?? null,
+    severity: f.severity,
+    cvss_version: f.cvss?.version ?? null,
+    cvss_vector: f.cvss?.vector ?? null,
+    cvss_score: f.cvss?.score ?? null,
+    status: f.status,
+    status_reason: f.statusReason ?? null,
+  };
 }
 
 async function affectedKeys(tx: Transaction<Database>, scanId: number): Promise<Set<string>> {
