@@ -14,7 +14,6 @@ export {
   type Extractor,
   type ImageScanResult,
   type OsInfo,
-  osvEcosystem,
   type PackageMatcher,
   parseSbom,
   readSbomFile,

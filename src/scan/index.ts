@@ -1,7 +1,7 @@
 // Public API of the built-in scanner: scan an image (or an SBOM) into packages and findings, the
 // extractor plugin list, and the SBOM writers.
 export { EXTRACTORS } from './extractors/index.js';
-export { detectOs, type OsInfo, osvEcosystem } from './extractors/os/release/detect.js';
+export { detectOs, type OsInfo } from './extractors/os/release/detect.js';
 export { foldLayers, type ImageView } from './fold.js';
 export { toCycloneDx } from './sbom/cyclonedx.js';
 export { parseSbom, readSbomFile, type SbomInput } from './sbom/read-sbom.js';

@@ -6,9 +6,9 @@
 // not_affected, resolved → fixed, anything else → affected.
 import { ratingFor } from '../../advisories/index.js';
 import type { Finding, FindingStatus, Package } from '../../core/types.js';
+import { packageFromPurl, parsePurl } from '../../versioning/index.js';
 import { type CvssCandidate, pickCvss } from '../cvss.js';
 import { canonicalId, dedupeFindings } from '../dedupe.js';
-import { packageFromPurl, parsePurl } from '../ecosystem.js';
 import { ReportFormatError } from '../errors.js';
 import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
 import { isDigest } from '../reference.js';

@@ -3,9 +3,10 @@
 // (fixed / not-fixed / wont-fix / unknown) describes the fix, not the package: every match is an
 // affected package; the fix state is kept as the status reason.
 import type { Finding } from '../../core/types.js';
+import { osvEcosystem, packageFromPurl } from '../../versioning/index.js';
 import { type CvssCandidate, pickCvss } from '../cvss.js';
 import { canonicalId, dedupeFindings } from '../dedupe.js';
-import { ecosystemForType, osEcosystem, packageFromPurl } from '../ecosystem.js';
+import { ecosystemForType } from '../ecosystem.js';
 import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
 import { mapSeverity } from '../severity.js';
 import { parseDocument, parseItems } from '../validate.js';
@@ -39,7 +40,7 @@ export function parseGrypeReport(data: unknown, file: string): ParsedImageReport
       hints,
       scannerVersion: doc.descriptor?.version ?? undefined,
       scannedAt: ts && !Number.isNaN(ts.getTime()) ? ts : undefined,
-      os: os ? { ...os, ecosystem: osEcosystem(os.family, os.release) } : undefined,
+      os: os ? { ...os, ecosystem: osvEcosystem(os.family, os.release) } : undefined,
       packages: [],
       findings,
       skipped: [...skipped, ...dups],

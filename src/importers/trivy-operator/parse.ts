@@ -5,8 +5,9 @@
 // reported as ignored. The image is `registry.server/artifact.repository` at `artifact.digest`
 // (repo digest) or `artifact.tag`; the workload comes from the `trivy-operator.resource.*` labels.
 import type { Finding } from '../../core/types.js';
+import { osvEcosystem, packageFromPurl } from '../../versioning/index.js';
 import { canonicalId, dedupeFindings } from '../dedupe.js';
-import { ecosystemForType, osEcosystem, packageFromPurl } from '../ecosystem.js';
+import { ecosystemForType } from '../ecosystem.js';
 import { ReportFormatError } from '../errors.js';
 import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
 import { mapSeverity } from '../severity.js';
@@ -134,7 +135,7 @@ function toImageReport(
     hints,
     scannerVersion: r.report.scanner?.version ?? undefined,
     scannedAt: Number.isNaN(ts.getTime()) ? undefined : ts,
-    os: os ? { ...os, ecosystem: osEcosystem(os.family, os.release) } : undefined,
+    os: os ? { ...os, ecosystem: osvEcosystem(os.family, os.release) } : undefined,
     packages: [],
     findings,
     skipped: [...skipped, ...dups],

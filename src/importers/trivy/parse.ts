@@ -4,9 +4,10 @@
 // Type (`pip` → `PyPI`). Trivy's `Status` (fixed = a fix exists, will_not_fix, …) describes the
 // vendor's fix state: the installed package is affected in all cases but `not_affected`.
 import type { Finding, Package } from '../../core/types.js';
+import { osvEcosystem, packageFromPurl } from '../../versioning/index.js';
 import { type CvssCandidate, pickCvss } from '../cvss.js';
 import { canonicalId, dedupeFindings } from '../dedupe.js';
-import { ecosystemForType, osEcosystem, packageFromPurl } from '../ecosystem.js';
+import { ecosystemForType } from '../ecosystem.js';
 import { ReportFormatError } from '../errors.js';
 import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem, WorkloadLink } from '../model.js';
 import { tryParseImageReference } from '../reference.js';
@@ -171,7 +172,7 @@ function imageFromTarget(target: string): string {
 /** `… (debian 10.4)` → {family: debian, release: 10.4}. */
 function osFromTarget(target: string): Os | undefined {
   const m = /\(([a-z][\w.-]*)\s+([\w.-]+)\)\s*$/i.exec(target);
-  if (!m || !osEcosystem(m[1]!, m[2])) return undefined;
+  if (!m || !osvEcosystem(m[1]!, m[2])) return undefined;
   return { family: m[1]!.toLowerCase(), release: m[2] };
 }
 
@@ -213,7 +214,7 @@ function build(
     scannerVersion: extra.scannerVersion,
     scannedAt: extra.scannedAt && !Number.isNaN(extra.scannedAt.getTime()) ? extra.scannedAt : undefined,
     os: os
-      ? { family: os.family, release: os.release, ecosystem: osEcosystem(os.family, os.release) }
+      ? { family: os.family, release: os.release, ecosystem: osvEcosystem(os.family, os.release) }
       : undefined,
     packages,
     findings,

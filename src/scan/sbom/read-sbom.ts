@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../core/errors.js';
 import type { Package } from '../../core/types.js';
-import { type OsInfo, osvEcosystem } from '../extractors/os/release/detect.js';
-import { purlToPackage } from './purl-parse.js';
+import { osvEcosystem, packageFromPurl } from '../../versioning/index.js';
+import type { OsInfo } from '../extractors/os/release/detect.js';
 import { type CdxComponent, CycloneDxSchema, SpdxSchema } from './schema.js';
 
 export interface SbomInput {
@@ -98,4 +98,11 @@ function fromSpdx(doc: ReturnType<typeof SpdxSchema.parse>): SbomInput {
 function osInfo(name: string, version: string | undefined): OsInfo {
   const family = name.toLowerCase();
   return { family, release: version, ecosystem: osvEcosystem(family, version) };
+}
+
+/** A purl as a package to match: it needs a version and an ecosystem (OS purls default to the distro family). */
+function purlToPackage(purl: string, os: OsInfo | undefined): Package | undefined {
+  const p = packageFromPurl(purl, { os, assumeDistro: true });
+  if (!p?.version || !p.ecosystem) return undefined;
+  return { ecosystem: p.ecosystem, name: p.name, version: p.version, purl };
 }

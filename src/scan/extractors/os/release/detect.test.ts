@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { osvEcosystem } from '../../../../versioning/index.js';
 import { foldLayers } from '../../../fold.js';
 import type { FileRecord, LayerResult } from '../../../types.js';
-import { detectOs, osvEcosystem, parseOsRelease } from './detect.js';
+import { detectOs, parseOsRelease } from './detect.js';
 
 function view(files: Record<string, string>, extra: FileRecord[] = []) {
   const layer: LayerResult = {

@@ -2,7 +2,8 @@
 // inside the image), then the older release files; distroless images (dpkg status.d/ without a
 // status file) are recognised too. The result names the OSV ecosystem with its release
 // (`Debian:12`, `Alpine:v3.18`, `Ubuntu:22.04`, `AlmaLinux:8`, `Mariner:2.0`, `Red Hat`…).
-// Specs: os-release(5); OSV schema ecosystem list (https://ossf.github.io/osv-schema/#affectedpackage-field).
+// Specs: os-release(5); the ecosystem name comes from versioning's osvEcosystem (shared with importers).
+import { osvEcosystem } from '../../../../versioning/index.js';
 import { type ImageView, lookup } from '../../../fold.js';
 
 export interface OsInfo {
@@ -85,50 +86,6 @@ function parseRedhatRelease(text: string): OsInfo {
   ];
   const family = families.find(([re]) => re.test(text))?.[1] ?? 'rhel';
   return { family, release: version };
-}
-
-/** Maps an os-release ID and VERSION_ID to an OSV ecosystem name. */
-export function osvEcosystem(family: string, release: string | undefined): string | undefined {
-  const major = release?.split('.')[0];
-  switch (family) {
-    case 'debian':
-      return major ? `Debian:${major}` : 'Debian';
-    case 'ubuntu':
-      return release ? `Ubuntu:${release}` : 'Ubuntu';
-    case 'alpine': {
-      const m = /^(\d+)\.(\d+)/.exec(release ?? '');
-      return m ? `Alpine:v${m[1]}.${m[2]}` : 'Alpine';
-    }
-    case 'almalinux':
-      return major ? `AlmaLinux:${major}` : 'AlmaLinux';
-    case 'rocky':
-      return major ? `Rocky Linux:${major}` : 'Rocky Linux';
-    case 'rhel':
-      return 'Red Hat';
-    case 'mariner':
-      return release ? `Mariner:${release}` : 'Mariner';
-    case 'azurelinux':
-      return release ? `Azure Linux:${release}` : 'Azure Linux';
-    case 'wolfi':
-      return 'Wolfi';
-    case 'chainguard':
-      return 'Chainguard';
-    case 'sles':
-    case 'sle_hpc':
-    case 'sles_sap': {
-      const m = /^(\d+)(?:\.(\d+))?/.exec(release ?? '');
-      if (!m) return 'SUSE';
-      return `SUSE:Linux Enterprise Server ${m[1]}${m[2] && m[2] !== '0' ? ` SP${m[2]}` : ''}`;
-    }
-    case 'opensuse-leap':
-      return release ? `openSUSE:Leap ${release}` : 'openSUSE';
-    case 'opensuse-tumbleweed':
-      return 'openSUSE:Tumbleweed';
-    case 'photon':
-      return release ? `Photon OS:${release}` : 'Photon OS';
-    default:
-      return undefined;
-  }
 }
 
 function isDistroless(view: ImageView): boolean {
