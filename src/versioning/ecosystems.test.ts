@@ -9,6 +9,9 @@ describe('compareVersions', () => {
     expect(compareVersions('Alpine:v3.18', '1.2_rc1', '1.2')).toBe(-1);
     expect(compareVersions('AlmaLinux:8', '1:1.1.1k-7.el8_6', '1.1.1k-5.el8_5')).toBe(1);
     expect(compareVersions('Red Hat', '1.0^git1-1', '1.0-1')).toBe(1);
+    // every OS ecosystem name the scanner's OS detection produces has a comparator
+    expect(compareVersions('Mariner:2.0', '1.1.1k-7.cm2', '1.1.1k-10.cm2')).toBe(-1);
+    expect(compareVersions('Amazon Linux:2', '1:2.0-1.amzn2', '2.0-1.amzn2')).toBe(1);
     expect(compareVersions('npm', '1.0.0-rc.1', '1.0.0')).toBe(-1);
     expect(compareVersions('PyPI', '1.0.post1', '1.0')).toBe(1);
     expect(compareVersions('Maven', '1.0-SNAPSHOT', '1.0')).toBe(-1);

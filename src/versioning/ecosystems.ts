@@ -49,6 +49,7 @@ const BY_ECOSYSTEM: Record<string, VersionScheme> = {
   openSUSE: rpm,
   SUSE: rpm,
   'CBL-Mariner': rpm,
+  Mariner: rpm,
   'Azure Linux': rpm,
   'Amazon Linux': rpm,
   'Oracle Linux': rpm,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { osvEcosystem } from './index.js';
+import { isKnownEcosystem, osvEcosystem } from './index.js';
 
 describe('osvEcosystem: OS family + release → OSV ecosystem (scanner and importers alike)', () => {
   it.each([
@@ -44,5 +44,7 @@ describe('osvEcosystem: OS family + release → OSV ecosystem (scanner and impor
     ['unknown', '1', undefined],
   ])('%s %s → %s', (family, release, ecosystem) => {
     expect(osvEcosystem(family, release)).toBe(ecosystem);
+    // whatever name it gives, versions in it can be compared: matching never meets an unknown ecosystem
+    if (ecosystem) expect(isKnownEcosystem(ecosystem)).toBe(true);
   });
 });
