@@ -8,6 +8,25 @@ export * from './propagation/index.js';
 export * from './registry/index.js';
 export * from './remediation/index.js';
 export {
+  DEFAULT_LIMITS,
+  detectOs,
+  EXTRACTORS,
+  type Extractor,
+  type ImageScanResult,
+  type OsInfo,
+  osvEcosystem,
+  type PackageMatcher,
+  parseSbom,
+  readSbomFile,
+  SCANNER_VERSION,
+  type ScanImageOptions,
+  type ScanLimits,
+  scanImage,
+  scanSbom,
+  toCycloneDx,
+  toSpdx,
+} from './scan/index.js';
+export {
   type ContainerFilter,
   type ContainerRow,
   getImageIdentity,

@@ -56,6 +56,8 @@ describe.each(kinds)('advisories on %s', (kind) => {
     const eco = Object.fromEntries(status.advisories.ecosystems.map((e) => [e.ecosystem, e]));
     expect(eco['Alpine:v3.18']?.advisories).toBe(1); // ALPINE-CVE-2025-26519
     expect(eco['Debian:9']?.advisories).toBe(4); // DLA-3008-1, -3012-1, -3022-1, -3051-1
+    expect(eco['Debian:9']?.ageSeconds).toBeLessThan(600);
+    expect(eco['Alpine:v3.18']?.lastModified).toBe('2026-07-08T04:32:24.548Z'); // ALPINE-CVE-2025-26519's modified
     expect(status.advisories.lastUpdated).not.toBeNull();
   });
 

@@ -1,7 +1,9 @@
 // Re-match without re-pull: when advisories change, the images whose stored packages are touched
 // are found through the reverse index and re-evaluated from their stored SBOMs only (no layer is
 // read, no registry contacted); each scan's findings are swapped in a transaction and the change
-// per image (newly_affected / newly_fixed, cause `rematch`) lands in finding_changes.
+// per image (newly_affected / newly_fixed / status_changed, cause `rematch`) lands in
+// finding_changes. Scans are processed in batches (default 200): each batch is matched together
+// and written in one transaction, so a reader sees a scan's old or new findings, never a mix.
 import type { Kysely } from 'kysely';
 import type { Logger } from '../core/logger.js';
 import type { Finding } from '../core/types.js';
@@ -9,7 +11,7 @@ import {
   findScansForPackages,
   listCurrentScans,
   loadScanPackages,
-  replaceScanFindings,
+  replaceFindingsOfScans,
   type TouchedScan,
 } from '../store/queries/advisories/rematch-scans.js';
 import { listVexStatements } from '../store/queries/advisories/vex-statements.js';
@@ -62,7 +64,7 @@ export async function rematch(db: Kysely<Database>, opts: RematchOptions = {}): 
   if (!scans.length) return result;
   const matcher = createMatcher(db);
   const vex = await listVexStatements(db);
-  const batch = opts.batchSize ?? 50;
+  const batch = opts.batchSize ?? 200;
   const images = new Set<string>();
   for (let i = 0; i < scans.length; i += batch) {
     opts.signal?.throwIfAborted();
@@ -71,22 +73,29 @@ export async function rematch(db: Kysely<Database>, opts: RematchOptions = {}): 
       db,
       chunk.map((s) => s.scanId),
     );
-    const computed: { scan: TouchedScan; findings: Finding[] }[] = [];
-    for (const scan of chunk) {
-      const findings = await matcher.match(sboms.get(scan.scanId) ?? [], { osEcosystem: scan.os?.ecosystem });
-      computed.push({ scan, findings: applyVex(findings, vex, { imageDigest: scan.imageDigest }) });
-    }
+    const matched = await matcher.matchMany(
+      chunk.map((scan) => ({
+        packages: sboms.get(scan.scanId) ?? [],
+        opts: { osEcosystem: scan.os?.ecosystem },
+      })),
+    );
+    const computed: { scan: TouchedScan; findings: Finding[] }[] = chunk.map((scan, n) => ({
+      scan,
+      findings: applyVex(matched[n]!, vex, { imageDigest: scan.imageDigest }),
+    }));
     await db.transaction().execute(async (tx) => {
-      for (const { scan, findings } of computed) {
-        const swap = await replaceScanFindings(tx, scan, findings, 'rematch');
+      const swaps = await replaceFindingsOfScans(tx, computed, 'rematch');
+      computed.forEach(({ scan }, n) => {
+        const swap = swaps[n]!;
         result.scans++;
         images.add(scan.imageDigest);
         result.newlyAffected += swap.newlyAffected;
         result.newlyFixed += swap.newlyFixed;
         result.statusChanged += swap.statusChanged;
-        if (swap.newlyAffected || swap.newlyFixed || swap.statusChanged)
+        if (swap.newlyAffected || swap.newlyFixed || swap.statusChanged) {
           result.changes.push({ imageDigest: scan.imageDigest, ...swap });
-      }
+        }
+      });
     });
     opts.logger?.debug('rematch progress', { done: Math.min(i + batch, scans.length), total: scans.length });
   }

@@ -55,6 +55,15 @@ export const configSchema = z.strictObject({
       authoritativeSource: z.string().optional(),
     })
     .optional(),
+  /** Built-in scanner limits (bytes). */
+  scan: z
+    .strictObject({
+      /** Largest file an extractor may read (default 128 MiB). */
+      maxFileBytes: z.number().int().positive().optional(),
+      /** Total decompressed layer bytes per image before the scan stops as partial (default 32 GiB). */
+      maxTotalBytes: z.number().int().positive().optional(),
+    })
+    .optional(),
   /** Images scanned as base images, for "update base image X" remediation. */
   baseImages: z.array(z.string()).optional(),
 });

@@ -14,6 +14,7 @@ import { registerImportCommands } from './commands/import.js';
 import { registerInventoryCommands } from './commands/inventory.js';
 import { registerPostureCommands } from './commands/posture.js';
 import { registerRegistryCommands } from './commands/registry.js';
+import { registerScanCommand } from './commands/scan.js';
 import { registerVulnShowCommand } from './commands/vuln-show.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
@@ -51,6 +52,7 @@ const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerRegistryCommands,
   registerImportCommands,
   registerImageShowCommand,
+  registerScanCommand,
   registerInventoryCommands,
   registerContainersCommand,
   registerPostureCommands,

@@ -1,7 +1,7 @@
 // One finding per (vulnerability, package, installed version): the canonical id is the CVE when the
-// report's id is one or its aliases name exactly one (GHSA-… and PYSEC-… records of one CVE fold
-// together), as the core Finding model asks. Later duplicates are folded into the first (aliases
-// merged) and reported as skipped with the reason, never silently dropped.
+// report's id is one or its aliases name exactly one, as the core Finding model asks; records that
+// name each other (GHSA-… and PYSEC-… of one issue) are one vulnerability. Later duplicates are
+// folded into the first (aliases merged) and reported as skipped with the reason, never dropped.
 import type { Finding } from '../core/types.js';
 import type { ReportedFinding, SkippedItem } from './model.js';
 
@@ -22,23 +22,40 @@ export function findingKey(f: Pick<Finding, 'id' | 'package' | 'installedVersion
   return [f.id, f.package.ecosystem, f.package.name, f.installedVersion].join('\u0000');
 }
 
+/**
+ * Folds findings of one package version that are the same vulnerability: the same canonical id,
+ * or records that name each other (one's id among the other's aliases, as GHSA and PYSEC records
+ * of one issue do). Sharing an alias is not enough: one DSA can fix several CVEs.
+ */
 export function dedupeFindings(items: ReportedFinding[]): { findings: Finding[]; skipped: SkippedItem[] } {
-  const byKey = new Map<string, Finding>();
+  // Per package version: the kept findings with the ids of the records folded into each.
+  const byPackage = new Map<string, { finding: Finding; members: Set<string> }[]>();
+  const kept: Finding[] = [];
   const skipped: SkippedItem[] = [];
   for (const { finding, reportedId } of items) {
-    const key = findingKey(finding);
-    const first = byKey.get(key);
+    const pkgKey = [finding.package.ecosystem, finding.package.name, finding.installedVersion].join('\u0000');
+    const same = byPackage.get(pkgKey) ?? [];
+    const ids = [finding.id, reportedId];
+    const first = same.find(
+      (k) =>
+        ids.some((id) => k.members.has(id) || k.finding.aliases.includes(id)) ||
+        finding.aliases.some((a) => k.members.has(a)),
+    );
     if (!first) {
-      byKey.set(key, { ...finding, aliases: [...finding.aliases] });
+      const copy = { ...finding, aliases: [...finding.aliases] };
+      same.push({ finding: copy, members: new Set(ids) });
+      byPackage.set(pkgKey, same);
+      kept.push(copy);
       continue;
     }
-    for (const a of [reportedId, ...finding.aliases])
-      if (a !== first.id && !first.aliases.includes(a)) first.aliases.push(a);
+    for (const id of ids) first.members.add(id);
+    const f = first.finding;
+    for (const a of [...ids, ...finding.aliases]) if (a !== f.id && !f.aliases.includes(a)) f.aliases.push(a);
     skipped.push({
       id: reportedId,
       kind: 'duplicate',
-      reason: `duplicate: ${first.id} in ${finding.package.name} ${finding.installedVersion} is already imported from this report`,
+      reason: `duplicate: ${f.id} in ${finding.package.name} ${finding.installedVersion} is already imported from this report`,
     });
   }
-  return { findings: [...byKey.values()], skipped };
+  return { findings: kept, skipped };
 }

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectFormat } from './detect.js';
+import { detectReportFormat } from './detect.js';
 import { raw, TESTDATA } from './test-support/expected.js';
 
 const DIRS: Record<string, string> = {
@@ -17,11 +17,13 @@ describe('format detection (import auto)', () => {
   for (const [dir, format] of Object.entries(DIRS))
     for (const f of readdirSync(TESTDATA + dir).filter((f) => statSync(`${TESTDATA}${dir}/${f}`).isFile()))
       it(`${dir}/${f} → ${f.includes('cyclonedx') ? 'cyclonedx' : format}`, () => {
-        expect(detectFormat(raw(`${dir}/${f}`), f)).toBe(f.includes('cyclonedx') ? 'cyclonedx' : format);
+        expect(detectReportFormat(raw(`${dir}/${f}`), f)).toBe(
+          f.includes('cyclonedx') ? 'cyclonedx' : format,
+        );
       });
 
   it('an OpenVEX document is not a findings report: clear error', () => {
-    expect(() => detectFormat(raw('openvex-defectdojo/openvex_one_vuln.json'), 'v.json')).toThrow(
+    expect(() => detectReportFormat(raw('openvex-defectdojo/openvex_one_vuln.json'), 'v.json')).toThrow(
       /v.json: cannot tell which scanner wrote this file/,
     );
   });

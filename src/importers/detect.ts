@@ -3,7 +3,7 @@
 import { ReportFormatError } from './errors.js';
 import type { ImportFormat } from './model.js';
 
-export function detectFormat(data: unknown, file: string): ImportFormat {
+export function detectReportFormat(data: unknown, file: string): ImportFormat {
   const first = Array.isArray(data) ? data[0] : data;
   if (Array.isArray(data)) {
     if (isObj(first) && 'Target' in first) return 'trivy';

@@ -5,7 +5,7 @@ import { saveImportedScans } from '../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
 import { parseGrypeReport } from './grype/parse.js';
 import { importReports } from './import-reports.js';
-import { resolveImage } from './resolve-image.js';
+import { resolveReportImage } from './resolve-image.js';
 import { showImage } from './show-image.js';
 import { expectedGrype, expectedTrivy, raw, TESTDATA } from './test-support/expected.js';
 
@@ -111,7 +111,7 @@ describe.each(kinds)('importers on %s', (kind) => {
       .execute();
     const [report] = parseGrypeReport(raw('grype/keycloak-test.json'), 'k');
     const hints = { ...report!.hints, manifestDigest: undefined };
-    expect(await resolveImage(store.db, hints)).toEqual({
+    expect(await resolveReportImage(store.db, hints)).toEqual({
       resolved: true,
       targets: [
         {
@@ -122,10 +122,32 @@ describe.each(kinds)('importers on %s', (kind) => {
         },
       ],
     });
-    const noPlatform = await resolveImage(store.db, { ...hints, platform: undefined });
+    const noPlatform = await resolveReportImage(store.db, { ...hints, platform: undefined });
     expect(noPlatform).toMatchObject({
       resolved: false,
       reason: expect.stringMatching(/has 2 platforms .*does not say which/),
+    });
+  });
+
+  it('a known image ID wins over a repo digest the store has never seen; alone, that digest is used', async () => {
+    const [report] = parseGrypeReport(raw('grype/keycloak-test.json'), 'k');
+    const hints = { ...report!.hints, manifestDigest: undefined };
+    expect(await resolveReportImage(store.db, hints)).toMatchObject({
+      resolved: true,
+      targets: [{ digest: KEYCLOAK_INDEX, matchMethod: 'repo-digest' }],
+    });
+    await store.db
+      .insertInto('images')
+      .values({
+        digest: KEYCLOAK_AMD64,
+        kind: 'manifest',
+        media_type: 'm',
+        config_digest: hints.configDigest!,
+      })
+      .execute();
+    expect(await resolveReportImage(store.db, hints)).toMatchObject({
+      resolved: true,
+      targets: [{ digest: KEYCLOAK_AMD64, matchMethod: 'config-digest', via: hints.configDigest }],
     });
   });
 
@@ -273,6 +295,26 @@ describe.each(kinds)('importers on %s', (kind) => {
     // Without configuration the built-in scanner is authoritative.
     expect((await showImage(store.db, digest)).authoritativeSource).toBe('runsight');
     expect((await showImage(store.db, digest, 'osv-scanner')).configuredSourceMissing).toBe('osv-scanner');
+  });
+
+  it('image show of an index digest names its platform manifests (findings belong to those)', async () => {
+    await store.db
+      .insertInto('images')
+      .values({
+        digest: KEYCLOAK_INDEX,
+        kind: 'index',
+        media_type: 'application/vnd.oci.image.index.v1+json',
+      })
+      .execute();
+    await store.db
+      .insertInto('image_children')
+      .values([
+        { index_digest: KEYCLOAK_INDEX, child_digest: KEYCLOAK_AMD64, os: 'linux', architecture: 'amd64' },
+      ])
+      .execute();
+    const shown = await showImage(store.db, `docker.io/keycloak/keycloak@${KEYCLOAK_INDEX}`);
+    expect(shown).toMatchObject({ digest: KEYCLOAK_INDEX, sources: [], authoritativeSource: null });
+    expect(shown.platforms).toEqual([{ digest: KEYCLOAK_AMD64, platform: 'linux/amd64' }]);
   });
 
   it('re-importing a changed report records what changed for the image', async () => {

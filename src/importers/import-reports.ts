@@ -10,7 +10,7 @@ import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
 import { parseReport } from './parse-report.js';
 import { readReportFile } from './read-report.js';
 import { isDigest, parseImageReference } from './reference.js';
-import { type ImportMatchMethod, resolveImage } from './resolve-image.js';
+import { type ImportMatchMethod, resolveReportImage } from './resolve-image.js';
 import { tagObservationsOf } from './tag-observations.js';
 
 export interface ImportOptions {
@@ -81,7 +81,7 @@ async function importOne(
   opts: ImportOptions,
   result: ImportResult,
 ): Promise<void> {
-  const resolution = await resolveImage(db, report.hints, {
+  const resolution = await resolveReportImage(db, report.hints, {
     explicit: opts.image,
     scannedAt: report.scannedAt,
   });

@@ -7,11 +7,8 @@ export {
   type SourceSummary,
   summariseSources,
 } from './compare-sources.js';
-export { cvss3BaseScore, pickCvss } from './cvss.js';
 export { parseCycloneDxReport } from './cyclonedx/parse.js';
-export { canonicalId, dedupeFindings } from './dedupe.js';
-export { detectFormat } from './detect.js';
-export { ecosystemForType, osEcosystem, packageFromPurl, parsePurl } from './ecosystem.js';
+export { detectReportFormat } from './detect.js';
 export { ReportFormatError } from './errors.js';
 export { parseGrypeReport } from './grype/parse.js';
 export {
@@ -33,11 +30,10 @@ export { parseReport } from './parse-report.js';
 export { parseReportText, readReportFile } from './read-report.js';
 export {
   type ImportMatchMethod,
-  type Resolution as ImportResolution,
-  type ResolvedTarget,
-  resolveImage,
+  type ReportImageResolution,
+  type ReportImageTarget,
+  resolveReportImage,
 } from './resolve-image.js';
-export { mapSeverity, severityFromScore } from './severity.js';
 export { type ImageShow, showImage } from './show-image.js';
 export { parseTrivyReport } from './trivy/parse.js';
 export {

@@ -1,6 +1,6 @@
 // One entry point over the five parsers: format name (or auto-detection) → image reports.
 import { parseCycloneDxReport } from './cyclonedx/parse.js';
-import { detectFormat } from './detect.js';
+import { detectReportFormat } from './detect.js';
 import { parseGrypeReport } from './grype/parse.js';
 import type { ImportFormat, ParsedImageReport } from './model.js';
 import { parseOsvScannerReport } from './osv-scanner/parse.js';
@@ -16,6 +16,6 @@ const PARSERS: Record<ImportFormat, (data: unknown, file: string) => ParsedImage
 };
 
 export function parseReport(data: unknown, format: ImportFormat | 'auto', file: string): ParsedImageReport[] {
-  const f = format === 'auto' ? detectFormat(data, file) : format;
+  const f = format === 'auto' ? detectReportFormat(data, file) : format;
   return PARSERS[f](data, file);
 }

@@ -1,8 +1,9 @@
 // Maps an imported report to the platform manifest digest(s) its findings belong to, strongest
 // identity first (docs/adr/0007-importers.md):
 //   --image with a digest → explicit · Grype manifestDigest → manifest-digest ·
-//   a repo digest → repo-digest (an index known to the store → its child for the report's platform:
+//   a repo digest the store knows → repo-digest (an index → its child for the report's platform:
 //   repo-digest+platform) · the image ID → config-digest (every known manifest with that config) ·
+//   a repo digest the store has never seen → repo-digest (taken as the platform manifest) ·
 //   a tag → tag-history (the tag's observation at or before the scan time: inferred; only a later
 //   one, or a report without scan time: weak) · nothing → unresolved, with what the report did name.
 import type { Kysely } from 'kysely';
@@ -27,7 +28,7 @@ export type ImportMatchMethod =
   | 'tag-history'
   | 'unresolved';
 
-export interface ResolvedTarget {
+export interface ReportImageTarget {
   digest: string;
   matchMethod: Exclude<ImportMatchMethod, 'unresolved'>;
   confidence: Confidence;
@@ -35,24 +36,30 @@ export interface ResolvedTarget {
   via: string;
 }
 
-export type Resolution = { resolved: true; targets: ResolvedTarget[] } | { resolved: false; reason: string };
+export type ReportImageResolution =
+  | { resolved: true; targets: ReportImageTarget[] }
+  | { resolved: false; reason: string };
 
-export async function resolveImage(
+export async function resolveReportImage(
   db: Kysely<Database>,
   hints: ImageHints,
   opts: { explicit?: string | undefined; scannedAt?: Date | undefined } = {},
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   if (opts.explicit) return resolveExplicit(db, opts.explicit, hints.platform, opts.scannedAt);
   const tried: string[] = [];
   if (hints.manifestDigest && isDigest(hints.manifestDigest))
     return one(hints.manifestDigest, 'manifest-digest', 'exact', hints.manifestDigest);
+  // Repo digests the store knows (a manifest, or an index with a child for the platform) first;
+  // then the image ID of known manifests; a repo digest the store has never seen comes after.
+  const unknown: { rd: string; digest: string }[] = [];
   for (const rd of hints.repoDigests) {
     const digest = isDigest(rd) ? rd : tryParseImageReference(rd)?.digest;
     if (!digest) continue;
     const picked = await pickPlatform(db, digest, hints.platform);
-    if ('digest' in picked)
+    if (!('digest' in picked)) tried.push(`repo digest ${rd}: ${picked.reason}`);
+    else if (picked.known)
       return one(picked.digest, picked.child ? 'repo-digest+platform' : 'repo-digest', 'exact', rd);
-    tried.push(`repo digest ${rd}: ${picked.reason}`);
+    else unknown.push({ rd, digest });
   }
   if (hints.configDigest) {
     const manifests = await listManifestsByConfig(db, hints.configDigest);
@@ -66,8 +73,9 @@ export async function resolveImage(
           via: hints.configDigest!,
         })),
       };
-    tried.push(`image ID ${hints.configDigest}: no known manifest has this config`);
+    if (!unknown.length) tried.push(`image ID ${hints.configDigest}: no known manifest has this config`);
   }
+  if (unknown[0]) return one(unknown[0].digest, 'repo-digest', 'exact', unknown[0].rd);
   for (const ref of new Set(hints.references)) {
     const r = tryParseImageReference(ref);
     if (!r?.tag) continue;
@@ -95,7 +103,7 @@ async function resolveExplicit(
   explicit: string,
   platform: Platform | undefined,
   scannedAt: Date | undefined,
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   const ref = isDigest(explicit) ? undefined : parseImageReference(explicit);
   const digest = isDigest(explicit) ? explicit : ref?.digest;
   if (digest) {
@@ -111,7 +119,7 @@ async function resolveTag(
   r: { registry: string; repository: string; tag?: string | undefined },
   platform: Platform | undefined,
   scannedAt: Date | undefined,
-): Promise<Resolution> {
+): Promise<ReportImageResolution> {
   const name = formatImageReference({ ...r, digest: undefined });
   const tag = { registry: r.registry, repository: r.repository, tag: r.tag! };
   let obs = scannedAt ? await lookupTagAt(db, tag, scannedAt) : undefined;
@@ -138,9 +146,9 @@ async function pickPlatform(
   db: Kysely<Database>,
   digest: string,
   platform: Platform | undefined,
-): Promise<{ digest: string; child: boolean } | { reason: string }> {
+): Promise<{ digest: string; child: boolean; known: boolean } | { reason: string }> {
   const known = await getImageIdentity(db, digest);
-  if (!known || known.kind === 'manifest') return { digest, child: false };
+  if (!known || known.kind === 'manifest') return { digest, child: false, known: !!known };
   const children = known.children.filter((c) => c.platform.os !== 'unknown'); // attestation manifests
   const wanted = platform ? normalisePlatform(platform) : undefined;
   const matching = wanted
@@ -153,7 +161,7 @@ async function pickPlatform(
         );
       })
     : children;
-  if (matching.length === 1) return { digest: matching[0]!.digest, child: true };
+  if (matching.length === 1) return { digest: matching[0]!.digest, child: true, known: true };
   const list = children.map((c) => formatPlatform(c.platform)).join(', ');
   return {
     reason: wanted
@@ -164,9 +172,9 @@ async function pickPlatform(
 
 function one(
   digest: string,
-  matchMethod: ResolvedTarget['matchMethod'],
+  matchMethod: ReportImageTarget['matchMethod'],
   confidence: Confidence,
   via: string,
-): Resolution {
+): ReportImageResolution {
   return { resolved: true, targets: [{ digest, matchMethod, confidence, via }] };
 }

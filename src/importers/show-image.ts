@@ -30,7 +30,7 @@ export interface ImageShow {
 export async function showImage(
   db: Kysely<Database>,
   refOrDigest: string,
-  configuredAuthoritative?: string,
+  configuredAuthoritative?: string | undefined,
 ): Promise<ImageShow> {
   let digest: string;
   let resolvedBy: ImageShow['resolvedBy'] = 'digest';

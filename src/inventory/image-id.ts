@@ -6,6 +6,7 @@
 //   sha256:…                         containerd / CRI-O for images with no repo digest: config id
 // Docker's `ImageID` is always the config digest. The verbatim string is kept beside the parse.
 import type { Digest, DigestKind } from '../core/types.js';
+import { parseReference } from '../registry/index.js';
 
 export interface ParsedImageId {
   digest?: Digest | undefined;
@@ -53,8 +54,26 @@ export function parseImageId(imageId: string | undefined | null): ParsedImageId 
   return {};
 }
 
-/** The digest pinned in an image reference as written (`repo:tag@sha256:…`), if any: a repository digest. */
+/**
+ * The digest pinned in an image reference as written (`repo:tag@sha256:…`), if any: a repository
+ * digest. Parsed with the registry stage's reference grammar; an unparseable reference has none.
+ */
 export function digestOfReference(image: string): Digest | undefined {
-  const at = image.lastIndexOf('@');
-  return at > 0 ? normalizeDigest(image.slice(at + 1)) : undefined;
+  try {
+    const ref = parseReference(image);
+    return ref.digest ? normalizeDigest(ref.digest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why an image reference is not valid under the reference grammar, or undefined when it is. */
+export function referenceProblem(image: string): string | undefined {
+  try {
+    parseReference(image);
+    return undefined;
+  } catch (err) {
+    const reason = (err as { reason?: unknown }).reason;
+    return `${JSON.stringify(image)} is not a valid image reference: ${typeof reason === 'string' ? reason : (err as Error).message}`;
+  }
 }

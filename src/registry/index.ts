@@ -14,7 +14,12 @@ export {
   type RegistryClientOptions,
   RegistryClients,
 } from './client/registry-client.js';
-export { openRegistrySource, RegistrySource, type RegistrySourceOptions } from './client/registry-source.js';
+export {
+  headTagDigest,
+  openRegistrySource,
+  RegistrySource,
+  type RegistrySourceOptions,
+} from './client/registry-source.js';
 export { digestOf, VerifyingStream, verifyBytes, verifyStream } from './digest-stream.js';
 export * from './errors.js';
 export { type ListRegistryOptions, listRegistry, type RegistryListing } from './list-registry.js';

@@ -29,12 +29,20 @@ export function sniffCompression(head: Buffer): Compression {
 /** Streams the decompressed tar of a layer blob, charging `budget` for every byte produced. */
 export async function decompressLayer(blob: Readable, budget: ByteBudget): Promise<Readable> {
   const head = await peek(blob, 4);
+  let total = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      total += chunk.length;
       budget.remaining -= chunk.length;
       budget.used += chunk.length;
       if (budget.remaining < 0) cb(new DecompressionLimitError(budget.limit));
       else cb(null, chunk);
+    },
+    // Some writers (umoci) end a layer right after the last file's data, without its padding or the
+    // two zero blocks that close a tar; GNU tar accepts that, tar-stream does not. Padding to the
+    // block size and adding the end blocks is harmless: zero blocks after the end are ignored.
+    flush(cb) {
+      cb(null, Buffer.alloc(((512 - (total % 512)) % 512) + 1024));
     },
   });
   pipeline(blob, decoderFor(sniffCompression(head)), counter, () => {});

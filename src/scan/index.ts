@@ -8,7 +8,7 @@ export { parseSbom, readSbomFile, type SbomInput } from './sbom/read-sbom.js';
 export { toSpdx } from './sbom/spdx.js';
 export {
   type ImageScanResult,
-  type Matcher,
+  type PackageMatcher,
   SCANNER_VERSION,
   type ScanImageOptions,
   scanImage,

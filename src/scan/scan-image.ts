@@ -19,7 +19,10 @@ import { DEFAULT_LIMITS, type Extractor, type ScanIssue, type ScanLimits } from 
 export const SCANNER_VERSION = 1;
 
 /** Matches packages against advisories (the advisories stage's `matchPackages`). */
-export type Matcher = (packages: Package[], opts: { osEcosystem?: string | undefined }) => Promise<Finding[]>;
+export type PackageMatcher = (
+  packages: Package[],
+  opts: { osEcosystem?: string | undefined },
+) => Promise<Finding[]>;
 
 export interface ScanImageOptions {
   /** An image spec (`127.0.0.1:5000/app:1`, `oci:DIR:TAG`, …) or an opened ImageSource. */
@@ -29,7 +32,7 @@ export interface ScanImageOptions {
   /** The store: layer cache, scan storage and identity. Without it nothing is cached or saved. */
   db?: Kysely<Database> | undefined;
   /** Matches the SBOM against advisories; without it the scan has no findings. */
-  match?: Matcher | undefined;
+  match?: PackageMatcher | undefined;
   /** Store the result (default: true when `db` is given). */
   save?: boolean | undefined;
   extractors?: readonly Extractor[] | undefined;

@@ -6,12 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
 import type { Finding } from '../core/types.js';
 import { parseSbom } from './sbom/read-sbom.js';
-import type { ImageScanResult, Matcher } from './scan-image.js';
+import type { ImageScanResult, PackageMatcher } from './scan-image.js';
 import type { ScanIssue } from './types.js';
 
 export async function scanSbom(
   file: string,
-  opts: { match?: Matcher | undefined } = {},
+  opts: { match?: PackageMatcher | undefined } = {},
 ): Promise<ImageScanResult> {
   const t0 = performance.now();
   let bytes: Buffer;

@@ -50,6 +50,15 @@ describe('walkLayer', () => {
     });
   }
 
+  it('accepts a tar that ends right after the last file (no padding, no end blocks; umoci writes these)', async () => {
+    const status = 'Package: a\nStatus: install ok installed\nVersion: 1.0\n';
+    const tar = await tarOf([{ path: 'var/lib/dpkg/status', content: status }]);
+    const cut = tar.subarray(0, 512 + status.length);
+    const r = await walk(gzipSync(cut), 'sha256:cut');
+    expect(r.errors).toEqual([]);
+    expect(r.records[0]?.packages.map((p) => p.name)).toEqual(['a']);
+  });
+
   it('records whiteouts, opaque directories and links', async () => {
     const l = await buildLayer([
       { path: './etc/.wh.alpine-release' },

@@ -55,20 +55,33 @@ export function compareStrings(a: string, b: string): Ordering {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Builds a scheme from a parser and a comparison of parsed values. */
+const CACHE_LIMIT = 50_000;
+
+/** Builds a scheme from a parser and a comparison of parsed values; parsed values are cached. */
 export function defineScheme<T>(
   id: string,
   parse: (v: string) => T | string,
   compareParsed: (a: T, b: T) => Ordering,
 ): VersionScheme {
+  // Matching compares the same advisory versions over and over: parse each string once (bounded).
+  const cache = new Map<string, T | string>();
+  function cached(v: string): T | string {
+    let r = cache.get(v);
+    if (r === undefined) {
+      r = parse(v);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(v, r);
+    }
+    return r;
+  }
   function parsed(v: string): T {
-    const r = parse(v);
+    const r = cached(v);
     if (typeof r === 'string') throw new InvalidVersionError(id, v, r);
     return r;
   }
   return {
     id,
-    isValid: (v) => typeof parse(v) !== 'string',
-    compare: (a, b) => compareParsed(parsed(a), parsed(b)),
+    isValid: (v) => typeof cached(v) !== 'string',
+    compare: (a, b) => (a === b && typeof cached(a) !== 'string' ? 0 : compareParsed(parsed(a), parsed(b))),
   };
 }

@@ -40,6 +40,8 @@ interface Hit {
  */
 export interface Matcher {
   match(packages: Package[], opts?: MatchOptions): Promise<Finding[]>;
+  /** Several SBOMs at once: one index lookup and one KEV/EPSS lookup for all of them. */
+  matchMany(items: { packages: Package[]; opts?: MatchOptions | undefined }[]): Promise<Finding[][]>;
 }
 
 export function createMatcher(db: Kysely<Database> | Transaction<Database>): Matcher {
@@ -71,13 +73,15 @@ export function createMatcher(db: Kysely<Database> | Transaction<Database>): Mat
     }
   }
 
-  return {
-    async match(packages, opts = {}) {
-      const keys = packages.map((p) => lookupKey(p, opts.osEcosystem));
-      await rowsFor(keys);
+  async function matchMany(
+    items: { packages: Package[]; opts?: MatchOptions | undefined }[],
+  ): Promise<Finding[][]> {
+    const keyed = items.map((it) => it.packages.map((p) => lookupKey(p, it.opts?.osEcosystem)));
+    await rowsFor(keyed.flat());
+    const results = items.map((it, n) => {
       const findings: Finding[] = [];
-      packages.forEach((pkg, i) => {
-        const key = keys[i]!;
+      it.packages.forEach((pkg, i) => {
+        const key = keyed[n]![i]!;
         const hits: Hit[] = [];
         for (const e of key.ecosystems) {
           for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) {
@@ -92,10 +96,14 @@ export function createMatcher(db: Kysely<Database> | Transaction<Database>): Mat
             });
           }
         }
-        findings.push(...mergeHits(pkg, key, hits));
+        findings.push(...mergeHits(pkg, hits));
       });
-      const cves = [...new Set(findings.map((f) => f.id).filter((id) => CVE.test(id)))];
-      await enrich(cves);
+      return findings;
+    });
+    const cves = new Set<string>();
+    for (const list of results) for (const f of list) if (CVE.test(f.id)) cves.add(f.id);
+    await enrich([...cves]);
+    for (const findings of results) {
       for (const f of findings) {
         f.kev = kevCache.get(f.id) ?? false;
         const ep = epssCache.get(f.id);
@@ -112,8 +120,15 @@ export function createMatcher(db: Kysely<Database> | Transaction<Database>): Mat
             ? -1
             : 1,
       );
-      return findings;
+    }
+    return results;
+  }
+
+  return {
+    async match(packages, opts = {}) {
+      return (await matchMany([{ packages, opts }]))[0]!;
     },
+    matchMany,
   };
 }
 
@@ -126,7 +141,7 @@ export async function matchPackages(
   return createMatcher(db).match(packages, opts);
 }
 
-function mergeHits(pkg: Package, key: LookupKey, hits: Hit[]): Finding[] {
+function mergeHits(pkg: Package, hits: Hit[]): Finding[] {
   const byId = new Map<string, Hit[]>();
   for (const h of hits) {
     if (h.verdict.kind === 'not_affected') continue;

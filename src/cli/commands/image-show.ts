@@ -3,6 +3,7 @@
 // where they differ. `image resolve` joins the same group from the identity stage's file.
 import type { Command } from 'commander';
 import { type FindingDifference, showImage } from '../../importers/index.js';
+import { getSetting } from '../../store/index.js';
 import { group, type Run } from '../main.js';
 
 export function registerImageShowCommand(program: Command, run: Run): void {
@@ -14,7 +15,11 @@ export function registerImageShowCommand(program: Command, run: Run): void {
     .action(
       run(async (ctx, ref: string) => {
         const store = await ctx.store();
-        const shown = await showImage(store.db, ref, ctx.config.posture?.authoritativeSource);
+        // posture.authoritativeSource from the config, else the settings table (as posture reads it).
+        const configured =
+          ctx.config.posture?.authoritativeSource ??
+          (await getSetting<string>(store.db, 'posture.authoritativeSource'));
+        const shown = await showImage(store.db, ref, configured);
         const names = shown.sources.map((s) => s.source);
         const footer = [
           `digest ${shown.digest}${shown.resolvedBy === 'tag-history' ? ` (from tag history of ${ref})` : ''}`,

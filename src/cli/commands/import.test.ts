@@ -216,7 +216,8 @@ describe('runsight image show', () => {
     ]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/VULNERABILITY\s+PACKAGE\s+INSTALLED\s+DIFFERENCE\s+CYCLONEDX\s+GRYPE/);
-    expect(table.stdout).toContain('authoritative for posture: grype');
+    // Unconfigured, no runsight scan: the import that landed last (as posture's roll-up picks).
+    expect(table.stdout).toContain('authoritative for posture: cyclonedx');
   });
 
   it('a tag never observed is an input error', async () => {

@@ -1,5 +1,6 @@
 // `runsight inventory …` and `runsight containers` in-process, against the local Kubernetes API
 // server serving the recorded kind cluster, and the CMDB files in testdata/inventory/cmdb.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,4 +249,44 @@ describe('runsight inventory and containers', () => {
     expect(summary).toMatchObject({ source: 'watched', kind: 'kubernetes', status: 'ok' });
     expect(summary.added).toBe(26); // 24 listed + 2 containers of the pod seen through the watch
   });
+
+  it('the runsight process stops cleanly on SIGTERM and SIGINT while watching', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const before = server.requests.length;
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/bin.ts',
+          '--format',
+          'json',
+          'inventory',
+          'watch',
+          'kubernetes',
+          '--kubeconfig',
+          kubeconfig,
+          '--cluster-name',
+          `proc-${signal}`,
+        ],
+        { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const deadline = Date.now() + 60_000;
+      while (!server.requests.slice(before).some((r) => r.query.watch === 'true')) {
+        if (Date.now() > deadline) throw new Error('the process never started watching');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill(signal);
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('hung'), 15_000))]);
+      if (code === 'hung') child.kill('SIGKILL');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject([{ source: `proc-${signal}`, status: 'ok' }]);
+      expect(JSON.parse(stdout)[0].seen).toBeGreaterThanOrEqual(24);
+    }
+  }, 120_000);
 });

@@ -20,7 +20,7 @@ describe('osv-scanner importer on real output', () => {
     expect(guzzle).toMatchObject({
       package: { ecosystem: 'Packagist', name: 'guzzlehttp/guzzle' },
       installedVersion: '6.3.3',
-      fixedVersion: '6.5.8, 7.4.5',
+      fixedVersion: '6.5.8', // 6.3.3 is in [0, 6.5.8); 7.4.5 fixes the 7.x branch
       severity: 'HIGH',
       cvss: { version: '3.1', score: 7.7 },
     });

@@ -2,9 +2,10 @@
 // the report is matched to nothing). One finding per (OSV record, package); records of one alias
 // group fold into one finding when they name the same CVE. Severity: the record's
 // database_specific.severity (GHSA `MODERATE` → MEDIUM), else its CVSS v3 base score, else the
-// group's max_severity score; fixed versions are the `fixed` events of the record's ranges for
-// that package.
+// group's max_severity score; the fixed version is the one closing the range the installed
+// version falls in (versioning/ comparators).
 import type { Finding } from '../../core/types.js';
+import { compareVersions } from '../../versioning/index.js';
 import { pickCvss } from '../cvss.js';
 import { canonicalId, dedupeFindings } from '../dedupe.js';
 import type { ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
@@ -74,20 +75,13 @@ function toFinding(
         : Number.isFinite(groupScore)
           ? severityFromScore(groupScore)
           : 'UNKNOWN';
-  const fixed = new Set<string>();
-  for (const a of r.affected ?? []) {
-    if (a.package?.name && a.package.name.toLowerCase() !== pkg.name.toLowerCase()) continue;
-    for (const range of a.ranges ?? []) {
-      if (range.type === 'GIT') continue;
-      for (const e of range.events ?? []) if (e.fixed) fixed.add(e.fixed);
-    }
-  }
+  const fixedVersion = fixedFor(r, pkg);
   const finding: Finding = {
     id,
     aliases,
     package: { ecosystem: pkg.ecosystem, name: pkg.name },
     installedVersion: pkg.version,
-    fixedVersion: fixed.size ? [...fixed].join(', ') : undefined,
+    fixedVersion,
     severity,
     cvss,
     kev: false,
@@ -95,4 +89,36 @@ function toFinding(
     source: 'osv-scanner',
   };
   return { finding, reportedId: r.id };
+}
+
+/**
+ * The fixed version for the installed one: the `fixed` event closing the range interval that
+ * contains it (OSV schema, "Evaluation"), compared with the ecosystem's own version ordering.
+ * When the ordering is unknown or a version does not parse, every fixed version is listed.
+ */
+function fixedFor(
+  r: OsvRecord,
+  pkg: { name: string; ecosystem: string; version: string },
+): string | undefined {
+  const all = new Set<string>();
+  const cmp = (a: string, b: string) => compareVersions(pkg.ecosystem, a, b);
+  try {
+    for (const a of r.affected ?? []) {
+      if (a.package?.name && a.package.name.toLowerCase() !== pkg.name.toLowerCase()) continue;
+      for (const range of a.ranges ?? []) {
+        if (range.type === 'GIT') continue;
+        let introduced: string | undefined;
+        for (const e of range.events ?? []) {
+          if (e.introduced !== undefined) introduced = e.introduced;
+          if (e.fixed === undefined) continue;
+          all.add(e.fixed);
+          const after = introduced === undefined || introduced === '0' || cmp(pkg.version, introduced) >= 0;
+          if (after && cmp(pkg.version, e.fixed) < 0) return e.fixed;
+        }
+      }
+    }
+  } catch {
+    // unknown ecosystem or unparsable version: fall through to the list
+  }
+  return all.size ? [...all].join(', ') : undefined;
 }

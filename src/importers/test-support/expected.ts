@@ -93,19 +93,33 @@ export function expectedTrivyOperator(report: Json): number {
   );
 }
 
+/**
+ * osv-scanner: per package version, records are one vulnerability when they share the canonical
+ * id, one names the other among its aliases, or osv-scanner put them in one group; count the
+ * connected components.
+ */
 export function expectedOsvScanner(doc: Json): { records: number; distinct: number; gitOnly: number } {
   let records = 0;
   let gitOnly = 0;
-  const keys: string[][] = [];
+  let components = 0;
   for (const r of doc.results)
     for (const p of r.packages ?? []) {
-      records += (p.vulnerabilities ?? []).length;
+      const vulns: Json[] = p.vulnerabilities ?? [];
+      records += vulns.length;
       if (!p.package.name) {
-        gitOnly += (p.vulnerabilities ?? []).length;
+        gitOnly += vulns.length;
         continue;
       }
-      for (const v of p.vulnerabilities ?? [])
-        keys.push([vulnId(v.id, v.aliases ?? []), p.package.name, p.package.version]);
+      const parent = vulns.map((_, i) => i);
+      const root = (i: number): number => (parent[i] === i ? i : root(parent[i]!));
+      const linked = (a: Json, b: Json) =>
+        vulnId(a.id, a.aliases ?? []) === vulnId(b.id, b.aliases ?? []) ||
+        (a.aliases ?? []).includes(b.id) ||
+        (b.aliases ?? []).includes(a.id) ||
+        (p.groups ?? []).some((g: Json) => g.ids.includes(a.id) && g.ids.includes(b.id));
+      for (let i = 0; i < vulns.length; i++)
+        for (let j = i + 1; j < vulns.length; j++) if (linked(vulns[i], vulns[j])) parent[root(j)] = root(i);
+      components += new Set(vulns.map((_, i) => root(i))).size;
     }
-  return { records, distinct: distinct(keys), gitOnly };
+  return { records, distinct: components, gitOnly };
 }

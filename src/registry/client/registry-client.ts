@@ -6,6 +6,7 @@
 // concurrency limit; plain HTTP only for registries the user names as insecure.
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { RunsightError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Digest } from '../../core/types.js';
 import { digestOf, readAll, verifiedBodyStream, verifyBytes } from '../digest-stream.js';
@@ -508,7 +509,8 @@ export class RegistryClient {
         });
       } catch (err) {
         done();
-        if (err instanceof RegistryError || o.signal?.aborted) throw err;
+        // Typed failures (auth, config, redirects) are final; only transport errors are retried.
+        if (err instanceof RunsightError || o.signal?.aborted) throw err;
         if (attempt < this.retry.retries) {
           const wait = backoffMs(attempt, this.retry);
           this.logger?.debug?.('registry request failed; retrying', {
@@ -632,7 +634,7 @@ export class RegistryClient {
         return new AuthError(
           creds
             ? `${this.registry} rejected the credentials from ${creds.origin} for ${o.what} (HTTP 401${detail}); check the username and password or token`
-            : `${this.registry} requires authentication for ${o.what} (HTTP 401${detail}) and no credentials were found; run docker login ${this.registry}, set registries.${this.registry} in the Runsight config, or RUNSIGHT_REGISTRY_AUTH`,
+            : `${this.registry} requires authentication for ${o.what} (HTTP 401${detail}) and no credentials were found; run docker login ${this.registry}, set registries.${this.registry} in the Runsight config, or RUNSIGHT_REGISTRY_AUTH (some registries, Docker Hub among them, also answer 401 for a repository that does not exist: check the name)`,
           base,
         );
       case 403:

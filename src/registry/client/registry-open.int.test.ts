@@ -1,5 +1,8 @@
 // Integration: the registry client and RegistrySource against a real docker-registry (open), with
 // images built by umoci and pushed by skopeo; every digest checked against `skopeo inspect --raw`.
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { extract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf, readAll } from '../digest-stream.js';
 import { ManifestUnknownError, RegistryUnavailableError, RepositoryUnknownError } from '../errors.js';
@@ -7,6 +10,7 @@ import { openImageSource } from '../open-image-source.js';
 import { type BuiltImage, buildAndPush, imageToolsAvailable } from '../test-support/build-image.js';
 import { freePort, startRegistry, type TestRegistry } from '../test-support/registry-server.js';
 import { RegistryClient } from './registry-client.js';
+import { headTagDigest } from './registry-source.js';
 
 let reg: TestRegistry | undefined;
 let single: BuiltImage;
@@ -67,9 +71,19 @@ describe('registry client against docker-registry (open)', () => {
     expect(p.configDigest).toBe(single.manifests[0]!.configDigest);
     expect(p.layers.map((l) => l.digest)).toEqual(single.manifests[0]!.layers.map((l) => l.digest));
     expect(p.layers.map((l) => l.diffId)).toEqual(single.manifests[0]!.diffIds);
-    // Blobs stream and verify.
-    for (const l of p.layers)
-      expect(digestOf(await readAll(await src.openBlob(l.digest, { expectedSize: l.size })))).toBe(l.digest);
+    // Blobs stream and verify; each layer is a complete tar holding just its own files.
+    const files: string[][] = [];
+    for (const l of p.layers) {
+      const bytes = await readAll(await src.openBlob(l.digest, { expectedSize: l.size }));
+      expect(digestOf(bytes)).toBe(l.digest);
+      const tar = gunzipSync(bytes);
+      expect(digestOf(tar)).toBe(l.diffId);
+      files.push(await tarNames(tar));
+    }
+    expect(files).toEqual([
+      ['.', 'etc/', 'etc/os-release'],
+      ['.', 'usr/', 'usr/bin/', 'usr/bin/app'],
+    ]);
   });
 
   it('resolves an index assembled and pushed with skopeo --all, per platform and all', async (ctx) => {
@@ -101,6 +115,10 @@ describe('registry client against docker-registry (open)', () => {
     await client.ping();
     const head = await client.headManifest('team/multi', 'v1');
     expect(head.digest).toBe(multi.digest);
+    expect(await headTagDigest(`${reg.host}/team/app:1.0`, { insecureRegistries: [reg.host] })).toEqual({
+      digest: single.digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    });
     expect(await client.catalog({ pageSize: 1 })).toEqual(['team/app', 'team/multi']);
     expect(await client.listTags('team/app', { pageSize: 1 })).toEqual(['1.0']);
   });
@@ -135,3 +153,20 @@ describe('registry client against docker-registry (open)', () => {
     await expect(down).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+async function tarNames(tar: Buffer): Promise<string[]> {
+  const names: string[] = [];
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (h, stream, next) => {
+      names.push(h.name.replace(/^\.?\//, ''));
+      stream.resume();
+      stream.on('end', next);
+    });
+    ex.on('finish', resolve);
+    ex.on('error', reject);
+  });
+  Readable.from([tar]).pipe(ex);
+  await done;
+  return names.filter(Boolean).sort();
+}

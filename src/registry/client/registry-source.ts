@@ -60,3 +60,19 @@ export function openRegistrySource(reference: string, opts: RegistrySourceOption
   const clients = opts.clients ?? new RegistryClients(opts);
   return new RegistrySource(ref, clients.get(ref.registry), reference);
 }
+
+/**
+ * The digest a registry tag points to now, by HEAD (no manifest body, no config): the cheap check
+ * for "has this tag moved?". Nothing is verified beyond the registry's Docker-Content-Digest.
+ */
+export async function headTagDigest(
+  reference: string,
+  opts: RegistrySourceOptions & { signal?: AbortSignal | undefined } = {},
+): Promise<{ digest: Digest; mediaType: string }> {
+  const ref = withDefaultTag(parseReference(reference));
+  const clients = opts.clients ?? new RegistryClients(opts);
+  const head = await clients
+    .get(ref.registry)
+    .headManifest(ref.repository, ref.digest ?? ref.tag!, opts.signal);
+  return { digest: head.digest, mediaType: head.mediaType };
+}

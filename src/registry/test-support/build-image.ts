@@ -1,5 +1,5 @@
 // Test support (for every stage's integration tests): builds real multi-layer images without a
-// daemon — `umoci init/new/config/insert` into an OCI layout, one layer per directory or file map —
+// daemon — `umoci init/new/config/unpack/repack` into an OCI layout, one layer per directory or file map —
 // optionally assembles a multi-platform OCI index, and pushes with `skopeo copy` (`--all` for an
 // index). The digests returned come from `skopeo inspect --raw` of the pushed image: an oracle
 // independent of Runsight's own client. Usage:
@@ -8,7 +8,7 @@
 //   img.digest, img.manifests[0].configDigest, img.manifests[0].layers …
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -108,19 +108,29 @@ async function buildPlatform(layout: string, tag: string, p: PlatformSpec, scrat
   await run('umoci', ['new', '--image', image]);
   const labels = Object.entries(p.labels ?? {}).flatMap(([k, v]) => ['--config.label', `${k}=${v}`]);
   await run('umoci', ['config', '--image', image, '--os', p.os, '--architecture', p.architecture, ...labels]);
+  // unpack once, then one repack per layer: each repack records what changed in the rootfs as a
+  // new layer. (`umoci insert` in 0.4.7 writes layers whose tar lacks its end, so it is not used.)
+  const bundle = join(scratch, `${tag}-bundle`);
+  const rootless = process.getuid?.() === 0 ? [] : ['--rootless'];
+  await run('umoci', ['unpack', ...rootless, '--image', image, bundle]);
   for (const [i, layer] of p.layers.entries()) {
-    let dir: string;
-    if ('dir' in layer) dir = layer.dir;
-    else {
-      dir = join(scratch, `${tag}-layer-${i}`);
+    const rootfs = join(bundle, 'rootfs');
+    if ('dir' in layer) cpSync(layer.dir, rootfs, { recursive: true });
+    else
       for (const [path, content] of Object.entries(layer.files)) {
-        const file = join(dir, path);
+        const file = join(rootfs, path);
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, content);
       }
-      mkdirSync(dir, { recursive: true });
-    }
-    await run('umoci', ['insert', '--image', image, dir, '/']);
+    await run('umoci', [
+      'repack',
+      '--refresh-bundle',
+      '--history.created_by',
+      `runsight test layer ${i}`,
+      '--image',
+      image,
+      bundle,
+    ]);
   }
   if (p.variant) {
     // umoci has no --variant: rewrite the config and manifest with it.

@@ -77,6 +77,10 @@ describe('parseCmdb', () => {
       { line: 3, reason: 'image is required' },
       { line: 4, reason: 'expected an object with the documented keys' },
       { line: 5, reason: 'unknown column(s): colour' },
+      {
+        line: 11,
+        reason: 'image: "Nginx:Latest" is not a valid image reference: the repository name must be lowercase',
+      },
     ]);
     expect(parseCmdb('[\n{"sourceId": 1,\n', { sourceName: 'x', keys }).errors[0]!.reason).toMatch(
       /not valid JSON/,

@@ -1,7 +1,7 @@
 // The CMDB import schema (docs/inventory.md, "CMDB files"): one row per running container. CSV
 // headers and JSON keys may be snake_case or camelCase. Required: source_id, container, image.
 import { z } from 'zod';
-import { normalizeDigest, parseImageId } from '../../image-id.js';
+import { normalizeDigest, parseImageId, referenceProblem } from '../../image-id.js';
 
 const optionalText = z
   .string()
@@ -60,7 +60,14 @@ export const cmdbRowSchema = z
     platform: optionalText.refine((p) => p === undefined || /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(p), {
       message: 'platform: expected os/arch[/variant], e.g. linux/amd64',
     }),
-    image: z.string({ error: 'image is required' }).trim().min(1, 'image is required'),
+    image: z
+      .string({ error: 'image is required' })
+      .trim()
+      .min(1, 'image is required')
+      .superRefine((image, ctx) => {
+        const problem = referenceProblem(image);
+        if (problem) ctx.addIssue({ code: 'custom', message: `image: ${problem}` });
+      }),
     digest: optionalText.refine(
       (d) => d === undefined || parseImageId(d).digest !== undefined || !!normalizeDigest(d),
       {

@@ -97,7 +97,11 @@ export function dockerApi(endpoint: DockerEndpoint): DockerApi {
         ...endpoint.base,
         path,
         method: 'GET',
-        headers: { accept: 'application/json', host: 'docker' },
+        // Over a unix socket the Host header is arbitrary; over TCP it must stay the real host, which
+        // TLS verifies the certificate against.
+        headers: endpoint.base.socketPath
+          ? { accept: 'application/json', host: 'docker' }
+          : { accept: 'application/json' },
         signal,
       });
       req.on('response', resolve);

@@ -1,7 +1,14 @@
 // The Docker provider against Debian's podman system service (a real Docker-compatible Engine API).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyInventoryMutation, listContainers, openStore, type Store } from '../../../store/index.js';
 import { metadataKeys } from '../../metadata-keys.js';
+import { selfSignedCertificate } from '../kubernetes/test-support/api-server.js';
 import { dockerApi, dockerEndpoint } from './client.js';
 import { collectDocker, REPO_DIGESTS_LABEL, watchDocker } from './collector.js';
 import { createContainer, type PodmanService, removeContainer, startPodman } from './test-support/podman.js';
@@ -136,6 +143,49 @@ describe.skipIf(!podman)('Docker provider against podman system service', () => 
     expect(gone.firstSeen.getTime()).toBeLessThanOrEqual(gone.lastSeen.getTime());
     ac.abort();
     await done;
+  });
+
+  it('speaks tcp with mutual TLS from DOCKER_CERT_PATH, as the docker CLI does', async () => {
+    // A TLS front for the podman socket that, like dockerd --tlsverify, requires a client certificate.
+    const server = selfSignedCertificate();
+    const client = selfSignedCertificate();
+    const front = createServer(
+      { ...server, ca: client.cert, requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const up = request(
+          { socketPath: podman!.socket, path: req.url, method: req.method, headers: req.headers },
+          (r) => {
+            res.writeHead(r.statusCode ?? 502, r.headers);
+            r.pipe(res);
+          },
+        );
+        req.pipe(up);
+      },
+    );
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const certs = mkdtempSync(join(tmpdir(), 'runsight-docker-certs-'));
+    writeFileSync(join(certs, 'ca.pem'), server.cert);
+    writeFileSync(join(certs, 'cert.pem'), client.cert);
+    writeFileSync(join(certs, 'key.pem'), client.key);
+    const port = (front.address() as AddressInfo).port;
+    try {
+      const env = { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs };
+      const endpoint = dockerEndpoint(undefined, env);
+      expect(endpoint.tls).toBe(true);
+      const col = await collectDocker(dockerApi(endpoint), { name: 'tls-host', keys });
+      expect(col.mutation.containers.map((c) => c.container).sort()).toEqual([
+        'mon_grafana.1.abc',
+        'shop_web_1',
+      ]);
+      // Without the client certificate the daemon refuses the connection.
+      const noCert = dockerEndpoint(undefined, { ...env, DOCKER_CERT_PATH: join(certs, 'missing') });
+      await expect(collectDocker(dockerApi(noCert), { name: 'tls-host', keys })).rejects.toThrow(
+        /cannot reach the Docker Engine API/,
+      );
+    } finally {
+      front.closeAllConnections();
+      await new Promise((r) => front.close(r));
+    }
   });
 
   it('says what to do when the socket is wrong', async () => {

@@ -1,6 +1,6 @@
 // The real @kubernetes/client-node against a local API server speaking the list/watch protocol,
 // serving the recorded objects in testdata/inventory/k8s.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,34 @@ describe('Kubernetes provider against a local API server', () => {
     );
     // No node objects on this cluster: platform unknown, not guessed.
     expect(k9sRows.every((r) => r.platform === null)).toBe(true);
+  });
+
+  it('uses the in-cluster service account (token file, CA file) when there is no kubeconfig', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'runsight-sa-'));
+    const sa = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, 'token'), TOKEN);
+    writeFileSync(join(sa, 'ca.crt'), tls.cert);
+    writeFileSync(join(sa, 'namespace'), 'runsight');
+    const url = new URL(kind.url);
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    process.env.KUBERNETES_SERVICE_HOST = url.hostname;
+    process.env.KUBERNETES_SERVICE_PORT = url.port;
+    try {
+      const targets = kubernetesTargets({
+        env: { KUBERNETES_SERVICE_HOST: url.hostname, HOME: root },
+        serviceAccountRoot: root,
+        clusterName: 'kind-in-cluster',
+      });
+      expect(targets.map((t) => [t.cluster, t.server])).toEqual([['kind-in-cluster', kind.url]]);
+      const col = await collectKubernetes(targets[0]!.api, { cluster: 'kind-in-cluster', keys });
+      expect(col.mutation.containers).toHaveLength(24);
+    } finally {
+      process.env.KUBERNETES_SERVICE_HOST = saved.host;
+      process.env.KUBERNETES_SERVICE_PORT = saved.port;
+      if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+      if (saved.port === undefined) delete process.env.KUBERNETES_SERVICE_PORT;
+    }
   });
 
   it('fails with a clear error when the token is wrong', async () => {

@@ -22,6 +22,12 @@ export interface TargetOptions {
   allContexts?: boolean | undefined;
   clusterName?: string | undefined;
   env: NodeJS.ProcessEnv;
+  /**
+   * Where the service account files are mounted, as a prefix of
+   * /var/run/secrets/kubernetes.io/serviceaccount (tests and sandboxes; default: the real path).
+   * The client library reads KUBERNETES_SERVICE_HOST/PORT from the process environment.
+   */
+  serviceAccountRoot?: string | undefined;
 }
 
 export function kubernetesTargets(opts: TargetOptions): ClusterTarget[] {
@@ -45,7 +51,7 @@ export function kubernetesTargets(opts: TargetOptions): ClusterTarget[] {
       );
     }
     const kc = new KubeConfig();
-    kc.loadFromCluster();
+    kc.loadFromCluster(opts.serviceAccountRoot);
     const api = clientNodeApi(kc);
     return [{ context: 'in-cluster', cluster: opts.clusterName ?? 'in-cluster', server: api.server, api }];
   }

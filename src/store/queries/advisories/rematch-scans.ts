@@ -4,7 +4,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Finding, Package } from '../../../core/types.js';
 import type { Database } from '../../schema.js';
-import { insertFindings } from '../scans/save-scan.js';
 
 const CHUNK = 400;
 
@@ -123,26 +122,36 @@ export interface FindingSwap {
   statusChanged: number;
 }
 
-/**
- * Replaces a scan's findings and records, for its image, which (vulnerability, package) pairs became
- * affected or stopped being affected, with `cause`. Runs in the caller's transaction.
- */
+/** Replaces one scan's findings and records the change per image (see replaceFindingsOfScans). */
 export async function replaceScanFindings(
   tx: Transaction<Database>,
   scan: { scanId: number; imageDigest: string; source?: string },
   findings: Finding[],
   cause: string,
 ): Promise<FindingSwap> {
-  const source = scan.source ?? 'runsight';
-  const before = await tx
-    .selectFrom('findings')
-    .select(['vulnerability_id', 'package_name', 'status'])
-    .where('scan_id', '=', scan.scanId)
-    .execute();
-  const beforeStatus = new Map(
-    before.map((r) => [`${r.vulnerability_id}\u0000${r.package_name}`, r.status as string]),
-  );
-  const afterStatus = new Map(findings.map((f) => [`${f.id}\u0000${f.package.name}`, f.status as string]));
+  return (await replaceFindingsOfScans(tx, [{ scan, findings }], cause))[0]!;
+}
+
+/**
+ * Replaces the findings of several scans in one go (one read, one delete, chunked inserts): the
+ * re-matcher's batch write. Same change rules as replaceScanFindings.
+ */
+export async function replaceFindingsOfScans(
+  tx: Transaction<Database>,
+  items: { scan: { scanId: number; imageDigest: string; source?: string }; findings: Finding[] }[],
+  cause: string,
+): Promise<FindingSwap[]> {
+  const ids = items.map((i) => i.scan.scanId);
+  const before = ids.length
+    ? await tx
+        .selectFrom('findings')
+        .select(['scan_id', 'vulnerability_id', 'package_name', 'status'])
+        .where('scan_id', 'in', ids)
+        .execute()
+    : [];
+  const byScan = new Map<number, Map<string, string>>(ids.map((id) => [id, new Map()]));
+  for (const r of before)
+    byScan.get(r.scan_id)!.set(`${r.vulnerability_id}\u0000${r.package_name}`, r.status);
   type Change = 'newly_affected' | 'newly_fixed' | 'status_changed';
   const changes: {
     image_digest: string;
@@ -151,31 +160,59 @@ export async function replaceScanFindings(
     change: Change;
     cause: string;
   }[] = [];
-  const row = (k: string, change: Change) => {
-    const [vulnerability_id = '', package_name = ''] = k.split('\u0000');
-    changes.push({ image_digest: scan.imageDigest, vulnerability_id, package_name, change, cause });
-  };
-  // Affected ↔ gone is newly_affected / newly_fixed; a finding that stays but changes status
-  // (VEX not_affected, version now unknown) is status_changed.
-  for (const [k, st] of afterStatus) {
-    const was = beforeStatus.get(k);
-    if (st === 'affected' && was === undefined) row(k, 'newly_affected');
-    else if (was !== undefined && was !== st && (st === 'affected' || was === 'affected'))
-      row(k, 'status_changed');
+  const swaps: FindingSwap[] = [];
+  for (const { scan, findings } of items) {
+    const beforeStatus = byScan.get(scan.scanId)!;
+    const afterStatus = new Map(findings.map((f) => [`${f.id}\u0000${f.package.name}`, f.status as string]));
+    const swap: FindingSwap = { newlyAffected: 0, newlyFixed: 0, statusChanged: 0 };
+    const row = (k: string, change: Change) => {
+      const [vulnerability_id = '', package_name = ''] = k.split('\u0000');
+      changes.push({ image_digest: scan.imageDigest, vulnerability_id, package_name, change, cause });
+      if (change === 'newly_affected') swap.newlyAffected++;
+      else if (change === 'newly_fixed') swap.newlyFixed++;
+      else swap.statusChanged++;
+    };
+    for (const [k, st] of afterStatus) {
+      const was = beforeStatus.get(k);
+      if (st === 'affected' && was === undefined) row(k, 'newly_affected');
+      else if (was !== undefined && was !== st && (st === 'affected' || was === 'affected'))
+        row(k, 'status_changed');
+    }
+    for (const [k, was] of beforeStatus) if (was === 'affected' && !afterStatus.has(k)) row(k, 'newly_fixed');
+    swaps.push(swap);
   }
-  for (const [k, was] of beforeStatus) if (was === 'affected' && !afterStatus.has(k)) row(k, 'newly_fixed');
-  await tx.deleteFrom('findings').where('scan_id', '=', scan.scanId).execute();
-  await insertFindings(tx, scan.scanId, scan.imageDigest, source, findings);
+  if (ids.length) await tx.deleteFrom('findings').where('scan_id', 'in', ids).execute();
+  const rows = items.flatMap(({ scan, findings }) =>
+    findings.map((f) => ({
+      scan_id: scan.scanId,
+      image_digest: scan.imageDigest,
+      source: scan.source ?? 'runsight',
+      vulnerability_id: f.id,
+      aliases: f.aliases,
+      package_ecosystem: f.package.ecosystem,
+      package_name: f.package.name,
+      package_purl: f.package.purl ?? null,
+      installed_version: f.installedVersion,
+      fixed_version: f.fixedVersion ?? null,
+      layer_diff_id: f.package.layer ?? null,
+      severity: f.severity,
+      cvss_version: f.cvss?.version ?? null,
+      cvss_vector: f.cvss?.vector ?? null,
+      cvss_score: f.cvss?.score ?? null,
+      status: f.status,
+      status_reason: f.statusReason ?? null,
+    })),
+  );
+  for (let i = 0; i < rows.length; i += 1000)
+    await tx
+      .insertInto('findings')
+      .values(rows.slice(i, i + 1000))
+      .execute();
   for (let i = 0; i < changes.length; i += 1000) {
     await tx
       .insertInto('finding_changes')
       .values(changes.slice(i, i + 1000))
       .execute();
   }
-  const count = (c: Change) => changes.filter((x) => x.change === c).length;
-  return {
-    newlyAffected: count('newly_affected'),
-    newlyFixed: count('newly_fixed'),
-    statusChanged: count('status_changed'),
-  };
+  return swaps;
 }

@@ -11,6 +11,8 @@ export interface SourceScan {
   reference: string | null;
   status: string;
   startedAt: Date;
+  /** When the scan (or import) landed: what posture's tie-break orders by. */
+  finishedAt: Date | null;
   stats: Record<string, unknown>;
   findings: {
     vulnerabilityId: string;
@@ -36,6 +38,7 @@ export async function listImageSources(db: Kysely<Database>, digest: string): Pr
       'scans.reference',
       'scans.status',
       'scans.started_at',
+      'scans.finished_at',
       'scans.stats',
     ])
     .where('current_scans.image_digest', '=', digest)
@@ -67,6 +70,7 @@ export async function listImageSources(db: Kysely<Database>, digest: string): Pr
       reference: s.reference,
       status: s.status,
       startedAt: s.started_at,
+      finishedAt: s.finished_at,
       stats: (s.stats ?? {}) as Record<string, unknown>,
       findings: rows.map((r) => ({
         vulnerabilityId: r.vulnerability_id,

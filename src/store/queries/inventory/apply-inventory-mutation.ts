@@ -278,33 +278,16 @@ async function applyIn(
       )
       .execute();
   }
-  if (mutation.type === 'delta') {
-    for (const c of chunks(unchangedIds, ID_CHUNK)) {
-      await tx
-        .updateTable('exposures')
-        .set({ last_seen: now })
-        .where('container_id', 'in', c)
-        .where('closed_at', 'is', null)
-        .execute();
-    }
-    for (const c of chunks([...written], ID_CHUNK)) {
-      await tx
-        .updateTable('exposures')
-        .set({ last_seen: now })
-        .where('container_id', 'in', c)
-        .where('closed_at', 'is', null)
-        .execute();
-    }
-  } else if (ids.length) {
+  // Extend the open intervals of everything seen again (fresh intervals already end now). By id,
+  // through the exposures_container index: a join on last_seen can turn quadratic on stale stats.
+  const seenAgain = [...unchangedIds, ...changed, ...added.filter((id) => known.get(id))];
+  for (const c of chunks(seenAgain, ID_CHUNK)) {
     await tx
       .updateTable('exposures')
-      .from('containers')
       .set({ last_seen: now })
-      .whereRef('containers.id', '=', 'exposures.container_id')
-      .where('containers.source_id', '=', sourceId)
-      .where('containers.last_seen', '=', now)
-      .where('exposures.closed_at', 'is', null)
-      .where('exposures.last_seen', '<', now)
+      .where('container_id', 'in', c)
+      .where('closed_at', 'is', null)
+      .where('last_seen', '<', now)
       .execute();
   }
 

@@ -1,0 +1,180 @@
+// Advisory benchmarks: version comparisons per second per ecosystem (baseline: plain string
+// comparison of the same pairs), and a full re-match of N synthetic stored SBOMs (~300 packages
+// each) against an M-advisory set, with time and peak memory (baseline: reading the same stored
+// SBOMs without matching). `--quick` scales down; RUNSIGHT_BENCH_PG=url runs the re-match on a
+// PostgreSQL server instead of in-memory PGlite; RUNSIGHT_BENCH_SBOMS / _ADVISORIES set the sizes.
+import { join } from 'node:path';
+import { rematch } from '../src/advisories/index.js';
+import type { NormalizedAdvisory } from '../src/advisories/types.js';
+import type { Package } from '../src/core/types.js';
+import { openStore, type Store, saveScan } from '../src/store/index.js';
+import { listCurrentScans, loadScanPackages } from '../src/store/queries/advisories/rematch-scans.js';
+import { upsertAdvisorySource } from '../src/store/queries/advisories/upsert-advisory-source.js';
+import { writeAdvisories } from '../src/store/queries/advisories/write-advisories.js';
+import { SCHEMES } from '../src/versioning/index.js';
+import { FILES } from '../src/versioning/vectors/files.js';
+import { readVectors } from '../src/versioning/vectors/vector-file.js';
+import { type Bench, type BenchRow, peakRssMiB, timeIt } from './harness.js';
+
+const VECTORS = join(import.meta.dirname, '../testdata/versions');
+
+function comparisonRows(quick: boolean): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const budgetMs = quick ? 100 : 500;
+  for (const id of Object.keys(SCHEMES)) {
+    const scheme = SCHEMES[id]!;
+    const pairs: [string, string][] = [];
+    for (const [file, ids] of Object.entries(FILES)) {
+      if (!ids.includes(id)) continue;
+      for (const v of readVectors(join(VECTORS, file))) {
+        if (scheme.isValid(v.a) && scheme.isValid(v.b)) pairs.push([v.a, v.b]);
+      }
+    }
+    if (!pairs.length) continue;
+    const rate = (fn: (a: string, b: string) => number) => {
+      let n = 0;
+      let sink = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < budgetMs) {
+        for (const [a, b] of pairs) sink += fn(a, b);
+        n += pairs.length;
+      }
+      if (sink === Number.MAX_SAFE_INTEGER) console.log(sink);
+      return n / ((performance.now() - t0) / 1000);
+    };
+    const base = rate((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const value = rate((a, b) => scheme.compare(a, b));
+    rows.push({
+      name: `compare ${id} (${pairs.length} vector pairs)`,
+      value: Math.round(value),
+      unit: 'cmp/s',
+      baseline: { name: 'string <', value: Math.round(base) },
+      ratio: value / base,
+      notes: 'ratio = our compare / plain string compare',
+    });
+  }
+  return rows;
+}
+
+/** A small deterministic PRNG so runs are comparable. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+async function rematchRows(quick: boolean, log: (m: string) => void): Promise<BenchRow[]> {
+  const sboms = Number(process.env.RUNSIGHT_BENCH_SBOMS ?? (quick ? 200 : 20_000));
+  const advisories = Number(process.env.RUNSIGHT_BENCH_ADVISORIES ?? (quick ? 5_000 : 100_000));
+  const perSbom = 300;
+  const names = Math.max(1000, Math.round(advisories / 5));
+  const pgUrl = process.env.RUNSIGHT_BENCH_PG;
+  const store: Store = await openStore(pgUrl ? { databaseUrl: pgUrl } : { dataDir: 'memory://' });
+  try {
+    const rand = rng(42);
+    log(`setup: ${advisories} advisories over ${names} npm packages on ${store.kind}`);
+    await store.db.transaction().execute(async (tx) => {
+      await upsertAdvisorySource(tx, { name: 'osv:npm', kind: 'osv', location: 'synthetic', recordCount: 0 });
+      const batch: NormalizedAdvisory[] = [];
+      for (let i = 0; i < advisories; i++) {
+        const pkg = `pkg-${i % names}`;
+        const major = Math.floor(rand() * 5);
+        batch.push({
+          source: 'osv:npm',
+          id: `GHSA-bench-${i}`,
+          aliases: [`CVE-2099-${100000 + i}`],
+          upstream: [],
+          severity: [],
+          affected: [
+            {
+              ecosystem: 'npm',
+              packageName: pkg,
+              ranges: [
+                {
+                  type: 'SEMVER',
+                  events: [
+                    { introduced: `${major}.0.0` },
+                    { fixed: `${major}.${1 + Math.floor(rand() * 9)}.0` },
+                  ],
+                },
+              ],
+              versions: [],
+            },
+          ],
+          record: {},
+        });
+        if (batch.length === 5000) await writeAdvisories(tx, batch.splice(0));
+      }
+      if (batch.length) await writeAdvisories(tx, batch);
+    });
+    log(`setup: ${sboms} stored SBOMs × ${perSbom} packages`);
+    for (let s = 0; s < sboms; s++) {
+      const packages: Package[] = [];
+      for (let p = 0; p < perSbom; p++) {
+        const name = `pkg-${Math.floor(rand() * names * 2)}`; // half the names have no advisory
+        packages.push({
+          ecosystem: 'npm',
+          name,
+          version: `${Math.floor(rand() * 6)}.${Math.floor(rand() * 12)}.${Math.floor(rand() * 5)}`,
+        });
+      }
+      await saveScan(store.db, {
+        imageDigest: `sha256:${s.toString(16).padStart(64, '0')}`,
+        source: 'runsight',
+        status: 'complete',
+        errors: [],
+        packages,
+        findings: [],
+      });
+      if (s % 1000 === 999) log(`  ${s + 1} SBOMs stored`);
+    }
+    const read = await timeIt(async () => {
+      const scans = await listCurrentScans(store.db);
+      let n = 0;
+      for (let i = 0; i < scans.length; i += 50) {
+        const m = await loadScanPackages(
+          store.db,
+          scans.slice(i, i + 50).map((x) => x.scanId),
+        );
+        for (const v of m.values()) n += v.length;
+      }
+      return n;
+    });
+    log(`read ${read.value} stored packages in ${Math.round(read.ms)} ms; re-matching`);
+    const rssBefore = peakRssMiB();
+    const rm = await timeIt(() => rematch(store.db, { all: true }));
+    const findings = await store.db
+      .selectFrom('findings')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return [
+      {
+        name: `full re-match: ${sboms} SBOMs × ${perSbom} pkgs vs ${advisories} advisories (${store.kind})`,
+        value: Math.round(rm.ms) / 1000,
+        unit: 's',
+        baseline: { name: 'read the same stored SBOMs', value: Math.round(read.ms) / 1000 },
+        ratio: rm.ms / read.ms,
+        notes: `${rm.value.scans} scans, ${Number(findings.n)} findings written, ${Math.round((read.value / rm.ms) * 1000)} pkgs/s`,
+      },
+      {
+        name: 'peak RSS during the run',
+        value: Math.round(Math.max(peakRssMiB(), rssBefore)),
+        unit: 'MiB',
+        notes: `process peak (includes setup${store.kind === 'pglite' ? ' and the in-memory PGlite database' : ''})`,
+      },
+    ];
+  } finally {
+    await store.close();
+  }
+}
+
+export const bench: Bench = {
+  area: 'advisories',
+  async run({ quick, log }) {
+    const rows = comparisonRows(quick);
+    rows.push(...(await rematchRows(quick, log)));
+    return rows;
+  },
+};

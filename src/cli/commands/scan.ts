@@ -1,0 +1,178 @@
+// `runsight scan SOURCE [--platform P|all] [--sbom cyclonedx|spdx FILE]`: the built-in scanner.
+// SOURCE is a registry reference, `oci:DIR[:TAG]`, `oci-archive:FILE`, `docker-archive:FILE` or
+// `sbom:FILE` (CycloneDX/SPDX JSON, matched without an image). JSON output per docs/scan.md.
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import { matchPackages } from '../../advisories/index.js';
+import { UsageError } from '../../core/errors.js';
+import { type Finding, SEVERITIES } from '../../core/types.js';
+import { parsePlatform } from '../../registry/index.js';
+import {
+  type ImageScanResult,
+  type PackageMatcher,
+  scanImage,
+  scanSbom,
+  toCycloneDx,
+  toSpdx,
+} from '../../scan/index.js';
+import type { Database } from '../../store/index.js';
+import { type Run, VERSION } from '../main.js';
+import type { Printable } from '../output.js';
+
+export interface ScanCommandOptions {
+  platform?: string;
+  sbom?: string[];
+}
+
+export function registerScanCommand(program: Command, run: Run): void {
+  program
+    .command('scan')
+    .description('scan an image (or an SBOM) for packages and vulnerabilities; stored per platform digest')
+    .argument(
+      '<source>',
+      'registry reference, oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE or sbom:FILE',
+    )
+    .option(
+      '--platform <platform>',
+      'os/arch[/variant] to select from an index, or "all" (default linux/amd64)',
+    )
+    .option('--sbom <format-and-file...>', 'also write the SBOM: cyclonedx FILE or spdx FILE')
+    .action(
+      run(async (ctx, source: string, opts: ScanCommandOptions) => {
+        const sbomOut = parseSbomOption(opts.sbom);
+        const platform =
+          opts.platform === undefined
+            ? undefined
+            : opts.platform === 'all'
+              ? 'all'
+              : parsePlatform(opts.platform);
+        const store = await ctx.store();
+        const match = matcherFor(store.db);
+        let results: ImageScanResult[];
+        if (source.startsWith('sbom:')) {
+          results = [await scanSbom(source.slice('sbom:'.length), { match })];
+        } else {
+          results = await scanImage({
+            source,
+            platform,
+            db: store.db,
+            match,
+            limits: ctx.config.scan,
+            sourceOptions: {
+              insecureRegistries: ctx.insecureRegistries,
+              registriesConfig: ctx.config.registries,
+              env: ctx.env,
+              logger: ctx.logger,
+            },
+            signal: ctx.signal,
+            logger: ctx.logger,
+            onProgress: ctx.interactive ? (m) => ctx.logger.info(m) : undefined,
+          });
+        }
+        if (sbomOut) {
+          for (const [i, r] of results.entries()) {
+            const file =
+              results.length > 1
+                ? suffixed(sbomOut.file, r.image.platform.replace(/\//g, '-'), i)
+                : sbomOut.file;
+            const doc = sbomOut.format === 'cyclonedx' ? toCycloneDx(r, VERSION) : toSpdx(r, VERSION);
+            await writeFile(file, `${JSON.stringify(doc, null, 2)}\n`);
+          }
+        }
+        return printable(results, opts.platform === 'all');
+      }),
+    );
+}
+
+function parseSbomOption(
+  v: string[] | undefined,
+): { format: 'cyclonedx' | 'spdx'; file: string } | undefined {
+  if (v === undefined) return undefined;
+  const [format, file, ...rest] = v;
+  if ((format !== 'cyclonedx' && format !== 'spdx') || !file || rest.length)
+    throw new UsageError(
+      `--sbom expects a format (cyclonedx or spdx) and a file, e.g. --sbom cyclonedx sbom.json; got "${v.join(' ')}"`,
+    );
+  return { format, file };
+}
+
+/** `out/api.cdx.json` → `out/api.linux-arm64.cdx.json`: the platform goes before the first dot. */
+function suffixed(file: string, platform: string, i: number): string {
+  const slash = file.lastIndexOf('/') + 1;
+  const dot = file.indexOf('.', slash + 1);
+  const tag = platform || String(i);
+  return dot > 0 ? `${file.slice(0, dot)}.${tag}${file.slice(dot)}` : `${file}.${tag}`;
+}
+
+/** The advisories stage's matcher over the store (`runsight db update` fills the advisories). */
+function matcherFor(db: Kysely<Database>): PackageMatcher {
+  return (packages, o) => matchPackages(db, packages, o);
+}
+
+/** The JSON document of one scan, exactly the fields docs/scan.md lists (plus a few extras). */
+export function scanJson(r: ImageScanResult) {
+  return {
+    image: r.image,
+    os: r.os,
+    status: r.status,
+    errors: r.errors,
+    packages: r.packages.map((p) => ({
+      ecosystem: p.ecosystem,
+      name: p.name,
+      version: p.version,
+      purl: p.purl ?? null,
+      sourceName: p.sourceName ?? null,
+      layer: p.layer ?? null,
+      path: p.path ?? null,
+    })),
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      aliases: f.aliases,
+      package: f.package,
+      installedVersion: f.installedVersion,
+      fixedVersion: f.fixedVersion ?? null,
+      severity: f.severity,
+      cvss: f.cvss ?? null,
+      kev: f.kev,
+      epss: f.epss ?? null,
+      status: f.status,
+    })),
+    stats: r.stats,
+  };
+}
+
+function printable(results: ImageScanResult[], all: boolean): Printable<Finding> {
+  const json = all ? results.map(scanJson) : scanJson(results[0]!);
+  const rank = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
+  const rows = results
+    .flatMap((r) => r.findings)
+    .sort((a, b) => rank(a.severity) - rank(b.severity) || a.id.localeCompare(b.id));
+  const footer: string[] = [];
+  for (const r of results) {
+    const counts = SEVERITIES.map((s) => {
+      const of = r.findings.filter((f) => f.severity === s);
+      return `${s} ${of.length}${of.length ? ` (${of.filter((f) => f.fixedVersion).length} fixable)` : ''}`;
+    });
+    footer.push(
+      `${r.image.reference} ${r.image.platform} ${r.image.digest}`,
+      `  os ${r.os?.ecosystem ?? r.os?.family ?? 'unknown'} · ${r.packages.length} packages · ${r.findings.length} findings: ${counts.join(', ')}`,
+      `  status ${r.status} · layers ${r.stats.layers} (${r.stats.cachedLayers} from cache) · ${(r.stats.bytes / 2 ** 20).toFixed(1)} MiB read · ${r.stats.seconds}s`,
+      ...r.errors.map((e) => `  ! ${e.code}: ${e.message}`),
+    );
+  }
+  return {
+    json,
+    rows,
+    columns: [
+      { header: 'severity', value: (f) => f.severity },
+      { header: 'vulnerability', value: (f) => f.id },
+      { header: 'package', value: (f) => f.package.name },
+      { header: 'installed', value: (f) => f.installedVersion },
+      { header: 'fix', value: (f) => f.fixedVersion ?? (f.status === 'affected' ? 'no fix yet' : '') },
+      { header: 'status', value: (f) => f.status },
+      { header: 'kev', value: (f) => (f.kev ? 'KEV' : '') },
+    ],
+    footer,
+  };
+}

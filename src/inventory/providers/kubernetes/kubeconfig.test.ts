@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kubernetesTargets } from './kubeconfig.js';
+import { kubeconfigYaml } from './test-support/api-server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'runsight-kubeconfig-'));
+const file = join(dir, 'config');
+writeFileSync(
+  file,
+  kubeconfigYaml(
+    [
+      { name: 'prod', server: 'https://10.0.0.1:6443', ca: 'x' },
+      { name: 'staging', server: 'https://10.0.0.2:6443', ca: 'x' },
+    ],
+    'staging',
+  ),
+);
+
+describe('kubernetesTargets', () => {
+  it('takes the current context, a named one, or all of them', () => {
+    expect(
+      kubernetesTargets({ kubeconfig: file, env: {} }).map((t) => [t.context, t.cluster, t.server]),
+    ).toEqual([['staging', 'staging', 'https://10.0.0.2:6443']]);
+    expect(
+      kubernetesTargets({ kubeconfig: file, context: 'prod', clusterName: 'eu-1', env: {} })[0],
+    ).toMatchObject({ cluster: 'eu-1' });
+    expect(kubernetesTargets({ env: { KUBECONFIG: file }, allContexts: true }).map((t) => t.cluster)).toEqual(
+      ['prod', 'staging'],
+    );
+  });
+
+  it('explains bad combinations and missing configuration', () => {
+    expect(() => kubernetesTargets({ kubeconfig: file, context: 'nope', env: {} })).toThrow(
+      /context "nope" is not in .*prod, staging/,
+    );
+    expect(() =>
+      kubernetesTargets({ kubeconfig: file, allContexts: true, context: 'prod', env: {} }),
+    ).toThrow(/not both/);
+    expect(() =>
+      kubernetesTargets({ kubeconfig: file, allContexts: true, clusterName: 'x', env: {} }),
+    ).toThrow(/--cluster-name/);
+    expect(() => kubernetesTargets({ env: { HOME: dir } })).toThrow(/no kubeconfig found/);
+    expect(() => kubernetesTargets({ kubeconfig: join(dir, 'missing'), env: {} })).toThrow(
+      /cannot load kubeconfig/,
+    );
+  });
+});
