@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runsight-scan-cli-'));
-const sbom = fileURLToPath(new URL('../../../testdata/scan/pkgdb/sbom/trivy-centos-7-cyclonedx.json', import.meta.url));
+const sbom = fileURLToPath(
+  new URL('../../../testdata/scan/pkgdb/sbom/trivy-centos-7-cyclonedx.json', import.meta.url),
+);
 
 describe('runsight scan (no image)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,15 +16,31 @@ describe('runsight scan (no image)', () => {
   it('sbom:FILE matches a CycloneDX SBOM without an image', async () => {
     const r = await runCli(['--format', 'json', '--data-dir', join(dir, 'data'), 'scan', `sbom:${sbom}`]);
     expect(r.code, r.stderr).toBe(0);
-    const out = r.json<{ image: { reference: string; digest: string }; os: { family: string }; status: string; packages: { name: string; version: string }[] }>();
+    const out = r.json<{
+      image: { reference: string; digest: string };
+      os: { family: string };
+      status: string;
+      packages: { name: string; version: string }[];
+    }>();
     expect(out.image.reference).toBe(`sbom:${sbom}`);
     expect(out.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(out.os.family).toBe('centos');
-    expect(out.packages.map((p) => `${p.name}@${p.version}`)).toEqual(['bash@4.2.46-31.el7', 'openssl-libs@1:1.0.2k-16.el7']);
+    expect(out.packages.map((p) => `${p.name}@${p.version}`)).toEqual([
+      'bash@4.2.46-31.el7',
+      'openssl-libs@1:1.0.2k-16.el7',
+    ]);
   });
 
   it('rejects a bad --sbom format with exit 2', async () => {
-    const r = await runCli(['--data-dir', join(dir, 'data'), 'scan', `sbom:${sbom}`, '--sbom', 'xml', 'x.xml']);
+    const r = await runCli([
+      '--data-dir',
+      join(dir, 'data'),
+      'scan',
+      `sbom:${sbom}`,
+      '--sbom',
+      'xml',
+      'x.xml',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--sbom expects a format \(cyclonedx or spdx\) and a file/);
   });

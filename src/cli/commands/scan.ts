@@ -19,10 +19,12 @@ import {
 import type { Database } from '../../store/index.js';
 import { type Run, VERSION } from '../main.js';
 import type { Printable } from '../output.js';
+import { scanInUse } from './scan-in-use.js';
 
 export interface ScanCommandOptions {
   platform?: string;
   sbom?: string[];
+  inUse?: boolean;
 }
 
 export function registerScanCommand(program: Command, run: Run): void {
@@ -30,7 +32,7 @@ export function registerScanCommand(program: Command, run: Run): void {
     .command('scan')
     .description('scan an image (or an SBOM) for packages and vulnerabilities; stored per platform digest')
     .argument(
-      '<source>',
+      '[source]',
       'registry reference, oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE or sbom:FILE',
     )
     .option(
@@ -38,8 +40,20 @@ export function registerScanCommand(program: Command, run: Run): void {
       'os/arch[/variant] to select from an index, or "all" (default linux/amd64)',
     )
     .option('--sbom <format-and-file...>', 'also write the SBOM: cyclonedx FILE or spdx FILE')
+    .option(
+      '--in-use',
+      'scan every running image that has no scan or a stale one (propagation coverage gaps)',
+    )
     .action(
-      run(async (ctx, source: string, opts: ScanCommandOptions) => {
+      run(async (ctx, source: string | undefined, opts: ScanCommandOptions) => {
+        if (opts.inUse) {
+          if (source) throw new UsageError('give either SOURCE or --in-use, not both');
+          return scanInUse(ctx);
+        }
+        if (!source)
+          throw new UsageError(
+            'missing SOURCE: an image reference, oci:DIR[:TAG], …, sbom:FILE, or --in-use',
+          );
         const sbomOut = parseSbomOption(opts.sbom);
         const platform =
           opts.platform === undefined
