@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { matchPackages } from '../../advisories/index.js';
 import { UsageError } from '../../core/errors.js';
 import { type Finding, SEVERITIES } from '../../core/types.js';
+import { syncPosture } from '../../propagation/index.js';
 import { parsePlatform } from '../../registry/index.js';
 import {
   type ImageScanResult,
@@ -19,6 +20,7 @@ import {
 import type { Database } from '../../store/index.js';
 import { type Run, VERSION } from '../main.js';
 import type { Printable } from '../output.js';
+import { postureConfig } from './posture-format.js';
 import { scanInUse } from './scan-in-use.js';
 
 export interface ScanCommandOptions {
@@ -84,6 +86,8 @@ export function registerScanCommand(program: Command, run: Run): void {
             onProgress: ctx.interactive ? (m) => ctx.logger.info(m) : undefined,
           });
         }
+        // Propagation: the new scan's image roll-ups and the containers that run it (issue 7).
+        await syncPosture(store.db, postureConfig(ctx));
         if (sbomOut) {
           for (const [i, r] of results.entries()) {
             const file =
