@@ -1,4 +1,9 @@
 // Propagation: containers → the platform manifest they run → that image's findings, rolled up.
+export {
+  type ContainerPostureFields,
+  containerPostureFields,
+  type SeverityCounts,
+} from './container-counts.js';
 export { listCoverageGaps, listInUseScanTargets, type ScanTarget } from './coverage.js';
 export { findImageDigest, ImageNotFoundError } from './find-image.js';
 export { type Age, age, type Freshness, getFreshness, humanAge, rowStaleness } from './freshness.js';

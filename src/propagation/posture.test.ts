@@ -192,6 +192,19 @@ describe.each(kinds)('propagation on %s', (kind) => {
     ]);
   });
 
+  it('detects tag drift across containers, not across the platforms of one index', async () => {
+    const src = await seed(store);
+    let report = await getPosture(store.db, {});
+    expect(report.coverage.tagDrift).toEqual([]); // web:1 runs amd64 and arm64 children of one index
+    await addContainers(store.db, src, [
+      { id: 'app/9', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
+    ]);
+    report = await getPosture(store.db, {});
+    expect(report.coverage.tagDrift).toEqual([
+      { image: 'app:prod', digests: [APP_V1, APP_V2].sort(), containers: 4 },
+    ]);
+  });
+
   it('applies VEX and the authoritative source', async () => {
     await seed(store);
     await addScan(store.db, APP_V1, [{ id: 'CVE-2024-0099', severity: 'LOW', pkg: 'x' }], {

@@ -2,8 +2,10 @@
 // `--format json` prints exactly the documented fields (docs/inventory.md); the propagation stage
 // adds its own fields (imageDigest, matchMethod, confidence, counts) to this command.
 import type { Command } from 'commander';
+import { containerPostureFields, syncPosture } from '../../propagation/index.js';
 import { type ContainerRow, listContainers } from '../../store/index.js';
 import type { Run } from '../main.js';
+import { postureConfig } from './posture-format.js';
 
 export interface ContainersFlags {
   source?: string;
@@ -53,14 +55,18 @@ export function registerContainersCommand(program: Command, run: Run): void {
     .option('--all', 'include containers that have gone (state "removed")')
     .action(
       run(async (ctx, flags: ContainersFlags) => {
-        const rows = await listContainers((await ctx.store()).db, {
+        const db = (await ctx.store()).db;
+        // Propagation: resolve what changed and refresh roll-ups, so digests and counts are current.
+        await syncPosture(db, postureConfig(ctx));
+        const rows = await listContainers(db, {
           source: flags.source,
           cluster: flags.cluster,
           namespaces: flags.namespace,
           includeRemoved: flags.all,
         });
+        const posture = await containerPostureFields(db, rows);
         return {
-          json: rows.map(containerJson),
+          json: rows.map((r, i) => ({ ...containerJson(r), ...posture[i] })),
           rows,
           columns: [
             { header: 'source', value: (r: ContainerRow) => r.source },

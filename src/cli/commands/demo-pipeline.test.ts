@@ -191,6 +191,28 @@ describe('runsight demo', () => {
     }>();
     expect(out.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
     expect(out.after.totals.instances.total).toBeLessThan(out.before.totals.instances.total);
+    const containers = await runCli(['--data-dir', dir, '--format', 'json', 'containers']);
+    const rows =
+      containers.json<
+        {
+          id: string;
+          platform: string;
+          imageDigest: string;
+          matchMethod: string;
+          confidence: string;
+          counts: unknown;
+        }[]
+      >();
+    expect(rows.find((x) => x.id === 'demo/shop/toolbox/toolbox')).toMatchObject({
+      matchMethod: 'config-digest',
+      confidence: 'exact',
+      counts: { critical: 0, high: 1, medium: 0, low: 0, unknown: 0 },
+    });
+    expect(rows.filter((x) => x.id.includes('shop-api')).map((x) => x.counts)).toEqual([
+      { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 },
+      { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 },
+      { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 },
+    ]);
     const table = await runCli(['--data-dir', dir, 'posture', '--by', 'workload']);
     expect(table.stdout).toMatch(/demo\/shop\/Deployment\/shop-api/);
   });

@@ -40,6 +40,11 @@ const FIELDS = [
   'owner',
   'environment',
   'labels',
+  // Added by propagation (issue 7): the resolved platform digest, how, and the image's counts.
+  'imageDigest',
+  'matchMethod',
+  'confidence',
+  'counts',
 ];
 
 describe('runsight inventory and containers', () => {

@@ -16,10 +16,12 @@ import {
   watchDockerInventory,
   watchKubernetesInventory,
 } from '../../inventory/index.js';
+import { syncPosture } from '../../propagation/index.js';
 import { listInventorySources } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { group, type Run } from '../main.js';
 import { type Printable, render } from '../output.js';
+import { postureConfig } from './posture-format.js';
 
 interface KubernetesFlags {
   kubeconfig?: string;
@@ -92,6 +94,12 @@ function resultsPrintable(results: SourceResult[]): Printable<SourceResult> {
 }
 
 /** Prints the results, then fails (exit 3) if any source could not be collected at all. */
+/** Propagation: resolve the containers that came or changed and snapshot what moved (issue 7). */
+async function updatePosture(ctx: CliContext, results: SourceResult[]): Promise<void> {
+  if (results.every((r) => r.status === 'failed')) return;
+  await syncPosture((await ctx.store()).db, postureConfig(ctx));
+}
+
 function finish(ctx: CliContext, results: SourceResult[]): undefined {
   ctx.print(render(ctx.format, resultsPrintable(results)));
   const failed = results.filter((r) => r.status === 'failed');
@@ -119,6 +127,7 @@ export function registerInventoryCommands(program: Command, run: Run): void {
         signal: ctx.signal,
         logger: ctx.logger,
       });
+      await updatePosture(ctx, results);
       return finish(ctx, results);
     }),
   );
@@ -133,6 +142,7 @@ export function registerInventoryCommands(program: Command, run: Run): void {
         signal: ctx.signal,
         logger: ctx.logger,
       });
+      await updatePosture(ctx, [result]);
       return finish(ctx, [result]);
     }),
   );
@@ -179,6 +189,7 @@ export function registerInventoryCommands(program: Command, run: Run): void {
           );
           for (const e of result.rowErrors)
             ctx.logger.warn('bad row skipped', { file, line: e.line, reason: e.reason });
+          await updatePosture(ctx, [result]);
           return resultsPrintable([result]);
         },
       ),

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { matchPackages } from '../../advisories/index.js';
 import { UsageError } from '../../core/errors.js';
 import { type Finding, SEVERITIES } from '../../core/types.js';
+import { syncPosture } from '../../propagation/index.js';
 import { parsePlatform } from '../../registry/index.js';
 import {
   type ImageScanResult,
@@ -19,10 +20,13 @@ import {
 import type { Database } from '../../store/index.js';
 import { type Run, VERSION } from '../main.js';
 import type { Printable } from '../output.js';
+import { postureConfig } from './posture-format.js';
+import { scanInUse } from './scan-in-use.js';
 
 export interface ScanCommandOptions {
   platform?: string;
   sbom?: string[];
+  inUse?: boolean;
 }
 
 export function registerScanCommand(program: Command, run: Run): void {
@@ -30,7 +34,7 @@ export function registerScanCommand(program: Command, run: Run): void {
     .command('scan')
     .description('scan an image (or an SBOM) for packages and vulnerabilities; stored per platform digest')
     .argument(
-      '<source>',
+      '[source]',
       'registry reference, oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE or sbom:FILE',
     )
     .option(
@@ -38,8 +42,20 @@ export function registerScanCommand(program: Command, run: Run): void {
       'os/arch[/variant] to select from an index, or "all" (default linux/amd64)',
     )
     .option('--sbom <format-and-file...>', 'also write the SBOM: cyclonedx FILE or spdx FILE')
+    .option(
+      '--in-use',
+      'scan every running image that has no scan or a stale one (propagation coverage gaps)',
+    )
     .action(
-      run(async (ctx, source: string, opts: ScanCommandOptions) => {
+      run(async (ctx, source: string | undefined, opts: ScanCommandOptions) => {
+        if (opts.inUse) {
+          if (source) throw new UsageError('give either SOURCE or --in-use, not both');
+          return scanInUse(ctx);
+        }
+        if (!source)
+          throw new UsageError(
+            'missing SOURCE: an image reference, oci:DIR[:TAG], …, sbom:FILE, or --in-use',
+          );
         const sbomOut = parseSbomOption(opts.sbom);
         const platform =
           opts.platform === undefined
@@ -70,6 +86,8 @@ export function registerScanCommand(program: Command, run: Run): void {
             onProgress: ctx.interactive ? (m) => ctx.logger.info(m) : undefined,
           });
         }
+        // Propagation: the new scan's image roll-ups and the containers that run it (issue 7).
+        await syncPosture(store.db, postureConfig(ctx));
         if (sbomOut) {
           for (const [i, r] of results.entries()) {
             const file =

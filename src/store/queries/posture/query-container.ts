@@ -37,3 +37,17 @@ export async function findContainerIds(db: Kysely<Database>, text: string): Prom
     order by removed_at desc nulls first, id limit 20`.execute(db);
   return r.rows.map((x) => x.id);
 }
+
+/** Per-image severity counts from image_posture for some digests. */
+export async function queryImageCounts(
+  db: Kysely<Database>,
+  digests: string[],
+): Promise<Map<string, Record<string, number>>> {
+  if (!digests.length) return new Map();
+  const rows = await db
+    .selectFrom('image_posture')
+    .select(['image_digest', 'counts'])
+    .where('image_digest', '=', sql<string>`any(${digests}::text[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.image_digest, r.counts as Record<string, number>]));
+}

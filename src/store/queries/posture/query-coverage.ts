@@ -61,15 +61,23 @@ export async function queryMatchSummary(
   }));
 }
 
-/** Tag drift across running containers: one image reference running as several digests. */
+/**
+ * Tag drift across running containers: one image reference running as several images. Platform
+ * manifests of one index count as one image (an arm64 and an amd64 node of the same tag are not
+ * drift).
+ */
 export async function queryTagDrift(
   db: Kysely<Database>,
 ): Promise<{ image: string; digests: string[]; containers: number }[]> {
   const r = await sql<{ image: string; digests: string[]; n: number }>`
-    select c.image, array_agg(distinct c.image_digest order by c.image_digest) as digests, count(*) as n
-    from containers c
-    where c.removed_at is null and c.image_digest is not null and position('@' in c.image) = 0
-    group by c.image having count(distinct c.image_digest) > 1
-    order by c.image`.execute(db);
+    with running as (
+      select c.image, c.image_digest,
+        coalesce((select min(ic.index_digest) from image_children ic where ic.child_digest = c.image_digest), c.image_digest) as family
+      from containers c
+      where c.removed_at is null and c.image_digest is not null and position('@' in c.image) = 0
+    )
+    select image, array_agg(distinct image_digest order by image_digest) as digests, count(*) as n
+    from running group by image having count(distinct family) > 1
+    order by image`.execute(db);
   return r.rows.map((x) => ({ image: x.image, digests: x.digests, containers: Number(x.n) }));
 }

@@ -162,6 +162,18 @@ export async function queryRollup(
   const labels = sql.raw(labelsSql(kind));
   // For a single container or image, distinct = the image's own figures: skip the distinct join.
   const perImageDistinct = kind === 'container' || kind === 'image';
+  // A filtered view runs few images: name them, so the planner reads image_vulns by its index
+  // instead of scanning it (it cannot see through the CTE how few they are).
+  const filtered = Object.values(containers).some((v) => v !== undefined);
+  let onlyDigests: RawBuilder<unknown> = sql`true`;
+  if (filtered) {
+    const d = await sql<{ image_digest: string }>`
+      select distinct c.image_digest from containers c where ${containerWhere(containers)}
+        and c.image_digest is not null
+        ${containers.scopeKeys ? sql`and ${key} = any(${containers.scopeKeys}::text[])` : sql``}`.execute(db);
+    const digests = d.rows.map((x) => x.image_digest);
+    if (digests.length <= 20_000) onlyDigests = sql`iv.image_digest = any(${digests}::text[])`;
+  }
   const r = await sql<Record<string, unknown>>`
     with sc as (
       select ${key} as key, ${labels} as labels, c.image_digest, count(*) as n,
@@ -173,7 +185,7 @@ export async function queryRollup(
     img as (
       select iv.image_digest, ${sql.raw(FIGURES('iv'))}
       from image_vulns iv
-      where iv.image_digest in (select image_digest from sc) and ${findingWhere(findings)}
+      where iv.image_digest in (select image_digest from sc) and ${onlyDigests} and ${findingWhere(findings)}
       group by iv.image_digest
     ),
     inst as (
@@ -201,7 +213,7 @@ export async function queryRollup(
         select p.key, iv.vulnerability_id, max(iv.severity_rank) as severity_rank, bool_or(iv.kev) as kev, bool_or(iv.fixable) as fixable
         from (select distinct key, image_digest from sc where image_digest is not null) p
         join image_vulns iv on iv.image_digest = p.image_digest
-        where ${findingWhere(findings)}
+        where ${onlyDigests} and ${findingWhere(findings)}
         group by p.key, iv.vulnerability_id) x
       group by x.key
     )

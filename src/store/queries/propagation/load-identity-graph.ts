@@ -23,14 +23,15 @@ export async function loadTagHistory(
   tags: { registry: string; repository: string; tag: string }[],
 ): Promise<IdentityRows['tags']> {
   if (!tags.length) return [];
-  const tuples = sql.join(tags.map((t) => sql`(${t.registry}, ${t.repository}, ${t.tag})`));
-  return db
-    .selectFrom('tag_history')
-    .select(['registry', 'repository', 'tag', 'digest', 'observed_at'])
-    .where(sql<boolean>`(registry, repository, tag) in (${tuples})`)
-    .orderBy('observed_at')
-    .orderBy('id')
-    .execute();
+  // Arrays joined through unnest: one statement shape whatever the number of tags.
+  const r = await sql<IdentityRows['tags'][number]>`
+    select h.registry, h.repository, h.tag, h.digest, h.observed_at
+    from tag_history h
+    join unnest(${tags.map((t) => t.registry)}::text[], ${tags.map((t) => t.repository)}::text[], ${tags.map((t) => t.tag)}::text[])
+      as k(registry, repository, tag)
+      on h.registry = k.registry and h.repository = k.repository and h.tag = k.tag
+    order by h.observed_at, h.id`.execute(db);
+  return r.rows;
 }
 
 export async function loadImageFacts(
