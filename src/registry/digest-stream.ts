@@ -143,7 +143,10 @@ export function verifiedBodyStream(
           }
           if (inline) inline.update(value);
           else worker!.update(value);
-          this.push(value);
+          // Backpressure from the hashing worker: hand on the chunk once it has caught up.
+          const ready = worker?.whenReady();
+          if (ready) ready.then(() => this.push(value));
+          else this.push(value);
         },
         (err) => this.destroy(hooks.mapError ? hooks.mapError(err, received) : (err as Error)),
       );

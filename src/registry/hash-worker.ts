@@ -9,7 +9,7 @@ const { createHash } = require('node:crypto');
 const hashes = new Map();
 parentPort.on('message', (m) => {
   if (m.op === 'start') hashes.set(m.id, createHash(m.algorithm));
-  else if (m.op === 'data') hashes.get(m.id)?.update(new Uint8Array(m.buffer, 0, m.length));
+  else if (m.op === 'data') { hashes.get(m.id)?.update(new Uint8Array(m.buffer, 0, m.length)); parentPort.postMessage({ id: m.id, acked: true }); }
   else if (m.op === 'end') { const h = hashes.get(m.id); hashes.delete(m.id); parentPort.postMessage({ id: m.id, hex: h ? h.digest('hex') : '' }); }
   else if (m.op === 'drop') hashes.delete(m.id);
 });`;
@@ -17,12 +17,14 @@ parentPort.on('message', (m) => {
 let worker: Worker | undefined;
 let nextId = 1;
 const waiting = new Map<number, (hex: string) => void>();
+const acks = new Map<number, () => void>();
 let active = 0;
 
 function getWorker(): Worker {
   if (!worker) {
     worker = new Worker(SOURCE, { eval: true });
-    worker.on('message', (m: { id: number; hex: string }) => {
+    worker.on('message', (m: { id: number; hex: string; acked?: boolean }) => {
+      if (m.acked) return void acks.get(m.id)?.();
       waiting.get(m.id)?.(m.hex);
       waiting.delete(m.id);
     });
@@ -35,6 +37,11 @@ function getWorker(): Worker {
 }
 
 const BATCH = 1 << 20;
+/**
+ * Batches sent but not yet hashed, per stream, before the reader waits: without this bound a
+ * network faster than the hash queues the whole blob in the worker's message queue (memory).
+ */
+const MAX_IN_FLIGHT = 8;
 
 /** A streaming hash computed in the worker thread. */
 export class OffThreadHash {
@@ -43,9 +50,19 @@ export class OffThreadHash {
   private buf = new Uint8Array(BATCH);
   private used = 0;
   private closed = false;
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
 
   constructor(algorithm: string) {
     this.w = getWorker();
+    acks.set(this.id, () => {
+      this.inFlight--;
+      if (this.wake && this.inFlight <= MAX_IN_FLIGHT / 2) {
+        const wake = this.wake;
+        this.wake = undefined;
+        wake();
+      }
+    });
     active++;
     this.w.ref();
     this.w.postMessage({ op: 'start', id: this.id, algorithm });
@@ -66,8 +83,17 @@ export class OffThreadHash {
     if (this.used === 0) return;
     const buffer = this.buf.buffer;
     this.w.postMessage({ op: 'data', id: this.id, buffer, length: this.used }, [buffer]);
+    this.inFlight++;
     this.buf = new Uint8Array(BATCH);
     this.used = 0;
+  }
+
+  /** Undefined while the worker keeps up; else a promise that settles once it has caught up. */
+  whenReady(): Promise<void> | undefined {
+    if (this.inFlight < MAX_IN_FLIGHT || this.closed) return undefined;
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
   }
 
   digestHex(): Promise<string> {
@@ -87,6 +113,9 @@ export class OffThreadHash {
   private release(): void {
     if (this.closed) return;
     this.closed = true;
+    acks.delete(this.id);
+    this.wake?.();
+    this.wake = undefined;
     if (--active === 0) this.w.unref();
   }
 }
