@@ -13,7 +13,11 @@ import { sql } from 'kysely';
 import type { ContainerObservation } from '../src/core/types.js';
 import { watchKubernetesInventory } from '../src/inventory/index.js';
 import { metadataKeys } from '../src/inventory/metadata-keys.js';
-import { clientNodeApi, type KubernetesApi } from '../src/inventory/providers/kubernetes/api.js';
+import {
+  clientNodeApi,
+  type KubernetesApi,
+  loadClientNode,
+} from '../src/inventory/providers/kubernetes/api.js';
 import { ClusterCache } from '../src/inventory/providers/kubernetes/collector.js';
 import { podSchema } from '../src/inventory/providers/kubernetes/schema.js';
 import {
@@ -252,7 +256,7 @@ async function watchLatency(events: number, log: (m: string) => void): Promise<B
   const url = await server.start();
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfigYaml([{ name: 'bench', server: url }]));
-  const inner = clientNodeApi(kc);
+  const inner = clientNodeApi(kc, await loadClientNode());
   const wire = new Map<string, number>();
   // The structural port lets the benchmark timestamp events as they arrive from the wire.
   const api: KubernetesApi = {

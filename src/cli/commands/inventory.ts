@@ -119,7 +119,7 @@ export function registerInventoryCommands(program: Command, run: Run): void {
     collect.command('kubernetes').description('list every container of one or more Kubernetes clusters'),
   ).action(
     run(async (ctx, flags: KubernetesFlags) => {
-      const targets = kubernetesTargets({ ...flags, env: ctx.env });
+      const targets = await kubernetesTargets({ ...flags, env: ctx.env });
       const store = await ctx.store();
       const results = await collectKubernetesInventory(store, targets, {
         namespaces: flags.namespace,
@@ -203,7 +203,7 @@ export function registerInventoryCommands(program: Command, run: Run): void {
     watch.command('kubernetes').description('list, then watch pods (bookmarks; 410 Gone lists again)'),
   ).action(
     run(async (ctx, flags: KubernetesFlags) => {
-      const targets = kubernetesTargets({ ...flags, env: ctx.env });
+      const targets = await kubernetesTargets({ ...flags, env: ctx.env });
       const store = await ctx.store();
       const totals = new Map<string, SourceResult>();
       await Promise.all(

@@ -1,14 +1,9 @@
 // The Kubernetes calls the inventory makes, as a small structural port (Kysely's PostgresPool idea),
 // and its adapter over @kubernetes/client-node 1.x. Every payload is validated with schema.ts.
 // RBAC needed: get/list/watch on pods, nodes, namespaces, replicasets, jobs (deploy/rbac.yaml).
-import {
-  ApiException,
-  AppsV1Api,
-  BatchV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  Watch,
-} from '@kubernetes/client-node';
+// The client library costs ~70 MiB when loaded: it is imported only when a cluster is contacted,
+// so every other command (scan, posture, …) starts without it.
+import type { ApiException, KubeConfig } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import { RunsightError } from '../../../core/errors.js';
 import {
@@ -73,7 +68,17 @@ export interface KubernetesApi {
 }
 
 /** The port over @kubernetes/client-node, for the kubeconfig's current context. */
-export function clientNodeApi(kc: KubeConfig): KubernetesApi {
+export type ClientNode = typeof import('@kubernetes/client-node');
+
+/** Loads @kubernetes/client-node (once). */
+export async function loadClientNode(): Promise<ClientNode> {
+  clientNode ??= await import('@kubernetes/client-node');
+  return clientNode;
+}
+let clientNode: ClientNode | undefined;
+
+export function clientNodeApi(kc: KubeConfig, k8s: ClientNode): KubernetesApi {
+  const { AppsV1Api, BatchV1Api, CoreV1Api, Watch } = k8s;
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const batch = kc.makeApiClient(BatchV1Api);
@@ -193,12 +198,15 @@ function toApiError(err: unknown, what: string, server: string): KubernetesApiEr
   if (err instanceof KubernetesApiError) return err;
   let status: number | undefined;
   let detail = err instanceof Error ? err.message : String(err);
-  if (err instanceof ApiException) {
-    status = err.code;
-    const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
+  if (clientNode && err instanceof clientNode.ApiException) {
+    const apiErr = err as ApiException<unknown>;
+    status = apiErr.code;
+    const body = typeof apiErr.body === 'string' ? safeJson(apiErr.body) : apiErr.body;
     const st = statusSchema.safeParse(body);
     detail =
-      (st.success && st.data.message) || /Message: ([^\n]*)/.exec(err.message)?.[1] || `HTTP ${err.code}`;
+      (st.success && st.data.message) ||
+      /Message: ([^\n]*)/.exec(apiErr.message)?.[1] ||
+      `HTTP ${apiErr.code}`;
   } else if (typeof (err as { statusCode?: unknown })?.statusCode === 'number') {
     status = (err as { statusCode: number }).statusCode;
   }

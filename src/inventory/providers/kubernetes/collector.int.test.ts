@@ -73,7 +73,7 @@ describe('Kubernetes provider against a local API server', () => {
   });
 
   it('collects every context of a kubeconfig with the real client', async () => {
-    const targets = kubernetesTargets({ kubeconfig, allContexts: true, env: {} });
+    const targets = await kubernetesTargets({ kubeconfig, allContexts: true, env: {} });
     expect(targets.map((t) => t.cluster)).toEqual(['kind', 'k9s']);
     for (const t of targets) {
       const col = await collectKubernetes(t.api, { cluster: t.cluster, keys, pageSize: 5 });
@@ -123,7 +123,7 @@ describe('Kubernetes provider against a local API server', () => {
   });
 
   it('restarts a paged list whose continue token expired (410)', async () => {
-    const [t] = kubernetesTargets({ kubeconfig, context: 'kind', env: {} });
+    const [t] = await kubernetesTargets({ kubeconfig, context: 'kind', env: {} });
     let compacted = false;
     kind.onRequest = (r) => {
       if (!compacted && r.path === '/api/v1/pods' && r.query.continue) {
@@ -161,7 +161,7 @@ describe('Kubernetes provider against a local API server', () => {
     process.env.KUBERNETES_SERVICE_HOST = url.hostname;
     process.env.KUBERNETES_SERVICE_PORT = url.port;
     try {
-      const targets = kubernetesTargets({
+      const targets = await kubernetesTargets({
         env: { KUBERNETES_SERVICE_HOST: url.hostname, HOME: root },
         serviceAccountRoot: root,
         clusterName: 'kind-in-cluster',
@@ -181,14 +181,14 @@ describe('Kubernetes provider against a local API server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runsight-k8s-'));
     const bad = join(dir, 'config');
     writeFileSync(bad, kubeconfigYaml([{ name: 'kind', server: kind.url, token: 'wrong', ca: tls.cert }]));
-    const [t] = kubernetesTargets({ kubeconfig: bad, env: {} });
+    const [t] = await kubernetesTargets({ kubeconfig: bad, env: {} });
     await expect(collectKubernetes(t!.api, { cluster: 'kind', keys })).rejects.toThrow(
       /HTTP 401.*deploy\/rbac.yaml/,
     );
   });
 
   it('watches: deltas for new, changed and deleted pods; 410 Gone lists again', async () => {
-    const [t] = kubernetesTargets({ kubeconfig, context: 'kind', env: {} });
+    const [t] = await kubernetesTargets({ kubeconfig, context: 'kind', env: {} });
     const ac = new AbortController();
     const fulls: number[] = [];
     const deltas: { added: number; removed: number }[] = [];
@@ -260,7 +260,7 @@ describe('Kubernetes provider against a local API server', () => {
   });
 
   it('lists again when a delta could not be applied, so the store catches up', async () => {
-    const [t] = kubernetesTargets({ kubeconfig, context: 'k9s', env: {} });
+    const [t] = await kubernetesTargets({ kubeconfig, context: 'k9s', env: {} });
     const ac = new AbortController();
     let fulls = 0;
     let failures = 0;
@@ -297,7 +297,7 @@ describe('Kubernetes provider against a local API server', () => {
   });
 
   it('lists again when a watch is refused with HTTP 410 (goneAs status)', async () => {
-    const [t] = kubernetesTargets({ kubeconfig, context: 'k9s', env: {} });
+    const [t] = await kubernetesTargets({ kubeconfig, context: 'k9s', env: {} });
     const ac = new AbortController();
     let fulls = 0;
     const done = watchKubernetes(

@@ -19,30 +19,30 @@ writeFileSync(
 );
 
 describe('kubernetesTargets', () => {
-  it('takes the current context, a named one, or all of them', () => {
+  it('takes the current context, a named one, or all of them', async () => {
     expect(
-      kubernetesTargets({ kubeconfig: file, env: {} }).map((t) => [t.context, t.cluster, t.server]),
+      (await kubernetesTargets({ kubeconfig: file, env: {} })).map((t) => [t.context, t.cluster, t.server]),
     ).toEqual([['staging', 'staging', 'https://10.0.0.2:6443']]);
     expect(
-      kubernetesTargets({ kubeconfig: file, context: 'prod', clusterName: 'eu-1', env: {} })[0],
+      (await kubernetesTargets({ kubeconfig: file, context: 'prod', clusterName: 'eu-1', env: {} }))[0],
     ).toMatchObject({ cluster: 'eu-1' });
-    expect(kubernetesTargets({ env: { KUBECONFIG: file }, allContexts: true }).map((t) => t.cluster)).toEqual(
-      ['prod', 'staging'],
-    );
+    expect(
+      (await kubernetesTargets({ env: { KUBECONFIG: file }, allContexts: true })).map((t) => t.cluster),
+    ).toEqual(['prod', 'staging']);
   });
 
-  it('explains bad combinations and missing configuration', () => {
-    expect(() => kubernetesTargets({ kubeconfig: file, context: 'nope', env: {} })).toThrow(
+  it('explains bad combinations and missing configuration', async () => {
+    await expect(kubernetesTargets({ kubeconfig: file, context: 'nope', env: {} })).rejects.toThrow(
       /context "nope" is not in .*prod, staging/,
     );
-    expect(() =>
+    await expect(
       kubernetesTargets({ kubeconfig: file, allContexts: true, context: 'prod', env: {} }),
-    ).toThrow(/not both/);
-    expect(() =>
+    ).rejects.toThrow(/not both/);
+    await expect(
       kubernetesTargets({ kubeconfig: file, allContexts: true, clusterName: 'x', env: {} }),
-    ).toThrow(/--cluster-name/);
-    expect(() => kubernetesTargets({ env: { HOME: dir } })).toThrow(/no kubeconfig found/);
-    expect(() => kubernetesTargets({ kubeconfig: join(dir, 'missing'), env: {} })).toThrow(
+    ).rejects.toThrow(/--cluster-name/);
+    await expect(kubernetesTargets({ env: { HOME: dir } })).rejects.toThrow(/no kubeconfig found/);
+    await expect(kubernetesTargets({ kubeconfig: join(dir, 'missing'), env: {} })).rejects.toThrow(
       /cannot load kubeconfig/,
     );
   });

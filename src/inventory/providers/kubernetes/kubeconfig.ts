@@ -4,9 +4,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, UsageError } from '../../../core/errors.js';
-import { clientNodeApi, type KubernetesApi } from './api.js';
+import { clientNodeApi, type KubernetesApi, loadClientNode } from './api.js';
 
 export interface ClusterTarget {
   context: string;
@@ -30,7 +29,7 @@ export interface TargetOptions {
   serviceAccountRoot?: string | undefined;
 }
 
-export function kubernetesTargets(opts: TargetOptions): ClusterTarget[] {
+export async function kubernetesTargets(opts: TargetOptions): Promise<ClusterTarget[]> {
   if (opts.allContexts && opts.context) throw new UsageError('give --context or --all-contexts, not both');
   if (opts.allContexts && opts.clusterName) {
     throw new UsageError(
@@ -43,16 +42,18 @@ export function kubernetesTargets(opts: TargetOptions): ClusterTarget[] {
     files[0] ??
     (opts.env.KUBERNETES_SERVICE_HOST ? undefined : existsSync(defaultFile) ? defaultFile : undefined);
 
+  if (!file && !opts.env.KUBERNETES_SERVICE_HOST) {
+    throw new ConfigError(
+      '',
+      'no kubeconfig found: pass --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run inside a pod with a service account',
+    );
+  }
+  const k8s = await loadClientNode();
+  const { KubeConfig } = k8s;
   if (!file) {
-    if (!opts.env.KUBERNETES_SERVICE_HOST) {
-      throw new ConfigError(
-        '',
-        'no kubeconfig found: pass --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run inside a pod with a service account',
-      );
-    }
     const kc = new KubeConfig();
     kc.loadFromCluster(opts.serviceAccountRoot);
-    const api = clientNodeApi(kc);
+    const api = clientNodeApi(kc, k8s);
     return [{ context: 'in-cluster', cluster: opts.clusterName ?? 'in-cluster', server: api.server, api }];
   }
 
@@ -75,7 +76,7 @@ export function kubernetesTargets(opts: TargetOptions): ClusterTarget[] {
     if (!ctx) throw new UsageError(`context "${name}" is not in ${file}; it has: ${names.join(', ')}`);
     const kc = load();
     kc.setCurrentContext(name);
-    const api = clientNodeApi(kc);
+    const api = clientNodeApi(kc, k8s);
     return { context: name, cluster: opts.clusterName ?? ctx.cluster, server: api.server, api };
   });
   // Several contexts often point at one cluster (other users or namespaces): collect it once.
