@@ -106,11 +106,3 @@ export function loadConfig(file: string | undefined): RunsightConfig {
   }
   return parseConfig(text, file);
 }
-
-/** Parses a duration such as `15m` into milliseconds. */
-export function durationMs(d: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(d);
-  if (!m) throw new ConfigError('', `invalid duration ${d}`);
-  const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}
