@@ -24,7 +24,7 @@ import {
   FakeKubernetesApiServer,
   kubeconfigYaml,
 } from '../src/inventory/providers/kubernetes/test-support/api-server.js';
-import { applyInventoryMutation, openStore, platformText, type Store } from '../src/store/index.js';
+import { applyInventoryMutation, containerRow, openStore, type Store } from '../src/store/index.js';
 import { createTestStore, postgresAvailable } from '../src/store/test-support/stores.js';
 import { type Bench, type BenchRow, peakRssMiB, percentile, timeIt } from './harness.js';
 
@@ -180,30 +180,8 @@ async function ingestInto(
     await sql`create table containers_baseline (like containers including all)`.execute(store.db);
     const baseline = await timeIt(async () => {
       for (let i = 0; i < containers.length; i += 1000) {
-        const rows = containers.slice(i, i + 1000).map((o) => ({
-          id: o.id,
-          source_id: 1,
-          cluster: o.cluster ?? null,
-          namespace: o.namespace ?? null,
-          workload_kind: o.workloadKind ?? null,
-          workload_name: o.workloadName ?? null,
-          pod: o.pod ?? null,
-          container_name: o.container,
-          container_kind: o.containerKind,
-          node: o.node ?? null,
-          platform: platformText(o.platform),
-          image: o.image,
-          image_id: o.imageId ?? null,
-          digest: o.digest ?? null,
-          digest_kind: o.digestKind ?? null,
-          state: o.state,
-          started_at: o.startedAt ?? null,
-          finished_at: o.finishedAt ?? null,
-          restarts: o.restarts ?? null,
-          owner: o.owner ?? null,
-          environment: o.environment ?? null,
-          labels: JSON.stringify(o.labels),
-        }));
+        const now = new Date();
+        const rows = containers.slice(i, i + 1000).map((o) => containerRow(o, 1, now));
         // biome-ignore lint/suspicious/noExplicitAny: a scratch table outside the typed schema.
         await (store.db as any).insertInto('containers_baseline').values(rows).execute();
       }

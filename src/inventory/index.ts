@@ -4,7 +4,7 @@
 import { InputError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import type { InventoryMutation } from '../core/types.js';
+import type { ContainerObservation, InventoryMutation } from '../core/types.js';
 import {
   type AppliedMutation,
   type ApplyOptions,
@@ -233,6 +233,33 @@ export interface WatchCallbacks {
   onApplied?(result: SourceResult & { mode: 'full' | 'delta' }): void;
 }
 
+/**
+ * What a watch does with what it sees, for every provider: a list lands as a full mutation (scoped
+ * to the namespaces it covered), a batch of events as a delta in the session's run.
+ */
+function applyWatched(store: Store, source: InventorySourceSpec, runId: number, callbacks: WatchCallbacks) {
+  return {
+    async onFull(col: {
+      mutation: { type: 'full'; containers: ContainerObservation[] };
+      namespaces?: string[] | undefined;
+      errors: InventoryRunError[];
+    }) {
+      const applied = await applyMutation(store.db, source, col.mutation, {
+        scope: { namespaces: col.namespaces },
+        errors: col.errors,
+      });
+      callbacks.onApplied?.({
+        ...resultOf(source, col.mutation.containers.length, applied, col.errors),
+        mode: 'full' as const,
+      });
+    },
+    async onDelta(m: Extract<InventoryMutation, { type: 'delta' }>, errors: InventoryRunError[]) {
+      const applied = await applyMutation(store.db, source, m, { runId, errors });
+      callbacks.onApplied?.({ ...resultOf(source, m.added.length, applied, errors), mode: 'delta' as const });
+    },
+  };
+}
+
 /** Watches one cluster until the signal aborts; one `running` run per session collects the deltas. */
 export async function watchKubernetesInventory(
   store: Store,
@@ -263,20 +290,7 @@ export async function watchKubernetesInventory(
         batchMs: opts.batchMs,
       },
       {
-        async onFull(col) {
-          const applied = await applyMutation(store.db, source, col.mutation, {
-            scope: { namespaces: col.namespaces },
-            errors: col.errors,
-          });
-          callbacks.onApplied?.({
-            ...resultOf(source, col.mutation.containers.length, applied, col.errors),
-            mode: 'full',
-          });
-        },
-        async onDelta(m, errors) {
-          const applied = await applyMutation(store.db, source, m, { runId: session.runId, errors });
-          callbacks.onApplied?.({ ...resultOf(source, m.added.length, applied, errors), mode: 'delta' });
-        },
+        ...applyWatched(store, source, session.runId, callbacks),
         onError(err, retryInMs) {
           logger.warn('kubernetes watch error; retrying', {
             cluster: target.cluster,
@@ -307,17 +321,7 @@ export async function watchDockerInventory(
       api,
       { name: source.name, keys: opts.keys, signal: opts.signal, logger, batchMs: opts.batchMs },
       {
-        async onFull(col) {
-          const applied = await applyMutation(store.db, source, col.mutation, { errors: col.errors });
-          callbacks.onApplied?.({
-            ...resultOf(source, col.mutation.containers.length, applied, col.errors),
-            mode: 'full',
-          });
-        },
-        async onDelta(m, errors) {
-          const applied = await applyMutation(store.db, source, m, { runId: session.runId, errors });
-          callbacks.onApplied?.({ ...resultOf(source, m.added.length, applied, errors), mode: 'delta' });
-        },
+        ...applyWatched(store, source, session.runId, callbacks),
         onError(err, retryInMs) {
           logger.warn('docker events error; retrying', {
             source: source.name,

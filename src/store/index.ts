@@ -49,6 +49,7 @@ export {
   type AppliedMutation,
   type ApplyOptions,
   applyInventoryMutation,
+  containerRow,
   ensureInventorySource,
   type InventoryRunError,
   type InventorySourceKind,

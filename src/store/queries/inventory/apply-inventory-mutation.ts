@@ -158,9 +158,9 @@ async function applyIn(
   // (The SQL guard repeats the comparison, so a stale signature can only cost a no-op write.)
   const written = new Set<string>();
   const unchangedIds: string[] = [];
-  const toWrite: ReturnType<typeof toRow>[] = [];
+  const toWrite: ReturnType<typeof containerRow>[] = [];
   for (const id of ids) {
-    const row = toRow(byId.get(id)!, sourceId, now);
+    const row = containerRow(byId.get(id)!, sourceId, now);
     const before = known.get(id);
     if (before && !before.removed_at && before.signature === signature(row)) unchangedIds.push(id);
     else toWrite.push(row);
@@ -377,7 +377,7 @@ const SAME_IDENTITY = sql`(containers.image, containers.image_id, containers.dig
 
 const ATTRIBUTES_DIFFER = sql`(containers.cluster, containers.namespace, containers.workload_kind, containers.workload_name, containers.pod, containers.container_name, containers.container_kind, containers.node, containers.platform, containers.image, containers.image_id, containers.digest, containers.digest_kind, containers.state, containers.started_at, containers.finished_at, containers.restarts, containers.owner, containers.environment, containers.labels) is distinct from (excluded.cluster, excluded.namespace, excluded.workload_kind, excluded.workload_name, excluded.pod, excluded.container_name, excluded.container_kind, excluded.node, excluded.platform, excluded.image, excluded.image_id, excluded.digest, excluded.digest_kind, excluded.state, excluded.started_at, excluded.finished_at, excluded.restarts, excluded.owner, excluded.environment, excluded.labels)`;
 
-/** The observed columns of a row, as the database returns them or as toRow builds them. */
+/** The observed columns of a row, as the database returns them or as containerRow builds them. */
 function signature(r: {
   cluster: string | null;
   namespace: string | null;
@@ -437,7 +437,8 @@ function identity(
   return JSON.stringify([image, imageId, digest, platform]);
 }
 
-function toRow(o: ContainerObservation, sourceId: number, now: Date) {
+/** The `containers` row of one observation, first and last seen `now`. */
+export function containerRow(o: ContainerObservation, sourceId: number, now: Date) {
   return {
     id: o.id,
     source_id: sourceId,
