@@ -81,7 +81,7 @@ async function runOne(
   const out: BenchRow[] = [];
 
   // Resolution of every container (identity work; no baseline of its own).
-  const resolve = await timeIt(() => recomputePosture(db, { snapshots: false }));
+  const resolve = await timeIt(() => recomputePosture(db, { scopes: false }));
   out.push({
     name: `${kind}: resolve every container + all image roll-ups (${label})`,
     value: ms(resolve.ms),
@@ -137,7 +137,7 @@ async function runOne(
       })
       .execute();
     deltaTimes.push(
-      (await timeIt(() => applyPostureDelta(db, { containerIds: [id] }, { snapshots: false }))).ms,
+      (await timeIt(() => applyPostureDelta(db, { containerIds: [id] }, { scopes: false }))).ms,
     );
   }
   out.push({

@@ -2,9 +2,16 @@
 // containers, the two labelled figures, VEX, source choice, CVE-first view, coverage gaps,
 // snapshots and rollout, and incremental updates equal to a full recompute.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  computeRollup,
+  type FindingFilter,
+  type PostureFilter,
+  queryRollup,
+  toRollupRow,
+} from '../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
 import { listInUseScanTargets } from './coverage.js';
-import { getPosture } from './posture.js';
+import { getPosture, POSTURE_BY } from './posture.js';
 import { showContainer, showWorkload } from './show.js';
 import { applyPostureDelta, recomputePosture, syncPosture } from './sync.js';
 import {
@@ -306,6 +313,56 @@ describe.each(kinds)('propagation on %s', (kind) => {
     );
   });
 
+  it('serves every view and filter from scope_posture, equal to computing it from containers', async () => {
+    const src = await seed(store);
+    await store.db.insertInto('kev').values({ cve_id: 'CVE-2024-0010' }).execute();
+    await syncPosture(store.db, { now: new Date('2026-03-01T00:00:00Z') });
+    // A second cluster, a rollout and a removal after the first sync: the summary is maintained
+    // incrementally from here.
+    await addContainers(store.db, src, [
+      { id: 'app/9', image: 'app:prod', digest: APP_V1, workloadName: 'app', namespace: 'shop', cluster: 'dr' },
+      { id: 'app/3', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
+      { id: 'web/x', image: 'web:1', digest: WEB_INDEX, workloadName: 'web', namespace: 'shop', cluster: 'dr' },
+    ]);
+    await store.db
+      .updateTable('containers')
+      .set({ removed_at: new Date('2026-03-01T01:00:00Z') })
+      .where('id', '=', 'app/2')
+      .execute();
+    const sync = await syncPosture(store.db, { now: new Date('2026-03-01T02:00:00Z') });
+    expect(sync.scopes).toBeGreaterThan(0);
+    const containerFilters: PostureFilter[] = [
+      {},
+      { cluster: 'prod' },
+      { cluster: 'dr', namespace: 'shop' },
+      { namespace: 'shop' },
+      { owner: 'team-a' },
+    ];
+    const findingFilters: FindingFilter[] = [{}, { minSeverityRank: 3 }, { kev: true }, { fixable: true }];
+    let compared = 0;
+    for (const kind of ['fleet', ...POSTURE_BY] as const) {
+      for (const cf of containerFilters) {
+        const computed = await computeRollup(store.db, kind, cf);
+        for (const ff of findingFilters) {
+          const view = await queryRollup(store.db, kind, cf, ff);
+          expect(view, `${kind} ${JSON.stringify(cf)} ${JSON.stringify(ff)}`).toEqual(
+            computed.map((r) => toRollupRow(r, ff)),
+          );
+          compared += view.length;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+    // The fleet's distinct figures: the KEV critical of web arm64, fixable counted once.
+    const [fleet] = await queryRollup(store.db, 'fleet', {}, { kev: true });
+    expect(fleet!.distinct).toMatchObject({ critical: 1, kev: 1, total: 1 });
+    const [dr] = await queryRollup(store.db, 'cluster', { cluster: 'dr' });
+    // app v1 (2 vulnerabilities) and web amd64 (1).
+    expect(dr).toMatchObject({ containers: 2, images: 2 });
+    expect(dr!.instances.total).toBe(3);
+    expect(dr!.distinct.total).toBe(3);
+  });
+
   it('applyPostureDelta re-resolves named containers and refreshes named digests only', async () => {
     const src = await seed(store);
     await syncPosture(store.db);
@@ -367,5 +424,18 @@ async function snapshotOfDerived(store: TestStore) {
     noSync: true,
     now: new Date('2026-03-01T05:00:00Z'),
   });
-  return { containers, vulns, posture, groups: rollup.groups, totals: rollup.totals };
+  const scopes = await store.db
+    .selectFrom('scope_posture')
+    .select(['scope_kind', 'scope_key', 'containers', 'digests', 'distinct_cells', 'instance_cells', 'labels'])
+    .orderBy('scope_kind')
+    .orderBy('scope_key')
+    .execute();
+  return {
+    containers,
+    vulns,
+    posture,
+    groups: rollup.groups,
+    totals: rollup.totals,
+    scopes: scopes.map((s) => ({ ...s, instance_cells: s.instance_cells.map(Number) })),
+  };
 }

@@ -1,18 +1,22 @@
-// Posture snapshots per scope (fleet, cluster, namespace, workload, environment, owner, image):
-// written whenever a scope's figures or digests change, and at least every `interval` otherwise, so
-// trends exist and a redeploy's improvement can be proven from history.
+// Scope posture and its history. After a sync, the scopes (fleet, cluster, namespace, workload,
+// environment, owner, image) touched by the change are recomputed into scope_posture — the roll-ups
+// views read — and each scope whose figures or digests moved gets a posture_snapshots row. Unchanged
+// scopes are re-snapshotted from scope_posture at least every `interval`, so trends exist and a
+// redeploy's improvement can be proven from history.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 import {
+  computeRollup,
+  deleteScopePosture,
+  figuresFromCells,
   insertSnapshots,
-  latestSnapshots,
-  queryRollup,
+  markScopesSnapshotted,
   queryTouchedScopes,
-  type RollupRow,
+  type RollupCells,
+  readScopePosture,
   type ScopeKind,
   type SnapshotRow,
-  scopeDigests,
-  scopeKeySql,
+  upsertScopePosture,
 } from '../store/index.js';
 
 export const SNAPSHOT_KINDS: readonly ScopeKind[] = [
@@ -26,85 +30,118 @@ export const SNAPSHOT_KINDS: readonly ScopeKind[] = [
 ];
 
 export interface SnapshotOptions {
-  /** Recompute every scope (else only scopes touched since `since`, plus those older than `interval`). */
+  /** Recompute every scope (else only scopes touched since `since`). */
   all?: boolean | undefined;
   since?: Date | undefined;
-  /** Digests whose roll-up changed: scopes running them are touched. */
+  /** Digests whose roll-up or containers changed: scopes running them, and their image scopes, are touched. */
   digests?: string[] | undefined;
   /** Re-snapshot unchanged scopes when their last snapshot is older than this (ms). Default 1 h. */
   intervalMs?: number | undefined;
   now?: Date | undefined;
 }
 
-export async function takePostureSnapshots(
-  db: Kysely<Database>,
-  opts: SnapshotOptions = {},
-): Promise<number> {
-  const now = opts.now ?? new Date();
-  const interval = opts.intervalMs ?? 3600e3;
-  let written = 0;
-  for (const kind of SNAPSHOT_KINDS) {
-    const previous = await latestSnapshots(db, kind);
-    let keys: string[] | undefined;
-    if (!opts.all && opts.since) {
-      const touched = new Set(await queryTouchedScopes(db, kind, opts.since, opts.digests ?? []));
-      for (const [k, s] of previous) if (now.getTime() - s.takenAt.getTime() >= interval) touched.add(k);
-      keys = [...touched];
-      if (!keys.length) continue;
-    }
-    const rows = await queryRollup(db, kind, { scopeKeys: keys });
-    const digests = await scopeDigests(db, scopeKeySql(kind));
-    const fresh: SnapshotRow[] = [];
-    const seen = new Set<string>();
-    for (const r of rows) {
-      seen.add(r.key);
-      const snap = toSnapshot(kind, r, digests.get(r.key) ?? []);
-      const prev = previous.get(r.key);
-      if (!prev || differs(prev, snap) || now.getTime() - prev.takenAt.getTime() >= interval)
-        fresh.push(snap);
-    }
-    // A scope that no longer runs anything gets one empty snapshot, so history shows it ended.
-    for (const [k, prev] of previous) {
-      if (seen.has(k) || prev.containers === 0 || (keys && !keys.includes(k))) continue;
-      fresh.push({
-        scopeKind: kind,
-        scopeKey: k,
-        containers: 0,
-        distinctCounts: zero(),
-        instanceCounts: zero(),
-        digests: [],
-      });
-    }
-    await insertSnapshots(db, fresh, now);
-    written += fresh.length;
-  }
-  return written;
+export interface ScopeUpdate {
+  /** Scopes whose roll-up was recomputed. */
+  scopes: number;
+  snapshots: number;
 }
 
-function toSnapshot(kind: ScopeKind, r: RollupRow, digests: string[]): SnapshotRow {
+export async function updateScopePosture(
+  db: Kysely<Database>,
+  opts: SnapshotOptions = {},
+): Promise<ScopeUpdate> {
+  const now = opts.now ?? new Date();
+  const interval = opts.intervalMs ?? 3600e3;
+  const touched =
+    opts.all || !opts.since
+      ? undefined
+      : await queryTouchedScopes(db, SNAPSHOT_KINDS, opts.since, opts.digests ?? []);
+  // An image scope whose digest no longer runs is found by its digest, not by a container.
+  for (const d of opts.digests ?? []) touched?.get('image')?.add(d);
+  let scopes = 0;
+  const snaps: SnapshotRow[] = [];
+  for (const kind of SNAPSHOT_KINDS) {
+    const keys = touched ? [...(touched.get(kind) ?? [])] : undefined;
+    if (keys && !keys.length) continue;
+    const fresh = await computeRollup(db, kind, keys ? { scopeKeys: keys } : {});
+    const current = new Map((await readScopePosture(db, kind, { keys })).map((r) => [r.key, r]));
+    // Figures, containers or digests moved: a new snapshot. Anything else (last seen, oldest
+    // scan): only the stored roll-up is updated.
+    const moved = fresh.filter((r) => {
+      const prev = current.get(r.key);
+      return !prev || figuresDiffer(prev, r);
+    });
+    const movedKeys = new Set(moved.map((r) => r.key));
+    const changed = fresh.filter((r) => {
+      const prev = current.get(r.key);
+      return !prev || movedKeys.has(r.key) || detailsDiffer(prev, r);
+    });
+    const freshKeys = new Set(fresh.map((r) => r.key));
+    const gone = [...current.keys()].filter((k) => !freshKeys.has(k));
+    await db.transaction().execute(async (tx) => {
+      await upsertScopePosture(
+        tx,
+        kind,
+        changed.map((r) => ({ ...r, snapshotAt: movedKeys.has(r.key) ? now : (current.get(r.key)?.snapshotAt ?? null) })),
+        now,
+      );
+      await deleteScopePosture(tx, kind, gone);
+    });
+    scopes += fresh.length + gone.length;
+    for (const r of moved) snaps.push(toSnapshot(kind, r));
+    // A scope that no longer runs anything gets one empty snapshot, so history shows it ended.
+    for (const k of gone) if (current.get(k)!.containers > 0) snaps.push(emptySnapshot(kind, k));
+  }
+  // Unchanged scopes: their stored roll-up is current, so it is the snapshot.
+  const due = await markScopesSnapshotted(db, new Date(now.getTime() - interval), now);
+  const byKind = new Map<ScopeKind, string[]>();
+  for (const d of due) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d.key]);
+  for (const [kind, keys] of byKind) {
+    for (const r of await readScopePosture(db, kind, { keys })) snaps.push(toSnapshot(kind, r));
+  }
+  await insertSnapshots(db, snaps, now);
+  return { scopes, snapshots: snaps.length };
+}
+
+function toSnapshot(kind: ScopeKind, r: RollupCells): SnapshotRow {
   return {
     scopeKind: kind,
     scopeKey: r.key,
     containers: r.containers,
-    distinctCounts: { ...r.distinct },
-    instanceCounts: { ...r.instances },
-    digests,
+    distinctCounts: { ...figuresFromCells(r.distinctCells) },
+    instanceCounts: { ...figuresFromCells(r.instanceCells) },
+    digests: r.digests,
   };
 }
 
-function differs(a: SnapshotRow, b: SnapshotRow): boolean {
+function emptySnapshot(kind: ScopeKind, key: string): SnapshotRow {
+  return {
+    scopeKind: kind,
+    scopeKey: key,
+    containers: 0,
+    distinctCounts: { ...figuresFromCells(null) },
+    instanceCounts: { ...figuresFromCells(null) },
+    digests: [],
+  };
+}
+
+function figuresDiffer(a: RollupCells, b: RollupCells): boolean {
   return (
     a.containers !== b.containers ||
-    JSON.stringify(sorted(a.distinctCounts)) !== JSON.stringify(sorted(b.distinctCounts)) ||
-    JSON.stringify(sorted(a.instanceCounts)) !== JSON.stringify(sorted(b.instanceCounts)) ||
-    [...a.digests].sort().join() !== [...b.digests].sort().join()
+    a.distinctCells.join() !== b.distinctCells.join() ||
+    a.instanceCells.join() !== b.instanceCells.join() ||
+    a.digests.join() !== b.digests.join()
   );
 }
 
-function sorted(o: Record<string, number>): [string, number][] {
-  return Object.entries(o).sort(([x], [y]) => x.localeCompare(y));
-}
-
-function zero(): Record<string, number> {
-  return { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, kev: 0, fixable: 0, total: 0 };
+function detailsDiffer(a: RollupCells, b: RollupCells): boolean {
+  return (
+    a.unresolved !== b.unresolved ||
+    a.unscanned !== b.unscanned ||
+    a.images !== b.images ||
+    a.oldestScan?.getTime() !== b.oldestScan?.getTime() ||
+    a.lastSeen?.getTime() !== b.lastSeen?.getTime() ||
+    a.sourceIds.join() !== b.sourceIds.join() ||
+    JSON.stringify(a.labels) !== JSON.stringify(b.labels)
+  );
 }

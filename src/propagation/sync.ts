@@ -3,7 +3,8 @@
 //      identity graph grew);
 //   2. images whose current scan changed, or that a re-match touched, get their roll-ups
 //      recomputed (all of them when KEV, EPSS or VEX changed);
-//   3. scopes touched by 1 or 2 get a posture snapshot if their figures moved.
+//   3. scopes touched by 1 or 2 get their roll-up (scope_posture) recomputed, and a posture
+//      snapshot if their figures moved.
 // `recomputePosture` does the same from scratch and must give the same answer.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
@@ -16,12 +17,14 @@ import {
 } from '../store/index.js';
 import { type ResolutionChange, resolveContainers } from './resolve.js';
 import { authoritativeSource, type PostureConfig } from './settings.js';
-import { takePostureSnapshots } from './snapshots.js';
+import { updateScopePosture } from './snapshots.js';
 
 export interface SyncResult {
   containersResolved: number;
   resolutionChanges: ResolutionChange[];
   imagesRefreshed: number;
+  /** Scope roll-ups recomputed. */
+  scopes: number;
   snapshots: number;
   full: boolean;
 }
@@ -33,13 +36,15 @@ interface SyncState {
   at: string;
 }
 
-const STATE_KEY = 'propagation.state';
+// Versioned with the derived tables: a store migrated to scope_posture (migration 7) starts with a
+// full pass.
+const STATE_KEY = 'propagation.state.7';
 
 export interface SyncOptions extends PostureConfig {
   now?: Date | undefined;
   signal?: AbortSignal | undefined;
-  /** Skip snapshots (benchmarks measure them separately). */
-  snapshots?: boolean | undefined;
+  /** Skip scope roll-ups and snapshots (benchmarks measure them separately). */
+  scopes?: boolean | undefined;
 }
 
 export async function syncPosture(db: Kysely<Database>, opts: SyncOptions = {}): Promise<SyncResult> {
@@ -59,13 +64,13 @@ export async function syncPosture(db: Kysely<Database>, opts: SyncOptions = {}):
   const full = !state || state.enrichment !== enrichment || state.authoritative !== auth;
   const stale = full ? undefined : await listStaleImagePosture(db);
   const refreshed = await refreshImagePosture(db, { digests: stale, authoritativeSource: auth, now });
-  const snapshots =
-    opts.snapshots === false
-      ? 0
-      : await takePostureSnapshots(db, {
-          all: !state,
+  const scoped =
+    opts.scopes === false
+      ? NO_SCOPES
+      : await updateScopePosture(db, {
+          all: full,
           since: state ? new Date(state.at) : undefined,
-          digests: stale,
+          digests: touchedDigests(stale, changes),
           now,
         });
   await putSetting(db, STATE_KEY, {
@@ -78,7 +83,8 @@ export async function syncPosture(db: Kysely<Database>, opts: SyncOptions = {}):
     containersResolved: examined,
     resolutionChanges: changes,
     imagesRefreshed: refreshed.images,
-    snapshots,
+    scopes: scoped.scopes,
+    snapshots: scoped.snapshots,
     full,
   };
 }
@@ -89,7 +95,7 @@ export async function recomputePosture(db: Kysely<Database>, opts: SyncOptions =
   const auth = await authoritativeSource(db, opts);
   const resolved = await resolveContainers(db, { all: true }, { now, signal: opts.signal });
   const refreshed = await refreshImagePosture(db, { authoritativeSource: auth, now });
-  const snapshots = opts.snapshots === false ? 0 : await takePostureSnapshots(db, { all: true, now });
+  const scoped = opts.scopes === false ? NO_SCOPES : await updateScopePosture(db, { all: true, now });
   await putSetting(db, STATE_KEY, {
     identity: resolved.watermark,
     enrichment: await enrichmentWatermark(db),
@@ -100,9 +106,22 @@ export async function recomputePosture(db: Kysely<Database>, opts: SyncOptions =
     containersResolved: resolved.examined,
     resolutionChanges: resolved.changed,
     imagesRefreshed: refreshed.images,
-    snapshots,
+    scopes: scoped.scopes,
+    snapshots: scoped.snapshots,
     full: true,
   };
+}
+
+const NO_SCOPES = { scopes: 0, snapshots: 0 } as const;
+
+/** Digests whose scopes moved: refreshed roll-ups, and both sides of every re-resolution. */
+function touchedDigests(refreshed: string[] | undefined, changes: ResolutionChange[]): string[] {
+  const out = new Set(refreshed ?? []);
+  for (const c of changes) {
+    if (c.before) out.add(c.before);
+    if (c.after) out.add(c.after);
+  }
+  return [...out];
 }
 
 /**
@@ -123,19 +142,20 @@ export async function applyPostureDelta(
   const refreshed = delta.digests?.length
     ? await refreshImagePosture(db, { digests: delta.digests, authoritativeSource: auth, now })
     : { images: 0, vulnerabilities: 0 };
-  const snapshots =
-    opts.snapshots === false
-      ? 0
-      : await takePostureSnapshots(db, {
+  const scoped =
+    opts.scopes === false
+      ? NO_SCOPES
+      : await updateScopePosture(db, {
           since: state ? new Date(state.at) : new Date(0),
-          digests: delta.digests,
+          digests: touchedDigests(delta.digests, resolved.changed),
           now,
         });
   return {
     containersResolved: resolved.examined,
     resolutionChanges: resolved.changed,
     imagesRefreshed: refreshed.images,
-    snapshots,
+    scopes: scoped.scopes,
+    snapshots: scoped.snapshots,
     full: false,
   };
 }

@@ -277,6 +277,29 @@ export interface ImagePostureTable {
   computed_at: Timestamp;
   /** Migration 6: the scan this roll-up was computed from. */
   scan_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Migration 7: vulnerabilities per cell (severity rank × 4 + KEV × 2 + fixable). */
+  cells: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
+}
+
+/** Migration 7: the current posture of a scope, maintained by the sync. */
+export interface ScopePostureTable {
+  scope_kind: string;
+  scope_key: string;
+  cluster: string | null;
+  namespace: string | null;
+  labels: Json<Record<string, string | null>>;
+  containers: number;
+  unresolved: number;
+  unscanned: number;
+  images: number;
+  oldest_scan: TimestampNull;
+  last_seen: TimestampNull;
+  source_ids: number[];
+  digests: string[];
+  distinct_cells: number[];
+  instance_cells: ColumnType<number[], number[], number[]>;
+  computed_at: Timestamp;
+  snapshot_at: TimestampNull;
 }
 
 /** Migration 6: one row per (image, vulnerability) after source choice and VEX. */
@@ -336,6 +359,7 @@ export interface Database {
   image_posture: ImagePostureTable;
   image_vulns: ImageVulnsTable;
   posture_snapshots: PostureSnapshotsTable;
+  scope_posture: ScopePostureTable;
   settings: SettingsTable;
 }
 

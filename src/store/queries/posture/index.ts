@@ -11,3 +11,4 @@ export * from './query-touched-scopes.js';
 export * from './query-validate.js';
 export * from './query-vuln-where.js';
 export * from './refresh-image-posture.js';
+export * from './write-scope-posture.js';

@@ -17,19 +17,6 @@ export interface StoredSnapshot extends SnapshotRow {
   takenAt: Date;
 }
 
-export async function latestSnapshots(
-  db: Kysely<Database>,
-  scopeKind: string,
-  keys?: string[],
-): Promise<Map<string, StoredSnapshot>> {
-  const r = await sql<Record<string, unknown>>`
-    select distinct on (scope_key) id, taken_at, scope_kind, scope_key, containers, distinct_counts, instance_counts, digests
-    from posture_snapshots where scope_kind = ${scopeKind}
-      ${keys ? sql`and scope_key = any(${keys}::text[])` : sql``}
-    order by scope_key, taken_at desc, id desc`.execute(db);
-  return new Map(r.rows.map((row) => [String(row.scope_key), toStored(row)]));
-}
-
 export async function insertSnapshots(db: Kysely<Database>, rows: SnapshotRow[], at: Date): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {
     await db
@@ -60,14 +47,6 @@ export async function snapshotHistory(
     from posture_snapshots where scope_kind = ${scopeKind} and scope_key = any(${scopeKeys}::text[])
     order by taken_at desc, id desc limit ${limit}`.execute(db);
   return rows.rows.map(toStored);
-}
-
-/** Distinct image digests per scope key among running containers. */
-export async function scopeDigests(db: Kysely<Database>, keySql: string): Promise<Map<string, string[]>> {
-  const r = await sql<{ key: string; digests: string[] }>`
-    select ${sql.raw(keySql)} as key, array_agg(distinct c.image_digest order by c.image_digest) filter (where c.image_digest is not null) as digests
-    from containers c where c.removed_at is null group by 1`.execute(db);
-  return new Map(r.rows.map((x) => [x.key, x.digests ?? []]));
 }
 
 function toStored(row: Record<string, unknown>): StoredSnapshot {

@@ -1,18 +1,22 @@
 // Scope keys whose posture may have moved since `since`: containers that appeared, disappeared or
-// were re-resolved after it, and containers running images whose roll-up was recomputed.
+// were re-resolved after it, and containers running images whose roll-up was recomputed. One scan
+// of the containers table answers every scope kind.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../schema.js';
 import { type ScopeKind, scopeKeySql } from './query-rollup.js';
 
 export async function queryTouchedScopes(
   db: Kysely<Database>,
-  kind: ScopeKind,
+  kinds: readonly ScopeKind[],
   since: Date,
   digests: string[],
-): Promise<string[]> {
-  const r = await sql<{ key: string }>`
-    select distinct ${sql.raw(scopeKeySql(kind))} as key from containers c
+): Promise<Map<ScopeKind, Set<string>>> {
+  const cols = kinds.map((k, i) => sql.raw(`${scopeKeySql(k)} as k${i}`));
+  const r = await sql<Record<string, string>>`
+    select distinct ${sql.join(cols)} from containers c
     where c.first_seen > ${since} or c.removed_at > ${since} or c.resolved_at > ${since}
        or c.image_digest = any(${digests}::text[])`.execute(db);
-  return r.rows.map((x) => x.key);
+  const out = new Map<ScopeKind, Set<string>>(kinds.map((k) => [k, new Set<string>()]));
+  for (const row of r.rows) kinds.forEach((k, i) => out.get(k)!.add(String(row[`k${i}`])));
+  return out;
 }

@@ -40,9 +40,11 @@ export async function queryVulnWhere(db: Kysely<Database>, ids: string[]): Promi
   if (!ids.length) return [];
   const r = await sql<Record<string, unknown>>`
     with hit as (
-      select iv.image_digest, iv.severity, iv.kev, iv.fixable, p.scan_id from image_vulns iv
-      join image_posture p on p.image_digest = iv.image_digest
-      where iv.vulnerability_id = any(${ids}::text[])
+      select * from (
+        select iv.image_digest, iv.severity, iv.kev, iv.fixable,
+          (select p.scan_id from image_posture p where p.image_digest = iv.image_digest) as scan_id
+        from image_vulns iv where iv.vulnerability_id = any(${ids}::text[])) x
+      where x.scan_id is not null
     ),
     pk as (
       select h.image_digest, jsonb_agg(distinct jsonb_build_object('name', f.package_name,

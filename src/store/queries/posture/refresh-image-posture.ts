@@ -8,6 +8,7 @@
 // the packages carrying it.
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../schema.js';
+import { CELL_COUNT, cellCountsSql, cellSql } from './query-rollup.js';
 
 export interface RefreshScope {
   /** Only these digests; undefined means every digest (a full recompute). */
@@ -95,14 +96,16 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
         count(*) filter (where severity_rank = 0) as unknown,
         count(*) filter (where kev) as kev,
         count(*) filter (where fixable) as fixable,
-        count(*) as total
-      from image_vulns where ${inScope('image_digest')} group by image_digest
+        count(*) as total,
+        ${sql.raw(cellCountsSql(cellSql('iv')))} as cells
+      from image_vulns iv where ${inScope('iv.image_digest')} group by image_digest
     )
-    insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, scanned_at, computed_at)
+    insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, scanned_at, computed_at, cells)
     select c.image_digest, c.source, c.scan_id,
       jsonb_build_object('critical', coalesce(a.critical, 0), 'high', coalesce(a.high, 0),
         'medium', coalesce(a.medium, 0), 'low', coalesce(a.low, 0), 'unknown', coalesce(a.unknown, 0)),
-      coalesce(a.kev, 0), coalesce(a.fixable, 0), coalesce(a.total, 0), c.finished_at, ${scope.now ?? new Date()}
+      coalesce(a.kev, 0), coalesce(a.fixable, 0), coalesce(a.total, 0), c.finished_at, ${scope.now ?? new Date()},
+      coalesce(a.cells, ${sql.raw(`array_fill(0, array[${CELL_COUNT}])`)})
     from chosen c left join agg a on a.image_digest = c.image_digest`.execute(tx);
   // Fresh statistics, so posture queries pick index lookups over scans of the new table.
   if (!digests) await sql`analyze image_vulns, image_posture`.execute(tx);

@@ -1,0 +1,83 @@
+// Writes maintained roll-ups (scope_posture): upserts changed scopes, deletes scopes that no
+// longer run anything. Callers decide what changed (src/propagation/snapshots.ts).
+import type { Kysely } from 'kysely';
+import type { Database } from '../../schema.js';
+import type { RollupCells, ScopeKind } from './query-rollup.js';
+
+export async function upsertScopePosture(
+  db: Kysely<Database>,
+  kind: ScopeKind,
+  rows: (RollupCells & { snapshotAt: Date | null })[],
+  at: Date,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('scope_posture')
+      .values(
+        rows.slice(i, i + 500).map((r) => ({
+          scope_kind: kind,
+          scope_key: r.key,
+          cluster: r.labels.cluster ?? null,
+          namespace: r.labels.namespace ?? null,
+          labels: JSON.stringify(r.labels),
+          containers: r.containers,
+          unresolved: r.unresolved,
+          unscanned: r.unscanned,
+          images: r.images,
+          oldest_scan: r.oldestScan,
+          last_seen: r.lastSeen,
+          source_ids: r.sourceIds,
+          digests: r.digests,
+          distinct_cells: r.distinctCells,
+          instance_cells: r.instanceCells,
+          computed_at: at,
+          snapshot_at: r.snapshotAt,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['scope_kind', 'scope_key']).doUpdateSet((eb) => ({
+          cluster: eb.ref('excluded.cluster'),
+          namespace: eb.ref('excluded.namespace'),
+          labels: eb.ref('excluded.labels'),
+          containers: eb.ref('excluded.containers'),
+          unresolved: eb.ref('excluded.unresolved'),
+          unscanned: eb.ref('excluded.unscanned'),
+          images: eb.ref('excluded.images'),
+          oldest_scan: eb.ref('excluded.oldest_scan'),
+          last_seen: eb.ref('excluded.last_seen'),
+          source_ids: eb.ref('excluded.source_ids'),
+          digests: eb.ref('excluded.digests'),
+          distinct_cells: eb.ref('excluded.distinct_cells'),
+          instance_cells: eb.ref('excluded.instance_cells'),
+          computed_at: eb.ref('excluded.computed_at'),
+          snapshot_at: eb.ref('excluded.snapshot_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function deleteScopePosture(db: Kysely<Database>, kind: ScopeKind, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    await db
+      .deleteFrom('scope_posture')
+      .where('scope_kind', '=', kind)
+      .where('scope_key', 'in', keys.slice(i, i + 1000))
+      .execute();
+  }
+}
+
+/** Scopes whose last snapshot is older than `before` (re-snapshotted unchanged, at least hourly). */
+export async function markScopesSnapshotted(
+  db: Kysely<Database>,
+  before: Date,
+  at: Date,
+): Promise<{ kind: ScopeKind; key: string }[]> {
+  const rows = await db
+    .updateTable('scope_posture')
+    .set({ snapshot_at: at })
+    .where((eb) => eb.or([eb('snapshot_at', '<', before), eb('snapshot_at', 'is', null)]))
+    .returning(['scope_kind', 'scope_key'])
+    .execute();
+  return rows.map((r) => ({ kind: r.scope_kind as ScopeKind, key: r.scope_key }));
+}
