@@ -245,7 +245,7 @@ export async function generate(db: Kysely<Database>, f: Fleet): Promise<void> {
  * severity) from the same store, then hash-join in memory: per-image severity counts, containers
  * joined on digest, instances per namespace.
  */
-async function hashJoinBaseline(db: Kysely<Database>): Promise<{ instances: number; joinMs: number }> {
+export async function hashJoinBaseline(db: Kysely<Database>): Promise<{ instances: number; joinMs: number }> {
   const digestIds = new Map<string, number>();
   const idOf = (d: string) => {
     let v = digestIds.get(d);

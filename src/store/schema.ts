@@ -279,6 +279,14 @@ export interface ImagePostureTable {
   scan_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** Migration 7: vulnerabilities per cell (severity rank × 4 + KEV × 2 + fixable). */
   cells: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
+  /** Migration 7: big-endian int4 per vulnerability: its number × 32 + its cell. */
+  vulns: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+}
+
+/** Migration 7: a dense number per vulnerability id, for image_posture.vulns. */
+export interface VulnerabilityNumbersTable {
+  id: string;
+  num: Generated<number>;
 }
 
 /** Migration 7: the current posture of a scope, maintained by the sync. */
@@ -360,6 +368,7 @@ export interface Database {
   image_vulns: ImageVulnsTable;
   posture_snapshots: PostureSnapshotsTable;
   scope_posture: ScopePostureTable;
+  vulnerability_numbers: VulnerabilityNumbersTable;
   settings: SettingsTable;
 }
 

@@ -89,36 +89,47 @@ export function scopeKeySql(kind: ScopeKind): string {
   }
 }
 
-function labelsSql(kind: ScopeKind): string {
-  const pairs: Record<ScopeKind, string[]> = {
-    fleet: [],
-    cluster: ['cluster'],
-    namespace: ['cluster', 'namespace'],
-    workload: ['cluster', 'namespace', 'workload_kind', 'workload_name'],
-    environment: ['environment'],
-    owner: ['owner'],
-    image: ['image_digest'],
-    container: [
-      'cluster',
-      'namespace',
-      'workload_kind',
-      'workload_name',
-      'pod',
-      'container_name',
-      'image',
-      'image_digest',
-      'match_method',
-      'confidence',
-      'state',
-    ],
-  };
-  const cols = pairs[kind];
-  if (kind === 'workload') {
-    return `jsonb_build_object('cluster', c.cluster, 'namespace', c.namespace, 'workload_kind', c.workload_kind, 'workload_name', coalesce(c.workload_name, c.pod, c.container_name))`;
-  }
-  return cols.length
-    ? `jsonb_build_object(${cols.map((col) => `'${col}', c.${col}`).join(', ')})`
-    : `'{}'::jsonb`;
+/** The label columns of each scope kind (workload_name falls back to pod, then container name). */
+const LABELS: Record<ScopeKind, readonly LabelColumn[]> = {
+  fleet: [],
+  cluster: ['cluster'],
+  namespace: ['cluster', 'namespace'],
+  workload: ['cluster', 'namespace', 'workload_kind', 'workload_name'],
+  environment: ['environment'],
+  owner: ['owner'],
+  image: ['image_digest'],
+  container: [
+    'cluster',
+    'namespace',
+    'workload_kind',
+    'workload_name',
+    'pod',
+    'container_name',
+    'image',
+    'image_digest',
+    'match_method',
+    'confidence',
+    'state',
+  ],
+};
+
+type LabelColumn =
+  | 'cluster'
+  | 'namespace'
+  | 'workload_kind'
+  | 'workload_name'
+  | 'pod'
+  | 'container_name'
+  | 'image'
+  | 'image_digest'
+  | 'match_method'
+  | 'confidence'
+  | 'state'
+  | 'environment'
+  | 'owner';
+
+function labelColumnSql(col: LabelColumn): string {
+  return col === 'workload_name' ? 'coalesce(c.workload_name, c.pod, c.container_name)' : `c.${col}`;
 }
 
 export function containerWhere(f: PostureFilter): RawBuilder<unknown> {
@@ -207,87 +218,210 @@ export interface RollupCells {
   snapshotAt?: Date | null | undefined;
 }
 
-const KEEP_DIGESTS = 20_000;
-
 /**
- * Computes roll-ups from the containers table and the per-image roll-ups (image_posture cells,
- * image_vulns for the distinct figure of scopes running several images). `containers.scopeKeys`
- * limits it to those scopes.
+ * Computes roll-ups of one scope kind from the containers table and the per-image roll-ups.
+ * `containers.scopeKeys` limits it to those scopes.
  */
 export async function computeRollup(
   db: Kysely<Database>,
   kind: ScopeKind,
   containers: PostureFilter = {},
 ): Promise<RollupCells[]> {
-  const key = sql.raw(scopeKeySql(kind));
-  const labels = sql.raw(labelsSql(kind));
-  const keyFilter = containers.scopeKeys ? sql`and ${key} = any(${containers.scopeKeys}::text[])` : sql``;
-  // A filtered roll-up covers few images: name them, so the planner reads image_vulns by its index
-  // instead of scanning it (it cannot see through the CTE how few they are).
-  let onlyDigests: RawBuilder<unknown> = sql`true`;
-  if (Object.values(containers).some((v) => v !== undefined)) {
-    const d = await sql<{ image_digest: string }>`
-      select distinct c.image_digest from containers c where ${containerWhere(containers)}
-        and c.image_digest is not null ${keyFilter}`.execute(db);
-    const digests = d.rows.map((x) => x.image_digest);
-    if (digests.length <= KEEP_DIGESTS) onlyDigests = sql`iv.image_digest = any(${digests}::text[])`;
+  return (await computeRollups(db, [kind], containers)).get(kind) ?? [];
+}
+
+/**
+ * Computes roll-ups of several scope kinds in one pass: running containers are grouped once in SQL
+ * by every column the kinds' keys and labels need (one row per group, not per container); the
+ * per-image roll-ups (image_posture: cells, and the encoded vulnerability list) are read once; then
+ * each scope's figures are summed here. Instances are Σ containers × the image's cells. Distinct
+ * vulnerabilities of a scope running one image are that image's cells; of a scope running several,
+ * the union of the images' vulnerability lists (highest severity, KEV or fixable in any image).
+ * `containers.scopeKeys` applies to a single kind.
+ */
+export async function computeRollups(
+  db: Kysely<Database>,
+  kinds: readonly ScopeKind[],
+  containers: PostureFilter = {},
+): Promise<Map<ScopeKind, RollupCells[]>> {
+  const cols = [...new Set(kinds.flatMap((k) => LABELS[k]))];
+  const keyFilter =
+    containers.scopeKeys && kinds.length === 1
+      ? sql`and ${sql.raw(scopeKeySql(kinds[0]!))} = any(${containers.scopeKeys}::text[])`
+      : sql``;
+  const groups = await sql<Record<string, unknown>>`
+    select ${sql.join([
+      ...kinds.map((k, i) => sql.raw(`${scopeKeySql(k)} as k${i}`)),
+      ...cols.map((col) => sql.raw(`${labelColumnSql(col)} as l_${col}`)),
+      sql.raw('c.image_digest as digest, c.source_id, count(*) as n, min(c.last_seen) as last_seen'),
+    ])}
+    from containers c where ${containerWhere(containers)} ${keyFilter}
+    group by ${sql.join([
+      ...kinds.map((_, i) => sql.raw(`k${i}`)),
+      ...cols.map((col) => sql.raw(`l_${col}`)),
+      sql.raw('c.image_digest, c.source_id'),
+    ])}`.execute(db);
+  const digests = [...new Set(groups.rows.map((g) => g.digest as string | null).filter((d) => d !== null))];
+  const images = await loadImageRollups(db, digests);
+
+  const out = new Map<ScopeKind, RollupCells[]>();
+  for (const [i, kind] of kinds.entries()) {
+    const scopes = new Map<string, ScopeAcc>();
+    for (const g of groups.rows) {
+      const key = String(g[`k${i}`]);
+      let acc = scopes.get(key);
+      if (!acc) {
+        const labels: Record<string, string | null> = {};
+        for (const col of LABELS[kind]) labels[col] = (g[`l_${col}`] as string | null) ?? null;
+        acc = {
+          labels,
+          containers: 0,
+          unresolved: 0,
+          unscanned: 0,
+          digests: new Set(),
+          sources: new Set(),
+          oldestScan: null,
+          lastSeen: null,
+          instances: new Array(CELL_COUNT).fill(0),
+        };
+        scopes.set(key, acc);
+      }
+      const n = Number(g.n);
+      const digest = g.digest as string | null;
+      acc.containers += n;
+      acc.sources.add(Number(g.source_id));
+      const seen = g.last_seen as Date | null;
+      if (seen && (!acc.lastSeen || seen < acc.lastSeen)) acc.lastSeen = seen;
+      if (digest === null) {
+        acc.unresolved += n;
+        continue;
+      }
+      acc.digests.add(digest);
+      const img = images.get(digest);
+      if (!img) {
+        acc.unscanned += n;
+        continue;
+      }
+      if (img.scannedAt && (!acc.oldestScan || img.scannedAt < acc.oldestScan)) acc.oldestScan = img.scannedAt;
+      for (let c = 0; c < CELL_COUNT; c++) acc.instances[c]! += n * img.cells[c]!;
+    }
+    const rows: RollupCells[] = [];
+    const union = new VulnUnion();
+    for (const [key, acc] of scopes) {
+      const scanned = [...acc.digests].filter((d) => images.has(d));
+      rows.push({
+        key,
+        labels: acc.labels,
+        containers: acc.containers,
+        unresolved: acc.unresolved,
+        unscanned: acc.unscanned,
+        images: acc.digests.size,
+        digests: [...acc.digests].sort(),
+        oldestScan: acc.oldestScan,
+        lastSeen: acc.lastSeen,
+        sourceIds: [...acc.sources].sort((a, b) => a - b),
+        instanceCells: acc.instances,
+        distinctCells:
+          scanned.length === 1
+            ? [...images.get(scanned[0]!)!.cells]
+            : union.cells(scanned.map((d) => images.get(d)!.vulns)),
+      });
+    }
+    out.set(
+      kind,
+      rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    );
   }
-  const instanceCells = Array.from(
-    { length: CELL_COUNT },
-    (_, k) => `coalesce(sum(sc.n * p.cells[${k + 1}]), 0)`,
-  ).join(', ');
-  const r = await sql<Record<string, unknown>>`
-    with sc as (
-      select ${key} as key, ${labels} as labels, c.image_digest, count(*) as n,
-        array_agg(distinct c.source_id) as source_ids, min(c.last_seen) as last_seen
-      from containers c where ${containerWhere(containers)} ${keyFilter}
-      group by 1, 2, 3
-    ),
-    inst as (
-      select sc.key, (array_agg(sc.labels))[1] as labels, sum(sc.n) as containers,
-        coalesce(sum(sc.n) filter (where sc.image_digest is null), 0) as unresolved,
-        coalesce(sum(sc.n) filter (where sc.image_digest is not null and p.image_digest is null), 0) as unscanned,
-        count(distinct sc.image_digest) as images,
-        coalesce(array_agg(distinct sc.image_digest) filter (where sc.image_digest is not null), '{}') as digests,
-        min(p.scanned_at) as oldest_scan,
-        min(sc.last_seen) as last_seen,
-        array[${sql.raw(instanceCells)}]::bigint[] as instance_cells,
-        max(p.cells) as single_cells
-      from sc left join image_posture p on p.image_digest = sc.image_digest
-      group by sc.key
-    ),
-    dist as (
-      select x.key, ${sql.raw(cellCountsSql('x.cell'))} as cells from (
-        select g.key, iv.vulnerability_id,
-          max(iv.severity_rank) * 4 + (case when bool_or(iv.kev) then 2 else 0 end) + (case when bool_or(iv.fixable) then 1 else 0 end) as cell
-        from (select distinct sc.key, sc.image_digest from sc join inst on inst.key = sc.key
-              where sc.image_digest is not null and inst.images > 1) g
-        join image_vulns iv on iv.image_digest = g.image_digest
-        where ${onlyDigests}
-        group by g.key, iv.vulnerability_id) x
-      group by x.key
-    ),
-    srcs as (
-      select sc.key, array_agg(distinct s.id) as source_ids from sc, unnest(sc.source_ids) as s(id) group by sc.key
-    )
-    select inst.*, srcs.source_ids,
-      case when inst.images > 1 then dist.cells else inst.single_cells end as distinct_cells
-    from inst left join dist on dist.key = inst.key left join srcs on srcs.key = inst.key
-    order by inst.key`.execute(db);
-  return r.rows.map((row) => ({
-    key: String(row.key),
-    labels: (row.labels ?? {}) as Record<string, string | null>,
-    containers: Number(row.containers),
-    unresolved: Number(row.unresolved),
-    unscanned: Number(row.unscanned),
-    images: Number(row.images),
-    digests: ((row.digests as string[] | null) ?? []).slice().sort(),
-    oldestScan: (row.oldest_scan as Date | null) ?? null,
-    lastSeen: (row.last_seen as Date | null) ?? null,
-    sourceIds: ((row.source_ids as number[] | null) ?? []).map(Number),
-    distinctCells: toCells(row.distinct_cells),
-    instanceCells: toCells(row.instance_cells),
-  }));
+  return out;
+}
+
+interface ScopeAcc {
+  labels: Record<string, string | null>;
+  containers: number;
+  unresolved: number;
+  unscanned: number;
+  digests: Set<string>;
+  sources: Set<number>;
+  oldestScan: Date | null;
+  lastSeen: Date | null;
+  instances: number[];
+}
+
+interface ImageRollup {
+  scannedAt: Date | null;
+  cells: number[];
+  /** Per vulnerability: its number × 32 + its cell (image_posture.vulns decoded). */
+  vulns: Int32Array;
+}
+
+/** The per-image roll-ups of these digests, in pages. */
+async function loadImageRollups(db: Kysely<Database>, digests: string[]): Promise<Map<string, ImageRollup>> {
+  const out = new Map<string, ImageRollup>();
+  for (let i = 0; i < digests.length; i += 5000) {
+    const rows = await db
+      .selectFrom('image_posture')
+      .select(['image_digest', 'scanned_at', 'cells', 'vulns'])
+      .where('image_digest', 'in', digests.slice(i, i + 5000))
+      .execute();
+    for (const r of rows) {
+      out.set(r.image_digest, { scannedAt: r.scanned_at, cells: toCells(r.cells), vulns: decodeVulns(r.vulns) });
+    }
+  }
+  return out;
+}
+
+/** image_posture.vulns: big-endian int4 per vulnerability (number × 32 + cell). */
+export function decodeVulns(bytes: Uint8Array | null): Int32Array {
+  if (!bytes?.length) return new Int32Array(0);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Int32Array(bytes.byteLength >> 2);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, false);
+  return out;
+}
+
+/**
+ * Distinct vulnerabilities over several images: per vulnerability number, the highest severity
+ * and whether any image has it KEV-listed or fixable, then counted per cell. Stamps instead of
+ * clearing, so a union costs only the images' own list lengths.
+ */
+class VulnUnion {
+  private stamp = new Int32Array(1024);
+  private merged = new Uint8Array(1024);
+  private round = 0;
+
+  cells(lists: Int32Array[]): number[] {
+    this.round++;
+    const touched: number[] = [];
+    for (const list of lists) {
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i]!;
+        const num = v >>> 5;
+        const cell = v & 31;
+        if (num >= this.stamp.length) this.grow(num + 1);
+        if (this.stamp[num] !== this.round) {
+          this.stamp[num] = this.round;
+          this.merged[num] = cell;
+          touched.push(num);
+        } else {
+          const m = this.merged[num]!;
+          this.merged[num] = (Math.max(m >> 2, cell >> 2) << 2) | (m & 3) | (cell & 3);
+        }
+      }
+    }
+    const out = new Array(CELL_COUNT).fill(0);
+    for (const num of touched) out[this.merged[num]!]++;
+    return out;
+  }
+
+  private grow(n: number): void {
+    const size = Math.max(n, this.stamp.length * 2);
+    const stamp = new Int32Array(size);
+    stamp.set(this.stamp);
+    const merged = new Uint8Array(size);
+    merged.set(this.merged);
+    this.stamp = stamp;
+    this.merged = merged;
+  }
 }
 
 export function toCells(v: unknown): number[] {

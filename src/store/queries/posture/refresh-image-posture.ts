@@ -8,6 +8,7 @@
 // the packages carrying it.
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../schema.js';
+import { ROLLUP_WORK_MEM, withWorkMem } from '../../work-mem.js';
 import { CELL_COUNT, cellCountsSql, cellSql } from './query-rollup.js';
 
 export interface RefreshScope {
@@ -24,7 +25,7 @@ export interface RefreshResult {
 }
 
 export async function refreshImagePosture(db: Kysely<Database>, scope: RefreshScope): Promise<RefreshResult> {
-  return db.transaction().execute((tx) => refreshIn(tx, scope));
+  return withWorkMem(db, (tx) => refreshIn(tx as Transaction<Database>, scope));
 }
 
 async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promise<RefreshResult> {
@@ -38,8 +39,11 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
     await sql`delete from image_vulns where ${inScope('image_digest')}`.execute(tx);
   } else {
     // A full recompute replaces everything: truncate leaves no dead rows behind (readers wait for
-    // the transaction instead of seeing a half-built table).
+    // the transaction instead of seeing a half-built table), and the indexes are built once over
+    // the new rows instead of maintained row by row (measured: 5M rows insert in 8 s bare, 37 s
+    // indexed).
     await sql`truncate image_vulns`.execute(tx);
+    for (const name of Object.keys(IMAGE_VULNS_INDEXES)) await sql`drop index ${sql.ref(name)}`.execute(tx);
   }
   const chosen = sql`select distinct on (cs.image_digest) cs.image_digest, cs.source, cs.scan_id, s.finished_at
       from current_scans cs join scans s on s.id = cs.scan_id
@@ -80,11 +84,18 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
     left join epss e on e.cve_id = l.vulnerability_id
     group by l.image_digest, l.vulnerability_id`.execute(tx);
 
+  if (!digests) {
+    await sql`select set_config('maintenance_work_mem', ${ROLLUP_WORK_MEM}, true)`.execute(tx);
+    for (const ddl of Object.values(IMAGE_VULNS_INDEXES)) await sql.raw(ddl).execute(tx);
+  }
   if (digests) {
     await sql`delete from image_posture where ${inScope('image_digest')}`.execute(tx);
   } else {
     await sql`truncate image_posture`.execute(tx);
   }
+  await sql`insert into vulnerability_numbers (id)
+    select distinct vulnerability_id from image_vulns where ${inScope('image_digest')}
+    on conflict do nothing`.execute(tx);
   const posture = await sql`
     with chosen as (${chosen}),
     agg as (
@@ -97,20 +108,28 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
         count(*) filter (where kev) as kev,
         count(*) filter (where fixable) as fixable,
         count(*) as total,
-        ${sql.raw(cellCountsSql(cellSql('iv')))} as cells
-      from image_vulns iv where ${inScope('iv.image_digest')} group by image_digest
+        ${sql.raw(cellCountsSql(cellSql('iv')))} as cells,
+        string_agg(int4send(n.num * 32 + ${sql.raw(cellSql('iv'))}), ''::bytea) as vulns
+      from image_vulns iv join vulnerability_numbers n on n.id = iv.vulnerability_id
+      where ${inScope('iv.image_digest')} group by image_digest
     )
-    insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, scanned_at, computed_at, cells)
+    insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, scanned_at, computed_at, cells, vulns)
     select c.image_digest, c.source, c.scan_id,
       jsonb_build_object('critical', coalesce(a.critical, 0), 'high', coalesce(a.high, 0),
         'medium', coalesce(a.medium, 0), 'low', coalesce(a.low, 0), 'unknown', coalesce(a.unknown, 0)),
       coalesce(a.kev, 0), coalesce(a.fixable, 0), coalesce(a.total, 0), c.finished_at, ${scope.now ?? new Date()},
-      coalesce(a.cells, ${sql.raw(`array_fill(0, array[${CELL_COUNT}])`)})
+      coalesce(a.cells, ${sql.raw(`array_fill(0, array[${CELL_COUNT}])`)}), coalesce(a.vulns, ''::bytea)
     from chosen c left join agg a on a.image_digest = c.image_digest`.execute(tx);
   // Fresh statistics, so posture queries pick index lookups over scans of the new table.
   if (!digests) await sql`analyze image_vulns, image_posture`.execute(tx);
   return { images: Number(posture.numAffectedRows ?? 0), vulnerabilities: Number(ins.numAffectedRows ?? 0) };
 }
+
+/** The indexes of image_vulns (migrations 6 and 7), rebuilt after a full recompute. */
+const IMAGE_VULNS_INDEXES = {
+  image_vulns_image: 'create index image_vulns_image on image_vulns (image_digest)',
+  image_vulns_vuln: 'create index image_vulns_vuln on image_vulns (vulnerability_id)',
+};
 
 /** 4 critical, 3 high, 2 medium, 1 low, 0 unknown. */
 export const SEVERITY_RANK = sql<number>`(case severity when 'CRITICAL' then 4 when 'HIGH' then 3 when 'MEDIUM' then 2 when 'LOW' then 1 else 0 end)`;
