@@ -8,7 +8,12 @@
 // workloads), as in real clusters; 250 findings per image drawn from a 30k-vulnerability space.
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { applyPostureDelta, recomputePosture, syncPosture, updateScopePosture } from '../src/propagation/index.js';
+import {
+  applyPostureDelta,
+  recomputePosture,
+  syncPosture,
+  updateScopePosture,
+} from '../src/propagation/index.js';
 import { getPosture } from '../src/propagation/posture.js';
 import type { Database } from '../src/store/index.js';
 import {

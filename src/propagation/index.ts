@@ -34,7 +34,7 @@ export {
 } from './resolve-container.js';
 export { authoritativeSource, type PostureConfig } from './settings.js';
 export { type ContainerView, showContainer, showWorkload, type WorkloadView } from './show.js';
-export { SNAPSHOT_KINDS, type ScopeUpdate, type SnapshotOptions, updateScopePosture } from './snapshots.js';
+export { type ScopeUpdate, SNAPSHOT_KINDS, type SnapshotOptions, updateScopePosture } from './snapshots.js';
 export {
   afterInventoryMutation,
   applyPostureDelta,

@@ -259,36 +259,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
       .where('id', '=', 'app/2')
       .execute();
     // Re-match: the web arm64 image gains a finding (the advisories stage records the change).
-    const scan = await store.db
-      .selectFrom('current_scans')
-      .select('scan_id')
-      .where('image_digest', '=', WEB_ARM)
-      .executeTakeFirstOrThrow();
-    await store.db
-      .insertInto('findings')
-      .values({
-        scan_id: scan.scan_id,
-        image_digest: WEB_ARM,
-        source: 'runsight',
-        vulnerability_id: 'CVE-2024-0011',
-        package_ecosystem: 'Debian:12',
-        package_name: 'nginx',
-        installed_version: '1.0',
-        severity: 'HIGH',
-        status: 'affected',
-      })
-      .execute();
-    await store.db
-      .insertInto('finding_changes')
-      .values({
-        image_digest: WEB_ARM,
-        vulnerability_id: 'CVE-2024-0011',
-        package_name: 'nginx',
-        change: 'newly_affected',
-        cause: 'rematch',
-        at: new Date('2026-03-01T02:00:00Z'),
-      })
-      .execute();
+    await addFinding(store, WEB_ARM, 'CVE-2024-0011', 'HIGH', new Date('2026-03-01T02:00:00Z'));
 
     const delta = await syncPosture(store.db, { now: new Date('2026-03-01T03:00:00Z') });
     expect(delta.full).toBe(false);
@@ -320,9 +291,23 @@ describe.each(kinds)('propagation on %s', (kind) => {
     // A second cluster, a rollout and a removal after the first sync: the summary is maintained
     // incrementally from here.
     await addContainers(store.db, src, [
-      { id: 'app/9', image: 'app:prod', digest: APP_V1, workloadName: 'app', namespace: 'shop', cluster: 'dr' },
+      {
+        id: 'app/9',
+        image: 'app:prod',
+        digest: APP_V1,
+        workloadName: 'app',
+        namespace: 'shop',
+        cluster: 'dr',
+      },
       { id: 'app/3', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
-      { id: 'web/x', image: 'web:1', digest: WEB_INDEX, workloadName: 'web', namespace: 'shop', cluster: 'dr' },
+      {
+        id: 'web/x',
+        image: 'web:1',
+        digest: WEB_INDEX,
+        workloadName: 'web',
+        namespace: 'shop',
+        cluster: 'dr',
+      },
     ]);
     await store.db
       .updateTable('containers')
@@ -339,20 +324,34 @@ describe.each(kinds)('propagation on %s', (kind) => {
       { owner: 'team-a' },
     ];
     const findingFilters: FindingFilter[] = [{}, { minSeverityRank: 3 }, { kev: true }, { fixable: true }];
-    let compared = 0;
-    for (const kind of ['fleet', ...POSTURE_BY] as const) {
-      for (const cf of containerFilters) {
-        const computed = await computeRollup(store.db, kind, cf);
-        for (const ff of findingFilters) {
-          const view = await queryRollup(store.db, kind, cf, ff);
-          expect(view, `${kind} ${JSON.stringify(cf)} ${JSON.stringify(ff)}`).toEqual(
-            computed.map((r) => toRollupRow(r, ff)),
-          );
-          compared += view.length;
+    const compareAll = async () => {
+      let compared = 0;
+      for (const kind of ['fleet', ...POSTURE_BY] as const) {
+        for (const cf of containerFilters) {
+          const computed = await computeRollup(store.db, kind, cf);
+          for (const ff of findingFilters) {
+            const view = await queryRollup(store.db, kind, cf, ff);
+            expect(view, `${kind} ${JSON.stringify(cf)} ${JSON.stringify(ff)}`).toEqual(
+              computed.map((r) => toRollupRow(r, ff)),
+            );
+            compared += view.length;
+          }
         }
       }
-    }
-    expect(compared).toBeGreaterThan(100);
+      return compared;
+    };
+    expect(await compareAll()).toBeGreaterThan(100);
+    // Pod churn on the same images keeps stored distinct figures; a re-match of one image (same
+    // digests everywhere) must not: the fleet gains CVE-2024-0011 only through web arm64.
+    await addContainers(store.db, src, [
+      { id: 'app/10', image: 'app:prod', digest: APP_V1, workloadName: 'app', namespace: 'shop' },
+    ]);
+    await syncPosture(store.db, { now: new Date('2026-03-01T03:00:00Z') });
+    await addFinding(store, WEB_ARM, 'CVE-2024-0011', 'HIGH', new Date('2026-03-01T03:30:00Z'));
+    await syncPosture(store.db, { now: new Date('2026-03-01T04:00:00Z') });
+    expect(await compareAll()).toBeGreaterThan(100);
+    const [after] = await queryRollup(store.db, 'fleet');
+    expect(after!.distinct.high).toBe(2);
     // The fleet's distinct figures: the KEV critical of web arm64, fixable counted once.
     const [fleet] = await queryRollup(store.db, 'fleet', {}, { kev: true });
     expect(fleet!.distinct).toMatchObject({ critical: 1, kev: 1, total: 1 });
@@ -402,6 +401,40 @@ describe.each(kinds)('propagation on %s', (kind) => {
   });
 });
 
+/** A re-match result: a new finding on the image's current scan, recorded as a finding change. */
+async function addFinding(store: TestStore, digest: string, id: string, severity: 'HIGH', at: Date) {
+  const scan = await store.db
+    .selectFrom('current_scans')
+    .select('scan_id')
+    .where('image_digest', '=', digest)
+    .executeTakeFirstOrThrow();
+  await store.db
+    .insertInto('findings')
+    .values({
+      scan_id: scan.scan_id,
+      image_digest: digest,
+      source: 'runsight',
+      vulnerability_id: id,
+      package_ecosystem: 'Debian:12',
+      package_name: 'nginx',
+      installed_version: '1.0',
+      severity,
+      status: 'affected',
+    })
+    .execute();
+  await store.db
+    .insertInto('finding_changes')
+    .values({
+      image_digest: digest,
+      vulnerability_id: id,
+      package_name: 'nginx',
+      change: 'newly_affected',
+      cause: 'rematch',
+      at,
+    })
+    .execute();
+}
+
 async function snapshotOfDerived(store: TestStore) {
   const containers = await store.db
     .selectFrom('containers')
@@ -426,7 +459,15 @@ async function snapshotOfDerived(store: TestStore) {
   });
   const scopes = await store.db
     .selectFrom('scope_posture')
-    .select(['scope_kind', 'scope_key', 'containers', 'digests', 'distinct_cells', 'instance_cells', 'labels'])
+    .select([
+      'scope_kind',
+      'scope_key',
+      'containers',
+      'digests',
+      'distinct_cells',
+      'instance_cells',
+      'labels',
+    ])
     .orderBy('scope_kind')
     .orderBy('scope_key')
     .execute();

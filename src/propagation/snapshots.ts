@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 import {
-  computeRollup,
+  computeRollups,
   deleteScopePosture,
   figuresFromCells,
   insertSnapshots,
@@ -60,11 +60,19 @@ export async function updateScopePosture(
   for (const d of opts.digests ?? []) touched?.get('image')?.add(d);
   let scopes = 0;
   const snaps: SnapshotRow[] = [];
-  for (const kind of SNAPSHOT_KINDS) {
-    const keys = touched ? [...(touched.get(kind) ?? [])] : undefined;
-    if (keys && !keys.length) continue;
-    const fresh = await computeRollup(db, kind, keys ? { scopeKeys: keys } : {});
-    const current = new Map((await readScopePosture(db, kind, { keys })).map((r) => [r.key, r]));
+  // Every touched kind from one grouping of the running containers.
+  const kinds = SNAPSHOT_KINDS.filter((k) => !touched || touched.get(k)?.size);
+  const stored = new Map<ScopeKind, Map<string, RollupCells>>();
+  for (const kind of kinds) {
+    const keys = touched ? [...touched.get(kind)!] : undefined;
+    stored.set(kind, new Map((await readScopePosture(db, kind, { keys })).map((r) => [r.key, r])));
+  }
+  const computed = kinds.length
+    ? await computeRollups(db, kinds, {}, { only: touched, stored })
+    : new Map<ScopeKind, RollupCells[]>();
+  for (const kind of kinds) {
+    const fresh = computed.get(kind) ?? [];
+    const current = stored.get(kind)!;
     // Figures, containers or digests moved: a new snapshot. Anything else (last seen, oldest
     // scan): only the stored roll-up is updated.
     const moved = fresh.filter((r) => {
@@ -82,7 +90,10 @@ export async function updateScopePosture(
       await upsertScopePosture(
         tx,
         kind,
-        changed.map((r) => ({ ...r, snapshotAt: movedKeys.has(r.key) ? now : (current.get(r.key)?.snapshotAt ?? null) })),
+        changed.map((r) => ({
+          ...r,
+          snapshotAt: movedKeys.has(r.key) ? now : (current.get(r.key)?.snapshotAt ?? null),
+        })),
         now,
       );
       await deleteScopePosture(tx, kind, gone);

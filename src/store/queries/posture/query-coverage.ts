@@ -3,6 +3,7 @@
 // Each gap names a reference a scanner can pull (`registry/repo@digest`, else the image as written).
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../schema.js';
+import { withWorkMem } from '../../work-mem.js';
 
 export interface CoverageGapRow {
   reason: 'unresolved' | 'never-scanned' | 'stale';
@@ -19,7 +20,8 @@ export async function queryCoverageGaps(
   db: Kysely<Database>,
   staleBefore: Date | null,
 ): Promise<CoverageGapRow[]> {
-  const r = await sql<Record<string, unknown>>`
+  const r = await withWorkMem(db, (tx) =>
+    sql<Record<string, unknown>>`
     with used as (
       select c.image_digest, min(c.image) as image, count(*) as n
       from containers c where c.removed_at is null group by c.image_digest, case when c.image_digest is null then c.image end
@@ -32,7 +34,8 @@ export async function queryCoverageGaps(
     from used u left join image_posture p on p.image_digest = u.image_digest
     where u.image_digest is null or p.image_digest is null
        or (${staleBefore}::timestamptz is not null and p.scanned_at < ${staleBefore}::timestamptz)
-    order by 1, u.n desc, u.image`.execute(db);
+    order by 1, u.n desc, u.image`.execute(tx),
+  );
   return r.rows.map((row) => ({
     reason: row.reason as CoverageGapRow['reason'],
     imageDigest: (row.image_digest as string | null) ?? null,
@@ -69,15 +72,22 @@ export async function queryMatchSummary(
 export async function queryTagDrift(
   db: Kysely<Database>,
 ): Promise<{ image: string; digests: string[]; containers: number }[]> {
-  const r = await sql<{ image: string; digests: string[]; n: number }>`
+  // Grouped by (image, digest) first: the index family is looked up once per digest, not per container.
+  const r = await withWorkMem(db, (tx) =>
+    sql<{ image: string; digests: string[]; n: number }>`
     with running as (
-      select c.image, c.image_digest,
-        coalesce((select min(ic.index_digest) from image_children ic where ic.child_digest = c.image_digest), c.image_digest) as family
-      from containers c
+      select c.image, c.image_digest, count(*) as n from containers c
       where c.removed_at is null and c.image_digest is not null and position('@' in c.image) = 0
+      group by c.image, c.image_digest
+    ),
+    fam as (
+      select r.image, r.image_digest, r.n,
+        coalesce((select min(ic.index_digest) from image_children ic where ic.child_digest = r.image_digest), r.image_digest) as family
+      from running r
     )
-    select image, array_agg(distinct image_digest order by image_digest) as digests, count(*) as n
-    from running group by image having count(distinct family) > 1
-    order by image`.execute(db);
+    select image, array_agg(image_digest order by image_digest) as digests, sum(n) as n
+    from fam group by image having count(distinct family) > 1
+    order by image`.execute(tx),
+  );
   return r.rows.map((x) => ({ image: x.image, digests: x.digests, containers: Number(x.n) }));
 }

@@ -23,7 +23,8 @@ export async function queryPriorities(
   findings: FindingFilter = {},
   limit = 20,
 ): Promise<PriorityRow[]> {
-  const r = await withWorkMem(db, (tx) => sql<Record<string, unknown>>`
+  const r = await withWorkMem(db, (tx) =>
+    sql<Record<string, unknown>>`
     with sc as (
       select c.image_digest, count(*) as n
       from containers c where ${containerWhere(containers)} and c.image_digest is not null
@@ -47,7 +48,8 @@ export async function queryPriorities(
     group by iv.vulnerability_id
     order by bool_or(iv.kev) desc, max(iv.epss) desc nulls last, max(iv.severity_rank) desc,
       bool_or(iv.fixable) desc, sum(sc.n) desc, coalesce(sum(x.secs), 0) desc, iv.vulnerability_id
-    limit ${limit}`.execute(tx));
+    limit ${limit}`.execute(tx),
+  );
   return r.rows.map((row) => ({
     vulnerabilityId: String(row.vulnerability_id),
     severity: SEVERITY_NAMES[Number(row.rank)] ?? 'UNKNOWN',

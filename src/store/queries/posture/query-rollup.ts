@@ -214,8 +214,19 @@ export interface RollupCells {
   sourceIds: number[];
   distinctCells: number[];
   instanceCells: number[];
-  /** When its last snapshot was written (stored roll-ups only). */
+  /** Stored roll-ups only: when it was computed, and when its last snapshot was written. */
+  computedAt?: Date | undefined;
   snapshotAt?: Date | null | undefined;
+}
+
+export interface ComputeOptions {
+  /** Only these scopes of each kind (a kind absent from the map: none of it). */
+  only?: Map<ScopeKind, Set<string>> | undefined;
+  /**
+   * Stored roll-ups by kind and key: a scope running the same digests as its stored row, none of
+   * whose image roll-ups is newer, keeps its stored distinct figures instead of a new union.
+   */
+  stored?: Map<ScopeKind, Map<string, RollupCells>> | undefined;
 }
 
 /**
@@ -243,6 +254,7 @@ export async function computeRollups(
   db: Kysely<Database>,
   kinds: readonly ScopeKind[],
   containers: PostureFilter = {},
+  opts: ComputeOptions = {},
 ): Promise<Map<ScopeKind, RollupCells[]>> {
   const cols = [...new Set(kinds.flatMap((k) => LABELS[k]))];
   const keyFilter =
@@ -264,11 +276,13 @@ export async function computeRollups(
   const digests = [...new Set(groups.rows.map((g) => g.digest as string | null).filter((d) => d !== null))];
   const images = await loadImageRollups(db, digests);
 
-  const out = new Map<ScopeKind, RollupCells[]>();
+  const accs = new Map<ScopeKind, Map<string, ScopeAcc>>();
   for (const [i, kind] of kinds.entries()) {
+    const only = opts.only ? (opts.only.get(kind) ?? new Set<string>()) : undefined;
     const scopes = new Map<string, ScopeAcc>();
     for (const g of groups.rows) {
       const key = String(g[`k${i}`]);
+      if (only && !only.has(key)) continue;
       let acc = scopes.get(key);
       if (!acc) {
         const labels: Record<string, string | null> = {};
@@ -302,13 +316,48 @@ export async function computeRollups(
         acc.unscanned += n;
         continue;
       }
-      if (img.scannedAt && (!acc.oldestScan || img.scannedAt < acc.oldestScan)) acc.oldestScan = img.scannedAt;
+      if (img.scannedAt && (!acc.oldestScan || img.scannedAt < acc.oldestScan))
+        acc.oldestScan = img.scannedAt;
       for (let c = 0; c < CELL_COUNT; c++) acc.instances[c]! += n * img.cells[c]!;
     }
-    const rows: RollupCells[] = [];
-    const union = new VulnUnion();
+    accs.set(kind, scopes);
+  }
+
+  // Distinct figures: one image's cells, a stored figure still valid, or a union of lists —
+  // whose lists are loaded once, for the digests that need them.
+  const distinct = new Map<ScopeAcc, number[] | string[]>();
+  const needLists = new Set<string>();
+  for (const [kind, scopes] of accs) {
     for (const [key, acc] of scopes) {
-      const scanned = [...acc.digests].filter((d) => images.has(d));
+      const scanned = [...acc.digests].filter((d) => images.has(d)).sort();
+      if (scanned.length <= 1) {
+        distinct.set(
+          acc,
+          scanned.length ? [...images.get(scanned[0]!)!.cells] : new Array(CELL_COUNT).fill(0),
+        );
+        continue;
+      }
+      const prev = opts.stored?.get(kind)?.get(key);
+      const digestList = [...acc.digests].sort();
+      if (
+        prev?.computedAt &&
+        prev.digests.join() === digestList.join() &&
+        scanned.every((d) => images.get(d)!.computedAt <= prev.computedAt!)
+      ) {
+        distinct.set(acc, [...prev.distinctCells]);
+        continue;
+      }
+      distinct.set(acc, scanned);
+      for (const d of scanned) needLists.add(d);
+    }
+  }
+  const lists = await loadVulnLists(db, [...needLists]);
+  const union = new VulnUnion();
+  const out = new Map<ScopeKind, RollupCells[]>();
+  for (const [kind, scopes] of accs) {
+    const rows: RollupCells[] = [];
+    for (const [key, acc] of scopes) {
+      const d = distinct.get(acc)!;
       rows.push({
         key,
         labels: acc.labels,
@@ -322,9 +371,7 @@ export async function computeRollups(
         sourceIds: [...acc.sources].sort((a, b) => a - b),
         instanceCells: acc.instances,
         distinctCells:
-          scanned.length === 1
-            ? [...images.get(scanned[0]!)!.cells]
-            : union.cells(scanned.map((d) => images.get(d)!.vulns)),
+          typeof d[0] === 'string' ? union.cells((d as string[]).map((x) => lists.get(x)!)) : (d as number[]),
       });
     }
     out.set(
@@ -349,9 +396,8 @@ interface ScopeAcc {
 
 interface ImageRollup {
   scannedAt: Date | null;
+  computedAt: Date;
   cells: number[];
-  /** Per vulnerability: its number × 32 + its cell (image_posture.vulns decoded). */
-  vulns: Int32Array;
 }
 
 /** The per-image roll-ups of these digests, in pages. */
@@ -360,12 +406,30 @@ async function loadImageRollups(db: Kysely<Database>, digests: string[]): Promis
   for (let i = 0; i < digests.length; i += 5000) {
     const rows = await db
       .selectFrom('image_posture')
-      .select(['image_digest', 'scanned_at', 'cells', 'vulns'])
+      .select(['image_digest', 'scanned_at', 'computed_at', 'cells'])
       .where('image_digest', 'in', digests.slice(i, i + 5000))
       .execute();
     for (const r of rows) {
-      out.set(r.image_digest, { scannedAt: r.scanned_at, cells: toCells(r.cells), vulns: decodeVulns(r.vulns) });
+      out.set(r.image_digest, {
+        scannedAt: r.scanned_at,
+        computedAt: r.computed_at,
+        cells: toCells(r.cells),
+      });
     }
+  }
+  return out;
+}
+
+/** The encoded vulnerability lists (image_posture.vulns) of these digests, in pages. */
+async function loadVulnLists(db: Kysely<Database>, digests: string[]): Promise<Map<string, Int32Array>> {
+  const out = new Map<string, Int32Array>();
+  for (let i = 0; i < digests.length; i += 5000) {
+    const rows = await db
+      .selectFrom('image_posture')
+      .select(['image_digest', 'vulns'])
+      .where('image_digest', 'in', digests.slice(i, i + 5000))
+      .execute();
+    for (const r of rows) out.set(r.image_digest, decodeVulns(r.vulns));
   }
   return out;
 }
@@ -459,11 +523,13 @@ function summaryTarget(
   if (other || kind === 'container') return undefined;
   const { cluster, namespace } = f;
   if (kind === 'fleet') {
-    if (namespace !== undefined) return cluster !== undefined ? { kind: 'namespace', cluster, namespace } : undefined;
+    if (namespace !== undefined)
+      return cluster !== undefined ? { kind: 'namespace', cluster, namespace } : undefined;
     return cluster !== undefined ? { kind: 'cluster', cluster } : { kind: 'fleet' };
   }
   if (namespace !== undefined && kind !== 'namespace' && kind !== 'workload') return undefined;
-  if (cluster !== undefined && kind !== 'cluster' && kind !== 'namespace' && kind !== 'workload') return undefined;
+  if (cluster !== undefined && kind !== 'cluster' && kind !== 'namespace' && kind !== 'workload')
+    return undefined;
   return { kind, cluster, namespace };
 }
 
@@ -491,6 +557,7 @@ export async function readScopePosture(
     sourceIds: row.source_ids.map(Number),
     distinctCells: toCells(row.distinct_cells),
     instanceCells: toCells(row.instance_cells),
+    computedAt: row.computed_at,
     snapshotAt: row.snapshot_at,
   }));
 }
@@ -507,7 +574,9 @@ export async function queryRollup(
 ): Promise<RollupRow[]> {
   const target = summaryTarget(kind, containers);
   const rows = target
-    ? (await readScopePosture(db, target.kind, target)).map((r) => (kind === 'fleet' ? { ...r, key: 'fleet', labels: {} } : r))
+    ? (await readScopePosture(db, target.kind, target)).map((r) =>
+        kind === 'fleet' ? { ...r, key: 'fleet', labels: {} } : r,
+      )
     : await computeRollup(db, kind, containers);
   return rows.map((r) => toRollupRow(r, findings));
 }

@@ -57,7 +57,11 @@ export async function upsertScopePosture(
   }
 }
 
-export async function deleteScopePosture(db: Kysely<Database>, kind: ScopeKind, keys: string[]): Promise<void> {
+export async function deleteScopePosture(
+  db: Kysely<Database>,
+  kind: ScopeKind,
+  keys: string[],
+): Promise<void> {
   for (let i = 0; i < keys.length; i += 1000) {
     await db
       .deleteFrom('scope_posture')
