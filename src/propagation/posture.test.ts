@@ -175,6 +175,16 @@ describe.each(kinds)('propagation on %s', (kind) => {
     ]);
     expect(report.priorities[0]).toMatchObject({ kev: true, containers: 2, images: 2 });
     expect(report.totals.instances.kev).toBe(2);
+    // Filters apply per image before ranking; the list is cut at `top`.
+    const critical = await getPosture(store.db, { severity: 'CRITICAL', noSync: true });
+    expect(critical.priorities.map((p) => [p.vulnerabilityId, p.fixable])).toEqual([
+      ['CVE-2024-0001', true],
+      ['CVE-2024-0010', false],
+    ]);
+    const top = await getPosture(store.db, { top: 1, cluster: 'prod', namespace: 'shop', noSync: true });
+    expect(top.priorities).toEqual([
+      expect.objectContaining({ vulnerabilityId: 'CVE-2024-0002', epss: 0.9, containers: 3, images: 1 }),
+    ]);
   });
 
   it('lists every running container and workload affected by a CVE', async () => {

@@ -1,3 +1,4 @@
+export * from './cells.js';
 export * from './posture-snapshots.js';
 export * from './query-container.js';
 export * from './query-coverage.js';
@@ -11,4 +12,5 @@ export * from './query-touched-scopes.js';
 export * from './query-validate.js';
 export * from './query-vuln-where.js';
 export * from './refresh-image-posture.js';
+export * from './vuln-lists.js';
 export * from './write-scope-posture.js';

@@ -9,6 +9,8 @@
 // containers and image roll-ups; `queryRollup` reads scope_posture when it serves the filter.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../schema.js';
+import { CELL_COUNT, type Figures, type FindingFilter, figuresFromCells, toCells } from './cells.js';
+import { loadVulnLists, VulnUnion } from './vuln-lists.js';
 
 export type ScopeKind =
   | 'fleet'
@@ -19,13 +21,6 @@ export type ScopeKind =
   | 'owner'
   | 'image'
   | 'container';
-
-export interface FindingFilter {
-  /** Only vulnerabilities at or above this rank (4 critical … 0 unknown). */
-  minSeverityRank?: number | undefined;
-  kev?: boolean | undefined;
-  fixable?: boolean | undefined;
-}
 
 export interface PostureFilter {
   cluster?: string | undefined;
@@ -38,17 +33,6 @@ export interface PostureFilter {
   containerIds?: string[] | undefined;
   /** Only these scope keys (incremental snapshots). */
   scopeKeys?: string[] | undefined;
-}
-
-export interface Figures {
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  unknown: number;
-  kev: number;
-  fixable: number;
-  total: number;
 }
 
 export interface RollupRow {
@@ -153,51 +137,6 @@ export function findingWhere(f: FindingFilter, alias = 'iv'): RawBuilder<unknown
   if (f.kev) parts.push(sql`${sql.ref(`${alias}.kev`)}`);
   if (f.fixable) parts.push(sql`${sql.ref(`${alias}.fixable`)}`);
   return sql.join(parts, sql` and `);
-}
-
-/** Cells per scope: index = severity rank × 4 + KEV × 2 + fixable (0–19). */
-export const CELL_COUNT = 20;
-
-/** The cell of a vulnerability (ranks 4 critical … 0 unknown). */
-export function cellOf(rank: number, kev: boolean, fixable: boolean): number {
-  return rank * 4 + (kev ? 2 : 0) + (fixable ? 1 : 0);
-}
-
-/** SQL: a 20-element int array counting rows per cell, over rows with `cellExpr`. */
-export function cellCountsSql(cellExpr: string): string {
-  return `array[${Array.from({ length: CELL_COUNT }, (_, k) => `count(*) filter (where ${cellExpr} = ${k})`).join(', ')}]::int[]`;
-}
-
-/** SQL: the cell of an image_vulns row aliased `alias`. */
-export function cellSql(alias: string): string {
-  return `(${alias}.severity_rank * 4 + (case when ${alias}.kev then 2 else 0 end) + (case when ${alias}.fixable then 1 else 0 end))`;
-}
-
-const RANK_NAMES = ['unknown', 'low', 'medium', 'high', 'critical'] as const;
-const NAMES = ['critical', 'high', 'medium', 'low', 'unknown', 'kev', 'fixable', 'total'] as const;
-
-export function zeroFigures(): Figures {
-  return { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, kev: 0, fixable: 0, total: 0 };
-}
-
-/** The figures a finding filter keeps from a cell array. */
-export function figuresFromCells(cells: readonly (number | string)[] | null, f: FindingFilter = {}): Figures {
-  const out = zeroFigures();
-  if (!cells) return out;
-  for (let c = 0; c < CELL_COUNT; c++) {
-    const n = Number(cells[c] ?? 0);
-    if (!n) continue;
-    const rank = c >> 2;
-    const kev = (c & 2) !== 0;
-    const fixable = (c & 1) !== 0;
-    if (f.minSeverityRank !== undefined && rank < f.minSeverityRank) continue;
-    if ((f.kev && !kev) || (f.fixable && !fixable)) continue;
-    out[RANK_NAMES[rank]!] += n;
-    if (kev) out.kev += n;
-    if (fixable) out.fixable += n;
-    out.total += n;
-  }
-  return out;
 }
 
 /** A scope's roll-up before any finding filter: both figures as cells. */
@@ -418,79 +357,6 @@ async function loadImageRollups(db: Kysely<Database>, digests: string[]): Promis
     }
   }
   return out;
-}
-
-/** The encoded vulnerability lists (image_posture.vulns) of these digests, in pages. */
-async function loadVulnLists(db: Kysely<Database>, digests: string[]): Promise<Map<string, Int32Array>> {
-  const out = new Map<string, Int32Array>();
-  for (let i = 0; i < digests.length; i += 5000) {
-    const rows = await db
-      .selectFrom('image_posture')
-      .select(['image_digest', 'vulns'])
-      .where('image_digest', 'in', digests.slice(i, i + 5000))
-      .execute();
-    for (const r of rows) out.set(r.image_digest, decodeVulns(r.vulns));
-  }
-  return out;
-}
-
-/** image_posture.vulns: big-endian int4 per vulnerability (number × 32 + cell). */
-export function decodeVulns(bytes: Uint8Array | null): Int32Array {
-  if (!bytes?.length) return new Int32Array(0);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Int32Array(bytes.byteLength >> 2);
-  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, false);
-  return out;
-}
-
-/**
- * Distinct vulnerabilities over several images: per vulnerability number, the highest severity
- * and whether any image has it KEV-listed or fixable, then counted per cell. Stamps instead of
- * clearing, so a union costs only the images' own list lengths.
- */
-class VulnUnion {
-  private stamp = new Int32Array(1024);
-  private merged = new Uint8Array(1024);
-  private round = 0;
-
-  cells(lists: Int32Array[]): number[] {
-    this.round++;
-    const touched: number[] = [];
-    for (const list of lists) {
-      for (let i = 0; i < list.length; i++) {
-        const v = list[i]!;
-        const num = v >>> 5;
-        const cell = v & 31;
-        if (num >= this.stamp.length) this.grow(num + 1);
-        if (this.stamp[num] !== this.round) {
-          this.stamp[num] = this.round;
-          this.merged[num] = cell;
-          touched.push(num);
-        } else {
-          const m = this.merged[num]!;
-          this.merged[num] = (Math.max(m >> 2, cell >> 2) << 2) | (m & 3) | (cell & 3);
-        }
-      }
-    }
-    const out = new Array(CELL_COUNT).fill(0);
-    for (const num of touched) out[this.merged[num]!]++;
-    return out;
-  }
-
-  private grow(n: number): void {
-    const size = Math.max(n, this.stamp.length * 2);
-    const stamp = new Int32Array(size);
-    stamp.set(this.stamp);
-    const merged = new Uint8Array(size);
-    merged.set(this.merged);
-    this.stamp = stamp;
-    this.merged = merged;
-  }
-}
-
-export function toCells(v: unknown): number[] {
-  const a = (v as (number | string)[] | null) ?? [];
-  return Array.from({ length: CELL_COUNT }, (_, k) => Number(a[k] ?? 0));
 }
 
 /** A roll-up row with a finding filter applied to its cells. */

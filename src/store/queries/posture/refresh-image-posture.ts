@@ -9,7 +9,7 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../schema.js';
 import { ROLLUP_WORK_MEM, withWorkMem } from '../../work-mem.js';
-import { CELL_COUNT, cellCountsSql, cellSql } from './query-rollup.js';
+import { CELL_COUNT, cellCountsSql, cellSql } from './cells.js';
 
 export interface RefreshScope {
   /** Only these digests; undefined means every digest (a full recompute). */
