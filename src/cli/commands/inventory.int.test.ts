@@ -14,6 +14,7 @@ import {
   kindCluster,
   namespaceObject,
 } from '../../inventory/providers/kubernetes/test-support/fixtures.js';
+import { openStore, readScopePosture } from '../../store/index.js';
 import { main } from '../main.js';
 import { runCli } from '../test-support/run-cli.js';
 
@@ -248,6 +249,22 @@ describe('runsight inventory and containers', () => {
     const [summary] = JSON.parse(stdout);
     expect(summary).toMatchObject({ source: 'watched', kind: 'kubernetes', status: 'ok' });
     expect(summary.added).toBe(26); // 24 listed + 2 containers of the pod seen through the watch
+    // Posture followed the watch: the pod seen through it is resolved and rolled up.
+    const store = await openStore({ dataDir: env.RUNSIGHT_DATA_DIR! });
+    try {
+      const pod = await store.db
+        .selectFrom('containers')
+        .select(['id', 'resolved_at'])
+        .where('cluster', '=', 'watched')
+        .where('pod', '=', job.metadata.name)
+        .execute();
+      expect(pod).toHaveLength(2);
+      for (const c of pod) expect(c.resolved_at).not.toBeNull();
+      const [cluster] = await readScopePosture(store.db, 'cluster', { keys: ['watched'] });
+      expect(cluster?.containers).toBe(26 - summary.removed);
+    } finally {
+      await store.close();
+    }
   });
 
   it('the runsight process stops cleanly on SIGTERM and SIGINT while watching', async () => {

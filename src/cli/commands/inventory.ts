@@ -93,13 +93,42 @@ function resultsPrintable(results: SourceResult[]): Printable<SourceResult> {
   };
 }
 
-/** Prints the results, then fails (exit 3) if any source could not be collected at all. */
 /** Propagation: resolve the containers that came or changed and snapshot what moved (issue 7). */
 async function updatePosture(ctx: CliContext, results: SourceResult[]): Promise<void> {
   if (results.every((r) => r.status === 'failed')) return;
   await syncPosture((await ctx.store()).db, postureConfig(ctx));
 }
 
+/**
+ * While watching: bring posture up to date after each applied batch. One sync at a time; batches
+ * that land during a sync are covered by one more sync after it (it catches up on everything since
+ * the last one). A failed sync is logged and retried with the next batch; the watch goes on.
+ */
+function postureFollower(ctx: CliContext): { kick(): void; settled(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const loop = async () => {
+    const db = (await ctx.store()).db;
+    do {
+      again = false;
+      try {
+        await syncPosture(db, postureConfig(ctx));
+      } catch (err) {
+        ctx.logger.warn('posture update after a watch batch failed', { error: (err as Error).message });
+      }
+    } while (again && !ctx.signal.aborted);
+    running = undefined;
+  };
+  return {
+    kick() {
+      if (running) again = true;
+      else running = loop();
+    },
+    settled: () => running ?? Promise.resolve(),
+  };
+}
+
+/** Prints the results, then fails (exit 3) if any source could not be collected at all. */
 function finish(ctx: CliContext, results: SourceResult[]): undefined {
   ctx.print(render(ctx.format, resultsPrintable(results)));
   const failed = results.filter((r) => r.status === 'failed');
@@ -206,16 +235,18 @@ export function registerInventoryCommands(program: Command, run: Run): void {
       const targets = await kubernetesTargets({ ...flags, env: ctx.env });
       const store = await ctx.store();
       const totals = new Map<string, SourceResult>();
+      const posture = postureFollower(ctx);
       await Promise.all(
         targets.map((t) =>
           watchKubernetesInventory(
             store,
             t,
             { namespaces: flags.namespace, keys: keysOf(ctx), signal: ctx.signal, logger: ctx.logger },
-            { onApplied: (r) => accumulate(ctx, totals, r) },
+            { onApplied: (r) => accumulate(ctx, totals, r, posture) },
           ),
         ),
       );
+      await posture.settled();
       return resultsPrintable([...totals.values()]);
     }),
   );
@@ -224,15 +255,15 @@ export function registerInventoryCommands(program: Command, run: Run): void {
     run(async (ctx, flags: DockerFlags) => {
       const { api, source } = await dockerSource(flags.host, flags.name, ctx.env);
       const totals = new Map<string, SourceResult>();
+      const posture = postureFollower(ctx);
       await watchDockerInventory(
         await ctx.store(),
         api,
         source,
         { keys: keysOf(ctx), signal: ctx.signal, logger: ctx.logger },
-        {
-          onApplied: (r) => accumulate(ctx, totals, r),
-        },
+        { onApplied: (r) => accumulate(ctx, totals, r, posture) },
       );
+      await posture.settled();
       return resultsPrintable([...totals.values()]);
     }),
   );
@@ -272,7 +303,9 @@ function accumulate(
   ctx: CliContext,
   totals: Map<string, SourceResult>,
   r: SourceResult & { mode: 'full' | 'delta' },
+  posture: { kick(): void },
 ): void {
+  if (r.added.length || r.changed.length || r.removed.length) posture.kick();
   ctx.logger.info(`inventory ${r.mode} applied`, {
     source: r.source,
     seen: r.seen,
