@@ -23,10 +23,6 @@ export interface Figures {
 /** Cells per scope: index = severity rank × 4 + KEV × 2 + fixable (0–19). */
 export const CELL_COUNT = 20;
 
-/** The cell of a vulnerability (ranks 4 critical … 0 unknown). */
-export function cellOf(rank: number, kev: boolean, fixable: boolean): number {
-  return rank * 4 + (kev ? 2 : 0) + (fixable ? 1 : 0);
-}
 
 /** SQL: a 20-element int array counting rows per cell, over rows with `cellExpr`. */
 export function cellCountsSql(cellExpr: string): string {

@@ -130,14 +130,6 @@ export function containerWhere(f: PostureFilter): RawBuilder<unknown> {
   return sql.join(parts, sql` and `);
 }
 
-export function findingWhere(f: FindingFilter, alias = 'iv'): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [sql`true`];
-  if (f.minSeverityRank !== undefined)
-    parts.push(sql`${sql.ref(`${alias}.severity_rank`)} >= ${f.minSeverityRank}`);
-  if (f.kev) parts.push(sql`${sql.ref(`${alias}.kev`)}`);
-  if (f.fixable) parts.push(sql`${sql.ref(`${alias}.fixable`)}`);
-  return sql.join(parts, sql` and `);
-}
 
 /** A scope's roll-up before any finding filter: both figures as cells. */
 export interface RollupCells {
