@@ -114,6 +114,11 @@ export async function updateScopePosture(
   return { scopes, snapshots: snaps.length };
 }
 
+/**
+ * History keeps digests for workloads only — what the rollout check reads. A fleet or cluster
+ * snapshot listing every digest would cost megabytes per sync at 1M containers; the current
+ * digests of every scope are in scope_posture.
+ */
 function toSnapshot(kind: ScopeKind, r: RollupCells): SnapshotRow {
   return {
     scopeKind: kind,
@@ -121,7 +126,7 @@ function toSnapshot(kind: ScopeKind, r: RollupCells): SnapshotRow {
     containers: r.containers,
     distinctCounts: { ...figuresFromCells(r.distinctCells) },
     instanceCounts: { ...figuresFromCells(r.instanceCells) },
-    digests: r.digests,
+    digests: kind === 'workload' ? r.digests : [],
   };
 }
 
