@@ -10,6 +10,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../schema.js';
 import { CELL_COUNT, type Figures, type FindingFilter, figuresFromCells, toCells } from './cells.js';
+import { withWorkMem } from '../../work-mem.js';
 import { loadVulnLists, VulnUnion } from './vuln-lists.js';
 
 export type ScopeKind =
@@ -192,18 +193,27 @@ export async function computeRollups(
     containers.scopeKeys && kinds.length === 1
       ? sql`and ${sql.raw(scopeKeySql(kinds[0]!))} = any(${containers.scopeKeys}::text[])`
       : sql``;
-  const groups = await sql<Record<string, unknown>>`
+  // Group on the raw columns first (a hash of short values per container), then build keys and
+  // labels over the groups: the string keys are computed per group, not per container. The inner
+  // rows stand in for containers (alias c), so scopeKeySql applies to them unchanged.
+  const perContainer = kinds.includes('container');
+  const inner = perContainer
+    ? 'c.id, c.cluster, c.namespace, c.workload_kind, c.workload_name, c.pod, c.container_name, c.image, c.match_method, c.confidence, c.state, c.environment, c.owner, c.image_digest, c.source_id'
+    : `c.cluster, c.namespace, c.workload_kind, coalesce(c.workload_name, c.pod, c.container_name) as workload_name,
+       null::text as pod, null::text as container_name, c.environment, c.owner,
+       case when c.image_digest is null then c.image end as image, c.image_digest, c.source_id`;
+  const groupCount = perContainer ? 15 : 11;
+  const groups = await withWorkMem(db, (tx) => sql<Record<string, unknown>>`
     select ${sql.join([
       ...kinds.map((k, i) => sql.raw(`${scopeKeySql(k)} as k${i}`)),
       ...cols.map((col) => sql.raw(`${labelColumnSql(col)} as l_${col}`)),
-      sql.raw('c.image_digest as digest, c.source_id, count(*) as n, min(c.last_seen) as last_seen'),
+      sql.raw('c.image_digest as digest, c.source_id, c.n, c.last_seen'),
     ])}
-    from containers c where ${containerWhere(containers)} ${keyFilter}
-    group by ${sql.join([
-      ...kinds.map((_, i) => sql.raw(`k${i}`)),
-      ...cols.map((col) => sql.raw(`l_${col}`)),
-      sql.raw('c.image_digest, c.source_id'),
-    ])}`.execute(db);
+    from (
+      select ${sql.raw(inner)}, count(*) as n, min(c.last_seen) as last_seen
+      from containers c where ${containerWhere(containers)} ${keyFilter}
+      group by ${sql.raw(Array.from({ length: groupCount }, (_, i) => String(i + 1)).join(', '))}
+    ) c`.execute(tx));
   const digests = [...new Set(groups.rows.map((g) => g.digest as string | null).filter((d) => d !== null))];
   const images = await loadImageRollups(db, digests);
 
