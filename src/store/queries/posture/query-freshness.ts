@@ -23,10 +23,15 @@ export async function queryFreshness(db: Kysely<Database>): Promise<FreshnessRow
     last_run: Date | null;
     last_seen: Date | null;
   }>`
-    select s.id, s.name, s.kind,
-      (select max(coalesce(r.finished_at, r.started_at)) from inventory_runs r where r.source_id = s.id and r.status in ('ok', 'partial')) as last_run,
-      (select max(c.last_seen) from containers c where c.source_id = s.id) as last_seen
-    from inventory_sources s order by s.name`.execute(db);
+    with runs as (
+      select s.id, s.name, s.kind,
+        (select max(coalesce(r.finished_at, r.started_at)) from inventory_runs r where r.source_id = s.id and r.status in ('ok', 'partial')) as last_run
+      from inventory_sources s
+    )
+    -- The newest observation is only needed without a successful run; it reads every row of the source.
+    select runs.*, case when runs.last_run is null
+      then (select max(c.last_seen) from containers c where c.source_id = runs.id) end as last_seen
+    from runs order by runs.name`.execute(db);
   const scans = await sql<{ oldest: Date | null; newest: Date | null }>`
     select min(p.scanned_at) as oldest, max(p.scanned_at) as newest from image_posture p
     where exists (select 1 from containers c where c.image_digest = p.image_digest and c.removed_at is null)`.execute(
