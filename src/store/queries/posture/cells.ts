@@ -23,7 +23,6 @@ export interface Figures {
 /** Cells per scope: index = severity rank × 4 + KEV × 2 + fixable (0–19). */
 export const CELL_COUNT = 20;
 
-
 /** SQL: a 20-element int array counting rows per cell, over rows with `cellExpr`. */
 export function cellCountsSql(cellExpr: string): string {
   return `array[${Array.from({ length: CELL_COUNT }, (_, k) => `count(*) filter (where ${cellExpr} = ${k})`).join(', ')}]::int[]`;

@@ -9,8 +9,8 @@
 // containers and image roll-ups; `queryRollup` reads scope_posture when it serves the filter.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../schema.js';
-import { CELL_COUNT, type Figures, type FindingFilter, figuresFromCells, toCells } from './cells.js';
 import { withWorkMem } from '../../work-mem.js';
+import { CELL_COUNT, type Figures, type FindingFilter, figuresFromCells, toCells } from './cells.js';
 import { loadVulnLists, VulnUnion } from './vuln-lists.js';
 
 export type ScopeKind =
@@ -131,7 +131,6 @@ export function containerWhere(f: PostureFilter): RawBuilder<unknown> {
   return sql.join(parts, sql` and `);
 }
 
-
 /** A scope's roll-up before any finding filter: both figures as cells. */
 export interface RollupCells {
   key: string;
@@ -203,7 +202,8 @@ export async function computeRollups(
        null::text as pod, null::text as container_name, c.environment, c.owner,
        case when c.image_digest is null then c.image end as image, c.image_digest, c.source_id`;
   const groupCount = perContainer ? 15 : 11;
-  const groups = await withWorkMem(db, (tx) => sql<Record<string, unknown>>`
+  const groups = await withWorkMem(db, (tx) =>
+    sql<Record<string, unknown>>`
     select ${sql.join([
       ...kinds.map((k, i) => sql.raw(`${scopeKeySql(k)} as k${i}`)),
       ...cols.map((col) => sql.raw(`${labelColumnSql(col)} as l_${col}`)),
@@ -213,7 +213,8 @@ export async function computeRollups(
       select ${sql.raw(inner)}, count(*) as n, min(c.last_seen) as last_seen
       from containers c where ${containerWhere(containers)} ${keyFilter}
       group by ${sql.raw(Array.from({ length: groupCount }, (_, i) => String(i + 1)).join(', '))}
-    ) c`.execute(tx));
+    ) c`.execute(tx),
+  );
   const digests = [...new Set(groups.rows.map((g) => g.digest as string | null).filter((d) => d !== null))];
   const images = await loadImageRollups(db, digests);
 

@@ -17,6 +17,8 @@ export async function queryTouchedScopes(
     where c.first_seen > ${since} or c.removed_at > ${since} or c.resolved_at > ${since}
        or c.image_digest = any(${digests}::text[])`.execute(db);
   const out = new Map<ScopeKind, Set<string>>(kinds.map((k) => [k, new Set<string>()]));
-  for (const row of r.rows) kinds.forEach((k, i) => out.get(k)!.add(String(row[`k${i}`])));
+  for (const row of r.rows) {
+    for (const [i, k] of kinds.entries()) out.get(k)!.add(String(row[`k${i}`]));
+  }
   return out;
 }
