@@ -18,6 +18,7 @@ import {
   queryPriorities,
   queryRollup,
   queryTagDrift,
+  zeroFigures,
 } from '../store/index.js';
 import { type Freshness, getFreshness, rowStaleness } from './freshness.js';
 import { durationToMs, type PostureConfig } from './settings.js';
@@ -123,7 +124,7 @@ export async function getPosture(
   const gaps = await queryCoverageGaps(db, scanMs === undefined ? null : new Date(now.getTime() - scanMs));
   const exposure = await queryExposureSummary(db, new Date(now.getTime() - 86400e3), cf);
   const f = fleet[0];
-  const zero: Figures = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, kev: 0, fixable: 0, total: 0 };
+  const zero = zeroFigures();
   return {
     by,
     filters: {

@@ -6,7 +6,13 @@ import { InputError } from '../core/errors.js';
 import { type FixGuidance, remediationFor } from '../remediation/fix-guidance.js';
 import { type RolloutCheck, rolloutCheck, type WorkloadSpec } from '../remediation/rollout.js';
 import type { Database, Figures, StoredSnapshot } from '../store/index.js';
-import { findContainerIds, queryContainer, queryRollup, snapshotHistory } from '../store/index.js';
+import {
+  findContainerIds,
+  queryContainer,
+  queryRollup,
+  snapshotHistory,
+  zeroFigures,
+} from '../store/index.js';
 import { age, type Freshness, getFreshness } from './freshness.js';
 import { explainResolution } from './resolve.js';
 import type { PostureConfig } from './settings.js';
@@ -166,7 +172,7 @@ export async function showWorkload(
   const [wl] = await queryRollup(db, 'workload', { ...filter, scopeKeys: [rollout.workload.key] });
   const perContainer = await queryRollup(db, 'container', filter);
   const history: StoredSnapshot[] = await snapshotHistory(db, 'workload', [rollout.workload.key], 50);
-  const zero: Figures = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, kev: 0, fixable: 0, total: 0 };
+  const zero = zeroFigures();
   return {
     workload: rollout.workload.key,
     containers: perContainer.map((r) => ({

@@ -17,6 +17,7 @@ import {
   type ScopeKind,
   type SnapshotRow,
   upsertScopePosture,
+  zeroFigures,
 } from '../store/index.js';
 
 export const SNAPSHOT_KINDS: readonly ScopeKind[] = [
@@ -135,8 +136,8 @@ function emptySnapshot(kind: ScopeKind, key: string): SnapshotRow {
     scopeKind: kind,
     scopeKey: key,
     containers: 0,
-    distinctCounts: { ...figuresFromCells(null) },
-    instanceCounts: { ...figuresFromCells(null) },
+    distinctCounts: { ...zeroFigures() },
+    instanceCounts: { ...zeroFigures() },
     digests: [],
   };
 }

@@ -36,21 +36,19 @@ export interface PostureFilter {
   scopeKeys?: string[] | undefined;
 }
 
-export interface RollupRow {
-  key: string;
-  labels: Record<string, string | null>;
-  containers: number;
-  unresolved: number;
-  unscanned: number;
-  images: number;
-  instances: Figures;
-  distinct: Figures;
-  oldestScan: Date | null;
-  /** Inventory sources the scope's containers come from (for freshness). */
-  sourceIds: number[];
-  /** Oldest last-seen of the scope's containers. */
-  lastSeen: Date | null;
-}
+/** A roll-up as views show it: the cells of RollupCells with a finding filter applied. */
+export type RollupRow = Pick<
+  RollupCells,
+  | 'key'
+  | 'labels'
+  | 'containers'
+  | 'unresolved'
+  | 'unscanned'
+  | 'images'
+  | 'oldestScan'
+  | 'sourceIds'
+  | 'lastSeen'
+> & { instances: Figures; distinct: Figures };
 
 /** The SQL key of a scope over the containers table (aliased `c`). */
 export function scopeKeySql(kind: ScopeKind): string {
@@ -141,7 +139,9 @@ export interface RollupCells {
   images: number;
   digests: string[];
   oldestScan: Date | null;
+  /** Oldest last-seen of the scope's containers. */
   lastSeen: Date | null;
+  /** Inventory sources the scope's containers come from (for freshness). */
   sourceIds: number[];
   distinctCells: number[];
   instanceCells: number[];
@@ -267,16 +267,15 @@ export async function computeRollups(
 
   // Distinct figures: one image's cells, a stored figure still valid, or a union of lists —
   // whose lists are loaded once, for the digests that need them.
-  const distinct = new Map<ScopeAcc, number[] | string[]>();
+  const distinct = new Map<ScopeAcc, { cells: number[] } | { union: string[] }>();
   const needLists = new Set<string>();
   for (const [kind, scopes] of accs) {
     for (const [key, acc] of scopes) {
       const scanned = [...acc.digests].filter((d) => images.has(d)).sort();
       if (scanned.length <= 1) {
-        distinct.set(
-          acc,
-          scanned.length ? [...images.get(scanned[0]!)!.cells] : new Array(CELL_COUNT).fill(0),
-        );
+        distinct.set(acc, {
+          cells: scanned.length ? [...images.get(scanned[0]!)!.cells] : new Array(CELL_COUNT).fill(0),
+        });
         continue;
       }
       const prev = opts.stored?.get(kind)?.get(key);
@@ -286,10 +285,10 @@ export async function computeRollups(
         prev.digests.join() === digestList.join() &&
         scanned.every((d) => images.get(d)!.computedAt <= prev.computedAt!)
       ) {
-        distinct.set(acc, [...prev.distinctCells]);
+        distinct.set(acc, { cells: [...prev.distinctCells] });
         continue;
       }
-      distinct.set(acc, scanned);
+      distinct.set(acc, { union: scanned });
       for (const d of scanned) needLists.add(d);
     }
   }
@@ -312,8 +311,7 @@ export async function computeRollups(
         lastSeen: acc.lastSeen,
         sourceIds: [...acc.sources].sort((a, b) => a - b),
         instanceCells: acc.instances,
-        distinctCells:
-          typeof d[0] === 'string' ? union.cells((d as string[]).map((x) => lists.get(x)!)) : (d as number[]),
+        distinctCells: 'cells' in d ? d.cells : union.cells(d.union.map((x) => lists.get(x)!)),
       });
     }
     out.set(
