@@ -76,7 +76,7 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
     const rand = rng(42);
     log(`setup: ${advisories} advisories over ${names} npm packages on ${store.kind}`);
     await store.db.transaction().execute(async (tx) => {
-      await upsertAdvisorySource(tx, { name: 'osv:npm', kind: 'osv', location: 'synthetic', recordCount: 0 });
+      await upsertAdvisorySource({ db: tx }, { name: 'osv:npm', kind: 'osv', location: 'synthetic', recordCount: 0 });
       const batch: NormalizedAdvisory[] = [];
       for (let i = 0; i < advisories; i++) {
         const pkg = `pkg-${i % names}`;
@@ -105,9 +105,9 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
           ],
           record: {},
         });
-        if (batch.length === 5000) await writeAdvisories(tx, batch.splice(0));
+        if (batch.length === 5000) await writeAdvisories({ db: tx }, batch.splice(0));
       }
-      if (batch.length) await writeAdvisories(tx, batch);
+      if (batch.length) await writeAdvisories({ db: tx }, batch);
     });
     log(`setup: ${sboms} stored SBOMs × ${perSbom} packages`);
     for (let s = 0; s < sboms; s++) {
@@ -120,7 +120,7 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
           version: `${Math.floor(rand() * 6)}.${Math.floor(rand() * 12)}.${Math.floor(rand() * 5)}`,
         });
       }
-      await saveScan(store.db, {
+      await saveScan(store, {
         imageDigest: `sha256:${s.toString(16).padStart(64, '0')}`,
         source: 'runsight',
         status: 'complete',
@@ -131,11 +131,11 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
       if (s % 1000 === 999) log(`  ${s + 1} SBOMs stored`);
     }
     const read = await timeIt(async () => {
-      const scans = await listCurrentScans(store.db);
+      const scans = await listCurrentScans(store);
       let n = 0;
       for (let i = 0; i < scans.length; i += 50) {
         const m = await loadScanPackages(
-          store.db,
+          store,
           scans.slice(i, i + 50).map((x) => x.scanId),
         );
         for (const v of m.values()) n += v.length;
@@ -144,7 +144,7 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
     });
     log(`read ${read.value} stored packages in ${Math.round(read.ms)} ms; re-matching`);
     const rssBefore = peakRssMiB();
-    const rm = await timeIt(() => rematch(store.db, { all: true }));
+    const rm = await timeIt(() => rematch(store, { all: true }));
     const findings = await store.db
       .selectFrom('findings')
       .select((eb) => eb.fn.countAll<number>().as('n'))

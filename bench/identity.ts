@@ -5,10 +5,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RegistryClients } from '../src/registry/client/registry-client.js';
-import { openRegistrySource } from '../src/registry/client/registry-source.js';
-import { buildAndPush } from '../src/registry/test-support/build-image.js';
-import { startRegistry } from '../src/registry/test-support/registry-server.js';
+import { RegistryClients } from '../src/identity/client/registry-client.js';
+import { openRegistrySource } from '../src/identity/client/registry-source.js';
+import { buildAndPush } from '../src/identity/test-support/build-image.js';
+import { startRegistry } from '../src/identity/test-support/registry-server.js';
 import type { Bench, BenchRow } from './harness.js';
 import { percentile, timeIt } from './harness.js';
 

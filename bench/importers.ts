@@ -42,11 +42,11 @@ export const bench: Bench = {
     const reports = list.flatMap((f, k) => parseReport(JSON.parse(texts[k]!), 'auto', f));
     const n = quick ? 1 : 3;
     // Warm-up (JIT, PGlite buffers) so neither measurement pays it.
-    for (const f of list) await importReports(store.db, { format: 'auto', files: [f], image: DIGEST });
+    for (const f of list) await importReports(store, { format: 'auto', files: [f], image: DIGEST });
     const direct = await timeIt(async () => {
       for (let i = 0; i < n; i++)
         for (const r of reports)
-          await saveScan(store.db, {
+          await saveScan(store, {
             imageDigest: DIGEST,
             source: r.format,
             status: 'complete',
@@ -57,7 +57,7 @@ export const bench: Bench = {
     });
     const full = await timeIt(async () => {
       for (let i = 0; i < n; i++)
-        for (const f of list) await importReports(store.db, { format: 'auto', files: [f], image: DIGEST });
+        for (const f of list) await importReports(store, { format: 'auto', files: [f], image: DIGEST });
     });
     await store.close();
     const perRound = reports.reduce((x, r) => x + r.findings.length, 0);

@@ -13,18 +13,12 @@ import { sql } from 'kysely';
 import type { ContainerObservation } from '../src/core/types.js';
 import { watchKubernetesInventory } from '../src/inventory/index.js';
 import { metadataKeys } from '../src/inventory/metadata-keys.js';
-import {
-  clientNodeApi,
-  type KubernetesApi,
-  loadClientNode,
-} from '../src/inventory/providers/kubernetes/api.js';
+import { type KubernetesApi, kubernetesApi } from '../src/inventory/providers/kubernetes/api.js';
 import { ClusterCache } from '../src/inventory/providers/kubernetes/collector.js';
 import { podSchema } from '../src/inventory/providers/kubernetes/schema.js';
-import {
-  FakeKubernetesApiServer,
-  kubeconfigYaml,
-} from '../src/inventory/providers/kubernetes/test-support/api-server.js';
-import { applyInventoryMutation, containerRow, openStore, type Store } from '../src/store/index.js';
+import { clientNodeClient, loadClientNode } from '../src/kubernetes/index.js';
+import { FakeKubernetesApiServer, kubeconfigYaml } from '../src/kubernetes/test-support/api-server.js';
+import { containerRow, openStore, type Store, writeInventoryMutation } from '../src/store/index.js';
 import { createTestStore, postgresAvailable } from '../src/store/test-support/stores.js';
 import { type Bench, type BenchRow, peakRssMiB, percentile, timeIt } from './harness.js';
 
@@ -188,9 +182,9 @@ async function ingestInto(
     });
     log(`baseline insert ${baseline.ms.toFixed(0)} ms`);
     const src = { name: 'bench', kind: 'kubernetes' as const };
-    const first = await timeIt(() => applyInventoryMutation(store.db, src, { type: 'full', containers }));
+    const first = await timeIt(() => writeInventoryMutation(store.db, src, { type: 'full', containers }));
     log(`first full list applied in ${first.ms.toFixed(0)} ms (${first.value.added.length} added)`);
-    const again = await timeIt(() => applyInventoryMutation(store.db, src, { type: 'full', containers }));
+    const again = await timeIt(() => writeInventoryMutation(store.db, src, { type: 'full', containers }));
     log(`same list again in ${again.ms.toFixed(0)} ms (${again.value.unchanged} unchanged)`);
     return [
       {
@@ -234,7 +228,7 @@ async function watchLatency(events: number, log: (m: string) => void): Promise<B
   const url = await server.start();
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfigYaml([{ name: 'bench', server: url }]));
-  const inner = clientNodeApi(kc, await loadClientNode());
+  const inner = kubernetesApi(clientNodeClient(kc, await loadClientNode()));
   const wire = new Map<string, number>();
   // The structural port lets the benchmark timestamp events as they arrive from the wire.
   const api: KubernetesApi = {

@@ -93,7 +93,7 @@ async function runOne(
   const out: BenchRow[] = [];
 
   // Resolution of every container (identity work; no baseline of its own).
-  const resolve = await timeIt(() => recomputePosture(db, { scopes: false }));
+  const resolve = await timeIt(() => recomputePosture(store, { scopes: false }));
   out.push({
     name: `${kind}: resolve every container + all image roll-ups (${label})`,
     value: ms(resolve.ms),
@@ -108,8 +108,8 @@ async function runOne(
   // Full recompute: per-image roll-ups from every finding, then the fleet rolled up by namespace —
   // the same work the baseline does.
   const full = await timeIt(async () => {
-    await refreshImagePosture(db, {});
-    return computeRollup(db, 'namespace');
+    await refreshImagePosture(store, {});
+    return computeRollup(store, 'namespace');
   });
   log(`${kind}: full recompute ${ms(full.ms)} ms`);
   const base = await timeIt(() => hashJoinBaseline(db));
@@ -131,7 +131,7 @@ async function runOne(
     notes: `${fmt(dbTotals)} instances; join alone ${ms(base.value.joinMs)} ms`,
   });
   // Every scope kind's stored roll-up (what views read) and a snapshot of each, from scratch.
-  const scopes = await timeIt(() => updateScopePosture(db, { all: true }));
+  const scopes = await timeIt(() => updateScopePosture(store, { all: true }));
   out.push({
     name: `${kind}: all scope roll-ups (7 kinds) + snapshots, from scratch`,
     value: ms(scopes.ms),
@@ -151,7 +151,7 @@ async function runOne(
       .values({ ...deltaRow(src.id, i), id })
       .execute();
     deltaTimes.push(
-      (await timeIt(() => applyPostureDelta(db, { containerIds: [id] }, { scopes: false }))).ms,
+      (await timeIt(() => applyPostureDelta(store, { containerIds: [id] }, { scopes: false }))).ms,
     );
   }
   out.push({
@@ -167,7 +167,7 @@ async function runOne(
       .insertInto('containers')
       .values({ ...deltaRow(src.id, i), id: `delta-${i}` })
       .execute();
-    syncTimes.push((await timeIt(() => syncPosture(db))).ms);
+    syncTimes.push((await timeIt(() => syncPosture(store))).ms);
   }
   out.push({
     name: `${kind}: one-container delta, whole sync incl. scope roll-ups (p50)`,
@@ -182,7 +182,7 @@ async function runOne(
     const digest = digestSql(i * 7);
     await sql`update findings set severity = case when severity = 'LOW' then 'HIGH' else 'LOW' end
       where image_digest = ${digest} and id % 10 = 0`.execute(db);
-    rematch.push((await timeIt(() => refreshImagePosture(db, { digests: [digest] }))).ms);
+    rematch.push((await timeIt(() => refreshImagePosture(store, { digests: [digest] }))).ms);
   }
   out.push({
     name: `${kind}: one-image re-match (p50)`,
@@ -192,19 +192,19 @@ async function runOne(
   });
 
   // Views read the stored roll-ups: bring them up to date after the re-matches.
-  await syncPosture(db);
+  await syncPosture(store);
   // Posture queries.
   const queries: [string, (i: number) => Promise<unknown>][] = [
     [
       'namespace',
       (i: number) =>
-        queryRollup(db, 'namespace', {
+        queryRollup(store, 'namespace', {
           cluster: `cl${i % fleet.clusters}`,
           namespace: `ns${i % fleet.namespaces}`,
         }),
     ],
-    ['cluster', (i: number) => queryRollup(db, 'cluster', { cluster: `cl${i % fleet.clusters}` })],
-    ['CVE', (i: number) => queryVulnWhere(db, [`CVE-2024-${(i * 97) % 30_000}`])],
+    ['cluster', (i: number) => queryRollup(store, 'cluster', { cluster: `cl${i % fleet.clusters}` })],
+    ['CVE', (i: number) => queryVulnWhere(store, [`CVE-2024-${(i * 97) % 30_000}`])],
   ];
   for (const [name, q] of queries) {
     const times: number[] = [];
@@ -222,7 +222,7 @@ async function runOne(
   await sql`update containers set last_seen = now() where removed_at is null`.execute(db);
   const rewritten: number[] = [];
   for (let i = 0; i < 20; i++) {
-    rewritten.push((await timeIt(() => queryVulnWhere(db, [`CVE-2024-${(i * 89 + 7) % 30_000}`]))).ms);
+    rewritten.push((await timeIt(() => queryVulnWhere(store, [`CVE-2024-${(i * 89 + 7) % 30_000}`]))).ms);
   }
   out.push({
     name: `${kind}: posture query by CVE right after every container row was rewritten (p95)`,
@@ -236,7 +236,7 @@ async function runOne(
   const report: number[] = [];
   for (let i = 0; i < 3; i++) {
     report.push(
-      (await timeIt(() => getPosture(db, { by: 'namespace', cluster: `cl${i}`, noSync: true }))).ms,
+      (await timeIt(() => getPosture(store, { by: 'namespace', cluster: `cl${i}`, }))).ms,
     );
   }
   out.push({

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startRegistry } from '../src/registry/test-support/registry-server.js';
+import { startRegistry } from '../src/identity/test-support/registry-server.js';
 import { scanImage } from '../src/scan/index.js';
 import { pushImage, umociImage } from '../src/scan/test-support/umoci-image.js';
 import { createTestStore, postgresAvailable } from '../src/store/test-support/stores.js';

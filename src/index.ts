@@ -1,12 +1,9 @@
 // Runsight's library entry point: each stage's public API, in data-flow order. A stage decides
 // what is public in its own index.ts; a name two stages export is a compile error here.
-export * from './advisories/index.js';
+// biome-ignore-all assist/source/organizeImports: the exports follow the data flow, not the alphabet.
 export * from './core/index.js';
-export * from './importers/index.js';
-export * from './inventory/index.js';
-export * from './propagation/index.js';
-export * from './registry/index.js';
-export * from './remediation/index.js';
+export * from './versioning/index.js';
+export * from './identity/index.js';
 export {
   DEFAULT_LIMITS,
   detectOs,
@@ -25,6 +22,11 @@ export {
   toCycloneDx,
   toSpdx,
 } from './scan/index.js';
+export * from './importers/index.js';
+export * from './advisories/index.js';
+export * from './inventory/index.js';
+export * from './propagation/index.js';
+export * from './remediation/index.js';
 export {
   type ContainerFilter,
   type ContainerRow,
@@ -51,4 +53,3 @@ export {
   type TagKey,
   type TagObservation,
 } from './store/index.js';
-export * from './versioning/index.js';

@@ -23,7 +23,7 @@ describe.each(kinds)('advisories on %s', (kind) => {
   let store: TestStore;
   beforeAll(async () => {
     store = await createTestStore(kind);
-    await updateAdvisories(store.db, { sources: [OSV, SECDB] });
+    await updateAdvisories(store, { sources: [OSV, SECDB] });
   });
   afterAll(async () => {
     await store?.dispose();
@@ -62,7 +62,7 @@ describe.each(kinds)('advisories on %s', (kind) => {
   });
 
   it('is incremental by modified: a second run writes nothing, a newer record is written', async () => {
-    const again = await updateAdvisories(store.db, { sources: [OSV], rematch: false });
+    const again = await updateAdvisories(store, { sources: [OSV], rematch: false });
     for (const s of again.sources) expect(s.written, s.name).toBe(0);
     const dir = join(tmp, `newer-${kind}`);
     cpSync(join(OSV, 'osv-scanner-offline-dbs/Debian/DLA-3008-1.json'), join(dir, 'DLA-3008-1.json'), {
@@ -71,7 +71,7 @@ describe.each(kinds)('advisories on %s', (kind) => {
     const rec = JSON.parse(readFileSync(join(dir, 'DLA-3008-1.json'), 'utf8'));
     rec.modified = '2030-01-01T00:00:00Z';
     writeFileSync(join(dir, 'DLA-3008-1.json'), JSON.stringify(rec));
-    const newer = await updateAdvisories(store.db, { sources: [dir], rematch: false });
+    const newer = await updateAdvisories(store, { sources: [dir], rematch: false });
     expect(newer.sources).toEqual([
       expect.objectContaining({ name: 'osv:Debian', read: 1, written: 1, unchanged: 0 }),
     ]);
@@ -93,7 +93,7 @@ describe.each(kinds)('advisories on %s', (kind) => {
       .selectFrom('advisories')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    const err = await updateAdvisories(store.db, { sources: [dir] }).catch((e) => e);
+    const err = await updateAdvisories(store, { sources: [dir] }).catch((e) => e);
     expect(err).toBeInstanceOf(AdvisoryFormatError);
     expect(err.message).toContain('b-bad.json');
     expect(err.message).toContain('affected.0.ranges.0.events');
@@ -114,7 +114,7 @@ describe.each(kinds)('advisories on %s', (kind) => {
   it('a bad EPSS line fails the file with its line number and stores nothing', async () => {
     const file = join(tmp, `epss-${kind}.csv`);
     writeFileSync(file, 'cve,epss,percentile\nCVE-2019-14697,0.1,0.5\nCVE-2019-1,abc,0.5\n');
-    await expect(updateAdvisories(store.db, { sources: [file] })).rejects.toThrow(/epss-.*\.csv:3/);
+    await expect(updateAdvisories(store, { sources: [file] })).rejects.toThrow(/epss-.*\.csv:3/);
     const n = await store.db
       .selectFrom('epss')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -131,14 +131,14 @@ describe.each(kinds)('advisories on %s', (kind) => {
       zip,
       ...['GO-2022-0274.json', 'GO-2022-0493.json'].map((f) => join(OSV, 'osv-scanner-offline-dbs/Go', f)),
     ]);
-    const r = await updateAdvisories(store.db, { sources: [zip], rematch: false });
+    const r = await updateAdvisories(store, { sources: [zip], rematch: false });
     expect(r.sources).toEqual([expect.objectContaining({ name: 'osv:Go', read: 2 })]);
   });
 
   it('matches Alpine packages through their origin at the right release (secdb, trivy apk fixture)', async () => {
     // trivy's apk fixture is an old Alpine; matched as v3.9 it meets secdb v3.9 main.yaml:
     // musl: 1.1.15-r4 fixes CVE-2016-8859, 1.1.20-r5 fixes CVE-2019-14697 (installed 1.1.14-r10).
-    const findings = await matchPackages(store.db, trivyApk('Alpine:v3.9'));
+    const findings = await matchPackages(store, trivyApk('Alpine:v3.9'));
     const musl = findings
       .filter((f) => f.package.name === 'musl')
       .map((f) => [f.id, f.fixedVersion, f.status]);
@@ -162,13 +162,13 @@ describe.each(kinds)('advisories on %s', (kind) => {
       'CVE-2019-5747@1.29.3-r10',
     ]);
     // The release matters: the same packages on Alpine v3.18 meet no secdb entry (none imported for 3.18).
-    const on318 = await matchPackages(store.db, trivyApk('Alpine:v3.18'));
+    const on318 = await matchPackages(store, trivyApk('Alpine:v3.18'));
     expect(on318.filter((f) => f.aliases.some((a) => a.startsWith('alpine-secdb')))).toEqual([]);
     expect(on318.map((f) => f.id)).not.toContain('CVE-2016-8859');
   });
 
   it('matches OSV Alpine records: musl on 3.18 is affected by CVE-2025-26519 (fixed 1.2.4-r3, CVSS 3.1 7.0 HIGH)', async () => {
-    const findings = await matchPackages(store.db, scalibrApk318());
+    const findings = await matchPackages(store, scalibrApk318());
     expect(
       findings.map((f) => [f.package.name, f.id, f.installedVersion, f.fixedVersion, f.severity]),
     ).toEqual([
@@ -191,16 +191,16 @@ describe.each(kinds)('advisories on %s', (kind) => {
       sourceName: 'openssl',
       sourceVersion: '1.1.0l-1~deb9u5',
     };
-    const d9 = await matchPackages(store.db, [{ ecosystem: 'Debian', ...libssl }], {
+    const d9 = await matchPackages(store, [{ ecosystem: 'Debian', ...libssl }], {
       osEcosystem: 'Debian:9',
     });
     expect(d9.map((f) => [f.id, f.package.name, f.fixedVersion, f.status])).toEqual([
       ['CVE-2022-1292', 'libssl1.1', '1.1.0l-1~deb9u6', 'affected'],
     ]);
     expect(d9[0]!.aliases).toEqual(['DEBIAN-CVE-2022-1292', 'DLA-3008-1']);
-    expect(await matchPackages(store.db, [{ ecosystem: 'Debian:10', ...libssl }])).toEqual([]);
+    expect(await matchPackages(store, [{ ecosystem: 'Debian:10', ...libssl }])).toEqual([]);
     const fixed = { ...libssl, version: '1.1.0l-1~deb9u6', sourceVersion: '1.1.0l-1~deb9u6' };
-    expect(await matchPackages(store.db, [{ ecosystem: 'Debian:9', ...fixed }])).toEqual([]);
+    expect(await matchPackages(store, [{ ecosystem: 'Debian:9', ...fixed }])).toEqual([]);
   });
 
   it('matches PyPI requirements (trivy repo fixture) with normalised names and merged aliases', async () => {
@@ -209,7 +209,7 @@ describe.each(kinds)('advisories on %s', (kind) => {
       .split('\n')
       .filter((l) => l.includes('=='))
       .map((l) => ({ ecosystem: 'PyPI', name: l.split('==')[0]!, version: l.split('==')[1]! }));
-    const findings = await matchPackages(store.db, pkgs);
+    const findings = await matchPackages(store, pkgs);
     // PYSEC-2023-62 (Flask < 2.2.5, aliases CVE-2023-30861 and GHSA-m2qf-hxjv-5gpq): one finding under the CVE.
     const flask = findings.filter((f) => f.package.name === 'Flask');
     expect(flask.map((f) => [f.id, f.fixedVersion, f.aliases])).toEqual([
@@ -230,7 +230,7 @@ describe.each(kinds)('advisories on %s', (kind) => {
   });
 
   it('an installed version that cannot be compared is shown as unknown with the reason', async () => {
-    const findings = await matchPackages(store.db, [
+    const findings = await matchPackages(store, [
       { ecosystem: 'Alpine:v3.18', name: 'musl', version: '1.2.4bc' },
     ]);
     expect(findings).toHaveLength(1);
@@ -239,17 +239,17 @@ describe.each(kinds)('advisories on %s', (kind) => {
   });
 
   it('merges one CVE named by two sources (OSV ALPINE record + secdb JSON) and attaches KEV and EPSS', async () => {
-    await updateAdvisories(store.db, {
+    await updateAdvisories(store, {
       sources: [
         join(TESTDATA, 'derived/secdb-v3.18-main.json'),
         join(TESTDATA, 'derived/known_exploited_vulnerabilities.json'),
         join(TESTDATA, 'derived/epss_scores-test.csv'),
       ],
     });
-    const musl = (await matchPackages(store.db, scalibrApk318())).filter((f) => f.package.name === 'musl');
+    const musl = (await matchPackages(store, scalibrApk318())).filter((f) => f.package.name === 'musl');
     expect(musl).toHaveLength(1);
     expect(musl[0]!.aliases).toEqual(['ALPINE-CVE-2025-26519']);
-    const old = await matchPackages(store.db, trivyApk('Alpine:v3.9'));
+    const old = await matchPackages(store, trivyApk('Alpine:v3.9'));
     const f = old.find((x) => x.id === 'CVE-2019-14697' && x.package.name === 'musl')!;
     expect(f.kev).toBe(true);
     expect(f.epss).toEqual({ score: 0.01234, percentile: 0.81234 });

@@ -1,7 +1,6 @@
 // Public surface of advisories/: import (OSV, Alpine secdb, KEV, EPSS, VEX), matching, VEX, re-match.
 
-export { getVulnerability, type VulnerabilityDetail } from '../store/queries/advisories/get-vulnerability.js';
-export { listVexStatements } from '../store/queries/advisories/vex-statements.js';
+export { getVulnerability, listVexStatements, type VulnerabilityDetail } from '../store/index.js';
 export { type CvssScore, ratingFor, scoreCvss } from './cvss.js';
 export { AdvisoryFormatError, AdvisorySourceError } from './errors.js';
 export { evaluateAffected, type Verdict } from './match/evaluate.js';

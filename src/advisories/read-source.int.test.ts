@@ -45,7 +45,7 @@ afterAll(async () => {
 
 describe('db update from URLs', () => {
   it('downloads and imports an OSV zip and a secdb JSON file', async () => {
-    const r = await updateAdvisories(store.db, {
+    const r = await updateAdvisories(store, {
       sources: [`${base}/Debian/all.zip`, `${base}/v3.18/main.json`],
     });
     expect(r.sources.map((s) => [s.name, s.read])).toEqual([
@@ -65,10 +65,10 @@ describe('db update from URLs', () => {
 
   it('an HTTP error is a source error that names the status, and nothing is written', async () => {
     const before = await store.db.selectFrom('advisories').select('id').execute();
-    await expect(updateAdvisories(store.db, { sources: [`${base}/missing.zip`] })).rejects.toThrow(
+    await expect(updateAdvisories(store, { sources: [`${base}/missing.zip`] })).rejects.toThrow(
       AdvisorySourceError,
     );
-    await expect(updateAdvisories(store.db, { sources: [`${base}/missing.zip`] })).rejects.toThrow(
+    await expect(updateAdvisories(store, { sources: [`${base}/missing.zip`] })).rejects.toThrow(
       /HTTP 404/,
     );
     expect(await store.db.selectFrom('advisories').select('id').execute()).toEqual(before);

@@ -55,19 +55,19 @@ describe.each(kinds)('re-match on %s', (kind) => {
       .concat('withdrawn: 2030-01-01T00:00:00Z\n');
     writeFileSync(join(newer, 'PYSEC-2019-140.yaml'), withdrawn);
 
-    await updateAdvisories(store.db, { sources: [older, join(TESTDATA, 'alpine-secdb/v3.9')] });
+    await updateAdvisories(store, { sources: [older, join(TESTDATA, 'alpine-secdb/v3.9')] });
     for (const [imageDigest, packages] of [
       [PY_IMAGE, pipPackages()],
       [APK_IMAGE, trivyApk('Alpine:v3.9')],
     ] as const) {
-      await saveScan(store.db, {
+      await saveScan(store, {
         imageDigest,
         source: 'runsight',
         status: 'complete',
         errors: [],
         os: imageDigest === APK_IMAGE ? { family: 'alpine', ecosystem: 'Alpine:v3.9' } : undefined,
         packages: [...packages],
-        findings: await matchPackages(store.db, [...packages]),
+        findings: await matchPackages(store, [...packages]),
       });
     }
   });
@@ -97,7 +97,7 @@ describe.each(kinds)('re-match on %s', (kind) => {
       .execute();
     const pkgsBefore = await store.db.selectFrom('packages').selectAll().orderBy('id').execute();
 
-    const r = await updateAdvisories(store.db, { sources: [newer] });
+    const r = await updateAdvisories(store, { sources: [newer] });
 
     expect(r.rematch).toMatchObject({ scans: 1, images: 1, newlyAffected: 4, newlyFixed: 1 });
     expect((await affected(PY_IMAGE)).map((x) => x.vulnerability_id)).toEqual([
@@ -141,7 +141,7 @@ describe.each(kinds)('re-match on %s', (kind) => {
   });
 
   it('vuln show lists the images a vulnerability affects, found by an alias', async () => {
-    const v = await getVulnerability(store.db, 'PYSEC-2023-62');
+    const v = await getVulnerability(store, 'PYSEC-2023-62');
     expect(v.advisories.map((a) => [a.source, a.id, a.aliases])).toEqual([
       ['osv:PyPI', 'PYSEC-2023-62', ['CVE-2023-30861', 'GHSA-m2qf-hxjv-5gpq']],
     ]);
@@ -176,7 +176,7 @@ describe.each(kinds)('re-match on %s', (kind) => {
         ],
       }),
     );
-    const r = await updateAdvisories(store.db, { sources: [vex] });
+    const r = await updateAdvisories(store, { sources: [vex] });
     expect(r.rematch).toMatchObject({ scans: 2, statusChanged: 1, newlyAffected: 0, newlyFixed: 0 });
     const flask = (await affected(PY_IMAGE)).find((x) => x.vulnerability_id === 'CVE-2023-30861')!;
     expect(flask.status).toBe('not_affected');

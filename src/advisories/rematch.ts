@@ -1,22 +1,14 @@
-// Re-match without re-pull: when advisories change, the images whose stored packages are touched
-// are found through the reverse index and re-evaluated from their stored SBOMs only (no layer is
-// read, no registry contacted); each scan's findings are swapped in a transaction and the change
-// per image (newly_affected / newly_fixed / status_changed, cause `rematch`) lands in
-// finding_changes. Scans are processed in batches (default 200): each batch is matched together
-// and written in one transaction, so a reader sees a scan's old or new findings, never a mix.
-import type { Kysely } from 'kysely';
 import type { Logger } from '../core/logger.js';
 import type { Finding } from '../core/types.js';
+import type { PackageKey, Store } from '../store/index.js';
 import {
   findScansForPackages,
   listCurrentScans,
+  listVexStatements,
   loadScanPackages,
   replaceFindingsOfScans,
   type TouchedScan,
-} from '../store/queries/advisories/rematch-scans.js';
-import { listVexStatements } from '../store/queries/advisories/vex-statements.js';
-import type { PackageKey } from '../store/queries/advisories/write-advisories.js';
-import type { Database } from '../store/schema.js';
+} from '../store/index.js';
 import { createMatcher } from './match/matcher.js';
 import { packageEcosystems } from './match/package-keys.js';
 import { applyVex } from './vex/apply-vex.js';
@@ -42,17 +34,17 @@ export interface RematchResult {
 }
 
 /** Which scans a set of advisory keys reaches (exported for tests and `vuln show`). */
-export async function touchedScans(db: Kysely<Database>, keys: PackageKey[]): Promise<TouchedScan[]> {
+export async function touchedScans(store: Store, keys: PackageKey[]): Promise<TouchedScan[]> {
   const pairs = new Map<string, { ecosystem: string; name: string }>();
   for (const k of keys) {
     for (const e of packageEcosystems(k.ecosystem))
       pairs.set(`${e}\u0000${k.packageName}`, { ecosystem: e, name: k.packageName });
   }
-  return pairs.size ? findScansForPackages(db, [...pairs.values()]) : [];
+  return pairs.size ? findScansForPackages(store, [...pairs.values()]) : [];
 }
 
-export async function rematch(db: Kysely<Database>, opts: RematchOptions = {}): Promise<RematchResult> {
-  const scans = opts.all ? await listCurrentScans(db) : await touchedScans(db, opts.keys ?? []);
+export async function rematch(store: Store, opts: RematchOptions = {}): Promise<RematchResult> {
+  const scans = opts.all ? await listCurrentScans(store) : await touchedScans(store, opts.keys ?? []);
   const result: RematchResult = {
     scans: 0,
     images: 0,
@@ -62,15 +54,15 @@ export async function rematch(db: Kysely<Database>, opts: RematchOptions = {}): 
     changes: [],
   };
   if (!scans.length) return result;
-  const matcher = createMatcher(db);
-  const vex = await listVexStatements(db);
+  const matcher = createMatcher(store);
+  const vex = await listVexStatements(store);
   const batch = opts.batchSize ?? 200;
   const images = new Set<string>();
   for (let i = 0; i < scans.length; i += batch) {
     opts.signal?.throwIfAborted();
     const chunk = scans.slice(i, i + batch);
     const sboms = await loadScanPackages(
-      db,
+      store,
       chunk.map((s) => s.scanId),
     );
     const matched = await matcher.matchMany(
@@ -83,7 +75,7 @@ export async function rematch(db: Kysely<Database>, opts: RematchOptions = {}): 
       scan,
       findings: applyVex(matched[n]!, vex, { imageDigest: scan.imageDigest }),
     }));
-    await db.transaction().execute(async (tx) => {
+    await store.transaction(async (tx) => {
       const swaps = await replaceFindingsOfScans(tx, computed, 'rematch');
       computed.forEach(({ scan }, n) => {
         const swap = swaps[n]!;

@@ -1,21 +1,16 @@
-// `runsight db update`: reads every named source (directory, zip, file or URL), validates all of
-// it first, then writes it in ONE transaction — a malformed file imports nothing and the error
-// names the file and record (or line). OSV is incremental: a record is written only when new or
-// when its `modified` moved forward. Alpine secdb, KEV and EPSS are whole snapshots per source.
-// After the write, the images the changes touch are re-matched from their stored SBOMs.
-import type { Kysely } from 'kysely';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import { getAdvisoryModified } from '../store/queries/advisories/get-advisory-versions.js';
-import { replaceEpss, replaceKev } from '../store/queries/advisories/replace-enrichment.js';
-import { upsertAdvisorySource } from '../store/queries/advisories/upsert-advisory-source.js';
-import { replaceVexDocument } from '../store/queries/advisories/vex-statements.js';
+import type { Store } from '../store/index.js';
 import {
   deleteAdvisoriesNotIn,
+  getAdvisoryModified,
   type PackageKey,
+  replaceEpss,
+  replaceKev,
+  replaceVexDocument,
+  upsertAdvisorySource,
   writeAdvisories,
-} from '../store/queries/advisories/write-advisories.js';
-import type { Database } from '../store/schema.js';
+} from '../store/index.js';
 import { collectSecdb, secdbRelease } from './alpine-secdb/normalize.js';
 import { secdbFile } from './alpine-secdb/schema.js';
 import { parseEpss } from './epss/parse-epss.js';
@@ -143,7 +138,7 @@ export async function collectSources(opts: UpdateOptions): Promise<Collected> {
   return c;
 }
 
-export async function updateAdvisories(db: Kysely<Database>, opts: UpdateOptions): Promise<UpdateResult> {
+export async function updateAdvisories(store: Store, opts: UpdateOptions): Promise<UpdateResult> {
   const logger = opts.logger ?? silentLogger;
   const c = await collectSources(opts);
   const summaries = new Map<string, SourceSummary>();
@@ -153,7 +148,7 @@ export async function updateAdvisories(db: Kysely<Database>, opts: UpdateOptions
   };
   let fullRematch = false;
 
-  await db.transaction().execute(async (tx) => {
+  await store.transaction(async (tx) => {
     // OSV, incremental by `modified`.
     const osvSources = [...new Set([...c.osv.values()].map((x) => x.adv.source))];
     const stored = await getAdvisoryModified(tx, osvSources);
@@ -258,7 +253,7 @@ export async function updateAdvisories(db: Kysely<Database>, opts: UpdateOptions
 
   let rm: RematchResult | undefined;
   if (opts.rematch !== false && (touched.size || fullRematch)) {
-    rm = await rematch(db, { keys: [...touched.values()], all: fullRematch, signal: opts.signal, logger });
+    rm = await rematch(store, { keys: [...touched.values()], all: fullRematch, signal: opts.signal, logger });
     logger.info('re-matched images', {
       scans: rm.scans,
       newlyAffected: rm.newlyAffected,

@@ -1,4 +1,4 @@
-// The port between image identity (registry/) and the scanner (scan/): any image source — a
+// The port between image identity (identity/) and the scanner (scan/): any image source — a
 // registry reference, an OCI layout, an OCI archive, a docker-save archive — resolves to the same
 // model and streams verified blobs. Specs: OCI image-spec (manifest, index, config) and distribution-spec.
 import type { Readable } from 'node:stream';

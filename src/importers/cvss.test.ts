@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cvssVersionOf, pickCvss, scoreOf } from './cvss.js';
-import { raw, TESTDATA } from './test-support/expected.js';
+import { raw, TESTDATA } from './test-support/reports.js';
 
 describe('CVSS', () => {
   it('scores every v3 vector of the real reports to the score the report states', () => {

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectReportFormat } from './detect.js';
-import { raw, TESTDATA } from './test-support/expected.js';
+import { raw, TESTDATA } from './test-support/reports.js';
 
 const DIRS: Record<string, string> = {
   trivy: 'trivy',

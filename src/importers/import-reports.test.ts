@@ -7,7 +7,7 @@ import { parseGrypeReport } from './grype/parse.js';
 import { importReports } from './import-reports.js';
 import { resolveReportImage } from './resolve-image.js';
 import { showImage } from './show-image.js';
-import { expectedGrype, expectedTrivy, raw, TESTDATA } from './test-support/expected.js';
+import { raw, TESTDATA } from './test-support/reports.js';
 
 const kinds = await storeKindsToTest();
 const KEYCLOAK_INDEX = 'sha256:347a0d748d05a050dc64b92de2246d2240db6eb38afbc17c3c08d0acb0db1b50';
@@ -38,7 +38,7 @@ describe.each(kinds)('importers on %s', (kind) => {
   });
 
   it('Grype: lands on the manifest digest with scanner version, scan time and match method', async () => {
-    const r = await importReports(store.db, {
+    const r = await importReports(store, {
       format: 'grype',
       files: [`${TESTDATA}grype/keycloak-test.json`],
     });
@@ -48,7 +48,7 @@ describe.each(kinds)('importers on %s', (kind) => {
         digest: KEYCLOAK_AMD64,
         matchMethod: 'manifest-digest',
         source: 'grype',
-        imported: expectedGrype(raw('grype/keycloak-test.json')),
+        imported: 6, // CVE-2020-12413 on 6 packages (hand count, see grype/parse.test.ts)
       },
     ]);
     const scan = await store.db.selectFrom('scans').selectAll().executeTakeFirstOrThrow();
@@ -69,8 +69,8 @@ describe.each(kinds)('importers on %s', (kind) => {
 
   it('records the tag → digest facts a report states (once), so tag-only lookups resolve later', async () => {
     const file = `${TESTDATA}grype/keycloak-test.json`;
-    await importReports(store.db, { format: 'grype', files: [file] });
-    await importReports(store.db, { format: 'grype', files: [file] });
+    await importReports(store, { format: 'grype', files: [file] });
+    await importReports(store, { format: 'grype', files: [file] });
     const rows = await store.db.selectFrom('tag_history').selectAll().execute();
     expect(rows).toEqual([
       expect.objectContaining({
@@ -89,7 +89,7 @@ describe.each(kinds)('importers on %s', (kind) => {
     expect(names).toEqual([
       { registry: 'docker.io', repository: 'keycloak/keycloak', digest: KEYCLOAK_INDEX },
     ]);
-    const shown = await showImage(store.db, 'keycloak/keycloak:21.0.2');
+    const shown = await showImage(store, 'keycloak/keycloak:21.0.2');
     expect([shown.digest, shown.resolvedBy]).toEqual([KEYCLOAK_INDEX, 'tag-history']);
   });
 
@@ -111,7 +111,7 @@ describe.each(kinds)('importers on %s', (kind) => {
       .execute();
     const [report] = parseGrypeReport(raw('grype/keycloak-test.json'), 'k');
     const hints = { ...report!.hints, manifestDigest: undefined };
-    expect(await resolveReportImage(store.db, hints)).toEqual({
+    expect(await resolveReportImage(store, hints)).toEqual({
       resolved: true,
       targets: [
         {
@@ -122,7 +122,7 @@ describe.each(kinds)('importers on %s', (kind) => {
         },
       ],
     });
-    const noPlatform = await resolveReportImage(store.db, { ...hints, platform: undefined });
+    const noPlatform = await resolveReportImage(store, { ...hints, platform: undefined });
     expect(noPlatform).toMatchObject({
       resolved: false,
       reason: expect.stringMatching(/has 2 platforms .*does not say which/),
@@ -132,7 +132,7 @@ describe.each(kinds)('importers on %s', (kind) => {
   it('a known image ID wins over a repo digest the store has never seen; alone, that digest is used', async () => {
     const [report] = parseGrypeReport(raw('grype/keycloak-test.json'), 'k');
     const hints = { ...report!.hints, manifestDigest: undefined };
-    expect(await resolveReportImage(store.db, hints)).toMatchObject({
+    expect(await resolveReportImage(store, hints)).toMatchObject({
       resolved: true,
       targets: [{ digest: KEYCLOAK_INDEX, matchMethod: 'repo-digest' }],
     });
@@ -145,7 +145,7 @@ describe.each(kinds)('importers on %s', (kind) => {
         config_digest: hints.configDigest!,
       })
       .execute();
-    expect(await resolveReportImage(store.db, hints)).toMatchObject({
+    expect(await resolveReportImage(store, hints)).toMatchObject({
       resolved: true,
       targets: [{ digest: KEYCLOAK_AMD64, matchMethod: 'config-digest', via: hints.configDigest }],
     });
@@ -160,8 +160,8 @@ describe.each(kinds)('importers on %s', (kind) => {
       ])
       .execute();
     const file = `${TESTDATA}trivy/alpine-310.json.golden`;
-    const byConfig = await importReports(store.db, { format: 'trivy', files: [file] });
-    const n = expectedTrivy(raw('trivy/alpine-310.json.golden'));
+    const byConfig = await importReports(store, { format: 'trivy', files: [file] });
+    const n = 4; // CVE-2019-1549 and CVE-2019-1551 on libcrypto1.1 and libssl1.1 (trivy/parse.test.ts)
     expect(byConfig.images.map((i) => [i.digest, i.matchMethod, i.imported])).toEqual([
       [fake('b'), 'config-digest', n],
       [fake('c'), 'config-digest', n],
@@ -176,20 +176,20 @@ describe.each(kinds)('importers on %s', (kind) => {
         { ...tag, digest: fake('e'), observed_at: new Date('2022-01-01T00:00:00Z') },
       ])
       .execute();
-    const byTag = await importReports(store.db, { format: 'trivy', files: [file] });
+    const byTag = await importReports(store, { format: 'trivy', files: [file] });
     // The report was made 2021-08-25: the tag then pointed to d, not to e (seen later).
     expect(byTag.images).toMatchObject([
       { digest: fake('d'), matchMethod: 'tag-history', confidence: 'inferred' },
     ]);
     await store.db.deleteFrom('tag_history').where('digest', '=', fake('d')).execute();
-    const later = await importReports(store.db, { format: 'trivy', files: [file] });
+    const later = await importReports(store, { format: 'trivy', files: [file] });
     expect(later.images).toMatchObject([
       { digest: fake('e'), matchMethod: 'tag-history', confidence: 'weak' },
     ]);
   });
 
   it('a report with no image identity lands nothing and says what to do', async () => {
-    const r = await importReports(store.db, {
+    const r = await importReports(store, {
       format: 'auto',
       files: [`${TESTDATA}osv-scanner-defectdojo/some_findings.json`],
     });
@@ -199,7 +199,7 @@ describe.each(kinds)('importers on %s', (kind) => {
   });
 
   it('a malformed file lands nothing while the other files land', async () => {
-    const r = await importReports(store.db, {
+    const r = await importReports(store, {
       format: 'auto',
       files: [`${TESTDATA}openvex-defectdojo/openvex_one_vuln.json`, `${TESTDATA}grype/ghsa-test.json`],
     });
@@ -214,7 +214,7 @@ describe.each(kinds)('importers on %s', (kind) => {
   });
 
   it('invalid entries make the import partial with the reasons recorded', async () => {
-    const r = await importReports(store.db, {
+    const r = await importReports(store, {
       format: 'trivy',
       files: [`${TESTDATA}trivy-defectdojo/legacy_trivy_mix.json`],
       image: fake('f'),
@@ -242,16 +242,16 @@ describe.each(kinds)('importers on %s', (kind) => {
       imageDigest: fake('2'),
       findings: [{ ...report!.findings[0]!, severity: 'SEVERE' as never }],
     };
-    await expect(saveImportedScans(store.db, [ok, bad])).rejects.toThrow();
+    await expect(saveImportedScans(store, [ok, bad])).rejects.toThrow();
     for (const t of ['scans', 'findings', 'current_scans'] as const)
       expect(await store.db.selectFrom(t).selectAll().execute()).toEqual([]);
   });
 
   it('built-in and imported findings for one digest are both kept; image show lists differences', async () => {
     const digest = KEYCLOAK_AMD64;
-    await importReports(store.db, { format: 'grype', files: [`${TESTDATA}grype/keycloak-test.json`] });
+    await importReports(store, { format: 'grype', files: [`${TESTDATA}grype/keycloak-test.json`] });
     // Two more sources for the same digest: a Trivy report of it and a runsight scan.
-    await importReports(store.db, {
+    await importReports(store, {
       format: 'trivy',
       files: [`${TESTDATA}trivy/alpine-310.json.golden`],
       image: digest,
@@ -262,7 +262,7 @@ describe.each(kinds)('importers on %s', (kind) => {
       source: 'runsight',
       severity: i === 0 ? ('MEDIUM' as const) : f.severity,
     }));
-    await saveImportedScans(store.db, [
+    await saveImportedScans(store, [
       {
         imageDigest: digest,
         source: 'runsight',
@@ -280,7 +280,7 @@ describe.each(kinds)('importers on %s', (kind) => {
       .execute();
     expect(current.map((c) => c.source)).toEqual(['grype', 'runsight', 'trivy']);
 
-    const shown = await showImage(store.db, digest, 'grype');
+    const shown = await showImage(store, digest, 'grype');
     expect(shown.authoritativeSource).toBe('grype');
     expect(shown.sources.map((s) => [s.source, s.findings, s.authoritative])).toEqual([
       ['grype', 6, true],
@@ -293,8 +293,8 @@ describe.each(kinds)('importers on %s', (kind) => {
     expect(nspr.bySource.trivy).toBeNull();
     expect(shown.differences.find((d) => d.package === 'nss-util')!.kind).toBe('only-in-some-sources');
     // Without configuration the built-in scanner is authoritative.
-    expect((await showImage(store.db, digest)).authoritativeSource).toBe('runsight');
-    expect((await showImage(store.db, digest, 'osv-scanner')).configuredSourceMissing).toBe('osv-scanner');
+    expect((await showImage(store, digest)).authoritativeSource).toBe('runsight');
+    expect((await showImage(store, digest, 'osv-scanner')).configuredSourceMissing).toBe('osv-scanner');
   });
 
   it('image show of an index digest names its platform manifests (findings belong to those)', async () => {
@@ -312,19 +312,19 @@ describe.each(kinds)('importers on %s', (kind) => {
         { index_digest: KEYCLOAK_INDEX, child_digest: KEYCLOAK_AMD64, os: 'linux', architecture: 'amd64' },
       ])
       .execute();
-    const shown = await showImage(store.db, `docker.io/keycloak/keycloak@${KEYCLOAK_INDEX}`);
+    const shown = await showImage(store, `docker.io/keycloak/keycloak@${KEYCLOAK_INDEX}`);
     expect(shown).toMatchObject({ digest: KEYCLOAK_INDEX, sources: [], authoritativeSource: null });
     expect(shown.platforms).toEqual([{ digest: KEYCLOAK_AMD64, platform: 'linux/amd64' }]);
   });
 
   it('re-importing a changed report records what changed for the image', async () => {
     const digest = fake('9');
-    await importReports(store.db, {
+    await importReports(store, {
       format: 'trivy',
       files: [`${TESTDATA}trivy/debian-buster.json.golden`],
       image: digest,
     });
-    await importReports(store.db, {
+    await importReports(store, {
       format: 'trivy',
       files: [`${TESTDATA}trivy/alpine-310.json.golden`],
       image: digest,
@@ -334,8 +334,10 @@ describe.each(kinds)('importers on %s', (kind) => {
       .select(['change', 'cause'])
       .where('image_digest', '=', digest)
       .execute();
-    const nBuster = expectedTrivy(raw('trivy/debian-buster.json.golden'));
-    const nAlpine = expectedTrivy(raw('trivy/alpine-310.json.golden'));
+    // Hand counts (trivy/parse.test.ts): debian-buster CVE-2019-18276 bash, CVE-2019-18224
+    // libidn2-0; alpine-310 two CVEs on two packages.
+    const nBuster = 2;
+    const nAlpine = 4;
     expect(changes.filter((c) => c.change === 'newly_fixed')).toHaveLength(nBuster);
     expect(changes.filter((c) => c.change === 'newly_affected')).toHaveLength(nAlpine);
     expect(changes.every((c) => c.cause === 'import')).toBe(true);

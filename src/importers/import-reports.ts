@@ -1,10 +1,6 @@
-// `runsight import`: read report files, map each image report to its digest(s), and land each image
-// report through saveScan in one transaction (all of it or none of it). A file that cannot be read
-// or validated lands nothing; an image that cannot be resolved lands nothing and is listed as
-// unresolved. Both are returned as errors (the CLI exits 2 after printing the summary).
-import type { Kysely } from 'kysely';
 import type { Logger } from '../core/logger.js';
-import { type Database, type ScanRecord, saveImportedScans } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { type ScanRecord, saveImportedScans } from '../store/index.js';
 import { ReportFormatError } from './errors.js';
 import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
 import { parseReport } from './parse-report.js';
@@ -44,7 +40,7 @@ export interface ImportResult {
   errors: { file: string; message: string }[];
 }
 
-export async function importReports(db: Kysely<Database>, opts: ImportOptions): Promise<ImportResult> {
+export async function importReports(store: Store, opts: ImportOptions): Promise<ImportResult> {
   const result: ImportResult = { images: [], errors: [] };
   // A bad --image is a usage error before anything lands, not a failure half-way through.
   if (opts.image && !isDigest(opts.image)) parseImageReference(opts.image);
@@ -69,19 +65,19 @@ export async function importReports(db: Kysely<Database>, opts: ImportOptions): 
       opts.logger?.error('report not imported', { file, reason: err.message });
       continue;
     }
-    for (const report of reports) await importOne(db, report, file, opts, result);
+    for (const report of reports) await importOne(store, report, file, opts, result);
   }
   return result;
 }
 
 async function importOne(
-  db: Kysely<Database>,
+  store: Store,
   report: ParsedImageReport,
   file: string,
   opts: ImportOptions,
   result: ImportResult,
 ): Promise<void> {
-  const resolution = await resolveReportImage(db, report.hints, {
+  const resolution = await resolveReportImage(store, report.hints, {
     explicit: opts.image,
     scannedAt: report.scannedAt,
   });
@@ -134,7 +130,7 @@ async function importOne(
     findings: report.findings,
   }));
   const saved = await saveImportedScans(
-    db,
+    store,
     records,
     tagObservationsOf(report.hints, report.scannedAt ?? new Date()),
   );

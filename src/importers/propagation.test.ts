@@ -6,7 +6,7 @@ import { showContainer, syncPosture } from '../propagation/index.js';
 import { addContainers, addManifest, addSource } from '../propagation/test-support/fleet.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
 import { importReports } from './import-reports.js';
-import { raw, TESTDATA } from './test-support/expected.js';
+import { raw, TESTDATA } from './test-support/reports.js';
 
 const kinds = await storeKindsToTest();
 const KEYCLOAK_AMD64 = 'sha256:d1630d3eb8285a978301bcefc5b223e564ae300750af2fc9ea3f413c5376a47e';
@@ -21,9 +21,9 @@ describe.each(kinds)('imported findings propagate to containers on %s', (kind) =
   let store: TestStore;
   beforeAll(async () => {
     store = await createTestStore(kind);
-    await addManifest(store.db, KEYCLOAK_AMD64);
-    const src = await addSource(store.db);
-    await addContainers(store.db, src, [
+    await addManifest(store, KEYCLOAK_AMD64);
+    const src = await addSource(store);
+    await addContainers(store, src, [
       {
         id: 'iam/keycloak-0/keycloak',
         image: 'keycloak/keycloak:21.0.2',
@@ -38,13 +38,13 @@ describe.each(kinds)('imported findings propagate to containers on %s', (kind) =
   });
 
   it('container severity counts equal the imported report', async () => {
-    const r = await importReports(store.db, {
+    const r = await importReports(store, {
       format: 'grype',
       files: [`${TESTDATA}grype/keycloak-test.json`],
     });
     expect(r.errors).toEqual([]);
-    await syncPosture(store.db);
-    const c = await showContainer(store.db, 'iam/keycloak-0/keycloak');
+    await syncPosture(store);
+    const c = await showContainer(store, 'iam/keycloak-0/keycloak');
     expect(c.imageDigest).toBe(KEYCLOAK_AMD64);
     expect(c.findingsSource).toBe('grype');
     // Counted per distinct vulnerability, as posture reports it: the report's distinct CVEs by severity.
@@ -56,17 +56,17 @@ describe.each(kinds)('imported findings propagate to containers on %s', (kind) =
   });
 
   it('with a second source, the configured authoritative one is what the container shows', async () => {
-    await importReports(store.db, {
+    await importReports(store, {
       format: 'cyclonedx',
       files: [`${TESTDATA}cyclonedx-defectdojo/log4j.json`],
       image: KEYCLOAK_AMD64,
     });
-    await syncPosture(store.db, { authoritativeSource: 'cyclonedx' });
-    const c = await showContainer(store.db, 'iam/keycloak-0/keycloak', { authoritativeSource: 'cyclonedx' });
+    await syncPosture(store, { authoritativeSource: 'cyclonedx' });
+    const c = await showContainer(store, 'iam/keycloak-0/keycloak', { authoritativeSource: 'cyclonedx' });
     expect(c.findingsSource).toBe('cyclonedx');
     expect(c.counts.critical).toBeGreaterThan(0); // log4shell and friends
-    await syncPosture(store.db, { authoritativeSource: 'grype' });
-    const g = await showContainer(store.db, 'iam/keycloak-0/keycloak', { authoritativeSource: 'grype' });
+    await syncPosture(store, { authoritativeSource: 'grype' });
+    const g = await showContainer(store, 'iam/keycloak-0/keycloak', { authoritativeSource: 'grype' });
     expect(g.findingsSource).toBe('grype');
     expect(g.counts.critical).toBe(0);
   });

@@ -1,8 +1,8 @@
 // Image references as reports write them (`nginx:1.25`, `ghcr.io/o/app@sha256:…`,
 // `index.docker.io/library/nginx:alpine`), read with the identity stage's grammar
-// (src/registry/reference.ts): Docker Hub normalised to docker.io/library/….
+// (src/identity/reference.ts): Docker Hub normalised to docker.io/library/….
 import type { ImageRef } from '../core/types.js';
-import { formatReference, isDigest, parseReference } from '../registry/index.js';
+import { formatReference, isDigest, parseReference } from '../identity/index.js';
 
 export { isDigest };
 

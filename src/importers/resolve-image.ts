@@ -1,21 +1,7 @@
-// Maps an imported report to the platform manifest digest(s) its findings belong to, strongest
-// identity first (docs/adr/0007-importers.md):
-//   --image with a digest → explicit · Grype manifestDigest → manifest-digest ·
-//   a repo digest the store knows → repo-digest (an index → its child for the report's platform:
-//   repo-digest+platform) · the image ID → config-digest (every known manifest with that config) ·
-//   a repo digest the store has never seen → repo-digest (taken as the platform manifest) ·
-//   a tag → tag-history (the tag's observation at or before the scan time: inferred; only a later
-//   one, or a report without scan time: weak) · nothing → unresolved, with what the report did name.
-import type { Kysely } from 'kysely';
 import type { Confidence, Platform } from '../core/types.js';
-import { formatPlatform, normalisePlatform } from '../registry/index.js';
-import {
-  type Database,
-  getImageIdentity,
-  listManifestsByConfig,
-  lookupTagAt,
-  lookupTagLatest,
-} from '../store/index.js';
+import { formatPlatform, normalisePlatform } from '../identity/index.js';
+import type { Store } from '../store/index.js';
+import { getImageIdentity, listManifestsByConfig, lookupTagAt, lookupTagLatest } from '../store/index.js';
 import type { ImageHints } from './model.js';
 import { formatImageReference, isDigest, parseImageReference, tryParseImageReference } from './reference.js';
 
@@ -41,11 +27,11 @@ export type ReportImageResolution =
   | { resolved: false; reason: string };
 
 export async function resolveReportImage(
-  db: Kysely<Database>,
+  store: Store,
   hints: ImageHints,
   opts: { explicit?: string | undefined; scannedAt?: Date | undefined } = {},
 ): Promise<ReportImageResolution> {
-  if (opts.explicit) return resolveExplicit(db, opts.explicit, hints.platform, opts.scannedAt);
+  if (opts.explicit) return resolveExplicit(store, opts.explicit, hints.platform, opts.scannedAt);
   const tried: string[] = [];
   if (hints.manifestDigest && isDigest(hints.manifestDigest))
     return one(hints.manifestDigest, 'manifest-digest', 'exact', hints.manifestDigest);
@@ -55,14 +41,14 @@ export async function resolveReportImage(
   for (const rd of hints.repoDigests) {
     const digest = isDigest(rd) ? rd : tryParseImageReference(rd)?.digest;
     if (!digest) continue;
-    const picked = await pickPlatform(db, digest, hints.platform);
+    const picked = await pickPlatform(store, digest, hints.platform);
     if (!('digest' in picked)) tried.push(`repo digest ${rd}: ${picked.reason}`);
     else if (picked.known)
       return one(picked.digest, picked.child ? 'repo-digest+platform' : 'repo-digest', 'exact', rd);
     else unknown.push({ rd, digest });
   }
   if (hints.configDigest) {
-    const manifests = await listManifestsByConfig(db, hints.configDigest);
+    const manifests = await listManifestsByConfig(store, hints.configDigest);
     if (manifests.length)
       return {
         resolved: true,
@@ -79,7 +65,7 @@ export async function resolveReportImage(
   for (const ref of new Set(hints.references)) {
     const r = tryParseImageReference(ref);
     if (!r?.tag) continue;
-    const res = await resolveTag(db, r, hints.platform, opts.scannedAt);
+    const res = await resolveTag(store, r, hints.platform, opts.scannedAt);
     if (res.resolved) return res;
     tried.push(res.reason);
   }
@@ -99,7 +85,7 @@ export async function resolveReportImage(
 }
 
 async function resolveExplicit(
-  db: Kysely<Database>,
+  store: Store,
   explicit: string,
   platform: Platform | undefined,
   scannedAt: Date | undefined,
@@ -107,30 +93,30 @@ async function resolveExplicit(
   const ref = isDigest(explicit) ? undefined : parseImageReference(explicit);
   const digest = isDigest(explicit) ? explicit : ref?.digest;
   if (digest) {
-    const picked = await pickPlatform(db, digest, platform);
+    const picked = await pickPlatform(store, digest, platform);
     if ('digest' in picked) return one(picked.digest, 'explicit', 'exact', explicit);
     return { resolved: false, reason: `--image ${explicit}: ${picked.reason}` };
   }
-  return resolveTag(db, ref!, platform, scannedAt);
+  return resolveTag(store, ref!, platform, scannedAt);
 }
 
 async function resolveTag(
-  db: Kysely<Database>,
+  store: Store,
   r: { registry: string; repository: string; tag?: string | undefined },
   platform: Platform | undefined,
   scannedAt: Date | undefined,
 ): Promise<ReportImageResolution> {
   const name = formatImageReference({ ...r, digest: undefined });
   const tag = { registry: r.registry, repository: r.repository, tag: r.tag! };
-  let obs = scannedAt ? await lookupTagAt(db, tag, scannedAt) : undefined;
+  let obs = scannedAt ? await lookupTagAt(store, tag, scannedAt) : undefined;
   let confidence: Confidence = 'inferred';
   if (!obs) {
-    obs = await lookupTagLatest(db, tag);
+    obs = await lookupTagLatest(store, tag);
     // No scan time, or only observations after the scan: the tag may have moved since the report.
     confidence = 'weak';
   }
   if (!obs) return { resolved: false, reason: `tag ${name}: never observed (no tag_history entry)` };
-  const picked = await pickPlatform(db, obs.digest, platform);
+  const picked = await pickPlatform(store, obs.digest, platform);
   if (!('digest' in picked))
     return { resolved: false, reason: `tag ${name} → ${obs.digest}: ${picked.reason}` };
   return one(
@@ -143,11 +129,11 @@ async function resolveTag(
 
 /** An index digest known to the store → the child for the platform; anything else → itself. */
 async function pickPlatform(
-  db: Kysely<Database>,
+  store: Store,
   digest: string,
   platform: Platform | undefined,
 ): Promise<{ digest: string; child: boolean; known: boolean } | { reason: string }> {
-  const known = await getImageIdentity(db, digest);
+  const known = await getImageIdentity(store, digest);
   if (!known || known.kind === 'manifest') return { digest, child: false, known: !!known };
   const children = known.children.filter((c) => c.platform.os !== 'unknown'); // attestation manifests
   const wanted = platform ? normalisePlatform(platform) : undefined;

@@ -1,10 +1,7 @@
-// The data behind `runsight image show REF|DIGEST`: resolve the argument to a digest (a digest as
-// given; a tag through tag_history), then every source's current scan side by side with the
-// authoritative one marked and the differences listed.
-import type { Kysely } from 'kysely';
 import { InputError } from '../core/errors.js';
-import { formatPlatform } from '../registry/index.js';
-import { type Database, getImageIdentity, listImageSources, lookupTagLatest } from '../store/index.js';
+import { formatPlatform } from '../identity/index.js';
+import type { Store } from '../store/index.js';
+import { getImageIdentity, listImageSources, lookupTagLatest } from '../store/index.js';
 import {
   chooseAuthoritativeSource,
   compareSources,
@@ -28,7 +25,7 @@ export interface ImageShow {
 }
 
 export async function showImage(
-  db: Kysely<Database>,
+  store: Store,
   refOrDigest: string,
   configuredAuthoritative?: string | undefined,
 ): Promise<ImageShow> {
@@ -40,7 +37,7 @@ export async function showImage(
     if (ref.digest) digest = ref.digest;
     else {
       const tag = ref.tag ?? 'latest';
-      const obs = await lookupTagLatest(db, {
+      const obs = await lookupTagLatest(store, {
         registry: ref.registry,
         repository: ref.repository,
         tag,
@@ -53,9 +50,9 @@ export async function showImage(
       resolvedBy = 'tag-history';
     }
   }
-  const scans = await listImageSources(db, digest);
+  const scans = await listImageSources(store, digest);
   const authoritative = chooseAuthoritativeSource(scans, configuredAuthoritative);
-  const known = await getImageIdentity(db, digest);
+  const known = await getImageIdentity(store, digest);
   return {
     reference: refOrDigest,
     digest,

@@ -6,7 +6,7 @@
 //   sha256:…                         containerd / CRI-O for images with no repo digest: config id
 // Docker's `ImageID` is always the config digest. The verbatim string is kept beside the parse.
 import type { Digest, DigestKind } from '../core/types.js';
-import { parseReference } from '../registry/index.js';
+import { parseReference } from '../identity/index.js';
 
 export interface ParsedImageId {
   digest?: Digest | undefined;

@@ -1,7 +1,4 @@
-// The posture fields `runsight containers --format json` carries for each container: its resolved
-// platform digest, how it was matched, and its image's severity counts (null when not scanned).
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { queryImageCounts } from '../store/index.js';
 
 export interface SeverityCounts {
@@ -20,10 +17,10 @@ export interface ContainerPostureFields {
 }
 
 export async function containerPostureFields(
-  db: Kysely<Database>,
+  store: Store,
   rows: { imageDigest: string | null; matchMethod: string; confidence: string }[],
 ): Promise<ContainerPostureFields[]> {
-  const counts = await queryImageCounts(db, [
+  const counts = await queryImageCounts(store, [
     ...new Set(rows.flatMap((r) => (r.imageDigest ? [r.imageDigest] : []))),
   ]);
   return rows.map((r) => {

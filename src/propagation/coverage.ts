@@ -1,12 +1,7 @@
-// Coverage gaps and what `runsight scan --in-use` scans: images that run but were never scanned
-// (or whose scan is older than the scan SLA), and containers that resolved to no digest, each
-// with a reference a scanner can pull.
-import type { Kysely } from 'kysely';
-import type { CoverageGapRow, Database } from '../store/index.js';
+import type { CoverageGapRow, Store } from '../store/index.js';
 import { queryCoverageGaps } from '../store/index.js';
 import { digestReference, parseImageName } from './image-name.js';
 import { durationToMs, type PostureConfig } from './settings.js';
-import { syncPosture } from './sync.js';
 
 export interface ScanTarget {
   /** What to hand the scanner: `registry/repo@digest`, else the image as the runtime wrote it. */
@@ -17,22 +12,21 @@ export interface ScanTarget {
 }
 
 export async function listCoverageGaps(
-  db: Kysely<Database>,
-  config: PostureConfig & { noSync?: boolean } = {},
+  store: Store,
+  config: PostureConfig = {},
   now = new Date(),
 ): Promise<CoverageGapRow[]> {
-  if (!config.noSync) await syncPosture(db, { ...config, now });
   const ms = durationToMs(config.sla?.scanAge);
-  return queryCoverageGaps(db, ms === undefined ? null : new Date(now.getTime() - ms));
+  return queryCoverageGaps(store, ms === undefined ? null : new Date(now.getTime() - ms));
 }
 
 /** In-use references that need a scan (never scanned, stale, or unresolved), most-used first. */
 export async function listInUseScanTargets(
-  db: Kysely<Database>,
-  config: PostureConfig & { noSync?: boolean } = {},
+  store: Store,
+  config: PostureConfig = {},
   now = new Date(),
 ): Promise<ScanTarget[]> {
-  const gaps = await listCoverageGaps(db, config, now);
+  const gaps = await listCoverageGaps(store, config, now);
   const out = new Map<string, ScanTarget>();
   for (const g of gaps) {
     let reference = g.image;

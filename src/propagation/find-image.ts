@@ -1,10 +1,6 @@
-// Turns what a user types (`sha256:…`, `repo@sha256:…`, `repo:tag`, or the reference a scan was
-// made from) into the platform manifest digest posture is kept for. An index resolves to its
-// child for `platform` (default linux/amd64).
-import type { Kysely } from 'kysely';
 import { InputError } from '../core/errors.js';
 import type { Platform } from '../core/types.js';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { loadImageFacts, queryDigestsForReference } from '../store/index.js';
 import { parseImageName } from './image-name.js';
 import { pickPlatformChild } from './platform.js';
@@ -14,7 +10,7 @@ export class ImageNotFoundError extends InputError {
 }
 
 export async function findImageDigest(
-  db: Kysely<Database>,
+  store: Store,
   text: string,
   platform: Platform = { os: 'linux', architecture: 'amd64' },
 ): Promise<string> {
@@ -23,7 +19,7 @@ export async function findImageDigest(
   const ref = parseImageName(text);
   if (ref?.digest) candidates.push(ref.digest);
   candidates.push(
-    ...(await queryDigestsForReference(db, {
+    ...(await queryDigestsForReference(store, {
       text,
       registry: ref?.registry,
       repository: ref?.repository,
@@ -31,7 +27,7 @@ export async function findImageDigest(
     })),
   );
   for (const d of candidates) {
-    const facts = await loadImageFacts(db, [d], []);
+    const facts = await loadImageFacts(store, [d], []);
     const kind = facts.images.find((i) => i.digest === d)?.kind;
     if (kind === 'index') {
       const child = pickPlatformChild(

@@ -1,9 +1,7 @@
-// Freshness on every view: when advisories were updated, when each inventory source last reported,
-// how old the image scans in use are — each compared with its SLA (`sla.*` in the config).
-import type { Kysely } from 'kysely';
-import type { Database, RollupRow } from '../store/index.js';
+import type { RollupRow, Store } from '../store/index.js';
 import { queryFreshness } from '../store/index.js';
 import { durationToMs, type PostureConfig } from './settings.js';
+import { postureState } from './sync.js';
 
 export interface Age {
   at: string | null;
@@ -14,6 +12,17 @@ export interface Age {
 
 export interface Freshness {
   now: string;
+  /**
+   * When the roll-ups this view reads were computed (by the last write's posture maintenance), and
+   * which findings source they used. `settingsPending` is true when the configured authoritative
+   * source differs from it: the next write or `runsight store sync` applies it.
+   */
+  posture: {
+    computedAt: string | null;
+    ageSeconds: number | null;
+    authoritativeSource: string | null;
+    settingsPending: boolean;
+  };
   sla: { scanAge: string | null; advisoryAge: string | null; inventoryAge: string | null };
   advisories: ({ name: string; kind: string } & Age)[];
   inventory: ({ id: number; name: string; kind: string } & Age)[];
@@ -22,11 +31,11 @@ export interface Freshness {
 }
 
 export async function getFreshness(
-  db: Kysely<Database>,
+  store: Store,
   config: PostureConfig = {},
   now = new Date(),
 ): Promise<Freshness> {
-  const rows = await queryFreshness(db);
+  const [rows, state] = await Promise.all([queryFreshness(store), postureState(store)]);
   const sla = config.sla ?? {};
   const scanMs = durationToMs(sla.scanAge);
   const advMs = durationToMs(sla.advisoryAge);
@@ -46,8 +55,19 @@ export async function getFreshness(
     oldestInUse: age(rows.oldestScanInUse, scanMs, now),
     newestInUse: age(rows.newestScanInUse, undefined, now),
   };
+  const computed = age(state.computedAt ? new Date(state.computedAt) : null, undefined, now);
   return {
     now: now.toISOString(),
+    posture: {
+      computedAt: computed.at,
+      ageSeconds: computed.ageSeconds,
+      authoritativeSource: state.authoritativeSource,
+      settingsPending: Boolean(
+        config.authoritativeSource &&
+          state.authoritativeSource &&
+          config.authoritativeSource !== state.authoritativeSource,
+      ),
+    },
     sla: {
       scanAge: sla.scanAge ?? null,
       advisoryAge: sla.advisoryAge ?? null,

@@ -1,9 +1,9 @@
 // The image reference of a container, as resolution needs it: image identity's reference grammar
-// (registry/reference.ts, Docker Hub normalisation) after stripping the runtime prefixes
+// (identity/reference.ts, Docker Hub normalisation) after stripping the runtime prefixes
 // (`docker-pullable://`, `docker://`). An unparseable name is not an error here: the container
 // simply cannot resolve by tag and stays visible as a coverage gap.
 import type { ImageRef } from '../core/types.js';
-import { canonicalName, parseReference, withDefaultTag } from '../registry/index.js';
+import { canonicalName, parseReference, withDefaultTag } from '../identity/index.js';
 
 export function parseImageName(text: string): ImageRef | undefined {
   let rest = text.trim();

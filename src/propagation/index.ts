@@ -38,10 +38,14 @@ export { type ScopeUpdate, SNAPSHOT_KINDS, type SnapshotOptions, updateScopePost
 export {
   afterInventoryMutation,
   applyPostureDelta,
+  maintainPosture,
+  type PostureState,
+  postureState,
   recomputePosture,
   type SyncOptions,
   type SyncResult,
   syncPosture,
+  type WrittenInputs,
 } from './sync.js';
 export {
   CHECK_NAMES,

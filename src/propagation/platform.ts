@@ -1,12 +1,12 @@
 // Picks the platform manifest of an index that a node runs, through image identity's platform
-// matcher (registry/platform.ts: normalised names, arm variant fallbacks, attestations skipped).
+// matcher (identity/platform.ts: normalised names, arm variant fallbacks, attestations skipped).
 // This module only adapts the identity graph's stored children to it.
 import type { Platform } from '../core/types.js';
 import {
   normalisePlatform,
   parsePlatform as parsePlatformStrict,
   selectPlatform,
-} from '../registry/index.js';
+} from '../identity/index.js';
 
 export interface PlatformChild {
   digest: string;

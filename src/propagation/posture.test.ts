@@ -108,7 +108,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('resolves every container with method and confidence, and never drops the unresolved', async () => {
     await seed(store);
-    await syncPosture(store.db);
+    await syncPosture(store);
     const rows = await store.db
       .selectFrom('containers')
       .select(['id', 'image_digest', 'match_method', 'confidence'])
@@ -127,7 +127,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('gives each container exactly its image counts, and labels distinct vs instances in roll-ups', async () => {
     await seed(store);
-    const report = await getPosture(store.db, { by: 'container' });
+    const report = await getPosture(store, { by: 'container' });
     const byId = new Map(report.groups.map((g) => [g.key, g]));
     // APP_V1: CVE-1 critical (highest of its two packages), CVE-2 high; the not_affected one is gone.
     expect(byId.get('app/1')!.distinctVulnerabilities).toMatchObject({
@@ -141,7 +141,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
     expect(byId.get('web/arm')!.distinctVulnerabilities).toMatchObject({ critical: 1, medium: 1, total: 2 });
     expect(byId.get('web/amd')!.distinctVulnerabilities).toMatchObject({ critical: 0, medium: 1, total: 1 });
 
-    const ns = await getPosture(store.db, { by: 'namespace' });
+    const ns = await getPosture(store, { by: 'namespace' });
     const shop = ns.groups.find((g) => g.key === 'prod/shop')!;
     expect(shop.containers).toBe(3);
     expect(shop.distinctVulnerabilities).toMatchObject({ critical: 1, high: 1, total: 2 });
@@ -153,9 +153,9 @@ describe.each(kinds)('propagation on %s', (kind) => {
     expect(ns.totals.distinctVulnerabilities.total).toBe(4);
     expect(ns.totals.instances.total).toBe(9);
 
-    const kev = await getPosture(store.db, { by: 'namespace', severity: 'CRITICAL' });
+    const kev = await getPosture(store, { by: 'namespace', severity: 'CRITICAL' });
     expect(kev.totals.instances).toMatchObject({ critical: 4, high: 0, total: 4 });
-    const fixable = await getPosture(store.db, { by: 'namespace', fixable: true });
+    const fixable = await getPosture(store, { by: 'namespace', fixable: true });
     expect(fixable.totals.distinctVulnerabilities.total).toBe(2);
   });
 
@@ -166,7 +166,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
       .insertInto('epss')
       .values({ cve_id: 'CVE-2024-0002', score: 0.9, percentile: 0.99 })
       .execute();
-    const report = await getPosture(store.db, {});
+    const report = await getPosture(store, {});
     expect(report.priorities.map((p) => p.vulnerabilityId)).toEqual([
       'CVE-2024-0009',
       'CVE-2024-0002',
@@ -176,12 +176,12 @@ describe.each(kinds)('propagation on %s', (kind) => {
     expect(report.priorities[0]).toMatchObject({ kev: true, containers: 2, images: 2 });
     expect(report.totals.instances.kev).toBe(2);
     // Filters apply per image before ranking; the list is cut at `top`.
-    const critical = await getPosture(store.db, { severity: 'CRITICAL', noSync: true });
+    const critical = await getPosture(store, { severity: 'CRITICAL' });
     expect(critical.priorities.map((p) => [p.vulnerabilityId, p.fixable])).toEqual([
       ['CVE-2024-0001', true],
       ['CVE-2024-0010', false],
     ]);
-    const top = await getPosture(store.db, { top: 1, cluster: 'prod', namespace: 'shop', noSync: true });
+    const top = await getPosture(store, { top: 1, cluster: 'prod', namespace: 'shop' });
     expect(top.priorities).toEqual([
       expect.objectContaining({ vulnerabilityId: 'CVE-2024-0002', epss: 0.9, containers: 3, images: 1 }),
     ]);
@@ -189,7 +189,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('lists every running container and workload affected by a CVE', async () => {
     await seed(store);
-    const w = await vulnWhere(store.db, 'CVE-2024-0001');
+    const w = await vulnWhere(store, 'CVE-2024-0001');
     expect(w.containers.map((c) => c.containerId).sort()).toEqual(['app/1', 'app/2', 'tagonly/1']);
     expect(w.workloads.map((x) => x.name).sort()).toEqual(['app', 'tagonly']);
     expect(w.containers[0]!.packages.map((p) => p.name).sort()).toEqual(['libssl3', 'openssl']);
@@ -197,7 +197,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('lists coverage gaps with pullable references for scan --in-use', async () => {
     await seed(store);
-    const targets = await listInUseScanTargets(store.db);
+    const targets = await listInUseScanTargets(store);
     expect(targets).toEqual([
       {
         reference: `docker.io/library/gap@${UNSCANNED}`,
@@ -211,12 +211,12 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('detects tag drift across containers, not across the platforms of one index', async () => {
     const src = await seed(store);
-    let report = await getPosture(store.db, {});
+    let report = await getPosture(store, {});
     expect(report.coverage.tagDrift).toEqual([]); // web:1 runs amd64 and arm64 children of one index
     await addContainers(store.db, src, [
       { id: 'app/9', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
     ]);
-    report = await getPosture(store.db, {});
+    report = await getPosture(store, {});
     expect(report.coverage.tagDrift).toEqual([
       { image: 'app:prod', digests: [APP_V1, APP_V2].sort(), containers: 4 },
     ]);
@@ -227,11 +227,11 @@ describe.each(kinds)('propagation on %s', (kind) => {
     await addScan(store.db, APP_V1, [{ id: 'CVE-2024-0099', severity: 'LOW', pkg: 'x' }], {
       source: 'trivy',
     });
-    await syncPosture(store.db);
-    let c = await showContainer(store.db, 'app/1');
+    await syncPosture(store);
+    let c = await showContainer(store, 'app/1');
     expect(c.findingsSource).toBe('runsight');
-    await syncPosture(store.db, { authoritativeSource: 'trivy' });
-    c = await showContainer(store.db, 'app/1', { authoritativeSource: 'trivy' });
+    await syncPosture(store, { authoritativeSource: 'trivy' });
+    c = await showContainer(store, 'app/1', { authoritativeSource: 'trivy' });
     expect(c).toMatchObject({ findingsSource: 'trivy', counts: { critical: 0, high: 0, low: 1 } });
 
     await store.db
@@ -245,14 +245,14 @@ describe.each(kinds)('propagation on %s', (kind) => {
         justification: 'vulnerable_code_not_in_execute_path',
       })
       .execute();
-    c = await showContainer(store.db, 'app/1');
+    c = await showContainer(store, 'app/1');
     expect(c.counts).toMatchObject({ critical: 0, high: 1 });
     expect(c.findings.map((f) => f.vulnerabilityId)).toEqual(['CVE-2024-0002']);
   });
 
   it('updates only what an inventory delta or re-match touches, and equals a full recompute', async () => {
     const src = await seed(store);
-    await syncPosture(store.db, { now: new Date('2026-03-01T00:00:00Z') });
+    await syncPosture(store, { now: new Date('2026-03-01T00:00:00Z') });
     const before = await store.db.selectFrom('containers').select(['id', 'resolved_at']).execute();
     const postureBefore = await store.db
       .selectFrom('image_posture')
@@ -271,7 +271,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
     // Re-match: the web arm64 image gains a finding (the advisories stage records the change).
     await addFinding(store, WEB_ARM, 'CVE-2024-0011', 'HIGH', new Date('2026-03-01T02:00:00Z'));
 
-    const delta = await syncPosture(store.db, { now: new Date('2026-03-01T03:00:00Z') });
+    const delta = await syncPosture(store, { now: new Date('2026-03-01T03:00:00Z') });
     expect(delta.full).toBe(false);
     expect(delta.containersResolved).toBe(1);
     expect(delta.imagesRefreshed).toBe(1);
@@ -287,7 +287,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
       else expect(a.computed_at).toEqual(p.computed_at);
     }
     const incremental = await snapshotOfDerived(store);
-    await recomputePosture(store.db, { now: new Date('2026-03-01T04:00:00Z') });
+    await recomputePosture(store, { now: new Date('2026-03-01T04:00:00Z') });
     expect(await snapshotOfDerived(store)).toEqual(incremental);
     expect(incremental.vulns).toContainEqual(
       expect.objectContaining({ image_digest: WEB_ARM, vulnerability_id: 'CVE-2024-0011' }),
@@ -297,7 +297,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
   it('serves every view and filter from scope_posture, equal to computing it from containers', async () => {
     const src = await seed(store);
     await store.db.insertInto('kev').values({ cve_id: 'CVE-2024-0010' }).execute();
-    await syncPosture(store.db, { now: new Date('2026-03-01T00:00:00Z') });
+    await syncPosture(store, { now: new Date('2026-03-01T00:00:00Z') });
     // A second cluster, a rollout and a removal after the first sync: the summary is maintained
     // incrementally from here.
     await addContainers(store.db, src, [
@@ -324,7 +324,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
       .set({ removed_at: new Date('2026-03-01T01:00:00Z') })
       .where('id', '=', 'app/2')
       .execute();
-    const sync = await syncPosture(store.db, { now: new Date('2026-03-01T02:00:00Z') });
+    const sync = await syncPosture(store, { now: new Date('2026-03-01T02:00:00Z') });
     expect(sync.scopes).toBeGreaterThan(0);
     const containerFilters: PostureFilter[] = [
       {},
@@ -338,9 +338,9 @@ describe.each(kinds)('propagation on %s', (kind) => {
       let compared = 0;
       for (const kind of ['fleet', ...POSTURE_BY] as const) {
         for (const cf of containerFilters) {
-          const computed = await computeRollup(store.db, kind, cf);
+          const computed = await computeRollup(store, kind, cf);
           for (const ff of findingFilters) {
-            const view = await queryRollup(store.db, kind, cf, ff);
+            const view = await queryRollup(store, kind, cf, ff);
             expect(view, `${kind} ${JSON.stringify(cf)} ${JSON.stringify(ff)}`).toEqual(
               computed.map((r) => toRollupRow(r, ff)),
             );
@@ -356,16 +356,16 @@ describe.each(kinds)('propagation on %s', (kind) => {
     await addContainers(store.db, src, [
       { id: 'app/10', image: 'app:prod', digest: APP_V1, workloadName: 'app', namespace: 'shop' },
     ]);
-    await syncPosture(store.db, { now: new Date('2026-03-01T03:00:00Z') });
+    await syncPosture(store, { now: new Date('2026-03-01T03:00:00Z') });
     await addFinding(store, WEB_ARM, 'CVE-2024-0011', 'HIGH', new Date('2026-03-01T03:30:00Z'));
-    await syncPosture(store.db, { now: new Date('2026-03-01T04:00:00Z') });
+    await syncPosture(store, { now: new Date('2026-03-01T04:00:00Z') });
     expect(await compareAll()).toBeGreaterThan(100);
-    const [after] = await queryRollup(store.db, 'fleet');
+    const [after] = await queryRollup(store, 'fleet');
     expect(after!.distinct.high).toBe(2);
     // The fleet's distinct figures: the KEV critical of web arm64, fixable counted once.
-    const [fleet] = await queryRollup(store.db, 'fleet', {}, { kev: true });
+    const [fleet] = await queryRollup(store, 'fleet', {}, { kev: true });
     expect(fleet!.distinct).toMatchObject({ critical: 1, kev: 1, total: 1 });
-    const [dr] = await queryRollup(store.db, 'cluster', { cluster: 'dr' });
+    const [dr] = await queryRollup(store, 'cluster', { cluster: 'dr' });
     // app v1 (2 vulnerabilities) and web amd64 (1).
     expect(dr).toMatchObject({ containers: 2, images: 2 });
     expect(dr!.instances.total).toBe(3);
@@ -374,17 +374,17 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('applyPostureDelta re-resolves named containers and refreshes named digests only', async () => {
     const src = await seed(store);
-    await syncPosture(store.db);
+    await syncPosture(store);
     await addContainers(store.db, src, [
       { id: 'new/1', image: 'web:1', digest: WEB_INDEX, platform: 'linux/arm64/v8', workloadName: 'new' },
     ]);
-    const r = await applyPostureDelta(store.db, { containerIds: ['new/1'] });
+    const r = await applyPostureDelta(store, { containerIds: ['new/1'] });
     expect(r.resolutionChanges).toEqual([{ id: 'new/1', before: null, after: WEB_ARM }]);
   });
 
   it('snapshots posture on change and proves a rollout improved it', async () => {
     const src = await seed(store);
-    await syncPosture(store.db, { now: new Date('2026-03-01T00:00:00Z') });
+    await syncPosture(store, { now: new Date('2026-03-01T00:00:00Z') });
     await addContainers(store.db, src, [
       { id: 'app/3', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
       { id: 'app/4', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
@@ -394,9 +394,9 @@ describe.each(kinds)('propagation on %s', (kind) => {
       .set({ removed_at: new Date('2026-03-01T01:00:00Z') })
       .where('id', 'in', ['app/1', 'app/2'])
       .execute();
-    await syncPosture(store.db, { now: new Date('2026-03-01T02:00:00Z') });
+    await syncPosture(store, { now: new Date('2026-03-01T02:00:00Z') });
     const w = await showWorkload(
-      store.db,
+      store,
       { namespace: 'shop', kind: 'Deployment', name: 'app' },
       {},
       new Date('2026-03-01T02:10:00Z'),
@@ -462,9 +462,8 @@ async function snapshotOfDerived(store: TestStore) {
     .select(['image_digest', 'source', 'scan_id', 'counts', 'kev', 'fixable', 'distinct_vulns'])
     .orderBy('image_digest')
     .execute();
-  const rollup = await getPosture(store.db, {
+  const rollup = await getPosture(store, {
     by: 'workload',
-    noSync: true,
     now: new Date('2026-03-01T05:00:00Z'),
   });
   const scopes = await store.db

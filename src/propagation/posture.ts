@@ -1,16 +1,5 @@
-// The posture report: roll-ups by one scope kind with both labelled figures (distinct
-// vulnerabilities and instances), the prioritised vulnerability list, coverage, exposure and
-// freshness — what `runsight posture` prints and the API serves.
-import type { Kysely } from 'kysely';
 import type { Severity } from '../core/types.js';
-import type {
-  Database,
-  Figures,
-  FindingFilter,
-  PostureFilter,
-  PriorityRow,
-  ScopeKind,
-} from '../store/index.js';
+import type { Figures, FindingFilter, PostureFilter, PriorityRow, ScopeKind, Store } from '../store/index.js';
 import {
   queryCoverageGaps,
   queryExposureSummary,
@@ -22,7 +11,6 @@ import {
 } from '../store/index.js';
 import { type Freshness, getFreshness, rowStaleness } from './freshness.js';
 import { durationToMs, type PostureConfig } from './settings.js';
-import { syncPosture } from './sync.js';
 
 export type PostureBy = Exclude<ScopeKind, 'fleet'>;
 export const POSTURE_BY: readonly PostureBy[] = [
@@ -44,8 +32,6 @@ export interface PostureQuery {
   cluster?: string | undefined;
   namespace?: string | undefined;
   top?: number | undefined;
-  /** Do not bring derived posture up to date first (it normally is). */
-  noSync?: boolean | undefined;
   now?: Date | undefined;
 }
 
@@ -99,12 +85,11 @@ export const LIMITS =
   'Posture is derived from image findings: runtime-only issues (in-memory injection, drift, malicious processes), configuration risk outside the image (RBAC, network policy, secrets) and vulnerabilities published after the last advisory update are not covered.';
 
 export async function getPosture(
-  db: Kysely<Database>,
+  store: Store,
   q: PostureQuery = {},
   config: PostureConfig = {},
 ): Promise<PostureReport> {
   const now = q.now ?? new Date();
-  if (!q.noSync) await syncPosture(db, { ...config, now });
   const by = q.by ?? 'namespace';
   const cf: PostureFilter = { cluster: q.cluster, namespace: q.namespace };
   const ff: FindingFilter = {
@@ -113,16 +98,16 @@ export async function getPosture(
     fixable: q.fixable,
   };
   const [rows, fleet, priorities, matchMethods, tagDrift, freshness] = await Promise.all([
-    queryRollup(db, by, cf, ff),
-    queryRollup(db, 'fleet', cf, ff),
-    queryPriorities(db, cf, ff, q.top ?? 20),
-    queryMatchSummary(db),
-    queryTagDrift(db),
-    getFreshness(db, config, now),
+    queryRollup(store, by, cf, ff),
+    queryRollup(store, 'fleet', cf, ff),
+    queryPriorities(store, cf, ff, q.top ?? 20),
+    queryMatchSummary(store),
+    queryTagDrift(store),
+    getFreshness(store, config, now),
   ]);
   const scanMs = durationToMs(config.sla?.scanAge);
-  const gaps = await queryCoverageGaps(db, scanMs === undefined ? null : new Date(now.getTime() - scanMs));
-  const exposure = await queryExposureSummary(db, new Date(now.getTime() - 86400e3), cf);
+  const gaps = await queryCoverageGaps(store, scanMs === undefined ? null : new Date(now.getTime() - scanMs));
+  const exposure = await queryExposureSummary(store, new Date(now.getTime() - 86400e3), cf);
   const f = fleet[0];
   const zero = zeroFigures();
   return {

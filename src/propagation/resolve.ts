@@ -1,8 +1,4 @@
-// Resolves containers to platform manifest digests in batches: loads the slice of the identity
-// graph a batch needs, applies the pure rules of resolve-container.ts, writes the results, and
-// reports which containers changed digest (what incremental posture updates start from).
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import {
   type ContainerToResolve,
   identityWatermark,
@@ -38,15 +34,15 @@ export interface ResolveResult {
 const BATCH = 5000;
 
 export async function resolveContainers(
-  db: Kysely<Database>,
+  store: Store,
   sel: ResolveSelection = {},
   opts: { now?: Date; signal?: AbortSignal } = {},
 ): Promise<ResolveResult> {
   const at = opts.now ?? new Date();
-  const watermark = await identityWatermark(db);
+  const watermark = await identityWatermark(store);
   let examined = 0;
   const changed: ResolutionChange[] = [];
-  for await (const rows of pages(db, sel)) {
+  for await (const rows of pages(store, sel)) {
     opts.signal?.throwIfAborted();
     examined += rows.length;
     const inputs: ContainerIdentity[] = rows.map((r) => ({
@@ -58,10 +54,10 @@ export async function resolveContainers(
       platform: r.platform,
       startedAt: r.started_at,
     }));
-    const graph = await loadGraph(db, inputs);
+    const graph = await loadGraph(store, inputs);
     const results = inputs.map((c) => resolveContainer(c, graph));
     await saveResolutions(
-      db,
+      store,
       results.map((r, i) => ({
         id: inputs[i]!.id,
         imageDigest: r.imageDigest,
@@ -84,18 +80,18 @@ export async function resolveContainers(
   return { examined, changed, watermark };
 }
 
-async function* pages(db: Kysely<Database>, sel: ResolveSelection): AsyncGenerator<ContainerToResolve[]> {
+async function* pages(store: Store, sel: ResolveSelection): AsyncGenerator<ContainerToResolve[]> {
   if (sel.ids) {
     const ids = [...new Set(sel.ids)].sort();
     for (let i = 0; i < ids.length; i += BATCH) {
-      const rows = await listContainersToResolve(db, { ids: ids.slice(i, i + BATCH) }, null, BATCH);
+      const rows = await listContainersToResolve(store, { ids: ids.slice(i, i + BATCH) }, null, BATCH);
       if (rows.length) yield rows;
     }
     return;
   }
   let after: string | null = null;
   for (;;) {
-    const rows = await listContainersToResolve(db, sel, after, BATCH);
+    const rows = await listContainersToResolve(store, sel, after, BATCH);
     if (rows.length) yield rows;
     if (rows.length < BATCH) return;
     after = rows[rows.length - 1]!.id;
@@ -103,11 +99,11 @@ async function* pages(db: Kysely<Database>, sel: ResolveSelection): AsyncGenerat
 }
 
 /** Explains one container's resolution against the current graph (for `container show`). */
-export async function explainResolution(db: Kysely<Database>, c: ContainerIdentity): Promise<Resolution> {
-  return resolveContainer(c, await loadGraph(db, [c]));
+export async function explainResolution(store: Store, c: ContainerIdentity): Promise<Resolution> {
+  return resolveContainer(c, await loadGraph(store, [c]));
 }
 
-async function loadGraph(db: Kysely<Database>, batch: ContainerIdentity[]): Promise<IdentityGraph> {
+async function loadGraph(store: Store, batch: ContainerIdentity[]): Promise<IdentityGraph> {
   const digests = new Set<string>();
   const configs = new Set<string>();
   const tags = new Map<string, { registry: string; repository: string; tag: string }>();
@@ -123,7 +119,7 @@ async function loadGraph(db: Kysely<Database>, batch: ContainerIdentity[]): Prom
         tag: ref.tag,
       });
   }
-  const history = await loadTagHistory(db, [...tags.values()]);
+  const history = await loadTagHistory(store, [...tags.values()]);
   const byTag = new Map<string, { digest: string; at: number }[]>();
   for (const h of history) {
     const key = `${h.registry}/${h.repository}:${h.tag}`;
@@ -132,7 +128,7 @@ async function loadGraph(db: Kysely<Database>, batch: ContainerIdentity[]): Prom
     byTag.set(key, list);
     digests.add(h.digest);
   }
-  const facts = await loadImageFacts(db, [...digests], [...configs]);
+  const facts = await loadImageFacts(store, [...digests], [...configs]);
   const kinds = new Map(facts.images.map((i) => [i.digest, i.kind]));
   for (const d of facts.scanned) if (!kinds.has(d)) kinds.set(d, 'manifest');
   const children = new Map<string, PlatformChild[]>();

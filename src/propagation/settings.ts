@@ -1,7 +1,4 @@
-// Propagation's configuration: the authoritative findings source and the freshness SLAs, from the
-// config file (`posture.authoritativeSource`, `sla.*`) with the settings table as a fallback.
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { getSetting } from '../store/index.js';
 
 export interface PostureConfig {
@@ -11,9 +8,11 @@ export interface PostureConfig {
     | undefined;
 }
 
-export async function authoritativeSource(db: Kysely<Database>, config: PostureConfig = {}): Promise<string> {
+export async function authoritativeSource(store: Store, config: PostureConfig = {}): Promise<string> {
   return (
-    config.authoritativeSource ?? (await getSetting<string>(db, 'posture.authoritativeSource')) ?? 'runsight'
+    config.authoritativeSource ??
+    (await getSetting<string>(store, 'posture.authoritativeSource')) ??
+    'runsight'
   );
 }
 

@@ -1,11 +1,7 @@
-// Detail views: one container (its resolution explained, its image's counts — which are its own —
-// every finding with fix guidance, its exposure intervals, freshness) and one workload (its
-// containers, its roll-up, its rollout check and posture history).
-import type { Kysely } from 'kysely';
 import { InputError } from '../core/errors.js';
 import { type FixGuidance, remediationFor } from '../remediation/fix-guidance.js';
 import { type RolloutCheck, rolloutCheck, type WorkloadSpec } from '../remediation/rollout.js';
-import type { Database, Figures, StoredSnapshot } from '../store/index.js';
+import type { Figures, Store, StoredSnapshot } from '../store/index.js';
 import {
   findContainerIds,
   queryContainer,
@@ -17,7 +13,6 @@ import { age, type Freshness, getFreshness } from './freshness.js';
 import { explainResolution } from './resolve.js';
 import type { PostureConfig } from './settings.js';
 import { durationToMs } from './settings.js';
-import { syncPosture } from './sync.js';
 
 export interface ContainerView {
   id: string;
@@ -57,13 +52,12 @@ export interface ContainerView {
 const ZERO = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
 
 export async function showContainer(
-  db: Kysely<Database>,
+  store: Store,
   text: string,
-  config: PostureConfig & { baseImages?: string[] | undefined; noSync?: boolean } = {},
+  config: PostureConfig & { baseImages?: string[] | undefined } = {},
   now = new Date(),
 ): Promise<ContainerView> {
-  if (!config.noSync) await syncPosture(db, { ...config, now });
-  const ids = await findContainerIds(db, text);
+  const ids = await findContainerIds(store, text);
   const id = ids.includes(text) ? text : ids.length === 1 ? ids[0] : undefined;
   if (!id) {
     throw new InputError(
@@ -72,8 +66,8 @@ export async function showContainer(
         : `no container "${text}" in inventory: list them with runsight containers`,
     );
   }
-  const c = (await queryContainer(db, id))!;
-  const explained = await explainResolution(db, {
+  const c = (await queryContainer(store, id))!;
+  const explained = await explainResolution(store, {
     id: c.id,
     image: c.image,
     imageId: c.image_id,
@@ -83,7 +77,7 @@ export async function showContainer(
     startedAt: c.started_at,
   });
   const remediation =
-    c.image_digest && c.scanned_at ? await remediationFor(db, c.image_digest, config.baseImages) : null;
+    c.image_digest && c.scanned_at ? await remediationFor(store, c.image_digest, config.baseImages) : null;
   return {
     id: c.id,
     source: { name: c.source_name, kind: c.source_kind },
@@ -121,7 +115,7 @@ export async function showContainer(
       lastSeen: e.last_seen.toISOString(),
       closedAt: e.closed_at?.toISOString() ?? null,
     })),
-    freshness: await getFreshness(db, config, now),
+    freshness: await getFreshness(store, config, now),
   };
 }
 
@@ -150,13 +144,12 @@ export interface WorkloadView {
 }
 
 export async function showWorkload(
-  db: Kysely<Database>,
+  store: Store,
   spec: WorkloadSpec,
-  config: PostureConfig & { noSync?: boolean } = {},
+  config: PostureConfig = {},
   now = new Date(),
 ): Promise<WorkloadView> {
-  if (!config.noSync) await syncPosture(db, { ...config, now });
-  const rollout = await rolloutCheck(db, spec);
+  const rollout = await rolloutCheck(store, spec);
   const [cluster, namespace, kind, name] = rollout.workload.key.split('/') as [
     string,
     string,
@@ -169,9 +162,9 @@ export async function showWorkload(
     workloadKind: kind === '-' ? undefined : kind,
     workloadName: name,
   };
-  const [wl] = await queryRollup(db, 'workload', { ...filter, scopeKeys: [rollout.workload.key] });
-  const perContainer = await queryRollup(db, 'container', filter);
-  const history: StoredSnapshot[] = await snapshotHistory(db, 'workload', [rollout.workload.key], 50);
+  const [wl] = await queryRollup(store, 'workload', { ...filter, scopeKeys: [rollout.workload.key] });
+  const perContainer = await queryRollup(store, 'container', filter);
+  const history: StoredSnapshot[] = await snapshotHistory(store, 'workload', [rollout.workload.key], 50);
   const zero = zeroFigures();
   return {
     workload: rollout.workload.key,
@@ -194,6 +187,6 @@ export async function showWorkload(
       instances: h.instanceCounts,
       digests: h.digests,
     })),
-    freshness: await getFreshness(db, config, now),
+    freshness: await getFreshness(store, config, now),
   };
 }

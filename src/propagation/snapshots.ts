@@ -1,10 +1,4 @@
-// Scope posture and its history. After a sync, the scopes (fleet, cluster, namespace, workload,
-// environment, owner, image) touched by the change are recomputed into scope_posture — the roll-ups
-// views read — and each scope whose figures or digests moved gets a posture_snapshots row. Unchanged
-// scopes are re-snapshotted from scope_posture at least every `interval`, so trends exist and a
-// redeploy's improvement can be proven from history.
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import {
   computeRollups,
   deleteScopePosture,
@@ -47,16 +41,13 @@ export interface ScopeUpdate {
   snapshots: number;
 }
 
-export async function updateScopePosture(
-  db: Kysely<Database>,
-  opts: SnapshotOptions = {},
-): Promise<ScopeUpdate> {
+export async function updateScopePosture(store: Store, opts: SnapshotOptions = {}): Promise<ScopeUpdate> {
   const now = opts.now ?? new Date();
   const interval = opts.intervalMs ?? 3600e3;
   const touched =
     opts.all || !opts.since
       ? undefined
-      : await queryTouchedScopes(db, SNAPSHOT_KINDS, opts.since, opts.digests ?? []);
+      : await queryTouchedScopes(store, SNAPSHOT_KINDS, opts.since, opts.digests ?? []);
   // An image scope whose digest no longer runs is found by its digest, not by a container.
   for (const d of opts.digests ?? []) touched?.get('image')?.add(d);
   let scopes = 0;
@@ -66,10 +57,10 @@ export async function updateScopePosture(
   const stored = new Map<ScopeKind, Map<string, RollupCells>>();
   for (const kind of kinds) {
     const keys = touched ? [...touched.get(kind)!] : undefined;
-    stored.set(kind, new Map((await readScopePosture(db, kind, { keys })).map((r) => [r.key, r])));
+    stored.set(kind, new Map((await readScopePosture(store, kind, { keys })).map((r) => [r.key, r])));
   }
   const computed = kinds.length
-    ? await computeRollups(db, kinds, {}, { only: touched, stored })
+    ? await computeRollups(store, kinds, {}, { only: touched, stored })
     : new Map<ScopeKind, RollupCells[]>();
   for (const kind of kinds) {
     const fresh = computed.get(kind) ?? [];
@@ -87,7 +78,7 @@ export async function updateScopePosture(
     });
     const freshKeys = new Set(fresh.map((r) => r.key));
     const gone = [...current.keys()].filter((k) => !freshKeys.has(k));
-    await db.transaction().execute(async (tx) => {
+    await store.transaction(async (tx) => {
       await upsertScopePosture(
         tx,
         kind,
@@ -105,13 +96,13 @@ export async function updateScopePosture(
     for (const k of gone) if (current.get(k)!.containers > 0) snaps.push(emptySnapshot(kind, k));
   }
   // Unchanged scopes: their stored roll-up is current, so it is the snapshot.
-  const due = await markScopesSnapshotted(db, new Date(now.getTime() - interval), now);
+  const due = await markScopesSnapshotted(store, new Date(now.getTime() - interval), now);
   const byKind = new Map<ScopeKind, string[]>();
   for (const d of due) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d.key]);
   for (const [kind, keys] of byKind) {
-    for (const r of await readScopePosture(db, kind, { keys })) snaps.push(toSnapshot(kind, r));
+    for (const r of await readScopePosture(store, kind, { keys })) snaps.push(toSnapshot(kind, r));
   }
-  await insertSnapshots(db, snaps, now);
+  await insertSnapshots(store, snaps, now);
   return { scopes, snapshots: snaps.length };
 }
 

@@ -1,16 +1,8 @@
-// Keeps derived posture current, touching only what changed (docs/adr/0006-propagation.md):
-//   1. containers whose identity fields changed are re-resolved (all non-exact ones too when the
-//      identity graph grew);
-//   2. images whose current scan changed, or that a re-match touched, get their roll-ups
-//      recomputed (all of them when KEV, EPSS or VEX changed);
-//   3. scopes touched by 1 or 2 get their roll-up (scope_posture) recomputed, and a posture
-//      snapshot if their figures moved.
-// `recomputePosture` does the same from scratch and must give the same answer.
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import {
   enrichmentWatermark,
   getSetting,
+  identityWatermark,
   listStaleImagePosture,
   putSetting,
   refreshImagePosture,
@@ -47,33 +39,33 @@ export interface SyncOptions extends PostureConfig {
   scopes?: boolean | undefined;
 }
 
-export async function syncPosture(db: Kysely<Database>, opts: SyncOptions = {}): Promise<SyncResult> {
+export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise<SyncResult> {
   const now = opts.now ?? new Date();
-  const state = await getSetting<SyncState>(db, STATE_KEY);
-  const auth = await authoritativeSource(db, opts);
-  const enrichment = await enrichmentWatermark(db);
+  const state = await getSetting<SyncState>(store, STATE_KEY);
+  const auth = await authoritativeSource(store, opts);
+  const enrichment = await enrichmentWatermark(store);
 
-  const resolved = await resolveContainers(db, {}, { now, signal: opts.signal });
+  const resolved = await resolveContainers(store, {}, { now, signal: opts.signal });
   let changes = resolved.changed;
   let examined = resolved.examined;
   if (state && state.identity !== resolved.watermark) {
-    const again = await resolveContainers(db, { includeNonExact: true }, { now, signal: opts.signal });
+    const again = await resolveContainers(store, { includeNonExact: true }, { now, signal: opts.signal });
     changes = [...changes, ...again.changed];
     examined += again.examined;
   }
   const full = !state || state.enrichment !== enrichment || state.authoritative !== auth;
-  const stale = full ? undefined : await listStaleImagePosture(db);
-  const refreshed = await refreshImagePosture(db, { digests: stale, authoritativeSource: auth, now });
+  const stale = full ? undefined : await listStaleImagePosture(store);
+  const refreshed = await refreshImagePosture(store, { digests: stale, authoritativeSource: auth, now });
   const scoped =
     opts.scopes === false
       ? NO_SCOPES
-      : await updateScopePosture(db, {
+      : await updateScopePosture(store, {
           all: full,
           since: state ? new Date(state.at) : undefined,
           digests: touchedDigests(stale, changes),
           now,
         });
-  await putSetting(db, STATE_KEY, {
+  await putSetting(store, STATE_KEY, {
     identity: resolved.watermark,
     enrichment,
     authoritative: auth,
@@ -90,15 +82,15 @@ export async function syncPosture(db: Kysely<Database>, opts: SyncOptions = {}):
 }
 
 /** Everything derived, from scratch: every container resolved, every image roll-up recomputed. */
-export async function recomputePosture(db: Kysely<Database>, opts: SyncOptions = {}): Promise<SyncResult> {
+export async function recomputePosture(store: Store, opts: SyncOptions = {}): Promise<SyncResult> {
   const now = opts.now ?? new Date();
-  const auth = await authoritativeSource(db, opts);
-  const resolved = await resolveContainers(db, { all: true }, { now, signal: opts.signal });
-  const refreshed = await refreshImagePosture(db, { authoritativeSource: auth, now });
-  const scoped = opts.scopes === false ? NO_SCOPES : await updateScopePosture(db, { all: true, now });
-  await putSetting(db, STATE_KEY, {
+  const auth = await authoritativeSource(store, opts);
+  const resolved = await resolveContainers(store, { all: true }, { now, signal: opts.signal });
+  const refreshed = await refreshImagePosture(store, { authoritativeSource: auth, now });
+  const scoped = opts.scopes === false ? NO_SCOPES : await updateScopePosture(store, { all: true, now });
+  await putSetting(store, STATE_KEY, {
     identity: resolved.watermark,
-    enrichment: await enrichmentWatermark(db),
+    enrichment: await enrichmentWatermark(store),
     authoritative: auth,
     at: now.toISOString(),
   });
@@ -113,6 +105,53 @@ export async function recomputePosture(db: Kysely<Database>, opts: SyncOptions =
 }
 
 const NO_SCOPES = { scopes: 0, snapshots: 0 } as const;
+
+/** What a write changed, as the write returned it. */
+export interface WrittenInputs {
+  /** Containers an inventory mutation added or re-identified (removals are found by time). */
+  containerIds?: string[] | undefined;
+}
+
+/**
+ * Brings posture up to date after a write. An inventory mutation that left the identity graph,
+ * the enrichment and the authoritative source as they were is applied through the ids it returned
+ * (no scan of the containers table); anything else — a scan or import saved, advisories, KEV,
+ * EPSS or VEX updated, tags recorded, a settings change, or a store that was never synced — runs
+ * the watermark-driven sync, which finds what moved by itself.
+ */
+export async function maintainPosture(
+  store: Store,
+  written: WrittenInputs = {},
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
+  const state = await getSetting<SyncState>(store, STATE_KEY);
+  if (state && written.containerIds) {
+    const now = opts.now ?? new Date();
+    const [identity, enrichment, auth] = await Promise.all([
+      identityWatermark(store),
+      enrichmentWatermark(store),
+      authoritativeSource(store, opts),
+    ]);
+    if (state.identity === identity && state.enrichment === enrichment && state.authoritative === auth) {
+      const result = await applyPostureDelta(store, { containerIds: written.containerIds }, { ...opts, now });
+      if (opts.scopes !== false) await putSetting(store, STATE_KEY, { ...state, at: now.toISOString() });
+      return result;
+    }
+  }
+  return syncPosture(store, opts);
+}
+
+/** When posture was last brought up to date, and with which authoritative findings source. */
+export interface PostureState {
+  computedAt: string | null;
+  authoritativeSource: string | null;
+}
+
+/** The maintained posture's own freshness: a read, for every view. */
+export async function postureState(store: Store): Promise<PostureState> {
+  const state = await getSetting<SyncState>(store, STATE_KEY);
+  return { computedAt: state?.at ?? null, authoritativeSource: state?.authoritative ?? null };
+}
 
 /** Digests whose scopes moved: refreshed roll-ups, and both sides of every re-resolution. */
 function touchedDigests(refreshed: string[] | undefined, changes: ResolutionChange[]): string[] {
@@ -129,23 +168,23 @@ function touchedDigests(refreshed: string[] | undefined, changes: ResolutionChan
  * advisory re-match / new scan (digests), update exactly those rows and snapshot what moved.
  */
 export async function applyPostureDelta(
-  db: Kysely<Database>,
+  store: Store,
   delta: { containerIds?: string[] | undefined; digests?: string[] | undefined },
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
   const now = opts.now ?? new Date();
-  const state = await getSetting<SyncState>(db, STATE_KEY);
-  const auth = await authoritativeSource(db, opts);
+  const state = await getSetting<SyncState>(store, STATE_KEY);
+  const auth = await authoritativeSource(store, opts);
   const resolved = delta.containerIds?.length
-    ? await resolveContainers(db, { ids: delta.containerIds }, { now, signal: opts.signal })
+    ? await resolveContainers(store, { ids: delta.containerIds }, { now, signal: opts.signal })
     : { examined: 0, changed: [], watermark: '' };
   const refreshed = delta.digests?.length
-    ? await refreshImagePosture(db, { digests: delta.digests, authoritativeSource: auth, now })
+    ? await refreshImagePosture(store, { digests: delta.digests, authoritativeSource: auth, now })
     : { images: 0, vulnerabilities: 0 };
   const scoped =
     opts.scopes === false
       ? NO_SCOPES
-      : await updateScopePosture(db, {
+      : await updateScopePosture(store, {
           since: state ? new Date(state.at) : new Date(0),
           digests: touchedDigests(delta.digests, resolved.changed),
           now,
@@ -162,9 +201,9 @@ export async function applyPostureDelta(
 
 /** After the inventory stage applied a mutation: resolve exactly the new and re-identified containers. */
 export async function afterInventoryMutation(
-  db: Kysely<Database>,
+  store: Store,
   applied: { added: string[]; identityChanged: string[] },
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
-  return applyPostureDelta(db, { containerIds: [...applied.added, ...applied.identityChanged] }, opts);
+  return applyPostureDelta(store, { containerIds: [...applied.added, ...applied.identityChanged] }, opts);
 }

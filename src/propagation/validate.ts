@@ -1,9 +1,5 @@
-// `runsight validate`: the use case's validation checklist, run against the store
-// (../shared/design/use-case.txt "Validation Checklist"). Each check passes, fails or is skipped
-// (its inputs were not given), with the evidence that decided it.
-import type { Kysely } from 'kysely';
 import { rolloutCheck } from '../remediation/rollout.js';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import {
   canonicalVulnIds,
   countImageFindingsDirect,
@@ -19,7 +15,6 @@ import { findImageDigest } from './find-image.js';
 import { getFreshness } from './freshness.js';
 import { parseImageName } from './image-name.js';
 import type { PostureConfig } from './settings.js';
-import { syncPosture } from './sync.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 export interface Check {
@@ -50,14 +45,13 @@ export const CHECK_NAMES = [
 ] as const;
 
 export async function validatePropagation(
-  db: Kysely<Database>,
+  store: Store,
   input: ValidateInput,
   config: ValidateConfig = {},
   now = new Date(),
 ): Promise<{ checks: Check[] }> {
-  await syncPosture(db, { ...config, now });
   const checks: Check[] = [];
-  const ids = input.vulnerability ? await canonicalVulnIds(db, input.vulnerability) : [];
+  const ids = input.vulnerability ? await canonicalVulnIds(store, input.vulnerability) : [];
   const idText = input.vulnerability ?? '';
 
   // 1. The known image is scanned and carries the known vulnerability.
@@ -65,11 +59,11 @@ export async function validatePropagation(
   if (!input.image || !input.vulnerability) {
     checks.push(skip(CHECK_NAMES[0], 'give --image REF and --vulnerability ID'));
   } else {
-    digest = await findImageDigest(db, input.image).catch(() => undefined);
+    digest = await findImageDigest(store, input.image).catch(() => undefined);
     if (!digest)
       checks.push(fail(CHECK_NAMES[0], `${input.image} has not been scanned (no digest known for it)`));
     else {
-      const has = await imageHas(db, digest, ids.length ? ids : [idText]);
+      const has = await imageHas(store, digest, ids.length ? ids : [idText]);
       checks.push(
         has
           ? pass(CHECK_NAMES[0], `${input.image} (${digest}) is scanned and carries ${idText} (${has})`)
@@ -84,9 +78,9 @@ export async function validatePropagation(
   if (!input.image) checks.push(skip(CHECK_NAMES[1], 'give --image REF'));
   else {
     const ref = parseImageName(input.image);
-    const digests = digest ? await queryPlatformSiblings(db, digest) : [];
+    const digests = digest ? await queryPlatformSiblings(store, digest) : [];
     const r = {
-      rows: await queryImageWorkloads(db, { digests, image: input.image, repoDigest: ref?.digest }),
+      rows: await queryImageWorkloads(store, { digests, image: input.image, repoDigest: ref?.digest }),
     };
     workloads = r.rows;
     checks.push(
@@ -109,7 +103,7 @@ export async function validatePropagation(
 
   // 3. Every container's severity counts equal its image's.
   {
-    const rows = await queryRollup(db, 'container');
+    const rows = await queryRollup(store, 'container');
     const byDigest = new Map<string, Record<string, number>>();
     const mismatches: string[] = [];
     let compared = 0;
@@ -118,7 +112,7 @@ export async function validatePropagation(
       if (!d || r.unscanned) continue;
       let image = byDigest.get(d);
       if (!image) {
-        image = await countImageFindingsDirect(db, d);
+        image = await countImageFindingsDirect(store, d);
         byDigest.set(d, image);
       }
       compared++;
@@ -127,7 +121,7 @@ export async function validatePropagation(
           mismatches.push(`${r.key}: ${s} ${r.distinct[s]} ≠ image ${image[s]}`);
       }
     }
-    const methods = await queryMatchSummary(db);
+    const methods = await queryMatchSummary(store);
     const unresolved = methods
       .filter((m) => m.matchMethod === 'unresolved')
       .reduce((n, m) => n + m.containers, 0);
@@ -147,9 +141,9 @@ export async function validatePropagation(
   if (!input.fixedImage || !input.vulnerability)
     checks.push(skip(CHECK_NAMES[3], 'give --fixed-image REF and --vulnerability ID'));
   else {
-    fixedDigest = await findImageDigest(db, input.fixedImage).catch(() => undefined);
+    fixedDigest = await findImageDigest(store, input.fixedImage).catch(() => undefined);
     if (!fixedDigest) checks.push(fail(CHECK_NAMES[3], `${input.fixedImage} has not been scanned`));
-    else if (await imageHas(db, fixedDigest, ids.length ? ids : [idText]))
+    else if (await imageHas(store, fixedDigest, ids.length ? ids : [idText]))
       checks.push(fail(CHECK_NAMES[3], `${input.fixedImage} (${fixedDigest}) still carries ${idText}`));
     else
       checks.push(
@@ -168,14 +162,14 @@ export async function validatePropagation(
   } else {
     const evidence: string[] = [];
     let ok = false;
-    const fixedFamily = new Set(await queryPlatformSiblings(db, fixedDigest));
+    const fixedFamily = new Set(await queryPlatformSiblings(store, fixedDigest));
     for (const w of workloads) {
       if (!w.namespace || !w.kind) continue;
       const spec = { cluster: w.cluster ?? '-', namespace: w.namespace, kind: w.kind, name: w.name };
-      const running = (await queryWorkloadContainers(db, spec)).filter((c) => !c.removedAt);
+      const running = (await queryWorkloadContainers(store, spec)).filter((c) => !c.removedAt);
       const onFixed =
         running.length > 0 && running.every((c) => c.imageDigest !== null && fixedFamily.has(c.imageDigest));
-      const rollout = await rolloutCheck(db, spec).catch(() => undefined);
+      const rollout = await rolloutCheck(store, spec).catch(() => undefined);
       const gone = ids.length
         ? ids.some((id) => rollout?.fixed.includes(id))
         : rollout?.fixed.includes(idText);
@@ -207,11 +201,11 @@ export async function validatePropagation(
     for (const k of ['scanAge', 'advisoryAge', 'inventoryAge'] as const) {
       if (!sla[k]) problems.push(`sla.${k} not configured`);
     }
-    const o = await queryOwnerCoverage(db);
+    const o = await queryOwnerCoverage(store);
     if (o.running === 0) problems.push('no running containers in inventory');
     else if (o.unowned) problems.push(`${o.unowned} of ${o.running} running containers have no owner`);
     else good.push(`all ${o.running} running containers have an owner`);
-    const f = await getFreshness(db, config, now);
+    const f = await getFreshness(store, config, now);
     if (f.stale) {
       const stale = [
         ...f.advisories.filter((a) => a.stale).map((a) => `advisories ${a.name}`),
@@ -228,8 +222,8 @@ export async function validatePropagation(
   return { checks };
 }
 
-async function imageHas(db: Kysely<Database>, digest: string, ids: string[]): Promise<string | undefined> {
-  return (await queryImageCarries(db, digest, ids))?.severity;
+async function imageHas(store: Store, digest: string, ids: string[]): Promise<string | undefined> {
+  return (await queryImageCarries(store, digest, ids))?.severity;
 }
 
 function fmt(d: Record<string, number>): string {

@@ -1,9 +1,6 @@
-// CVE-first view: every running container and workload whose image carries a vulnerability.
-import type { Kysely } from 'kysely';
-import type { Database, VulnWhereRow } from '../store/index.js';
+import type { Store, VulnWhereRow } from '../store/index.js';
 import { canonicalVulnIds, queryVulnWhere } from '../store/index.js';
 import type { PostureConfig } from './settings.js';
-import { syncPosture } from './sync.js';
 
 export interface VulnWhere {
   vulnerability: string;
@@ -20,14 +17,9 @@ export interface VulnWhere {
   images: string[];
 }
 
-export async function vulnWhere(
-  db: Kysely<Database>,
-  id: string,
-  config: PostureConfig & { noSync?: boolean } = {},
-): Promise<VulnWhere> {
-  if (!config.noSync) await syncPosture(db, config);
-  const ids = await canonicalVulnIds(db, id);
-  const containers = await queryVulnWhere(db, ids);
+export async function vulnWhere(store: Store, id: string, _config: PostureConfig = {}): Promise<VulnWhere> {
+  const ids = await canonicalVulnIds(store, id);
+  const containers = await queryVulnWhere(store, ids);
   const workloads = new Map<string, VulnWhere['workloads'][number]>();
   for (const c of containers) {
     const key = [c.cluster, c.namespace, c.workloadKind, c.workloadName].join('/');

@@ -1,10 +1,5 @@
-// Which layers of an image come from its base image: the longest known image whose whole layer
-// list (diffIDs) is a prefix of this image's — preferring images configured as bases
-// (`baseImages` in the config) over ones merely detected. A package introduced in a base layer is
-// fixed by updating the base image; one introduced above it, by bumping the dependency.
-import type { Kysely } from 'kysely';
 import { findImageDigest } from '../propagation/find-image.js';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { queryBaseCandidates, queryImageLayers, queryImageNames } from '../store/index.js';
 
 export interface BaseImage {
@@ -23,16 +18,16 @@ export interface LayerAttribution {
 }
 
 export async function attributeLayers(
-  db: Kysely<Database>,
+  store: Store,
   digest: string,
   baseImages: string[] = [],
 ): Promise<LayerAttribution> {
-  const layers = await queryImageLayers(db, digest);
-  const candidates = await queryBaseCandidates(db, digest);
+  const layers = await queryImageLayers(store, digest);
+  const candidates = await queryBaseCandidates(store, digest);
   const configured = new Set<string>();
   for (const ref of baseImages) {
     try {
-      configured.add(await findImageDigest(db, ref));
+      configured.add(await findImageDigest(store, ref));
     } catch {
       // A configured base that was never scanned or resolved cannot be matched; detection still runs.
     }
@@ -40,7 +35,7 @@ export async function attributeLayers(
   const pick = candidates.find((c) => configured.has(c.digest)) ?? candidates[0];
   let base: BaseImage | null = null;
   if (pick) {
-    const names = (await queryImageNames(db, [pick.digest])).get(pick.digest) ?? [];
+    const names = (await queryImageNames(store, [pick.digest])).get(pick.digest) ?? [];
     base = { digest: pick.digest, names, layers: pick.layers, configured: configured.has(pick.digest) };
   }
   const shared = base?.layers ?? 0;

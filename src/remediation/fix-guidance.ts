@@ -1,8 +1,4 @@
-// Fix guidance per finding: the fixed version, the layer that introduced the package, and the
-// action that removes it — "update base image X" when the layer belongs to the base image,
-// "bump dependency" when it was added on top, "no fix available yet" when no fixed version exists.
-import type { Kysely } from 'kysely';
-import type { Database, ImageFindingRow } from '../store/index.js';
+import type { ImageFindingRow, Store } from '../store/index.js';
 import { queryImageFindings } from '../store/index.js';
 import { attributeLayers, type BaseImage } from './base-image.js';
 
@@ -23,13 +19,13 @@ export interface ImageRemediation {
 }
 
 export async function remediationFor(
-  db: Kysely<Database>,
+  store: Store,
   digest: string,
   baseImages: string[] = [],
 ): Promise<ImageRemediation> {
   const [findings, attribution] = await Promise.all([
-    queryImageFindings(db, digest),
-    attributeLayers(db, digest, baseImages),
+    queryImageFindings(store, digest),
+    attributeLayers(store, digest, baseImages),
   ]);
   const baseName = attribution.base?.names[0] ?? attribution.base?.digest;
   const out = findings.map((f): FixGuidance => {

@@ -1,10 +1,6 @@
-// `runsight image diff A B`: which vulnerabilities a rebuild fixed, introduced or left unchanged,
-// compared per (vulnerability, package) over the two images' current posture.
-import type { Kysely } from 'kysely';
 import type { Platform } from '../core/types.js';
 import { findImageDigest } from '../propagation/find-image.js';
-import { syncPosture } from '../propagation/sync.js';
-import type { Database, ImageFindingRow } from '../store/index.js';
+import type { ImageFindingRow, Store } from '../store/index.js';
 import { queryImageFindings } from '../store/index.js';
 
 export interface DiffEntry {
@@ -26,15 +22,14 @@ export interface ImageDiff {
 }
 
 export async function diffImages(
-  db: Kysely<Database>,
+  store: Store,
   a: string,
   b: string,
-  opts: { platform?: Platform; noSync?: boolean; authoritativeSource?: string } = {},
+  opts: { platform?: Platform } = {},
 ): Promise<ImageDiff> {
-  if (!opts.noSync) await syncPosture(db, { authoritativeSource: opts.authoritativeSource });
-  const da = await findImageDigest(db, a, opts.platform);
-  const dbb = await findImageDigest(db, b, opts.platform);
-  const [fa, fb] = await Promise.all([queryImageFindings(db, da), queryImageFindings(db, dbb)]);
+  const da = await findImageDigest(store, a, opts.platform);
+  const dbb = await findImageDigest(store, b, opts.platform);
+  const [fa, fb] = await Promise.all([queryImageFindings(store, da), queryImageFindings(store, dbb)]);
   const key = (f: ImageFindingRow) => `${f.vulnerabilityId}\u0000${f.packageName}`;
   const ma = new Map(fa.map((f) => [key(f), f]));
   const mb = new Map(fb.map((f) => [key(f), f]));

@@ -1,11 +1,5 @@
-// Rollout check: for a workload whose image digest changed, its posture before and after. "Before"
-// is the latest posture snapshot whose digests differ from what runs now, else (no snapshot
-// predates the rollout) the digests of the workload's containers that have gone. Both digest sets
-// are evaluated against today's findings, so the comparison is not skewed by advisory updates;
-// the snapshot's own recorded figures are reported as history.
-import type { Kysely } from 'kysely';
 import { InputError } from '../core/errors.js';
-import type { Database } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { queryDigestSetFigures, queryWorkloadContainers, snapshotHistory } from '../store/index.js';
 
 export interface WorkloadSpec {
@@ -48,8 +42,8 @@ export function parseWorkloadSpec(text: string): WorkloadSpec {
   );
 }
 
-export async function rolloutCheck(db: Kysely<Database>, spec: WorkloadSpec): Promise<RolloutCheck> {
-  const containers = await queryWorkloadContainers(db, spec);
+export async function rolloutCheck(store: Store, spec: WorkloadSpec): Promise<RolloutCheck> {
+  const containers = await queryWorkloadContainers(store, spec);
   if (!containers.length) {
     throw new InputError(
       `no container of workload ${spec.namespace}/${spec.kind}/${spec.name} has been seen in inventory`,
@@ -70,10 +64,10 @@ export async function rolloutCheck(db: Kysely<Database>, spec: WorkloadSpec): Pr
   ].join('/');
   const running = containers.filter((c) => !c.removedAt);
   const currentDigests = uniq(running.map((c) => c.imageDigest));
-  const current = { digests: currentDigests, ...(await queryDigestSetFigures(db, currentDigests)) };
+  const current = { digests: currentDigests, ...(await queryDigestSetFigures(store, currentDigests)) };
 
   let previous: RolloutCheck['previous'] = null;
-  const history = await snapshotHistory(db, 'workload', [key]);
+  const history = await snapshotHistory(store, 'workload', [key]);
   const snap = history.find((s) => s.digests.length && !sameSet(s.digests, currentDigests));
   if (snap) {
     previous = {
@@ -81,7 +75,7 @@ export async function rolloutCheck(db: Kysely<Database>, spec: WorkloadSpec): Pr
       at: snap.takenAt.toISOString(),
       digests: snap.digests,
       recorded: snap.distinctCounts,
-      ...(await queryDigestSetFigures(db, snap.digests)),
+      ...(await queryDigestSetFigures(store, snap.digests)),
     };
   } else {
     const gone = containers.filter(
@@ -94,7 +88,7 @@ export async function rolloutCheck(db: Kysely<Database>, spec: WorkloadSpec): Pr
         evidence: 'ledger',
         at: new Date(latest).toISOString(),
         digests,
-        ...(await queryDigestSetFigures(db, digests)),
+        ...(await queryDigestSetFigures(store, digests)),
       };
     }
   }

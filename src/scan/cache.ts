@@ -1,8 +1,5 @@
-// The per-layer cache: results keyed by (layer diffID, extractor name, extractor version), plus the
-// layer's filesystem changes under the pseudo-extractor `layer/fs`. Only complete layer walks are
-// stored, so a cached layer never hides a partial read.
-import type { Kysely } from 'kysely';
-import { type Database, getLayerCache, putLayerCache } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { getLayerCache, putLayerCache } from '../store/index.js';
 import type { Extractor, FileRecord, LayerChanges, ScanIssue } from './types.js';
 
 export const FS_KEY = { extractor: 'layer/fs', version: 1 } as const;
@@ -30,11 +27,11 @@ export function cacheKey(extractor: string, version: number): string {
   return `${extractor}@${version}`;
 }
 
-export function storeLayerCache(db: Kysely<Database>): LayerCachePort {
+export function storeLayerCache(store: Store): LayerCachePort {
   return {
     async get(diffIds, extractors) {
       const keys = [FS_KEY, ...extractors.map((x) => ({ extractor: x.name, version: x.version }))];
-      const rows = await getLayerCache(db, diffIds, keys);
+      const rows = await getLayerCache(store, diffIds, keys);
       const out = new Map<string, Map<string, unknown>>();
       for (const r of rows) {
         const m = out.get(r.diffId) ?? new Map<string, unknown>();
@@ -45,7 +42,7 @@ export function storeLayerCache(db: Kysely<Database>): LayerCachePort {
     },
     async put(diffId, entries) {
       await putLayerCache(
-        db,
+        store,
         entries.map((e) => ({ diffId, extractor: e.extractor, version: e.version, result: e.result })),
       );
     },

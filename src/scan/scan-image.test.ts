@@ -28,7 +28,7 @@ for (const kind of kinds) {
         { path: 'app/x-1.0.dist-info/METADATA', content: 'Name: x\nVersion: 1.0\n' },
       ]);
       const first = memoryImageSource([base, app1], 'memory:app1');
-      const [r1] = await scanImage({ source: first, db: store.db });
+      const [r1] = await scanImage({ source: first, store });
       expect(r1!.status).toBe('complete');
       expect(r1!.stats).toMatchObject({ layers: 2, cachedLayers: 0 });
       expect(r1!.os?.ecosystem).toBe('Alpine:v3.18');
@@ -44,7 +44,7 @@ for (const kind of kinds) {
       });
 
       const second = memoryImageSource([base, app2], 'memory:app2');
-      const [r2] = await scanImage({ source: second, db: store.db });
+      const [r2] = await scanImage({ source: second, store });
       expect(second.opened).toEqual([app2.digest]);
       expect(r2!.stats).toMatchObject({ layers: 2, cachedLayers: 1 });
       expect(r2!.packages.map((p) => p.name)).toContain('x');
@@ -52,7 +52,7 @@ for (const kind of kinds) {
 
       // A full rescan touches no blob at all and yields the same SBOM.
       const again = memoryImageSource([base, app1], 'memory:app1');
-      const [r3] = await scanImage({ source: again, db: store.db });
+      const [r3] = await scanImage({ source: again, store });
       expect(again.opened).toEqual([]);
       expect(r3!.stats.cachedLayers).toBe(2);
       expect(r3!.packages).toEqual(r1!.packages);
@@ -78,7 +78,7 @@ for (const kind of kinds) {
       ]);
       const bad = await buildLayer([{ path: 'var/lib/dpkg/status', content: 'Package: a\n' }]);
       const complete = memoryImageSource([good, bad], 'memory:corrupt');
-      const [ok] = await scanImage({ source: complete, db: store.db });
+      const [ok] = await scanImage({ source: complete, store });
       expect(ok!.status).toBe('complete');
       // Same digests, but the second blob is now broken in transit (a source that serves garbage).
       const broken = memoryImageSource([good, bad], 'memory:corrupt');
@@ -89,7 +89,7 @@ for (const kind of kinds) {
         return Readable.from([bad.blob.subarray(0, 30), Buffer.alloc(100, 1)]);
       };
       await store.db.deleteFrom('layer_cache').where('diff_id', '=', bad.diffId).execute();
-      const [partial] = await scanImage({ source: broken, db: store.db });
+      const [partial] = await scanImage({ source: broken, store });
       expect(partial!.status).toBe('partial');
       expect(partial!.errors[0]).toMatchObject({ code: 'layer-unreadable', layer: bad.diffId });
       const cached = await store.db
@@ -115,7 +115,7 @@ for (const kind of kinds) {
         { path: 'app/x-1.0.dist-info/METADATA', content: 'Name: x\nVersion: 1.0\n' },
       ]);
       const src = memoryImageSource([ok, bomb, after], 'memory:bomb');
-      const [r] = await scanImage({ source: src, db: store.db, limits: { maxTotalBytes: 4 * 1024 * 1024 } });
+      const [r] = await scanImage({ source: src, store, limits: { maxTotalBytes: 4 * 1024 * 1024 } });
       expect(r!.status).toBe('partial');
       expect(r!.errors).toEqual([
         expect.objectContaining({ code: 'decompression-limit', layer: bomb.diffId }),
@@ -131,7 +131,7 @@ for (const kind of kinds) {
       expect(cached).toEqual([]);
 
       const evil = await buildLayer([{ path: '../../../etc/cron.d/x', content: '* * * * * root sh' }]);
-      const [t] = await scanImage({ source: memoryImageSource([ok, evil], 'memory:evil'), db: store.db });
+      const [t] = await scanImage({ source: memoryImageSource([ok, evil], 'memory:evil'), store });
       expect(t!.status).toBe('partial');
       expect(t!.errors[0]).toMatchObject({ code: 'path-traversal', path: '../../../etc/cron.d/x' });
       const saved = await store.db

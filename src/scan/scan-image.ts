@@ -1,13 +1,9 @@
-// The built-in scanner end to end: resolve an image source (registry reference, `oci:`,
-// `oci-archive:`, `docker-archive:`) → for each selected platform walk its layers (cached per
-// layer) → fold → OS → packages (the SBOM) → match against the advisory database → store the scan
-// atomically under the platform manifest digest, with the image identity recorded beside it.
-import type { Kysely } from 'kysely';
 import type { ImageSource, PlatformImage, ResolvedImage } from '../core/image-source.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { Finding, Package, Platform } from '../core/types.js';
-import { formatPlatform, type OpenImageSourceOptions, openImageSource } from '../registry/index.js';
-import { type Database, recordResolution, saveScan } from '../store/index.js';
+import { formatPlatform, type OpenImageSourceOptions, openImageSource } from '../identity/index.js';
+import type { Store } from '../store/index.js';
+import { recordResolution, saveScan } from '../store/index.js';
 import { type LayerCachePort, storeLayerCache } from './cache.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { detectOs, type OsInfo } from './extractors/os/release/detect.js';
@@ -30,10 +26,10 @@ export interface ScanImageOptions {
   /** One platform, or every platform of an index. Default linux/amd64. */
   platform?: Platform | 'all' | undefined;
   /** The store: layer cache, scan storage and identity. Without it nothing is cached or saved. */
-  db?: Kysely<Database> | undefined;
+  store?: Store | undefined;
   /** Matches the SBOM against advisories; without it the scan has no findings. */
   match?: PackageMatcher | undefined;
-  /** Store the result (default: true when `db` is given). */
+  /** Store the result (default: true when `store` is given). */
   save?: boolean | undefined;
   extractors?: readonly Extractor[] | undefined;
   limits?: Partial<ScanLimits> | undefined;
@@ -71,7 +67,7 @@ export async function scanImage(opts: ScanImageOptions): Promise<ImageScanResult
       ? await openImageSource(opts.source, { ...opts.sourceOptions, logger })
       : opts.source;
   const resolved = await source.resolve({ platform: opts.platform, signal: opts.signal });
-  if (opts.db) await recordResolution(opts.db, resolved);
+  if (opts.store) await recordResolution(opts.store, resolved);
   const results: ImageScanResult[] = [];
   for (const image of resolved.platforms) {
     results.push(await scanPlatform(source, resolved, image, opts, logger));
@@ -97,7 +93,7 @@ async function scanPlatform(
     layers: image.layers,
     extractors,
     limits,
-    cache: opts.cache ?? (opts.db ? storeLayerCache(opts.db) : undefined),
+    cache: opts.cache ?? (opts.store ? storeLayerCache(opts.store) : undefined),
     signal: opts.signal,
     onLayer: (i, r) =>
       opts.onProgress?.(
@@ -145,8 +141,8 @@ async function scanPlatform(
     findings,
     stats,
   };
-  if (opts.db && opts.save !== false) {
-    const saved = await saveScan(opts.db, {
+  if (opts.store && opts.save !== false) {
+    const saved = await saveScan(opts.store, {
       imageDigest: image.digest,
       source: 'runsight',
       scannerVersion: String(SCANNER_VERSION),

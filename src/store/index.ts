@@ -7,17 +7,15 @@ export {
   type StoreKind,
   type StoreOptions,
 } from './open-store.js';
-export { findAffected, getEnrichment } from './queries/advisories/find-affected.js';
-export { type AdvisoryStatus, getAdvisoryStatus } from './queries/advisories/get-advisory-status.js';
-export { getVulnerability } from './queries/advisories/get-vulnerability.js';
-export {
-  findScansForPackages,
-  listCurrentScans,
-  loadScanPackages,
-  replaceScanFindings,
-} from './queries/advisories/rematch-scans.js';
-export { listVexStatements, replaceVexDocument } from './queries/advisories/vex-statements.js';
-export { type PackageKey, writeAdvisories } from './queries/advisories/write-advisories.js';
+export * from './queries/advisories/find-affected.js';
+export * from './queries/advisories/get-advisory-status.js';
+export * from './queries/advisories/get-advisory-versions.js';
+export * from './queries/advisories/get-vulnerability.js';
+export * from './queries/advisories/rematch-scans.js';
+export * from './queries/advisories/replace-enrichment.js';
+export * from './queries/advisories/upsert-advisory-source.js';
+export * from './queries/advisories/vex-statements.js';
+export * from './queries/advisories/write-advisories.js';
 export {
   getImageIdentity,
   listImageChildren,
@@ -45,17 +43,7 @@ export {
   type TagObservationRow,
 } from './queries/importers/record-tag-observations.js';
 export { saveImportedScans } from './queries/importers/save-imported-scans.js';
-export {
-  type AppliedMutation,
-  type ApplyOptions,
-  applyInventoryMutation,
-  containerRow,
-  ensureInventorySource,
-  type InventoryRunError,
-  type InventorySourceKind,
-  type InventorySourceSpec,
-  platformText,
-} from './queries/inventory/apply-inventory-mutation.js';
+export { containerRow, platformText } from './queries/inventory/container-columns.js';
 export {
   type ContainerFilter,
   type ContainerRow,
@@ -67,6 +55,15 @@ export {
   recordFailedInventoryRun,
   startInventoryRun,
 } from './queries/inventory/record-inventory-run.js';
+export {
+  type AppliedMutation,
+  type ApplyOptions,
+  ensureInventorySource,
+  type InventoryRunError,
+  type InventorySourceKind,
+  type InventorySourceSpec,
+  writeInventoryMutation,
+} from './queries/inventory/write-inventory-mutation.js';
 export * from './queries/posture/index.js';
 export * from './queries/propagation/index.js';
 export {

@@ -13,13 +13,30 @@ import type { Database } from './schema.js';
 
 export type StoreKind = 'pglite' | 'postgres';
 
+/**
+ * The store port: what every stage is handed. Its query functions (src/store/index.ts) take it;
+ * `db` is the query builder those functions use — SQL lives only inside src/store.
+ */
 export interface Store {
-  db: Kysely<Database>;
+  readonly db: Kysely<Database>;
   kind: StoreKind;
   /** Where it lives: the data directory, or the server URL with any password removed. */
   location: string;
   schemaVersion: number;
+  /** Runs `fn` in one transaction: what it writes lands together or not at all. Nested calls join it. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** A Store over a query builder: `transaction` opens one (or joins the one `db` already is). */
+function storeOver(db: Kysely<Database>, base: Omit<Store, 'db' | 'transaction'>): Store {
+  const store: Store = {
+    ...base,
+    db,
+    transaction: (fn) =>
+      db.isTransaction ? fn(store) : db.transaction().execute((tx) => fn(storeOver(tx, store))),
+  };
+  return store;
 }
 
 export interface StoreOptions {
@@ -66,7 +83,12 @@ function openPostgres(url: string): Store {
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', location: redactUrl(url), schemaVersion: 0, close: () => db.destroy() };
+  return storeOver(db, {
+    kind: 'postgres',
+    location: redactUrl(url),
+    schemaVersion: 0,
+    close: () => db.destroy(),
+  });
 }
 
 async function openPglite(dataDir: string): Promise<Store> {
@@ -88,8 +110,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     throw new StoreError(`could not open PGlite in ${dataDir}: ${errorText(err)}`, { cause: err });
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
-  return {
-    db,
+  return storeOver(db, {
     kind: 'pglite',
     location: dataDir,
     schemaVersion: 0,
@@ -97,7 +118,7 @@ async function openPglite(dataDir: string): Promise<Store> {
       await db.destroy();
       unlock();
     },
-  };
+  });
 }
 
 /**

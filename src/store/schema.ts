@@ -1,6 +1,7 @@
 // Kysely table types for the model created in migrations/ (docs/data-model.md).
 // int8 columns come back as JS numbers (see open-store.ts type parsers); jsonb as parsed JSON.
 import type { ColumnType, Generated } from 'kysely';
+import type { ContainerColumnSpecs } from './queries/inventory/container-columns.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type TimestampNull = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -223,29 +224,21 @@ export interface InventoryRunsTable {
   errors: Json<unknown[]>;
 }
 
-export interface ContainersTable {
+/** A column type per kind of observed container column (queries/inventory/container-columns.ts). */
+interface ContainerColumnTypes {
+  text: string;
+  'text?': string | null;
+  'int?': number | null;
+  'time?': TimestampNull;
+  labels: Json<Record<string, string>>;
+}
+type ObservedContainerColumns = {
+  [C in keyof ContainerColumnSpecs]: ContainerColumnTypes[ContainerColumnSpecs[C]['kind']];
+};
+
+export interface ContainersTable extends ObservedContainerColumns {
   id: string;
   source_id: number;
-  cluster: string | null;
-  namespace: string | null;
-  workload_kind: string | null;
-  workload_name: string | null;
-  pod: string | null;
-  container_name: string;
-  container_kind: string;
-  node: string | null;
-  platform: string | null;
-  image: string;
-  image_id: string | null;
-  digest: string | null;
-  digest_kind: string | null;
-  state: string;
-  started_at: TimestampNull;
-  finished_at: TimestampNull;
-  restarts: number | null;
-  owner: string | null;
-  environment: string | null;
-  labels: Json<Record<string, string>>;
   first_seen: Timestamp;
   last_seen: Timestamp;
   removed_at: TimestampNull;

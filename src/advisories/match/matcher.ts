@@ -2,14 +2,9 @@
 // package), evaluates each affected entry, then merges: every advisory naming the same CVE for the
 // same package becomes ONE finding whose id is the CVE (aliases keep the advisory ids). Severity
 // follows the documented precedence (severity.ts); KEV and EPSS are attached by CVE.
-import type { Kysely, Transaction } from 'kysely';
 import type { Finding, FindingStatus, Package, Severity } from '../../core/types.js';
-import {
-  type AffectedRow,
-  findAffected,
-  getEnrichment,
-} from '../../store/queries/advisories/find-affected.js';
-import type { Database } from '../../store/schema.js';
+import type { Store } from '../../store/index.js';
+import { type AffectedRow, findAffected, getEnrichment } from '../../store/index.js';
 import { schemeFor } from '../../versioning/index.js';
 import { chooseSeverity } from '../severity.js';
 import type { AffectedRange, SeverityEntry } from '../types.js';
@@ -44,7 +39,7 @@ export interface Matcher {
   matchMany(items: { packages: Package[]; opts?: MatchOptions | undefined }[]): Promise<Finding[][]>;
 }
 
-export function createMatcher(db: Kysely<Database> | Transaction<Database>): Matcher {
+export function createMatcher(store: Store): Matcher {
   const cache = new Map<string, AffectedRow[]>();
   const kevCache = new Map<string, boolean>();
   const epssCache = new Map<string, { score: number; percentile: number } | null>();
@@ -59,14 +54,14 @@ export function createMatcher(db: Kysely<Database> | Transaction<Database>): Mat
     }
     if (!missing.size) return;
     for (const id of missing.keys()) cache.set(id, []);
-    for (const r of await findAffected(db, [...missing.values()]))
+    for (const r of await findAffected(store, [...missing.values()]))
       cache.get(`${r.ecosystem}\u0000${r.package_name}`)!.push(r);
   }
 
   async function enrich(cves: string[]): Promise<void> {
     const missing = cves.filter((c) => !kevCache.has(c));
     if (!missing.length) return;
-    const e = await getEnrichment(db, missing);
+    const e = await getEnrichment(store, missing);
     for (const c of missing) {
       kevCache.set(c, e.kev.has(c));
       epssCache.set(c, e.epss.get(c) ?? null);
@@ -134,11 +129,11 @@ export function createMatcher(db: Kysely<Database> | Transaction<Database>): Mat
 
 /** Matches one SBOM: what the scanner and the re-matcher call. */
 export async function matchPackages(
-  db: Kysely<Database> | Transaction<Database>,
+  store: Store,
   packages: Package[],
   opts: MatchOptions = {},
 ): Promise<Finding[]> {
-  return createMatcher(db).match(packages, opts);
+  return createMatcher(store).match(packages, opts);
 }
 
 function mergeHits(pkg: Package, hits: Hit[]): Finding[] {

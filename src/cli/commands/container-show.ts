@@ -16,7 +16,7 @@ export function registerContainerShowCommand(program: Command, run: Run): void {
     .action(
       run(async (ctx, id: string) => {
         const store = await ctx.store();
-        const v = await showContainer(store.db, id, postureConfig(ctx));
+        const v = await showContainer(store, id, postureConfig(ctx));
         return {
           json: v,
           rows: v.findings,

@@ -2,10 +2,9 @@
 // `--format json` prints exactly the documented fields (docs/inventory.md); the propagation stage
 // adds its own fields (imageDigest, matchMethod, confidence, counts) to this command.
 import type { Command } from 'commander';
-import { containerPostureFields, syncPosture } from '../../propagation/index.js';
+import { containerPostureFields } from '../../propagation/index.js';
 import { type ContainerRow, listContainers } from '../../store/index.js';
 import type { Run } from '../main.js';
-import { postureConfig } from './posture-format.js';
 
 export interface ContainersFlags {
   source?: string;
@@ -55,16 +54,14 @@ export function registerContainersCommand(program: Command, run: Run): void {
     .option('--all', 'include containers that have gone (state "removed")')
     .action(
       run(async (ctx, flags: ContainersFlags) => {
-        const db = (await ctx.store()).db;
-        // Propagation: resolve what changed and refresh roll-ups, so digests and counts are current.
-        await syncPosture(db, postureConfig(ctx));
-        const rows = await listContainers(db, {
+        const store = await ctx.store();
+        const rows = await listContainers(store, {
           source: flags.source,
           cluster: flags.cluster,
           namespaces: flags.namespace,
           includeRemoved: flags.all,
         });
-        const posture = await containerPostureFields(db, rows);
+        const posture = await containerPostureFields(store, rows);
         return {
           json: rows.map((r, i) => ({ ...containerJson(r), ...posture[i] })),
           rows,

@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { updateAdvisories } from '../../advisories/index.js';
 import { UsageError } from '../../core/errors.js';
 import { group, type Run } from '../main.js';
+import { maintain } from './posture-format.js';
 
 const KINDS = ['osv', 'alpine-secdb', 'kev', 'epss', 'vex'] as const;
 
@@ -26,13 +27,14 @@ export function registerDbUpdateCommands(program: Command, run: Run): void {
       run(async (ctx, opts: { source: string[]; kind?: (typeof KINDS)[number]; rematch: boolean }) => {
         if (!opts.source.length) throw new UsageError('db update needs at least one --source PATH|URL');
         const store = await ctx.store();
-        const result = await updateAdvisories(store.db, {
+        const result = await updateAdvisories(store, {
           sources: opts.source,
           kind: opts.kind,
           rematch: opts.rematch,
           signal: ctx.signal,
           logger: ctx.logger,
         });
+        await maintain(ctx);
         const rm = result.rematch;
         return {
           json: result,

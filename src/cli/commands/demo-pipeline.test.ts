@@ -54,12 +54,12 @@ describe.each(kinds)('scan → inventory → posture on real data (%s)', (kind) 
 
   beforeAll(async () => {
     store = await createTestStore(kind);
-    expect(await loadAdvisories(store.db)).toBe(1);
-    await publishImages(store.db, 'initial');
-    scanned = await scanImages(store.db, ['alpine-base-3.18', 'shop-api-1.0']);
+    expect(await loadAdvisories(store)).toBe(1);
+    await publishImages(store, 'initial');
+    scanned = await scanImages(store, ['alpine-base-3.18', 'shop-api-1.0']);
     await collectCluster(store, 'cluster-v1.json');
     await importCmdb(store);
-    await syncPosture(store.db, DEMO_CONFIG);
+    await syncPosture(store, DEMO_CONFIG);
   });
   afterAll(async () => {
     await store?.dispose();
@@ -72,7 +72,7 @@ describe.each(kinds)('scan → inventory → posture on real data (%s)', (kind) 
       ['shop-api-1.0', 'linux/amd64', 2],
       ['shop-api-1.0', 'linux/arm64', 2],
     ]);
-    const report = await getPosture(store.db, { by: 'container', noSync: true }, DEMO_CONFIG);
+    const report = await getPosture(store, { by: 'container' }, DEMO_CONFIG);
     expect(report.groups).toHaveLength(5);
     for (const g of report.groups) {
       expect(g.unresolved + g.unscanned).toBe(0);
@@ -87,14 +87,13 @@ describe.each(kinds)('scan → inventory → posture on real data (%s)', (kind) 
       });
     }
     expect(report.totals.instances.high).toBe(5);
-    const c = await showContainer(store.db, 'demo/shop/toolbox/toolbox', { ...DEMO_CONFIG, noSync: true });
+    const c = await showContainer(store, 'demo/shop/toolbox/toolbox', { ...DEMO_CONFIG });
     expect(c).toMatchObject({ matchMethod: 'config-digest', confidence: 'exact', counts: { high: 1 } });
     // The toolbox runs the base image itself: its own packages are bumped.
     expect(c.findings.map((f) => f.action)).toEqual(['bump-dependency', 'bump-dependency']);
     // In shop-api, musl sits in the base image's layer: update the base rather than bump a package.
-    const api = await showContainer(store.db, 'demo/shop/shop-api-7fb78fb6d8-2w75j/api', {
+    const api = await showContainer(store, 'demo/shop/shop-api-7fb78fb6d8-2w75j/api', {
       ...DEMO_CONFIG,
-      noSync: true,
     });
     expect(api.baseImage?.names).toContain(`${DEMO_REGISTRY}/library/alpine:3.18`);
     expect(api.findings.map((f) => [f.packageName, f.fixedVersion, f.action])).toEqual([
@@ -104,19 +103,19 @@ describe.each(kinds)('scan → inventory → posture on real data (%s)', (kind) 
   });
 
   it('matches the container on the arm64 node to the arm64 manifest of the multi-arch index', async () => {
-    const arm = await showContainer(store.db, 'demo/shop/shop-api-7fb78fb6d8-x9k2p/api', { noSync: true });
+    const arm = await showContainer(store, 'demo/shop/shop-api-7fb78fb6d8-x9k2p/api', {});
     expect(arm).toMatchObject({
       platform: 'linux/arm64',
       imageDigest: v10.arm64,
       matchMethod: 'index-digest+platform',
       confidence: 'exact',
     });
-    const amd = await showContainer(store.db, 'demo/shop/shop-api-7fb78fb6d8-2w75j/api', { noSync: true });
+    const amd = await showContainer(store, 'demo/shop/shop-api-7fb78fb6d8-2w75j/api', {});
     expect(amd).toMatchObject({ platform: 'linux/amd64', imageDigest: v10.amd64 });
   });
 
   it('resolves a tag-only container through tag history at its start time', async () => {
-    const c = await showContainer(store.db, 'batch-vms/vm-batch-01/report', { noSync: true });
+    const c = await showContainer(store, 'batch-vms/vm-batch-01/report', {});
     expect(c).toMatchObject({
       image: `${DEMO_REGISTRY}/shop/api:prod`,
       imageDigest: v10.amd64,
@@ -127,20 +126,20 @@ describe.each(kinds)('scan → inventory → posture on real data (%s)', (kind) 
   });
 
   it('a patched rebuild, rescanned and rolled out, improves posture and passes all six checks', async () => {
-    const where = await vulnWhere(store.db, DEMO_VULNERABILITY, { noSync: true });
+    const where = await vulnWhere(store, DEMO_VULNERABILITY, {});
     expect(where.workloads.map((w) => w.name).sort()).toEqual(['nightly-report', 'shop-api', 'toolbox']);
 
-    await publishImages(store.db, 'patched');
-    const rescanned = await scanImages(store.db, ['alpine-base-3.18-patched', 'shop-api-1.1']);
+    await publishImages(store, 'patched');
+    const rescanned = await scanImages(store, ['alpine-base-3.18-patched', 'shop-api-1.1']);
     expect(rescanned.every((s) => s.findings === 0)).toBe(true);
     const delta = await collectCluster(store, 'cluster-v2.json');
     expect([delta.added.length, delta.removed.length]).toEqual([3, 3]);
 
-    const after = await getPosture(store.db, { by: 'workload' }, DEMO_CONFIG);
+    const after = await getPosture(store, { by: 'workload' }, DEMO_CONFIG);
     const api = after.groups.find((g) => g.key === 'demo/shop/Deployment/shop-api')!;
     expect(api.distinctVulnerabilities.total).toBe(0);
     expect(after.totals.instances.high).toBe(2); // toolbox and the tag-only batch job still run 1.0-era content
-    const rollout = await rolloutCheck(store.db, { namespace: 'shop', kind: 'Deployment', name: 'shop-api' });
+    const rollout = await rolloutCheck(store, { namespace: 'shop', kind: 'Deployment', name: 'shop-api' });
     expect(rollout).toMatchObject({
       improved: true,
       fixed: [DEMO_VULNERABILITY],
@@ -149,7 +148,7 @@ describe.each(kinds)('scan → inventory → posture on real data (%s)', (kind) 
     expect(rollout.previous?.evidence).toBe('snapshot');
 
     const { checks } = await validatePropagation(
-      store.db,
+      store,
       {
         image: `${DEMO_REGISTRY}/shop/api:1.0`,
         vulnerability: DEMO_VULNERABILITY,
@@ -166,7 +165,7 @@ describe.each(kinds)('scan → inventory → posture on real data (%s)', (kind) 
       ['operationalised', 'pass'],
     ]);
     // Without the operational configuration, check 6 fails and says why.
-    const bare = await validatePropagation(store.db, {});
+    const bare = await validatePropagation(store, {});
     expect(bare.checks.find((c) => c.name === 'operationalised')).toMatchObject({
       status: 'fail',
       evidence: expect.stringMatching(/cadence.scan not configured/),

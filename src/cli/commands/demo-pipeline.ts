@@ -10,20 +10,18 @@
 // Each step is exported so the end-to-end tests drive and check them one at a time.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Kysely } from 'kysely';
 import { matchPackages, updateAdvisories } from '../../advisories/index.js';
+import { openImageSource } from '../../identity/index.js';
 import { collectKubernetes, importCmdbFile, metadataKeys } from '../../inventory/index.js';
 import {
-  afterInventoryMutation,
   type Check,
   getPosture,
+  maintainPosture,
   type PostureReport,
-  syncPosture,
   validatePropagation,
 } from '../../propagation/index.js';
-import { openImageSource } from '../../registry/index.js';
 import { scanImage } from '../../scan/index.js';
-import { applyInventoryMutation, type Database, recordResolution, type Store } from '../../store/index.js';
+import { recordResolution, type Store, writeInventoryMutation } from '../../store/index.js';
 import { type RecordedCluster, recordedKubernetesApi } from './demo-cluster.js';
 
 export const DEMO_DIR = fileURLToPath(new URL('../../../testdata/demo/', import.meta.url));
@@ -46,20 +44,20 @@ const PUBLISHED: [string, string, string[], string][] = [
   ['shop-api-1.1', 'shop/api', ['1.1', 'prod'], '2026-11-25T09:00:00Z'],
 ];
 
-export async function loadAdvisories(db: Kysely<Database>): Promise<number> {
-  const r = await updateAdvisories(db, { sources: [`${DEMO_DIR}advisories`], rematch: true });
+export async function loadAdvisories(store: Store): Promise<number> {
+  const r = await updateAdvisories(store, { sources: [`${DEMO_DIR}advisories`], rematch: true });
   return r.sources.reduce((n, s) => n + s.written, 0);
 }
 
 /** Records the layout's images under their registry names, as a registry resolution would. */
-export async function publishImages(db: Kysely<Database>, which: 'initial' | 'patched'): Promise<void> {
+export async function publishImages(store: Store, which: 'initial' | 'patched'): Promise<void> {
   const rows = which === 'initial' ? PUBLISHED.slice(0, 2) : PUBLISHED.slice(2);
   for (const [layoutTag, repository, tags, at] of rows) {
     const source = await openImageSource(`oci:${LAYOUT}:${layoutTag}`);
     const resolved = await source.resolve({ platform: 'all' });
     for (const tag of tags) {
       await recordResolution(
-        db,
+        store,
         {
           ...resolved,
           registry: DEMO_REGISTRY,
@@ -75,7 +73,7 @@ export async function publishImages(db: Kysely<Database>, which: 'initial' | 'pa
 
 /** Scans layout images with the built-in scanner, every platform, and stores the results. */
 export async function scanImages(
-  db: Kysely<Database>,
+  store: Store,
   layoutTags: string[],
 ): Promise<{ reference: string; platform: string; findings: number }[]> {
   const out: { reference: string; platform: string; findings: number }[] = [];
@@ -83,8 +81,8 @@ export async function scanImages(
     const results = await scanImage({
       source: `oci:${LAYOUT}:${tag}`,
       platform: 'all',
-      db,
-      match: (packages, opts) => matchPackages(db, packages, opts),
+      store,
+      match: (packages, opts) => matchPackages(store, packages, opts),
     });
     for (const r of results)
       out.push({ reference: tag, platform: r.image.platform, findings: r.findings.length });
@@ -96,10 +94,10 @@ export async function scanImages(
 export async function collectCluster(store: Store, file: 'cluster-v1.json' | 'cluster-v2.json') {
   const doc = JSON.parse(readFileSync(`${DEMO_DIR}k8s/${file}`, 'utf8')) as RecordedCluster;
   const col = await collectKubernetes(recordedKubernetesApi(doc), { cluster: 'demo', keys: metadataKeys() });
-  const applied = await applyInventoryMutation(store.db, { name: 'demo', kind: 'kubernetes' }, col.mutation, {
+  const applied = await writeInventoryMutation(store, { name: 'demo', kind: 'kubernetes' }, col.mutation, {
     errors: col.errors,
   });
-  await afterInventoryMutation(store.db, applied, DEMO_CONFIG);
+  await maintainPosture(store, { containerIds: [...applied.added, ...applied.identityChanged] }, DEMO_CONFIG);
   return applied;
 }
 
@@ -113,7 +111,7 @@ export async function importCmdb(store: Store) {
       keys: metadataKeys(),
     },
   );
-  await afterInventoryMutation(store.db, { added: result.added, identityChanged: [] }, DEMO_CONFIG);
+  await maintainPosture(store, { containerIds: result.added }, DEMO_CONFIG);
   return result;
 }
 
@@ -125,10 +123,9 @@ export interface DemoResult {
 
 /** The whole demo, printing each step through `say`. */
 export async function runDemoPipeline(store: Store, say: (line: string) => void): Promise<DemoResult> {
-  const db = store.db;
-  say(`1. advisories: ${await loadAdvisories(db)} OSV records loaded from testdata/demo/advisories`);
-  await publishImages(db, 'initial');
-  for (const s of await scanImages(db, ['alpine-base-3.18', 'shop-api-1.0'])) {
+  say(`1. advisories: ${await loadAdvisories(store)} OSV records loaded from testdata/demo/advisories`);
+  await publishImages(store, 'initial');
+  for (const s of await scanImages(store, ['alpine-base-3.18', 'shop-api-1.0'])) {
     say(`2. scanned ${s.reference} ${s.platform}: ${s.findings} findings`);
   }
   const v1 = await collectCluster(store, 'cluster-v1.json');
@@ -139,21 +136,21 @@ export async function runDemoPipeline(store: Store, say: (line: string) => void)
   say(
     `   inventory: CMDB "batch-vms" ${cmdb.added.length} container (tag only: resolved through tag history)`,
   );
-  await syncPosture(db, DEMO_CONFIG);
-  const before = await getPosture(db, { by: 'container' }, DEMO_CONFIG);
+  await maintainPosture(store, {}, DEMO_CONFIG);
+  const before = await getPosture(store, { by: 'container' }, DEMO_CONFIG);
 
   say(
     '4. patched rebuild: musl 1.2.4-r3 in a new base image, shop-api 1.1 rebuilt on it, scanned and rolled out',
   );
-  await publishImages(db, 'patched');
-  for (const s of await scanImages(db, ['alpine-base-3.18-patched', 'shop-api-1.1'])) {
+  await publishImages(store, 'patched');
+  for (const s of await scanImages(store, ['alpine-base-3.18-patched', 'shop-api-1.1'])) {
     say(`   scanned ${s.reference} ${s.platform}: ${s.findings} findings`);
   }
   const v2 = await collectCluster(store, 'cluster-v2.json');
   say(`   inventory delta: ${v2.added.length} containers added, ${v2.removed.length} removed`);
-  const after = await getPosture(db, { by: 'container' }, DEMO_CONFIG);
+  const after = await getPosture(store, { by: 'container' }, DEMO_CONFIG);
   const { checks } = await validatePropagation(
-    db,
+    store,
     {
       image: `${DEMO_REGISTRY}/shop/api:1.0`,
       vulnerability: DEMO_VULNERABILITY,

@@ -1,6 +1,6 @@
 // `runsight image diff A B`: vulnerabilities fixed, introduced and unchanged between two images.
 import type { Command } from 'commander';
-import { parsePlatform } from '../../registry/index.js';
+import { parsePlatform } from '../../identity/index.js';
 import { type DiffEntry, diffImages } from '../../remediation/index.js';
 import { group, type Run } from '../main.js';
 
@@ -14,9 +14,8 @@ export function registerImageDiffCommand(program: Command, run: Run): void {
     .action(
       run(async (ctx, a: string, b: string, opts: { platform: string }) => {
         const store = await ctx.store();
-        const d = await diffImages(store.db, a, b, {
+        const d = await diffImages(store, a, b, {
           platform: parsePlatform(opts.platform),
-          authoritativeSource: ctx.config.posture?.authoritativeSource,
         });
         const rows: Row[] = [
           ...d.fixed.map((e) => ({ ...e, change: 'fixed' })),

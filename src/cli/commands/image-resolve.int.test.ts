@@ -11,8 +11,8 @@ import {
   type BuiltImage,
   buildAndPush,
   imageToolsAvailable,
-} from '../../registry/test-support/build-image.js';
-import { startRegistry, type TestRegistry } from '../../registry/test-support/registry-server.js';
+} from '../../identity/test-support/build-image.js';
+import { startRegistry, type TestRegistry } from '../../identity/test-support/registry-server.js';
 import { openStore } from '../../store/index.js';
 import { runCli } from '../test-support/run-cli.js';
 

@@ -3,8 +3,9 @@
 // docker-archive: (docs/identity.md has the JSON schema).
 import { type Command, Option } from 'commander';
 import type { Platform } from '../../core/types.js';
-import { type ImageResolution, parsePlatform, resolveImageIdentity } from '../../registry/index.js';
+import { type ImageResolution, parsePlatform, resolveImageIdentity } from '../../identity/index.js';
 import { group, type Run } from '../main.js';
+import { maintain } from './posture-format.js';
 
 type Row = ImageResolution['platforms'][number];
 
@@ -29,12 +30,13 @@ export function registerImageResolveCommands(program: Command, run: Run): void {
         const result = await resolveImageIdentity(ref, {
           platform,
           signal: ctx.signal,
-          db: store.db,
+          store: store,
           insecureRegistries: ctx.insecureRegistries,
           registriesConfig: ctx.config.registries,
           env: ctx.env,
           logger: ctx.logger,
         });
+        await maintain(ctx);
         const recorded = (result as { recorded?: { drifted: boolean; previousDigest?: string } }).recorded;
         const footer = [`${result.reference} → ${result.digest} (${result.mediaType})`];
         if (recorded?.drifted)

@@ -18,8 +18,8 @@ export function registerImageShowCommand(program: Command, run: Run): void {
         // posture.authoritativeSource from the config, else the settings table (as posture reads it).
         const configured =
           ctx.config.posture?.authoritativeSource ??
-          (await getSetting<string>(store.db, 'posture.authoritativeSource'));
-        const shown = await showImage(store.db, ref, configured);
+          (await getSetting<string>(store, 'posture.authoritativeSource'));
+        const shown = await showImage(store, ref, configured);
         const names = shown.sources.map((s) => s.source);
         const footer = [
           `digest ${shown.digest}${shown.resolvedBy === 'tag-history' ? ` (from tag history of ${ref})` : ''}`,

@@ -14,6 +14,7 @@ import {
 } from '../../importers/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
+import { maintain } from './posture-format.js';
 
 interface ImportFlags {
   image?: string;
@@ -62,7 +63,7 @@ export function registerImportCommands(program: Command, run: Run): void {
             documents.push({ origin: `cluster${opts.context ? ` ${opts.context}` : ''}`, data: list });
         } else if (!files?.length) throw new UsageError('give report files, or --from-cluster');
         const store = await ctx.store();
-        const result = await importReports(store.db, {
+        const result = await importReports(store, {
           format,
           files: files ?? [],
           documents,
@@ -70,6 +71,7 @@ export function registerImportCommands(program: Command, run: Run): void {
           signal: ctx.signal,
           logger: ctx.logger,
         });
+        if (result.images.length) await maintain(ctx);
         const printable = toPrintable(result.images, result.errors);
         if (!result.errors.length) return printable;
         ctx.print(render(ctx.format, printable));

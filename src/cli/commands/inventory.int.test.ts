@@ -6,14 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  FakeKubernetesApiServer,
-  kubeconfigYaml,
-} from '../../inventory/providers/kubernetes/test-support/api-server.js';
-import {
   k8sFixture,
   kindCluster,
   namespaceObject,
 } from '../../inventory/providers/kubernetes/test-support/fixtures.js';
+import { FakeKubernetesApiServer, kubeconfigYaml } from '../../kubernetes/test-support/api-server.js';
 import { openStore, readScopePosture } from '../../store/index.js';
 import { main } from '../main.js';
 import { runCli } from '../test-support/run-cli.js';
@@ -41,7 +38,7 @@ const FIELDS = [
   'owner',
   'environment',
   'labels',
-  // Added by propagation (issue 7): the resolved platform digest, how, and the image's counts.
+  // Added by propagation: the resolved platform digest, how, and the image's counts.
   'imageDigest',
   'matchMethod',
   'confidence',
@@ -260,7 +257,7 @@ describe('runsight inventory and containers', () => {
         .execute();
       expect(pod).toHaveLength(2);
       for (const c of pod) expect(c.resolved_at).not.toBeNull();
-      const [cluster] = await readScopePosture(store.db, 'cluster', { keys: ['watched'] });
+      const [cluster] = await readScopePosture(store, 'cluster', { keys: ['watched'] });
       expect(cluster?.containers).toBe(26 - summary.removed);
     } finally {
       await store.close();

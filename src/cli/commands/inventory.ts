@@ -16,12 +16,11 @@ import {
   watchDockerInventory,
   watchKubernetesInventory,
 } from '../../inventory/index.js';
-import { syncPosture } from '../../propagation/index.js';
 import { listInventorySources } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { group, type Run } from '../main.js';
 import { type Printable, render } from '../output.js';
-import { postureConfig } from './posture-format.js';
+import { maintain } from './posture-format.js';
 
 interface KubernetesFlags {
   kubeconfig?: string;
@@ -93,10 +92,10 @@ function resultsPrintable(results: SourceResult[]): Printable<SourceResult> {
   };
 }
 
-/** Propagation: resolve the containers that came or changed and snapshot what moved (issue 7). */
+/** Propagation: resolve the containers that came or changed (by id) and snapshot what moved. */
 async function updatePosture(ctx: CliContext, results: SourceResult[]): Promise<void> {
   if (results.every((r) => r.status === 'failed')) return;
-  await syncPosture((await ctx.store()).db, postureConfig(ctx));
+  await maintain(ctx, { containerIds: results.flatMap((r) => [...r.added, ...r.changed]) });
 }
 
 /**
@@ -108,11 +107,10 @@ function postureFollower(ctx: CliContext): { kick(): void; settled(): Promise<vo
   let running: Promise<void> | undefined;
   let again = false;
   const loop = async () => {
-    const db = (await ctx.store()).db;
     do {
       again = false;
       try {
-        await syncPosture(db, postureConfig(ctx));
+        await maintain(ctx);
       } catch (err) {
         ctx.logger.warn('posture update after a watch batch failed', { error: (err as Error).message });
       }

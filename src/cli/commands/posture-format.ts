@@ -1,8 +1,8 @@
 // Shared text helpers for the posture commands' table output.
 import { UsageError } from '../../core/errors.js';
 import type { Severity } from '../../core/types.js';
-import type { Freshness } from '../../propagation/index.js';
-import { humanAge } from '../../propagation/index.js';
+import type { Freshness, WrittenInputs } from '../../propagation/index.js';
+import { humanAge, maintainPosture } from '../../propagation/index.js';
 import type { CliContext } from '../context.js';
 
 export function parseSeverity(value: string | undefined, flag: string): Severity | undefined {
@@ -32,9 +32,21 @@ export function freshnessFooter(f: Freshness): string[] {
     ? f.inventory.map((i) => `${i.name} ${humanAge(i.ageSeconds)}${i.stale ? ' STALE' : ''}`).join(', ')
     : 'none';
   out.push(
-    `freshness: advisories ${adv}; inventory ${inv}; oldest scan in use ${humanAge(f.scans.oldestInUse.ageSeconds)}${f.scans.oldestInUse.stale ? ' STALE' : ''}`,
+    `freshness: advisories ${adv}; inventory ${inv}; oldest scan in use ${humanAge(f.scans.oldestInUse.ageSeconds)}${f.scans.oldestInUse.stale ? ' STALE' : ''}; posture computed ${humanAge(f.posture.ageSeconds)}`,
   );
+  if (f.posture.settingsPending)
+    out.push(
+      `posture was computed with authoritative source ${f.posture.authoritativeSource}; run \`runsight db sync\` to apply the configured one`,
+    );
   return out;
+}
+
+/**
+ * After a command wrote posture inputs: bring posture up to date (propagation's maintenance; views
+ * never do it). The server and scheduler call the same stage function after their writes.
+ */
+export async function maintain(ctx: CliContext, written: WrittenInputs = {}): Promise<void> {
+  await maintainPosture(await ctx.store(), written, { ...postureConfig(ctx), signal: ctx.signal });
 }
 
 /** The propagation settings from the config file. */

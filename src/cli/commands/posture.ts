@@ -62,7 +62,7 @@ function registerPostureCommand(program: Command, run: Run): void {
           throw new UsageError(`--top expects a positive integer, got "${opts.top}"`);
         const store = await ctx.store();
         const report = await getPosture(
-          store.db,
+          store,
           {
             by: opts.by as PostureBy,
             severity: parseSeverity(opts.severity, '--severity'),

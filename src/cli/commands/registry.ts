@@ -1,7 +1,7 @@
 // `runsight registry list REGISTRY [--repository REPO]`: the repositories of a registry (catalog)
 // and their tags, following Link pagination.
 import type { Command } from 'commander';
-import { listRegistry, type RegistryListing } from '../../registry/index.js';
+import { listRegistry, type RegistryListing } from '../../identity/index.js';
 import { group, type Run } from '../main.js';
 
 export function registerRegistryCommands(program: Command, run: Run): void {

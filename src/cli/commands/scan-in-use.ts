@@ -2,11 +2,11 @@
 // than `sla.scanAge`), as listed by propagation's coverage gaps, then brings posture up to date.
 // A reference that cannot be scanned (unreachable registry, unresolved tag) is reported, not fatal.
 import { matchPackages } from '../../advisories/index.js';
-import { listInUseScanTargets, syncPosture } from '../../propagation/index.js';
+import { listInUseScanTargets } from '../../propagation/index.js';
 import { scanImage } from '../../scan/index.js';
 import type { CliContext } from '../context.js';
 import type { Printable } from '../output.js';
-import { postureConfig } from './posture-format.js';
+import { maintain, postureConfig } from './posture-format.js';
 
 export interface InUseRow {
   reference: string;
@@ -19,17 +19,17 @@ export interface InUseRow {
 }
 
 export async function scanInUse(ctx: CliContext): Promise<Printable<InUseRow>> {
-  const db = (await ctx.store()).db;
+  const store = await ctx.store();
   const config = postureConfig(ctx);
-  const targets = await listInUseScanTargets(db, config);
+  const targets = await listInUseScanTargets(store, config);
   const rows: InUseRow[] = [];
   for (const t of targets) {
     ctx.signal.throwIfAborted();
     try {
       const results = await scanImage({
         source: t.reference,
-        db,
-        match: (packages, o) => matchPackages(db, packages, o),
+        store,
+        match: (packages, o) => matchPackages(store, packages, o),
         limits: ctx.config.scan,
         sourceOptions: {
           insecureRegistries: ctx.insecureRegistries,
@@ -65,7 +65,7 @@ export async function scanInUse(ctx: CliContext): Promise<Printable<InUseRow>> {
       });
     }
   }
-  await syncPosture(db, config);
+  await maintain(ctx);
   return {
     json: { inUse: rows },
     rows,

@@ -7,8 +7,7 @@ import type { Kysely } from 'kysely';
 import { matchPackages } from '../../advisories/index.js';
 import { UsageError } from '../../core/errors.js';
 import { type Finding, SEVERITIES } from '../../core/types.js';
-import { syncPosture } from '../../propagation/index.js';
-import { parsePlatform } from '../../registry/index.js';
+import { parsePlatform } from '../../identity/index.js';
 import {
   type ImageScanResult,
   type PackageMatcher,
@@ -17,10 +16,10 @@ import {
   toCycloneDx,
   toSpdx,
 } from '../../scan/index.js';
-import type { Database } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import { type Run, VERSION } from '../main.js';
 import type { Printable } from '../output.js';
-import { postureConfig } from './posture-format.js';
+import { maintain } from './posture-format.js';
 import { scanInUse } from './scan-in-use.js';
 
 export interface ScanCommandOptions {
@@ -64,7 +63,7 @@ export function registerScanCommand(program: Command, run: Run): void {
               ? 'all'
               : parsePlatform(opts.platform);
         const store = await ctx.store();
-        const match = matcherFor(store.db);
+        const match = matcherFor(store);
         let results: ImageScanResult[];
         if (source.startsWith('sbom:')) {
           results = [await scanSbom(source.slice('sbom:'.length), { match })];
@@ -72,7 +71,7 @@ export function registerScanCommand(program: Command, run: Run): void {
           results = await scanImage({
             source,
             platform,
-            db: store.db,
+            store: store,
             match,
             limits: ctx.config.scan,
             sourceOptions: {
@@ -86,8 +85,8 @@ export function registerScanCommand(program: Command, run: Run): void {
             onProgress: ctx.interactive ? (m) => ctx.logger.info(m) : undefined,
           });
         }
-        // Propagation: the new scan's image roll-ups and the containers that run it (issue 7).
-        await syncPosture(store.db, postureConfig(ctx));
+        // The new scan's image roll-ups and the containers that run it.
+        await maintain(ctx);
         if (sbomOut) {
           for (const [i, r] of results.entries()) {
             const file =
@@ -124,8 +123,8 @@ function suffixed(file: string, platform: string, i: number): string {
 }
 
 /** The advisories stage's matcher over the store (`runsight db update` fills the advisories). */
-function matcherFor(db: Kysely<Database>): PackageMatcher {
-  return (packages, o) => matchPackages(db, packages, o);
+function matcherFor(store: Store): PackageMatcher {
+  return (packages, o) => matchPackages(store, packages, o);
 }
 
 /** The JSON document of one scan, exactly the fields docs/scan.md lists (plus a few extras). */

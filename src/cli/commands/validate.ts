@@ -16,7 +16,7 @@ export function registerValidateCommand(program: Command, run: Run): void {
     .action(
       run(async (ctx, opts: { image?: string; vulnerability?: string; fixedImage?: string }) => {
         const store = await ctx.store();
-        const result = await validatePropagation(store.db, opts, postureConfig(ctx));
+        const result = await validatePropagation(store, opts, postureConfig(ctx));
         const failed = result.checks.filter((c) => c.status === 'fail');
         const printable: Printable<Check> = {
           json: result,

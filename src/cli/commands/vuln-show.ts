@@ -13,7 +13,7 @@ export function registerVulnShowCommand(program: Command, run: Run): void {
     .action(
       run(async (ctx, id: string) => {
         const store = await ctx.store();
-        const detail = await getVulnerability(store.db, id);
+        const detail = await getVulnerability(store, id);
         if (!detail.advisories.length && !detail.images.length) {
           throw new InputError(
             `no advisory or finding names "${id}"; run "runsight db update --source …" first or check the id (CVE-…, GHSA-…, DSA-…)`,

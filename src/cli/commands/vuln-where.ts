@@ -12,7 +12,7 @@ export function registerVulnWhereCommand(program: Command, run: Run): void {
     .action(
       run(async (ctx, id: string) => {
         const store = await ctx.store();
-        const w = await vulnWhere(store.db, id, postureConfig(ctx));
+        const w = await vulnWhere(store, id, postureConfig(ctx));
         return {
           json: w,
           rows: w.containers,

@@ -17,7 +17,7 @@ export function registerWorkloadShowCommand(program: Command, run: Run): void {
     .action(
       run(async (ctx, text: string) => {
         const store = await ctx.store();
-        const v = await showWorkload(store.db, parseWorkloadSpec(text), postureConfig(ctx));
+        const v = await showWorkload(store, parseWorkloadSpec(text), postureConfig(ctx));
         const r = v.rollout;
         return {
           json: v,

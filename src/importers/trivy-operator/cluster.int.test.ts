@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/test-support/run-cli.js';
-import { raw } from '../test-support/expected.js';
+import { raw } from '../test-support/reports.js';
 import { kubernetesReportLister, listVulnerabilityReports } from './cluster.js';
 
 const ITEMS = [

@@ -1,23 +1,25 @@
 // Lists trivy-operator VulnerabilityReports straight from a cluster (the Kubernetes API,
 // GET /apis/aquasecurity.github.io/v1alpha1[/namespaces/NS]/vulnerabilityreports, paged with
-// limit/continue). The Kubernetes client is reached through a structural port, so the importer
-// does not depend on the client's types; `kubernetesReportLister` adapts @kubernetes/client-node.
-import { z } from 'zod';
+// limit/continue) through the shared Kubernetes adapter (src/kubernetes): its kubeconfig
+// resolution, its client port over @kubernetes/client-node and its pager.
 import { RunsightError } from '../../core/errors.js';
+import {
+  KubernetesApiError,
+  type KubernetesClient,
+  type KubernetesResource,
+  kubeContexts,
+  listAll,
+} from '../../kubernetes/index.js';
+
+const VULNERABILITY_REPORTS: KubernetesResource = {
+  group: 'aquasecurity.github.io',
+  version: 'v1alpha1',
+  plural: 'vulnerabilityreports',
+  singular: 'vulnerabilityreport',
+};
 
 /** The one call the importer makes on the Kubernetes API. */
-export interface ReportLister {
-  list(args: {
-    namespace?: string | undefined;
-    continue?: string | undefined;
-    limit: number;
-  }): Promise<unknown>;
-}
-
-const listSchema = z.object({
-  items: z.array(z.unknown()),
-  metadata: z.object({ continue: z.string().nullish() }).nullish(),
-});
+export type ReportLister = Pick<KubernetesClient, 'list'>;
 
 export class ClusterListError extends RunsightError {
   override readonly name: string = 'ClusterListError';
@@ -28,29 +30,22 @@ export async function listVulnerabilityReports(
   lister: ReportLister,
   opts: { namespace?: string | undefined; pageSize?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<{ kind: 'List'; items: unknown[] }> {
-  const items: unknown[] = [];
-  let token: string | undefined;
-  do {
-    opts.signal?.throwIfAborted();
-    let page: unknown;
-    try {
-      page = await lister.list({ namespace: opts.namespace, continue: token, limit: opts.pageSize ?? 500 });
-    } catch (err) {
-      const status = (err as { code?: number }).code;
-      throw new ClusterListError(
-        `listing vulnerabilityreports.aquasecurity.github.io failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).message.split('\n')[0]}; check the kube context, that trivy-operator is installed, and that you may list its reports`,
-        { cause: err },
-      );
-    }
-    const parsed = listSchema.safeParse(page);
-    if (!parsed.success)
-      throw new ClusterListError(
-        'the Kubernetes API answered the vulnerabilityreports list with something that is not a list',
-      );
-    items.push(...parsed.data.items.map((i) => withKind(i)));
-    token = parsed.data.metadata?.continue || undefined;
-  } while (token);
-  return { kind: 'List', items };
+  try {
+    const { items } = await listAll(
+      (page) => lister.list(VULNERABILITY_REPORTS, { namespace: opts.namespace, ...page }),
+      { pageSize: opts.pageSize ?? 500, signal: opts.signal },
+      withKind,
+    );
+    return { kind: 'List', items };
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    const status = err instanceof KubernetesApiError ? err.status : (err as { code?: number }).code;
+    const detail = err instanceof KubernetesApiError ? err.detail : (err as Error).message;
+    throw new ClusterListError(
+      `listing vulnerabilityreports.aquasecurity.github.io failed${status ? ` (HTTP ${status})` : ''}: ${detail.split('\n')[0]}; check the kube context, that trivy-operator is installed, and that you may list its reports`,
+      { cause: err },
+    );
+  }
 }
 
 /** List items come without apiVersion/kind; the parser expects whole resources. */
@@ -59,21 +54,17 @@ function withKind(item: unknown): unknown {
   return { apiVersion: 'aquasecurity.github.io/v1alpha1', kind: 'VulnerabilityReport', ...(item as object) };
 }
 
-/** Adapts @kubernetes/client-node (kubeconfig file or the default chain, optional context). */
+/**
+ * The client for a kubeconfig file (default: KUBECONFIG, ~/.kube/config, else the in-cluster service
+ * account) and a context (default: the current one).
+ */
 export async function kubernetesReportLister(
-  opts: { kubeconfig?: string; context?: string } = {},
+  opts: { kubeconfig?: string | undefined; context?: string | undefined; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ReportLister> {
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-  else kc.loadFromDefault();
-  if (opts.context) kc.setCurrentContext(opts.context);
-  const api = kc.makeApiClient(k8s.CustomObjectsApi);
-  const base = { group: 'aquasecurity.github.io', version: 'v1alpha1', plural: 'vulnerabilityreports' };
-  return {
-    list: ({ namespace, continue: token, limit }) =>
-      namespace
-        ? api.listNamespacedCustomObject({ ...base, namespace, _continue: token, limit })
-        : api.listClusterCustomObject({ ...base, _continue: token, limit }),
-  };
+  const [target] = await kubeContexts({
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
+    env: opts.env ?? process.env,
+  });
+  return target!.client;
 }

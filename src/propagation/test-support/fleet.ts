@@ -1,88 +1,163 @@
-// Test support: writes identity-graph, scan and inventory rows straight into a store, the way the
-// identity, scanner and inventory stages do, so propagation is tested on its own.
+// Test support: a small fleet built through the real stages, so propagation is tested on the rows
+// those stages actually write — not on rows shaped by hand:
+//   images and tags  → recordResolution (what identity/ records after resolving a reference),
+//   findings         → saveScan (what scan/ and importers/ land),
+//   containers       → the inventory stage's applyInventoryMutation (one delta per call).
+// It is not a bulk loader: bench/propagation.ts generates its 1M-container fleet server-side.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Finding, Severity } from '../../core/types.js';
-import { type Database, saveScan } from '../../store/index.js';
+import type { PlatformImage } from '../../core/image-source.js';
+import type { ContainerObservation, Finding, Platform, Severity } from '../../core/types.js';
+// The applier itself, not inventory/index.js: that would load every provider's client.
+import { applyInventoryMutation } from '../../inventory/apply-inventory-mutation.js';
+import {
+  type Database,
+  getImageIdentity,
+  type InventorySourceSpec,
+  type ResolutionRecord,
+  recordResolution,
+  type Store,
+  type StoredImage,
+  saveScan,
+} from '../../store/index.js';
+
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+/**
+ * A store, or (while callers move to the Store port) its query builder. The stages take the port;
+ * a bare Kysely is wrapped in one whose transactions run on it.
+ */
+export type FleetStore = Store | Kysely<Database>;
+
+function port(s: FleetStore): Store {
+  if ('db' in s) return s;
+  const db = s;
+  const store: Store = {
+    db,
+    kind: 'pglite',
+    location: 'fleet test-support',
+    schemaVersion: 0,
+    transaction: (fn) =>
+      db.isTransaction ? fn(store) : db.transaction().execute((tx) => fn({ ...store, db: tx })),
+    close: async () => {},
+  };
+  return store;
+}
 
 export function digestOf(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
 
-export async function addSource(db: Kysely<Database>, name = 'k8s', kind = 'kubernetes'): Promise<number> {
-  const r = await db
-    .insertInto('inventory_sources')
-    .values({ name, kind })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return r.id;
+/** An inventory source, created with its first mutation (addContainers). */
+export async function addSource(
+  _store: FleetStore,
+  name = 'k8s',
+  kind: InventorySourceSpec['kind'] = 'kubernetes',
+): Promise<InventorySourceSpec> {
+  return { name, kind };
 }
 
+function platformImage(
+  digest: string,
+  platform: Platform,
+  configDigest: string,
+  diffIds: string[] = [],
+): PlatformImage {
+  return {
+    digest,
+    mediaType: MANIFEST,
+    platform,
+    configDigest,
+    config: { ...platform, rootfs: { type: 'layers', diff_ids: diffIds } },
+    layers: diffIds.map((diffId) => ({
+      digest: digestOf(`blob-${diffId}`),
+      mediaType: LAYER,
+      size: 0,
+      diffId,
+    })),
+    manifest: undefined,
+  };
+}
+
+/** A single-platform image (linux/amd64 unless told), resolved by digest: no name, no tag. */
 export async function addManifest(
-  db: Kysely<Database>,
+  store: FleetStore,
   digest: string,
   opts: { config?: string; arch?: string; variant?: string; layers?: string[] } = {},
 ): Promise<void> {
-  await db
-    .insertInto('images')
-    .values({
-      digest,
-      kind: 'manifest',
-      media_type: 'application/vnd.oci.image.manifest.v1+json',
-      config_digest: opts.config ?? digestOf(`config-${digest}`),
-      os: 'linux',
-      architecture: opts.arch ?? 'amd64',
-      variant: opts.variant ?? null,
-    })
-    .execute();
-  if (opts.layers?.length) {
-    await db
-      .insertInto('image_layers')
-      .values(
-        opts.layers.map((diffId, position) => ({
-          image_digest: digest,
-          position,
-          layer_digest: digestOf(`blob-${diffId}`),
-          diff_id: diffId,
-        })),
-      )
-      .execute();
-  }
+  const platform: Platform = { os: 'linux', architecture: opts.arch ?? 'amd64', variant: opts.variant };
+  await recordResolution(port(store), {
+    reference: digest,
+    digest,
+    mediaType: MANIFEST,
+    platforms: [platformImage(digest, platform, opts.config ?? digestOf(`config-${digest}`), opts.layers)],
+  });
 }
 
+/** A multi-platform index over manifests (record those with addManifest for their configs/layers). */
 export async function addIndex(
-  db: Kysely<Database>,
+  store: FleetStore,
   digest: string,
   children: { digest: string; arch: string; variant?: string; os?: string }[],
 ): Promise<void> {
-  await db
-    .insertInto('images')
-    .values({ digest, kind: 'index', media_type: 'application/vnd.oci.image.index.v1+json' })
-    .execute();
-  await db
-    .insertInto('image_children')
-    .values(
-      children.map((c) => ({
-        index_digest: digest,
-        child_digest: c.digest,
-        os: c.os ?? 'linux',
-        architecture: c.arch,
-        variant: c.variant ?? null,
-      })),
-    )
-    .execute();
+  await recordResolution(port(store), {
+    reference: digest,
+    digest,
+    mediaType: INDEX,
+    platforms: [],
+    children: children.map((c) => ({
+      digest: c.digest,
+      mediaType: MANIFEST,
+      platform: { os: c.os ?? 'linux', architecture: c.arch, variant: c.variant },
+    })),
+  });
 }
 
+/**
+ * The registry said `registry/repository:tag` → `digest` at `at`: the identity stage's record of
+ * resolving the tag (tag history and the repository name). The image must have been added first.
+ */
 export async function addTag(
-  db: Kysely<Database>,
+  store: FleetStore,
   name: { registry: string; repository: string; tag: string },
   digest: string,
   at: Date,
 ): Promise<void> {
-  await db
-    .insertInto('tag_history')
-    .values({ ...name, digest, observed_at: at })
-    .execute();
+  const s = port(store);
+  const image = await getImageIdentity(s, digest);
+  if (!image) throw new Error(`fleet: add ${digest} (addManifest/addIndex) before tagging it`);
+  const record: ResolutionRecord = {
+    reference: `${name.registry}/${name.repository}:${name.tag}`,
+    ...name,
+    ...resolvedContent(image),
+  };
+  await recordResolution(s, record, { observedAt: at });
+}
+
+function resolvedContent(
+  image: StoredImage,
+): Pick<ResolutionRecord, 'digest' | 'mediaType' | 'platforms' | 'children'> {
+  if (image.kind === 'index') {
+    return {
+      digest: image.digest,
+      mediaType: image.mediaType,
+      platforms: [],
+      children: image.children.map((c) => ({ digest: c.digest, mediaType: MANIFEST, platform: c.platform })),
+    };
+  }
+  const p = platformImage(
+    image.digest,
+    image.platform ?? { os: 'linux', architecture: 'amd64' },
+    image.configDigest ?? digestOf(`config-${image.digest}`),
+    image.layers.map((l) => l.diffId).filter((d): d is string => d !== null),
+  );
+  return {
+    digest: image.digest,
+    mediaType: image.mediaType,
+    platforms: [{ ...p, mediaType: image.mediaType }],
+  };
 }
 
 export interface F {
@@ -95,13 +170,14 @@ export interface F {
   version?: string;
 }
 
+/** A complete scan of `digest` (Debian 12 packages, version 1.0 unless told) through saveScan. */
 export async function addScan(
-  db: Kysely<Database>,
+  store: FleetStore,
   digest: string,
   findings: F[],
   opts: { source?: string; reference?: string; startedAt?: Date } = {},
 ): Promise<number> {
-  const saved = await saveScan(db, {
+  const saved = await saveScan(port(store), {
     imageDigest: digest,
     source: opts.source ?? 'runsight',
     reference: opts.reference,
@@ -134,6 +210,7 @@ export interface C {
   image: string;
   digest?: string | null;
   digestKind?: 'repo' | 'config' | null;
+  /** `os/arch[/variant]`; null: the runtime did not say. Default linux/amd64. */
   platform?: string | null;
   startedAt?: Date | null;
   cluster?: string;
@@ -141,32 +218,49 @@ export interface C {
   workloadKind?: string;
   workloadName?: string;
   owner?: string | null;
+  /** Seen, then gone at this time (a second delta removes it). */
   removedAt?: Date | null;
 }
 
-export async function addContainers(db: Kysely<Database>, sourceId: number, cs: C[]): Promise<void> {
-  await db
-    .insertInto('containers')
-    .values(
-      cs.map((c) => ({
-        id: c.id,
-        source_id: sourceId,
-        cluster: c.cluster ?? 'prod',
-        namespace: c.namespace ?? 'default',
-        workload_kind: c.workloadKind ?? 'Deployment',
-        workload_name: c.workloadName ?? c.id.split('/')[0],
-        pod: `${c.id}-pod`,
-        container_name: 'app',
-        container_kind: 'regular',
-        platform: c.platform === undefined ? 'linux/amd64' : c.platform,
-        image: c.image,
-        digest: c.digest ?? null,
-        digest_kind: c.digestKind ?? (c.digest ? 'repo' : null),
-        state: 'running',
-        started_at: c.startedAt ?? null,
-        owner: c.owner === undefined ? 'team-a' : c.owner,
-        removed_at: c.removedAt ?? null,
-      })),
-    )
-    .execute();
+function observation(c: C): ContainerObservation {
+  const [os, architecture, variant] = (c.platform === undefined ? 'linux/amd64' : (c.platform ?? '')).split(
+    '/',
+  );
+  return {
+    id: c.id,
+    cluster: c.cluster ?? 'prod',
+    namespace: c.namespace ?? 'default',
+    workloadKind: c.workloadKind ?? 'Deployment',
+    workloadName: c.workloadName ?? c.id.split('/')[0],
+    pod: `${c.id}-pod`,
+    container: 'app',
+    containerKind: 'regular',
+    platform: os && architecture ? { os, architecture, variant } : undefined,
+    image: c.image,
+    digest: c.digest ?? undefined,
+    digestKind: c.digestKind ?? (c.digest ? 'repo' : undefined),
+    state: 'running',
+    startedAt: c.startedAt ?? undefined,
+    owner: c.owner === undefined ? 'team-a' : (c.owner ?? undefined),
+    labels: {},
+  };
+}
+
+/**
+ * Containers observed by `source` now, as one inventory delta; those with `removedAt` are then
+ * removed by a second delta at that time.
+ */
+export async function addContainers(store: FleetStore, source: InventorySourceSpec, cs: C[]): Promise<void> {
+  const s = port(store);
+  await applyInventoryMutation(s, source, { type: 'delta', added: cs.map(observation), removed: [] });
+  const gone = cs.filter((c) => c.removedAt);
+  for (const at of [...new Set(gone.map((c) => c.removedAt!.getTime()))].sort((a, b) => a - b)) {
+    const removed = gone.filter((c) => c.removedAt!.getTime() === at).map((c) => c.id);
+    await applyInventoryMutation(
+      s,
+      source,
+      { type: 'delta', added: [], removed },
+      { observedAt: new Date(at) },
+    );
+  }
 }

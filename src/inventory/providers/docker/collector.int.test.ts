@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyInventoryMutation, listContainers, openStore, type Store } from '../../../store/index.js';
+import { selfSignedCertificate } from '../../../kubernetes/test-support/api-server.js';
+import { listContainers, openStore, type Store, writeInventoryMutation } from '../../../store/index.js';
 import { metadataKeys } from '../../metadata-keys.js';
-import { selfSignedCertificate } from '../kubernetes/test-support/api-server.js';
 import { dockerApi, dockerEndpoint } from './client.js';
 import { collectDocker, REPO_DIGESTS_LABEL, watchDocker } from './collector.js';
 import { createContainer, type PodmanService, removeContainer, startPodman } from './test-support/podman.js';
@@ -95,7 +95,7 @@ describe.skipIf(!podman)('Docker provider against podman system service', () => 
       workloadName: 'grafana',
       digest: jobImage,
     });
-    const applied = await applyInventoryMutation(
+    const applied = await writeInventoryMutation(
       store.db,
       { name: 'podman-host', kind: 'docker' },
       col.mutation,
@@ -114,10 +114,10 @@ describe.skipIf(!podman)('Docker provider against podman system service', () => 
       {
         async onFull(c) {
           fulls++;
-          await applyInventoryMutation(store.db, src, c.mutation);
+          await writeInventoryMutation(store.db, src, c.mutation);
         },
         async onDelta(m) {
-          await applyInventoryMutation(store.db, src, m);
+          await writeInventoryMutation(store.db, src, m);
         },
       },
     );

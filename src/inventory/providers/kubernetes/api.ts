@@ -1,43 +1,31 @@
 // The Kubernetes calls the inventory makes, as a small structural port (Kysely's PostgresPool idea),
-// and its adapter over @kubernetes/client-node 1.x. Every payload is validated with schema.ts.
+// and its adapter over the shared Kubernetes client (src/kubernetes). Nodes, namespaces, ReplicaSets
+// and Jobs are validated with schema.ts here; pods stay raw so one odd pod does not sink a list.
 // RBAC needed: get/list/watch on pods, nodes, namespaces, replicasets, jobs (deploy/rbac.yaml).
-// The client library costs ~70 MiB when loaded: it is imported only when a cluster is contacted,
-// so every other command (scan, posture, …) starts without it.
-import type { ApiException, KubeConfig } from '@kubernetes/client-node';
-import type { z } from 'zod';
-import { RunsightError } from '../../../core/errors.js';
 import {
-  listMetaSchema,
+  JOBS,
+  type KubernetesClient,
+  type ListPage,
+  NAMESPACES,
+  NODES,
+  PODS,
+  parsePayload,
+  REPLICA_SETS,
+  type WatchEvent,
+} from '../../../kubernetes/index.js';
+import {
   type Namespace,
   type Node,
   namespaceSchema,
   nodeSchema,
   type OwnedObject,
   ownedObjectSchema,
-  statusSchema,
-  watchEventSchema,
 } from './schema.js';
 
-/** A Kubernetes API call failed; `status` is the HTTP status (410 = resourceVersion too old). */
-export class KubernetesApiError extends RunsightError {
-  override readonly name: string = 'KubernetesApiError';
-  constructor(
-    readonly status: number | undefined,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export type { WatchEvent };
 
-export interface PodPage {
-  /** Raw pod objects: validated one by one by the caller, so one odd pod does not sink the list. */
-  items: unknown[];
-  resourceVersion: string;
-  continue?: string | undefined;
-}
-
-export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: unknown };
+/** A page of pods: raw objects, validated one by one by the caller. */
+export type PodPage = ListPage;
 
 export interface KubernetesApi {
   /** A server address for messages, e.g. `https://10.0.0.1:6443`. */
@@ -67,180 +55,28 @@ export interface KubernetesApi {
   ): Promise<void>;
 }
 
-/** The port over @kubernetes/client-node, for the kubeconfig's current context. */
-export type ClientNode = typeof import('@kubernetes/client-node');
-
-/** Loads @kubernetes/client-node (once). */
-export async function loadClientNode(): Promise<ClientNode> {
-  clientNode ??= await import('@kubernetes/client-node');
-  return clientNode;
-}
-let clientNode: ClientNode | undefined;
-
-export function clientNodeApi(kc: KubeConfig, k8s: ClientNode): KubernetesApi {
-  const { AppsV1Api, BatchV1Api, CoreV1Api, Watch } = k8s;
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const batch = kc.makeApiClient(BatchV1Api);
-  const server = kc.getCurrentCluster()?.server ?? '(no cluster)';
-  const watch = new Watch(kc);
-
+/** The inventory's view of one cluster, over the shared client. */
+export function kubernetesApi(client: KubernetesClient): KubernetesApi {
+  const listOf = async <T>(page: Promise<ListPage>, parse: (o: unknown) => T) =>
+    (await page).items.map(parse);
+  const node = (o: unknown) => parsePayload(nodeSchema, o, 'Node');
+  const namespace = (o: unknown) => parsePayload(namespaceSchema, o, 'Namespace');
+  const replicaSet = (o: unknown) => parsePayload(ownedObjectSchema, o, 'ReplicaSet');
+  const job = (o: unknown) => parsePayload(ownedObjectSchema, o, 'Job');
+  const orNone = <T>(o: unknown, parse: (o: unknown) => T) => (o === undefined ? undefined : parse(o));
   return {
-    server,
-    async listPods({ namespace, limit = 500, continue: cont }) {
-      const list = await call(`list pods${namespace ? ` in ${namespace}` : ''}`, server, () =>
-        namespace
-          ? core.listNamespacedPod({ namespace, limit, _continue: cont })
-          : core.listPodForAllNamespaces({ limit, _continue: cont }),
-      );
-      const meta = parse(listMetaSchema, list.metadata ?? {}, 'PodList.metadata');
-      return {
-        items: list.items ?? [],
-        resourceVersion: meta.resourceVersion ?? '',
-        continue: meta._continue ?? meta.continue ?? undefined,
-      };
-    },
-    async readPod(namespace, name) {
-      return orUndefined(
-        call(`get pod ${namespace}/${name}`, server, () => core.readNamespacedPod({ namespace, name })),
-      );
-    },
-    async listNodes() {
-      const list = await call('list nodes', server, () => core.listNode());
-      return (list.items ?? []).map((n) => parse(nodeSchema, n, 'Node'));
-    },
-    async readNode(name) {
-      const n = await orUndefined(call(`get node ${name}`, server, () => core.readNode({ name })));
-      return n && parse(nodeSchema, n, 'Node');
-    },
-    async listNamespaces() {
-      const list = await call('list namespaces', server, () => core.listNamespace());
-      return (list.items ?? []).map((n) => parse(namespaceSchema, n, 'Namespace'));
-    },
-    async readNamespace(name) {
-      const n = await orUndefined(call(`get namespace ${name}`, server, () => core.readNamespace({ name })));
-      return n && parse(namespaceSchema, n, 'Namespace');
-    },
-    async listReplicaSets(namespace) {
-      const list = await call('list replicasets', server, () =>
-        namespace ? apps.listNamespacedReplicaSet({ namespace }) : apps.listReplicaSetForAllNamespaces(),
-      );
-      return (list.items ?? []).map((o) => parse(ownedObjectSchema, o, 'ReplicaSet'));
-    },
-    async readReplicaSet(namespace, name) {
-      const o = await orUndefined(
-        call(`get replicaset ${namespace}/${name}`, server, () =>
-          apps.readNamespacedReplicaSet({ namespace, name }),
-        ),
-      );
-      return o && parse(ownedObjectSchema, o, 'ReplicaSet');
-    },
-    async listJobs(namespace) {
-      const list = await call('list jobs', server, () =>
-        namespace ? batch.listNamespacedJob({ namespace }) : batch.listJobForAllNamespaces(),
-      );
-      return (list.items ?? []).map((o) => parse(ownedObjectSchema, o, 'Job'));
-    },
-    async readJob(namespace, name) {
-      const o = await orUndefined(
-        call(`get job ${namespace}/${name}`, server, () => batch.readNamespacedJob({ namespace, name })),
-      );
-      return o && parse(ownedObjectSchema, o, 'Job');
-    },
-    watchPods({ namespace, resourceVersion, timeoutSeconds }, onEvent, signal) {
-      const path = namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods` : '/api/v1/pods';
-      return new Promise<void>((resolve, reject) => {
-        let controller: AbortController | undefined;
-        const onAbort = () => controller?.abort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        const finish = (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          if (signal.aborted || !err) resolve();
-          else reject(toApiError(err, `watch pods${namespace ? ` in ${namespace}` : ''}`, server));
-        };
-        watch
-          .watch(
-            path,
-            { allowWatchBookmarks: true, resourceVersion, timeoutSeconds },
-            (type: string, object: unknown) => {
-              const ev = watchEventSchema.safeParse({ type, object });
-              if (ev.success) onEvent(ev.data);
-            },
-            finish,
-          )
-          .then((c) => {
-            controller = c;
-            if (signal.aborted) c.abort();
-          }, finish);
-      });
-    },
+    server: client.server,
+    listPods: ({ namespace: ns, limit = 500, continue: cont }) =>
+      client.list(PODS, { namespace: ns, limit, continue: cont }),
+    readPod: (ns, name) => client.get(PODS, name, ns),
+    listNodes: () => listOf(client.list(NODES), node),
+    readNode: async (name) => orNone(await client.get(NODES, name), node),
+    listNamespaces: () => listOf(client.list(NAMESPACES), namespace),
+    readNamespace: async (name) => orNone(await client.get(NAMESPACES, name), namespace),
+    listReplicaSets: (ns) => listOf(client.list(REPLICA_SETS, { namespace: ns }), replicaSet),
+    readReplicaSet: async (ns, name) => orNone(await client.get(REPLICA_SETS, name, ns), replicaSet),
+    listJobs: (ns) => listOf(client.list(JOBS, { namespace: ns }), job),
+    readJob: async (ns, name) => orNone(await client.get(JOBS, name, ns), job),
+    watchPods: (opts, onEvent, signal) => client.watch(PODS, opts, onEvent, signal),
   };
-}
-
-async function call<T>(what: string, server: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toApiError(err, what, server);
-  }
-}
-
-async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof KubernetesApiError && err.status === 404) return undefined;
-    throw err;
-  }
-}
-
-function toApiError(err: unknown, what: string, server: string): KubernetesApiError {
-  if (err instanceof KubernetesApiError) return err;
-  let status: number | undefined;
-  let detail = err instanceof Error ? err.message : String(err);
-  if (clientNode && err instanceof clientNode.ApiException) {
-    const apiErr = err as ApiException<unknown>;
-    status = apiErr.code;
-    const body = typeof apiErr.body === 'string' ? safeJson(apiErr.body) : apiErr.body;
-    const st = statusSchema.safeParse(body);
-    detail =
-      (st.success && st.data.message) ||
-      /Message: ([^\n]*)/.exec(apiErr.message)?.[1] ||
-      `HTTP ${apiErr.code}`;
-  } else if (typeof (err as { statusCode?: unknown })?.statusCode === 'number') {
-    status = (err as { statusCode: number }).statusCode;
-  }
-  const hint =
-    status === 401 || status === 403
-      ? ' — check the credentials and that the RBAC in deploy/rbac.yaml is bound to this identity'
-      : status === undefined
-        ? ' — is the API server reachable at that address?'
-        : '';
-  return new KubernetesApiError(
-    status,
-    `Kubernetes ${what} at ${server} failed${status ? ` (HTTP ${status})` : ''}: ${detail}${hint}`,
-    {
-      cause: err,
-    },
-  );
-}
-
-function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new KubernetesApiError(
-      undefined,
-      `unexpected ${what} from the Kubernetes API: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-    );
-  }
-  return r.data;
 }

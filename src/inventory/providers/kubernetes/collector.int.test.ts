@@ -4,11 +4,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyInventoryMutation, listContainers, openStore, type Store } from '../../../store/index.js';
+import {
+  FakeKubernetesApiServer,
+  kubeconfigYaml,
+  selfSignedCertificate,
+} from '../../../kubernetes/test-support/api-server.js';
+import { listContainers, openStore, type Store, writeInventoryMutation } from '../../../store/index.js';
 import { metadataKeys } from '../../metadata-keys.js';
 import { collectKubernetes, watchKubernetes } from './collector.js';
-import { kubernetesTargets } from './kubeconfig.js';
-import { FakeKubernetesApiServer, kubeconfigYaml, selfSignedCertificate } from './test-support/api-server.js';
+import { kubernetesTargets } from './targets.js';
 import { k8sFixture, kindCluster, namespaceObject } from './test-support/fixtures.js';
 
 const keys = metadataKeys();
@@ -78,7 +82,7 @@ describe('Kubernetes provider against a local API server', () => {
     for (const t of targets) {
       const col = await collectKubernetes(t.api, { cluster: t.cluster, keys, pageSize: 5 });
       expect(col.errors).toEqual([]);
-      await applyInventoryMutation(store.db, { name: t.cluster, kind: 'kubernetes' }, col.mutation);
+      await writeInventoryMutation(store.db, { name: t.cluster, kind: 'kubernetes' }, col.mutation);
     }
     // Pages of 5 pods were followed with continue tokens.
     expect(kind.requests.filter((r) => r.path === '/api/v1/pods').length).toBe(4);
@@ -199,11 +203,11 @@ describe('Kubernetes provider against a local API server', () => {
       {
         async onFull(col) {
           fulls.push(col.mutation.containers.length);
-          await applyInventoryMutation(store.db, src, col.mutation);
+          await writeInventoryMutation(store.db, src, col.mutation);
         },
         async onDelta(m) {
           deltas.push({ added: m.added.length, removed: m.removed.length });
-          await applyInventoryMutation(store.db, src, m);
+          await writeInventoryMutation(store.db, src, m);
         },
       },
     );

@@ -6,12 +6,13 @@
 
 import type { Logger } from '../../../core/logger.js';
 import type { ContainerObservation, InventoryMutation } from '../../../core/types.js';
+import { KubernetesApiError, listAll, statusSchema } from '../../../kubernetes/index.js';
 import type { InventoryRunError } from '../../../store/index.js';
 import type { MetadataKeys } from '../../metadata-keys.js';
-import { type KubernetesApi, KubernetesApiError, type WatchEvent } from './api.js';
+import type { KubernetesApi, WatchEvent } from './api.js';
 import { OwnerCache, resolveWorkload } from './owners.js';
 import { podContainerIds, podContainers } from './pod-containers.js';
-import { type Namespace, type Node, type Pod, podSchema, statusSchema } from './schema.js';
+import { type Namespace, type Node, type Pod, podSchema } from './schema.js';
 
 export interface KubernetesCollectOptions {
   /** The cluster name: the source name and the first part of every container id. */
@@ -183,34 +184,13 @@ async function listPods(
   const pods: Pod[] = [];
   const resourceVersions = new Map<string, string>();
   for (const ns of namespaces ?? [undefined]) {
-    let cont: string | undefined;
-    let rv = '';
-    let restarted = false;
-    const start = pods.length;
-    for (;;) {
-      signal?.throwIfAborted();
-      let page: Awaited<ReturnType<KubernetesApi['listPods']>>;
-      try {
-        page = await api.listPods({ namespace: ns, limit: pageSize, continue: cont });
-      } catch (err) {
-        // An expired continue token (410) restarts this scope's list once.
-        if (cont && !restarted && err instanceof KubernetesApiError && err.status === 410) {
-          restarted = true;
-          cont = undefined;
-          pods.length = start;
-          continue; // from the first page again
-        }
-        throw err;
-      }
-      for (const raw of page.items) {
-        const p = validPod(raw, cache);
-        if (p) pods.push(p);
-      }
-      rv = page.resourceVersion || rv;
-      cont = page.continue || undefined;
-      if (!cont) break;
-    }
-    resourceVersions.set(ns ?? '', rv);
+    const listed = await listAll(
+      (page) => api.listPods({ namespace: ns, ...page }),
+      { pageSize, signal },
+      (raw) => validPod(raw, cache),
+    );
+    pods.push(...listed.items);
+    resourceVersions.set(ns ?? '', listed.resourceVersion);
   }
   return { pods, resourceVersions };
 }

@@ -1,6 +1,7 @@
 // zod schemas for the parts of Kubernetes objects the inventory reads: Pods, Nodes, Namespaces,
-// ReplicaSets and Jobs (core/v1, apps/v1, batch/v1), and watch events. They accept both the raw JSON
-// of a watch stream and the objects @kubernetes/client-node deserializes (timestamps as Date).
+// ReplicaSets and Jobs (core/v1, apps/v1, batch/v1); list envelopes, watch events and Status objects
+// are src/kubernetes/schema.ts. They accept both the raw JSON of a watch stream and the objects
+// @kubernetes/client-node deserializes (timestamps as Date).
 // Unknown fields are ignored; missing optional ones are fine; a wrong type is a clear error.
 import { z } from 'zod';
 
@@ -106,23 +107,3 @@ export type Namespace = z.infer<typeof namespaceSchema>;
 /** ReplicaSets and Jobs: only who owns them matters. */
 export const ownedObjectSchema = z.object({ metadata: objectMetaSchema });
 export type OwnedObject = z.infer<typeof ownedObjectSchema>;
-
-export const listMetaSchema = z.object({
-  resourceVersion: z.string().nullish(),
-  _continue: z.string().nullish(),
-  continue: z.string().nullish(),
-});
-
-/** A watch event line: `{"type": "ADDED"|"MODIFIED"|"DELETED"|"BOOKMARK"|"ERROR", "object": …}`. */
-export const watchEventSchema = z.object({
-  type: z.enum(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']),
-  object: z.unknown(),
-});
-
-/** The Status object of an ERROR event or a failed request (410 Gone = resourceVersion too old). */
-export const statusSchema = z.object({
-  kind: z.literal('Status').optional(),
-  code: z.number().nullish(),
-  reason: z.string().nullish(),
-  message: z.string().nullish(),
-});

@@ -1,6 +1,7 @@
 // The match index lookup: every advisory_affected row for the given (ecosystem, package) keys,
 // joined with its advisory (aliases, upstream, severity). Withdrawn advisories are left out.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface AffectedRow {
@@ -19,7 +20,7 @@ export interface AffectedRow {
 const CHUNK = 500;
 
 export async function findAffected(
-  db: Kysely<Database> | Transaction<Database>,
+  { db }: Pick<Store, 'db'>,
   keys: { ecosystem: string; packageName: string }[],
 ): Promise<AffectedRow[]> {
   const out: AffectedRow[] = [];
@@ -61,10 +62,7 @@ export interface Enrichment {
   epss: Map<string, { score: number; percentile: number }>;
 }
 
-export async function getEnrichment(
-  db: Kysely<Database> | Transaction<Database>,
-  cves: string[],
-): Promise<Enrichment> {
+export async function getEnrichment({ db }: Pick<Store, 'db'>, cves: string[]): Promise<Enrichment> {
   const kev = new Set<string>();
   const epss = new Map<string, { score: number; percentile: number }>();
   for (let i = 0; i < cves.length; i += 1000) {

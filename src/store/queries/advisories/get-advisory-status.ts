@@ -1,6 +1,7 @@
 // Advisory freshness for `db status`: per source (kind, records, newest `modified`, when it was
 // last updated and how long ago) and per advisory ecosystem (advisories and affected packages).
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface AdvisoryStatus {
@@ -27,7 +28,7 @@ export interface AdvisoryStatus {
   lastUpdated: string | null;
 }
 
-export async function getAdvisoryStatus(db: Kysely<Database>): Promise<AdvisoryStatus> {
+export async function getAdvisoryStatus({ db }: Pick<Store, 'db'>): Promise<AdvisoryStatus> {
   const now = Date.now();
   const sources = await db.selectFrom('advisory_sources').selectAll().orderBy('name').execute();
   const ecosystems = await db

@@ -1,10 +1,11 @@
 // The `modified` time of every stored advisory of the given sources: what an incremental update
 // compares against (a record is written only when it is new or its `modified` moved forward).
 import type { Kysely, Transaction } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export async function getAdvisoryModified(
-  db: Kysely<Database> | Transaction<Database>,
+  { db }: Pick<Store, 'db'>,
   sources: string[],
 ): Promise<Map<string, Date | null>> {
   const out = new Map<string, Date | null>();

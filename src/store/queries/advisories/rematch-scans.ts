@@ -3,6 +3,7 @@
 // their stored SBOMs, and the swap of a scan's findings with the change record per image.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Finding, Package } from '../../../core/types.js';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { findingRow } from '../scans/save-scan.js';
 
@@ -16,7 +17,7 @@ export interface TouchedScan {
 
 /** Current scans of `source` whose packages match any (ecosystem, name-or-source-name) pair. */
 export async function findScansForPackages(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   pairs: { ecosystem: string; name: string }[],
   source = 'runsight',
 ): Promise<TouchedScan[]> {
@@ -56,7 +57,10 @@ export async function findScansForPackages(
 }
 
 /** Every current scan of `source` (a full re-match, e.g. after KEV, EPSS or VEX changed). */
-export async function listCurrentScans(db: Kysely<Database>, source = 'runsight'): Promise<TouchedScan[]> {
+export async function listCurrentScans(
+  { db }: Pick<Store, 'db'>,
+  source = 'runsight',
+): Promise<TouchedScan[]> {
   const rows = await db.selectFrom('current_scans').select('scan_id').where('source', '=', source).execute();
   return describeScans(
     db,
@@ -81,7 +85,7 @@ async function describeScans(db: Kysely<Database>, ids: number[]): Promise<Touch
 
 /** The stored SBOMs of some scans — no layer is read. */
 export async function loadScanPackages(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   scanIds: number[],
 ): Promise<Map<number, Package[]>> {
   const out = new Map<number, Package[]>(scanIds.map((id) => [id, []]));
@@ -125,12 +129,12 @@ export interface FindingSwap {
 
 /** Replaces one scan's findings and records the change per image (see replaceFindingsOfScans). */
 export async function replaceScanFindings(
-  tx: Transaction<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   scan: { scanId: number; imageDigest: string; source?: string },
   findings: Finding[],
   cause: string,
 ): Promise<FindingSwap> {
-  return (await replaceFindingsOfScans(tx, [{ scan, findings }], cause))[0]!;
+  return (await replaceFindingsOfScans({ db: tx }, [{ scan, findings }], cause))[0]!;
 }
 
 /**
@@ -138,7 +142,7 @@ export async function replaceScanFindings(
  * re-matcher's batch write. Same change rules as replaceScanFindings.
  */
 export async function replaceFindingsOfScans(
-  tx: Transaction<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   items: { scan: { scanId: number; imageDigest: string; source?: string }; findings: Finding[] }[],
   cause: string,
 ): Promise<FindingSwap[]> {

@@ -1,6 +1,7 @@
 // KEV and EPSS are whole-feed snapshots: each update replaces the table's content in the caller's
 // transaction.
 import type { Transaction } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 const CHUNK = 1000;
@@ -15,7 +16,7 @@ export interface KevRow {
   known_ransomware: string | null;
 }
 
-export async function replaceKev(tx: Transaction<Database>, rows: KevRow[]): Promise<void> {
+export async function replaceKev({ db: tx }: Pick<Store, 'db'>, rows: KevRow[]): Promise<void> {
   await tx.deleteFrom('kev').execute();
   const unique = [...new Map(rows.map((r) => [r.cve_id, r])).values()];
   for (let i = 0; i < unique.length; i += CHUNK)
@@ -26,7 +27,7 @@ export async function replaceKev(tx: Transaction<Database>, rows: KevRow[]): Pro
 }
 
 export async function replaceEpss(
-  tx: Transaction<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   rows: { cve_id: string; score: number; percentile: number; score_date: string | null }[],
 ): Promise<void> {
   await tx.deleteFrom('epss').execute();

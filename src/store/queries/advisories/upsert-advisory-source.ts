@@ -1,10 +1,11 @@
 // Records an advisory source after an update: its kind, location, newest `modified` seen and the
 // number of records it holds (recounted from the table, so it stays true under incremental updates).
 import { sql, type Transaction } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export async function upsertAdvisorySource(
-  tx: Transaction<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   src: { name: string; kind: string; location: string; recordCount?: number | undefined },
 ): Promise<void> {
   let count = src.recordCount;

@@ -2,10 +2,11 @@
 // matcher reads the statements naming given vulnerability ids.
 import type { Kysely, Transaction } from 'kysely';
 import type { VexStatement } from '../../../advisories/vex/parse-vex.js';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export async function replaceVexDocument(
-  tx: Transaction<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   document: string,
   statements: VexStatement[],
 ): Promise<void> {
@@ -32,7 +33,7 @@ export async function replaceVexDocument(
 }
 
 export async function listVexStatements(
-  db: Kysely<Database> | Transaction<Database>,
+  { db }: Pick<Store, 'db'>,
   vulnerabilityIds?: string[],
 ): Promise<VexStatement[]> {
   let q = db.selectFrom('vex_statements').selectAll();

@@ -3,6 +3,7 @@
 // which the re-matcher uses to find affected images through the reverse index.
 import type { Transaction } from 'kysely';
 import type { NormalizedAdvisory } from '../../../advisories/types.js';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 const CHUNK = 500;
@@ -13,7 +14,7 @@ export interface PackageKey {
 }
 
 export async function writeAdvisories(
-  tx: Transaction<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   advisories: NormalizedAdvisory[],
 ): Promise<PackageKey[]> {
   const touched = new Map<string, PackageKey>();
@@ -94,7 +95,7 @@ export async function writeAdvisories(
 
 /** Deletes every advisory of a source that is not in `keep` (whole-source replacement, e.g. secdb). */
 export async function deleteAdvisoriesNotIn(
-  tx: Transaction<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   source: string,
   keep: string[],
 ): Promise<PackageKey[]> {

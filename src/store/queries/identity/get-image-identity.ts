@@ -2,6 +2,7 @@
 // share a config digest (Docker image ID → manifests); an index's child for a platform.
 import type { Kysely } from 'kysely';
 import type { Platform } from '../../../core/types.js';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface StoredImage {
@@ -37,7 +38,7 @@ function platformOf(r: {
 }
 
 export async function getImageIdentity(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digest: string,
 ): Promise<StoredImage | undefined> {
   const img = await db.selectFrom('images').selectAll().where('digest', '=', digest).executeTakeFirst();
@@ -93,7 +94,7 @@ export async function getImageIdentity(
 
 /** Repository names a digest was seen under (aliases of the same content). */
 export async function listImageNames(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digest: string,
 ): Promise<{ registry: string; repository: string }[]> {
   return db
@@ -107,7 +108,7 @@ export async function listImageNames(
 
 /** Platform manifests whose config digest (Docker image ID) is `configDigest`. */
 export async function listManifestsByConfig(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   configDigest: string,
 ): Promise<{ digest: string; platform: Platform | null }[]> {
   const rows = await db
@@ -121,7 +122,7 @@ export async function listManifestsByConfig(
 
 /** The children of an index as stored (digest and declared platform). */
 export async function listImageChildren(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   indexDigest: string,
 ): Promise<{ digest: string; platform: Platform }[]> {
   const rows = await db

@@ -3,7 +3,7 @@
 // atomicity (a failing record writes nothing).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openImageSource } from '../../../registry/open-image-source.js';
+import { openImageSource } from '../../../identity/open-image-source.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../test-support/stores.js';
 import { getImageIdentity, listImageNames, listManifestsByConfig } from './get-image-identity.js';
 import { listTagDrift } from './list-tag-drift.js';
@@ -40,15 +40,15 @@ describe.each(kinds)('identity graph on %s', (kind) => {
 
   it('writes the index, its children, platform manifests, layers, names and tag history', async () => {
     const at = new Date('2026-01-01T00:00:00Z');
-    const r = await recordResolution(store.db, await resolved('v1', 'registry.example', 'team/app', 'prod'), {
+    const r = await recordResolution(store, await resolved('v1', 'registry.example', 'team/app', 'prod'), {
       observedAt: at,
     });
     expect(r).toEqual({ drifted: false, previousDigest: undefined });
-    const idx = await getImageIdentity(store.db, V1);
+    const idx = await getImageIdentity(store, V1);
     expect(idx?.kind).toBe('index');
     expect(idx?.mediaType).toBe('application/vnd.oci.image.index.v1+json');
     expect(idx?.children.map((c) => c.digest).sort()).toEqual([V1_AMD64, V1_ARM64].sort());
-    const amd = await getImageIdentity(store.db, V1_AMD64);
+    const amd = await getImageIdentity(store, V1_AMD64);
     expect(amd?.kind).toBe('manifest');
     expect(amd?.configDigest).toBe('sha256:03d7b3c657a4af5b4ff7967bf843d04a93008f28d658a7df3f679b2c7e519639');
     expect(amd?.platform).toEqual({ os: 'linux', architecture: 'amd64' });
@@ -56,21 +56,21 @@ describe.each(kinds)('identity graph on %s', (kind) => {
       'sha256:d619c4d83d9147229dc5eb5b2c4c8554bb7843e7ccf0f5c8685283f47bba0475',
       'sha256:3a904016e626ab65cf5b0924b39c1a8d20ea027715c2df5ad120601ed8437678',
     ]);
-    expect(await listManifestsByConfig(store.db, amd!.configDigest!)).toEqual([
+    expect(await listManifestsByConfig(store, amd!.configDigest!)).toEqual([
       { digest: V1_AMD64, platform: { os: 'linux', architecture: 'amd64' } },
     ]);
     expect(
-      await lookupTagAt(store.db, { registry: 'registry.example', repository: 'team/app', tag: 'prod' }, at),
+      await lookupTagAt(store, { registry: 'registry.example', repository: 'team/app', tag: 'prod' }, at),
     ).toMatchObject({ digest: V1 });
   });
 
   it('records aliases: the same digest under another repository name', async () => {
-    await recordResolution(store.db, await resolved('v1', 'mirror.example', 'library/app', 'prod'));
-    expect(await listImageNames(store.db, V1)).toEqual([
+    await recordResolution(store, await resolved('v1', 'mirror.example', 'library/app', 'prod'));
+    expect(await listImageNames(store, V1)).toEqual([
       { registry: 'mirror.example', repository: 'library/app' },
       { registry: 'registry.example', repository: 'team/app' },
     ]);
-    expect((await getImageIdentity(store.db, V1_AMD64))?.names.map((n) => n.registry)).toEqual([
+    expect((await getImageIdentity(store, V1_AMD64))?.names.map((n) => n.registry)).toEqual([
       'mirror.example',
       'registry.example',
     ]);
@@ -78,24 +78,20 @@ describe.each(kinds)('identity graph on %s', (kind) => {
 
   it('detects tag drift and answers what a tag pointed to at a time', async () => {
     const key = { registry: 'registry.example', repository: 'team/app', tag: 'prod' };
-    const moved = await recordResolution(
-      store.db,
-      await resolved('v2', key.registry, key.repository, 'prod'),
-      {
-        observedAt: new Date('2026-02-01T00:00:00Z'),
-      },
-    );
+    const moved = await recordResolution(store, await resolved('v2', key.registry, key.repository, 'prod'), {
+      observedAt: new Date('2026-02-01T00:00:00Z'),
+    });
     expect(moved).toEqual({ drifted: true, previousDigest: V1 });
-    expect((await lookupTagAt(store.db, key, new Date('2026-01-15T00:00:00Z')))?.digest).toBe(V1);
-    expect((await lookupTagAt(store.db, key, new Date('2026-02-01T00:00:00Z')))?.digest).toBe(V2);
-    expect(await lookupTagAt(store.db, key, new Date('2025-12-31T00:00:00Z'))).toBeUndefined();
-    expect((await lookupTagLatest(store.db, key))?.digest).toBe(V2);
-    const drift = await listTagDrift(store.db, { registry: key.registry });
+    expect((await lookupTagAt(store, key, new Date('2026-01-15T00:00:00Z')))?.digest).toBe(V1);
+    expect((await lookupTagAt(store, key, new Date('2026-02-01T00:00:00Z')))?.digest).toBe(V2);
+    expect(await lookupTagAt(store, key, new Date('2025-12-31T00:00:00Z'))).toBeUndefined();
+    expect((await lookupTagLatest(store, key))?.digest).toBe(V2);
+    const drift = await listTagDrift(store, { registry: key.registry });
     expect(drift).toHaveLength(1);
     expect(drift[0]).toMatchObject({ ...key, current: V2 });
     expect(drift[0]!.digests.map((d) => d.digest)).toEqual([V1, V2]);
     // The mirror's tag never moved: no drift there.
-    expect(await listTagDrift(store.db, { registry: 'mirror.example' })).toEqual([]);
+    expect(await listTagDrift(store, { registry: 'mirror.example' })).toEqual([]);
   });
 
   it('writes nothing when recording fails part-way', async () => {
@@ -114,9 +110,9 @@ describe.each(kinds)('identity graph on %s', (kind) => {
         },
       ],
     };
-    await expect(recordResolution(store.db, bad)).rejects.toThrow();
+    await expect(recordResolution(store, bad)).rejects.toThrow();
     expect(await counts(store)).toEqual(before);
-    expect(await getImageIdentity(store.db, `sha256:${'9'.repeat(64)}`)).toBeUndefined();
+    expect(await getImageIdentity(store, `sha256:${'9'.repeat(64)}`)).toBeUndefined();
   });
 });
 

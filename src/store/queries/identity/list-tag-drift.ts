@@ -1,6 +1,7 @@
 // Tag drift: tags that resolved to more than one digest over time (or across observers), with
 // each digest's first and last sighting, newest first.
 import type { Kysely } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface TagDrift {
@@ -21,7 +22,10 @@ export interface TagDriftFilter {
   since?: Date | undefined;
 }
 
-export async function listTagDrift(db: Kysely<Database>, filter: TagDriftFilter = {}): Promise<TagDrift[]> {
+export async function listTagDrift(
+  { db }: Pick<Store, 'db'>,
+  filter: TagDriftFilter = {},
+): Promise<TagDrift[]> {
   let q = db
     .selectFrom('tag_history')
     .select((eb) => [

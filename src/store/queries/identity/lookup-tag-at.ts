@@ -1,6 +1,7 @@
 // Tag history lookups: the digest a tag pointed to at a given time (the "tag + container start
 // time → inferred" rule of the identity table in ARCHITECTURE.md), and the latest known digest.
 import type { Kysely } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface TagKey {
@@ -20,7 +21,7 @@ export interface TagObservation {
  * tag was never seen before then (an observation after `at` proves nothing about `at`).
  */
 export function lookupTagAt(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   ref: TagKey,
   at: Date,
 ): Promise<TagObservation | undefined> {
@@ -44,6 +45,6 @@ async function lookup(
 }
 
 /** The most recent digest seen for `ref`, whenever that was. */
-export function lookupTagLatest(db: Kysely<Database>, ref: TagKey): Promise<TagObservation | undefined> {
+export function lookupTagLatest({ db }: Pick<Store, 'db'>, ref: TagKey): Promise<TagObservation | undefined> {
   return lookup(db, ref, undefined);
 }

@@ -4,6 +4,7 @@
 // observation in tag_history. A failure writes nothing (one transaction).
 import type { Kysely, Transaction } from 'kysely';
 import type { PlatformImage, ResolvedImage } from '../../../core/image-source.js';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 /** A resolution as image sources return it; `document`/`size` of the root are optional extras. */
@@ -25,7 +26,7 @@ export interface RecordedResolution {
 const isIndex = (mediaType: string) => /index|manifest\.list/.test(mediaType);
 
 async function upsertImage(
-  tx: Transaction<Database>,
+  tx: Kysely<Database>,
   row: {
     digest: string;
     kind: 'index' | 'manifest';
@@ -68,7 +69,7 @@ async function upsertImage(
 }
 
 async function recordPlatform(
-  tx: Transaction<Database>,
+  tx: Kysely<Database>,
   p: PlatformImage,
   size: number | null,
   at: Date,
@@ -107,7 +108,7 @@ async function recordPlatform(
 }
 
 async function upsertName(
-  tx: Transaction<Database>,
+  tx: Kysely<Database>,
   registry: string,
   repository: string,
   digest: string,
@@ -127,7 +128,7 @@ async function upsertName(
 
 /** Writes the resolution inside an existing transaction. */
 export async function recordResolutionIn(
-  tx: Transaction<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   r: ResolutionRecord,
   opts: RecordOptions = {},
 ): Promise<RecordedResolution> {
@@ -209,9 +210,9 @@ export async function recordResolutionIn(
 
 /** Records a resolution in one transaction: all of it lands, or none of it. */
 export function recordResolution(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   r: ResolutionRecord,
   opts: RecordOptions = {},
 ): Promise<RecordedResolution> {
-  return db.transaction().execute((tx) => recordResolutionIn(tx, r, opts));
+  return db.transaction().execute((tx) => recordResolutionIn({ db: tx }, r, opts));
 }

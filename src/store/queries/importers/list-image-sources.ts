@@ -2,6 +2,7 @@
 // findings: what `runsight image show` compares side by side.
 import type { Kysely } from 'kysely';
 import type { FindingStatus, Severity } from '../../../core/types.js';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface SourceScan {
@@ -27,7 +28,7 @@ export interface SourceScan {
   }[];
 }
 
-export async function listImageSources(db: Kysely<Database>, digest: string): Promise<SourceScan[]> {
+export async function listImageSources({ db }: Pick<Store, 'db'>, digest: string): Promise<SourceScan[]> {
   const scans = await db
     .selectFrom('current_scans')
     .innerJoin('scans', 'scans.id', 'current_scans.scan_id')

@@ -3,6 +3,7 @@
 // artifact tag+digest). Recorded in tag_history with source `import` and in image_names, so later
 // tag-only reports and `image show repo:tag` resolve. Re-importing a report adds nothing twice.
 import type { Kysely, Transaction } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface TagObservationRow {
@@ -14,7 +15,7 @@ export interface TagObservationRow {
 }
 
 export async function recordTagObservations(
-  db: Kysely<Database> | Transaction<Database>,
+  { db }: Pick<Store, 'db'>,
   rows: TagObservationRow[],
 ): Promise<number> {
   let added = 0;

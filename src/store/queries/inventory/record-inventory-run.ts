@@ -7,7 +7,7 @@ import {
   ensureInventorySource,
   type InventoryRunError,
   type InventorySourceSpec,
-} from './apply-inventory-mutation.js';
+} from './write-inventory-mutation.js';
 
 /** Opens a `delta` run with status `running` for a watch session; returns its id. */
 export async function startInventoryRun(

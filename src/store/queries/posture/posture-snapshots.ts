@@ -1,6 +1,7 @@
 // Posture history: one snapshot row per scope whenever its figures change (or when the last one is
 // older than the interval), and the history of a scope for trends and rollout checks.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface SnapshotRow {
@@ -17,7 +18,11 @@ export interface StoredSnapshot extends SnapshotRow {
   takenAt: Date;
 }
 
-export async function insertSnapshots(db: Kysely<Database>, rows: SnapshotRow[], at: Date): Promise<void> {
+export async function insertSnapshots(
+  { db }: Pick<Store, 'db'>,
+  rows: SnapshotRow[],
+  at: Date,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {
     await db
       .insertInto('posture_snapshots')
@@ -37,7 +42,7 @@ export async function insertSnapshots(db: Kysely<Database>, rows: SnapshotRow[],
 }
 
 export async function snapshotHistory(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   scopeKind: string,
   scopeKeys: string[],
   limit = 100,

@@ -1,8 +1,9 @@
 // One container with its resolution, its image's roll-up, and its exposure intervals.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
-export async function queryContainer(db: Kysely<Database>, id: string) {
+export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
   const c = await db
     .selectFrom('containers as c')
     .innerJoin('inventory_sources as s', 's.id', 'c.source_id')
@@ -31,7 +32,7 @@ export async function queryContainer(db: Kysely<Database>, id: string) {
 }
 
 /** Container ids matching a prefix or pod/container name (for `container show` convenience). */
-export async function findContainerIds(db: Kysely<Database>, text: string): Promise<string[]> {
+export async function findContainerIds({ db }: Pick<Store, 'db'>, text: string): Promise<string[]> {
   const r = await sql<{ id: string }>`select id from containers
     where id = ${text} or id like ${`${text.replace(/[%_\\]/g, '\\$&')}%`} or (pod || '/' || container_name) = ${text}
     order by removed_at desc nulls first, id limit 20`.execute(db);
@@ -40,7 +41,7 @@ export async function findContainerIds(db: Kysely<Database>, text: string): Prom
 
 /** Per-image severity counts from image_posture for some digests. */
 export async function queryImageCounts(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digests: string[],
 ): Promise<Map<string, Record<string, number>>> {
   if (!digests.length) return new Map();

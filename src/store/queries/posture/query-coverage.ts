@@ -2,6 +2,7 @@
 // digests in use with no scan from any source; digests whose scan is older than the scan SLA.
 // Each gap names a reference a scanner can pull (`registry/repo@digest`, else the image as written).
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { withWorkMem } from '../../work-mem.js';
 
@@ -17,7 +18,7 @@ export interface CoverageGapRow {
 }
 
 export async function queryCoverageGaps(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   staleBefore: Date | null,
 ): Promise<CoverageGapRow[]> {
   const r = await withWorkMem(db, (tx) =>
@@ -47,9 +48,9 @@ export async function queryCoverageGaps(
 }
 
 /** Containers per match method and confidence (how much of the fleet resolves exactly). */
-export async function queryMatchSummary(
-  db: Kysely<Database>,
-): Promise<{ matchMethod: string; confidence: string; containers: number }[]> {
+export async function queryMatchSummary({
+  db,
+}: Pick<Store, 'db'>): Promise<{ matchMethod: string; confidence: string; containers: number }[]> {
   const rows = await db
     .selectFrom('containers')
     .select(['match_method', 'confidence', (eb) => eb.fn.countAll<number>().as('n')])
@@ -69,9 +70,9 @@ export async function queryMatchSummary(
  * manifests of one index count as one image (an arm64 and an amd64 node of the same tag are not
  * drift).
  */
-export async function queryTagDrift(
-  db: Kysely<Database>,
-): Promise<{ image: string; digests: string[]; containers: number }[]> {
+export async function queryTagDrift({
+  db,
+}: Pick<Store, 'db'>): Promise<{ image: string; digests: string[]; containers: number }[]> {
   // Grouped by (image, digest) first: the index family is looked up once per digest, not per container.
   const r = await withWorkMem(db, (tx) =>
     sql<{ image: string; digests: string[]; n: number }>`

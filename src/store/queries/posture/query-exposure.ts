@@ -1,6 +1,7 @@
 // The exposure ledger seen from posture: how many containers ran in a window, how many of them are
 // gone, and how many lived less than an hour — short-lived containers count.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import type { PostureFilter } from './query-rollup.js';
 
@@ -12,7 +13,7 @@ export interface ExposureSummary {
 }
 
 export async function queryExposureSummary(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   since: Date,
   filter: Pick<PostureFilter, 'cluster' | 'namespace'> = {},
 ): Promise<ExposureSummary> {

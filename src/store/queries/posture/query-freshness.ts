@@ -1,6 +1,7 @@
 // Ages every view reports: advisory sources (last update), inventory sources (last successful run,
 // else the newest container observation), and the oldest scan among images in use.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface FreshnessRows {
@@ -10,7 +11,7 @@ export interface FreshnessRows {
   newestScanInUse: Date | null;
 }
 
-export async function queryFreshness(db: Kysely<Database>): Promise<FreshnessRows> {
+export async function queryFreshness({ db }: Pick<Store, 'db'>): Promise<FreshnessRows> {
   const advisories = await db
     .selectFrom('advisory_sources')
     .select(['name', 'kind', 'updated_at'])

@@ -2,6 +2,7 @@
 // image_vulns decided), with package, installed and fixed version, and the layer that introduced
 // the package — what `container show` lists and remediation reasons over.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface ImageFindingRow {
@@ -19,7 +20,10 @@ export interface ImageFindingRow {
   layerDiffId: string | null;
 }
 
-export async function queryImageFindings(db: Kysely<Database>, digest: string): Promise<ImageFindingRow[]> {
+export async function queryImageFindings(
+  { db }: Pick<Store, 'db'>,
+  digest: string,
+): Promise<ImageFindingRow[]> {
   const r = await sql<Record<string, unknown>>`
     select f.vulnerability_id, iv.severity, iv.kev, iv.epss, iv.fixable, f.status, f.package_name,
       f.package_ecosystem, f.package_purl, f.installed_version, f.fixed_version,
@@ -53,7 +57,7 @@ export async function queryImageFindings(db: Kysely<Database>, digest: string): 
 
 /** Severity counts computed straight from the findings of an image's current scan (the check's oracle). */
 export async function countImageFindingsDirect(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digest: string,
 ): Promise<Record<'critical' | 'high' | 'medium' | 'low' | 'unknown', number>> {
   const r = await sql<{ severity: string; n: number }>`

@@ -2,10 +2,11 @@
 // are a strict prefix of them (its base image candidates, longest first), and the names a digest
 // goes by (image_names, tag history, scan references).
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export async function queryImageLayers(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digest: string,
 ): Promise<{ position: number; diffId: string | null; layerDigest: string }[]> {
   const rows = await db
@@ -19,7 +20,7 @@ export async function queryImageLayers(
 
 /** Known manifests whose whole layer list is a strict prefix of `digest`'s, longest first. */
 export async function queryBaseCandidates(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digest: string,
 ): Promise<{ digest: string; layers: number }[]> {
   const r = await sql<{ image_digest: string; n: number }>`
@@ -38,7 +39,7 @@ export async function queryBaseCandidates(
 
 /** Names a digest is known by: `registry/repo:tag` from tag history (newest first), else `registry/repo`, else scan references. */
 export async function queryImageNames(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digests: string[],
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
@@ -74,7 +75,7 @@ export async function queryImageNames(
 
 /** Digests that a user-given reference can mean: a scan reference, a tag (latest), a repo@digest. */
 export async function queryDigestsForReference(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   ref: { registry?: string; repository?: string; tag?: string; text: string },
 ): Promise<string[]> {
   const out: string[] = [];

@@ -5,6 +5,7 @@
 // per digest come from one GROUP BY; EPSS, ids and exposure are read only for the vulnerabilities
 // that can still reach the list.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { type FindingFilter, passes } from './cells.js';
 import { containerWhere, type PostureFilter } from './query-rollup.js';
@@ -32,7 +33,7 @@ interface Candidate {
 }
 
 export async function queryPriorities(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   containers: PostureFilter = {},
   findings: FindingFilter = {},
   limit = 20,
@@ -41,7 +42,7 @@ export async function queryPriorities(
     select c.image_digest, count(*) as n from containers c
     where ${containerWhere(containers)} and c.image_digest is not null group by c.image_digest`.execute(db);
   const lists = await loadVulnLists(
-    db,
+    { db },
     running.rows.map((r) => r.image_digest),
   );
   const byNum = new Map<number, Candidate>();

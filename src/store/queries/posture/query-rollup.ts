@@ -8,6 +8,7 @@
 // (scope_posture, maintained by the sync) serves every filter. `computeRollup` computes from
 // containers and image roll-ups; `queryRollup` reads scope_posture when it serves the filter.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { withWorkMem } from '../../work-mem.js';
 import { CELL_COUNT, type Figures, type FindingFilter, figuresFromCells, toCells } from './cells.js';
@@ -165,11 +166,11 @@ export interface ComputeOptions {
  * `containers.scopeKeys` limits it to those scopes.
  */
 export async function computeRollup(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   kind: ScopeKind,
   containers: PostureFilter = {},
 ): Promise<RollupCells[]> {
-  return (await computeRollups(db, [kind], containers)).get(kind) ?? [];
+  return (await computeRollups({ db }, [kind], containers)).get(kind) ?? [];
 }
 
 /**
@@ -182,7 +183,7 @@ export async function computeRollup(
  * `containers.scopeKeys` applies to a single kind.
  */
 export async function computeRollups(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   kinds: readonly ScopeKind[],
   containers: PostureFilter = {},
   opts: ComputeOptions = {},
@@ -292,7 +293,7 @@ export async function computeRollups(
       for (const d of scanned) needLists.add(d);
     }
   }
-  const lists = await loadVulnLists(db, [...needLists]);
+  const lists = await loadVulnLists({ db }, [...needLists]);
   const union = new VulnUnion();
   const out = new Map<ScopeKind, RollupCells[]>();
   for (const [kind, scopes] of accs) {
@@ -402,7 +403,7 @@ function summaryTarget(
 
 /** Reads maintained roll-ups (scope_posture). */
 export async function readScopePosture(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   kind: ScopeKind,
   where: { cluster?: string | undefined; namespace?: string | undefined; keys?: string[] | undefined } = {},
 ): Promise<RollupCells[]> {
@@ -434,16 +435,16 @@ export async function readScopePosture(
  * to date with the sync first), else computed.
  */
 export async function queryRollup(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   kind: ScopeKind,
   containers: PostureFilter = {},
   findings: FindingFilter = {},
 ): Promise<RollupRow[]> {
   const target = summaryTarget(kind, containers);
   const rows = target
-    ? (await readScopePosture(db, target.kind, target)).map((r) =>
+    ? (await readScopePosture({ db }, target.kind, target)).map((r) =>
         kind === 'fleet' ? { ...r, key: 'fleet', labels: {} } : r,
       )
-    : await computeRollup(db, kind, containers);
+    : await computeRollup({ db }, kind, containers);
   return rows.map((r) => toRollupRow(r, findings));
 }

@@ -2,11 +2,12 @@
 // were re-resolved after it, and containers running images whose roll-up was recomputed. One scan
 // of the containers table answers every scope kind.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { type ScopeKind, scopeKeySql } from './query-rollup.js';
 
 export async function queryTouchedScopes(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   kinds: readonly ScopeKind[],
   since: Date,
   digests: string[],

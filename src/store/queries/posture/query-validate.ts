@@ -2,6 +2,7 @@
 // image (by resolved digest, by the reference as written, or by the runtime's digest), and how
 // many running containers have an owner.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface ImageWorkloadRow {
@@ -14,7 +15,7 @@ export interface ImageWorkloadRow {
 }
 
 export async function queryImageWorkloads(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   q: { digests: string[]; image: string; repoDigest?: string | undefined },
 ): Promise<ImageWorkloadRow[]> {
   const r = await sql<ImageWorkloadRow>`
@@ -28,9 +29,9 @@ export async function queryImageWorkloads(
   return r.rows.map((x) => ({ ...x, running: Boolean(x.running) }));
 }
 
-export async function queryOwnerCoverage(
-  db: Kysely<Database>,
-): Promise<{ running: number; unowned: number }> {
+export async function queryOwnerCoverage({
+  db,
+}: Pick<Store, 'db'>): Promise<{ running: number; unowned: number }> {
   const r = await sql<{ n: number; unowned: number }>`
     select count(*) as n, count(*) filter (where owner is null or owner = '') as unowned
     from containers where removed_at is null`.execute(db);
@@ -39,7 +40,7 @@ export async function queryOwnerCoverage(
 
 /** The first of `ids` the image carries, with its severity. */
 export async function queryImageCarries(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digest: string,
   ids: string[],
 ): Promise<{ vulnerabilityId: string; severity: string } | undefined> {
@@ -54,7 +55,7 @@ export async function queryImageCarries(
 }
 
 /** The digest and every platform manifest that shares an index with it (the same image, other platforms). */
-export async function queryPlatformSiblings(db: Kysely<Database>, digest: string): Promise<string[]> {
+export async function queryPlatformSiblings({ db }: Pick<Store, 'db'>, digest: string): Promise<string[]> {
   const r = await sql<{ d: string }>`
     select distinct c2.child_digest as d from image_children c1
     join image_children c2 on c2.index_digest = c1.index_digest

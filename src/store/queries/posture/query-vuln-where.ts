@@ -1,6 +1,7 @@
 // CVE-first: every running container (and so every workload) whose image carries a vulnerability,
 // found through image_vulns by id or, failing that, through the aliases recorded on findings.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface VulnWhereRow {
@@ -22,7 +23,7 @@ export interface VulnWhereRow {
 }
 
 /** The canonical ids stored for `id`: itself when present, else the findings naming it as an alias. */
-export async function canonicalVulnIds(db: Kysely<Database>, id: string): Promise<string[]> {
+export async function canonicalVulnIds({ db }: Pick<Store, 'db'>, id: string): Promise<string[]> {
   const direct = await db
     .selectFrom('image_vulns')
     .select('vulnerability_id')
@@ -36,7 +37,7 @@ export async function canonicalVulnIds(db: Kysely<Database>, id: string): Promis
   return r.rows.map((x) => x.id);
 }
 
-export async function queryVulnWhere(db: Kysely<Database>, ids: string[]): Promise<VulnWhereRow[]> {
+export async function queryVulnWhere({ db }: Pick<Store, 'db'>, ids: string[]): Promise<VulnWhereRow[]> {
   if (!ids.length) return [];
   const r = await sql<Record<string, unknown>>`
     with hit as (

@@ -7,6 +7,7 @@
 // or the package removes the finding; a vulnerability's severity in an image is the highest among
 // the packages carrying it.
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { ROLLUP_WORK_MEM, withWorkMem } from '../../work-mem.js';
 import { CELL_COUNT, cellCountsSql, cellSql } from './cells.js';
@@ -24,7 +25,10 @@ export interface RefreshResult {
   vulnerabilities: number;
 }
 
-export async function refreshImagePosture(db: Kysely<Database>, scope: RefreshScope): Promise<RefreshResult> {
+export async function refreshImagePosture(
+  { db }: Pick<Store, 'db'>,
+  scope: RefreshScope,
+): Promise<RefreshResult> {
   return withWorkMem(db, (tx) => refreshIn(tx as Transaction<Database>, scope));
 }
 
@@ -138,7 +142,7 @@ export const SEVERITY_RANK = sql<number>`(case severity when 'CRITICAL' then 4 w
  * Digests whose roll-up is missing or out of date: a new current scan, a re-match recorded in
  * finding_changes after the roll-up, or a roll-up whose scan is no longer current.
  */
-export async function listStaleImagePosture(db: Kysely<Database>): Promise<string[]> {
+export async function listStaleImagePosture({ db }: Pick<Store, 'db'>): Promise<string[]> {
   const r = await sql<{ digest: string }>`
     select cs.image_digest as digest from current_scans cs
       left join image_posture p on p.image_digest = cs.image_digest
@@ -155,7 +159,7 @@ export async function listStaleImagePosture(db: Kysely<Database>): Promise<strin
  * A fingerprint of the enrichment every roll-up depends on (KEV, EPSS, VEX): when it changes, all
  * roll-ups are recomputed.
  */
-export async function enrichmentWatermark(db: Kysely<Database>): Promise<string> {
+export async function enrichmentWatermark({ db }: Pick<Store, 'db'>): Promise<string> {
   const r = await sql<{ w: string }>`select concat_ws(':',
       (select count(*) from kev), (select max(date_added)::text from kev),
       (select count(*) from epss), (select max(score_date)::text from epss),

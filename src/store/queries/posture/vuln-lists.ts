@@ -3,12 +3,13 @@
 // fixable). Scope roll-ups and the prioritised list aggregate these in memory instead of grouping
 // millions of (image, vulnerability) rows in SQL.
 import type { Kysely } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { CELL_COUNT } from './cells.js';
 
 /** The encoded vulnerability lists (image_posture.vulns) of these digests, in pages. */
 export async function loadVulnLists(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digests: string[],
 ): Promise<Map<string, Int32Array>> {
   const out = new Map<string, Int32Array>();

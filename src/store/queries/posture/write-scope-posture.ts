@@ -1,11 +1,12 @@
 // Writes maintained roll-ups (scope_posture): upserts changed scopes, deletes scopes that no
 // longer run anything. Callers decide what changed (src/propagation/snapshots.ts).
 import type { Kysely } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import type { RollupCells, ScopeKind } from './query-rollup.js';
 
 export async function upsertScopePosture(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   kind: ScopeKind,
   rows: (RollupCells & { snapshotAt: Date | null })[],
   at: Date,
@@ -58,7 +59,7 @@ export async function upsertScopePosture(
 }
 
 export async function deleteScopePosture(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   kind: ScopeKind,
   keys: string[],
 ): Promise<void> {
@@ -73,7 +74,7 @@ export async function deleteScopePosture(
 
 /** Scopes whose last snapshot is older than `before` (re-snapshotted unchanged, at least hourly). */
 export async function markScopesSnapshotted(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   before: Date,
   at: Date,
 ): Promise<{ kind: ScopeKind; key: string }[]> {

@@ -3,6 +3,7 @@
 // the ones its resolution was computed from, or — with `includeNonExact` — when it did not resolve
 // exactly and the identity graph has grown since.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 /** The identity fields a resolution depends on, as one text; migration 006 stores it per row. */
@@ -34,7 +35,7 @@ export interface ResolveSelection {
 }
 
 export async function listContainersToResolve(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   sel: ResolveSelection,
   after: string | null,
   limit: number,

@@ -1,6 +1,7 @@
 // The slice of the identity graph (images, index children, configs, tag history, which digests have
 // findings) that a batch of containers can resolve through. One query per kind of fact.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface IdentityRows {
@@ -19,7 +20,7 @@ export interface IdentityRows {
 }
 
 export async function loadTagHistory(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   tags: { registry: string; repository: string; tag: string }[],
 ): Promise<IdentityRows['tags']> {
   if (!tags.length) return [];
@@ -35,7 +36,7 @@ export async function loadTagHistory(
 }
 
 export async function loadImageFacts(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digests: string[],
   configDigests: string[],
 ): Promise<Omit<IdentityRows, 'tags'>> {
@@ -97,7 +98,7 @@ export async function loadImageFacts(
  * A number that changes whenever the identity graph or the set of scanned digests grows: when it
  * moves, containers that did not resolve exactly are tried again.
  */
-export async function identityWatermark(db: Kysely<Database>): Promise<string> {
+export async function identityWatermark({ db }: Pick<Store, 'db'>): Promise<string> {
   const r = await sql<{ w: string }>`select concat_ws(':',
       (select coalesce(max(id), 0) from tag_history),
       (select count(*) from images),

@@ -1,13 +1,14 @@
 // Propagation's own keys in the settings table (watermarks, posture.authoritativeSource).
 import type { Kysely } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
-export async function getSetting<T>(db: Kysely<Database>, key: string): Promise<T | undefined> {
+export async function getSetting<T>({ db }: Pick<Store, 'db'>, key: string): Promise<T | undefined> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
   return row ? (row.value as T) : undefined;
 }
 
-export async function putSetting(db: Kysely<Database>, key: string, value: unknown): Promise<void> {
+export async function putSetting({ db }: Pick<Store, 'db'>, key: string, value: unknown): Promise<void> {
   const json = JSON.stringify(value);
   await db
     .insertInto('settings')

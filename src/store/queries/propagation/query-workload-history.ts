@@ -1,6 +1,7 @@
 // The containers a workload ran, running and gone, with the digests they resolved to: the ledger a
 // rollout check reads when no posture snapshot predates the rollout.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface WorkloadContainerRow {
@@ -17,7 +18,7 @@ export interface WorkloadContainerRow {
 }
 
 export async function queryWorkloadContainers(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   w: { cluster?: string | undefined; namespace: string; kind: string; name: string },
 ): Promise<WorkloadContainerRow[]> {
   const r = await sql<Record<string, unknown>>`
@@ -44,7 +45,7 @@ export async function queryWorkloadContainers(
 
 /** Figures for an arbitrary set of digests (a workload before and after a rollout). */
 export async function queryDigestSetFigures(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   digests: string[],
 ): Promise<{ distinct: Record<string, number>; vulnerabilities: string[]; scanned: string[] }> {
   const r = await sql<{ vulnerability_id: string; rank: number }>`

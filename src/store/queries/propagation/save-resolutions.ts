@@ -1,6 +1,7 @@
 // Writes a batch of resolutions in one statement, with the identity input they were computed from,
 // and points the containers' open exposure intervals at the resolved digest.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { resolutionInput } from './list-containers-to-resolve.js';
 
@@ -11,7 +12,11 @@ export interface ResolutionRow {
   confidence: string;
 }
 
-export async function saveResolutions(db: Kysely<Database>, rows: ResolutionRow[], at: Date): Promise<void> {
+export async function saveResolutions(
+  { db }: Pick<Store, 'db'>,
+  rows: ResolutionRow[],
+  at: Date,
+): Promise<void> {
   if (!rows.length) return;
   const ids = rows.map((r) => r.id);
   const digests = rows.map((r) => r.imageDigest);

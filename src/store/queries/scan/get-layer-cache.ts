@@ -1,6 +1,7 @@
 // Reads cached per-layer extraction results for a set of layers and extractor versions (the scanner's
 // per-layer cache, keyed by diffID, extractor name and version).
 import type { Kysely } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 
 export interface LayerCacheKey {
@@ -16,7 +17,7 @@ export interface LayerCacheRow {
 }
 
 export async function getLayerCache(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   diffIds: readonly string[],
   keys: readonly LayerCacheKey[],
 ): Promise<LayerCacheRow[]> {

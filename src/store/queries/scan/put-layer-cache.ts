@@ -2,10 +2,14 @@
 // of the same layer may have stored the same key first; the row is then left as it is (the results
 // are deterministic for a content-addressed layer).
 import type { Kysely } from 'kysely';
+import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import type { LayerCacheRow } from './get-layer-cache.js';
 
-export async function putLayerCache(db: Kysely<Database>, rows: readonly LayerCacheRow[]): Promise<void> {
+export async function putLayerCache(
+  { db }: Pick<Store, 'db'>,
+  rows: readonly LayerCacheRow[],
+): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('layer_cache')

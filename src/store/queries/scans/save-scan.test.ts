@@ -56,7 +56,7 @@ describe.each(kinds)('saveScan on %s', (kind) => {
 
   it('lands the SBOM and findings and makes the scan current', async () => {
     const saved = await saveScan(
-      store.db,
+      store,
       record({
         packages: [pkg('openssl', '3.0.1'), pkg('zlib', '1.2.13')],
         findings: [finding('CVE-2024-0001', 'openssl', '3.0.1'), finding('CVE-2024-0002', 'zlib', '1.2.13')],
@@ -74,7 +74,7 @@ describe.each(kinds)('saveScan on %s', (kind) => {
 
   it('records what a rescan fixed and introduced', async () => {
     const saved = await saveScan(
-      store.db,
+      store,
       record({
         findings: [finding('CVE-2024-0002', 'zlib', '1.2.13'), finding('CVE-2024-0003', 'zlib', '1.2.13')],
       }),
@@ -94,17 +94,14 @@ describe.each(kinds)('saveScan on %s', (kind) => {
 
   it('keeps the complete result current when a later scan of the same digest is partial or failed', async () => {
     const partial = await saveScan(
-      store.db,
+      store,
       record({
         status: 'partial',
         errors: [{ code: 'decompression-bomb', message: 'layer 2 exceeds 4 GiB' }],
       }),
     );
     expect(partial.current).toBe(false);
-    const failed = await saveScan(
-      store.db,
-      record({ status: 'failed', errors: [{ code: 'x', message: 'y' }] }),
-    );
+    const failed = await saveScan(store, record({ status: 'failed', errors: [{ code: 'x', message: 'y' }] }));
     expect(failed.current).toBe(false);
     expect(await currentFindings()).toEqual(['CVE-2024-0002', 'CVE-2024-0003']);
     const statuses = await store.db.selectFrom('scans').select('status').orderBy('id').execute();
@@ -119,7 +116,7 @@ describe.each(kinds)('saveScan on %s', (kind) => {
     const bad = finding('CVE-2024-0009', 'zlib', '1');
     (bad as { severity: string }).severity = 'SEVERE'; // violates the check constraint
     await expect(
-      saveScan(store.db, record({ imageDigest: `sha256:${'e'.repeat(64)}`, findings: [bad] })),
+      saveScan(store, record({ imageDigest: `sha256:${'e'.repeat(64)}`, findings: [bad] })),
     ).rejects.toThrow();
     const after = await store.db
       .selectFrom('scans')

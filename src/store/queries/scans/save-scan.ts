@@ -4,6 +4,7 @@
 // replaced by a partial or failed one of the same digest (those are recorded, not made current).
 import type { Kysely, Transaction } from 'kysely';
 import type { Finding, Package } from '../../../core/types.js';
+import type { Store } from '../../open-store.js';
 import type { Database, ScanStatus } from '../../schema.js';
 
 export interface ScanError {
@@ -36,11 +37,11 @@ export interface SavedScan {
 
 const CHUNK = 1000;
 
-export async function saveScan(db: Kysely<Database>, rec: ScanRecord): Promise<SavedScan> {
-  return db.transaction().execute((tx) => saveScanIn(tx, rec));
+export async function saveScan({ db }: Pick<Store, 'db'>, rec: ScanRecord): Promise<SavedScan> {
+  return db.transaction().execute((tx) => saveScanIn({ db: tx }, rec));
 }
 
-export async function saveScanIn(tx: Transaction<Database>, rec: ScanRecord): Promise<SavedScan> {
+export async function saveScanIn({ db: tx }: Pick<Store, 'db'>, rec: ScanRecord): Promise<SavedScan> {
   const { id: scanId } = await tx
     .insertInto('scans')
     .values({
@@ -76,7 +77,7 @@ export async function saveScanIn(tx: Transaction<Database>, rec: ScanRecord): Pr
       )
       .execute();
   }
-  await insertFindings(tx, scanId, rec.imageDigest, rec.source, rec.findings);
+  await insertFindings({ db: tx }, scanId, rec.imageDigest, rec.source, rec.findings);
 
   const previous = await tx
     .selectFrom('current_scans')
@@ -124,7 +125,7 @@ export async function saveScanIn(tx: Transaction<Database>, rec: ScanRecord): Pr
 
 /** Inserts findings for a scan; also used when an advisory re-match replaces a scan's findings. */
 export async function insertFindings(
-  tx: Transaction<Database> | Kysely<Database>,
+  { db: tx }: Pick<Store, 'db'>,
   scanId: number,
   imageDigest: string,
   source: string,
@@ -161,7 +162,7 @@ export function findingRow(scanId: number, imageDigest: string, source: string, 
   };
 }
 
-async function affectedKeys(tx: Transaction<Database>, scanId: number): Promise<Set<string>> {
+async function affectedKeys(tx: Kysely<Database>, scanId: number): Promise<Set<string>> {
   const rows = await tx
     .selectFrom('findings')
     .select(['vulnerability_id', 'package_name'])

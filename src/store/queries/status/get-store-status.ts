@@ -26,6 +26,6 @@ export async function getStoreStatus(store: Store): Promise<StoreStatus> {
     location: store.location,
     schemaVersion: store.schemaVersion,
     counts,
-    advisories: await getAdvisoryStatus(store.db),
+    advisories: await getAdvisoryStatus(store),
   };
 }

@@ -54,11 +54,13 @@ export async function startPodman(): Promise<PodmanService> {
     child.stderr?.on('data', (d) => {
       stderr += d;
     });
-    const exited = new Promise<never>((_, reject) =>
+    const exited = new Promise<never>((_, reject) => {
       child!.once('exit', (code) =>
         reject(new Error(`podman system service exited (${code}): ${stderr.slice(-500)}`)),
-      ),
-    );
+      );
+      // A missing podman binary is an 'error' event, not an exit.
+      child!.once('error', (err) => reject(new Error(`cannot start podman: ${err.message}`, { cause: err })));
+    });
     await Promise.race([waitForPing(socket), exited]);
   } catch (err) {
     child?.kill();

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kubernetesTargets } from './kubeconfig.js';
+import { kubeContexts } from './kubeconfig.js';
 import { kubeconfigYaml } from './test-support/api-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runsight-kubeconfig-'));
@@ -18,31 +18,31 @@ writeFileSync(
   ),
 );
 
-describe('kubernetesTargets', () => {
+describe('kubeContexts', () => {
   it('takes the current context, a named one, or all of them', async () => {
     expect(
-      (await kubernetesTargets({ kubeconfig: file, env: {} })).map((t) => [t.context, t.cluster, t.server]),
+      (await kubeContexts({ kubeconfig: file, env: {} })).map((t) => [t.context, t.cluster, t.server]),
     ).toEqual([['staging', 'staging', 'https://10.0.0.2:6443']]);
     expect(
-      (await kubernetesTargets({ kubeconfig: file, context: 'prod', clusterName: 'eu-1', env: {} }))[0],
+      (await kubeContexts({ kubeconfig: file, context: 'prod', clusterName: 'eu-1', env: {} }))[0],
     ).toMatchObject({ cluster: 'eu-1' });
     expect(
-      (await kubernetesTargets({ env: { KUBECONFIG: file }, allContexts: true })).map((t) => t.cluster),
+      (await kubeContexts({ env: { KUBECONFIG: file }, allContexts: true })).map((t) => t.cluster),
     ).toEqual(['prod', 'staging']);
   });
 
   it('explains bad combinations and missing configuration', async () => {
-    await expect(kubernetesTargets({ kubeconfig: file, context: 'nope', env: {} })).rejects.toThrow(
+    await expect(kubeContexts({ kubeconfig: file, context: 'nope', env: {} })).rejects.toThrow(
       /context "nope" is not in .*prod, staging/,
     );
     await expect(
-      kubernetesTargets({ kubeconfig: file, allContexts: true, context: 'prod', env: {} }),
+      kubeContexts({ kubeconfig: file, allContexts: true, context: 'prod', env: {} }),
     ).rejects.toThrow(/not both/);
     await expect(
-      kubernetesTargets({ kubeconfig: file, allContexts: true, clusterName: 'x', env: {} }),
+      kubeContexts({ kubeconfig: file, allContexts: true, clusterName: 'x', env: {} }),
     ).rejects.toThrow(/--cluster-name/);
-    await expect(kubernetesTargets({ env: { HOME: dir } })).rejects.toThrow(/no kubeconfig found/);
-    await expect(kubernetesTargets({ kubeconfig: join(dir, 'missing'), env: {} })).rejects.toThrow(
+    await expect(kubeContexts({ env: { HOME: dir } })).rejects.toThrow(/no kubeconfig found/);
+    await expect(kubeContexts({ kubeconfig: join(dir, 'missing'), env: {} })).rejects.toThrow(
       /cannot load kubeconfig/,
     );
   });

@@ -1,21 +1,22 @@
 // Which clusters one run talks to: a kubeconfig file (--kubeconfig, else $KUBECONFIG, else
 // ~/.kube/config), one context (--context, else the current one) or every context (--all-contexts),
-// or the in-cluster service account when running in a pod. Each target becomes one inventory source.
+// or the in-cluster service account when running in a pod. Each context comes with its client.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, UsageError } from '../../../core/errors.js';
-import { clientNodeApi, type KubernetesApi, loadClientNode } from './api.js';
+import { ConfigError, UsageError } from '../core/errors.js';
+import type { KubernetesClient } from './client.js';
+import { clientNodeClient, loadClientNode } from './client-node.js';
 
-export interface ClusterTarget {
+export interface KubeContext {
   context: string;
-  /** The cluster name used as the source name and in container ids. */
+  /** The kubeconfig's cluster name (or --cluster-name): names the cluster in sources and ids. */
   cluster: string;
   server: string;
-  api: KubernetesApi;
+  client: KubernetesClient;
 }
 
-export interface TargetOptions {
+export interface KubeContextOptions {
   kubeconfig?: string | undefined;
   context?: string | undefined;
   allContexts?: boolean | undefined;
@@ -29,7 +30,8 @@ export interface TargetOptions {
   serviceAccountRoot?: string | undefined;
 }
 
-export async function kubernetesTargets(opts: TargetOptions): Promise<ClusterTarget[]> {
+/** The contexts to talk to, one per distinct cluster, each with its client. */
+export async function kubeContexts(opts: KubeContextOptions): Promise<KubeContext[]> {
   if (opts.allContexts && opts.context) throw new UsageError('give --context or --all-contexts, not both');
   if (opts.allContexts && opts.clusterName) {
     throw new UsageError(
@@ -53,8 +55,10 @@ export async function kubernetesTargets(opts: TargetOptions): Promise<ClusterTar
   if (!file) {
     const kc = new KubeConfig();
     kc.loadFromCluster(opts.serviceAccountRoot);
-    const api = clientNodeApi(kc, k8s);
-    return [{ context: 'in-cluster', cluster: opts.clusterName ?? 'in-cluster', server: api.server, api }];
+    const client = clientNodeClient(kc, k8s);
+    return [
+      { context: 'in-cluster', cluster: opts.clusterName ?? 'in-cluster', server: client.server, client },
+    ];
   }
 
   const load = () => {
@@ -76,8 +80,8 @@ export async function kubernetesTargets(opts: TargetOptions): Promise<ClusterTar
     if (!ctx) throw new UsageError(`context "${name}" is not in ${file}; it has: ${names.join(', ')}`);
     const kc = load();
     kc.setCurrentContext(name);
-    const api = clientNodeApi(kc, k8s);
-    return { context: name, cluster: opts.clusterName ?? ctx.cluster, server: api.server, api };
+    const client = clientNodeClient(kc, k8s);
+    return { context: name, cluster: opts.clusterName ?? ctx.cluster, server: client.server, client };
   });
   // Several contexts often point at one cluster (other users or namespaces): collect it once.
   return targets.filter((t) => !clusters.has(t.cluster) && clusters.add(t.cluster));

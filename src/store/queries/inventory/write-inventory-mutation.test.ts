@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerObservation } from '../../../core/types.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../test-support/stores.js';
-import { applyInventoryMutation } from './apply-inventory-mutation.js';
 import { listContainers } from './list-containers.js';
 import { listInventorySources } from './list-inventory-sources.js';
 import { finishInventoryRun, recordFailedInventoryRun, startInventoryRun } from './record-inventory-run.js';
+import { writeInventoryMutation } from './write-inventory-mutation.js';
 
 const kinds = await storeKindsToTest();
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -39,7 +39,7 @@ function obs(
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
-describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
+describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
   let store: TestStore;
   beforeAll(async () => {
     store = await createTestStore(kind);
@@ -51,7 +51,7 @@ describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
   it('adds, keeps, changes and closes containers across full lists', async () => {
     const a = obs('web-1', 'nginx');
     const b = obs('web-2', 'nginx');
-    const r1 = await applyInventoryMutation(
+    const r1 = await writeInventoryMutation(
       store.db,
       SRC,
       { type: 'full', containers: [a, b] },
@@ -62,7 +62,7 @@ describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
     expect(r1.removed).toEqual([]);
 
     // Same list again: nothing added or changed, last_seen moves, first_seen stays.
-    const r2 = await applyInventoryMutation(
+    const r2 = await writeInventoryMutation(
       store.db,
       SRC,
       { type: 'full', containers: [a, b] },
@@ -81,7 +81,7 @@ describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
       .set({ image_digest: D1, match_method: 'manifest-digest', confidence: 'exact' })
       .where('id', '=', a.id)
       .execute();
-    const r3 = await applyInventoryMutation(
+    const r3 = await writeInventoryMutation(
       store.db,
       SRC,
       { type: 'full', containers: [{ ...a, state: 'waiting', restarts: 1 }] },
@@ -115,7 +115,7 @@ describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
     expect(ea[0]!.last_seen.toISOString()).toBe(at(3).toISOString());
 
     // A new image for a: resolution resets, old interval closes, a new one opens.
-    const r4 = await applyInventoryMutation(
+    const r4 = await writeInventoryMutation(
       store.db,
       SRC,
       { type: 'full', containers: [{ ...a, image: 'nginx:1.26', imageId: `nginx@${D2}`, digest: D2 }] },
@@ -138,7 +138,7 @@ describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
     expect(ea4.map((e) => e.closed_at?.toISOString() ?? null)).toEqual([at(4).toISOString(), null]);
 
     // b comes back: it counts as added and gets a new interval.
-    const r5 = await applyInventoryMutation(
+    const r5 = await writeInventoryMutation(
       store.db,
       SRC,
       { type: 'full', containers: [b] },
@@ -154,17 +154,17 @@ describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
   it('applies deltas to their own rows only and keeps short-lived containers', async () => {
     const src = { name: 'delta-cluster', kind: 'kubernetes' as const };
     const keep = { ...obs('keep', 'c'), id: 'delta/keep/c' };
-    await applyInventoryMutation(store.db, src, { type: 'full', containers: [keep] }, { observedAt: at(10) });
+    await writeInventoryMutation(store.db, src, { type: 'full', containers: [keep] }, { observedAt: at(10) });
     const session = await startInventoryRun(store.db, src, at(10));
     const job = { ...obs('job-x', 'c'), id: 'delta/job-x/c', state: 'running' };
-    const d1 = await applyInventoryMutation(
+    const d1 = await writeInventoryMutation(
       store.db,
       src,
       { type: 'delta', added: [job], removed: [] },
       { observedAt: at(11), runId: session.runId },
     );
     expect(d1.added).toEqual([job.id]);
-    const d2 = await applyInventoryMutation(
+    const d2 = await writeInventoryMutation(
       store.db,
       src,
       { type: 'delta', added: [{ ...job, state: 'terminated' }], removed: [job.id, 'delta/never-seen/c'] },
@@ -203,8 +203,8 @@ describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
     const src = { name: 'scoped', kind: 'kubernetes' as const };
     const a = { ...obs('a', 'c', { namespace: 'team-a' }), id: 'scoped/a' };
     const b = { ...obs('b', 'c', { namespace: 'team-b' }), id: 'scoped/b' };
-    await applyInventoryMutation(store.db, src, { type: 'full', containers: [a, b] }, { observedAt: at(20) });
-    const r = await applyInventoryMutation(
+    await writeInventoryMutation(store.db, src, { type: 'full', containers: [a, b] }, { observedAt: at(20) });
+    const r = await writeInventoryMutation(
       store.db,
       src,
       { type: 'full', containers: [] },
@@ -218,14 +218,14 @@ describe.each(kinds)('applyInventoryMutation on %s', (kind) => {
     const before = await store.db.selectFrom('containers').select('id').execute();
     const stolen = obs('web-1', 'nginx'); // belongs to source "kind"
     await expect(
-      applyInventoryMutation(
+      writeInventoryMutation(
         store.db,
         { name: 'other', kind: 'cmdb' },
         { type: 'full', containers: [stolen] },
       ),
     ).rejects.toThrow(/another inventory source/);
     await expect(
-      applyInventoryMutation(store.db, { name: 'kind', kind: 'docker' }, { type: 'full', containers: [] }),
+      writeInventoryMutation(store.db, { name: 'kind', kind: 'docker' }, { type: 'full', containers: [] }),
     ).rejects.toThrow(/already exists as a kubernetes source/);
     expect(await store.db.selectFrom('containers').select('id').execute()).toEqual(before);
     expect(

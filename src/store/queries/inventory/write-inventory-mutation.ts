@@ -4,10 +4,19 @@
 // extended and closed with it; the run is recorded with its counts and errors (freshness per source).
 // It returns the ids added, changed and removed so propagation recomputes only those.
 // The mutation shape is Backstage's EntityProvider pattern (docs/adr/0005-inventory.md).
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction, type UpdateType } from 'kysely';
 import { InputError } from '../../../core/errors.js';
-import type { ContainerObservation, InventoryMutation, Platform } from '../../../core/types.js';
-import type { Database } from '../../schema.js';
+import type { ContainerObservation, InventoryMutation } from '../../../core/types.js';
+import type { ContainersTable, Database } from '../../schema.js';
+import {
+  ATTRIBUTES_DIFFER,
+  CONTAINER_COLUMN_NAMES,
+  type ContainerColumn,
+  containerIdentity,
+  containerRow,
+  containerSignature,
+  SAME_IDENTITY,
+} from './container-columns.js';
 
 export type InventorySourceKind = 'kubernetes' | 'docker' | 'cmdb';
 
@@ -55,12 +64,7 @@ const CHUNK = 1000;
 const ID_CHUNK = 5000;
 const ARRAY_CHUNK = 50_000;
 
-export function platformText(p: Platform | undefined): string | null {
-  if (!p?.os || !p.architecture) return null;
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-
-export async function applyInventoryMutation(
+export async function writeInventoryMutation(
   db: Kysely<Database>,
   source: InventorySourceSpec,
   mutation: InventoryMutation,
@@ -112,30 +116,7 @@ async function applyIn(
   const known = new Map<string, Known>();
   const base = tx
     .selectFrom('containers')
-    .select([
-      'id',
-      'removed_at',
-      'cluster',
-      'namespace',
-      'workload_kind',
-      'workload_name',
-      'pod',
-      'container_name',
-      'container_kind',
-      'node',
-      'platform',
-      'image',
-      'image_id',
-      'digest',
-      'digest_kind',
-      'state',
-      'started_at',
-      'finished_at',
-      'restarts',
-      'owner',
-      'environment',
-      'labels',
-    ])
+    .select(['id', 'removed_at', ...CONTAINER_COLUMN_NAMES])
     .where('source_id', '=', sourceId);
   const rowsBefore =
     mutation.type === 'full'
@@ -148,8 +129,8 @@ async function applyIn(
   for (const r of rowsBefore) {
     known.set(r.id, {
       removed_at: r.removed_at,
-      identity: identity(r.image, r.image_id, r.digest, r.platform),
-      signature: signature(r),
+      identity: containerIdentity(r),
+      signature: containerSignature(r),
     });
   }
 
@@ -162,7 +143,7 @@ async function applyIn(
   for (const id of ids) {
     const row = containerRow(byId.get(id)!, sourceId, now);
     const before = known.get(id);
-    if (before && !before.removed_at && before.signature === signature(row)) unchangedIds.push(id);
+    if (before && !before.removed_at && before.signature === containerSignature(row)) unchangedIds.push(id);
     else toWrite.push(row);
   }
   for (const rows of chunks(toWrite, CHUNK)) {
@@ -173,26 +154,7 @@ async function applyIn(
         oc
           .column('id')
           .doUpdateSet((eb) => ({
-            cluster: eb.ref('excluded.cluster'),
-            namespace: eb.ref('excluded.namespace'),
-            workload_kind: eb.ref('excluded.workload_kind'),
-            workload_name: eb.ref('excluded.workload_name'),
-            pod: eb.ref('excluded.pod'),
-            container_name: eb.ref('excluded.container_name'),
-            container_kind: eb.ref('excluded.container_kind'),
-            node: eb.ref('excluded.node'),
-            platform: eb.ref('excluded.platform'),
-            image: eb.ref('excluded.image'),
-            image_id: eb.ref('excluded.image_id'),
-            digest: eb.ref('excluded.digest'),
-            digest_kind: eb.ref('excluded.digest_kind'),
-            state: eb.ref('excluded.state'),
-            started_at: eb.ref('excluded.started_at'),
-            finished_at: eb.ref('excluded.finished_at'),
-            restarts: eb.ref('excluded.restarts'),
-            owner: eb.ref('excluded.owner'),
-            environment: eb.ref('excluded.environment'),
-            labels: eb.ref('excluded.labels'),
+            ...FROM_EXCLUDED,
             last_seen: eb.ref('excluded.last_seen'),
             removed_at: null,
             image_digest: sql`case when ${SAME_IDENTITY} then containers.image_digest else null end`,
@@ -225,12 +187,7 @@ async function applyIn(
       continue;
     }
     changed.push(id);
-    const o = byId.get(id)!;
-    if (
-      before.identity !== identity(o.image, o.imageId ?? null, o.digest ?? null, platformText(o.platform))
-    ) {
-      identityChanged.push(id);
-    }
+    if (before.identity !== containerIdentity(row)) identityChanged.push(id);
   }
   if (collisions.length) {
     throw new InputError(
@@ -373,99 +330,10 @@ async function applyIn(
   return { sourceId, runId, added, changed, identityChanged, removed, unchanged: unchangedIds.length };
 }
 
-const SAME_IDENTITY = sql`(containers.image, containers.image_id, containers.digest, containers.platform) is not distinct from (excluded.image, excluded.image_id, excluded.digest, excluded.platform)`;
-
-const ATTRIBUTES_DIFFER = sql`(containers.cluster, containers.namespace, containers.workload_kind, containers.workload_name, containers.pod, containers.container_name, containers.container_kind, containers.node, containers.platform, containers.image, containers.image_id, containers.digest, containers.digest_kind, containers.state, containers.started_at, containers.finished_at, containers.restarts, containers.owner, containers.environment, containers.labels) is distinct from (excluded.cluster, excluded.namespace, excluded.workload_kind, excluded.workload_name, excluded.pod, excluded.container_name, excluded.container_kind, excluded.node, excluded.platform, excluded.image, excluded.image_id, excluded.digest, excluded.digest_kind, excluded.state, excluded.started_at, excluded.finished_at, excluded.restarts, excluded.owner, excluded.environment, excluded.labels)`;
-
-/** The observed columns of a row, as the database returns them or as containerRow builds them. */
-function signature(r: {
-  cluster: string | null;
-  namespace: string | null;
-  workload_kind: string | null;
-  workload_name: string | null;
-  pod: string | null;
-  container_name: string;
-  container_kind: string;
-  node: string | null;
-  platform: string | null;
-  image: string;
-  image_id: string | null;
-  digest: string | null;
-  digest_kind: string | null;
-  state: string;
-  started_at: Date | string | null;
-  finished_at: Date | string | null;
-  restarts: number | null;
-  owner: string | null;
-  environment: string | null;
-  labels: Record<string, string> | string;
-}): string {
-  const labels = typeof r.labels === 'string' ? (JSON.parse(r.labels) as Record<string, string>) : r.labels;
-  const time = (t: Date | string | null) => (t == null ? null : new Date(t).getTime());
-  return JSON.stringify([
-    r.cluster,
-    r.namespace,
-    r.workload_kind,
-    r.workload_name,
-    r.pod,
-    r.container_name,
-    r.container_kind,
-    r.node,
-    r.platform,
-    r.image,
-    r.image_id,
-    r.digest,
-    r.digest_kind,
-    r.state,
-    time(r.started_at),
-    time(r.finished_at),
-    r.restarts,
-    r.owner,
-    r.environment,
-    Object.keys(labels)
-      .sort()
-      .map((k) => [k, labels[k]]),
-  ]);
-}
-
-function identity(
-  image: string,
-  imageId: string | null,
-  digest: string | null,
-  platform: string | null,
-): string {
-  return JSON.stringify([image, imageId, digest, platform]);
-}
-
-/** The `containers` row of one observation, first and last seen `now`. */
-export function containerRow(o: ContainerObservation, sourceId: number, now: Date) {
-  return {
-    id: o.id,
-    source_id: sourceId,
-    cluster: o.cluster ?? null,
-    namespace: o.namespace ?? null,
-    workload_kind: o.workloadKind ?? null,
-    workload_name: o.workloadName ?? null,
-    pod: o.pod ?? null,
-    container_name: o.container,
-    container_kind: o.containerKind,
-    node: o.node ?? null,
-    platform: platformText(o.platform),
-    image: o.image,
-    image_id: o.imageId ?? null,
-    digest: o.digest ?? null,
-    digest_kind: o.digestKind ?? null,
-    state: o.state,
-    started_at: o.startedAt ?? null,
-    finished_at: o.finishedAt ?? null,
-    restarts: o.restarts ?? null,
-    owner: o.owner ?? null,
-    environment: o.environment ?? null,
-    labels: JSON.stringify(o.labels ?? {}),
-    first_seen: now,
-    last_seen: now,
-  };
-}
+/** `column = excluded.column` for every observed column: the upsert's update. */
+const FROM_EXCLUDED = Object.fromEntries(
+  CONTAINER_COLUMN_NAMES.map((c) => [c, sql.ref(`excluded.${c}`)]),
+) as { [C in ContainerColumn]: RawBuilder<UpdateType<ContainersTable[C]>> };
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];

@@ -1,11 +1,7 @@
-// The stage function behind `runsight image resolve`: opens any image spec, resolves it (tag →
-// digest, index → platform manifests), records the resolution in the identity graph when a store
-// is given (one transaction; nothing is written if resolution fails), and shapes the documented
-// JSON result (docs/identity.md).
-import type { Kysely } from 'kysely';
 import type { ResolveOptions } from '../core/image-source.js';
 import type { Platform } from '../core/types.js';
-import { type Database, type RecordedResolution, recordResolution } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { type RecordedResolution, recordResolution } from '../store/index.js';
 import { type OpenImageSourceOptions, openImageSource } from './open-image-source.js';
 
 export interface ImageResolution {
@@ -31,7 +27,7 @@ export interface ResolveImageIdentityOptions extends OpenImageSourceOptions {
   platform?: Platform | 'all' | undefined;
   signal?: AbortSignal | undefined;
   /** Record the resolution here (tag history, images, children, layers, names). */
-  db?: Kysely<Database> | undefined;
+  store?: Store | undefined;
   observedAt?: Date | undefined;
 }
 
@@ -42,8 +38,8 @@ export async function resolveImageIdentity(
   const source = await openImageSource(spec, opts);
   const resolveOpts: ResolveOptions = { platform: opts.platform, signal: opts.signal };
   const resolved = await source.resolve(resolveOpts);
-  const recorded = opts.db
-    ? await recordResolution(opts.db, resolved, { observedAt: opts.observedAt })
+  const recorded = opts.store
+    ? await recordResolution(opts.store, resolved, { observedAt: opts.observedAt })
     : undefined;
   const result: ImageResolution = {
     reference: spec,

@@ -1,0 +1,127 @@
+// Watches a source until stopped: a Kubernetes reflector or a Docker events stream, each session
+// recorded as one `running` run that collects the deltas; every list lands as a full mutation.
+import { silentLogger } from '../core/logger.js';
+import type { ContainerObservation, InventoryMutation } from '../core/types.js';
+import {
+  finishInventoryRun,
+  type InventoryRunError,
+  type InventorySourceSpec,
+  type Store,
+  startInventoryRun,
+} from '../store/index.js';
+import { applyInventoryMutation } from './apply-inventory-mutation.js';
+import type { DockerApi } from './providers/docker/client.js';
+import { watchDocker } from './providers/docker/collector.js';
+import { watchKubernetes } from './providers/kubernetes/collector.js';
+import type { ClusterTarget } from './providers/kubernetes/targets.js';
+import { type CommonOptions, resultOf, type SourceResult } from './source-result.js';
+
+export interface WatchCallbacks {
+  /** After each applied mutation (a list or a batch of events). */
+  onApplied?(result: SourceResult & { mode: 'full' | 'delta' }): void;
+}
+
+/**
+ * What a watch does with what it sees, for every provider: a list lands as a full mutation (scoped
+ * to the namespaces it covered), a batch of events as a delta in the session's run.
+ */
+function applyWatched(store: Store, source: InventorySourceSpec, runId: number, callbacks: WatchCallbacks) {
+  return {
+    async onFull(col: {
+      mutation: { type: 'full'; containers: ContainerObservation[] };
+      namespaces?: string[] | undefined;
+      errors: InventoryRunError[];
+    }) {
+      const applied = await applyInventoryMutation(store, source, col.mutation, {
+        scope: { namespaces: col.namespaces },
+        errors: col.errors,
+      });
+      callbacks.onApplied?.({
+        ...resultOf(source, col.mutation.containers.length, applied, col.errors),
+        mode: 'full' as const,
+      });
+    },
+    async onDelta(m: Extract<InventoryMutation, { type: 'delta' }>, errors: InventoryRunError[]) {
+      const applied = await applyInventoryMutation(store, source, m, { runId, errors });
+      callbacks.onApplied?.({ ...resultOf(source, m.added.length, applied, errors), mode: 'delta' as const });
+    },
+  };
+}
+
+/** Watches one cluster until the signal aborts; one `running` run per session collects the deltas. */
+export async function watchKubernetesInventory(
+  store: Store,
+  target: ClusterTarget,
+  opts: CommonOptions & {
+    signal: AbortSignal;
+    namespaces?: string[] | undefined;
+    batchMs?: number | undefined;
+  },
+  callbacks: WatchCallbacks = {},
+): Promise<void> {
+  const source: InventorySourceSpec = {
+    name: target.cluster,
+    kind: 'kubernetes',
+    config: { context: target.context, server: target.server },
+  };
+  const session = await startInventoryRun(store.db, source);
+  const logger = opts.logger ?? silentLogger;
+  try {
+    await watchKubernetes(
+      target.api,
+      {
+        cluster: target.cluster,
+        namespaces: opts.namespaces,
+        keys: opts.keys,
+        signal: opts.signal,
+        logger,
+        batchMs: opts.batchMs,
+      },
+      {
+        ...applyWatched(store, source, session.runId, callbacks),
+        onError(err, retryInMs) {
+          logger.warn('kubernetes watch error; retrying', {
+            cluster: target.cluster,
+            error: (err as Error).message,
+            retryInMs,
+          });
+        },
+      },
+    );
+    await finishInventoryRun(store.db, session.runId, 'ok');
+  } catch (err) {
+    await finishInventoryRun(store.db, session.runId, 'failed', [{ message: (err as Error).message }]);
+    throw err;
+  }
+}
+
+export async function watchDockerInventory(
+  store: Store,
+  api: DockerApi,
+  source: InventorySourceSpec,
+  opts: CommonOptions & { signal: AbortSignal; batchMs?: number | undefined },
+  callbacks: WatchCallbacks = {},
+): Promise<void> {
+  const session = await startInventoryRun(store.db, source);
+  const logger = opts.logger ?? silentLogger;
+  try {
+    await watchDocker(
+      api,
+      { name: source.name, keys: opts.keys, signal: opts.signal, logger, batchMs: opts.batchMs },
+      {
+        ...applyWatched(store, source, session.runId, callbacks),
+        onError(err, retryInMs) {
+          logger.warn('docker events error; retrying', {
+            source: source.name,
+            error: (err as Error).message,
+            retryInMs,
+          });
+        },
+      },
+    );
+    await finishInventoryRun(store.db, session.runId, 'ok');
+  } catch (err) {
+    await finishInventoryRun(store.db, session.runId, 'failed', [{ message: (err as Error).message }]);
+    throw err;
+  }
+}
