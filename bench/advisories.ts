@@ -5,7 +5,7 @@
 // PostgreSQL server instead of in-memory PGlite; RUNSIGHT_BENCH_SBOMS / _ADVISORIES set the sizes.
 import { join } from 'node:path';
 import { rematch } from '../src/advisories/index.js';
-import type { NormalizedAdvisory } from '../src/advisories/types.js';
+import type { NormalizedAdvisory } from '../src/core/advisory.js';
 import type { Package } from '../src/core/types.js';
 import { openStore, type Store, saveScan } from '../src/store/index.js';
 import { listCurrentScans, loadScanPackages } from '../src/store/queries/advisories/rematch-scans.js';
@@ -76,7 +76,10 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
     const rand = rng(42);
     log(`setup: ${advisories} advisories over ${names} npm packages on ${store.kind}`);
     await store.db.transaction().execute(async (tx) => {
-      await upsertAdvisorySource({ db: tx }, { name: 'osv:npm', kind: 'osv', location: 'synthetic', recordCount: 0 });
+      await upsertAdvisorySource(
+        { db: tx },
+        { name: 'osv:npm', kind: 'osv', location: 'synthetic', recordCount: 0 },
+      );
       const batch: NormalizedAdvisory[] = [];
       for (let i = 0; i < advisories; i++) {
         const pkg = `pkg-${i % names}`;

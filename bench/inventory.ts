@@ -182,9 +182,9 @@ async function ingestInto(
     });
     log(`baseline insert ${baseline.ms.toFixed(0)} ms`);
     const src = { name: 'bench', kind: 'kubernetes' as const };
-    const first = await timeIt(() => writeInventoryMutation(store.db, src, { type: 'full', containers }));
+    const first = await timeIt(() => writeInventoryMutation(store, src, { type: 'full', containers }));
     log(`first full list applied in ${first.ms.toFixed(0)} ms (${first.value.added.length} added)`);
-    const again = await timeIt(() => writeInventoryMutation(store.db, src, { type: 'full', containers }));
+    const again = await timeIt(() => writeInventoryMutation(store, src, { type: 'full', containers }));
     log(`same list again in ${again.ms.toFixed(0)} ms (${again.value.unchanged} unchanged)`);
     return [
       {

@@ -10,20 +10,18 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import {
   applyPostureDelta,
+  computeRollup,
+  figuresFromCells,
+  readRollups,
   recomputePosture,
+  refreshImages,
   syncPosture,
   updateScopePosture,
 } from '../src/propagation/index.js';
-import { getPosture } from '../src/propagation/posture.js';
 import type { Database } from '../src/store/index.js';
-import {
-  computeRollup,
-  figuresFromCells,
-  queryRollup,
-  queryVulnWhere,
-  refreshImagePosture,
-} from '../src/store/index.js';
+import { queryVulnWhere } from '../src/store/index.js';
 import { createTestStore, postgresAvailable, type TestStore } from '../src/store/test-support/stores.js';
+import { getPosture } from '../src/views/index.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
 
 export interface Fleet {
@@ -108,7 +106,7 @@ async function runOne(
   // Full recompute: per-image roll-ups from every finding, then the fleet rolled up by namespace —
   // the same work the baseline does.
   const full = await timeIt(async () => {
-    await refreshImagePosture(store, {});
+    await refreshImages(store, undefined, 'runsight', new Date());
     return computeRollup(store, 'namespace');
   });
   log(`${kind}: full recompute ${ms(full.ms)} ms`);
@@ -182,7 +180,7 @@ async function runOne(
     const digest = digestSql(i * 7);
     await sql`update findings set severity = case when severity = 'LOW' then 'HIGH' else 'LOW' end
       where image_digest = ${digest} and id % 10 = 0`.execute(db);
-    rematch.push((await timeIt(() => refreshImagePosture(store, { digests: [digest] }))).ms);
+    rematch.push((await timeIt(() => refreshImages(store, [digest], 'runsight', new Date()))).ms);
   }
   out.push({
     name: `${kind}: one-image re-match (p50)`,
@@ -198,12 +196,12 @@ async function runOne(
     [
       'namespace',
       (i: number) =>
-        queryRollup(store, 'namespace', {
+        readRollups(store, 'namespace', {
           cluster: `cl${i % fleet.clusters}`,
           namespace: `ns${i % fleet.namespaces}`,
         }),
     ],
-    ['cluster', (i: number) => queryRollup(store, 'cluster', { cluster: `cl${i % fleet.clusters}` })],
+    ['cluster', (i: number) => readRollups(store, 'cluster', { cluster: `cl${i % fleet.clusters}` })],
     ['CVE', (i: number) => queryVulnWhere(store, [`CVE-2024-${(i * 97) % 30_000}`])],
   ];
   for (const [name, q] of queries) {
@@ -235,9 +233,7 @@ async function runOne(
   // one cluster, as the CLI prints it — no goal in the issue; shown so its cost is known.
   const report: number[] = [];
   for (let i = 0; i < 3; i++) {
-    report.push(
-      (await timeIt(() => getPosture(store, { by: 'namespace', cluster: `cl${i}`, }))).ms,
-    );
+    report.push((await timeIt(() => getPosture(store, { by: 'namespace', cluster: `cl${i}` }))).ms);
   }
   out.push({
     name: `${kind}: whole posture report --by namespace --cluster (p50)`,

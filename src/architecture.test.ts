@@ -15,17 +15,19 @@ const RANK: Record<string, number> = {
   kubernetes: 1, // the Kubernetes adapter: a port over @kubernetes/client-node that imports only core
   identity: 2,
   scan: 3,
-  importers: 3,
+  // Advisories before importers: imported findings are rated with the advisories stage's
+  // severity rules (CVSS scoring), so both sources of findings speak the same scale.
   advisories: 4,
-  inventory: 5,
-  propagation: 6,
-  remediation: 7,
-  views: 8,
-  reports: 8,
-  jobs: 9,
-  cli: 10,
-  server: 10,
-  agent: 10,
+  importers: 5,
+  inventory: 6,
+  propagation: 7,
+  remediation: 8,
+  views: 9,
+  reports: 10,
+  jobs: 11,
+  cli: 12,
+  server: 12,
+  agent: 12,
 };
 const STORE = 'store';
 const STORE_MAY_IMPORT = new Set(['core', 'versioning']);

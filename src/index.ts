@@ -27,6 +27,7 @@ export * from './advisories/index.js';
 export * from './inventory/index.js';
 export * from './propagation/index.js';
 export * from './remediation/index.js';
+export * from './views/index.js';
 export {
   type ContainerFilter,
   type ContainerRow,

@@ -5,8 +5,8 @@ import cvssLib from 'ae-cvss-calculator';
 // The package is CommonJS: its classes come off the default export under ESM.
 const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvssLib;
 
+import type { CvssVersion } from '../core/advisory.js';
 import type { Severity } from '../core/types.js';
-import type { CvssVersion } from './types.js';
 
 export interface CvssScore {
   version: CvssVersion;

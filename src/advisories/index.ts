@@ -1,6 +1,5 @@
 // Public surface of advisories/: import (OSV, Alpine secdb, KEV, EPSS, VEX), matching, VEX, re-match.
 
-export { getVulnerability, listVexStatements, type VulnerabilityDetail } from '../store/index.js';
 export { type CvssScore, ratingFor, scoreCvss } from './cvss.js';
 export { AdvisoryFormatError, AdvisorySourceError } from './errors.js';
 export { evaluateAffected, type Verdict } from './match/evaluate.js';
@@ -13,7 +12,6 @@ export {
 } from './match/matcher.js';
 export { type RematchOptions, type RematchResult, rematch, touchedScans } from './rematch.js';
 export { chooseSeverity, normalizeRating } from './severity.js';
-export type { NormalizedAdvisory, SeverityEntry, SourceKind as AdvisorySourceKind } from './types.js';
 export {
   type SourceSummary as AdvisorySourceSummary,
   type UpdateOptions,

@@ -68,9 +68,7 @@ describe('db update from URLs', () => {
     await expect(updateAdvisories(store, { sources: [`${base}/missing.zip`] })).rejects.toThrow(
       AdvisorySourceError,
     );
-    await expect(updateAdvisories(store, { sources: [`${base}/missing.zip`] })).rejects.toThrow(
-      /HTTP 404/,
-    );
+    await expect(updateAdvisories(store, { sources: [`${base}/missing.zip`] })).rejects.toThrow(/HTTP 404/);
     expect(await store.db.selectFrom('advisories').select('id').execute()).toEqual(before);
   });
 });

@@ -11,8 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
+import type { AdvisorySourceKind } from '../core/advisory.js';
 import { AdvisoryFormatError, AdvisorySourceError } from './errors.js';
-import type { SourceKind } from './types.js';
 
 export interface SourceFile {
   /** Path, `zip!member`, or URL: what error messages name. */
@@ -23,7 +23,7 @@ export interface SourceFile {
 }
 
 export interface ParsedFile extends SourceFile {
-  kind: SourceKind;
+  kind: AdvisorySourceKind;
   /** JSON/YAML documents are parsed; CSV stays text. */
   data: unknown;
 }
@@ -136,7 +136,7 @@ async function* readZip(path: string, signal?: AbortSignal): AsyncGenerator<Sour
 }
 
 /** Parses a file and decides what it is; `forced` (from --kind) skips the guess. */
-export function parseFile(f: SourceFile, forced?: SourceKind): ParsedFile {
+export function parseFile(f: SourceFile, forced?: AdvisorySourceKind): ParsedFile {
   const name = f.origin.toLowerCase().replace(/\.gz$/, '');
   if (name.endsWith('.csv') || forced === 'epss') {
     return { ...f, kind: 'epss', data: f.text };
@@ -156,7 +156,7 @@ export function parseFile(f: SourceFile, forced?: SourceKind): ParsedFile {
   return { ...f, kind: forced ?? detectKind(data), data };
 }
 
-export function detectKind(data: unknown): SourceKind {
+export function detectKind(data: unknown): AdvisorySourceKind {
   if (data && typeof data === 'object' && !Array.isArray(data)) {
     const o = data as Record<string, unknown>;
     if ('catalogVersion' in o && Array.isArray(o.vulnerabilities)) return 'kev';

@@ -1,9 +1,10 @@
 // Severity: database ratings normalised to Runsight's five levels, and the precedence used when an
 // advisory (or several merged ones) gives more than one: the distro's/database's own rating, then
 // CVSS v3.x, then v4.0, then v2, then UNKNOWN. See docs/adr/0003-advisories-and-matching.md.
+
+import type { SeverityEntry } from '../core/advisory.js';
+import { maxSeverity } from '../core/severity.js';
 import type { Cvss, Severity } from '../core/types.js';
-import { SEVERITIES } from '../core/types.js';
-import type { SeverityEntry } from './types.js';
 
 const WORDS: Record<string, Severity> = {
   critical: 'CRITICAL',
@@ -24,14 +25,6 @@ const WORDS: Record<string, Severity> = {
 export function normalizeRating(word: unknown): Severity | undefined {
   if (typeof word !== 'string') return undefined;
   return WORDS[word.trim().toLowerCase()];
-}
-
-export function severityRank(s: Severity): number {
-  return SEVERITIES.length - SEVERITIES.indexOf(s);
-}
-
-export function maxSeverity(a: Severity, b: Severity): Severity {
-  return severityRank(a) >= severityRank(b) ? a : b;
 }
 
 export interface ChosenSeverity {

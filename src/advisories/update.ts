@@ -1,3 +1,4 @@
+import type { AdvisorySourceKind, NormalizedAdvisory } from '../core/advisory.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { Store } from '../store/index.js';
@@ -20,14 +21,13 @@ import { normalizeOsv } from './osv/normalize.js';
 import { osvRecord } from './osv/schema.js';
 import { parseFile, readSource } from './read-source.js';
 import { type RematchResult, rematch } from './rematch.js';
-import type { NormalizedAdvisory, SourceKind } from './types.js';
 import { parseVex, type VexStatement } from './vex/parse-vex.js';
 
 export interface UpdateOptions {
   /** Paths or http(s) URLs. */
   sources: string[];
   /** Skip detection: treat every file as this kind. */
-  kind?: SourceKind | undefined;
+  kind?: AdvisorySourceKind | undefined;
   /** Re-match touched images afterwards (default true). */
   rematch?: boolean | undefined;
   signal?: AbortSignal | undefined;
@@ -36,7 +36,7 @@ export interface UpdateOptions {
 
 export interface SourceSummary {
   name: string;
-  kind: SourceKind;
+  kind: AdvisorySourceKind;
   location: string;
   /** Records read from the files. */
   read: number;

@@ -1,5 +1,6 @@
 // The vocabulary every stage shares: image identity, packages, advisories, findings, containers.
-// Types only — no behaviour lives in core/. See docs/data-model.md for how these are stored.
+// Types and the fixed scales they carry (severity ranks, scope kinds) — no behaviour lives in
+// core/. See docs/data-model.md for how these are stored.
 
 /** `sha256:<64 hex>` (or another registered algorithm). Always lowercase. */
 export type Digest = string;
@@ -8,7 +9,41 @@ export type Digest = string;
 export type Ecosystem = string;
 
 export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
-export const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+
+/**
+ * The one severity scale: a severity's rank is its index here (0 unknown … 4 critical). Every
+ * comparison, the stored `severity_rank` column and the posture cells use it.
+ */
+export const SEVERITY_BY_RANK = [
+  'UNKNOWN',
+  'LOW',
+  'MEDIUM',
+  'HIGH',
+  'CRITICAL',
+] as const satisfies readonly Severity[];
+/** Most severe first (tables, counts, the order users read). */
+export const SEVERITIES: readonly Severity[] = [...SEVERITY_BY_RANK].reverse();
+
+/** Where posture is rolled up: the fleet, each cluster, namespace, workload, environment, owner, image, container. */
+export type ScopeKind =
+  | 'fleet'
+  | 'cluster'
+  | 'namespace'
+  | 'workload'
+  | 'environment'
+  | 'owner'
+  | 'image'
+  | 'container';
+export const SCOPE_KINDS: readonly ScopeKind[] = [
+  'fleet',
+  'cluster',
+  'namespace',
+  'workload',
+  'environment',
+  'owner',
+  'image',
+  'container',
+];
 
 export interface Platform {
   os: string;

@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { saveImportedScans } from '../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
+import { showImage } from '../views/index.js';
 import { parseGrypeReport } from './grype/parse.js';
 import { importReports } from './import-reports.js';
 import { resolveReportImage } from './resolve-image.js';
-import { showImage } from './show-image.js';
 import { raw, TESTDATA } from './test-support/reports.js';
 
 const kinds = await storeKindsToTest();

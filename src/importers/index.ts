@@ -1,12 +1,5 @@
 // Public API of the importers stage: read Trivy, Grype, CycloneDX, trivy-operator and osv-scanner
 // reports, map them to image digests and land them as findings (docs/importers.md).
-export {
-  chooseAuthoritativeSource,
-  compareSources,
-  type FindingDifference,
-  type SourceSummary,
-  summariseSources,
-} from './compare-sources.js';
 export { parseCycloneDxReport } from './cyclonedx/parse.js';
 export { detectReportFormat } from './detect.js';
 export { ReportFormatError } from './errors.js';
@@ -34,7 +27,6 @@ export {
   type ReportImageTarget,
   resolveReportImage,
 } from './resolve-image.js';
-export { type ImageShow, showImage } from './show-image.js';
 export { parseTrivyReport } from './trivy/parse.js';
 export {
   ClusterListError,

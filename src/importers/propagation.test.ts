@@ -2,9 +2,10 @@
 // container's severity counts equal the report's (the seed's posture-validation check); the
 // authoritative source decides which of several sources a container shows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { showContainer, syncPosture } from '../propagation/index.js';
+import { syncPosture } from '../propagation/index.js';
 import { addContainers, addManifest, addSource } from '../propagation/test-support/fleet.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
+import { showContainer } from '../views/index.js';
 import { importReports } from './import-reports.js';
 import { raw, TESTDATA } from './test-support/reports.js';
 

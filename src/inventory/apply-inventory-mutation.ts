@@ -16,5 +16,5 @@ export function applyInventoryMutation(
   mutation: InventoryMutation,
   opts?: ApplyOptions,
 ): Promise<AppliedMutation> {
-  return writeInventoryMutation(store.db, source, mutation, opts);
+  return writeInventoryMutation(store, source, mutation, opts);
 }

@@ -57,7 +57,7 @@ export async function failedResult(
   startedAt: Date,
 ): Promise<SourceResult> {
   const errors = [{ message: err instanceof Error ? err.message : String(err) }];
-  const runId = await recordFailedInventoryRun(store.db, source, mode, errors, startedAt);
+  const runId = await recordFailedInventoryRun(store, source, mode, errors, startedAt);
   return {
     source: source.name,
     kind: source.kind,

@@ -64,7 +64,7 @@ export async function watchKubernetesInventory(
     kind: 'kubernetes',
     config: { context: target.context, server: target.server },
   };
-  const session = await startInventoryRun(store.db, source);
+  const session = await startInventoryRun(store, source);
   const logger = opts.logger ?? silentLogger;
   try {
     await watchKubernetes(
@@ -88,9 +88,9 @@ export async function watchKubernetesInventory(
         },
       },
     );
-    await finishInventoryRun(store.db, session.runId, 'ok');
+    await finishInventoryRun(store, session.runId, 'ok');
   } catch (err) {
-    await finishInventoryRun(store.db, session.runId, 'failed', [{ message: (err as Error).message }]);
+    await finishInventoryRun(store, session.runId, 'failed', [{ message: (err as Error).message }]);
     throw err;
   }
 }
@@ -102,7 +102,7 @@ export async function watchDockerInventory(
   opts: CommonOptions & { signal: AbortSignal; batchMs?: number | undefined },
   callbacks: WatchCallbacks = {},
 ): Promise<void> {
-  const session = await startInventoryRun(store.db, source);
+  const session = await startInventoryRun(store, source);
   const logger = opts.logger ?? silentLogger;
   try {
     await watchDocker(
@@ -119,9 +119,9 @@ export async function watchDockerInventory(
         },
       },
     );
-    await finishInventoryRun(store.db, session.runId, 'ok');
+    await finishInventoryRun(store, session.runId, 'ok');
   } catch (err) {
-    await finishInventoryRun(store.db, session.runId, 'failed', [{ message: (err as Error).message }]);
+    await finishInventoryRun(store, session.runId, 'failed', [{ message: (err as Error).message }]);
     throw err;
   }
 }

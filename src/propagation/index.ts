@@ -1,25 +1,19 @@
-// Propagation: containers → the platform manifest they run → that image's findings, rolled up.
+// Propagation: containers → the platform manifest they run → that image's findings, rolled up and
+// kept current after every write (maintainPosture). Pure reads of the result live in src/views/.
 export {
-  type ContainerPostureFields,
-  containerPostureFields,
-  type SeverityCounts,
-} from './container-counts.js';
-export { listCoverageGaps, listInUseScanTargets, type ScanTarget } from './coverage.js';
+  FIGURE_SEVERITIES,
+  type FigureSeverity,
+  type Figures,
+  type FindingFilter,
+  figuresFromCells,
+  passes,
+  zeroFigures,
+} from './cells.js';
 export { findImageDigest, ImageNotFoundError } from './find-image.js';
-export { type Age, age, type Freshness, getFreshness, humanAge, rowStaleness } from './freshness.js';
 export { digestReference, parseImageName, repositoryKey } from './image-name.js';
+export { chooseScans, refreshImages } from './image-posture.js';
 export { parseNodePlatform, pickPlatformChild } from './platform.js';
-export {
-  gateTrips,
-  getPosture,
-  LIMITS,
-  POSTURE_BY,
-  type PostureBy,
-  type PostureGroup,
-  type PostureQuery,
-  type PostureReport,
-  RANK,
-} from './posture.js';
+export { listPriorities, type PriorityRow } from './priorities.js';
 export {
   explainResolution,
   type ResolutionChange,
@@ -32,11 +26,22 @@ export {
   type Resolution,
   resolveContainer,
 } from './resolve-container.js';
-export { authoritativeSource, type PostureConfig } from './settings.js';
-export { type ContainerView, showContainer, showWorkload, type WorkloadView } from './show.js';
+export {
+  type ComputeOptions,
+  computeRollup,
+  computeRollups,
+  type RollupRow,
+  readRollups,
+  toRollupRow,
+} from './rollups.js';
+export {
+  authoritativeSource,
+  chooseAuthoritativeSource,
+  durationToMs,
+  type PostureConfig,
+} from './settings.js';
 export { type ScopeUpdate, SNAPSHOT_KINDS, type SnapshotOptions, updateScopePosture } from './snapshots.js';
 export {
-  afterInventoryMutation,
   applyPostureDelta,
   maintainPosture,
   type PostureState,
@@ -47,11 +52,3 @@ export {
   syncPosture,
   type WrittenInputs,
 } from './sync.js';
-export {
-  CHECK_NAMES,
-  type Check,
-  type CheckStatus,
-  type ValidateInput,
-  validatePropagation,
-} from './validate.js';
-export { type VulnWhere, vulnWhere } from './vuln-where.js';

@@ -2,17 +2,14 @@
 // containers, the two labelled figures, VEX, source choice, CVE-first view, coverage gaps,
 // snapshots and rollout, and incremental updates equal to a full recompute.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  computeRollup,
-  type FindingFilter,
-  type PostureFilter,
-  queryRollup,
-  toRollupRow,
-} from '../store/index.js';
+import type { PostureFilter } from '../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
-import { listInUseScanTargets } from './coverage.js';
-import { getPosture, POSTURE_BY } from './posture.js';
-import { showContainer, showWorkload } from './show.js';
+import { listInUseScanTargets } from '../views/coverage.js';
+import { getPosture, POSTURE_BY } from '../views/posture.js';
+import { showContainer, showWorkload } from '../views/show.js';
+import { vulnWhere } from '../views/vuln-where.js';
+import type { FindingFilter } from './cells.js';
+import { computeRollup, readRollups, toRollupRow } from './rollups.js';
 import { applyPostureDelta, recomputePosture, syncPosture } from './sync.js';
 import {
   addContainers,
@@ -23,7 +20,6 @@ import {
   addTag,
   digestOf,
 } from './test-support/fleet.js';
-import { vulnWhere } from './vuln-where.js';
 
 const kinds = await storeKindsToTest();
 
@@ -340,7 +336,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
         for (const cf of containerFilters) {
           const computed = await computeRollup(store, kind, cf);
           for (const ff of findingFilters) {
-            const view = await queryRollup(store, kind, cf, ff);
+            const view = await readRollups(store, kind, cf, ff);
             expect(view, `${kind} ${JSON.stringify(cf)} ${JSON.stringify(ff)}`).toEqual(
               computed.map((r) => toRollupRow(r, ff)),
             );
@@ -360,12 +356,12 @@ describe.each(kinds)('propagation on %s', (kind) => {
     await addFinding(store, WEB_ARM, 'CVE-2024-0011', 'HIGH', new Date('2026-03-01T03:30:00Z'));
     await syncPosture(store, { now: new Date('2026-03-01T04:00:00Z') });
     expect(await compareAll()).toBeGreaterThan(100);
-    const [after] = await queryRollup(store, 'fleet');
+    const [after] = await readRollups(store, 'fleet');
     expect(after!.distinct.high).toBe(2);
     // The fleet's distinct figures: the KEV critical of web arm64, fixable counted once.
-    const [fleet] = await queryRollup(store, 'fleet', {}, { kev: true });
+    const [fleet] = await readRollups(store, 'fleet', {}, { kev: true });
     expect(fleet!.distinct).toMatchObject({ critical: 1, kev: 1, total: 1 });
-    const [dr] = await queryRollup(store, 'cluster', { cluster: 'dr' });
+    const [dr] = await readRollups(store, 'cluster', { cluster: 'dr' });
     // app v1 (2 vulnerabilities) and web amd64 (1).
     expect(dr).toMatchObject({ containers: 2, images: 2 });
     expect(dr!.instances.total).toBe(3);

@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.js';
+import type { SourceScan, Store } from '../store/index.js';
 import { getSetting } from '../store/index.js';
 
 export interface PostureConfig {
@@ -22,4 +22,22 @@ export function durationToMs(d: string | undefined): number | undefined {
   const m = /^(\d+)(s|m|h|d)$/.exec(d);
   if (!m) return undefined;
   return Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/**
+ * Which source posture reads for a digest — the one rule, used by the image roll-ups
+ * (image-posture.ts) and by `image show`: the configured source when it covers the digest, else
+ * `runsight`, else the most recently landed scan, else by source name.
+ */
+export function chooseAuthoritativeSource(
+  scans: Pick<SourceScan, 'source' | 'finishedAt'>[],
+  configured?: string,
+): string | null {
+  if (!scans.length) return null;
+  if (configured && scans.some((s) => s.source === configured)) return configured;
+  if (scans.some((s) => s.source === 'runsight')) return 'runsight';
+  const t = (s: Pick<SourceScan, 'finishedAt'>) => s.finishedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+  return [...scans].sort(
+    (a, b) => t(b) - t(a) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0),
+  )[0]!.source;
 }

@@ -1,28 +1,18 @@
-import type { Store } from '../store/index.js';
+import { SCOPE_KINDS, type ScopeKind } from '../core/types.js';
+import type { RollupCells, SnapshotRow, Store } from '../store/index.js';
 import {
-  computeRollups,
   deleteScopePosture,
-  figuresFromCells,
   insertSnapshots,
   markScopesSnapshotted,
   queryTouchedScopes,
-  type RollupCells,
   readScopePosture,
-  type ScopeKind,
-  type SnapshotRow,
   upsertScopePosture,
-  zeroFigures,
 } from '../store/index.js';
+import { figuresFromCells, zeroFigures } from './cells.js';
+import { computeRollups } from './rollups.js';
 
-export const SNAPSHOT_KINDS: readonly ScopeKind[] = [
-  'fleet',
-  'cluster',
-  'namespace',
-  'workload',
-  'environment',
-  'owner',
-  'image',
-];
+/** Every kind but `container` keeps a maintained roll-up and history. */
+export const SNAPSHOT_KINDS: readonly ScopeKind[] = SCOPE_KINDS.filter((k) => k !== 'container');
 
 export interface SnapshotOptions {
   /** Recompute every scope (else only scopes touched since `since`). */

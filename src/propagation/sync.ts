@@ -5,8 +5,8 @@ import {
   identityWatermark,
   listStaleImagePosture,
   putSetting,
-  refreshImagePosture,
 } from '../store/index.js';
+import { refreshImages } from './image-posture.js';
 import { type ResolutionChange, resolveContainers } from './resolve.js';
 import { authoritativeSource, type PostureConfig } from './settings.js';
 import { updateScopePosture } from './snapshots.js';
@@ -55,7 +55,7 @@ export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise
   }
   const full = !state || state.enrichment !== enrichment || state.authoritative !== auth;
   const stale = full ? undefined : await listStaleImagePosture(store);
-  const refreshed = await refreshImagePosture(store, { digests: stale, authoritativeSource: auth, now });
+  const refreshed = await refreshImages(store, stale, auth, now);
   const scoped =
     opts.scopes === false
       ? NO_SCOPES
@@ -86,7 +86,7 @@ export async function recomputePosture(store: Store, opts: SyncOptions = {}): Pr
   const now = opts.now ?? new Date();
   const auth = await authoritativeSource(store, opts);
   const resolved = await resolveContainers(store, { all: true }, { now, signal: opts.signal });
-  const refreshed = await refreshImagePosture(store, { authoritativeSource: auth, now });
+  const refreshed = await refreshImages(store, undefined, auth, now);
   const scoped = opts.scopes === false ? NO_SCOPES : await updateScopePosture(store, { all: true, now });
   await putSetting(store, STATE_KEY, {
     identity: resolved.watermark,
@@ -179,7 +179,7 @@ export async function applyPostureDelta(
     ? await resolveContainers(store, { ids: delta.containerIds }, { now, signal: opts.signal })
     : { examined: 0, changed: [], watermark: '' };
   const refreshed = delta.digests?.length
-    ? await refreshImagePosture(store, { digests: delta.digests, authoritativeSource: auth, now })
+    ? await refreshImages(store, delta.digests, auth, now)
     : { images: 0, vulnerabilities: 0 };
   const scoped =
     opts.scopes === false
@@ -197,13 +197,4 @@ export async function applyPostureDelta(
     snapshots: scoped.snapshots,
     full: false,
   };
-}
-
-/** After the inventory stage applied a mutation: resolve exactly the new and re-identified containers. */
-export async function afterInventoryMutation(
-  store: Store,
-  applied: { added: string[]; identityChanged: string[] },
-  opts: SyncOptions = {},
-): Promise<SyncResult> {
-  return applyPostureDelta(store, { containerIds: [...applied.added, ...applied.identityChanged] }, opts);
 }

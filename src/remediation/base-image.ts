@@ -1,4 +1,4 @@
-import { findImageDigest } from '../propagation/find-image.js';
+import { findImageDigest } from '../propagation/index.js';
 import type { Store } from '../store/index.js';
 import { queryBaseCandidates, queryImageLayers, queryImageNames } from '../store/index.js';
 

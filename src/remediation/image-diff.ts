@@ -1,5 +1,5 @@
 import type { Platform } from '../core/types.js';
-import { findImageDigest } from '../propagation/find-image.js';
+import { findImageDigest } from '../propagation/index.js';
 import type { ImageFindingRow, Store } from '../store/index.js';
 import { queryImageFindings } from '../store/index.js';
 

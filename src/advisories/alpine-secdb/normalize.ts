@@ -1,6 +1,6 @@
 // Alpine secdb files → one NormalizedAdvisory per (release, CVE): every origin package that names
 // the CVE becomes an affected entry `Alpine:<release>` with the range introduced 0, fixed <version>.
-import type { AffectedEntry, NormalizedAdvisory } from '../types.js';
+import type { AffectedEntry, NormalizedAdvisory } from '../../core/advisory.js';
 import type { SecdbFile } from './schema.js';
 
 export function secdbRelease(file: SecdbFile): string {

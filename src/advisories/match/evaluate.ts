@@ -4,6 +4,8 @@
 // plus an exact hit in the `versions` list. ECOSYSTEM ranges compare with the ecosystem's scheme,
 // SEMVER ranges with SemVer; GIT ranges need commits and are skipped. A version that cannot be
 // compared gives `unknown` with the reason — never a silent "not affected".
+
+import type { AffectedRange, RangeEvent } from '../../core/advisory.js';
 import {
   InvalidVersionError,
   type Ordering,
@@ -12,7 +14,6 @@ import {
   type VersionScheme,
 } from '../../versioning/index.js';
 import { semver } from '../../versioning/semver/semver.js';
-import type { AffectedRange, RangeEvent } from '../types.js';
 
 export type Verdict =
   | { kind: 'affected'; fixed?: string | undefined }

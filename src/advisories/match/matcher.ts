@@ -2,12 +2,13 @@
 // package), evaluates each affected entry, then merges: every advisory naming the same CVE for the
 // same package becomes ONE finding whose id is the CVE (aliases keep the advisory ids). Severity
 // follows the documented precedence (severity.ts); KEV and EPSS are attached by CVE.
+
+import type { AffectedRange, SeverityEntry } from '../../core/advisory.js';
 import type { Finding, FindingStatus, Package, Severity } from '../../core/types.js';
 import type { Store } from '../../store/index.js';
 import { type AffectedRow, findAffected, getEnrichment } from '../../store/index.js';
 import { schemeFor } from '../../versioning/index.js';
 import { chooseSeverity } from '../severity.js';
-import type { AffectedRange, SeverityEntry } from '../types.js';
 import { evaluateAffected } from './evaluate.js';
 import { type LookupKey, lookupKey } from './package-keys.js';
 

@@ -1,9 +1,10 @@
 // An OSV record → NormalizedAdvisory: severity vectors scored, ratings from ecosystem_specific /
 // database_specific pulled out, PyPI names normalised (PEP 503) so lookups match.
+
+import type { AffectedEntry, NormalizedAdvisory, SeverityEntry } from '../../core/advisory.js';
 import { baseEcosystem } from '../../versioning/index.js';
 import { scoreCvss } from '../cvss.js';
 import { normalizeRating } from '../severity.js';
-import type { AffectedEntry, NormalizedAdvisory, SeverityEntry } from '../types.js';
 import type { OsvAffected, OsvRecord } from './schema.js';
 
 /** PEP 503 name normalisation; other ecosystems keep the name as published. */

@@ -1,24 +1,11 @@
 // OpenVEX and CycloneDX VEX documents → flat statements (one per product × vulnerability), as
 // stored in vex_statements. CycloneDX `affects[].ref` is resolved through the document's
 // components to a purl when it can be; states map to OpenVEX's vocabulary.
+export type { VexStatement, VexStatus } from '../../core/advisory.js';
+
+import type { VexStatement, VexStatus } from '../../core/advisory.js';
 import { AdvisoryFormatError } from '../errors.js';
 import { cyclonedxVex, openVexDocument } from './schema.js';
-
-export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
-
-export interface VexStatement {
-  document: string;
-  format: 'openvex' | 'cyclonedx';
-  /** A purl, an image digest (`sha256:…`) or a `pkg:oci/…@sha256%3A…` purl. */
-  product: string;
-  subcomponent?: string | undefined;
-  vulnerabilityId: string;
-  status: VexStatus;
-  justification?: string | undefined;
-  impact?: string | undefined;
-  action?: string | undefined;
-  issuedAt?: Date | undefined;
-}
 
 const CDX_STATE: Record<string, VexStatus> = {
   resolved: 'fixed',

@@ -2,8 +2,8 @@
 // (which are its own), every finding with fix guidance, its exposure intervals, freshness.
 
 import type { Command } from 'commander';
-import { showContainer } from '../../propagation/index.js';
 import type { FixGuidance } from '../../remediation/index.js';
+import { showContainer } from '../../views/index.js';
 import { group, type Run } from '../main.js';
 import { chml, freshnessFooter, postureConfig } from './posture-format.js';
 

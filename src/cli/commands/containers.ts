@@ -2,8 +2,8 @@
 // `--format json` prints exactly the documented fields (docs/inventory.md); the propagation stage
 // adds its own fields (imageDigest, matchMethod, confidence, counts) to this command.
 import type { Command } from 'commander';
-import { containerPostureFields } from '../../propagation/index.js';
 import { type ContainerRow, listContainers } from '../../store/index.js';
+import { containerPostureFields } from '../../views/index.js';
 import type { Run } from '../main.js';
 
 export interface ContainersFlags {

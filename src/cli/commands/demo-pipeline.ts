@@ -13,15 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { matchPackages, updateAdvisories } from '../../advisories/index.js';
 import { openImageSource } from '../../identity/index.js';
 import { collectKubernetes, importCmdbFile, metadataKeys } from '../../inventory/index.js';
-import {
-  type Check,
-  getPosture,
-  maintainPosture,
-  type PostureReport,
-  validatePropagation,
-} from '../../propagation/index.js';
+import { maintainPosture } from '../../propagation/index.js';
 import { scanImage } from '../../scan/index.js';
 import { recordResolution, type Store, writeInventoryMutation } from '../../store/index.js';
+import { type Check, getPosture, type PostureReport, validatePropagation } from '../../views/index.js';
 import { type RecordedCluster, recordedKubernetesApi } from './demo-cluster.js';
 
 export const DEMO_DIR = fileURLToPath(new URL('../../../testdata/demo/', import.meta.url));

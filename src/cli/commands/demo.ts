@@ -4,8 +4,8 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { PostureGroup, PostureReport } from '../../propagation/index.js';
 import { openStore } from '../../store/index.js';
+import type { PostureGroup, PostureReport } from '../../views/index.js';
 import type { Run } from '../main.js';
 import { render } from '../output.js';
 import { runDemoPipeline } from './demo-pipeline.js';

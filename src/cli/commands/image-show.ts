@@ -2,8 +2,8 @@
 // imports) side by side, the authoritative one (config `posture.authoritativeSource`) marked, and
 // where they differ. `image resolve` joins the same group from the identity stage's file.
 import type { Command } from 'commander';
-import { type FindingDifference, showImage } from '../../importers/index.js';
 import { getSetting } from '../../store/index.js';
+import { type FindingDifference, showImage } from '../../views/index.js';
 import { group, type Run } from '../main.js';
 
 export function registerImageShowCommand(program: Command, run: Run): void {

@@ -271,7 +271,7 @@ export function registerInventoryCommands(program: Command, run: Run): void {
     .description('inventory sources with their freshness: last observation, last run and its errors')
     .action(
       run(async (ctx) => {
-        const sources = await listInventorySources((await ctx.store()).db);
+        const sources = await listInventorySources(await ctx.store());
         const now = Date.now();
         type Row = (typeof sources)[number];
         return {

@@ -1,14 +1,16 @@
 // Shared text helpers for the posture commands' table output.
 import { UsageError } from '../../core/errors.js';
-import type { Severity } from '../../core/types.js';
-import type { Freshness, WrittenInputs } from '../../propagation/index.js';
-import { humanAge, maintainPosture } from '../../propagation/index.js';
+import { SEVERITIES, type Severity } from '../../core/types.js';
+import type { WrittenInputs } from '../../propagation/index.js';
+import { maintainPosture } from '../../propagation/index.js';
+import type { Freshness } from '../../views/index.js';
+import { humanAge } from '../../views/index.js';
 import type { CliContext } from '../context.js';
 
 export function parseSeverity(value: string | undefined, flag: string): Severity | undefined {
   if (value === undefined) return undefined;
   const s = value.toUpperCase();
-  if (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'].includes(s)) return s as Severity;
+  if ((SEVERITIES as readonly string[]).includes(s)) return s as Severity;
   throw new UsageError(`${flag} expects critical, high, medium, low or unknown, got "${value}"`);
 }
 

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PostureReport } from '../../propagation/index.js';
 import {
   addContainers,
   addManifest,
@@ -13,6 +12,7 @@ import {
   digestOf,
 } from '../../propagation/test-support/fleet.js';
 import { openStore } from '../../store/index.js';
+import type { PostureReport } from '../../views/index.js';
 import { runCli } from '../test-support/run-cli.js';
 
 const V1 = digestOf('v1');

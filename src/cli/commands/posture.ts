@@ -9,7 +9,7 @@ import {
   POSTURE_BY,
   type PostureBy,
   type PostureGroup,
-} from '../../propagation/index.js';
+} from '../../views/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
 import { registerContainerShowCommand } from './container-show.js';

@@ -2,8 +2,8 @@
 // than `sla.scanAge`), as listed by propagation's coverage gaps, then brings posture up to date.
 // A reference that cannot be scanned (unreachable registry, unresolved tag) is reported, not fatal.
 import { matchPackages } from '../../advisories/index.js';
-import { listInUseScanTargets } from '../../propagation/index.js';
 import { scanImage } from '../../scan/index.js';
+import { listInUseScanTargets } from '../../views/index.js';
 import type { CliContext } from '../context.js';
 import type { Printable } from '../output.js';
 import { maintain, postureConfig } from './posture-format.js';

@@ -3,9 +3,9 @@
 // `sbom:FILE` (CycloneDX/SPDX JSON, matched without an image). JSON output per docs/scan.md.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
 import { matchPackages } from '../../advisories/index.js';
 import { UsageError } from '../../core/errors.js';
+import { severityRank } from '../../core/severity.js';
 import { type Finding, SEVERITIES } from '../../core/types.js';
 import { parsePlatform } from '../../identity/index.js';
 import {
@@ -161,10 +161,9 @@ export function scanJson(r: ImageScanResult) {
 
 function printable(results: ImageScanResult[], all: boolean): Printable<Finding> {
   const json = all ? results.map(scanJson) : scanJson(results[0]!);
-  const rank = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
   const rows = results
     .flatMap((r) => r.findings)
-    .sort((a, b) => rank(a.severity) - rank(b.severity) || a.id.localeCompare(b.id));
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id));
   const footer: string[] = [];
   for (const r of results) {
     const counts = SEVERITIES.map((s) => {

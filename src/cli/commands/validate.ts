@@ -1,7 +1,7 @@
 // `runsight validate`: the use case's validation checklist; exit 0 only when no check fails.
 import type { Command } from 'commander';
 import { GateTrippedError } from '../../core/errors.js';
-import { type Check, validatePropagation } from '../../propagation/index.js';
+import { type Check, validatePropagation } from '../../views/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
 import { postureConfig } from './posture-format.js';

@@ -1,8 +1,8 @@
 // `runsight vuln show ID`: the advisories behind a vulnerability (by id, alias or upstream CVE),
 // their severity and affected ranges, KEV/EPSS, and the images whose current findings carry it.
 import type { Command } from 'commander';
-import { getVulnerability } from '../../advisories/index.js';
 import { InputError } from '../../core/errors.js';
+import { getVulnerability } from '../../store/index.js';
 import { group, type Run } from '../main.js';
 
 export function registerVulnShowCommand(program: Command, run: Run): void {

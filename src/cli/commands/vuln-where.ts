@@ -1,7 +1,7 @@
 // `runsight vuln where ID`: CVE-first — every running container and workload affected.
 import type { Command } from 'commander';
-import { vulnWhere } from '../../propagation/index.js';
 import type { VulnWhereRow } from '../../store/index.js';
+import { vulnWhere } from '../../views/index.js';
 import { group, type Run } from '../main.js';
 import { postureConfig } from './posture-format.js';
 

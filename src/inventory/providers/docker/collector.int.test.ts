@@ -96,7 +96,7 @@ describe.skipIf(!podman)('Docker provider against podman system service', () => 
       digest: jobImage,
     });
     const applied = await writeInventoryMutation(
-      store.db,
+      store,
       { name: 'podman-host', kind: 'docker' },
       col.mutation,
     );
@@ -114,10 +114,10 @@ describe.skipIf(!podman)('Docker provider against podman system service', () => 
       {
         async onFull(c) {
           fulls++;
-          await writeInventoryMutation(store.db, src, c.mutation);
+          await writeInventoryMutation(store, src, c.mutation);
         },
         async onDelta(m) {
-          await writeInventoryMutation(store.db, src, m);
+          await writeInventoryMutation(store, src, m);
         },
       },
     );
@@ -127,7 +127,7 @@ describe.skipIf(!podman)('Docker provider against podman system service', () => 
     const rowId = `podman-host/${id}`;
     const row = await waitFor(
       'created container',
-      async () => (await listContainers(store.db, { ids: [rowId] }))[0],
+      async () => (await listContainers(store, { ids: [rowId] }))[0],
     );
     expect(row).toMatchObject({
       container: 'oneshot',
@@ -137,7 +137,7 @@ describe.skipIf(!podman)('Docker provider against podman system service', () => 
     });
     await removeContainer(podman!.socket, id);
     const gone = await waitFor('removed container', async () => {
-      const [r] = await listContainers(store.db, { ids: [rowId], includeRemoved: true });
+      const [r] = await listContainers(store, { ids: [rowId], includeRemoved: true });
       return r?.removedAt ? r : undefined;
     });
     expect(gone.firstSeen.getTime()).toBeLessThanOrEqual(gone.lastSeen.getTime());

@@ -82,12 +82,12 @@ describe('Kubernetes provider against a local API server', () => {
     for (const t of targets) {
       const col = await collectKubernetes(t.api, { cluster: t.cluster, keys, pageSize: 5 });
       expect(col.errors).toEqual([]);
-      await writeInventoryMutation(store.db, { name: t.cluster, kind: 'kubernetes' }, col.mutation);
+      await writeInventoryMutation(store, { name: t.cluster, kind: 'kubernetes' }, col.mutation);
     }
     // Pages of 5 pods were followed with continue tokens.
     expect(kind.requests.filter((r) => r.path === '/api/v1/pods').length).toBe(4);
 
-    const rows = await listContainers(store.db, { source: 'kind' });
+    const rows = await listContainers(store, { source: 'kind' });
     expect(rows).toHaveLength(24); // 14 + 1 + 9 containers in the recorded lists
     const etcd = rows.find((r) => r.pod === 'etcd-kind-control-plane')!;
     expect(etcd).toMatchObject({
@@ -110,7 +110,7 @@ describe('Kubernetes provider against a local API server', () => {
     ).toHaveLength(3);
     expect(rows.find((r) => r.pod === 'sonobuoy')!.owner).toBe('conformance');
 
-    const k9sRows = await listContainers(store.db, { source: 'k9s' });
+    const k9sRows = await listContainers(store, { source: 'k9s' });
     expect(k9sRows.map((r) => `${r.pod}/${r.container}:${r.containerKind}`).sort()).toEqual(
       [
         'cilium-operator-55658fb5c4-rxtnl/cilium-operator:regular',
@@ -203,11 +203,11 @@ describe('Kubernetes provider against a local API server', () => {
       {
         async onFull(col) {
           fulls.push(col.mutation.containers.length);
-          await writeInventoryMutation(store.db, src, col.mutation);
+          await writeInventoryMutation(store, src, col.mutation);
         },
         async onDelta(m) {
           deltas.push({ added: m.added.length, removed: m.removed.length });
-          await writeInventoryMutation(store.db, src, m);
+          await writeInventoryMutation(store, src, m);
         },
       },
     );
@@ -223,20 +223,20 @@ describe('Kubernetes provider against a local API server', () => {
     job.metadata.namespace = 'sonobuoy';
     kind.putPod(job);
     const id = 'kind-watch/sonobuoy/hurry-up-and-wait/busy';
-    await waitFor('added pod', async () => (await listContainers(store.db, { ids: [id] })).length === 1);
+    await waitFor('added pod', async () => (await listContainers(store, { ids: [id] })).length === 1);
     const changed = structuredClone(job);
     changed.status.containerStatuses[0].restartCount = 3;
     kind.putPod(changed);
     await waitFor(
       'restart count',
-      async () => (await listContainers(store.db, { ids: [id] }))[0]?.restarts === 3,
+      async () => (await listContainers(store, { ids: [id] }))[0]?.restarts === 3,
     );
     kind.deletePod('sonobuoy', 'hurry-up-and-wait');
     await waitFor(
       'removal',
-      async () => (await listContainers(store.db, { ids: [id], includeRemoved: true }))[0]?.removedAt,
+      async () => (await listContainers(store, { ids: [id], includeRemoved: true }))[0]?.removedAt,
     );
-    expect(await listContainers(store.db, { ids: [id] })).toEqual([]); // gone from the live list, kept in history
+    expect(await listContainers(store, { ids: [id] })).toEqual([]); // gone from the live list, kept in history
 
     // Bookmarks move the resourceVersion forward; compaction then forces a 410 on the next watch.
     await new Promise((r) => setTimeout(r, 250));
@@ -253,7 +253,7 @@ describe('Kubernetes provider against a local API server', () => {
     // After the stream ends the client resumes from its last resourceVersion, older than the compaction: 410.
     await waitFor('relist after 410', async () => fulls.length === 2);
     await waitFor('relist applied', async () =>
-      (await listContainers(store.db, { source: 'kind-watch', includeRemoved: true })).find(
+      (await listContainers(store, { source: 'kind-watch', includeRemoved: true })).find(
         (r) => r.pod === 'kube-proxy-g79v6' && r.removedAt,
       ),
     );

@@ -1,8 +1,7 @@
 // The match index lookup: every advisory_affected row for the given (ecosystem, package) keys,
 // joined with its advisory (aliases, upstream, severity). Withdrawn advisories are left out.
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface AffectedRow {
   source: string;

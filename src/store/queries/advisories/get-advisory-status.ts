@@ -1,8 +1,7 @@
 // Advisory freshness for `db status`: per source (kind, records, newest `modified`, when it was
 // last updated and how long ago) and per advisory ecosystem (advisories and affected packages).
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface AdvisoryStatus {
   sources: {

@@ -1,8 +1,4 @@
-// The `modified` time of every stored advisory of the given sources: what an incremental update
-// compares against (a record is written only when it is new or its `modified` moved forward).
-import type { Kysely, Transaction } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export async function getAdvisoryModified(
   { db }: Pick<Store, 'db'>,

@@ -1,7 +1,7 @@
 // The queries of a re-match: which current built-in scans hold a package an advisory change
 // touched (through the reverse indexes packages(ecosystem, name) and (ecosystem, source_name)),
 // their stored SBOMs, and the swap of a scan's findings with the change record per image.
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Finding, Package } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';

@@ -1,8 +1,4 @@
-// KEV and EPSS are whole-feed snapshots: each update replaces the table's content in the caller's
-// transaction.
-import type { Transaction } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 const CHUNK = 1000;
 

@@ -1,8 +1,7 @@
 // Records an advisory source after an update: its kind, location, newest `modified` seen and the
 // number of records it holds (recounted from the table, so it stays true under incremental updates).
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export async function upsertAdvisorySource(
   { db: tx }: Pick<Store, 'db'>,

@@ -1,9 +1,5 @@
-// vex_statements: a document's statements replace what the same document said before; the
-// matcher reads the statements naming given vulnerability ids.
-import type { Kysely, Transaction } from 'kysely';
-import type { VexStatement } from '../../../advisories/vex/parse-vex.js';
+import type { VexStatement } from '../../../core/advisory.js';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export async function replaceVexDocument(
   { db: tx }: Pick<Store, 'db'>,

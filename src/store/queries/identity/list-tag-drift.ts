@@ -1,8 +1,4 @@
-// Tag drift: tags that resolved to more than one digest over time (or across observers), with
-// each digest's first and last sighting, newest first.
-import type { Kysely } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface TagDrift {
   registry: string;

@@ -2,7 +2,7 @@
 // index → children, each platform manifest with its config digest, platform and layers (with
 // diff_ids), the repository names the content was seen under (aliases), and the tag → digest
 // observation in tag_history. A failure writes nothing (one transaction).
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { PlatformImage, ResolvedImage } from '../../../core/image-source.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';

@@ -1,9 +1,5 @@
-// The current scan of every source (runsight, trivy, grype, …) for one image digest, with its
-// findings: what `runsight image show` compares side by side.
-import type { Kysely } from 'kysely';
 import type { FindingStatus, Severity } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface SourceScan {
   source: string;

@@ -1,8 +1,4 @@
-// The container listing behind `runsight containers`: live containers (or every row ever seen, with
-// `includeRemoved`), filtered by source, cluster and namespace, in a stable order. Rows carry the
-// propagation columns too, so views that show resolution need no second query.
-import type { Kysely } from 'kysely';
-import type { Database } from '../../schema.js';
+import type { Store } from '../../open-store.js';
 
 export interface ContainerFilter {
   source?: string | undefined;
@@ -49,7 +45,7 @@ export interface ContainerRow {
 }
 
 export async function listContainers(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   filter: ContainerFilter = {},
 ): Promise<ContainerRow[]> {
   let q = db

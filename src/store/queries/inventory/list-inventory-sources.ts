@@ -1,7 +1,7 @@
 // Inventory sources with their freshness: the last successful observation (a full list that landed,
 // or the last delta of a watch session) and the last run of any status, with its errors.
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../../schema.js';
+import { sql } from 'kysely';
+import type { Store } from '../../open-store.js';
 
 export interface InventorySourceRow {
   id: number;
@@ -21,7 +21,7 @@ export interface InventorySourceRow {
   liveContainers: number;
 }
 
-export async function listInventorySources(db: Kysely<Database>): Promise<InventorySourceRow[]> {
+export async function listInventorySources({ db }: Pick<Store, 'db'>): Promise<InventorySourceRow[]> {
   const sources = await db
     .selectFrom('inventory_sources as s')
     .select([

@@ -1,8 +1,4 @@
-// Inventory runs that are not a single applied mutation: a watch session (one run row that every
-// delta of the session accumulates into) and a collection that failed before it produced anything.
-// Freshness per source reads these rows (list-inventory-sources.ts).
-import type { Kysely } from 'kysely';
-import type { Database } from '../../schema.js';
+import type { Store } from '../../open-store.js';
 import {
   ensureInventorySource,
   type InventoryRunError,
@@ -11,12 +7,12 @@ import {
 
 /** Opens a `delta` run with status `running` for a watch session; returns its id. */
 export async function startInventoryRun(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   source: InventorySourceSpec,
   startedAt: Date = new Date(),
 ): Promise<{ sourceId: number; runId: number }> {
   return db.transaction().execute(async (tx) => {
-    const sourceId = await ensureInventorySource(tx, source);
+    const sourceId = await ensureInventorySource({ db: tx }, source);
     const run = await tx
       .insertInto('inventory_runs')
       .values({
@@ -35,7 +31,7 @@ export async function startInventoryRun(
 
 /** Closes a watch session run: `ok` when it stopped on request, `failed` when it gave up. */
 export async function finishInventoryRun(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   runId: number,
   status: 'ok' | 'partial' | 'failed',
   errors: InventoryRunError[] = [],
@@ -60,14 +56,14 @@ export async function finishInventoryRun(
 
 /** Records a collection that failed before producing a list: containers are left untouched. */
 export async function recordFailedInventoryRun(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   source: InventorySourceSpec,
   mode: 'full' | 'delta',
   errors: InventoryRunError[],
   startedAt: Date = new Date(),
 ): Promise<number> {
   return db.transaction().execute(async (tx) => {
-    const sourceId = await ensureInventorySource(tx, source);
+    const sourceId = await ensureInventorySource({ db: tx }, source);
     const run = await tx
       .insertInto('inventory_runs')
       .values({

@@ -52,7 +52,7 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
     const a = obs('web-1', 'nginx');
     const b = obs('web-2', 'nginx');
     const r1 = await writeInventoryMutation(
-      store.db,
+      store,
       SRC,
       { type: 'full', containers: [a, b] },
       { observedAt: at(1) },
@@ -63,13 +63,13 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
 
     // Same list again: nothing added or changed, last_seen moves, first_seen stays.
     const r2 = await writeInventoryMutation(
-      store.db,
+      store,
       SRC,
       { type: 'full', containers: [a, b] },
       { observedAt: at(2) },
     );
     expect(r2).toMatchObject({ added: [], changed: [], removed: [], unchanged: 2 });
-    const [row] = await listContainers(store.db, { ids: [a.id] });
+    const [row] = await listContainers(store, { ids: [a.id] });
     expect(row!.firstSeen.toISOString()).toBe(at(1).toISOString());
     expect(row!.lastSeen.toISOString()).toBe(at(2).toISOString());
     expect(row!.platform).toBe('linux/amd64');
@@ -82,7 +82,7 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
       .where('id', '=', a.id)
       .execute();
     const r3 = await writeInventoryMutation(
-      store.db,
+      store,
       SRC,
       { type: 'full', containers: [{ ...a, state: 'waiting', restarts: 1 }] },
       { observedAt: at(3) },
@@ -90,7 +90,7 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
     expect(r3.changed).toEqual([a.id]);
     expect(r3.identityChanged).toEqual([]);
     expect(r3.removed).toEqual([b.id]);
-    const rows = await listContainers(store.db, { includeRemoved: true });
+    const rows = await listContainers(store, { includeRemoved: true });
     const ra = rows.find((r) => r.id === a.id)!;
     const rb = rows.find((r) => r.id === b.id)!;
     expect(ra).toMatchObject({
@@ -101,7 +101,7 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
     });
     expect(rb.removedAt?.toISOString()).toBe(at(3).toISOString());
     expect(rb.lastSeen.toISOString()).toBe(at(2).toISOString());
-    expect((await listContainers(store.db)).map((r) => r.id)).toEqual([a.id]);
+    expect((await listContainers(store)).map((r) => r.id)).toEqual([a.id]);
 
     // b's exposure interval is closed at its last sighting; a's is still open.
     const exp = await store.db.selectFrom('exposures').selectAll().orderBy('id').execute();
@@ -116,13 +116,13 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
 
     // A new image for a: resolution resets, old interval closes, a new one opens.
     const r4 = await writeInventoryMutation(
-      store.db,
+      store,
       SRC,
       { type: 'full', containers: [{ ...a, image: 'nginx:1.26', imageId: `nginx@${D2}`, digest: D2 }] },
       { observedAt: at(4) },
     );
     expect(r4.identityChanged).toEqual([a.id]);
-    const [ra4] = await listContainers(store.db, { ids: [a.id] });
+    const [ra4] = await listContainers(store, { ids: [a.id] });
     expect(ra4).toMatchObject({
       digest: D2,
       imageDigest: null,
@@ -139,14 +139,14 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
 
     // b comes back: it counts as added and gets a new interval.
     const r5 = await writeInventoryMutation(
-      store.db,
+      store,
       SRC,
       { type: 'full', containers: [b] },
       { observedAt: at(5) },
     );
     expect(r5.added).toEqual([b.id]);
     expect(r5.removed).toEqual([a.id]);
-    const [rb5] = await listContainers(store.db, { ids: [b.id] });
+    const [rb5] = await listContainers(store, { ids: [b.id] });
     expect(rb5!.removedAt).toBeNull();
     expect(rb5!.firstSeen.toISOString()).toBe(at(1).toISOString());
   });
@@ -154,27 +154,27 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
   it('applies deltas to their own rows only and keeps short-lived containers', async () => {
     const src = { name: 'delta-cluster', kind: 'kubernetes' as const };
     const keep = { ...obs('keep', 'c'), id: 'delta/keep/c' };
-    await writeInventoryMutation(store.db, src, { type: 'full', containers: [keep] }, { observedAt: at(10) });
-    const session = await startInventoryRun(store.db, src, at(10));
+    await writeInventoryMutation(store, src, { type: 'full', containers: [keep] }, { observedAt: at(10) });
+    const session = await startInventoryRun(store, src, at(10));
     const job = { ...obs('job-x', 'c'), id: 'delta/job-x/c', state: 'running' };
     const d1 = await writeInventoryMutation(
-      store.db,
+      store,
       src,
       { type: 'delta', added: [job], removed: [] },
       { observedAt: at(11), runId: session.runId },
     );
     expect(d1.added).toEqual([job.id]);
     const d2 = await writeInventoryMutation(
-      store.db,
+      store,
       src,
       { type: 'delta', added: [{ ...job, state: 'terminated' }], removed: [job.id, 'delta/never-seen/c'] },
       { observedAt: at(12), runId: session.runId },
     );
     expect(d2.changed).toEqual([job.id]);
     expect(d2.removed).toEqual([job.id]);
-    await finishInventoryRun(store.db, session.runId, 'ok');
+    await finishInventoryRun(store, session.runId, 'ok');
 
-    const all = await listContainers(store.db, { source: 'delta-cluster', includeRemoved: true });
+    const all = await listContainers(store, { source: 'delta-cluster', includeRemoved: true });
     expect(all.map((r) => r.id).sort()).toEqual([job.id, keep.id].sort());
     const k = all.find((r) => r.id === keep.id)!;
     expect(k.lastSeen.toISOString()).toBe(at(10).toISOString()); // untouched by the deltas
@@ -203,29 +203,25 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
     const src = { name: 'scoped', kind: 'kubernetes' as const };
     const a = { ...obs('a', 'c', { namespace: 'team-a' }), id: 'scoped/a' };
     const b = { ...obs('b', 'c', { namespace: 'team-b' }), id: 'scoped/b' };
-    await writeInventoryMutation(store.db, src, { type: 'full', containers: [a, b] }, { observedAt: at(20) });
+    await writeInventoryMutation(store, src, { type: 'full', containers: [a, b] }, { observedAt: at(20) });
     const r = await writeInventoryMutation(
-      store.db,
+      store,
       src,
       { type: 'full', containers: [] },
       { observedAt: at(21), scope: { namespaces: ['team-a'] } },
     );
     expect(r.removed).toEqual([a.id]);
-    expect((await listContainers(store.db, { source: 'scoped' })).map((c) => c.id)).toEqual([b.id]);
+    expect((await listContainers(store, { source: 'scoped' })).map((c) => c.id)).toEqual([b.id]);
   });
 
   it('refuses ids of another source and a name reused for another kind, writing nothing', async () => {
     const before = await store.db.selectFrom('containers').select('id').execute();
     const stolen = obs('web-1', 'nginx'); // belongs to source "kind"
     await expect(
-      writeInventoryMutation(
-        store.db,
-        { name: 'other', kind: 'cmdb' },
-        { type: 'full', containers: [stolen] },
-      ),
+      writeInventoryMutation(store, { name: 'other', kind: 'cmdb' }, { type: 'full', containers: [stolen] }),
     ).rejects.toThrow(/another inventory source/);
     await expect(
-      writeInventoryMutation(store.db, { name: 'kind', kind: 'docker' }, { type: 'full', containers: [] }),
+      writeInventoryMutation(store, { name: 'kind', kind: 'docker' }, { type: 'full', containers: [] }),
     ).rejects.toThrow(/already exists as a kubernetes source/);
     expect(await store.db.selectFrom('containers').select('id').execute()).toEqual(before);
     expect(
@@ -234,10 +230,10 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
   });
 
   it('records runs for freshness, failed ones included', async () => {
-    await recordFailedInventoryRun(store.db, { name: 'down', kind: 'docker' }, 'full', [
+    await recordFailedInventoryRun(store, { name: 'down', kind: 'docker' }, 'full', [
       { where: 'unix:///nope.sock', message: 'connect ENOENT' },
     ]);
-    const sources = await listInventorySources(store.db);
+    const sources = await listInventorySources(store);
     const down = sources.find((s) => s.name === 'down')!;
     expect(down.lastObservedAt).toBeNull();
     expect(down.lastRun).toMatchObject({ status: 'failed', errors: [{ message: 'connect ENOENT' }] });

@@ -4,9 +4,10 @@
 // extended and closed with it; the run is recorded with its counts and errors (freshness per source).
 // It returns the ids added, changed and removed so propagation recomputes only those.
 // The mutation shape is Backstage's EntityProvider pattern (docs/adr/0005-inventory.md).
-import { type Kysely, type RawBuilder, sql, type Transaction, type UpdateType } from 'kysely';
+import { type RawBuilder, sql, type Transaction, type UpdateType } from 'kysely';
 import { InputError } from '../../../core/errors.js';
 import type { ContainerObservation, InventoryMutation } from '../../../core/types.js';
+import type { Store } from '../../open-store.js';
 import type { ContainersTable, Database } from '../../schema.js';
 import {
   ATTRIBUTES_DIFFER,
@@ -65,7 +66,7 @@ const ID_CHUNK = 5000;
 const ARRAY_CHUNK = 50_000;
 
 export async function writeInventoryMutation(
-  db: Kysely<Database>,
+  { db }: Pick<Store, 'db'>,
   source: InventorySourceSpec,
   mutation: InventoryMutation,
   opts: ApplyOptions = {},
@@ -75,7 +76,7 @@ export async function writeInventoryMutation(
 
 /** Creates the source on first use; a name already used by another kind of source is an input error. */
 export async function ensureInventorySource(
-  db: Kysely<Database> | Transaction<Database>,
+  { db }: Pick<Store, 'db'>,
   source: InventorySourceSpec,
 ): Promise<number> {
   const row = await db
@@ -103,7 +104,7 @@ async function applyIn(
   opts: ApplyOptions,
 ): Promise<AppliedMutation> {
   const now = opts.observedAt ?? new Date();
-  const sourceId = await ensureInventorySource(tx, source);
+  const sourceId = await ensureInventorySource({ db: tx }, source);
   const observed = mutation.type === 'full' ? mutation.containers : mutation.added;
   // One row per id: the last observation of an id in a mutation wins.
   const byId = new Map<string, ContainerObservation>();

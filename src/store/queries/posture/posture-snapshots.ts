@@ -1,8 +1,7 @@
 // Posture history: one snapshot row per scope whenever its figures change (or when the last one is
 // older than the interval), and the history of a scope for trends and rollout checks.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface SnapshotRow {
   scopeKind: string;

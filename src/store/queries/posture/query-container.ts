@@ -1,7 +1,6 @@
 // One container with its resolution, its image's roll-up, and its exposure intervals.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
   const c = await db

@@ -1,9 +1,8 @@
 // Coverage gaps: what runs but carries no posture. Containers that did not resolve to a digest;
 // digests in use with no scan from any source; digests whose scan is older than the scan SLA.
 // Each gap names a reference a scanner can pull (`registry/repo@digest`, else the image as written).
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 import { withWorkMem } from '../../work-mem.js';
 
 export interface CoverageGapRow {

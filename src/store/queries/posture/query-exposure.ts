@@ -1,9 +1,8 @@
 // The exposure ledger seen from posture: how many containers ran in a window, how many of them are
 // gone, and how many lived less than an hour — short-lived containers count.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
-import type { PostureFilter } from './query-rollup.js';
+import type { PostureFilter } from './group-containers.js';
 
 export interface ExposureSummary {
   since: Date;

@@ -1,8 +1,7 @@
 // Ages every view reports: advisory sources (last update), inventory sources (last successful run,
 // else the newest container observation), and the oldest scan among images in use.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface FreshnessRows {
   advisories: { name: string; kind: string; updatedAt: Date }[];

@@ -1,9 +1,8 @@
 // The findings behind one image's posture (the chosen source's current scan, after VEX as
 // image_vulns decided), with package, installed and fixed version, and the layer that introduced
 // the package — what `container show` lists and remediation reasons over.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface ImageFindingRow {
   vulnerabilityId: string;

@@ -1,9 +1,8 @@
 // Layer facts for remediation: an image's ordered layers (diffIDs), the known images whose layers
 // are a strict prefix of them (its base image candidates, longest first), and the names a digest
 // goes by (image_names, tag history, scan references).
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export async function queryImageLayers(
   { db }: Pick<Store, 'db'>,

@@ -1,10 +1,10 @@
 // Scope keys whose posture may have moved since `since`: containers that appeared, disappeared or
 // were re-resolved after it, and containers running images whose roll-up was recomputed. One scan
 // of the containers table answers every scope kind.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
+import type { ScopeKind } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
-import { type ScopeKind, scopeKeySql } from './query-rollup.js';
+import { scopeKeySql } from './group-containers.js';
 
 export async function queryTouchedScopes(
   { db }: Pick<Store, 'db'>,

@@ -1,9 +1,8 @@
 // What `runsight validate` asks of the store beyond the posture views: the workloads that ran an
 // image (by resolved digest, by the reference as written, or by the runtime's digest), and how
 // many running containers have an owner.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface ImageWorkloadRow {
   cluster: string | null;

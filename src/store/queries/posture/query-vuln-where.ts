@@ -1,8 +1,7 @@
 // CVE-first: every running container (and so every workload) whose image carries a vulnerability,
 // found through image_vulns by id or, failing that, through the aliases recorded on findings.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface VulnWhereRow {
   containerId: string;

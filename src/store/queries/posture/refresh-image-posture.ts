@@ -6,16 +6,27 @@
 // compare a version: shown, never hidden); a VEX statement saying not_affected/fixed for the image
 // or the package removes the finding; a vulnerability's severity in an image is the highest among
 // the packages carrying it.
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { CELL_COUNT } from '../../../core/severity.js';
+import { SEVERITY_BY_RANK } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { ROLLUP_WORK_MEM, withWorkMem } from '../../work-mem.js';
-import { CELL_COUNT, cellCountsSql, cellSql } from './cells.js';
+import { cellCountsSql, cellSql, SEVERITY_RANK_SQL, severityOfRankSql } from './cells-sql.js';
+
+/** The scan posture reads for a digest (propagation chooses it: the authoritative-source rule). */
+export interface ChosenScan {
+  digest: string;
+  source: string;
+  scanId: number;
+  finishedAt: Date | null;
+}
 
 export interface RefreshScope {
   /** Only these digests; undefined means every digest (a full recompute). */
   digests?: string[] | undefined;
-  authoritativeSource?: string | undefined;
+  /** The chosen scan of every digest in scope that has one; a digest without one loses its roll-up. */
+  chosen: ChosenScan[];
   /** The time recorded as computed_at (default: now). */
   now?: Date | undefined;
 }
@@ -25,17 +36,33 @@ export interface RefreshResult {
   vulnerabilities: number;
 }
 
+/** The current scans (one per source) of these digests, or of every digest: what posture may read. */
+export async function listScanCandidates(
+  { db }: Pick<Store, 'db'>,
+  digests?: string[] | undefined,
+): Promise<ChosenScan[]> {
+  const r = await sql<{ image_digest: string; source: string; scan_id: number; finished_at: Date | null }>`
+    select cs.image_digest, cs.source, cs.scan_id, s.finished_at
+    from current_scans cs join scans s on s.id = cs.scan_id
+    where ${digests ? sql`cs.image_digest = any(${digests}::text[])` : sql`true`}`.execute(db);
+  return r.rows.map((x) => ({
+    digest: x.image_digest,
+    source: x.source,
+    scanId: Number(x.scan_id),
+    finishedAt: x.finished_at,
+  }));
+}
+
 export async function refreshImagePosture(
   { db }: Pick<Store, 'db'>,
   scope: RefreshScope,
 ): Promise<RefreshResult> {
-  return withWorkMem(db, (tx) => refreshIn(tx as Transaction<Database>, scope));
+  return withWorkMem(db, (tx) => refreshIn(tx, scope));
 }
 
-async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promise<RefreshResult> {
+async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<RefreshResult> {
   const digests = scope.digests ? [...new Set(scope.digests)] : undefined;
   if (digests && !digests.length) return { images: 0, vulnerabilities: 0 };
-  const auth = scope.authoritativeSource ?? 'runsight';
   const inScope = (col: string): RawBuilder<unknown> =>
     digests ? sql`${sql.ref(col)} = any(${digests}::text[])` : sql`true`;
 
@@ -49,11 +76,10 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
     await sql`truncate image_vulns`.execute(tx);
     for (const name of Object.keys(IMAGE_VULNS_INDEXES)) await sql`drop index ${sql.ref(name)}`.execute(tx);
   }
-  const chosen = sql`select distinct on (cs.image_digest) cs.image_digest, cs.source, cs.scan_id, s.finished_at
-      from current_scans cs join scans s on s.id = cs.scan_id
-      where ${inScope('cs.image_digest')}
-      order by cs.image_digest, (cs.source = ${auth}) desc, (cs.source = 'runsight') desc,
-               s.finished_at desc nulls last, cs.source`;
+  const c = scope.chosen;
+  const chosen = sql`select * from unnest(${c.map((x) => x.digest)}::text[], ${c.map((x) => x.source)}::text[],
+      ${c.map((x) => x.scanId)}::bigint[], ${c.map((x) => x.finishedAt?.toISOString() ?? null)}::timestamptz[])
+      as t(image_digest, source, scan_id, finished_at)`;
   const ins = await sql`
     with chosen as (${chosen}),
     vex as (
@@ -62,7 +88,7 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
     ),
     vex_ids as (select coalesce(array_agg(distinct vulnerability_id), '{}') as ids from vex where status in ('not_affected', 'fixed')),
     live as (
-      select c.image_digest, c.source, f.vulnerability_id, f.severity, f.fixed_version, f.cvss_score
+      select c.image_digest, c.source, f.vulnerability_id, f.fixed_version, f.cvss_score, ${SEVERITY_RANK_SQL} as sev_rank
       from chosen c join findings f on f.scan_id = c.scan_id cross join vex_ids vi
       where f.status in ('affected', 'unknown')
         and (not (f.vulnerability_id = any(vi.ids) or f.aliases && vi.ids)
@@ -76,8 +102,8 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
     )
     insert into image_vulns (image_digest, vulnerability_id, source, severity, severity_rank, kev, fixable, epss, cvss_score, packages)
     select l.image_digest, l.vulnerability_id, min(l.source),
-      (array['UNKNOWN','LOW','MEDIUM','HIGH','CRITICAL'])[max(${SEVERITY_RANK}) + 1],
-      max(${SEVERITY_RANK}),
+      ${sql.raw(severityOfRankSql('max(sev_rank)'))},
+      max(sev_rank),
       bool_or(k.cve_id is not null),
       bool_or(coalesce(l.fixed_version, '') <> ''),
       max(e.score),
@@ -104,11 +130,7 @@ async function refreshIn(tx: Transaction<Database>, scope: RefreshScope): Promis
     with chosen as (${chosen}),
     agg as (
       select image_digest,
-        count(*) filter (where severity_rank = 4) as critical,
-        count(*) filter (where severity_rank = 3) as high,
-        count(*) filter (where severity_rank = 2) as medium,
-        count(*) filter (where severity_rank = 1) as low,
-        count(*) filter (where severity_rank = 0) as unknown,
+        ${sql.raw(SEVERITY_BY_RANK.map((s, rank) => `count(*) filter (where severity_rank = ${rank}) as ${s.toLowerCase()}`).join(', '))},
         count(*) filter (where kev) as kev,
         count(*) filter (where fixable) as fixable,
         count(*) as total,
@@ -134,9 +156,6 @@ const IMAGE_VULNS_INDEXES = {
   image_vulns_image: 'create index image_vulns_image on image_vulns (image_digest)',
   image_vulns_vuln: 'create index image_vulns_vuln on image_vulns (vulnerability_id)',
 };
-
-/** 4 critical, 3 high, 2 medium, 1 low, 0 unknown. */
-export const SEVERITY_RANK = sql<number>`(case severity when 'CRITICAL' then 4 when 'HIGH' then 3 when 'MEDIUM' then 2 when 'LOW' then 1 else 0 end)`;
 
 /**
  * Digests whose roll-up is missing or out of date: a new current scan, a re-match recorded in

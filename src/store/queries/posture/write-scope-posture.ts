@@ -1,9 +1,6 @@
-// Writes maintained roll-ups (scope_posture): upserts changed scopes, deletes scopes that no
-// longer run anything. Callers decide what changed (src/propagation/snapshots.ts).
-import type { Kysely } from 'kysely';
+import type { ScopeKind } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
-import type { RollupCells, ScopeKind } from './query-rollup.js';
+import type { RollupCells } from './read-scope-posture.js';
 
 export async function upsertScopePosture(
   { db }: Pick<Store, 'db'>,

@@ -2,9 +2,8 @@
 // out of date when its identity fields (image, image ID, digest, platform, start time) differ from
 // the ones its resolution was computed from, or — with `includeNonExact` — when it did not resolve
 // exactly and the identity graph has grown since.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 /** The identity fields a resolution depends on, as one text; migration 006 stores it per row. */
 export function resolutionInput(alias = ''): string {

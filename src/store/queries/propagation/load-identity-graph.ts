@@ -1,8 +1,7 @@
 // The slice of the identity graph (images, index children, configs, tag history, which digests have
 // findings) that a batch of containers can resolve through. One query per kind of fact.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface IdentityRows {
   images: { digest: string; kind: 'index' | 'manifest'; config_digest: string | null }[];

@@ -1,7 +1,4 @@
-// Propagation's own keys in the settings table (watermarks, posture.authoritativeSource).
-import type { Kysely } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export async function getSetting<T>({ db }: Pick<Store, 'db'>, key: string): Promise<T | undefined> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();

@@ -1,8 +1,7 @@
 // The containers a workload ran, running and gone, with the digests they resolved to: the ledger a
 // rollout check reads when no posture snapshot predates the rollout.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface WorkloadContainerRow {
   id: string;

@@ -1,8 +1,7 @@
 // Writes a batch of resolutions in one statement, with the identity input they were computed from,
 // and points the containers' open exposure intervals at the resolved digest.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 import { resolutionInput } from './list-containers-to-resolve.js';
 
 export interface ResolutionRow {

@@ -1,8 +1,4 @@
-// Reads cached per-layer extraction results for a set of layers and extractor versions (the scanner's
-// per-layer cache, keyed by diffID, extractor name and version).
-import type { Kysely } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { Database } from '../../schema.js';
 
 export interface LayerCacheKey {
   extractor: string;

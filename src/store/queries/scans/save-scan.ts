@@ -2,7 +2,7 @@
 // per-image change record, and the swap of `current_scans`. Until the transaction commits, readers
 // see the previous result. Images are content-addressed, so a complete scan of a digest is never
 // replaced by a partial or failed one of the same digest (those are recorded, not made current).
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Finding, Package } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { Database, ScanStatus } from '../../schema.js';

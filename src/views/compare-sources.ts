@@ -34,22 +34,6 @@ export interface FindingDifference {
   bySource: Record<string, SourceView | null>;
 }
 
-/**
- * Which source posture reads for a digest — the same order as propagation's image roll-up
- * (store/queries/posture/refresh-image-posture.ts): the configured source when it covers the
- * digest, else `runsight`, else the most recently landed scan, else by source name.
- */
-export function chooseAuthoritativeSource(
-  scans: Pick<SourceScan, 'source' | 'finishedAt'>[],
-  configured?: string,
-): string | null {
-  if (!scans.length) return null;
-  if (configured && scans.some((s) => s.source === configured)) return configured;
-  if (scans.some((s) => s.source === 'runsight')) return 'runsight';
-  const t = (s: Pick<SourceScan, 'finishedAt'>) => s.finishedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
-  return [...scans].sort((a, b) => t(b) - t(a) || a.source.localeCompare(b.source))[0]!.source;
-}
-
 export function summariseSources(scans: SourceScan[], authoritative: string | null): SourceSummary[] {
   return scans.map((s) => {
     const counts = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;

@@ -1,18 +1,17 @@
 import { InputError } from '../core/errors.js';
+import type { PostureConfig } from '../propagation/index.js';
+import {
+  durationToMs,
+  explainResolution,
+  type Figures,
+  readRollups,
+  zeroFigures,
+} from '../propagation/index.js';
 import { type FixGuidance, remediationFor } from '../remediation/fix-guidance.js';
 import { type RolloutCheck, rolloutCheck, type WorkloadSpec } from '../remediation/rollout.js';
-import type { Figures, Store, StoredSnapshot } from '../store/index.js';
-import {
-  findContainerIds,
-  queryContainer,
-  queryRollup,
-  snapshotHistory,
-  zeroFigures,
-} from '../store/index.js';
+import type { Store, StoredSnapshot } from '../store/index.js';
+import { findContainerIds, queryContainer, snapshotHistory } from '../store/index.js';
 import { age, type Freshness, getFreshness } from './freshness.js';
-import { explainResolution } from './resolve.js';
-import type { PostureConfig } from './settings.js';
-import { durationToMs } from './settings.js';
 
 export interface ContainerView {
   id: string;
@@ -162,8 +161,8 @@ export async function showWorkload(
     workloadKind: kind === '-' ? undefined : kind,
     workloadName: name,
   };
-  const [wl] = await queryRollup(store, 'workload', { ...filter, scopeKeys: [rollout.workload.key] });
-  const perContainer = await queryRollup(store, 'container', filter);
+  const [wl] = await readRollups(store, 'workload', { ...filter, scopeKeys: [rollout.workload.key] });
+  const perContainer = await readRollups(store, 'container', filter);
   const history: StoredSnapshot[] = await snapshotHistory(store, 'workload', [rollout.workload.key], 50);
   const zero = zeroFigures();
   return {

@@ -1,7 +1,7 @@
-import type { RollupRow, Store } from '../store/index.js';
+import type { RollupRow } from '../propagation/index.js';
+import { durationToMs, type PostureConfig, postureState } from '../propagation/index.js';
+import type { Store } from '../store/index.js';
 import { queryFreshness } from '../store/index.js';
-import { durationToMs, type PostureConfig } from './settings.js';
-import { postureState } from './sync.js';
 
 export interface Age {
   at: string | null;

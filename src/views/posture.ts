@@ -1,27 +1,22 @@
-import type { Severity } from '../core/types.js';
-import type { Figures, FindingFilter, PostureFilter, PriorityRow, ScopeKind, Store } from '../store/index.js';
+import { severityRank } from '../core/severity.js';
+import { SCOPE_KINDS, type ScopeKind, SEVERITY_BY_RANK, type Severity } from '../core/types.js';
 import {
-  queryCoverageGaps,
-  queryExposureSummary,
-  queryMatchSummary,
-  queryPriorities,
-  queryRollup,
-  queryTagDrift,
+  durationToMs,
+  type FigureSeverity,
+  type Figures,
+  type FindingFilter,
+  listPriorities,
+  type PostureConfig,
+  type PriorityRow,
+  readRollups,
   zeroFigures,
-} from '../store/index.js';
+} from '../propagation/index.js';
+import type { PostureFilter, Store } from '../store/index.js';
+import { queryCoverageGaps, queryExposureSummary, queryMatchSummary, queryTagDrift } from '../store/index.js';
 import { type Freshness, getFreshness, rowStaleness } from './freshness.js';
-import { durationToMs, type PostureConfig } from './settings.js';
 
 export type PostureBy = Exclude<ScopeKind, 'fleet'>;
-export const POSTURE_BY: readonly PostureBy[] = [
-  'container',
-  'workload',
-  'namespace',
-  'cluster',
-  'environment',
-  'owner',
-  'image',
-];
+export const POSTURE_BY: readonly PostureBy[] = SCOPE_KINDS.filter((k): k is PostureBy => k !== 'fleet');
 
 export interface PostureQuery {
   by?: PostureBy | undefined;
@@ -79,8 +74,6 @@ export interface PostureReport {
   limits: string;
 }
 
-export const RANK: Record<Severity, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, UNKNOWN: 0 };
-
 export const LIMITS =
   'Posture is derived from image findings: runtime-only issues (in-memory injection, drift, malicious processes), configuration risk outside the image (RBAC, network policy, secrets) and vulnerabilities published after the last advisory update are not covered.';
 
@@ -93,14 +86,14 @@ export async function getPosture(
   const by = q.by ?? 'namespace';
   const cf: PostureFilter = { cluster: q.cluster, namespace: q.namespace };
   const ff: FindingFilter = {
-    minSeverityRank: q.severity ? RANK[q.severity] : undefined,
+    minSeverityRank: q.severity ? severityRank(q.severity) : undefined,
     kev: q.kev,
     fixable: q.fixable,
   };
   const [rows, fleet, priorities, matchMethods, tagDrift, freshness] = await Promise.all([
-    queryRollup(store, by, cf, ff),
-    queryRollup(store, 'fleet', cf, ff),
-    queryPriorities(store, cf, ff, q.top ?? 20),
+    readRollups(store, by, cf, ff),
+    readRollups(store, 'fleet', cf, ff),
+    listPriorities(store, cf, ff, q.top ?? 20),
     queryMatchSummary(store),
     queryTagDrift(store),
     getFreshness(store, config, now),
@@ -157,12 +150,6 @@ function weight(f: Figures): number {
 /** Whether a `--fail-on` gate trips: any counted vulnerability at or above `severity`. */
 export function gateTrips(report: PostureReport, severity: Severity): boolean {
   const t = report.totals.distinctVulnerabilities;
-  const counts: Record<Severity, number> = {
-    CRITICAL: t.critical,
-    HIGH: t.high,
-    MEDIUM: t.medium,
-    LOW: t.low,
-    UNKNOWN: t.unknown,
-  };
-  return (Object.keys(counts) as Severity[]).some((s) => RANK[s] >= RANK[severity] && counts[s] > 0);
+  const min = severityRank(severity);
+  return SEVERITY_BY_RANK.some((s, rank) => rank >= min && t[s.toLowerCase() as FigureSeverity] > 0);
 }

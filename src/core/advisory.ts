@@ -1,6 +1,8 @@
 // What every advisory source is turned into before it reaches the store: one shape for OSV
-// records, Alpine secdb entries and anything added later (docs/advisories.md).
-import type { Severity } from '../core/types.js';
+// records, Alpine secdb entries and anything added later, and the VEX statements that qualify
+// findings (docs/advisories.md). Shared by the advisories stage, which makes them, and the store,
+// which writes them.
+import type { Severity } from './types.js';
 
 export type CvssVersion = '2.0' | '3.0' | '3.1' | '4.0';
 
@@ -56,4 +58,20 @@ export interface NormalizedAdvisory {
   record: unknown;
 }
 
-export type SourceKind = 'osv' | 'alpine-secdb' | 'kev' | 'epss' | 'vex';
+export type AdvisorySourceKind = 'osv' | 'alpine-secdb' | 'kev' | 'epss' | 'vex';
+
+export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
+
+export interface VexStatement {
+  document: string;
+  format: 'openvex' | 'cyclonedx';
+  /** A purl, an image digest (`sha256:…`) or a `pkg:oci/…@sha256%3A…` purl. */
+  product: string;
+  subcomponent?: string | undefined;
+  vulnerabilityId: string;
+  status: VexStatus;
+  justification?: string | undefined;
+  impact?: string | undefined;
+  action?: string | undefined;
+  issuedAt?: Date | undefined;
+}

@@ -1,6 +1,6 @@
+import type { PostureConfig } from '../propagation/index.js';
 import type { Store, VulnWhereRow } from '../store/index.js';
 import { canonicalVulnIds, queryVulnWhere } from '../store/index.js';
-import type { PostureConfig } from './settings.js';
 
 export interface VulnWhere {
   vulnerability: string;

@@ -1,7 +1,6 @@
+import { digestReference, durationToMs, type PostureConfig, parseImageName } from '../propagation/index.js';
 import type { CoverageGapRow, Store } from '../store/index.js';
 import { queryCoverageGaps } from '../store/index.js';
-import { digestReference, parseImageName } from './image-name.js';
-import { durationToMs, type PostureConfig } from './settings.js';
 
 export interface ScanTarget {
   /** What to hand the scanner: `registry/repo@digest`, else the image as the runtime wrote it. */

@@ -1,15 +1,14 @@
 import { InputError } from '../core/errors.js';
-import { formatPlatform } from '../identity/index.js';
+import { formatPlatform, formatReference, isDigest, parseReference } from '../identity/index.js';
+import { chooseAuthoritativeSource } from '../propagation/index.js';
 import type { Store } from '../store/index.js';
 import { getImageIdentity, listImageSources, lookupTagLatest } from '../store/index.js';
 import {
-  chooseAuthoritativeSource,
   compareSources,
   type FindingDifference,
   type SourceSummary,
   summariseSources,
 } from './compare-sources.js';
-import { formatImageReference, isDigest, parseImageReference } from './reference.js';
 
 export interface ImageShow {
   reference: string;
@@ -33,7 +32,7 @@ export async function showImage(
   let resolvedBy: ImageShow['resolvedBy'] = 'digest';
   if (isDigest(refOrDigest)) digest = refOrDigest;
   else {
-    const ref = parseImageReference(refOrDigest);
+    const ref = parseReference(refOrDigest);
     if (ref.digest) digest = ref.digest;
     else {
       const tag = ref.tag ?? 'latest';
@@ -44,7 +43,7 @@ export async function showImage(
       });
       if (!obs)
         throw new InputError(
-          `${formatImageReference({ ...ref, tag })} was never observed (no tag_history entry); give the image digest, or import/scan it first`,
+          `${formatReference({ ...ref, tag })} was never observed (no tag_history entry); give the image digest, or import/scan it first`,
         );
       digest = obs.digest;
       resolvedBy = 'tag-history';

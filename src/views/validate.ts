@@ -1,3 +1,5 @@
+import type { PostureConfig } from '../propagation/index.js';
+import { FIGURE_SEVERITIES, findImageDigest, parseImageName, readRollups } from '../propagation/index.js';
 import { rolloutCheck } from '../remediation/rollout.js';
 import type { Store } from '../store/index.js';
 import {
@@ -8,13 +10,9 @@ import {
   queryMatchSummary,
   queryOwnerCoverage,
   queryPlatformSiblings,
-  queryRollup,
   queryWorkloadContainers,
 } from '../store/index.js';
-import { findImageDigest } from './find-image.js';
 import { getFreshness } from './freshness.js';
-import { parseImageName } from './image-name.js';
-import type { PostureConfig } from './settings.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 export interface Check {
@@ -103,7 +101,7 @@ export async function validatePropagation(
 
   // 3. Every container's severity counts equal its image's.
   {
-    const rows = await queryRollup(store, 'container');
+    const rows = await readRollups(store, 'container');
     const byDigest = new Map<string, Record<string, number>>();
     const mismatches: string[] = [];
     let compared = 0;
@@ -116,7 +114,7 @@ export async function validatePropagation(
         byDigest.set(d, image);
       }
       compared++;
-      for (const s of ['critical', 'high', 'medium', 'low', 'unknown'] as const) {
+      for (const s of FIGURE_SEVERITIES) {
         if (r.distinct[s] !== image[s])
           mismatches.push(`${r.key}: ${s} ${r.distinct[s]} ≠ image ${image[s]}`);
       }

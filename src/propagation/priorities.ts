@@ -1,0 +1,107 @@
+// The prioritised vulnerability list of a scope: KEV first, then EPSS, severity, fix available,
+// number of running containers, exposure time (container-seconds the images have run, from the
+// exposure ledger — short-lived containers count), then the id.
+// Aggregated in memory from the per-image vulnerability lists: running containers per digest come
+// from one GROUP BY; EPSS, ids and exposure are read only for the vulnerabilities that can still
+// make the list.
+import { cellFixable, cellKev, cellRank, mergeCells, severityOfRank } from '../core/severity.js';
+import type { Severity } from '../core/types.js';
+import type { PostureFilter, Store } from '../store/index.js';
+import {
+  loadVulnLists,
+  queryEpssByNumber,
+  queryExposureByImage,
+  queryRunningPerDigest,
+  queryVulnerabilityIds,
+} from '../store/index.js';
+import { type FindingFilter, passes } from './cells.js';
+
+export interface PriorityRow {
+  vulnerabilityId: string;
+  severity: Severity;
+  kev: boolean;
+  epss: number | null;
+  fixable: boolean;
+  containers: number;
+  images: number;
+  exposureSeconds: number;
+}
+
+interface Candidate {
+  num: number;
+  cell: number;
+  containers: number;
+  images: string[];
+  epss: number | null;
+  id: string;
+  exposure: number;
+}
+
+export async function listPriorities(
+  store: Store,
+  containers: PostureFilter = {},
+  findings: FindingFilter = {},
+  limit = 20,
+): Promise<PriorityRow[]> {
+  const running = await queryRunningPerDigest(store, containers);
+  const lists = await loadVulnLists(
+    store,
+    running.map((r) => r.digest),
+  );
+  const byNum = new Map<number, Candidate>();
+  for (const r of running) {
+    const list = lists.get(r.digest);
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const num = list[i]! >>> 5;
+      const cell = list[i]! & 31;
+      if (!passes(cell, findings)) continue;
+      let c = byNum.get(num);
+      if (!c) {
+        c = { num, cell, containers: 0, images: [], epss: null, id: '', exposure: 0 };
+        byNum.set(num, c);
+      } else {
+        c.cell = mergeCells(c.cell, cell);
+      }
+      c.containers += r.containers;
+      c.images.push(r.digest);
+    }
+  }
+  if (!byNum.size) return [];
+  for (const [num, score] of await queryEpssByNumber(store, [...byNum.keys()])) byNum.get(num)!.epss = score;
+
+  // Order by every key but exposure and id; keep the first `limit` and whatever ties the last.
+  const head = (a: Candidate, b: Candidate) =>
+    Number(cellKev(b.cell)) - Number(cellKev(a.cell)) ||
+    (b.epss ?? -1) - (a.epss ?? -1) ||
+    cellRank(b.cell) - cellRank(a.cell) ||
+    Number(cellFixable(b.cell)) - Number(cellFixable(a.cell)) ||
+    b.containers - a.containers;
+  const sorted = [...byNum.values()].sort(head);
+  let cut = Math.min(limit, sorted.length);
+  while (cut > 0 && cut < sorted.length && head(sorted[cut - 1]!, sorted[cut]!) === 0) cut++;
+  const candidates = sorted.slice(0, cut);
+
+  const idOf = await queryVulnerabilityIds(
+    store,
+    candidates.map((c) => c.num),
+  );
+  const exposure = await queryExposureByImage(store, [...new Set(candidates.flatMap((c) => c.images))]);
+  for (const c of candidates) {
+    c.id = idOf.get(c.num) ?? '';
+    c.exposure = c.images.reduce((s, d) => s + (exposure.get(d) ?? 0), 0);
+  }
+  candidates.sort(
+    (a, b) => head(a, b) || b.exposure - a.exposure || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return candidates.slice(0, limit).map((c) => ({
+    vulnerabilityId: c.id,
+    severity: severityOfRank(cellRank(c.cell)),
+    kev: cellKev(c.cell),
+    epss: c.epss,
+    fixable: cellFixable(c.cell),
+    containers: c.containers,
+    images: c.images.length,
+    exposureSeconds: Math.round(c.exposure),
+  }));
+}

@@ -1,0 +1,56 @@
+// Maintained roll-ups as stored (scope_posture): one row per scope with both figures as cells, the
+// scope's digests and when it was computed and last snapshotted. Written by
+// write-scope-posture.ts after propagation decides what changed.
+import type { ScopeKind } from '../../../core/types.js';
+import type { Store } from '../../open-store.js';
+import { toCells } from './cells-sql.js';
+
+/** A scope's roll-up before any finding filter: both figures as cells. */
+export interface RollupCells {
+  key: string;
+  labels: Record<string, string | null>;
+  containers: number;
+  unresolved: number;
+  unscanned: number;
+  images: number;
+  digests: string[];
+  oldestScan: Date | null;
+  /** Oldest last-seen of the scope's containers. */
+  lastSeen: Date | null;
+  /** Inventory sources the scope's containers come from (for freshness). */
+  sourceIds: number[];
+  distinctCells: number[];
+  instanceCells: number[];
+  /** Stored roll-ups only: when it was computed, and when its last snapshot was written. */
+  computedAt?: Date | undefined;
+  snapshotAt?: Date | null | undefined;
+}
+
+/** Reads maintained roll-ups of one kind, optionally of one cluster / namespace / these keys. */
+export async function readScopePosture(
+  { db }: Pick<Store, 'db'>,
+  kind: ScopeKind,
+  where: { cluster?: string | undefined; namespace?: string | undefined; keys?: string[] | undefined } = {},
+): Promise<RollupCells[]> {
+  let q = db.selectFrom('scope_posture').selectAll().where('scope_kind', '=', kind);
+  if (where.cluster !== undefined) q = q.where('cluster', '=', where.cluster);
+  if (where.namespace !== undefined) q = q.where('namespace', '=', where.namespace);
+  if (where.keys) q = q.where('scope_key', '=', (eb) => eb.fn.any(eb.val(where.keys!)));
+  const rows = await q.orderBy('scope_key').execute();
+  return rows.map((row) => ({
+    key: row.scope_key,
+    labels: row.labels,
+    containers: row.containers,
+    unresolved: row.unresolved,
+    unscanned: row.unscanned,
+    images: row.images,
+    digests: row.digests,
+    oldestScan: row.oldest_scan,
+    lastSeen: row.last_seen,
+    sourceIds: row.source_ids.map(Number),
+    distinctCells: toCells(row.distinct_cells),
+    instanceCells: toCells(row.instance_cells),
+    computedAt: row.computed_at,
+    snapshotAt: row.snapshot_at,
+  }));
+}
