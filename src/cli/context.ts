@@ -13,6 +13,7 @@ export interface GlobalOptions {
   format: OutputFormat;
   logLevel: LogLevel;
   config?: string;
+  readOnly?: boolean;
   insecureRegistry: string[];
 }
 
@@ -76,6 +77,7 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
       opened ??= openStore({
         databaseUrl: opts.databaseUrl ?? io.env.DATABASE_URL ?? config.store?.databaseUrl,
         dataDir: opts.dataDir ?? io.env.RUNSIGHT_DATA_DIR ?? config.store?.dataDir,
+        readOnly: opts.readOnly || io.env.RUNSIGHT_READ_ONLY === '1' || io.env.RUNSIGHT_READ_ONLY === 'true',
       });
       return opened;
     },

@@ -79,6 +79,12 @@ export async function main(argv: string[], io: ContextIo): Promise<number> {
     )
     .addOption(new Option('--config <file>', 'YAML config file (env RUNSIGHT_CONFIG)'))
     .addOption(
+      new Option(
+        '--read-only',
+        'open the store read-only: views work, any write is refused (env RUNSIGHT_READ_ONLY=1)',
+      ),
+    )
+    .addOption(
       new Option('--insecure-registry <host[:port]>', 'reach this registry over plain HTTP (repeatable)')
         .argParser((v: string, prev: string[] = []) => [...prev, v])
         .default([]),

@@ -10,7 +10,7 @@ import { showContainer, showWorkload } from '../views/show.js';
 import { vulnWhere } from '../views/vuln-where.js';
 import type { FindingFilter } from './cells.js';
 import { computeRollup, readRollups, toRollupRow } from './rollups.js';
-import { applyPostureDelta, recomputePosture, syncPosture } from './sync.js';
+import { applyPostureDelta, maintainPosture, recomputePosture, syncPosture } from './sync.js';
 import {
   addContainers,
   addIndex,
@@ -31,36 +31,35 @@ const WEB_ARM = digestOf('web-arm64');
 const UNSCANNED = digestOf('unscanned');
 
 async function seed(store: TestStore) {
-  const db = store.db;
-  const src = await addSource(db);
-  await addManifest(db, APP_V1);
-  await addManifest(db, APP_V2);
-  await addManifest(db, WEB_AMD);
-  await addManifest(db, WEB_ARM, { arch: 'arm64', variant: 'v8' });
-  await addIndex(db, WEB_INDEX, [
+  const src = await addSource(store);
+  await addManifest(store, APP_V1);
+  await addManifest(store, APP_V2);
+  await addManifest(store, WEB_AMD);
+  await addManifest(store, WEB_ARM, { arch: 'arm64', variant: 'v8' });
+  await addIndex(store, WEB_INDEX, [
     { digest: WEB_AMD, arch: 'amd64' },
     { digest: WEB_ARM, arch: 'arm64', variant: 'v8' },
   ]);
-  await addManifest(db, UNSCANNED);
+  await addManifest(store, UNSCANNED);
   await addTag(
-    db,
+    store,
     { registry: 'docker.io', repository: 'library/app', tag: 'prod' },
     APP_V1,
     new Date('2026-01-01T00:00:00Z'),
   );
-  await addScan(db, APP_V1, [
+  await addScan(store, APP_V1, [
     { id: 'CVE-2024-0001', severity: 'CRITICAL', pkg: 'openssl', fixed: '3.0.1' },
     { id: 'CVE-2024-0001', severity: 'HIGH', pkg: 'libssl3', fixed: '3.0.1' },
     { id: 'CVE-2024-0002', severity: 'HIGH', pkg: 'zlib' },
     { id: 'CVE-2024-0003', severity: 'LOW', pkg: 'bash', status: 'not_affected' },
   ]);
-  await addScan(db, APP_V2, [{ id: 'CVE-2024-0002', severity: 'HIGH', pkg: 'zlib' }]);
-  await addScan(db, WEB_AMD, [{ id: 'CVE-2024-0009', severity: 'MEDIUM', pkg: 'nginx', fixed: '1.2' }]);
-  await addScan(db, WEB_ARM, [
+  await addScan(store, APP_V2, [{ id: 'CVE-2024-0002', severity: 'HIGH', pkg: 'zlib' }]);
+  await addScan(store, WEB_AMD, [{ id: 'CVE-2024-0009', severity: 'MEDIUM', pkg: 'nginx', fixed: '1.2' }]);
+  await addScan(store, WEB_ARM, [
     { id: 'CVE-2024-0009', severity: 'MEDIUM', pkg: 'nginx', fixed: '1.2' },
     { id: 'CVE-2024-0010', severity: 'CRITICAL', pkg: 'nginx' },
   ]);
-  await addContainers(db, src, [
+  await addContainers(store, src, [
     { id: 'app/1', image: 'app:prod', digest: APP_V1, workloadName: 'app', namespace: 'shop' },
     { id: 'app/2', image: 'app:prod', digest: APP_V1, workloadName: 'app', namespace: 'shop' },
     {
@@ -123,6 +122,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('gives each container exactly its image counts, and labels distinct vs instances in roll-ups', async () => {
     await seed(store);
+    await maintainPosture(store);
     const report = await getPosture(store, { by: 'container' });
     const byId = new Map(report.groups.map((g) => [g.key, g]));
     // APP_V1: CVE-1 critical (highest of its two packages), CVE-2 high; the not_affected one is gone.
@@ -162,6 +162,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
       .insertInto('epss')
       .values({ cve_id: 'CVE-2024-0002', score: 0.9, percentile: 0.99 })
       .execute();
+    await maintainPosture(store);
     const report = await getPosture(store, {});
     expect(report.priorities.map((p) => p.vulnerabilityId)).toEqual([
       'CVE-2024-0009',
@@ -185,6 +186,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('lists every running container and workload affected by a CVE', async () => {
     await seed(store);
+    await maintainPosture(store);
     const w = await vulnWhere(store, 'CVE-2024-0001');
     expect(w.containers.map((c) => c.containerId).sort()).toEqual(['app/1', 'app/2', 'tagonly/1']);
     expect(w.workloads.map((x) => x.name).sort()).toEqual(['app', 'tagonly']);
@@ -193,6 +195,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('lists coverage gaps with pullable references for scan --in-use', async () => {
     await seed(store);
+    await maintainPosture(store);
     const targets = await listInUseScanTargets(store);
     expect(targets).toEqual([
       {
@@ -207,11 +210,13 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('detects tag drift across containers, not across the platforms of one index', async () => {
     const src = await seed(store);
+    await maintainPosture(store);
     let report = await getPosture(store, {});
     expect(report.coverage.tagDrift).toEqual([]); // web:1 runs amd64 and arm64 children of one index
-    await addContainers(store.db, src, [
+    await addContainers(store, src, [
       { id: 'app/9', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
     ]);
+    await maintainPosture(store, { containerIds: ['app/9'] });
     report = await getPosture(store, {});
     expect(report.coverage.tagDrift).toEqual([
       { image: 'app:prod', digests: [APP_V1, APP_V2].sort(), containers: 4 },
@@ -220,7 +225,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
 
   it('applies VEX and the authoritative source', async () => {
     await seed(store);
-    await addScan(store.db, APP_V1, [{ id: 'CVE-2024-0099', severity: 'LOW', pkg: 'x' }], {
+    await addScan(store, APP_V1, [{ id: 'CVE-2024-0099', severity: 'LOW', pkg: 'x' }], {
       source: 'trivy',
     });
     await syncPosture(store);
@@ -241,6 +246,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
         justification: 'vulnerable_code_not_in_execute_path',
       })
       .execute();
+    await maintainPosture(store);
     c = await showContainer(store, 'app/1');
     expect(c.counts).toMatchObject({ critical: 0, high: 1 });
     expect(c.findings.map((f) => f.vulnerabilityId)).toEqual(['CVE-2024-0002']);
@@ -256,7 +262,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
       .execute();
 
     // Inventory delta: the app workload rolls out v2; one new container, one gone.
-    await addContainers(store.db, src, [
+    await addContainers(store, src, [
       { id: 'app/3', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
     ]);
     await store.db
@@ -296,7 +302,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
     await syncPosture(store, { now: new Date('2026-03-01T00:00:00Z') });
     // A second cluster, a rollout and a removal after the first sync: the summary is maintained
     // incrementally from here.
-    await addContainers(store.db, src, [
+    await addContainers(store, src, [
       {
         id: 'app/9',
         image: 'app:prod',
@@ -349,7 +355,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
     expect(await compareAll()).toBeGreaterThan(100);
     // Pod churn on the same images keeps stored distinct figures; a re-match of one image (same
     // digests everywhere) must not: the fleet gains CVE-2024-0011 only through web arm64.
-    await addContainers(store.db, src, [
+    await addContainers(store, src, [
       { id: 'app/10', image: 'app:prod', digest: APP_V1, workloadName: 'app', namespace: 'shop' },
     ]);
     await syncPosture(store, { now: new Date('2026-03-01T03:00:00Z') });
@@ -371,7 +377,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
   it('applyPostureDelta re-resolves named containers and refreshes named digests only', async () => {
     const src = await seed(store);
     await syncPosture(store);
-    await addContainers(store.db, src, [
+    await addContainers(store, src, [
       { id: 'new/1', image: 'web:1', digest: WEB_INDEX, platform: 'linux/arm64/v8', workloadName: 'new' },
     ]);
     const r = await applyPostureDelta(store, { containerIds: ['new/1'] });
@@ -381,7 +387,7 @@ describe.each(kinds)('propagation on %s', (kind) => {
   it('snapshots posture on change and proves a rollout improved it', async () => {
     const src = await seed(store);
     await syncPosture(store, { now: new Date('2026-03-01T00:00:00Z') });
-    await addContainers(store.db, src, [
+    await addContainers(store, src, [
       { id: 'app/3', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
       { id: 'app/4', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
     ]);

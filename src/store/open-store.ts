@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { StoreError } from '../core/errors.js';
-import { migrate } from './migrate.js';
+import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 
@@ -44,6 +44,12 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; `memory://` keeps everything in memory (tests). */
   dataDir?: string | undefined;
+  /**
+   * Every transaction read-only (PostgreSQL's default_transaction_read_only): nothing can be
+   * written, and migrations are not applied — a store behind the code's schema is refused. For
+   * processes that only serve views, and for the test that proves views never write.
+   */
+  readOnly?: boolean | undefined;
 }
 
 /** `$RUNSIGHT_DATA_DIR`, else `$XDG_DATA_HOME/runsight`, else `~/.local/share/runsight`. */
@@ -58,10 +64,18 @@ const NUMERIC = 1700;
 
 export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   const store = opts.databaseUrl
-    ? openPostgres(opts.databaseUrl)
-    : await openPglite(opts.dataDir ?? defaultDataDir());
+    ? openPostgres(opts.databaseUrl, opts.readOnly)
+    : await openPglite(opts.dataDir ?? defaultDataDir(), opts.readOnly);
   try {
-    store.schemaVersion = await migrate(store.db);
+    if (opts.readOnly) {
+      store.schemaVersion = await schemaVersion(store.db);
+      if (store.schemaVersion !== LATEST_SCHEMA_VERSION)
+        throw new Error(
+          `schema version ${store.schemaVersion}, this Runsight needs ${LATEST_SCHEMA_VERSION}: open it once read-write to migrate`,
+        );
+    } else {
+      store.schemaVersion = await migrate(store.db);
+    }
   } catch (err) {
     await store.close().catch(() => {});
     throw new StoreError(`could not open the ${store.kind} store at ${store.location}: ${errorText(err)}`, {
@@ -71,9 +85,10 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   return store;
 }
 
-function openPostgres(url: string): Store {
+function openPostgres(url: string, readOnly = false): Store {
   const pool = new pg.Pool({
     connectionString: url,
+    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     max: 8,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
@@ -91,7 +106,7 @@ function openPostgres(url: string): Store {
   });
 }
 
-async function openPglite(dataDir: string): Promise<Store> {
+async function openPglite(dataDir: string, readOnly = false): Promise<Store> {
   const inMemory = dataDir.startsWith('memory://');
   let unlock = () => {};
   if (!inMemory) {
@@ -109,6 +124,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     unlock();
     throw new StoreError(`could not open PGlite in ${dataDir}: ${errorText(err)}`, { cause: err });
   }
+  if (readOnly) await client.exec('set default_transaction_read_only = on');
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   return storeOver(db, {
     kind: 'pglite',

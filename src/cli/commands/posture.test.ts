@@ -22,24 +22,23 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'runsight-posture-'));
   const store = await openStore({ dataDir: dir });
-  const db = store.db;
-  const src = await addSource(db);
-  await addManifest(db, V1);
-  await addManifest(db, V2);
+  const src = await addSource(store);
+  await addManifest(store, V1);
+  await addManifest(store, V2);
   await addTag(
-    db,
+    store,
     { registry: 'docker.io', repository: 'library/app', tag: '1' },
     V1,
     new Date('2026-01-01T00:00:00Z'),
   );
   await addTag(
-    db,
+    store,
     { registry: 'docker.io', repository: 'library/app', tag: '2' },
     V2,
     new Date('2026-01-02T00:00:00Z'),
   );
   await addScan(
-    db,
+    store,
     V1,
     [
       { id: 'CVE-2024-1', severity: 'CRITICAL', pkg: 'openssl', fixed: '3.1' },
@@ -47,12 +46,16 @@ beforeAll(async () => {
     ],
     { reference: 'app:1' },
   );
-  await addScan(db, V2, [{ id: 'CVE-2024-2', severity: 'LOW', pkg: 'zlib' }], { reference: 'app:2' });
-  await addContainers(db, src, [
+  await addScan(store, V2, [{ id: 'CVE-2024-2', severity: 'LOW', pkg: 'zlib' }], { reference: 'app:2' });
+  await addContainers(store, src, [
     { id: 'a/1', image: 'app:1', digest: V1, namespace: 'shop', workloadName: 'a' },
     { id: 'b/1', image: 'app:2', digest: V2, namespace: 'blog', workloadName: 'b' },
   ]);
   await store.close();
+  // The seed wrote posture inputs directly: bring posture up to date as a write command would.
+  const sync = await runCli(['--data-dir', dir, '--format', 'json', 'db', 'sync']);
+  expect(sync.code).toBe(0);
+  expect(sync.json()).toMatchObject({ full: true, scopes: expect.any(Number) });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -15,8 +15,8 @@ const LAYOUT_REF = `oci:${DEMO_DIR}oci:alpine-base-3.18`;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'runsight-inuse-'));
   const store = await openStore({ dataDir: dir });
-  const src = await addSource(store.db);
-  await addContainers(store.db, src, [
+  const src = await addSource(store);
+  await addContainers(store, src, [
     { id: 'local/1', image: LAYOUT_REF },
     { id: 'local/2', image: LAYOUT_REF },
     { id: 'gone/1', image: '127.0.0.1:1/nothing/here:1' },

@@ -5,13 +5,11 @@
 //   containers       → the inventory stage's applyInventoryMutation (one delta per call).
 // It is not a bulk loader: bench/propagation.ts generates its 1M-container fleet server-side.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { PlatformImage } from '../../core/image-source.js';
 import type { ContainerObservation, Finding, Platform, Severity } from '../../core/types.js';
 // The applier itself, not inventory/index.js: that would load every provider's client.
 import { applyInventoryMutation } from '../../inventory/apply-inventory-mutation.js';
 import {
-  type Database,
   getImageIdentity,
   type InventorySourceSpec,
   type ResolutionRecord,
@@ -25,34 +23,13 @@ const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
-/**
- * A store, or (while callers move to the Store port) its query builder. The stages take the port;
- * a bare Kysely is wrapped in one whose transactions run on it.
- */
-export type FleetStore = Store | Kysely<Database>;
-
-function port(s: FleetStore): Store {
-  if ('db' in s) return s;
-  const db = s;
-  const store: Store = {
-    db,
-    kind: 'pglite',
-    location: 'fleet test-support',
-    schemaVersion: 0,
-    transaction: (fn) =>
-      db.isTransaction ? fn(store) : db.transaction().execute((tx) => fn({ ...store, db: tx })),
-    close: async () => {},
-  };
-  return store;
-}
-
 export function digestOf(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
 
 /** An inventory source, created with its first mutation (addContainers). */
 export async function addSource(
-  _store: FleetStore,
+  _store: Store,
   name = 'k8s',
   kind: InventorySourceSpec['kind'] = 'kubernetes',
 ): Promise<InventorySourceSpec> {
@@ -83,12 +60,12 @@ function platformImage(
 
 /** A single-platform image (linux/amd64 unless told), resolved by digest: no name, no tag. */
 export async function addManifest(
-  store: FleetStore,
+  store: Store,
   digest: string,
   opts: { config?: string; arch?: string; variant?: string; layers?: string[] } = {},
 ): Promise<void> {
   const platform: Platform = { os: 'linux', architecture: opts.arch ?? 'amd64', variant: opts.variant };
-  await recordResolution(port(store), {
+  await recordResolution(store, {
     reference: digest,
     digest,
     mediaType: MANIFEST,
@@ -98,11 +75,11 @@ export async function addManifest(
 
 /** A multi-platform index over manifests (record those with addManifest for their configs/layers). */
 export async function addIndex(
-  store: FleetStore,
+  store: Store,
   digest: string,
   children: { digest: string; arch: string; variant?: string; os?: string }[],
 ): Promise<void> {
-  await recordResolution(port(store), {
+  await recordResolution(store, {
     reference: digest,
     digest,
     mediaType: INDEX,
@@ -120,12 +97,12 @@ export async function addIndex(
  * resolving the tag (tag history and the repository name). The image must have been added first.
  */
 export async function addTag(
-  store: FleetStore,
+  store: Store,
   name: { registry: string; repository: string; tag: string },
   digest: string,
   at: Date,
 ): Promise<void> {
-  const s = port(store);
+  const s = store;
   const image = await getImageIdentity(s, digest);
   if (!image) throw new Error(`fleet: add ${digest} (addManifest/addIndex) before tagging it`);
   const record: ResolutionRecord = {
@@ -172,12 +149,12 @@ export interface F {
 
 /** A complete scan of `digest` (Debian 12 packages, version 1.0 unless told) through saveScan. */
 export async function addScan(
-  store: FleetStore,
+  store: Store,
   digest: string,
   findings: F[],
   opts: { source?: string; reference?: string; startedAt?: Date } = {},
 ): Promise<number> {
-  const saved = await saveScan(port(store), {
+  const saved = await saveScan(store, {
     imageDigest: digest,
     source: opts.source ?? 'runsight',
     reference: opts.reference,
@@ -250,8 +227,8 @@ function observation(c: C): ContainerObservation {
  * Containers observed by `source` now, as one inventory delta; those with `removedAt` are then
  * removed by a second delta at that time.
  */
-export async function addContainers(store: FleetStore, source: InventorySourceSpec, cs: C[]): Promise<void> {
-  const s = port(store);
+export async function addContainers(store: Store, source: InventorySourceSpec, cs: C[]): Promise<void> {
+  const s = store;
   await applyInventoryMutation(s, source, { type: 'delta', added: cs.map(observation), removed: [] });
   const gone = cs.filter((c) => c.removedAt);
   for (const at of [...new Set(gone.map((c) => c.removedAt!.getTime()))].sort((a, b) => a - b)) {
