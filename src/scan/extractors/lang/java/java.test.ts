@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../../test-support/require-or-skip.js';
 import { buildArtifacts } from '../../../test-support/artifacts.js';
 import { extractFile } from '../../../test-support/expected.js';
 import { javaExtractor } from './java.js';
@@ -51,16 +52,22 @@ describe('lang/java', () => {
     );
   });
 
-  it("Debian's maven-repo jars: every pom.properties Python's zipfile finds is reported", async () => {
+  it("Debian's maven-repo jars: every pom.properties Python's zipfile finds is reported", async (ctx) => {
     const root = '/usr/share/maven-repo';
     let jars: string[];
     try {
       jars = (readdirSync(root, { recursive: true }) as string[]).filter(
         (p) => p.endsWith('.jar') && !p.includes('/debian/') && statSync(join(root, p)).isFile(),
       );
-    } catch {
-      console.warn(`${root} is absent; skipping`);
-      return;
+    } catch (err) {
+      requireOrSkip(false, `${root} (Debian's Java library packages, e.g. maven)`, (err as Error).message);
+      return ctx.skip(`${root} is absent`);
+    }
+    try {
+      execFileSync('python3', ['-c', 'import zipfile'], { stdio: 'ignore' });
+    } catch (err) {
+      requireOrSkip(false, 'python3', (err as Error).message);
+      return ctx.skip('python3 is not on PATH');
     }
     // Python's zipfile (an independent zip reader) says which jars carry their own
     // META-INF/maven/<group>/<artifact>/pom.properties, with the version it states.
