@@ -1,4 +1,4 @@
-// Inventory benchmarks (issue 6):
+// Inventory benchmarks:
 // 1. Ingest a synthetic list of 100k pods of realistic shape (the recorded nginx Deployment pod,
 //    varied over 200 namespaces, 5000 Deployments, 1000 nodes, 800 images, 10% with a sidecar):
 //    map pods → containers, land the full mutation, then land the same list again (steady state).

@@ -1,4 +1,4 @@
-// Propagation benchmark (issue 7): a synthetic fleet — 1M containers, 20k images, 5M findings on
+// Propagation benchmark: a synthetic fleet — 1M containers, 20k images, 5M findings on
 // PostgreSQL; 100k containers on PGlite (`--quick` scales both down 20×). Measures a full
 // recompute, a one-container delta, a one-image re-match and posture queries by namespace,
 // cluster and CVE (p50/p95), against a baseline measured in the same run: an in-memory hash join

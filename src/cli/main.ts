@@ -4,18 +4,24 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RunsightError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
+import { registerContainerShowCommand } from './commands/container/show.js';
 import { registerContainersCommand } from './commands/containers.js';
-import { registerDbCommands } from './commands/db.js';
-import { registerDbUpdateCommands } from './commands/db-update.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerImageResolveCommands } from './commands/image-resolve.js';
-import { registerImageShowCommand } from './commands/image-show.js';
-import { registerImportCommands } from './commands/import.js';
-import { registerInventoryCommands } from './commands/inventory.js';
-import { registerPostureCommands } from './commands/posture.js';
-import { registerRegistryCommands } from './commands/registry.js';
+import { registerDbStatusCommand } from './commands/db/status.js';
+import { registerDbSyncCommand } from './commands/db/sync.js';
+import { registerDbUpdateCommand } from './commands/db/update.js';
+import { registerDemoCommand } from './commands/demo/demo.js';
+import { registerImageDiffCommand } from './commands/image/diff.js';
+import { registerImageResolveCommand } from './commands/image/resolve.js';
+import { registerImageShowCommand } from './commands/image/show.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerInventoryCommand } from './commands/inventory.js';
+import { registerPostureCommand } from './commands/posture.js';
+import { registerRegistryCommand } from './commands/registry.js';
 import { registerScanCommand } from './commands/scan.js';
-import { registerVulnShowCommand } from './commands/vuln-show.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { registerVulnShowCommand } from './commands/vuln/show.js';
+import { registerVulnWhereCommand } from './commands/vuln/where.js';
+import { registerWorkloadShowCommand } from './commands/workload/show.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
 import { type Printable, render } from './output.js';
 
@@ -36,26 +42,37 @@ export type Handler<A extends any[]> = (
 export type Run = <A extends any[]>(handler: Handler<A>) => (...args: any[]) => Promise<void>;
 
 /**
- * The command group `name` (e.g. `db`, `image`), created on first use, so that several stages can
- * add subcommands to one group from their own files.
+ * The command group `name` (e.g. `db`, `image`), created on first use, so that each subcommand's
+ * file (commands/db/status.ts, commands/db/update.ts…) adds itself to one group. The first call's
+ * description is the group's: every file of a group passes the same one.
  */
 export function group(program: Command, name: string, description: string): Command {
   return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
 }
 
-/** Every command module, in help order. Each exports one `register…(program, run)`. */
+/**
+ * Every command, in help order: one `register…(program, run)` per file under commands/, named after
+ * the command it registers (commands/db/update.ts: `db update`). A group takes its place in the help
+ * at its first subcommand here, and lists its subcommands in the order they appear here.
+ */
 const COMMANDS: ((program: Command, run: Run) => void)[] = [
   registerDemoCommand,
-  registerDbCommands,
-  registerDbUpdateCommands,
-  registerImageResolveCommands,
-  registerRegistryCommands,
-  registerImportCommands,
+  registerDbStatusCommand,
+  registerDbSyncCommand,
+  registerDbUpdateCommand,
+  registerImageResolveCommand,
+  registerRegistryCommand,
+  registerImportCommand,
   registerImageShowCommand,
   registerScanCommand,
-  registerInventoryCommands,
+  registerInventoryCommand,
   registerContainersCommand,
-  registerPostureCommands,
+  registerPostureCommand,
+  registerContainerShowCommand,
+  registerWorkloadShowCommand,
+  registerVulnWhereCommand,
+  registerImageDiffCommand,
+  registerValidateCommand,
   registerVulnShowCommand,
 ];
 

@@ -1,11 +1,11 @@
 // Shared text helpers for the posture commands' table output.
-import { UsageError } from '../../core/errors.js';
-import { SEVERITIES, type Severity } from '../../core/types.js';
-import type { WrittenInputs } from '../../propagation/index.js';
-import { maintainPosture } from '../../propagation/index.js';
-import type { Freshness } from '../../views/index.js';
-import { humanAge } from '../../views/index.js';
-import type { CliContext } from '../context.js';
+import { UsageError } from '../core/errors.js';
+import { SEVERITIES, type Severity } from '../core/types.js';
+import type { WrittenInputs } from '../propagation/index.js';
+import { maintainPosture } from '../propagation/index.js';
+import type { Freshness } from '../views/index.js';
+import { humanAge } from '../views/index.js';
+import type { CliContext } from './context.js';
 
 export function parseSeverity(value: string | undefined, flag: string): Severity | undefined {
   if (value === undefined) return undefined;

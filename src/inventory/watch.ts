@@ -64,10 +64,9 @@ export async function watchKubernetesInventory(
     kind: 'kubernetes',
     config: { context: target.context, server: target.server },
   };
-  const session = await startInventoryRun(store, source);
   const logger = opts.logger ?? silentLogger;
-  try {
-    await watchKubernetes(
+  await inWatchSession(store, source, (runId) =>
+    watchKubernetes(
       target.api,
       {
         cluster: target.cluster,
@@ -78,7 +77,7 @@ export async function watchKubernetesInventory(
         batchMs: opts.batchMs,
       },
       {
-        ...applyWatched(store, source, session.runId, callbacks),
+        ...applyWatched(store, source, runId, callbacks),
         onError(err, retryInMs) {
           logger.warn('kubernetes watch error; retrying', {
             cluster: target.cluster,
@@ -87,12 +86,8 @@ export async function watchKubernetesInventory(
           });
         },
       },
-    );
-    await finishInventoryRun(store, session.runId, 'ok');
-  } catch (err) {
-    await finishInventoryRun(store, session.runId, 'failed', [{ message: (err as Error).message }]);
-    throw err;
-  }
+    ),
+  );
 }
 
 export async function watchDockerInventory(
@@ -102,14 +97,13 @@ export async function watchDockerInventory(
   opts: CommonOptions & { signal: AbortSignal; batchMs?: number | undefined },
   callbacks: WatchCallbacks = {},
 ): Promise<void> {
-  const session = await startInventoryRun(store, source);
   const logger = opts.logger ?? silentLogger;
-  try {
-    await watchDocker(
+  await inWatchSession(store, source, (runId) =>
+    watchDocker(
       api,
       { name: source.name, keys: opts.keys, signal: opts.signal, logger, batchMs: opts.batchMs },
       {
-        ...applyWatched(store, source, session.runId, callbacks),
+        ...applyWatched(store, source, runId, callbacks),
         onError(err, retryInMs) {
           logger.warn('docker events error; retrying', {
             source: source.name,
@@ -118,7 +112,19 @@ export async function watchDockerInventory(
           });
         },
       },
-    );
+    ),
+  );
+}
+
+/** One watch session as one inventory run: `running` while it lasts, then `ok` or `failed`. */
+async function inWatchSession(
+  store: Store,
+  source: InventorySourceSpec,
+  watch: (runId: number) => Promise<void>,
+): Promise<void> {
+  const session = await startInventoryRun(store, source);
+  try {
+    await watch(session.runId);
     await finishInventoryRun(store, session.runId, 'ok');
   } catch (err) {
     await finishInventoryRun(store, session.runId, 'failed', [{ message: (err as Error).message }]);

@@ -5,6 +5,7 @@ export {
   type FigureSeverity,
   type Figures,
   type FindingFilter,
+  fewerBySeverity,
   figuresFromCells,
   passes,
   zeroFigures,

@@ -27,9 +27,9 @@ export async function diffImages(
   b: string,
   opts: { platform?: Platform } = {},
 ): Promise<ImageDiff> {
-  const da = await findImageDigest(store, a, opts.platform);
-  const dbb = await findImageDigest(store, b, opts.platform);
-  const [fa, fb] = await Promise.all([queryImageFindings(store, da), queryImageFindings(store, dbb)]);
+  const digestA = await findImageDigest(store, a, opts.platform);
+  const digestB = await findImageDigest(store, b, opts.platform);
+  const [fa, fb] = await Promise.all([queryImageFindings(store, digestA), queryImageFindings(store, digestB)]);
   const key = (f: ImageFindingRow) => `${f.vulnerabilityId}\u0000${f.packageName}`;
   const ma = new Map(fa.map((f) => [key(f), f]));
   const mb = new Map(fb.map((f) => [key(f), f]));
@@ -48,8 +48,8 @@ export async function diffImages(
   const introduced = [...mb].filter(([k]) => !ma.has(k)).map(([, f]) => entry(undefined, f));
   const unchanged = [...ma].filter(([k]) => mb.has(k)).map(([k, f]) => entry(f, mb.get(k)));
   return {
-    a: { reference: a, digest: da },
-    b: { reference: b, digest: dbb },
+    a: { reference: a, digest: digestA },
+    b: { reference: b, digest: digestB },
     fixed,
     introduced,
     unchanged,

@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.js';
+import { fewerBySeverity } from '../propagation/index.js';
 import type { Store } from '../store/index.js';
 import { queryDigestSetFigures, queryWorkloadContainers, snapshotHistory } from '../store/index.js';
 
@@ -99,17 +100,10 @@ export async function rolloutCheck(store: Store, spec: WorkloadSpec): Promise<Ro
     current,
     previous,
     digestChanged: previous !== null,
-    improved: previous ? lexLess(current.distinct, previous.distinct) : null,
+    improved: previous ? fewerBySeverity(current.distinct, previous.distinct) : null,
     fixed: [...before].filter((v) => !after.has(v)).sort(),
     introduced: [...after].filter((v) => !before.has(v)).sort(),
   };
-}
-
-function lexLess(a: Record<string, number>, b: Record<string, number>): boolean {
-  for (const s of ['critical', 'high', 'medium', 'low', 'unknown']) {
-    if ((a[s] ?? 0) !== (b[s] ?? 0)) return (a[s] ?? 0) < (b[s] ?? 0);
-  }
-  return false;
 }
 
 function uniq(xs: (string | null)[]): string[] {

@@ -11,7 +11,7 @@ import {
   DEMO_REGISTRY,
   DEMO_VULNERABILITY,
   runDemoPipeline,
-} from '../cli/commands/demo-pipeline.js';
+} from '../cli/commands/demo/demo-pipeline.js';
 import { runCli } from '../cli/test-support/run-cli.js';
 import { maintainPosture } from '../propagation/index.js';
 import { diffImages, parseWorkloadSpec, remediationFor, rolloutCheck } from '../remediation/index.js';

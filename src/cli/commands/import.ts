@@ -14,7 +14,7 @@ import {
 } from '../../importers/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
-import { maintain } from './posture-format.js';
+import { maintain } from '../posture-format.js';
 
 interface ImportFlags {
   image?: string;
@@ -24,7 +24,7 @@ interface ImportFlags {
   namespace?: string;
 }
 
-export function registerImportCommands(program: Command, run: Run): void {
+export function registerImportCommand(program: Command, run: Run): void {
   const cmd = program
     .command('import')
     .description(

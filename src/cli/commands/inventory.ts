@@ -20,7 +20,7 @@ import { listInventorySources } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { group, type Run } from '../main.js';
 import { type Printable, render } from '../output.js';
-import { maintain } from './posture-format.js';
+import { maintain } from '../posture-format.js';
 
 interface KubernetesFlags {
   kubeconfig?: string;
@@ -138,7 +138,7 @@ function finish(ctx: CliContext, results: SourceResult[]): undefined {
   return undefined;
 }
 
-export function registerInventoryCommands(program: Command, run: Run): void {
+export function registerInventoryCommand(program: Command, run: Run): void {
   const inventory = group(program, 'inventory', 'running containers: collect, import, watch, freshness');
   const collect = inventory.command('collect').description('collect the running containers of a source once');
 

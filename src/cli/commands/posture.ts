@@ -12,12 +12,7 @@ import {
 } from '../../views/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
-import { registerContainerShowCommand } from './container-show.js';
-import { registerImageDiffCommand } from './image-diff.js';
-import { chml, freshnessFooter, parseSeverity, postureConfig } from './posture-format.js';
-import { registerValidateCommand } from './validate.js';
-import { registerVulnWhereCommand } from './vuln-where.js';
-import { registerWorkloadShowCommand } from './workload-show.js';
+import { chml, freshnessFooter, parseSeverity, postureConfig } from '../posture-format.js';
 
 interface PostureOpts {
   by: string;
@@ -30,17 +25,7 @@ interface PostureOpts {
   top?: string;
 }
 
-/** Every propagation command: posture, container show, workload show, vuln where, image diff, validate. */
-export function registerPostureCommands(program: Command, run: Run): void {
-  registerPostureCommand(program, run);
-  registerContainerShowCommand(program, run);
-  registerWorkloadShowCommand(program, run);
-  registerVulnWhereCommand(program, run);
-  registerImageDiffCommand(program, run);
-  registerValidateCommand(program, run);
-}
-
-function registerPostureCommand(program: Command, run: Run): void {
+export function registerPostureCommand(program: Command, run: Run): void {
   program
     .command('posture')
     .description(

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { listRegistry, type RegistryListing } from '../../identity/index.js';
 import { group, type Run } from '../main.js';
 
-export function registerRegistryCommands(program: Command, run: Run): void {
+export function registerRegistryCommand(program: Command, run: Run): void {
   const registry = group(program, 'registry', 'container registries');
   registry
     .command('list')

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addContainers, addSource } from '../../propagation/test-support/fleet.js';
 import { openStore } from '../../store/index.js';
 import { runCli } from '../test-support/run-cli.js';
-import { DEMO_DIR } from './demo-pipeline.js';
+import { DEMO_DIR } from './demo/demo-pipeline.js';
 
 let dir: string;
 const LAYOUT_REF = `oci:${DEMO_DIR}oci:alpine-base-3.18`;

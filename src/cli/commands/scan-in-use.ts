@@ -6,7 +6,7 @@ import { scanImage } from '../../scan/index.js';
 import { listInUseScanTargets } from '../../views/index.js';
 import type { CliContext } from '../context.js';
 import type { Printable } from '../output.js';
-import { maintain, postureConfig } from './posture-format.js';
+import { maintain, postureConfig } from '../posture-format.js';
 
 export interface InUseRow {
   reference: string;

@@ -19,7 +19,7 @@ import {
 import type { Store } from '../../store/index.js';
 import { type Run, VERSION } from '../main.js';
 import type { Printable } from '../output.js';
-import { maintain } from './posture-format.js';
+import { maintain } from '../posture-format.js';
 import { scanInUse } from './scan-in-use.js';
 
 export interface ScanCommandOptions {
@@ -71,7 +71,7 @@ export function registerScanCommand(program: Command, run: Run): void {
           results = await scanImage({
             source,
             platform,
-            store: store,
+            store,
             match,
             limits: ctx.config.scan,
             sourceOptions: {

@@ -4,7 +4,7 @@ import { GateTrippedError } from '../../core/errors.js';
 import { type Check, validatePropagation } from '../../views/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
-import { postureConfig } from './posture-format.js';
+import { postureConfig } from '../posture-format.js';
 
 export function registerValidateCommand(program: Command, run: Run): void {
   program

@@ -2,10 +2,10 @@
 // (which are its own), every finding with fix guidance, its exposure intervals, freshness.
 
 import type { Command } from 'commander';
-import type { FixGuidance } from '../../remediation/index.js';
-import { showContainer } from '../../views/index.js';
-import { group, type Run } from '../main.js';
-import { chml, freshnessFooter, postureConfig } from './posture-format.js';
+import type { FixGuidance } from '../../../remediation/index.js';
+import { showContainer } from '../../../views/index.js';
+import { group, type Run } from '../../main.js';
+import { chml, freshnessFooter, postureConfig } from '../../posture-format.js';
 
 export function registerContainerShowCommand(program: Command, run: Run): void {
   group(program, 'container', 'one running container')

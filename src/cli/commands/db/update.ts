@@ -1,14 +1,14 @@
 // `runsight db update --source PATH|URL …`: import advisory sources (OSV, Alpine secdb, CISA KEV,
 // EPSS, OpenVEX/CycloneDX VEX), then re-match the images the changes touch. docs/advisories.md.
 import { type Command, Option } from 'commander';
-import { updateAdvisories } from '../../advisories/index.js';
-import { UsageError } from '../../core/errors.js';
-import { group, type Run } from '../main.js';
-import { maintain } from './posture-format.js';
+import { updateAdvisories } from '../../../advisories/index.js';
+import { UsageError } from '../../../core/errors.js';
+import { group, type Run } from '../../main.js';
+import { maintain } from '../../posture-format.js';
 
 const KINDS = ['osv', 'alpine-secdb', 'kev', 'epss', 'vex'] as const;
 
-export function registerDbUpdateCommands(program: Command, run: Run): void {
+export function registerDbUpdateCommand(program: Command, run: Run): void {
   const db = group(program, 'db', 'the Runsight store and its advisory database');
   db.command('update')
     .description(

@@ -1,7 +1,7 @@
 // The demo's recorded cluster: a KubernetesApi (the inventory stage's port) that serves recorded
 // objects from testdata/demo/k8s/cluster-*.json instead of a live API server, so the real
 // Kubernetes collector (owner chain, node platform, imageID parsing) runs without a cluster.
-import type { KubernetesApi } from '../../inventory/index.js';
+import type { KubernetesApi } from '../../../inventory/index.js';
 
 type Nodes = Awaited<ReturnType<KubernetesApi['listNodes']>>;
 type Owned = Awaited<ReturnType<KubernetesApi['listReplicaSets']>>;

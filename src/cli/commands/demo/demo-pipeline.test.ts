@@ -13,9 +13,9 @@ import {
   syncPosture,
   validatePropagation,
   vulnWhere,
-} from '../../index.js';
-import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
-import { runCli } from '../test-support/run-cli.js';
+} from '../../../index.js';
+import { createTestStore, storeKindsToTest, type TestStore } from '../../../store/test-support/stores.js';
+import { runCli } from '../../test-support/run-cli.js';
 import {
   collectCluster,
   DEMO_CONFIG,

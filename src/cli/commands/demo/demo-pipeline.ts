@@ -10,16 +10,16 @@
 // Each step is exported so the end-to-end tests drive and check them one at a time.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { matchPackages, updateAdvisories } from '../../advisories/index.js';
-import { openImageSource } from '../../identity/index.js';
-import { collectKubernetes, importCmdbFile, metadataKeys } from '../../inventory/index.js';
-import { maintainPosture } from '../../propagation/index.js';
-import { scanImage } from '../../scan/index.js';
-import { recordResolution, type Store, writeInventoryMutation } from '../../store/index.js';
-import { type Check, getPosture, type PostureReport, validatePropagation } from '../../views/index.js';
+import { matchPackages, updateAdvisories } from '../../../advisories/index.js';
+import { openImageSource } from '../../../identity/index.js';
+import { collectKubernetes, importCmdbFile, metadataKeys } from '../../../inventory/index.js';
+import { maintainPosture } from '../../../propagation/index.js';
+import { scanImage } from '../../../scan/index.js';
+import { recordResolution, type Store, writeInventoryMutation } from '../../../store/index.js';
+import { type Check, getPosture, type PostureReport, validatePropagation } from '../../../views/index.js';
 import { type RecordedCluster, recordedKubernetesApi } from './demo-cluster.js';
 
-export const DEMO_DIR = fileURLToPath(new URL('../../../testdata/demo/', import.meta.url));
+export const DEMO_DIR = fileURLToPath(new URL('../../../../testdata/demo/', import.meta.url));
 export const DEMO_REGISTRY = 'registry.demo.local';
 export const DEMO_VULNERABILITY = 'CVE-2025-26519';
 const LAYOUT = `${DEMO_DIR}oci`;

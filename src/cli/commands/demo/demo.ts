@@ -4,12 +4,12 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openStore } from '../../store/index.js';
-import type { PostureGroup, PostureReport } from '../../views/index.js';
-import type { Run } from '../main.js';
-import { render } from '../output.js';
+import { openStore } from '../../../store/index.js';
+import type { PostureGroup, PostureReport } from '../../../views/index.js';
+import type { Run } from '../../main.js';
+import { render } from '../../output.js';
+import { chml, freshnessFooter } from '../../posture-format.js';
 import { runDemoPipeline } from './demo-pipeline.js';
-import { chml, freshnessFooter } from './posture-format.js';
 
 export function registerDemoCommand(program: Command, run: Run): void {
   program

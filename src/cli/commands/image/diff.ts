@@ -1,13 +1,13 @@
 // `runsight image diff A B`: vulnerabilities fixed, introduced and unchanged between two images.
 import type { Command } from 'commander';
-import { parsePlatform } from '../../identity/index.js';
-import { type DiffEntry, diffImages } from '../../remediation/index.js';
-import { group, type Run } from '../main.js';
+import { parsePlatform } from '../../../identity/index.js';
+import { type DiffEntry, diffImages } from '../../../remediation/index.js';
+import { group, type Run } from '../../main.js';
 
 type Row = DiffEntry & { change: string };
 
 export function registerImageDiffCommand(program: Command, run: Run): void {
-  group(program, 'image', 'image identity')
+  group(program, 'image', 'images: identity, scans, findings')
     .command('diff <a> <b>')
     .description('fixed, introduced and unchanged findings between two scanned images')
     .option('--platform <os/arch[/variant]>', 'platform to pick from an index', 'linux/amd64')

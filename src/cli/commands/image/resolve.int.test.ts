@@ -11,10 +11,10 @@ import {
   type BuiltImage,
   buildAndPush,
   imageToolsAvailable,
-} from '../../identity/test-support/build-image.js';
-import { startRegistry, type TestRegistry } from '../../identity/test-support/registry-server.js';
-import { openStore } from '../../store/index.js';
-import { runCli } from '../test-support/run-cli.js';
+} from '../../../identity/test-support/build-image.js';
+import { startRegistry, type TestRegistry } from '../../../identity/test-support/registry-server.js';
+import { openStore } from '../../../store/index.js';
+import { runCli } from '../../test-support/run-cli.js';
 
 let reg: TestRegistry | undefined;
 let single: BuiltImage;
@@ -187,7 +187,7 @@ describe('runsight image resolve', () => {
       'json',
       'image',
       'resolve',
-      `oci:${new URL('../../../testdata/identity/regclient-testrepo', import.meta.url).pathname}:v1`,
+      `oci:${new URL('../../../../testdata/identity/regclient-testrepo', import.meta.url).pathname}:v1`,
     ]);
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({

@@ -2,14 +2,14 @@
 // manifests, recorded in the identity graph. REF may be a registry reference or oci:, oci-archive:,
 // docker-archive: (docs/identity.md has the JSON schema).
 import { type Command, Option } from 'commander';
-import type { Platform } from '../../core/types.js';
-import { type ImageResolution, parsePlatform, resolveImageIdentity } from '../../identity/index.js';
-import { group, type Run } from '../main.js';
-import { maintain } from './posture-format.js';
+import type { Platform } from '../../../core/types.js';
+import { type ImageResolution, parsePlatform, resolveImageIdentity } from '../../../identity/index.js';
+import { group, type Run } from '../../main.js';
+import { maintain } from '../../posture-format.js';
 
 type Row = ImageResolution['platforms'][number];
 
-export function registerImageResolveCommands(program: Command, run: Run): void {
+export function registerImageResolveCommand(program: Command, run: Run): void {
   const image = group(program, 'image', 'images: identity, scans, findings');
   image
     .command('resolve')
@@ -30,7 +30,7 @@ export function registerImageResolveCommands(program: Command, run: Run): void {
         const result = await resolveImageIdentity(ref, {
           platform,
           signal: ctx.signal,
-          store: store,
+          store,
           insecureRegistries: ctx.insecureRegistries,
           registriesConfig: ctx.config.registries,
           env: ctx.env,

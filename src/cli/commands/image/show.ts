@@ -2,12 +2,12 @@
 // imports) side by side, the authoritative one (config `posture.authoritativeSource`) marked, and
 // where they differ. `image resolve` joins the same group from the identity stage's file.
 import type { Command } from 'commander';
-import { getSetting } from '../../store/index.js';
-import { type FindingDifference, showImage } from '../../views/index.js';
-import { group, type Run } from '../main.js';
+import { getSetting } from '../../../store/index.js';
+import { type FindingDifference, showImage } from '../../../views/index.js';
+import { group, type Run } from '../../main.js';
 
 export function registerImageShowCommand(program: Command, run: Run): void {
-  const image = group(program, 'image', 'image identity and findings');
+  const image = group(program, 'image', 'images: identity, scans, findings');
   image
     .command('show')
     .description('findings sources of an image side by side, and their differences')

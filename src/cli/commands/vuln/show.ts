@@ -1,12 +1,12 @@
 // `runsight vuln show ID`: the advisories behind a vulnerability (by id, alias or upstream CVE),
 // their severity and affected ranges, KEV/EPSS, and the images whose current findings carry it.
 import type { Command } from 'commander';
-import { InputError } from '../../core/errors.js';
-import { getVulnerability } from '../../store/index.js';
-import { group, type Run } from '../main.js';
+import { InputError } from '../../../core/errors.js';
+import { getVulnerability } from '../../../store/index.js';
+import { group, type Run } from '../../main.js';
 
 export function registerVulnShowCommand(program: Command, run: Run): void {
-  const vuln = group(program, 'vuln', 'vulnerabilities: advisories and the images they affect');
+  const vuln = group(program, 'vuln', 'vulnerabilities');
   vuln
     .command('show <id>')
     .description('advisory, aliases, severity, affected ranges and the images a vulnerability affects')

@@ -1,9 +1,9 @@
 // `runsight vuln where ID`: CVE-first — every running container and workload affected.
 import type { Command } from 'commander';
-import type { VulnWhereRow } from '../../store/index.js';
-import { vulnWhere } from '../../views/index.js';
-import { group, type Run } from '../main.js';
-import { postureConfig } from './posture-format.js';
+import type { VulnWhereRow } from '../../../store/index.js';
+import { vulnWhere } from '../../../views/index.js';
+import { group, type Run } from '../../main.js';
+import { postureConfig } from '../../posture-format.js';
 
 export function registerVulnWhereCommand(program: Command, run: Run): void {
   group(program, 'vuln', 'vulnerabilities')

@@ -1,10 +1,10 @@
 // `runsight workload show NS/KIND/NAME`: a workload's containers and posture, its rollout check
 // (posture before and after its digest changed) and its posture history.
 import type { Command } from 'commander';
-import { parseWorkloadSpec } from '../../remediation/index.js';
-import { showWorkload, type WorkloadView } from '../../views/index.js';
-import { group, type Run } from '../main.js';
-import { chml, freshnessFooter, postureConfig } from './posture-format.js';
+import { parseWorkloadSpec } from '../../../remediation/index.js';
+import { showWorkload, type WorkloadView } from '../../../views/index.js';
+import { group, type Run } from '../../main.js';
+import { chml, freshnessFooter, postureConfig } from '../../posture-format.js';
 
 type Row = WorkloadView['containers'][number];
 
