@@ -29,7 +29,10 @@ export async function diffImages(
 ): Promise<ImageDiff> {
   const digestA = await findImageDigest(store, a, opts.platform);
   const digestB = await findImageDigest(store, b, opts.platform);
-  const [fa, fb] = await Promise.all([queryImageFindings(store, digestA), queryImageFindings(store, digestB)]);
+  const [fa, fb] = await Promise.all([
+    queryImageFindings(store, digestA),
+    queryImageFindings(store, digestB),
+  ]);
   const key = (f: ImageFindingRow) => `${f.vulnerabilityId}\u0000${f.packageName}`;
   const ma = new Map(fa.map((f) => [key(f), f]));
   const mb = new Map(fb.map((f) => [key(f), f]));
