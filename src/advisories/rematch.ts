@@ -1,3 +1,9 @@
+// Re-match without re-pull: when advisories change, the images whose stored packages are touched
+// are found through the reverse index and re-evaluated from their stored SBOMs only (no layer is
+// read, no registry contacted); each scan's findings are swapped in a transaction and the change
+// per image (newly_affected / newly_fixed / status_changed, cause `rematch`) lands in
+// finding_changes. Scans are processed in batches (default 200): each batch is matched together
+// and written in one transaction, so a reader sees a scan's old or new findings, never a mix.
 import type { Logger } from '../core/logger.js';
 import type { Finding } from '../core/types.js';
 import type { PackageKey, Store } from '../store/index.js';

@@ -1,3 +1,8 @@
+// `runsight db update`: reads every named source (directory, zip, file or URL), validates all of
+// it first, then writes it in ONE transaction — a malformed file imports nothing and the error
+// names the file and record (or line). OSV is incremental: a record is written only when new or
+// when its `modified` moved forward. Alpine secdb, KEV and EPSS are whole snapshots per source.
+// After the write, the images the changes touch are re-matched from their stored SBOMs.
 import type { AdvisorySourceKind, NormalizedAdvisory } from '../core/advisory.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';

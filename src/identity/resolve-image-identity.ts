@@ -1,3 +1,7 @@
+// The stage function behind `runsight image resolve`: opens any image spec, resolves it (tag →
+// digest, index → platform manifests), records the resolution in the identity graph when a store
+// is given (one transaction; nothing is written if resolution fails), and shapes the documented
+// JSON result (docs/identity.md).
 import type { ResolveOptions } from '../core/image-source.js';
 import type { Platform } from '../core/types.js';
 import type { Store } from '../store/index.js';

@@ -1,3 +1,7 @@
+// `runsight import`: read report files, map each image report to its digest(s), and land each image
+// report through saveScan in one transaction (all of it or none of it). A file that cannot be read
+// or validated lands nothing; an image that cannot be resolved lands nothing and is listed as
+// unresolved. Both are returned as errors (the CLI exits 2 after printing the summary).
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../store/index.js';
 import { type ScanRecord, saveImportedScans } from '../store/index.js';

@@ -1,3 +1,11 @@
+// Maps an imported report to the platform manifest digest(s) its findings belong to, strongest
+// identity first (docs/adr/0007-importers.md):
+//   --image with a digest → explicit · Grype manifestDigest → manifest-digest ·
+//   a repo digest the store knows → repo-digest (an index → its child for the report's platform:
+//   repo-digest+platform) · the image ID → config-digest (every known manifest with that config) ·
+//   a repo digest the store has never seen → repo-digest (taken as the platform manifest) ·
+//   a tag → tag-history (the tag's observation at or before the scan time: inferred; only a later
+//   one, or a report without scan time: weak) · nothing → unresolved, with what the report did name.
 import type { Confidence, Platform } from '../core/types.js';
 import { formatPlatform, normalisePlatform } from '../identity/index.js';
 import type { Store } from '../store/index.js';

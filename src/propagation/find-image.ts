@@ -1,3 +1,6 @@
+// Turns what a user types (`sha256:…`, `repo@sha256:…`, `repo:tag`, or the reference a scan was
+// made from) into the platform manifest digest posture is kept for. An index resolves to its
+// child for `platform` (default linux/amd64).
 import { InputError } from '../core/errors.js';
 import type { Platform } from '../core/types.js';
 import type { Store } from '../store/index.js';

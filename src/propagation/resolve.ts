@@ -1,3 +1,6 @@
+// Resolves containers to platform manifest digests in batches: loads the slice of the identity
+// graph a batch needs, applies the pure rules of resolve-container.ts, writes the results, and
+// reports which containers changed digest (what incremental posture updates start from).
 import type { Store } from '../store/index.js';
 import {
   type ContainerToResolve,

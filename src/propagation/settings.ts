@@ -1,3 +1,6 @@
+// Propagation's configuration: the authoritative findings source and the freshness SLAs, from the
+// config file (`posture.authoritativeSource`, `sla.*`) with the settings table as a fallback, and
+// the one rule for which source's findings posture reads for a digest.
 import type { SourceScan, Store } from '../store/index.js';
 import { getSetting } from '../store/index.js';
 

@@ -1,3 +1,8 @@
+// Scope posture and its history. After a sync, the scopes (fleet, cluster, namespace, workload,
+// environment, owner, image) touched by the change are recomputed into scope_posture — the roll-ups
+// views read — and each scope whose figures or digests moved gets a posture_snapshots row. Unchanged
+// scopes are re-snapshotted from scope_posture at least every `interval`, so trends exist and a
+// redeploy's improvement can be proven from history.
 import { SCOPE_KINDS, type ScopeKind } from '../core/types.js';
 import type { RollupCells, SnapshotRow, Store } from '../store/index.js';
 import {

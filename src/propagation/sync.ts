@@ -1,3 +1,15 @@
+// Keeps derived posture current, touching only what changed (docs/adr/0006-propagation.md):
+//   1. containers whose identity fields changed are re-resolved (all non-exact ones too when the
+//      identity graph grew);
+//   2. images whose current scan changed, or that a re-match touched, get their roll-ups
+//      recomputed (all of them when KEV, EPSS or VEX changed);
+//   3. scopes touched by 1 or 2 get their roll-up (scope_posture) recomputed, and a posture
+//      snapshot if their figures moved.
+// `recomputePosture` does the same from scratch and must give the same answer.
+//
+// Posture is maintained by writes, never by reads: every write of its inputs (inventory mutation,
+// scan or import saved, advisories or VEX updated, identity recorded, settings changed) ends with
+// `maintainPosture`, and views only read what it stored (and say when, through `postureState`).
 import type { Store } from '../store/index.js';
 import {
   enrichmentWatermark,

@@ -1,3 +1,7 @@
+// Which layers of an image come from its base image: the longest known image whose whole layer
+// list (diffIDs) is a prefix of this image's — preferring images configured as bases
+// (`baseImages` in the config) over ones merely detected. A package introduced in a base layer is
+// fixed by updating the base image; one introduced above it, by bumping the dependency.
 import { findImageDigest } from '../propagation/index.js';
 import type { Store } from '../store/index.js';
 import { queryBaseCandidates, queryImageLayers, queryImageNames } from '../store/index.js';

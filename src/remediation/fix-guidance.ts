@@ -1,3 +1,6 @@
+// Fix guidance per finding: the fixed version, the layer that introduced the package, and the
+// action that removes it — "update base image X" when the layer belongs to the base image,
+// "bump dependency" when it was added on top, "no fix available yet" when no fixed version exists.
 import type { ImageFindingRow, Store } from '../store/index.js';
 import { queryImageFindings } from '../store/index.js';
 import { attributeLayers, type BaseImage } from './base-image.js';

@@ -1,3 +1,5 @@
+// `runsight image diff A B`: which vulnerabilities a rebuild fixed, introduced or left unchanged,
+// compared per (vulnerability, package) over the two images' current posture.
 import type { Platform } from '../core/types.js';
 import { findImageDigest } from '../propagation/index.js';
 import type { ImageFindingRow, Store } from '../store/index.js';

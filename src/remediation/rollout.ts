@@ -1,3 +1,8 @@
+// Rollout check: for a workload whose image digest changed, its posture before and after. "Before"
+// is the latest posture snapshot whose digests differ from what runs now, else (no snapshot
+// predates the rollout) the digests of the workload's containers that have gone. Both digest sets
+// are evaluated against today's findings, so the comparison is not skewed by advisory updates;
+// the snapshot's own recorded figures are reported as history.
 import { InputError } from '../core/errors.js';
 import { fewerBySeverity } from '../propagation/index.js';
 import type { Store } from '../store/index.js';

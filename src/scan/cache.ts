@@ -1,3 +1,6 @@
+// The per-layer cache: results keyed by (layer diffID, extractor name, extractor version), plus the
+// layer's filesystem changes under the pseudo-extractor `layer/fs`. Only complete layer walks are
+// stored, so a cached layer never hides a partial read.
 import type { Store } from '../store/index.js';
 import { getLayerCache, putLayerCache } from '../store/index.js';
 import type { Extractor, FileRecord, LayerChanges, ScanIssue } from './types.js';

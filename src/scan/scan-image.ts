@@ -1,3 +1,7 @@
+// The built-in scanner end to end: resolve an image source (registry reference, `oci:`,
+// `oci-archive:`, `docker-archive:`) → for each selected platform walk its layers (cached per
+// layer) → fold → OS → packages (the SBOM) → match against the advisory database → store the scan
+// atomically under the platform manifest digest, with the image identity recorded beside it.
 import type { ImageSource, PlatformImage, ResolvedImage } from '../core/image-source.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { Finding, Package, Platform } from '../core/types.js';

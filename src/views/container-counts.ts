@@ -1,3 +1,5 @@
+// The posture fields `runsight containers --format json` carries for each container: its resolved
+// platform digest, how it was matched, and its image's severity counts (null when not scanned).
 import type { Store } from '../store/index.js';
 import { queryImageCounts } from '../store/index.js';
 

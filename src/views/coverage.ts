@@ -1,3 +1,6 @@
+// Coverage gaps and what `runsight scan --in-use` scans: images that run but were never scanned
+// (or whose scan is older than the scan SLA), and containers that resolved to no digest, each
+// with a reference a scanner can pull.
 import { digestReference, durationToMs, type PostureConfig, parseImageName } from '../propagation/index.js';
 import type { CoverageGapRow, Store } from '../store/index.js';
 import { queryCoverageGaps } from '../store/index.js';

@@ -1,3 +1,5 @@
+// Freshness on every view: when advisories were updated, when each inventory source last reported,
+// how old the image scans in use are — each compared with its SLA (`sla.*` in the config).
 import type { RollupRow } from '../propagation/index.js';
 import { durationToMs, type PostureConfig, postureState } from '../propagation/index.js';
 import type { Store } from '../store/index.js';

@@ -1,3 +1,6 @@
+// The posture report: roll-ups by one scope kind with both labelled figures (distinct
+// vulnerabilities and instances), the prioritised vulnerability list, coverage, exposure and
+// freshness — what `runsight posture` prints and the API serves.
 import { severityRank } from '../core/severity.js';
 import { SCOPE_KINDS, type ScopeKind, SEVERITY_BY_RANK, type Severity } from '../core/types.js';
 import {

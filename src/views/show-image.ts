@@ -1,3 +1,6 @@
+// The data behind `runsight image show REF|DIGEST`: resolve the argument to a digest (a digest as
+// given; a tag through tag_history), then every source's current scan side by side with the
+// authoritative one marked and the differences listed.
 import { InputError } from '../core/errors.js';
 import { formatPlatform, formatReference, isDigest, parseReference } from '../identity/index.js';
 import { chooseAuthoritativeSource } from '../propagation/index.js';

@@ -1,3 +1,6 @@
+// Detail views: one container (its resolution explained, its image's counts — which are its own —
+// every finding with fix guidance, its exposure intervals, freshness) and one workload (its
+// containers, its roll-up, its rollout check and posture history).
 import { InputError } from '../core/errors.js';
 import type { PostureConfig } from '../propagation/index.js';
 import {

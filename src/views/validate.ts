@@ -1,3 +1,6 @@
+// `runsight validate`: the use case's validation checklist, run against the store
+// (../shared/design/use-case.txt "Validation Checklist"). Each check passes, fails or is skipped
+// (its inputs were not given), with the evidence that decided it.
 import type { PostureConfig } from '../propagation/index.js';
 import { FIGURE_SEVERITIES, findImageDigest, parseImageName, readRollups } from '../propagation/index.js';
 import { rolloutCheck } from '../remediation/rollout.js';

@@ -1,3 +1,4 @@
+// CVE-first view: every running container and workload whose image carries a vulnerability.
 import type { PostureConfig } from '../propagation/index.js';
 import type { Store, VulnWhereRow } from '../store/index.js';
 import { canonicalVulnIds, queryVulnWhere } from '../store/index.js';

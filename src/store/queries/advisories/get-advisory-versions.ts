@@ -1,3 +1,5 @@
+// The `modified` time of every stored advisory of the given sources: what an incremental update
+// compares against (a record is written only when it is new or its `modified` moved forward).
 import type { Store } from '../../open-store.js';
 
 export async function getAdvisoryModified(

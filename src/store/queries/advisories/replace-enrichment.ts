@@ -1,3 +1,5 @@
+// KEV and EPSS are whole-feed snapshots: each update replaces the table's content in the caller's
+// transaction.
 import type { Store } from '../../open-store.js';
 
 const CHUNK = 1000;

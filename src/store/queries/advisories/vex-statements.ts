@@ -1,3 +1,5 @@
+// vex_statements: a document's statements replace what the same document said before; the
+// matcher reads the statements naming given vulnerability ids.
 import type { VexStatement } from '../../../core/advisory.js';
 import type { Store } from '../../open-store.js';
 

@@ -1,3 +1,6 @@
+// Lands normalised advisories in one transaction: each advisory row is upserted and its
+// advisory_affected rows replaced. Returns the (ecosystem, package) keys touched before and after,
+// which the re-matcher uses to find affected images through the reverse index.
 import type { NormalizedAdvisory } from '../../../core/advisory.js';
 import type { Store } from '../../open-store.js';
 

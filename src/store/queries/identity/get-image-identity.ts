@@ -1,3 +1,5 @@
+// Reads of the identity graph: one image with its children, layers and names; the manifests that
+// share a config digest (Docker image ID → manifests); an index's child for a platform.
 import type { Platform } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 

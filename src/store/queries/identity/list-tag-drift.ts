@@ -1,3 +1,5 @@
+// Tag drift: tags that resolved to more than one digest over time (or across observers), with
+// each digest's first and last sighting, newest first.
 import type { Store } from '../../open-store.js';
 
 export interface TagDrift {

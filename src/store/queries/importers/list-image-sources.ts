@@ -1,3 +1,5 @@
+// The current scan of every source (runsight, trivy, grype, …) for one image digest, with its
+// findings: what `runsight image show` compares side by side.
 import type { FindingStatus, Severity } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 

@@ -1,3 +1,7 @@
+// Identity an imported report carries: "tag T of repository R pointed to digest D when the report
+// was made" (Trivy RepoTags+RepoDigests, Grype userInput `repo:tag@digest`, trivy-operator
+// artifact tag+digest). Recorded in tag_history with source `import` and in image_names, so later
+// tag-only reports and `image show repo:tag` resolve. Re-importing a report adds nothing twice.
 import type { Store } from '../../open-store.js';
 
 export interface TagObservationRow {

@@ -1,3 +1,6 @@
+// Lands every digest one imported image report maps to in ONE transaction (a report whose image ID
+// is shared by several manifests lands on each), with the tag observations the report carries:
+// all of it or none of it.
 import type { Store } from '../../open-store.js';
 import { type SavedScan, type ScanRecord, saveScanIn } from '../scans/save-scan.js';
 import { recordTagObservations, type TagObservationRow } from './record-tag-observations.js';

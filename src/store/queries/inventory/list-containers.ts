@@ -1,3 +1,6 @@
+// The container listing behind `runsight containers`: live containers (or every row ever seen, with
+// `includeRemoved`), filtered by source, cluster and namespace, in a stable order. Rows carry the
+// propagation columns too, so views that show resolution need no second query.
 import type { Store } from '../../open-store.js';
 
 export interface ContainerFilter {

@@ -1,3 +1,6 @@
+// Inventory runs that are not a single applied mutation: a watch session (one run row that every
+// delta of the session accumulates into) and a collection that failed before it produced anything.
+// Freshness per source reads these rows (list-inventory-sources.ts).
 import type { Store } from '../../open-store.js';
 import {
   ensureInventorySource,

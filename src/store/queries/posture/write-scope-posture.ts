@@ -1,3 +1,5 @@
+// Writes maintained roll-ups (scope_posture): upserts changed scopes, deletes scopes that no
+// longer run anything. Callers decide what changed (src/propagation/snapshots.ts).
 import type { ScopeKind } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { RollupCells } from './read-scope-posture.js';

@@ -1,3 +1,4 @@
+// Propagation's own keys in the settings table (watermarks, posture.authoritativeSource).
 import type { Store } from '../../open-store.js';
 
 export async function getSetting<T>({ db }: Pick<Store, 'db'>, key: string): Promise<T | undefined> {

@@ -1,3 +1,5 @@
+// Reads cached per-layer extraction results for a set of layers and extractor versions (the scanner's
+// per-layer cache, keyed by diffID, extractor name and version).
 import type { Store } from '../../open-store.js';
 
 export interface LayerCacheKey {

@@ -1,3 +1,6 @@
+// Stores per-layer extraction results (one row per diffID × extractor × version). A concurrent scan
+// of the same layer may have stored the same key first; the row is then left as it is (the results
+// are deterministic for a content-addressed layer).
 import type { Store } from '../../open-store.js';
 import type { LayerCacheRow } from './get-layer-cache.js';
 
