@@ -1,14 +1,19 @@
 #!/usr/bin/env node
-// Entry point of the `runsight` binary.
+// Entry point of the `runsight` binary. The first SIGINT/SIGTERM aborts the command's AbortSignal:
+// the command stops, closes the store and ends with `runsight: interrupted (SIG…)`, exit 130/143
+// (a watch ends normally on it, with its summary). A second one exits at once.
+import { InterruptedError } from '../core/errors.js';
 import { main } from './main.js';
 
 const controller = new AbortController();
-let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    controller.abort(new Error(`stopped by ${sig}`));
+    const reason = new InterruptedError(sig);
+    if (controller.signal.aborted) {
+      process.stderr.write(`runsight: ${reason.message} again; exiting without waiting for the store\n`);
+      process.exit(reason.exitCode);
+    }
+    controller.abort(reason);
   });
 }
 

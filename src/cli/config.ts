@@ -1,6 +1,7 @@
 // The Runsight config file (YAML), validated with zod: an unknown or invalid key is an error that
 // names the key. Each section belongs to one stage; docs/configuration.md documents every key.
-import { readFileSync } from 'node:fs';
+// A file that holds credentials and that group or others may read or write is loaded with a warning.
+import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -93,7 +94,16 @@ export function parseConfig(text: string, origin: string): RunsightConfig {
   return result.data;
 }
 
-export function loadConfig(file: string | undefined): RunsightConfig {
+/**
+ * Reads and validates the config file. `warn` is told when the file holds credentials (a registry
+ * password or token, a database URL with a password) and its mode lets group or others in: the file
+ * is still used — a Kubernetes Secret is mounted 0644 by default, in a container no one else shares —
+ * but on a shared machine it should be `chmod 600`.
+ */
+export function loadConfig(
+  file: string | undefined,
+  warn: (message: string) => void = () => {},
+): RunsightConfig {
   if (!file) return {};
   let text: string;
   try {
@@ -104,5 +114,24 @@ export function loadConfig(file: string | undefined): RunsightConfig {
       `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
     );
   }
-  return parseConfig(text, file);
+  const config = parseConfig(text, file);
+  const mode = process.platform === 'win32' ? 0 : statSync(file).mode & 0o777;
+  if (mode & 0o077 && holdsCredentials(config)) {
+    warn(
+      `config file ${file} holds credentials and group or others may read it (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${file}`,
+    );
+  }
+  return config;
+}
+
+/** True when the config carries a secret: a registry password or token, or a password in store.databaseUrl. */
+export function holdsCredentials(config: RunsightConfig): boolean {
+  if (Object.values(config.registries ?? {}).some((r) => r.password || r.token)) return true;
+  const url = config.store?.databaseUrl;
+  if (!url) return false;
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return /:[^@/]*@/.test(url);
+  }
 }

@@ -1,11 +1,13 @@
 // What every command gets: the global options resolved against the environment and the config
 // file, a logger, the output format, a lazily opened store (closed when the command ends) and an
 // AbortSignal fired on SIGINT/SIGTERM. Commands hold no business logic: they call stage functions.
+import { UsageError } from '../core/errors.js';
 import type { Logger, LogLevel } from '../core/logger.js';
-import { openStore, type Store } from '../store/index.js';
+import type { Progress } from '../core/progress.js';
+import { openStore, redactUrl, type Store } from '../store/index.js';
 import { loadConfig, type RunsightConfig } from './config.js';
 import { createStderrLogger } from './logger.js';
-import type { OutputFormat } from './output.js';
+import { type OutputFormat, terminalText } from './output.js';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -33,6 +35,12 @@ export interface CliContext {
   interactive: boolean;
   /** Draws a one-line progress message on stderr when it is a terminal; a no-op otherwise. */
   progress(message: string): void;
+  /**
+   * A stage's progress (a ProgressSink): on a terminal a redrawn line with counts, bytes and an ETA
+   * where computable; otherwise an `info` log line `progress` at most every progress interval
+   * (10 s) per task, and one when the task completes.
+   */
+  reportProgress(p: Progress): void;
 }
 
 export interface ContextIo {
@@ -41,11 +49,18 @@ export interface ContextIo {
   stderr: (s: string) => void;
   stderrIsTTY: boolean;
   signal: AbortSignal;
+  /** Least time between two non-terminal progress log lines of one task (default 10 000 ms). */
+  progressIntervalMs?: number | undefined;
+  /** Clock for progress rates and intervals (default performance.now). */
+  now?: (() => number) | undefined;
 }
 
+/** Default least time between two progress log lines of one task when stderr is not a terminal. */
+export const PROGRESS_INTERVAL_MS = 10_000;
+
 export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & { close(): Promise<void> } {
-  const config = loadConfig(opts.config ?? io.env.RUNSIGHT_CONFIG);
   const logger = createStderrLogger(opts.logLevel, io.stderr);
+  const config = loadConfig(opts.config ?? io.env.RUNSIGHT_CONFIG, (msg) => logger.warn(msg));
   const insecure = [
     ...opts.insecureRegistry,
     ...(io.env.RUNSIGHT_INSECURE_REGISTRIES ?? '')
@@ -57,8 +72,24 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
       .filter(([, r]) => r.insecure)
       .map(([host]) => host),
   ];
+  const databaseUrl = opts.databaseUrl ?? io.env.DATABASE_URL ?? config.store?.databaseUrl;
+  const urlFrom =
+    opts.databaseUrl !== undefined
+      ? '--database-url'
+      : io.env.DATABASE_URL !== undefined
+        ? 'DATABASE_URL'
+        : 'config key "store.databaseUrl"';
+  // A bad flag fails before any work; a bad environment or config value when the store is opened.
+  if (opts.databaseUrl !== undefined) checkDatabaseUrl(opts.databaseUrl, urlFrom);
   let opened: Promise<Store> | undefined;
   let progressShown = false;
+  const now = io.now ?? (() => performance.now());
+  const interval = io.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
+  const tasks = new Map<string, { started: number; lastLog: number; lastDraw: number }>();
+  const drawLine = (message: string) => {
+    progressShown = message.length > 0;
+    io.stderr(`\r\x1b[2K${terminalText(message.slice(0, 200))}`); // names in it are untrusted
+  };
   return {
     format: opts.format,
     config,
@@ -70,12 +101,40 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
     print: io.stdout,
     progress(message: string) {
       if (!io.stderrIsTTY) return;
-      progressShown = message.length > 0;
-      io.stderr(`\r\x1b[2K${message.slice(0, 200)}`);
+      drawLine(message);
+    },
+    reportProgress(p: Progress) {
+      const t = now();
+      let task = tasks.get(p.task);
+      if (!task) {
+        task = { started: t, lastLog: t, lastDraw: Number.NEGATIVE_INFINITY };
+        tasks.set(p.task, task);
+      }
+      const finished = p.total !== undefined && p.done >= p.total;
+      const eta = etaSeconds(p, (t - task.started) / 1000);
+      if (io.stderrIsTTY) {
+        if (!finished && t - task.lastDraw < 100) return; // at most 10 redraws a second
+        task.lastDraw = t;
+        drawLine(progressLine(p, eta));
+        return;
+      }
+      if (!finished && t - task.lastLog < interval) return;
+      task.lastLog = t;
+      if (finished) tasks.delete(p.task);
+      logger.info('progress', {
+        task: p.task,
+        done: p.done,
+        total: p.total ?? null,
+        unit: p.unit,
+        bytes: p.bytes ?? null,
+        totalBytes: p.totalBytes ?? null,
+        etaSeconds: eta ?? null,
+      });
     },
     store() {
+      if (databaseUrl) checkDatabaseUrl(databaseUrl, urlFrom);
       opened ??= openStore({
-        databaseUrl: opts.databaseUrl ?? io.env.DATABASE_URL ?? config.store?.databaseUrl,
+        databaseUrl,
         dataDir: opts.dataDir ?? io.env.RUNSIGHT_DATA_DIR ?? config.store?.dataDir,
         readOnly: opts.readOnly || io.env.RUNSIGHT_READ_ONLY === '1' || io.env.RUNSIGHT_READ_ONLY === 'true',
       });
@@ -86,4 +145,39 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
       if (opened) await (await opened.catch(() => undefined))?.close();
     },
   };
+}
+
+/** A PostgreSQL server is named by a postgres:// or postgresql:// URL; anything else is refused. */
+export function checkDatabaseUrl(url: string, from: string): void {
+  let ok = /^postgres(ql)?:\/\//i.test(url);
+  if (ok) {
+    try {
+      new URL(url);
+    } catch {
+      ok = false;
+    }
+  }
+  if (ok) return;
+  const shown = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? redactUrl(url) : url.replace(/^[^@]*@/, '***@');
+  throw new UsageError(
+    `${from} expects a PostgreSQL URL such as postgres://user@localhost:5432/runsight (or postgresql://…); got ${JSON.stringify(shown)}`,
+  );
+}
+
+/** Seconds left at the rate so far (by bytes when their total is known, else by units). */
+export function etaSeconds(p: Progress, elapsedSeconds: number): number | undefined {
+  const [done, total] =
+    p.totalBytes !== undefined && p.bytes !== undefined ? [p.bytes, p.totalBytes] : [p.done, p.total];
+  if (total === undefined || done <= 0 || elapsedSeconds <= 0) return undefined;
+  return Math.max(0, Math.round(((total - done) * elapsedSeconds) / done));
+}
+
+/** `scan app:1 linux/amd64: 3/5 layers, 12.0/40.0 MiB, ETA 0:07`. */
+export function progressLine(p: Progress, eta: number | undefined): string {
+  const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+  const parts = [`${p.done}${p.total !== undefined ? `/${p.total}` : ''} ${p.unit}`];
+  if (p.bytes !== undefined)
+    parts.push(`${mib(p.bytes)}${p.totalBytes !== undefined ? `/${mib(p.totalBytes)}` : ''} MiB`);
+  if (eta !== undefined) parts.push(`ETA ${Math.floor(eta / 60)}:${String(eta % 60).padStart(2, '0')}`);
+  return `${p.task}: ${parts.join(', ')}`;
 }

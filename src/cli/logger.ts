@@ -1,6 +1,8 @@
 // Structured logs on stderr (one JSON object per line), filtered by level. Any field whose name
-// looks like a secret is replaced before it is written; URLs lose their passwords.
+// looks like a secret is replaced before it is written; URLs lose their passwords. Lines carry no raw
+// control character (names in messages are untrusted): JSON escapes them.
 import type { Logger, LogLevel } from '../core/logger.js';
+import { jsonText } from './output.js';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 const SECRET_KEY = /pass(word)?|secret|token|authorization|auth|credential|cookie|api[-_]?key/i;
@@ -29,7 +31,7 @@ export function createStderrLogger(
       msg: redact(msg),
       ...(redact(fields ?? {}) as object),
     };
-    write(`${JSON.stringify(entry)}\n`);
+    write(`${jsonText(entry, 0)}\n`);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

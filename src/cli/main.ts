@@ -1,8 +1,10 @@
 // The `runsight` command line: global options, the explicit list of commands, and the mapping from
-// errors to exit codes (0 ok, 1 findings gate tripped, 2 usage or input error, 3 runtime failure).
+// errors to exit codes (0 ok, 1 findings gate tripped, 2 usage or input error, 3 runtime failure,
+// 4 completed with failures, 130/143 interrupted by SIGINT/SIGTERM). An error is one stderr line;
+// its stack only at `--log-level debug`.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { RunsightError } from '../core/errors.js';
+import { InterruptedError, RunsightError, UsageError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
 import { registerContainerShowCommand } from './commands/container/show.js';
 import { registerContainersCommand } from './commands/containers.js';
@@ -23,7 +25,7 @@ import { registerVulnShowCommand } from './commands/vuln/show.js';
 import { registerVulnWhereCommand } from './commands/vuln/where.js';
 import { registerWorkloadShowCommand } from './commands/workload/show.js';
 import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
-import { type Printable, render } from './output.js';
+import { type Printable, render, terminalText } from './output.js';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -126,28 +128,63 @@ export async function main(argv: string[], io: ContextIo): Promise<number> {
   for (const register of COMMANDS) register(program, run);
 
   try {
+    checkArguments(argv);
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    exitCode = exitCodeFor(err, io);
+    exitCode = exitCodeFor(err, io, program.opts<Partial<GlobalOptions>>().logLevel === 'debug');
   }
   return exitCode;
 }
 
-function exitCodeFor(err: unknown, io: ContextIo): number {
+/** Command-line arguments are text: a NUL byte (possible only in-process) is refused up front. */
+function checkArguments(argv: string[]): void {
+  const i = argv.findIndex((a) => a.includes('\0'));
+  if (i >= 0)
+    throw new UsageError(
+      `argument ${i + 1} (${JSON.stringify(argv[i])}) contains a NUL byte; expected text without NUL bytes`,
+    );
+}
+
+/**
+ * Prints the one line that explains `err` and returns the exit code. A command stopped by a signal
+ * ends with `runsight: interrupted (SIGTERM)` whatever error the abort surfaced as; an error that is
+ * not a RunsightError is a bug: one line, and its stack only when `debug` is set.
+ */
+export function exitCodeFor(err: unknown, io: Pick<ContextIo, 'stderr' | 'signal'>, debug = false): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
       return 0;
     if (err.code === 'commander.help') return 0;
     return 2; // commander already printed the reason
   }
-  if (err instanceof RunsightError) {
-    io.stderr(`runsight: ${err.message}\n`);
-    return err.exitCode;
+  const stopped = io.signal.aborted && io.signal.reason instanceof InterruptedError;
+  const shown = stopped ? (io.signal.reason as InterruptedError) : err;
+  // Messages carry names from images, reports and clusters: escaped per line (multi-line
+  // messages, such as a CMDB file's bad rows, keep their lines).
+  const text =
+    shown instanceof RunsightError ? shown.message : `unexpected failure: ${oneLine(messageOf(shown))}`;
+  io.stderr(`runsight: ${text.split('\n').map(terminalText).join('\n')}\n`);
+  if (debug) io.stderr(`${stackOf(err)}\n`);
+  return shown instanceof RunsightError ? shown.exitCode : 3;
+}
+
+function messageOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.message ? `${err.name}: ${err.message}` : err.name;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** The stack of `err` and of each cause under it. */
+function stackOf(err: unknown): string {
+  const lines: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 5; depth++) {
+    lines.push(`${depth ? 'caused by: ' : ''}${e instanceof Error ? (e.stack ?? messageOf(e)) : String(e)}`);
+    e = e instanceof Error ? e.cause : undefined;
   }
-  io.stderr(
-    `runsight: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  return 3;
+  return lines.join('\n');
 }
 
 export function logLevelFrom(value: string | undefined): LogLevel {

@@ -1,5 +1,6 @@
 // Typed errors shared by every stage. Each says what was expected, what came, and what to do.
-// The CLI maps them to exit codes: InputError → 2, everything else → 3 (see docs/cli.md).
+// The CLI maps them to exit codes: InputError → 2, CompletedWithFailuresError → 4, InterruptedError
+// → 128 + the signal's number, everything else → 3 (see docs/cli.md).
 
 export class RunsightError extends Error {
   override readonly name: string = 'RunsightError';
@@ -41,4 +42,23 @@ export class StoreError extends RunsightError {
 export class GateTrippedError extends RunsightError {
   override readonly name: string = 'GateTrippedError';
   override readonly exitCode: number = 1;
+}
+
+/**
+ * The command did its work and printed its result, but part of it failed: a scan that is `partial`,
+ * an in-use image that could not be scanned. Exit 4, so that scripts notice.
+ */
+export class CompletedWithFailuresError extends RunsightError {
+  override readonly name: string = 'CompletedWithFailuresError';
+  override readonly exitCode: number = 4;
+}
+
+/** The command was stopped by SIGINT or SIGTERM before it finished. Exit 130 or 143 (128 + signal). */
+export class InterruptedError extends RunsightError {
+  override readonly name: string = 'InterruptedError';
+  override readonly exitCode: number;
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted (${signal})`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
 }

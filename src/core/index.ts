@@ -4,3 +4,4 @@ export * from './image-source.js';
 export * from './logger.js';
 export * from './severity.js';
 export * from './types.js';
+export * from './untrusted-text.js';

@@ -255,6 +255,7 @@ describe.each(kinds)('importers on %s', (kind) => {
       format: 'trivy',
       files: [`${TESTDATA}trivy/alpine-310.json.golden`],
       image: digest,
+      force: true, // another image's report, on purpose: its own identity disagrees
     });
     const [report] = parseGrypeReport(raw('grype/keycloak-test.json'), 'k');
     const builtIn = report!.findings.slice(0, 5).map((f, i) => ({
@@ -328,6 +329,7 @@ describe.each(kinds)('importers on %s', (kind) => {
       format: 'trivy',
       files: [`${TESTDATA}trivy/alpine-310.json.golden`],
       image: digest,
+      force: true, // another image's report, on purpose: its own identity disagrees
     });
     const changes = await store.db
       .selectFrom('finding_changes')

@@ -5,11 +5,13 @@
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../store/index.js';
 import { type ScanRecord, saveImportedScans } from '../store/index.js';
+import { identityConflict } from './check-identity.js';
 import { ReportFormatError } from './errors.js';
 import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
 import { parseReport } from './parse-report.js';
 import { readReportFile } from './read-report.js';
-import { isDigest, parseImageReference } from './reference.js';
+import { isDigest, parseImageReference, tryParseImageReference } from './reference.js';
+import { reportDigest } from './report-digest.js';
 import { type ImportMatchMethod, resolveReportImage } from './resolve-image.js';
 import { tagObservationsOf } from './tag-observations.js';
 
@@ -20,6 +22,8 @@ export interface ImportOptions {
   documents?: { origin: string; data: unknown }[] | undefined;
   /** `--image REF|DIGEST`: the image every report in the files describes. */
   image?: string | undefined;
+  /** Land the reports on `--image` even when their own identity says they describe another image. */
+  force?: boolean | undefined;
   signal?: AbortSignal | undefined;
   logger?: Logger | undefined;
 }
@@ -37,6 +41,8 @@ export interface ImageImportSummary {
   /** Whether this import is now what posture reads for (digest, source); false for a partial
    * import when a complete one is already current. */
   current: boolean;
+  /** The identical report was already imported for this digest: nothing was added (`imported` 0). */
+  alreadyImported?: { scanId: number; at: Date } | undefined;
 }
 
 export interface ImportResult {
@@ -89,24 +95,39 @@ async function importOne(
     opts.image ?? report.label ?? report.hints.references[0] ?? report.hints.repoDigests[0] ?? null;
   for (const s of report.skipped)
     opts.logger?.warn('finding skipped', { file: report.origin, id: s.id, reason: s.reason });
-  if (!resolution.resolved) {
-    const message = `${report.origin}: ${resolution.reason}`;
+  const refusal =
+    resolution.resolved && opts.image
+      ? await identityConflict(
+          store,
+          report,
+          opts.image,
+          resolution.targets[0]!.named,
+          resolution.targets[0]!.digest,
+        )
+      : undefined;
+  if (refusal && opts.force)
+    opts.logger?.warn('report forced onto --image', { file: report.origin, reason: refusal });
+  if (!resolution.resolved || (refusal && !opts.force)) {
+    const reason = resolution.resolved ? refusal! : resolution.reason;
+    const message = `${report.origin}: ${reason}`;
     result.errors.push({ file, message });
-    opts.logger?.error('report not imported', { file: report.origin, reason: resolution.reason });
+    opts.logger?.error('report not imported', { file: report.origin, reason });
     result.images.push({
       reference,
       digest: null,
-      matchMethod: 'unresolved',
+      matchMethod: resolution.resolved ? 'refused' : 'unresolved',
       confidence: 'none',
       source: report.format,
       imported: 0,
-      skipped: [{ id: reference ?? report.origin, kind: 'invalid', reason: resolution.reason }],
+      skipped: [{ id: reference ?? report.origin, kind: 'invalid', reason }],
       file,
       current: false,
     });
     return;
   }
   const invalid = report.skipped.filter((s) => s.kind === 'invalid');
+  const digest = reportDigest(report);
+  const importedAt = new Date();
   const records: ScanRecord[] = resolution.targets.map((t) => ({
     imageDigest: t.digest,
     source: report.format,
@@ -115,7 +136,10 @@ async function importOne(
     status: invalid.length ? 'partial' : 'complete',
     errors: invalid.map((s) => ({ code: 'invalid-entry', message: `${s.id}: ${s.reason}` })),
     os: report.os,
+    // The scan's time (what freshness ages) is when the scanner ran: the report's own timestamp.
+    // finished_at stays the time the import landed (the authoritative-source tie-break).
     startedAt: report.scannedAt,
+    reportDigest: digest,
     stats: {
       import: {
         file: report.origin,
@@ -124,6 +148,9 @@ async function importOne(
         via: t.via,
         configDigest: report.hints.configDigest ?? null,
         scanTimeFromReport: !!report.scannedAt,
+        repoDigests: repoDigestsOf(report),
+        platform: report.hints.platform ?? null,
+        ...(refusal ? { forced: refusal } : {}),
         workloads: report.workloads,
         skipped: countKinds(report.skipped),
       },
@@ -136,21 +163,47 @@ async function importOne(
   const saved = await saveImportedScans(
     store,
     records,
-    tagObservationsOf(report.hints, report.scannedAt ?? new Date()),
+    tagObservationsOf(report.hints, report.scannedAt ?? importedAt),
   );
   resolution.targets.forEach((t, i) => {
+    const again = saved[i]!.alreadyStored;
+    if (again)
+      opts.logger?.info('report already imported: nothing added', {
+        file: report.origin,
+        digest: t.digest,
+        scanId: again.scanId,
+      });
     result.images.push({
       reference,
       digest: t.digest,
       matchMethod: t.matchMethod,
       confidence: t.confidence,
       source: report.format,
-      imported: report.findings.length,
-      skipped: report.skipped,
+      imported: again ? 0 : report.findings.length,
+      skipped: again
+        ? [
+            {
+              id: reference ?? report.origin,
+              kind: 'already-imported',
+              reason: `already imported: this report (${digest}) landed on ${t.digest} as scan ${again.scanId}; nothing added`,
+            },
+          ]
+        : report.skipped,
       file,
       current: saved[i]!.current,
+      alreadyImported: again,
     });
   });
+}
+
+/** The digests of the report's repo digests (names dropped: a mirror serves the same digest). */
+function repoDigestsOf(report: ParsedImageReport): string[] {
+  const out = new Set<string>();
+  for (const r of report.hints.repoDigests) {
+    const d = isDigest(r) ? r : tryParseImageReference(r)?.digest;
+    if (d) out.add(d);
+  }
+  return [...out];
 }
 
 function countKinds(skipped: SkippedItem[]): Record<string, number> {

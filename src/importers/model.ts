@@ -40,8 +40,10 @@ export interface SkippedItem {
   id: string;
   reason: string;
   /** invalid: the entry could not be read (the scan is stored as partial); duplicate: folded into an
-   * earlier finding; ignored: not an image vulnerability (git commit, misconfiguration, licence). */
-  kind: 'invalid' | 'duplicate' | 'ignored';
+   * earlier finding; ignored: not an image vulnerability (git commit, misconfiguration, licence);
+   * already-imported: the whole report was imported before for this digest (nothing added);
+   * cleaned: kept, with a text field cleaned (control characters, invalid Unicode, length). */
+  kind: 'invalid' | 'duplicate' | 'ignored' | 'already-imported' | 'cleaned';
 }
 
 export interface ParsedImageReport {

@@ -1,4 +1,6 @@
-// One entry point over the five parsers: format name (or auto-detection) → image reports.
+// One entry point over the five parsers: format name (or auto-detection) → image reports, their
+// text cleaned (clean-report.ts).
+import { cleanParsedReports } from './clean-report.js';
 import { parseCycloneDxReport } from './cyclonedx/parse.js';
 import { detectReportFormat } from './detect.js';
 import { parseGrypeReport } from './grype/parse.js';
@@ -17,5 +19,5 @@ const PARSERS: Record<ImportFormat, (data: unknown, file: string) => ParsedImage
 
 export function parseReport(data: unknown, format: ImportFormat | 'auto', file: string): ParsedImageReport[] {
   const f = format === 'auto' ? detectReportFormat(data, file) : format;
-  return PARSERS[f](data, file);
+  return cleanParsedReports(PARSERS[f](data, file));
 }

@@ -20,14 +20,18 @@ export type ImportMatchMethod =
   | 'repo-digest+platform'
   | 'config-digest'
   | 'tag-history'
-  | 'unresolved';
+  | 'unresolved'
+  /** `--image` contradicted by the report's own identity (nothing landed; `--force` overrides). */
+  | 'refused';
 
 export interface ReportImageTarget {
   digest: string;
-  matchMethod: Exclude<ImportMatchMethod, 'unresolved'>;
+  matchMethod: Exclude<ImportMatchMethod, 'unresolved' | 'refused'>;
   confidence: Confidence;
   /** How it was found, for the record: the repo digest, config digest or tag observation used. */
   via: string;
+  /** The digest `--image` or its tag named, before an index was narrowed to its platform child. */
+  named?: string | undefined;
 }
 
 export type ReportImageResolution =
@@ -102,7 +106,7 @@ async function resolveExplicit(
   const digest = isDigest(explicit) ? explicit : ref?.digest;
   if (digest) {
     const picked = await pickPlatform(store, digest, platform);
-    if ('digest' in picked) return one(picked.digest, 'explicit', 'exact', explicit);
+    if ('digest' in picked) return one(picked.digest, 'explicit', 'exact', explicit, digest);
     return { resolved: false, reason: `--image ${explicit}: ${picked.reason}` };
   }
   return resolveTag(store, ref!, platform, scannedAt);
@@ -132,6 +136,7 @@ async function resolveTag(
     'tag-history',
     confidence,
     `${name} → ${obs.digest} observed ${obs.observedAt.toISOString()}`,
+    obs.digest,
   );
 }
 
@@ -169,6 +174,7 @@ function one(
   matchMethod: ReportImageTarget['matchMethod'],
   confidence: Confidence,
   via: string,
+  named?: string,
 ): ReportImageResolution {
-  return { resolved: true, targets: [{ digest, matchMethod, confidence, via }] };
+  return { resolved: true, targets: [{ digest, matchMethod, confidence, via, named }] };
 }

@@ -1,6 +1,9 @@
 // The inventory stage's applier: providers emit mutations, this lands one for a source in one
 // transaction (the store writes the rows, store/queries/inventory/write-inventory-mutation.ts).
-import type { InventoryMutation } from '../core/types.js';
+// It is also the inventory's text boundary: every provider's observations (and the source and its
+// errors) are cleaned here by the one rule of core/untrusted-text.ts, and each change is returned.
+import type { ContainerObservation, InventoryMutation } from '../core/types.js';
+import { cleanText, cleanTree, type TextChange } from '../core/untrusted-text.js';
 import {
   type AppliedMutation,
   type ApplyOptions,
@@ -9,12 +12,38 @@ import {
   writeInventoryMutation,
 } from '../store/index.js';
 
+/** What was landed, and every text value cleaned on the way (named `<container id>: <field>`). */
+export interface AppliedInventoryMutation extends AppliedMutation {
+  cleaned: TextChange[];
+}
+
 /** Applies one mutation for a source in one transaction; returns the ids added, changed, removed. */
-export function applyInventoryMutation(
+export async function applyInventoryMutation(
   store: Store,
   source: InventorySourceSpec,
   mutation: InventoryMutation,
   opts?: ApplyOptions,
-): Promise<AppliedMutation> {
-  return writeInventoryMutation(store, source, mutation, opts);
+): Promise<AppliedInventoryMutation> {
+  const cleaned: TextChange[] = [];
+  const cleanSource = cleanTree(source, 'source', cleaned);
+  const cleanOpts = opts?.errors ? { ...opts, errors: cleanTree(opts.errors, 'errors', cleaned) } : opts;
+  const cleanMutation: InventoryMutation =
+    mutation.type === 'full'
+      ? { type: 'full', containers: cleanObservations(mutation.containers, cleaned) }
+      : {
+          type: 'delta',
+          added: cleanObservations(mutation.added, cleaned),
+          removed: mutation.removed.map((id) => cleanText(id).value),
+        };
+  const applied = await writeInventoryMutation(store, cleanSource, cleanMutation, cleanOpts);
+  return { ...applied, cleaned };
+}
+
+function cleanObservations(list: ContainerObservation[], cleaned: TextChange[]): ContainerObservation[] {
+  return list.map((o) => {
+    const own: TextChange[] = [];
+    const c = cleanTree(o, '', own);
+    for (const change of own) cleaned.push({ ...change, field: `${c.id}: ${change.field}` });
+    return c;
+  });
 }

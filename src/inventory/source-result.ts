@@ -1,6 +1,7 @@
 // What one collection, import or watch batch did for one source — the row the CLI prints and
 // propagation reads — and the options every collection takes.
 import type { Logger } from '../core/logger.js';
+import { describeTextChange, type TextChange } from '../core/untrusted-text.js';
 import {
   type AppliedMutation,
   type InventoryRunError,
@@ -20,6 +21,8 @@ export interface SourceResult {
   changed: string[];
   removed: string[];
   errors: InventoryRunError[];
+  /** Values kept with their text cleaned (control characters, invalid Unicode, length). */
+  warnings?: InventoryRunError[] | undefined;
 }
 
 export interface CommonOptions {
@@ -32,7 +35,7 @@ export interface CommonOptions {
 export function resultOf(
   source: InventorySourceSpec,
   seen: number,
-  applied: AppliedMutation,
+  applied: AppliedMutation & { cleaned?: TextChange[] | undefined },
   errors: InventoryRunError[],
 ): SourceResult {
   return {
@@ -45,6 +48,7 @@ export function resultOf(
     changed: applied.changed,
     removed: applied.removed,
     errors,
+    warnings: (applied.cleaned ?? []).map((c) => ({ message: describeTextChange(c) })),
   };
 }
 

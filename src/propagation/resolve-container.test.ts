@@ -177,3 +177,67 @@ describe('image names and platforms', () => {
     expect(pickPlatformChild(children, parsePlatform('linux/amd64')!)).toBeUndefined();
   });
 });
+
+describe('a pinned reference resolves by its digest, never by its tag or name', () => {
+  const KEYCLOAK_INDEX = D('a');
+  const KEYCLOAK_AMD64 = D('b');
+  const LIBRARY_TAG = D('c');
+  // library/keycloak:21.0.2 observed at another digest; the pinned index is only known from a report
+  // that read its linux/amd64 manifest (Grype repoDigests + manifestDigest).
+  function withReport(): IdentityGraph {
+    const g = graph();
+    return {
+      ...g,
+      kindOf: (d) => (d === LIBRARY_TAG ? 'manifest' : g.kindOf(d)),
+      tagAt: () => undefined,
+      tagNow: (repo, tag) =>
+        repo === 'docker.io/library/keycloak' && tag === '21.0.2' ? LIBRARY_TAG : g.tagNow(repo, tag),
+      reportedManifests: (d) =>
+        d === KEYCLOAK_INDEX
+          ? [{ digest: KEYCLOAK_AMD64, os: 'linux', architecture: 'amd64', variant: null }]
+          : [],
+    };
+  }
+  const pinned: ContainerIdentity = {
+    ...base,
+    image: `keycloak:21.0.2@${KEYCLOAK_INDEX}`,
+    digest: KEYCLOAK_INDEX,
+    digestKind: 'repo',
+  };
+
+  it('an unknown pinned digest stays unresolved instead of following the tag (was tag-now, weak)', () => {
+    const r = resolveContainer(pinned, { ...withReport(), reportedManifests: () => [] });
+    expect(r).toMatchObject({ imageDigest: null, matchMethod: 'unresolved', confidence: 'none' });
+    expect(r.note).toMatch(/pinned to sha256:aaaaaaaaaaaa.*never by its tag/);
+  });
+
+  it('an index a report read → the manifest for the node platform, exact, whatever the name', () => {
+    for (const image of [
+      `keycloak:21.0.2@${KEYCLOAK_INDEX}`,
+      `mirror.example.com/cache/keycloak/keycloak@${KEYCLOAK_INDEX}`,
+    ]) {
+      const r = resolveContainer({ ...pinned, image, digest: null, digestKind: null }, withReport());
+      expect(r).toMatchObject({
+        imageDigest: KEYCLOAK_AMD64,
+        matchMethod: 'index-digest+platform',
+        confidence: 'exact',
+      });
+    }
+  });
+
+  it('without a node platform it is only inferred; another platform is not guessed', () => {
+    const unknown = resolveContainer({ ...pinned, platform: null }, withReport());
+    expect(unknown).toMatchObject({ imageDigest: KEYCLOAK_AMD64, confidence: 'inferred' });
+    const arm = resolveContainer({ ...pinned, platform: 'linux/arm64' }, withReport());
+    expect(arm).toMatchObject({ imageDigest: null, matchMethod: 'unresolved' });
+    expect(arm.note).toMatch(/only as linux\/amd64, not linux\/arm64/);
+  });
+
+  it('a pinned platform manifest under a mirror name is exact (the name is an alias)', () => {
+    const r = resolveContainer(
+      { ...base, image: `registry.internal:5000/shop/app:prod@${OLD}`, digest: null, digestKind: null },
+      graph(),
+    );
+    expect(r).toMatchObject({ imageDigest: OLD, matchMethod: 'manifest-digest', confidence: 'exact' });
+  });
+});

@@ -6,6 +6,11 @@
 //   tag-at-start           inferred  tag history at the container's start time
 //   tag-now                weak      the tag's latest resolution (it may have moved since)
 //   unresolved             none      kept and listed as a coverage gap, never dropped
+// A reference pinned with `@sha256:…` resolves by that digest only, whatever registry or
+// repository name it carries (mirrors and pull-through caches serve one digest under many names):
+// the name is kept on the container as an alias and never has to match; the tag is not consulted.
+// A repo digest the identity graph does not know may still be known from an imported report that
+// read a platform manifest behind it (Grype `repoDigests` + `manifestDigest`).
 // Pure: the identity graph comes in as an interface, so the rules are tested without a store.
 import type { Confidence, MatchMethod, Platform } from '../core/types.js';
 import { parseImageName, repositoryKey } from './image-name.js';
@@ -31,6 +36,8 @@ export interface IdentityGraph {
   tagAt(repository: string, tag: string, at: Date): string | undefined;
   /** The tag's latest observed digest. */
   tagNow(repository: string, tag: string): string | undefined;
+  /** Platform manifests imported reports read behind a repo digest the graph does not know. */
+  reportedManifests?(repoDigest: string): PlatformChild[];
 }
 
 export interface Resolution {
@@ -46,30 +53,15 @@ const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 export function resolveContainer(c: ContainerIdentity, g: IdentityGraph): Resolution {
   const platform = parseNodePlatform(c.platform);
   const ref = parseImageName(c.image);
-  const repoDigest = c.digest && c.digestKind !== 'config' ? c.digest : ref?.digest;
+  const pinned = ref?.digest;
+  const repoDigests = [
+    ...new Set([c.digest && c.digestKind !== 'config' ? c.digest : undefined, pinned].filter(isString)),
+  ];
   const misses: string[] = [];
 
-  if (repoDigest) {
-    const kind = g.kindOf(repoDigest);
-    if (kind === 'manifest') {
-      return exact(repoDigest, 'manifest-digest', `repo digest ${short(repoDigest)} is a platform manifest`);
-    }
-    if (kind === 'index') {
-      const pick = pickChild(g.children(repoDigest), platform);
-      if (pick) {
-        return {
-          imageDigest: pick.child.digest,
-          matchMethod: 'index-digest+platform',
-          confidence: pick.guessed ? 'inferred' : 'exact',
-          note: `index ${short(repoDigest)} → ${pick.label} manifest ${short(pick.child.digest)}`,
-        };
-      }
-      misses.push(`index ${short(repoDigest)} has no manifest for ${platformText(platform)}`);
-    } else {
-      misses.push(
-        `repo digest ${short(repoDigest)} is not in the identity graph (not resolved or scanned yet)`,
-      );
-    }
+  for (const repoDigest of repoDigests) {
+    const r = throughDigest(repoDigest, g, platform, misses);
+    if (r) return r;
   }
 
   if (c.digest && c.digestKind === 'config') {
@@ -84,7 +76,9 @@ export function resolveContainer(c: ContainerIdentity, g: IdentityGraph): Resolu
     misses.push(`no known manifest has config ${short(c.digest)}`);
   }
 
-  if (ref?.tag) {
+  if (pinned) {
+    misses.push(`the image is pinned to ${short(pinned)}: resolved by that digest only, never by its tag`);
+  } else if (ref?.tag) {
     const repo = repositoryKey(ref);
     if (c.startedAt) {
       const then = g.tagAt(repo, ref.tag, c.startedAt);
@@ -113,6 +107,67 @@ export function resolveContainer(c: ContainerIdentity, g: IdentityGraph): Resolu
     misses.push(`image "${c.image}" is not a reference`);
   }
   return { imageDigest: null, matchMethod: 'unresolved', confidence: 'none', note: misses.join('; ') };
+}
+
+/** A repo digest: a known manifest (exact), a known index → the node's child, or an index an
+ * imported report read a platform manifest of. Undefined (with the reason in `misses`) otherwise. */
+function throughDigest(
+  repoDigest: string,
+  g: IdentityGraph,
+  platform: Platform | undefined,
+  misses: string[],
+): Resolution | undefined {
+  const kind = g.kindOf(repoDigest);
+  if (kind === 'manifest') {
+    return exact(repoDigest, 'manifest-digest', `repo digest ${short(repoDigest)} is a platform manifest`);
+  }
+  if (kind === 'index') {
+    const pick = pickChild(g.children(repoDigest), platform);
+    if (pick) {
+      return {
+        imageDigest: pick.child.digest,
+        matchMethod: 'index-digest+platform',
+        confidence: pick.guessed ? 'inferred' : 'exact',
+        note: `index ${short(repoDigest)} → ${pick.label} manifest ${short(pick.child.digest)}`,
+      };
+    }
+    misses.push(`index ${short(repoDigest)} has no manifest for ${platformText(platform)}`);
+    return undefined;
+  }
+  const reported = g.reportedManifests?.(repoDigest) ?? [];
+  if (reported.length) {
+    // Only the manifests the reports read are known, not the whole index: a node platform that
+    // matches one is exact; without a node platform it is at best inferred.
+    const hit = platform
+      ? pickPlatformChild(reported, platform)
+      : ((runnableChildren(reported).length === 1 ? runnableChildren(reported)[0] : undefined) ??
+        pickPlatformChild(reported, DEFAULT_PLATFORM) ??
+        (reported.length === 1 ? reported[0] : undefined));
+    if (hit) {
+      return {
+        imageDigest: hit.digest,
+        matchMethod: 'index-digest+platform',
+        confidence: platform ? 'exact' : 'inferred',
+        note: `an imported report read ${short(repoDigest)} as the ${childPlatformText(hit)} manifest ${short(hit.digest)}${platform ? '' : ' (node platform unknown)'}`,
+      };
+    }
+    misses.push(
+      `imported reports read ${short(repoDigest)} only as ${reported.map(childPlatformText).join(', ')}, not ${platformText(platform)}`,
+    );
+    return undefined;
+  }
+  misses.push(`repo digest ${short(repoDigest)} is not in the identity graph (not resolved or scanned yet)`);
+  return undefined;
+}
+
+function childPlatformText(c: PlatformChild): string {
+  return c.os && c.architecture
+    ? [c.os, c.architecture, c.variant].filter(Boolean).join('/')
+    : 'platform-unstated';
+}
+
+function isString(x: string | null | undefined): x is string {
+  return typeof x === 'string' && x.length > 0;
 }
 
 function exact(digest: string, matchMethod: MatchMethod, note: string): Resolution {

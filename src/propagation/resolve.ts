@@ -6,6 +6,7 @@ import {
   type ContainerToResolve,
   identityWatermark,
   listContainersToResolve,
+  listReportedManifests,
   loadImageFacts,
   loadTagHistory,
   type ResolveSelection,
@@ -140,6 +141,16 @@ async function loadGraph(store: Store, batch: ContainerIdentity[]): Promise<Iden
     list.push({ digest: ch.child_digest, os: ch.os, architecture: ch.architecture, variant: ch.variant });
     children.set(ch.index_digest, list);
   }
+  // Repo digests the graph does not know: imported reports may have read a manifest behind them.
+  const reported = new Map<string, PlatformChild[]>();
+  for (const m of await listReportedManifests(
+    store,
+    [...digests].filter((d) => !kinds.has(d)),
+  )) {
+    const list = reported.get(m.repoDigest) ?? [];
+    list.push({ digest: m.digest, os: m.os, architecture: m.architecture, variant: m.variant });
+    reported.set(m.repoDigest, list);
+  }
   const scanned = new Set(facts.scanned);
   const byConfig = new Map<string, string[]>();
   for (const b of facts.byConfig) {
@@ -159,5 +170,6 @@ async function loadGraph(store: Store, batch: ContainerIdentity[]): Promise<Iden
       return hit;
     },
     tagNow: (repo, tag) => byTag.get(`${repo}:${tag}`)?.at(-1)?.digest,
+    reportedManifests: (d) => reported.get(d) ?? [],
   };
 }

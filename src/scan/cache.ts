@@ -15,6 +15,8 @@ export interface CachedFs {
 export interface CachedExtractor {
   records: FileRecord[];
   errors: ScanIssue[];
+  /** The per-file limit the result was made under; a result is reused only under the same limit. */
+  maxFileBytes?: number | undefined;
 }
 
 export interface LayerCachePort {

@@ -43,8 +43,9 @@ for (const kind of kinds) {
         purl: 'pkg:apk/alpine/musl@1.2.4-r0?arch=x86_64&distro=3.18.0',
       });
 
+      // With cached-layer verification off, a cached layer's blob is not read at all.
       const second = memoryImageSource([base, app2], 'memory:app2');
-      const [r2] = await scanImage({ source: second, store });
+      const [r2] = await scanImage({ source: second, store, verifyCachedLayers: false });
       expect(second.opened).toEqual([app2.digest]);
       expect(r2!.stats).toMatchObject({ layers: 2, cachedLayers: 1 });
       expect(r2!.packages.map((p) => p.name)).toContain('x');
@@ -52,7 +53,7 @@ for (const kind of kinds) {
 
       // A full rescan touches no blob at all and yields the same SBOM.
       const again = memoryImageSource([base, app1], 'memory:app1');
-      const [r3] = await scanImage({ source: again, store });
+      const [r3] = await scanImage({ source: again, store, verifyCachedLayers: false });
       expect(again.opened).toEqual([]);
       expect(r3!.stats.cachedLayers).toBe(2);
       expect(r3!.packages).toEqual(r1!.packages);
@@ -133,6 +134,24 @@ for (const kind of kinds) {
       const evil = await buildLayer([{ path: '../../../etc/cron.d/x', content: '* * * * * root sh' }]);
       const [t] = await scanImage({ source: memoryImageSource([ok, evil], 'memory:evil'), store });
       expect(t!.status).toBe('partial');
+      // The rejected layer contributes nothing — not the OS or packages it listed before the bad
+      // entry; the layer below it still does.
+      const rejected = await buildLayer([
+        { path: 'etc/os-release', content: 'ID=debian\nVERSION_ID=12\n' },
+        {
+          path: 'var/lib/dpkg/status',
+          content: 'Package: evil\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\n\n',
+        },
+        { path: '../../escape', content: 'x' },
+      ]);
+      const [rj] = await scanImage({ source: memoryImageSource([ok, rejected], 'memory:rejected'), store });
+      expect(rj!.errors).toEqual([
+        expect.objectContaining({ code: 'path-traversal', layer: rejected.diffId }),
+      ]);
+      expect(rj!.os).toBeNull();
+      expect(rj!.packages.map((p) => p.name)).not.toContain('evil');
+      expect(rj!.packages.length).toBeGreaterThan(0);
+      expect(rj!.packages.every((p) => p.layer === ok.diffId)).toBe(true);
       expect(t!.errors[0]).toMatchObject({ code: 'path-traversal', path: '../../../etc/cron.d/x' });
       const saved = await store.db
         .selectFrom('scans')
@@ -141,6 +160,75 @@ for (const kind of kinds) {
         .executeTakeFirstOrThrow();
       expect(saved.status).toBe('partial');
       expect(JSON.stringify(saved.errors)).toContain('path-traversal');
+    });
+
+    it('a cached layer is trusted only after its blob passes the digest check', async () => {
+      const base = await buildLayer([
+        { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.18.0\n' },
+        { path: 'lib/apk/db/installed', content: fixture('apk/trivy-apk-installed') },
+      ]);
+      const app = await buildLayer([
+        { path: 'app/y-2.0.dist-info/METADATA', content: 'Name: y\nVersion: 2.0\n' },
+      ]);
+      const [first] = await scanImage({ source: memoryImageSource([base, app], 'memory:verify'), store });
+      expect(first!.status).toBe('complete');
+      // Default rescan: each cached blob is streamed once (no decompression) and is fine.
+      const again = memoryImageSource([base, app], 'memory:verify');
+      const [ok] = await scanImage({ source: again, store });
+      expect(again.opened).toEqual([base.digest, app.digest]);
+      expect(ok!).toMatchObject({ status: 'complete', stats: { cachedLayers: 2, bytes: 0 } });
+      // The base blob is now corrupt in the source (same length, one byte flipped).
+      const broken = memoryImageSource([base, app], 'memory:verify');
+      const open = broken.openBlob.bind(broken);
+      broken.openBlob = async (digest, o) => {
+        if (digest !== base.digest) return open(digest, o);
+        const bad = Buffer.from(base.blob);
+        bad[bad.length - 5] = bad[bad.length - 5]! ^ 0xff;
+        const { Readable } = await import('node:stream');
+        const { verified } = await import('./test-support/layers.js');
+        return verified(Readable.from([bad]), digest);
+      };
+      const [r] = await scanImage({ source: broken, store });
+      expect(r!.status).toBe('partial');
+      expect(r!.errors).toEqual([expect.objectContaining({ code: 'layer-unreadable', layer: base.diffId })]);
+      expect(r!.errors[0]!.message).toContain('digest mismatch');
+      // The corrupt layer contributes nothing, and the walk stopped there.
+      expect(r!.os).toBeNull();
+      expect(r!.packages).toEqual([]);
+      expect(r!.stats.cachedLayers).toBe(0);
+    });
+
+    it('a lower limit re-evaluates cached layers', async () => {
+      const big = await buildLayer([
+        { path: 'lib/apk/db/installed', content: fixture('apk/trivy-apk-installed') },
+        { path: 'filler', content: Buffer.alloc(3 * 1024 * 1024, 7) },
+      ]);
+      const src = () => memoryImageSource([big], 'memory:limits');
+      const [first] = await scanImage({ source: src(), store });
+      expect(first!.status).toBe('complete');
+      const apk = first!.packages.length;
+      expect(apk).toBeGreaterThan(0);
+      // maxTotalBytes: the cached layer's 3 MiB of decompressed data no longer fits in 1 MiB.
+      const [total] = await scanImage({ source: src(), store, limits: { maxTotalBytes: 1024 * 1024 } });
+      expect(total!.status).toBe('partial');
+      expect(total!.errors).toEqual([
+        expect.objectContaining({ code: 'decompression-limit', layer: big.diffId }),
+      ]);
+      expect(total!.packages).toEqual([]);
+      // maxFileBytes: the apk database (> 100 bytes) is too large to read under a 100-byte limit,
+      // although an extractor result for the layer is cached from the default limit.
+      const walked = src();
+      const [file] = await scanImage({ source: walked, store, limits: { maxFileBytes: 100 } });
+      expect(walked.opened).toEqual([big.digest]);
+      expect(file!.stats.cachedLayers).toBe(0);
+      expect(file!.errors).toEqual([
+        expect.objectContaining({ code: 'file-too-large', path: 'lib/apk/db/installed' }),
+      ]);
+      expect(file!.packages).toEqual([]);
+      // Back to the default limits: the first cached result is used again as it was.
+      const [back] = await scanImage({ source: src(), store });
+      expect(back!).toMatchObject({ status: 'complete', stats: { cachedLayers: 1 } });
+      expect(back!.packages).toHaveLength(apk);
     });
   });
 }

@@ -4,11 +4,13 @@
 // atomically under the platform manifest digest, with the image identity recorded beside it.
 import type { ImageSource, PlatformImage, ResolvedImage } from '../core/image-source.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import type { ProgressSink } from '../core/progress.js';
 import type { Finding, Package, Platform } from '../core/types.js';
 import { formatPlatform, type OpenImageSourceOptions, openImageSource } from '../identity/index.js';
 import type { Store } from '../store/index.js';
 import { recordResolution, saveScan } from '../store/index.js';
 import { type LayerCachePort, storeLayerCache } from './cache.js';
+import { cleanScanOutput, storableLayerCache } from './clean-result.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { detectOs, type OsInfo } from './extractors/os/release/detect.js';
 import { foldLayers } from './fold.js';
@@ -43,6 +45,10 @@ export interface ScanImageOptions {
   signal?: AbortSignal | undefined;
   logger?: Logger | undefined;
   onProgress?: ((msg: string) => void) | undefined;
+  /** Layers done of total and compressed bytes read, as the scan goes (per layer and per chunk). */
+  progress?: ProgressSink | undefined;
+  /** Digest-check the blobs of cached layers before trusting the cache (default true). */
+  verifyCachedLayers?: boolean | undefined;
 }
 
 export interface ImageScanResult {
@@ -97,21 +103,31 @@ async function scanPlatform(
     layers: image.layers,
     extractors,
     limits,
-    cache: opts.cache ?? (opts.store ? storeLayerCache(opts.store) : undefined),
+    cache: storableLayerCache(opts.cache ?? (opts.store ? storeLayerCache(opts.store) : undefined)),
     signal: opts.signal,
+    verifyCachedLayers: opts.verifyCachedLayers,
     onLayer: (i, r) =>
       opts.onProgress?.(
         `layer ${i + 1}/${image.layers.length} ${r.cached ? 'cached' : `${(r.bytes / 2 ** 20).toFixed(1)} MiB`}`,
       ),
+    progress: opts.progress
+      ? (p) => opts.progress?.({ ...p, task: `scan ${resolved.reference} ${platform}` })
+      : undefined,
   });
   const view = foldLayers(walked.layers);
-  const os = detectOs(view) ?? null;
-  const packages = viewPackages(
+  const detected = detectOs(view) ?? null;
+  const viewed = viewPackages(
     view,
-    os ?? undefined,
+    detected ?? undefined,
     image.layers.map((l) => l.diffId),
   );
-  const errors = [...walked.errors];
+  const {
+    os,
+    packages,
+    errors: layerErrors,
+    cleaned,
+  } = cleanScanOutput(detected, viewed, walked.errors, logger);
+  const errors = [...layerErrors];
   let findings: Finding[] = [];
   if (opts.match) {
     try {
@@ -124,6 +140,7 @@ async function scanPlatform(
     }
   }
   const status: ImageScanResult['status'] = walked.complete && errors.length === 0 ? 'complete' : 'partial';
+  errors.push(...cleaned);
   const stats = {
     layers: image.layers.length,
     cachedLayers: walked.cachedLayers,

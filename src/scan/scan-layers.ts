@@ -1,10 +1,17 @@
 // Runs the extractors over an image's layers, base first, reading from the per-layer cache what it
-// can: a layer whose every (extractor, version) result is cached is not downloaded at all; a layer
-// with some results missing is walked once for just those extractors. Complete walks are cached.
-// A decompression bomb, a path traversal or an unreadable layer stops the walk (the scan is partial).
+// can: a layer whose every (extractor, version, per-file limit) result is cached is not decompressed
+// or walked; when the walk reaches it, its compressed blob is still streamed once and checked against
+// its digest (the source verifies), so a corrupt blob is never hidden by the cache. Its cached decompressed size counts
+// against `maxTotalBytes` as a walk would. A layer with some results missing is walked once for just
+// those extractors. Complete walks are cached. A decompression bomb, a path traversal, an unreadable
+// or corrupt layer stops the walk (the scan is partial), and that layer contributes nothing but its
+// errors: what was read of it before the failure is unverified.
+import { type Readable, Transform } from 'node:stream';
 import type { ImageSource, LayerDescriptor } from '../core/image-source.js';
+import type { ProgressSink } from '../core/progress.js';
 import { type CachedExtractor, type CachedFs, cacheKey, FS_KEY, type LayerCachePort } from './cache.js';
 import { byteBudget } from './decompress.js';
+import { DecompressionLimitError } from './errors.js';
 import type { Extractor, LayerResult, ScanIssue, ScanLimits } from './types.js';
 import { walkLayer } from './walk-layer.js';
 
@@ -16,6 +23,13 @@ export interface ScanLayersOptions {
   cache?: LayerCachePort | undefined;
   signal?: AbortSignal | undefined;
   onLayer?: ((index: number, result: LayerResult) => void) | undefined;
+  /**
+   * Stream and digest-check the blob of every cached layer before trusting its cached results
+   * (default true). Off: a cached rescan reads no blob at all, and a corrupt blob goes unnoticed.
+   */
+  verifyCachedLayers?: boolean | undefined;
+  /** Layers done of total; `bytes` counts compressed bytes of finished layers plus the current read. */
+  progress?: ProgressSink | undefined;
 }
 
 export interface ScannedLayers {
@@ -35,37 +49,74 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
   const cached = opts.cache
     ? await opts.cache.get(diffIds, opts.extractors)
     : new Map<string, Map<string, unknown>>();
+  const usable = (hit: Map<string, unknown>, x: Extractor): CachedExtractor | undefined => {
+    const c = hit.get(cacheKey(x.name, x.version)) as CachedExtractor | undefined;
+    // A result made under another per-file limit may have read (or skipped) other files.
+    return c && c.maxFileBytes === opts.limits.maxFileBytes ? c : undefined;
+  };
+  const plans = opts.layers.map((layer) => {
+    const hit = cached.get(layer.diffId) ?? new Map<string, unknown>();
+    const fs = hit.get(cacheKey(FS_KEY.extractor, FS_KEY.version)) as CachedFs | undefined;
+    const missing = opts.extractors.filter((x) => !usable(hit, x));
+    const fromCache = opts.extractors.flatMap((x) => usable(hit, x) ?? []);
+    return { layer, fs, missing, fromCache, allCached: fs !== undefined && missing.length === 0 };
+  });
+  const totalBytes = opts.layers.reduce((n, l) => n + l.size, 0);
+  let finishedBytes = 0;
+  const report = (done: number, inFlight: number) =>
+    opts.progress?.({
+      task: 'scan',
+      done,
+      total: opts.layers.length,
+      unit: 'layers',
+      bytes: finishedBytes + inFlight,
+      totalBytes,
+    });
+  report(0, 0);
   const out: LayerResult[] = [];
   const errors: ScanIssue[] = [];
   let cachedLayers = 0;
   let complete = true;
-  for (const [i, layer] of opts.layers.entries()) {
+  for (const [i, { layer, fs, missing, fromCache, allCached }] of plans.entries()) {
     opts.signal?.throwIfAborted();
-    const hit = cached.get(layer.diffId) ?? new Map<string, unknown>();
-    const fs = hit.get(cacheKey(FS_KEY.extractor, FS_KEY.version)) as CachedFs | undefined;
-    const missing = opts.extractors.filter((x) => !hit.has(cacheKey(x.name, x.version)));
-    const fromCache = opts.extractors
-      .filter((x) => hit.has(cacheKey(x.name, x.version)))
-      .map((x) => hit.get(cacheKey(x.name, x.version)) as CachedExtractor);
     let result: LayerResult;
-    if (fs && missing.length === 0) {
-      cachedLayers++;
-      result = {
-        diffId: layer.diffId,
-        changes: fs.changes,
-        records: fromCache.flatMap((c) => c.records),
-        errors: fromCache.flatMap((c) => c.errors),
-        bytes: 0,
-        complete: true,
-        cached: true,
-      };
+    if (allCached && fs) {
+      const failed =
+        opts.verifyCachedLayers === false ? undefined : await verifyBlob(opts.source, layer, opts.signal);
+      if (failed) {
+        result = failedLayer(layer.diffId, {
+          code: 'layer-unreadable',
+          message: `layer ${layer.digest}: ${failed.message} (its cached results are not used)`,
+          layer: layer.diffId,
+        });
+      } else if (budget.remaining - fs.bytes < 0) {
+        budget.remaining -= fs.bytes;
+        result = failedLayer(layer.diffId, {
+          code: 'decompression-limit',
+          message: new DecompressionLimitError(budget.limit).message,
+          layer: layer.diffId,
+        });
+      } else {
+        budget.remaining -= fs.bytes;
+        cachedLayers++;
+        result = {
+          diffId: layer.diffId,
+          changes: fs.changes,
+          records: fromCache.flatMap((c) => c.records),
+          errors: fromCache.flatMap((c) => c.errors),
+          bytes: 0,
+          complete: true,
+          cached: true,
+        };
+      }
     } else {
       let walked: LayerResult;
       try {
-        const blob = await opts.source.openBlob(layer.digest, {
+        const opened = await opts.source.openBlob(layer.digest, {
           expectedSize: layer.size,
           signal: opts.signal,
         });
+        const blob = opts.progress ? counted(opened, (n) => report(i, n)) : opened;
         walked = await walkLayer(blob, {
           diffId: layer.diffId,
           extractors: missing,
@@ -74,21 +125,11 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
           signal: opts.signal,
         });
       } catch (err) {
-        walked = {
-          diffId: layer.diffId,
-          changes: { whiteouts: [], opaqueDirs: [], symlinks: [], hardlinks: [], replaced: [] },
-          records: [],
-          errors: [
-            {
-              code: 'layer-unreadable',
-              message: `layer ${layer.digest}: ${(err as Error).message}`,
-              layer: layer.diffId,
-            },
-          ],
-          bytes: 0,
-          complete: false,
-          cached: false,
-        };
+        walked = failedLayer(layer.diffId, {
+          code: 'layer-unreadable',
+          message: `layer ${layer.digest}: ${(err as Error).message}`,
+          layer: layer.diffId,
+        });
       }
       if (walked.complete && opts.cache) {
         await opts.cache.put(layer.diffId, [
@@ -99,6 +140,7 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
             result: {
               records: walked.records.filter((r) => r.extractor === x.name),
               errors: walked.errors.filter((e) => e.message.startsWith(`${x.name}:`)),
+              maxFileBytes: opts.limits.maxFileBytes,
             } satisfies CachedExtractor,
           })),
         ]);
@@ -109,13 +151,76 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
         errors: [...fromCache.flatMap((c) => c.errors), ...walked.errors],
       };
     }
+    const fatal = result.errors.some((e) => FATAL.has(e.code));
+    if (fatal) result = rejected(result);
     out.push(result);
     errors.push(...result.errors);
+    finishedBytes += layer.size;
+    report(i + 1, 0);
     opts.onLayer?.(i, result);
     if (!result.complete) {
       complete = false;
-      if (result.errors.some((e) => FATAL.has(e.code))) break;
+      if (fatal) break;
     }
   }
   return { layers: out, errors, complete, cachedLayers, bytes: budget.used };
+}
+
+/** A layer whose walk was rejected or cut short: it keeps its errors and contributes nothing. */
+function rejected(r: LayerResult): LayerResult {
+  return {
+    ...r,
+    changes: { whiteouts: [], opaqueDirs: [], symlinks: [], hardlinks: [], replaced: [] },
+    records: [],
+    complete: false,
+    cached: false,
+  };
+}
+
+function failedLayer(diffId: string, issue: ScanIssue): LayerResult {
+  return {
+    diffId,
+    changes: { whiteouts: [], opaqueDirs: [], symlinks: [], hardlinks: [], replaced: [] },
+    records: [],
+    errors: [issue],
+    bytes: 0,
+    complete: false,
+    cached: false,
+  };
+}
+
+/** Streams a blob to its end without decompressing it: the source checks size and digest. */
+async function verifyBlob(
+  source: ImageSource,
+  layer: LayerDescriptor,
+  signal: AbortSignal | undefined,
+): Promise<Error | undefined> {
+  try {
+    const blob = await source.openBlob(layer.digest, { expectedSize: layer.size, signal });
+    try {
+      for await (const _ of blob) signal?.throwIfAborted();
+    } finally {
+      blob.destroy();
+    }
+    return undefined;
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** Passes a blob through, telling `onBytes` how many bytes have come so far. */
+function counted(blob: Readable, onBytes: (n: number) => void): Readable {
+  let n = 0;
+  const t = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      n += chunk.length;
+      onBytes(n);
+      cb(null, chunk);
+    },
+  });
+  blob.on('error', (e) => t.destroy(e));
+  t.on('close', () => {
+    if (!blob.destroyed) blob.destroy();
+  });
+  return blob.pipe(t);
 }

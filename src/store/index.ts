@@ -37,7 +37,9 @@ export {
   recordResolution,
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
+export { describeDigest, type KnownDigestFacts } from './queries/importers/describe-digest.js';
 export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
+export { listReportedManifests, type ReportedManifest } from './queries/importers/list-reported-manifests.js';
 export {
   recordTagObservations,
   type TagObservationRow,

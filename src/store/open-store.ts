@@ -1,6 +1,6 @@
 // Opens the store: a PostgreSQL server when a URL is given (it wins), otherwise PGlite in a data
 // directory. Migrations are applied on open. docs/adr/0001-store.md explains the choice.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,6 +10,7 @@ import { StoreError } from '../core/errors.js';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
+import { withStatementSizeCheck } from './statement-size.js';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -97,7 +98,7 @@ function openPostgres(url: string, readOnly = false): Store {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: withStatementSizeCheck(new PostgresDialect({ pool })) });
   return storeOver(db, {
     kind: 'postgres',
     location: redactUrl(url),
@@ -111,7 +112,9 @@ async function openPglite(dataDir: string, readOnly = false): Promise<Store> {
   let unlock = () => {};
   if (!inMemory) {
     const dir = resolve(dataDir);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+    restrictDataDir(dir);
+    mkdirSync(join(dir, 'pg'), { mode: PRIVATE_DIR, recursive: true });
     unlock = lockDataDir(dir);
     dataDir = dir;
   }
@@ -120,22 +123,58 @@ async function openPglite(dataDir: string, readOnly = false): Promise<Store> {
     client = await PGlite.create(inMemory ? undefined : join(dataDir, 'pg'), {
       parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
     });
+    if (!inMemory) restrictTree(join(dataDir, 'pg'));
   } catch (err) {
     unlock();
     throw new StoreError(`could not open PGlite in ${dataDir}: ${errorText(err)}`, { cause: err });
   }
   if (readOnly) await client.exec('set default_transaction_read_only = on');
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  const db = new Kysely<Database>({ dialect: withStatementSizeCheck(new PGliteDialect(client)) });
   return storeOver(db, {
     kind: 'pglite',
     location: dataDir,
     schemaVersion: 0,
     close: async () => {
       await db.destroy();
+      // Files PGlite created during the session (WAL segments, new relations) are 0666 too.
+      if (!inMemory) restrictTree(join(dataDir, 'pg'));
       unlock();
     },
   });
 }
+
+/**
+ * The store is readable by its owner only: directories 0700, files 0600. PGlite's Emscripten file
+ * system chmods the files it writes to 0666 whatever the umask, so the modes are set after PGlite
+ * opens the directory and again when it closes; the 0700 directories keep others out in between.
+ */
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/** Every directory under `root` (and root) 0700, every file 0600; symbolic links are left alone. */
+function restrictTree(root: string): void {
+  const walk = (path: string) => {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return;
+    const mode = st.isDirectory() ? PRIVATE_DIR : PRIVATE_FILE;
+    if ((st.mode & 0o777) !== mode) chmodSync(path, mode);
+    if (st.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(root);
+}
+
+/**
+ * The data directory itself is made 0700 when it holds only what Runsight puts there (the PGlite
+ * directory and the lock file): a directory created by an older Runsight with a loose mode is
+ * tightened. A directory that holds other files too (the user pointed --data-dir at a shared
+ * place) keeps its mode; the store inside it (pg/) is 0700 either way.
+ */
+function restrictDataDir(dir: string): void {
+  if ((lstatSync(dir).mode & 0o777) === PRIVATE_DIR) return;
+  if (readdirSync(dir).every((name) => RUNSIGHT_ENTRIES.has(name))) chmodSync(dir, PRIVATE_DIR);
+}
+
+const RUNSIGHT_ENTRIES = new Set(['pg', 'runsight.lock']);
 
 /**
  * PGlite is one process's database: two processes on one directory corrupt it. A lock file with
@@ -144,7 +183,7 @@ async function openPglite(dataDir: string, readOnly = false): Promise<Store> {
 function lockDataDir(dir: string): () => void {
   const file = join(dir, 'runsight.lock');
   try {
-    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    writeFileSync(file, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE });
   } catch {
     const pid = Number(readFileSync(file, 'utf8'));
     if (pid && pid !== process.pid && isAlive(pid)) {
@@ -152,7 +191,7 @@ function lockDataDir(dir: string): () => void {
         `the data directory ${dir} is in use by process ${pid}. PGlite serves one process at a time: stop that process, or use a PostgreSQL server (--database-url) to share a store.`,
       );
     }
-    writeFileSync(file, String(process.pid));
+    writeFileSync(file, String(process.pid), { mode: PRIVATE_FILE });
   }
   return () => rmSync(file, { force: true });
 }

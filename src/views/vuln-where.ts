@@ -1,12 +1,16 @@
 // CVE-first view: every running container and workload whose image carries a vulnerability.
+// `vuln where ID`: the running containers, workloads and images a vulnerability reaches, and whether
+// the id is known at all (an advisory or a current finding names it), so that a typo is not "none".
 import type { PostureConfig } from '../propagation/index.js';
 import type { Store, VulnWhereRow } from '../store/index.js';
-import { canonicalVulnIds, queryVulnWhere } from '../store/index.js';
+import { canonicalVulnIds, getVulnerability, queryVulnWhere } from '../store/index.js';
 
 export interface VulnWhere {
   vulnerability: string;
   /** The stored ids it matched (itself, or the canonical ids naming it as an alias). */
   ids: string[];
+  /** False when no advisory and no current finding names the id (by id, alias or upstream). */
+  known: boolean;
   containers: VulnWhereRow[];
   workloads: {
     cluster: string | null;
@@ -21,6 +25,7 @@ export interface VulnWhere {
 export async function vulnWhere(store: Store, id: string, _config: PostureConfig = {}): Promise<VulnWhere> {
   const ids = await canonicalVulnIds(store, id);
   const containers = await queryVulnWhere(store, ids);
+  const known = ids.length > 0 || (await isNamed(store, id));
   const workloads = new Map<string, VulnWhere['workloads'][number]>();
   for (const c of containers) {
     const key = [c.cluster, c.namespace, c.workloadKind, c.workloadName].join('/');
@@ -37,8 +42,14 @@ export async function vulnWhere(store: Store, id: string, _config: PostureConfig
   return {
     vulnerability: id,
     ids,
+    known,
     containers,
     workloads: [...workloads.values()],
     images: [...new Set(containers.map((c) => c.imageDigest))],
   };
+}
+
+async function isNamed(store: Store, id: string): Promise<boolean> {
+  const detail = await getVulnerability(store, id);
+  return detail.advisories.length > 0 || detail.images.length > 0;
 }

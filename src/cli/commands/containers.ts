@@ -66,7 +66,10 @@ export function registerContainersCommand(program: Command, run: Run): void {
           json: rows.map((r, i) => ({ ...containerJson(r), ...posture[i] })),
           rows,
           columns: [
+            // The key `container show` takes, and where the container was seen.
+            { header: 'id', value: (r: ContainerRow) => r.id },
             { header: 'source', value: (r: ContainerRow) => r.source },
+            { header: 'cluster', value: (r: ContainerRow) => r.cluster },
             { header: 'namespace', value: (r: ContainerRow) => r.namespace },
             {
               header: 'workload',

@@ -159,6 +159,25 @@ describe('runsight import', () => {
     expect(r.stderr).toMatch(/invalid image reference "Not A Ref"/);
   });
 
+  it('one failure prints one error: a truncated file, an image without identity', async () => {
+    const cut = join(tmp, 'cut-once.json');
+    writeFileSync(cut, readFileSync(`${TESTDATA}grype/keycloak-test.json`, 'utf8').slice(0, 4000));
+    const truncated = await runCli(['--data-dir', join(tmp, 'once'), 'import', 'grype', cut]);
+    expect(truncated.code).toBe(2);
+    expect(truncated.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^runsight: 1 report\(s\) not imported: .*cut-once.json: the JSON ends before/),
+    ]);
+    expect(truncated.stdout).not.toContain('the JSON ends before');
+    const copy = join(tmp, 'log4j-once.json');
+    copyFileSync(`${TESTDATA}cyclonedx-defectdojo/log4j.json`, copy);
+    const unresolved = await runCli(['--data-dir', join(tmp, 'once'), 'import', 'cyclonedx', copy]);
+    expect(unresolved.code).toBe(2);
+    expect(unresolved.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unresolved.stderr).toMatch(/^runsight: 1 report\(s\) not imported: .*pass --image/);
+    expect(unresolved.stdout).not.toMatch(/pass --image/);
+    expect(unresolved.stdout).toMatch(/unresolved/);
+  });
+
   it('an unknown format word is a usage error', async () => {
     const r = await runCli(['--data-dir', dir, 'import', 'snyk', 'x.json']);
     expect(r.code).toBe(2);

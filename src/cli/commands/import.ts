@@ -1,6 +1,7 @@
 // `runsight import trivy|grype|cyclonedx|trivy-operator|osv-scanner|auto FILE… [--image REF]`:
 // land other scanners' results as image findings (src/importers, docs/importers.md). Prints one
-// row per image; exits 2 after printing when a file or an image could not be imported.
+// row per image; exits 2 after printing when a file or an image could not be imported, with each
+// failure said once, in the closing `runsight:` line.
 // `import trivy-operator --from-cluster` lists the VulnerabilityReports from the current context.
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../core/errors.js';
@@ -18,6 +19,7 @@ import { maintain } from '../posture-format.js';
 
 interface ImportFlags {
   image?: string;
+  force?: boolean;
   fromCluster?: boolean;
   kubeconfig?: string;
   context?: string;
@@ -42,7 +44,8 @@ export function registerImportCommand(program: Command, run: Run): void {
         operator ? '[files...]' : '<files...>',
         operator ? 'VulnerabilityReport files (JSON or YAML)' : 'report files (JSON)',
       )
-      .option('--image <ref>', 'the image (REF or DIGEST) the reports describe, when they do not say');
+      .option('--image <ref>', 'the image (REF or DIGEST) the reports describe, when they do not say')
+      .option('--force', 'land the reports on --image even when their own identity names another image');
     if (operator)
       sub
         .option('--from-cluster', 'list VulnerabilityReports from the Kubernetes API (current kube context)')
@@ -68,11 +71,13 @@ export function registerImportCommand(program: Command, run: Run): void {
           files: files ?? [],
           documents,
           image: opts.image,
+          force: opts.force,
           signal: ctx.signal,
-          logger: ctx.logger,
+          // Files and images not imported come back in result.errors and are said once, below.
+          logger: { ...ctx.logger, error: (msg, fields) => ctx.logger.debug(msg, fields) },
         });
         if (result.images.length) await maintain(ctx);
-        const printable = toPrintable(result.images, result.errors);
+        const printable = toPrintable(result.images);
         if (!result.errors.length) return printable;
         ctx.print(render(ctx.format, printable));
         throw new InputError(
@@ -83,14 +88,12 @@ export function registerImportCommand(program: Command, run: Run): void {
   }
 }
 
-function toPrintable(
-  images: ImageImportSummary[],
-  errors: { file: string; message: string }[],
-): Printable<ImageImportSummary> {
+/** The summary rows; an unresolved image's reason is left to the error line, said once. */
+function toPrintable(images: ImageImportSummary[]): Printable<ImageImportSummary> {
   const footer: string[] = [];
   for (const img of images)
-    for (const s of img.skipped) footer.push(`skipped ${s.id} (${img.reference ?? img.file}): ${s.reason}`);
-  for (const e of errors) footer.push(`error: ${e.message}`);
+    if (img.digest)
+      for (const s of img.skipped) footer.push(`skipped ${s.id} (${img.reference ?? img.file}): ${s.reason}`);
   return {
     json: {
       images: images.map((i) => ({

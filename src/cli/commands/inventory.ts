@@ -74,6 +74,8 @@ function resultsPrintable(results: SourceResult[]): Printable<SourceResult> {
       changed: r.changed.length,
       removed: r.removed.length,
       errors: r.errors,
+      // Only when a value was cleaned (control characters, invalid Unicode, length).
+      ...(r.warnings?.length ? { warnings: r.warnings } : {}),
     })),
     rows: results,
     columns: [
@@ -86,9 +88,12 @@ function resultsPrintable(results: SourceResult[]): Printable<SourceResult> {
       { header: 'removed', value: (r) => r.removed.length },
       { header: 'errors', value: (r) => r.errors.length },
     ],
-    footer: results.flatMap((r) =>
-      r.errors.slice(0, 5).map((e) => `${r.source}: ${e.where ? `${e.where}: ` : ''}${e.message}`),
-    ),
+    footer: results.flatMap((r) => [
+      ...r.errors.slice(0, 5).map((e) => `${r.source}: ${e.where ? `${e.where}: ` : ''}${e.message}`),
+      ...(r.warnings ?? [])
+        .slice(0, 5)
+        .map((e) => `${r.source}: warning: ${e.where ? `${e.where}: ` : ''}${e.message}`),
+    ]),
   };
 }
 
@@ -180,6 +185,7 @@ export function registerInventoryCommand(program: Command, run: Run): void {
     .argument('<file>', 'the export file')
     .option('--source-name <name>', 'source name (default: the file name without extension)')
     .option('--allow-partial', 'import the good rows of a file that has bad ones (nothing is closed then)')
+    .option('--allow-empty', 'import a file without rows: every container of the source is closed')
     .addOption(
       new Option('--input-format <format>', 'file format (default: guessed from the content)').choices([
         'csv',
@@ -192,11 +198,16 @@ export function registerInventoryCommand(program: Command, run: Run): void {
         async (
           ctx,
           file: string,
-          flags: { sourceName?: string; allowPartial?: boolean; inputFormat?: 'csv' | 'json' | 'jsonl' },
+          flags: {
+            sourceName?: string;
+            allowPartial?: boolean;
+            allowEmpty?: boolean;
+            inputFormat?: 'csv' | 'json' | 'jsonl';
+          },
         ) => {
-          let text: string;
+          let bytes: Buffer;
           try {
-            text = readFileSync(file, 'utf8');
+            bytes = readFileSync(file);
           } catch (err) {
             throw new InputError(
               `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
@@ -205,10 +216,11 @@ export function registerInventoryCommand(program: Command, run: Run): void {
           const sourceName = flags.sourceName ?? basename(file, extname(file));
           const result = await importCmdbFile(
             await ctx.store(),
-            { path: file, text },
+            { path: file, bytes },
             {
               sourceName,
               allowPartial: flags.allowPartial,
+              allowEmpty: flags.allowEmpty,
               format: flags.inputFormat,
               keys: keysOf(ctx),
               logger: ctx.logger,

@@ -1,5 +1,5 @@
-// `runsight scan --in-use` scans what runs without a scan, reports what it could not scan, and
-// leaves posture current.
+// `runsight scan --in-use` scans what runs without a scan, reports what it could not scan (exit 4
+// after printing), and leaves posture current.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,10 @@ describe('scan --in-use', () => {
     const adv = await runCli(['--data-dir', dir, 'db', 'update', '--source', join(DEMO_DIR, 'advisories')]);
     expect(adv.code).toBe(0);
     const r = await runCli(['--data-dir', dir, '--format', 'json', 'scan', '--in-use']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(
+      /^runsight: 1 of 2 in-use images could not be scanned completely: 127\.0\.0\.1:1\/nothing\/here:1 \(failed: .+\)\n$/,
+    );
     const { inUse } = r.json<{
       inUse: {
         reference: string;

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../test-support/run-cli.js';
+import { DEMO_DIR } from './demo/demo-pipeline.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runsight-scan-cli-'));
 const sbom = fileURLToPath(
@@ -50,5 +51,52 @@ describe('runsight scan (no image)', () => {
     expect(r.code).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/runsight: /);
     expect(r.stderr).not.toMatch(/unexpected failure/);
+  });
+
+  it('a partial scan prints its result, then exits 4 with one line naming it', async () => {
+    const config = join(dir, 'tiny-budget.yaml');
+    writeFileSync(config, 'scan:\n  maxTotalBytes: 1\n');
+    const ref = `oci:${DEMO_DIR}oci:alpine-base-3.18`;
+    const r = await runCli([
+      '--config',
+      config,
+      '--format',
+      'json',
+      '--data-dir',
+      join(dir, 'data'),
+      'scan',
+      ref,
+    ]);
+    expect(r.code, r.stderr).toBe(4);
+    const out = r.json<{ status: string; errors: { code: string }[] }>();
+    expect(out.status).toBe('partial');
+    expect(out.errors.map((e) => e.code)).toEqual(['decompression-limit']);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('runsight: '))).toEqual([
+      `runsight: scan completed with failures: ${ref} linux/amd64 is partial (decompression-limit); its findings may be incomplete (see status and errors above)`,
+    ]);
+  });
+
+  it('an empty advisory database is said: stderr warning, table footer, advisoriesLoaded in JSON', async () => {
+    const empty = join(dir, 'no-advisories');
+    const json = await runCli(['--format', 'json', '--data-dir', empty, 'scan', `sbom:${sbom}`]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.json<{ advisoriesLoaded: boolean }>().advisoriesLoaded).toBe(false);
+    expect(json.stderr).toContain('no advisories are loaded');
+    expect(json.stderr).toContain('runsight db update --source PATH|URL');
+    const table = await runCli(['--log-level', 'error', '--data-dir', empty, 'scan', `sbom:${sbom}`]);
+    expect(table.stderr).toBe('');
+    expect(table.stdout).toMatch(
+      /\n! no advisories are loaded, so no vulnerability can be matched; load them with "runsight db update --source PATH\|URL"/,
+    );
+    // With advisories (the demo's, none of which names a CentOS package) nothing is said.
+    const up = await runCli(['--data-dir', empty, 'db', 'update', '--source', join(DEMO_DIR, 'advisories')]);
+    expect(up.code, up.stderr).toBe(0);
+    const again = await runCli(['--format', 'json', '--data-dir', empty, 'scan', `sbom:${sbom}`]);
+    expect(again.json<{ findings: unknown[]; advisoriesLoaded: boolean }>()).toMatchObject({
+      findings: [],
+      advisoriesLoaded: true,
+    });
+    expect(again.stderr).not.toContain('no advisories');
   });
 });

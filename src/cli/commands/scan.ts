@@ -1,10 +1,11 @@
 // `runsight scan SOURCE [--platform P|all] [--sbom cyclonedx|spdx FILE]`: the built-in scanner.
 // SOURCE is a registry reference, `oci:DIR[:TAG]`, `oci-archive:FILE`, `docker-archive:FILE` or
 // `sbom:FILE` (CycloneDX/SPDX JSON, matched without an image). JSON output per docs/scan.md.
+// A partial scan prints its result, then exits 4; a scan against an empty advisory database says so.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { matchPackages } from '../../advisories/index.js';
-import { UsageError } from '../../core/errors.js';
+import { CompletedWithFailuresError, UsageError } from '../../core/errors.js';
 import { severityRank } from '../../core/severity.js';
 import { type Finding, SEVERITIES } from '../../core/types.js';
 import { parsePlatform } from '../../identity/index.js';
@@ -17,8 +18,9 @@ import {
   toSpdx,
 } from '../../scan/index.js';
 import type { Store } from '../../store/index.js';
+import { advisoriesAreLoaded, NO_ADVISORIES } from '../advisories-loaded.js';
 import { type Run, VERSION } from '../main.js';
-import type { Printable } from '../output.js';
+import { type Printable, render } from '../output.js';
 import { maintain } from '../posture-format.js';
 import { scanInUse } from './scan-in-use.js';
 
@@ -83,6 +85,7 @@ export function registerScanCommand(program: Command, run: Run): void {
             signal: ctx.signal,
             logger: ctx.logger,
             onProgress: ctx.interactive ? (m) => ctx.logger.info(m) : undefined,
+            progress: ctx.reportProgress,
           });
         }
         // The new scan's image roll-ups and the containers that run it.
@@ -97,7 +100,23 @@ export function registerScanCommand(program: Command, run: Run): void {
             await writeFile(file, `${JSON.stringify(doc, null, 2)}\n`);
           }
         }
-        return printable(results, opts.platform === 'all');
+        const advisoriesLoaded = await advisoriesAreLoaded(
+          ctx,
+          store,
+          results.reduce((n, r) => n + r.findings.length, 0),
+        );
+        const out = printable(results, opts.platform === 'all', advisoriesLoaded);
+        const partial = results.filter((r) => r.status === 'partial');
+        if (!partial.length) return out;
+        ctx.print(render(ctx.format, out));
+        throw new CompletedWithFailuresError(
+          `scan completed with failures: ${partial
+            .map(
+              (r) =>
+                `${r.image.reference}${r.image.platform ? ` ${r.image.platform}` : ''} is partial (${[...new Set(r.errors.map((e) => e.code))].join(', ')})`,
+            )
+            .join('; ')}; its findings may be incomplete (see status and errors above)`,
+        );
       }),
     );
 }
@@ -128,7 +147,7 @@ function matcherFor(store: Store): PackageMatcher {
 }
 
 /** The JSON document of one scan, exactly the fields docs/scan.md lists (plus a few extras). */
-export function scanJson(r: ImageScanResult) {
+export function scanJson(r: ImageScanResult, advisoriesLoaded = true) {
   return {
     image: r.image,
     os: r.os,
@@ -156,11 +175,14 @@ export function scanJson(r: ImageScanResult) {
       status: f.status,
     })),
     stats: r.stats,
+    advisoriesLoaded,
   };
 }
 
-function printable(results: ImageScanResult[], all: boolean): Printable<Finding> {
-  const json = all ? results.map(scanJson) : scanJson(results[0]!);
+function printable(results: ImageScanResult[], all: boolean, advisoriesLoaded: boolean): Printable<Finding> {
+  const json = all
+    ? results.map((r) => scanJson(r, advisoriesLoaded))
+    : scanJson(results[0]!, advisoriesLoaded);
   const rows = results
     .flatMap((r) => r.findings)
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id));
@@ -177,6 +199,7 @@ function printable(results: ImageScanResult[], all: boolean): Printable<Finding>
       ...r.errors.map((e) => `  ! ${e.code}: ${e.message}`),
     );
   }
+  if (!advisoriesLoaded) footer.push(`! ${NO_ADVISORIES}`);
   return {
     json,
     rows,

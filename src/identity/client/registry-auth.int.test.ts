@@ -80,6 +80,7 @@ describe('htpasswd-protected docker-registry', () => {
     writeFileSync(
       cfg,
       `registries:\n  "${reg.host}":\n    username: ${USER}\n    password: ${PASS}\n    insecure: true\n`,
+      { mode: 0o600 }, // a config with credentials that others may read is loaded with a warning
     );
     const r = await runCli(
       [

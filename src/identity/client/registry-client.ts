@@ -11,6 +11,7 @@ import { MANIFEST_ACCEPT } from '../media-types.js';
 import { isDigest } from '../reference.js';
 import type { FetchedManifest } from '../resolve-image.js';
 import { catalogSchema, tagListSchema } from '../schema.js';
+import { type BlobLimits, DEFAULT_BLOB_LIMITS, guardBlobBody } from './blob-deadline.js';
 import { type CredentialResolver, credentialResolver, type RegistryAuthEntry } from './credentials.js';
 import { causeText, type Purpose } from './error-mapping.js';
 import type { Limiter } from './limiter.js';
@@ -42,6 +43,7 @@ export class RegistryClient {
   private readonly transport: RegistryTransport;
   /** Small verified blobs (image configs) by digest: content-addressed, so safe to reuse. */
   private readonly configCache = new Map<Digest, Buffer>();
+  private readonly blobLimits: BlobLimits;
 
   constructor(registry: string, opts: RegistryClientOptions = {}) {
     this.registry = registry;
@@ -49,8 +51,14 @@ export class RegistryClient {
       registry,
       credentials: opts.credentials ?? credentialResolver({ config: opts.registriesConfig, env: opts.env }),
       ...transportSettings(opts),
+      logger: opts.logger,
     });
     this.transport = new RegistryTransport(registry, auth, opts);
+    this.blobLimits = {
+      baseMs: opts.blobTimeoutMs ?? DEFAULT_BLOB_LIMITS.baseMs,
+      minThroughput: opts.minThroughput ?? DEFAULT_BLOB_LIMITS.minThroughput,
+      windowMs: opts.throughputWindowMs ?? DEFAULT_BLOB_LIMITS.windowMs,
+    };
     this.baseUrl = this.transport.baseUrl;
     this.limiter = this.transport.limiter;
   }
@@ -146,16 +154,23 @@ export class RegistryClient {
     });
     const declared = Number(sent.res.headers.get('content-length') ?? Number.NaN);
     const expected = opts.expectedSize ?? (Number.isFinite(declared) ? declared : undefined);
-    return verifiedBodyStream(
+    const guard = guardBlobBody(
       sent.res.body as ReadableStream<Uint8Array> | null,
-      digest,
       expected,
+      this.blobLimits,
       `${what} from ${this.registry}`,
-      {
-        onChunk: sent.touch,
-        onClose: sent.done,
-        mapError: (err, got) =>
-          expected !== undefined && got < expected
+      sent.abort,
+    );
+    return verifiedBodyStream(guard.body, digest, expected, `${what} from ${this.registry}`, {
+      onChunk: sent.touch,
+      onClose: () => {
+        guard.stop();
+        sent.done();
+      },
+      mapError: (err, got) =>
+        guard.failure()
+          ? new RegistryError(guard.failure()!.message, { registry: this.registry, cause: err })
+          : expected !== undefined && got < expected
             ? new BlobSizeError(
                 digest,
                 expected,
@@ -166,8 +181,7 @@ export class RegistryClient {
                 registry: this.registry,
                 cause: err,
               }),
-      },
-    );
+    });
   }
 
   /** Reads a small blob (an image config) whole, verified. */

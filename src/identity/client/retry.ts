@@ -1,5 +1,6 @@
-// Retry timing: exponential backoff with full jitter (AWS architecture blog "Exponential Backoff
-// And Jitter"), and the Retry-After header (RFC 9110 §10.2.3: delay-seconds or an HTTP-date).
+// Retry timing: exponential backoff with jitter and a cap (AWS architecture blog "Exponential Backoff
+// And Jitter": full and equal jitter), the Retry-After header (RFC 9110 §10.2.3: delay-seconds or an
+// HTTP-date), and which failures are worth retrying at all (not a certificate that will not verify).
 
 export interface RetryPolicy {
   /** Attempts after the first. */
@@ -10,11 +11,21 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 250, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
+}
+
+/**
+ * The wait before retry `attempt` (0-based) after a 5xx, 429 without Retry-After, or a network
+ * error: exponential with "equal jitter" — half the step is fixed, half random — so the waits
+ * really grow (500 ms policy: 250–500, 500–1000, 1000–2000, 2000–4000 ms) yet clients spread out.
+ */
+export function retryDelayMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
 }
 
 /** Milliseconds to wait per a Retry-After value, or undefined when absent or unparsable. */
@@ -43,4 +54,31 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** TLS failures that another attempt cannot fix (Node/OpenSSL error codes). */
+const PERMANENT_TLS = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'HOSTNAME_MISMATCH',
+]);
+
+/** The error code of a permanent TLS failure somewhere in `err`'s cause chain, else undefined. */
+export function permanentTlsCode(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && PERMANENT_TLS.has(e.code)) return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
 }

@@ -3,10 +3,13 @@
 // credentials, a configured bearer token as is, or a bearer token fetched from the challenge's realm
 // for the request's scope (GET with Basic or anonymous, or POST with an identity/refresh token),
 // cached per (realm, service, scope) until shortly before expiry, one fetch in flight per key.
+
+import type { Logger } from '../../core/logger.js';
 import { AuthError, RegistryError, RegistryUnavailableError } from '../errors.js';
 import { tokenResponseSchema } from '../schema.js';
 import type { CredentialResolver, Credentials } from './credentials.js';
 import { causeText } from './error-mapping.js';
+import { loggableUrl } from './transport.js';
 import { type Challenge, parseWwwAuthenticate } from './www-authenticate.js';
 
 export interface TokenExchangeOptions {
@@ -15,6 +18,8 @@ export interface TokenExchangeOptions {
   /** Time allowed for the token server's response. */
   timeoutMs: number;
   userAgent: string;
+  /** Token requests are logged at debug level (method, URL without query, status, ms). */
+  logger?: Logger | undefined;
 }
 
 export class TokenExchange {
@@ -22,6 +27,7 @@ export class TokenExchange {
   private readonly resolve: CredentialResolver;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly logger: Logger | undefined;
   private challenge: Challenge | undefined;
   private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
   private readonly tokenRequests = new Map<string, Promise<string>>();
@@ -31,6 +37,7 @@ export class TokenExchange {
     this.resolve = opts.credentials;
     this.timeoutMs = opts.timeoutMs;
     this.userAgent = opts.userAgent;
+    this.logger = opts.logger;
   }
 
   /** The credentials found for this registry, if any. */
@@ -137,9 +144,21 @@ export class TokenExchange {
     }
     const issuedAt = Date.now();
     let res: Response;
+    const t0 = performance.now();
+    const logged = { method: init.method, url: loggableUrl(url.toString()) };
     try {
       res = await fetch(url, { ...init, redirect: 'follow', signal: timeoutSignal(this.timeoutMs, signal) });
+      this.logger?.debug('registry token request', {
+        ...logged,
+        status: res.status,
+        ms: Math.round(performance.now() - t0),
+      });
     } catch (err) {
+      this.logger?.debug('registry token request', {
+        ...logged,
+        error: causeText(err),
+        ms: Math.round(performance.now() - t0),
+      });
       throw new RegistryUnavailableError(
         `token server ${url.origin} for ${this.registry} could not be reached: ${causeText(err)}`,
         { registry: this.registry, cause: err },

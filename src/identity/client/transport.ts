@@ -1,9 +1,10 @@
 // HTTP transport to one registry over Node's fetch: HTTPS, or plain HTTP only for registries the user
 // names as insecure; a per-registry concurrency limit; a per-request timeout (re-armed between blob
 // chunks); retries with exponential backoff and jitter on 429/5xx/network errors honouring
-// Retry-After; manual redirects that keep credentials on the registry's origin and never downgrade
-// to HTTP; one retry on 401 after taking the challenge (token-exchange.ts). Failures are typed
-// (error-mapping.ts).
+// Retry-After, but none for a TLS certificate that will not verify; manual redirects that keep
+// credentials on the registry's origin and never downgrade to HTTP; one retry on 401 after taking
+// the challenge (token-exchange.ts). Each HTTP exchange is logged at debug level (method, URL without
+// query or userinfo, status, milliseconds — never a header). Failures are typed (error-mapping.ts).
 import { RunsightError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { RegistryError, RegistryUnavailableError } from '../errors.js';
@@ -11,11 +12,12 @@ import { registryEndpointHost } from '../reference.js';
 import { causeText, errorForResponse, type FailedRequest, hintFor } from './error-mapping.js';
 import { Limiter } from './limiter.js';
 import {
-  backoffMs,
   DEFAULT_RETRY,
   isRetryableStatus,
+  permanentTlsCode,
   type RetryPolicy,
   retryAfterMs,
+  retryDelayMs,
   sleep,
 } from './retry.js';
 import type { TokenExchange } from './token-exchange.js';
@@ -28,6 +30,12 @@ export interface TransportOptions {
   /** Time allowed for a response's headers, and between two chunks of a blob (default 30 s). */
   timeoutMs?: number | undefined;
   retry?: Partial<RetryPolicy> | undefined;
+  /** Blob transfer limits (blob-deadline.ts): base deadline and minimum throughput. */
+  blobTimeoutMs?: number | undefined;
+  /** Bytes per second a blob must keep up over each throughput window (default 10 KiB/s). */
+  minThroughput?: number | undefined;
+  /** The window the minimum throughput is measured over (default 30 s). */
+  throughputWindowMs?: number | undefined;
   logger?: Logger | undefined;
   userAgent?: string | undefined;
 }
@@ -45,6 +53,8 @@ export interface Sent {
   done(): void;
   /** Re-arms the timeout (blob streaming: time between chunks). */
   touch(): void;
+  /** Aborts the exchange (the body stream errors with `reason`). */
+  abort(reason: Error): void;
   url: string;
 }
 
@@ -117,8 +127,14 @@ export class RegistryTransport {
         done();
         // Typed failures (auth, config, redirects) are final; only transport errors are retried.
         if (err instanceof RunsightError || o.signal?.aborted) throw err;
+        const tls = permanentTlsCode(err);
+        if (tls)
+          throw new RegistryUnavailableError(
+            `${this.registry} failed the TLS check for ${o.what} at ${url} (${tls}: ${causeText(err)}); not retried — the certificate will not verify on another attempt: fix the registry's certificate, add its CA to NODE_EXTRA_CA_CERTS, or, for a registry that speaks plain HTTP, pass --insecure-registry`,
+            { registry: this.registry, cause: err },
+          );
         if (attempt < this.retry.retries) {
-          const wait = backoffMs(attempt, this.retry);
+          const wait = retryDelayMs(attempt, this.retry);
           this.logger?.debug?.('registry request failed; retrying', {
             registry: this.registry,
             what: o.what,
@@ -150,7 +166,7 @@ export class RegistryTransport {
         await res.arrayBuffer().catch(() => undefined);
         done();
         const after = retryAfterMs(res.headers.get('retry-after'));
-        const wait = Math.min(this.retry.maxDelayMs, after ?? backoffMs(attempt, this.retry));
+        const wait = Math.min(this.retry.maxDelayMs, after ?? retryDelayMs(attempt, this.retry));
         this.logger?.debug?.('registry busy; retrying', {
           registry: this.registry,
           what: o.what,
@@ -172,7 +188,7 @@ export class RegistryTransport {
           attempt,
         });
       }
-      return { res, done, touch: arm, url };
+      return { res, done, touch: arm, abort: (reason) => controller.abort(reason), url };
     }
   }
 
@@ -190,7 +206,25 @@ export class RegistryTransport {
       const headers: Record<string, string> = { 'user-agent': this.userAgent };
       if (o.accept) headers.accept = o.accept;
       if (auth && new URL(url).origin === origin) headers.authorization = auth;
-      const res = await fetch(url, { method: o.method, headers, redirect: 'manual', signal });
+      const t0 = performance.now();
+      let res: Response;
+      try {
+        res = await fetch(url, { method: o.method, headers, redirect: 'manual', signal });
+      } catch (err) {
+        this.logger?.debug('registry request', {
+          method: o.method,
+          url: loggableUrl(url),
+          error: causeText(err),
+          ms: Math.round(performance.now() - t0),
+        });
+        throw err;
+      }
+      this.logger?.debug('registry request', {
+        method: o.method,
+        url: loggableUrl(url),
+        status: res.status,
+        ms: Math.round(performance.now() - t0),
+      });
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
         await res.arrayBuffer().catch(() => undefined);
         if (hop >= MAX_REDIRECTS)
@@ -210,6 +244,16 @@ export class RegistryTransport {
       }
       return res;
     }
+  }
+}
+
+/** A URL fit for logs: no userinfo, no query (signed blob-storage URLs carry secrets there). */
+export function loggableUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(unparsable URL)';
   }
 }
 

@@ -2,7 +2,7 @@
 // list of entries, and an in-memory ImageSource over them that verifies digests like a real source.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import type { ImageSource, PlatformImage, ResolvedImage } from '../../core/image-source.js';
@@ -121,11 +121,28 @@ export function memoryImageSource(
       const l = layers.find((x) => x.digest === digest);
       if (!l) throw new Error(`blob ${digest} not found`);
       opened.push(digest);
-      return Readable.from(chunked(l.blob, 64 * 1024));
+      return verified(Readable.from(chunked(l.blob, 64 * 1024)), digest);
     },
   };
 }
 
 function* chunked(b: Buffer, n: number): Generator<Buffer> {
   for (let i = 0; i < b.length; i += n) yield b.subarray(i, i + n);
+}
+
+/** Fails the stream at its end when the bytes that came through do not hash to `digest`. */
+export function verified(stream: Readable, digest: string): Readable {
+  const hash = createHash('sha256');
+  const check = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+    flush(cb) {
+      const actual = `sha256:${hash.digest('hex')}`;
+      cb(actual === digest ? null : new Error(`digest mismatch: expected ${digest}, got ${actual}`));
+    },
+  });
+  stream.on('error', (e) => check.destroy(e));
+  return stream.pipe(check);
 }

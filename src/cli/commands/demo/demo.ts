@@ -49,15 +49,48 @@ export function registerDemoCommand(program: Command, run: Run): void {
               ],
             }),
           );
-          ctx.print(
-            `\nExplore it: runsight --data-dir ${dir} posture --by workload | vuln where CVE-2025-26519 | workload show shop/Deployment/shop-api | container show <id>\n`,
-          );
+          ctx.print(`\n${exploreHint(ctx.env, dir, result.after.groups[0]?.key).join('\n')}\n`);
         } finally {
           await store.close();
         }
         return undefined;
       }),
     );
+}
+
+/**
+ * The closing hint: commands to look around the demo store, one per line, each runnable as printed
+ * where the demo ran — `npm run runsight --` in a clone (the CLI runs from source, nothing is built
+ * or on PATH), `npx [--package SPEC] runsight` under npx, `runsight` when the package is installed.
+ */
+export function exploreHint(env: NodeJS.ProcessEnv, dir: string, containerId: string | undefined): string[] {
+  const cli = `${runsightCommand(env)} --data-dir ${shellWord(dir)}`;
+  return [
+    'Explore it:',
+    ...[
+      'posture --by workload',
+      'containers',
+      'vuln where CVE-2025-26519',
+      'workload show shop/Deployment/shop-api',
+      `container show ${containerId ? shellWord(containerId) : '<id from containers>'}`,
+    ].map((args) => `  ${cli} ${args}`),
+  ];
+}
+
+/** How the user runs the CLI here: from source in a clone, through npx, or installed. */
+export function runsightCommand(env: NodeJS.ProcessEnv, moduleUrl: string = import.meta.url): string {
+  if (moduleUrl.endsWith('.ts')) return 'npm run runsight --';
+  if (env.npm_command === 'exec') {
+    // `npx --package ./runsight-0.1.0.tgz runsight demo`: the same package, not the registry's.
+    const pkg = env.npm_config_package;
+    return pkg && !pkg.includes('\n') ? `npx --package ${shellWord(pkg)} runsight` : 'npx runsight';
+  }
+  return 'runsight';
+}
+
+/** `s` as one POSIX shell word: as is when it holds only safe characters, else single-quoted. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function table(r: PostureReport): string {

@@ -1,5 +1,7 @@
-// `runsight vuln where ID`: CVE-first — every running container and workload affected.
+// `runsight vuln where ID`: CVE-first — every running container and workload affected. An id that
+// no advisory or finding names is an input error (exit 2), not an empty answer.
 import type { Command } from 'commander';
+import { InputError } from '../../../core/errors.js';
 import type { VulnWhereRow } from '../../../store/index.js';
 import { vulnWhere } from '../../../views/index.js';
 import { group, type Run } from '../../main.js';
@@ -13,6 +15,10 @@ export function registerVulnWhereCommand(program: Command, run: Run): void {
       run(async (ctx, id: string) => {
         const store = await ctx.store();
         const w = await vulnWhere(store, id, postureConfig(ctx));
+        if (!w.known)
+          throw new InputError(
+            `no advisory or finding names "${id}"; check the id (CVE-…, GHSA-…, DSA-…) or load advisories with "runsight db update --source …" and scan or import the images`,
+          );
         return {
           json: w,
           rows: w.containers,

@@ -1,7 +1,9 @@
 // Reads a CMDB export (CSV, JSON array, `{"containers": [...]}` or JSON Lines) into container
 // observations. Every bad row is reported with its line number and the reason; the caller decides
-// whether anything is imported (nothing, unless --allow-partial).
+// whether anything is imported (nothing, unless --allow-partial). Every cell is cleaned by the one
+// rule of core/untrusted-text.ts before it is validated; each change is a warning with its line.
 import type { ContainerObservation, Platform } from '../../../core/types.js';
+import { cleanTree, describeTextChange, type TextChange } from '../../../core/untrusted-text.js';
 import { digestOfReference, parseImageId } from '../../image-id.js';
 import { type MetadataKeys, pickValue } from '../../metadata-keys.js';
 import { parseCsv } from './csv.js';
@@ -16,6 +18,8 @@ export interface CmdbParseResult {
   format: 'csv' | 'json' | 'jsonl';
   observations: ContainerObservation[];
   errors: CmdbRowError[];
+  /** Cells kept with their text cleaned (control characters, invalid Unicode, length), by line. */
+  warnings: CmdbRowError[];
   rows: number;
 }
 
@@ -49,13 +53,20 @@ export function parseCmdb(
     try {
       table = parseCsv(text);
     } catch (err) {
-      return { format, observations: [], errors: [{ line: 1, reason: (err as Error).message }], rows: 0 };
+      return {
+        format,
+        observations: [],
+        errors: [{ line: 1, reason: (err as Error).message }],
+        warnings: [],
+        rows: 0,
+      };
     }
     const [header, ...body] = table;
     if (!header)
       return {
         format,
         observations: [],
+        warnings: [],
         errors: [{ line: 1, reason: 'empty file: expected a header row' }],
         rows: 0,
       };
@@ -87,6 +98,7 @@ export function parseCmdb(
       return {
         format,
         observations: [],
+        warnings: [],
         errors: [{ line: jsonErrorLine(text, err), reason: `not valid JSON: ${(err as Error).message}` }],
         rows: 0,
       };
@@ -96,6 +108,7 @@ export function parseCmdb(
       return {
         format,
         observations: [],
+        warnings: [],
         errors: [{ line: 1, reason: 'expected a JSON array of rows or {"containers": [...]}' }],
         rows: 0,
       };
@@ -108,8 +121,12 @@ export function parseCmdb(
 
   const shapeErrors = errors.length;
   const observations: ContainerObservation[] = [];
+  const warnings: CmdbRowError[] = [];
   const seen = new Map<string, number>();
-  for (const r of records) {
+  for (const record of records) {
+    const changes: TextChange[] = [];
+    const r = { line: record.line, value: cleanTree(record.value, '', changes) };
+    for (const c of changes) warnings.push({ line: r.line, reason: describeTextChange(c) });
     if (r.value === NOT_AN_OBJECT) {
       errors.push({ line: r.line, reason: 'expected an object with the documented keys' });
       continue;
@@ -129,7 +146,7 @@ export function parseCmdb(
     observations.push(toObservation(row, opts.sourceName, opts.keys));
   }
   errors.sort((a, b) => a.line - b.line);
-  return { format, observations, errors, rows: records.length + shapeErrors };
+  return { format, observations, errors, warnings, rows: records.length + shapeErrors };
 }
 
 function toObservation(row: CmdbRow, source: string, keys: MetadataKeys): ContainerObservation {

@@ -1,6 +1,7 @@
 // The `modified` time of every stored advisory of the given sources: what an incremental update
 // compares against (a record is written only when it is new or its `modified` moved forward).
 import type { Store } from '../../open-store.js';
+import { anyText } from '../../statement-size.js';
 
 export async function getAdvisoryModified(
   { db }: Pick<Store, 'db'>,
@@ -11,7 +12,7 @@ export async function getAdvisoryModified(
   const rows = await db
     .selectFrom('advisories')
     .select(['source', 'id', 'modified'])
-    .where('source', 'in', sources)
+    .where('source', '=', anyText(sources))
     .execute();
   for (const r of rows) out.set(`${r.source}\u0000${r.id}`, r.modified);
   return out;

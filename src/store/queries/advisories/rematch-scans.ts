@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Finding, Package } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
+import { anyNumber } from '../../statement-size.js';
 import { findingRow } from '../scans/save-scan.js';
 
 const CHUNK = 400;
@@ -75,7 +76,7 @@ async function describeScans(db: Kysely<Database>, ids: number[]): Promise<Touch
     const rows = await db
       .selectFrom('scans')
       .select(['id', 'image_digest', 'os'])
-      .where('id', 'in', ids.slice(i, i + 1000))
+      .where('id', '=', anyNumber(ids.slice(i, i + 1000)))
       .execute();
     for (const r of rows)
       out.push({ scanId: r.id, imageDigest: r.image_digest, os: (r.os as TouchedScan['os']) ?? null });
@@ -103,7 +104,7 @@ export async function loadScanPackages(
       'layer_diff_id',
       'path',
     ])
-    .where('scan_id', 'in', scanIds)
+    .where('scan_id', '=', anyNumber(scanIds))
     .orderBy('id')
     .execute();
   for (const r of rows) {
@@ -151,7 +152,7 @@ export async function replaceFindingsOfScans(
     ? await tx
         .selectFrom('findings')
         .select(['scan_id', 'vulnerability_id', 'package_name', 'status'])
-        .where('scan_id', 'in', ids)
+        .where('scan_id', '=', anyNumber(ids))
         .execute()
     : [];
   const byScan = new Map<number, Map<string, string>>(ids.map((id) => [id, new Map()]));
@@ -186,7 +187,7 @@ export async function replaceFindingsOfScans(
     for (const [k, was] of beforeStatus) if (was === 'affected' && !afterStatus.has(k)) row(k, 'newly_fixed');
     swaps.push(swap);
   }
-  if (ids.length) await tx.deleteFrom('findings').where('scan_id', 'in', ids).execute();
+  if (ids.length) await tx.deleteFrom('findings').where('scan_id', '=', anyNumber(ids)).execute();
   const rows = items.flatMap(({ scan, findings }) =>
     findings.map((f) => findingRow(scan.scanId, scan.imageDigest, scan.source ?? 'runsight', f)),
   );

@@ -2,6 +2,7 @@
 // matcher reads the statements naming given vulnerability ids.
 import type { VexStatement } from '../../../core/advisory.js';
 import type { Store } from '../../open-store.js';
+import { anyText } from '../../statement-size.js';
 
 export async function replaceVexDocument(
   { db: tx }: Pick<Store, 'db'>,
@@ -37,7 +38,7 @@ export async function listVexStatements(
   let q = db.selectFrom('vex_statements').selectAll();
   if (vulnerabilityIds) {
     if (!vulnerabilityIds.length) return [];
-    q = q.where('vulnerability_id', 'in', vulnerabilityIds);
+    q = q.where('vulnerability_id', '=', anyText(vulnerabilityIds));
   }
   const rows = await q.orderBy('id').execute();
   return rows.map((r) => ({

@@ -6,6 +6,9 @@ import type { Kysely } from 'kysely';
 import type { PlatformImage, ResolvedImage } from '../../../core/image-source.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
+import { batches } from '../../statement-size.js';
+
+const ROWS_PER_INSERT = 1000;
 
 /** A resolution as image sources return it; `document`/`size` of the root are optional extras. */
 export type ResolutionRecord = ResolvedImage & { document?: unknown; size?: number | undefined };
@@ -90,21 +93,21 @@ async function recordPlatform(
     },
     at,
   );
-  if (p.layers.length === 0) return;
-  await tx
-    .insertInto('image_layers')
-    .values(
-      p.layers.map((l, position) => ({
-        image_digest: p.digest,
-        position,
-        layer_digest: l.digest,
-        diff_id: l.diffId,
-        media_type: l.mediaType,
-        size: l.size,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['image_digest', 'position']).doNothing())
-    .execute();
+  const layers = p.layers.map((l, position) => ({
+    image_digest: p.digest,
+    position,
+    layer_digest: l.digest,
+    diff_id: l.diffId,
+    media_type: l.mediaType,
+    size: l.size,
+  }));
+  for (const batch of batches(layers, ROWS_PER_INSERT)) {
+    await tx
+      .insertInto('image_layers')
+      .values(batch)
+      .onConflict((oc) => oc.columns(['image_digest', 'position']).doNothing())
+      .execute();
+  }
 }
 
 async function upsertName(
@@ -150,11 +153,11 @@ export async function recordResolutionIn(
     const children =
       r.children ??
       r.platforms.map((p) => ({ digest: p.digest, mediaType: p.mediaType, platform: p.platform }));
-    if (children.length)
+    for (const batch of batches(children, ROWS_PER_INSERT))
       await tx
         .insertInto('image_children')
         .values(
-          children.map((c) => ({
+          batch.map((c) => ({
             index_digest: r.digest,
             child_digest: c.digest,
             os: c.platform.os,

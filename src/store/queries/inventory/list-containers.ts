@@ -2,6 +2,7 @@
 // `includeRemoved`), filtered by source, cluster and namespace, in a stable order. Rows carry the
 // propagation columns too, so views that show resolution need no second query.
 import type { Store } from '../../open-store.js';
+import { anyText } from '../../statement-size.js';
 
 export interface ContainerFilter {
   source?: string | undefined;
@@ -89,10 +90,10 @@ export async function listContainers(
   if (!filter.includeRemoved) q = q.where('c.removed_at', 'is', null);
   if (filter.source) q = q.where('s.name', '=', filter.source);
   if (filter.cluster) q = q.where('c.cluster', '=', filter.cluster);
-  if (filter.namespaces?.length) q = q.where('c.namespace', 'in', filter.namespaces);
+  if (filter.namespaces?.length) q = q.where('c.namespace', '=', anyText(filter.namespaces));
   if (filter.ids) {
     if (!filter.ids.length) return [];
-    q = q.where('c.id', 'in', filter.ids);
+    q = q.where('c.id', '=', anyText(filter.ids));
   }
   q = q.orderBy('s.name').orderBy('c.cluster').orderBy('c.namespace').orderBy('c.pod').orderBy('c.id');
   if (filter.limit) q = q.limit(filter.limit);

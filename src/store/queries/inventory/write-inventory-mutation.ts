@@ -9,6 +9,7 @@ import { InputError } from '../../../core/errors.js';
 import type { ContainerObservation, InventoryMutation } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { ContainersTable, Database } from '../../schema.js';
+import { anyText } from '../../statement-size.js';
 import {
   ATTRIBUTES_DIFFER,
   CONTAINER_COLUMN_NAMES,
@@ -124,7 +125,9 @@ async function applyIn(
       ? await base.execute()
       : (
           await Promise.all(
-            chunks([...ids, ...mutation.removed], ID_CHUNK).map((c) => base.where('id', 'in', c).execute()),
+            chunks([...ids, ...mutation.removed], ID_CHUNK).map((c) =>
+              base.where('id', '=', anyText(c)).execute(),
+            ),
           )
         ).flat();
   for (const r of rowsBefore) {
@@ -205,7 +208,7 @@ async function applyIn(
     await tx
       .updateTable('exposures')
       .set({ closed_at: now })
-      .where('container_id', 'in', c)
+      .where('container_id', '=', anyText(c))
       .where('closed_at', 'is', null)
       .execute();
   }
@@ -234,7 +237,7 @@ async function applyIn(
             sql<Date>`${now}::timestamptz`.as('first_seen'),
             sql<Date>`${now}::timestamptz`.as('last_seen'),
           ])
-          .where('id', 'in', c),
+          .where('id', '=', anyText(c)),
       )
       .execute();
   }
@@ -256,7 +259,7 @@ async function applyIn(
       .where('removed_at', 'is', null)
       .where('last_seen', '<', now);
     const namespaces = opts.scope?.namespaces;
-    if (namespaces?.length) q = q.where('namespace', 'in', namespaces);
+    if (namespaces?.length) q = q.where('namespace', '=', anyText(namespaces));
     for (const r of await q.returning('id').execute()) removed.push(r.id);
   } else {
     for (const c of chunks(mutation.removed, ID_CHUNK)) {
@@ -265,7 +268,7 @@ async function applyIn(
         .set({ removed_at: now, last_seen: sql`greatest(last_seen, ${now}::timestamptz)` })
         .where('source_id', '=', sourceId)
         .where('removed_at', 'is', null)
-        .where('id', 'in', c)
+        .where('id', '=', anyText(c))
         .returning('id')
         .execute();
       for (const r of res) removed.push(r.id);
@@ -278,7 +281,7 @@ async function applyIn(
       .set({ closed_at: now, last_seen: sql`containers.last_seen` })
       .whereRef('containers.id', '=', 'exposures.container_id')
       .where('exposures.closed_at', 'is', null)
-      .where('exposures.container_id', 'in', c)
+      .where('exposures.container_id', '=', anyText(c))
       .execute();
   }
 

@@ -3,6 +3,7 @@
 // many running containers have an owner.
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
+import { anyText } from '../../statement-size.js';
 
 export interface ImageWorkloadRow {
   cluster: string | null;
@@ -48,7 +49,7 @@ export async function queryImageCarries(
     .selectFrom('image_vulns')
     .select(['vulnerability_id', 'severity'])
     .where('image_digest', '=', digest)
-    .where('vulnerability_id', 'in', ids)
+    .where('vulnerability_id', '=', anyText(ids))
     .executeTakeFirst();
   return r ? { vulnerabilityId: r.vulnerability_id, severity: r.severity } : undefined;
 }

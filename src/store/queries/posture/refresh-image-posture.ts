@@ -20,6 +20,8 @@ export interface ChosenScan {
   source: string;
   scanId: number;
   finishedAt: Date | null;
+  /** When the scanner ran (an imported report's own time): what the roll-up's scanned_at ages by. */
+  scannedAt?: Date | null | undefined;
 }
 
 export interface RefreshScope {
@@ -41,8 +43,14 @@ export async function listScanCandidates(
   { db }: Pick<Store, 'db'>,
   digests?: string[] | undefined,
 ): Promise<ChosenScan[]> {
-  const r = await sql<{ image_digest: string; source: string; scan_id: number; finished_at: Date | null }>`
-    select cs.image_digest, cs.source, cs.scan_id, s.finished_at
+  const r = await sql<{
+    image_digest: string;
+    source: string;
+    scan_id: number;
+    finished_at: Date | null;
+    started_at: Date;
+  }>`
+    select cs.image_digest, cs.source, cs.scan_id, s.finished_at, s.started_at
     from current_scans cs join scans s on s.id = cs.scan_id
     where ${digests ? sql`cs.image_digest = any(${digests}::text[])` : sql`true`}`.execute(db);
   return r.rows.map((x) => ({
@@ -50,6 +58,7 @@ export async function listScanCandidates(
     source: x.source,
     scanId: Number(x.scan_id),
     finishedAt: x.finished_at,
+    scannedAt: x.started_at,
   }));
 }
 
@@ -78,7 +87,7 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
   }
   const c = scope.chosen;
   const chosen = sql`select * from unnest(${c.map((x) => x.digest)}::text[], ${c.map((x) => x.source)}::text[],
-      ${c.map((x) => x.scanId)}::bigint[], ${c.map((x) => x.finishedAt?.toISOString() ?? null)}::timestamptz[])
+      ${c.map((x) => x.scanId)}::bigint[], ${c.map((x) => (x.scannedAt ?? x.finishedAt)?.toISOString() ?? null)}::timestamptz[])
       as t(image_digest, source, scan_id, finished_at)`;
   const ins = await sql`
     with chosen as (${chosen}),

@@ -1,6 +1,7 @@
 // Reads cached per-layer extraction results for a set of layers and extractor versions (the scanner's
 // per-layer cache, keyed by diffID, extractor name and version).
 import type { Store } from '../../open-store.js';
+import { anyText } from '../../statement-size.js';
 
 export interface LayerCacheKey {
   extractor: string;
@@ -23,12 +24,8 @@ export async function getLayerCache(
   const rows = await db
     .selectFrom('layer_cache')
     .select(['diff_id', 'extractor', 'extractor_version', 'result'])
-    .where('diff_id', 'in', [...diffIds])
-    .where(
-      'extractor',
-      'in',
-      keys.map((k) => k.extractor),
-    )
+    .where('diff_id', '=', anyText(diffIds))
+    .where('extractor', '=', anyText(keys.map((k) => k.extractor)))
     .execute();
   const wanted = new Set(keys.map((k) => `${k.extractor}\u0000${k.version}`));
   return rows

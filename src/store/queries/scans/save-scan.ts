@@ -2,7 +2,9 @@
 // per-image change record, and the swap of `current_scans`. Until the transaction commits, readers
 // see the previous result. Images are content-addressed, so a complete scan of a digest is never
 // replaced by a partial or failed one of the same digest (those are recorded, not made current).
-import type { Kysely } from 'kysely';
+// A record carrying a `reportDigest` (an imported report) lands once per (digest, source, report):
+// landing it again adds no scan, package or finding; it only becomes current again if it would.
+import { type Kysely, sql } from 'kysely';
 import type { Finding, Package } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { Database, ScanStatus } from '../../schema.js';
@@ -23,6 +25,8 @@ export interface ScanRecord {
   os?: { family: string; release?: string | undefined; ecosystem?: string | undefined } | undefined;
   stats?: Record<string, unknown> | undefined;
   startedAt?: Date | undefined;
+  /** The content digest of an imported report: an identical one already stored is not stored again. */
+  reportDigest?: string | undefined;
   packages: Package[];
   findings: Finding[];
 }
@@ -33,6 +37,8 @@ export interface SavedScan {
   current: boolean;
   newlyAffected: number;
   newlyFixed: number;
+  /** Set when an identical report was already stored for (digest, source): nothing new was added. */
+  alreadyStored?: { scanId: number; at: Date } | undefined;
 }
 
 const CHUNK = 1000;
@@ -42,6 +48,36 @@ export async function saveScan({ db }: Pick<Store, 'db'>, rec: ScanRecord): Prom
 }
 
 export async function saveScanIn({ db: tx }: Pick<Store, 'db'>, rec: ScanRecord): Promise<SavedScan> {
+  const stored = rec.reportDigest ? await findStoredReport(tx, rec) : undefined;
+  const scanId = stored?.id ?? (await insertScan(tx, rec));
+  const previous = await tx
+    .selectFrom('current_scans')
+    .innerJoin('scans', 'scans.id', 'current_scans.scan_id')
+    .select(['scans.id', 'scans.status'])
+    .where('current_scans.image_digest', '=', rec.imageDigest)
+    .where('current_scans.source', '=', rec.source)
+    .executeTakeFirst();
+  const alreadyStored = stored && { scanId: stored.id, at: stored.finished_at ?? stored.started_at };
+  if (stored && previous?.id === stored.id)
+    return { scanId, current: true, newlyAffected: 0, newlyFixed: 0, alreadyStored };
+  return { ...(await makeCurrent(tx, rec, scanId, previous)), alreadyStored };
+}
+
+/** An identical report already stored for (digest, source), under a lock so two imports cannot both miss it. */
+async function findStoredReport(tx: Kysely<Database>, rec: ScanRecord) {
+  await sql`select pg_advisory_xact_lock(hashtext(${`${rec.imageDigest} ${rec.source}`}))`.execute(tx);
+  return tx
+    .selectFrom('scans')
+    .select(['id', 'started_at', 'finished_at'])
+    .where('image_digest', '=', rec.imageDigest)
+    .where('source', '=', rec.source)
+    .where(sql<string>`stats->>'reportDigest'`, '=', rec.reportDigest!)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+async function insertScan(tx: Kysely<Database>, rec: ScanRecord): Promise<number> {
+  const stats = rec.reportDigest ? { ...rec.stats, reportDigest: rec.reportDigest } : (rec.stats ?? {});
   const { id: scanId } = await tx
     .insertInto('scans')
     .values({
@@ -52,7 +88,7 @@ export async function saveScanIn({ db: tx }: Pick<Store, 'db'>, rec: ScanRecord)
       status: rec.status,
       errors: JSON.stringify(rec.errors),
       os: rec.os ? JSON.stringify(rec.os) : null,
-      stats: JSON.stringify(rec.stats ?? {}),
+      stats: JSON.stringify(stats),
       started_at: rec.startedAt ?? new Date(),
       finished_at: new Date(),
     })
@@ -78,15 +114,17 @@ export async function saveScanIn({ db: tx }: Pick<Store, 'db'>, rec: ScanRecord)
       .execute();
   }
   await insertFindings({ db: tx }, scanId, rec.imageDigest, rec.source, rec.findings);
+  return scanId;
+}
 
-  const previous = await tx
-    .selectFrom('current_scans')
-    .innerJoin('scans', 'scans.id', 'current_scans.scan_id')
-    .select(['scans.id', 'scans.status'])
-    .where('current_scans.image_digest', '=', rec.imageDigest)
-    .where('current_scans.source', '=', rec.source)
-    .executeTakeFirst();
-
+/** Makes the scan what posture reads for (digest, source) unless a complete one would be replaced
+ * by a partial one, recording which findings appeared or went. */
+async function makeCurrent(
+  tx: Kysely<Database>,
+  rec: ScanRecord,
+  scanId: number,
+  previous: { id: number; status: ScanStatus } | undefined,
+): Promise<SavedScan> {
   const becomesCurrent =
     rec.status === 'complete' || (rec.status === 'partial' && previous?.status !== 'complete');
   if (!becomesCurrent) return { scanId, current: false, newlyAffected: 0, newlyFixed: 0 };
