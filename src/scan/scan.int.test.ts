@@ -182,7 +182,16 @@ describe('runsight scan (registry images built with umoci)', () => {
     if (!reg) return ctx.skip();
     const out = await scan(images.app!.reference);
     const [l1, , , l4] = images.app!.diffIds;
-    expect(Object.keys(out)).toEqual(['image', 'os', 'status', 'errors', 'packages', 'findings', 'stats']);
+    expect(Object.keys(out)).toEqual([
+      'image',
+      'os',
+      'status',
+      'errors',
+      'packages',
+      'findings',
+      'stats',
+      'advisoriesLoaded',
+    ]);
     expect(out.image).toEqual({
       reference: images.app!.reference,
       digest: images.app!.digest,
