@@ -56,6 +56,16 @@ export const configSchema = z.strictObject({
       authoritativeSource: z.string().optional(),
     })
     .optional(),
+  /** How long a registry blob may take: a deadline of blobTimeout + size / minThroughput, and at
+   *  least minThroughput bytes/s over every throughputWindow (docs/identity.md). */
+  registry: z
+    .strictObject({
+      blobTimeout: duration.optional(),
+      /** Bytes per second. */
+      minThroughput: z.number().int().positive().optional(),
+      throughputWindow: duration.optional(),
+    })
+    .optional(),
   /** Built-in scanner limits (bytes). */
   scan: z
     .strictObject({

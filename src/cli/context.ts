@@ -1,9 +1,11 @@
 // What every command gets: the global options resolved against the environment and the config
 // file, a logger, the output format, a lazily opened store (closed when the command ends) and an
 // AbortSignal fired on SIGINT/SIGTERM. Commands hold no business logic: they call stage functions.
+
 import { UsageError } from '../core/errors.js';
 import type { Logger, LogLevel } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
+import type { OpenImageSourceOptions } from '../identity/index.js';
 import { openStore, redactUrl, type Store } from '../store/index.js';
 import { loadConfig, type RunsightConfig } from './config.js';
 import { createStderrLogger } from './logger.js';
@@ -33,6 +35,8 @@ export interface CliContext {
   print(text: string): void;
   /** True when stderr is a terminal: progress may be drawn there. */
   interactive: boolean;
+  /** How to reach registries: plain-HTTP hosts, credentials, transfer limits, the logger. */
+  registryOptions: RegistryOptions;
   /** Draws a one-line progress message on stderr when it is a terminal; a no-op otherwise. */
   progress(message: string): void;
   /**
@@ -60,6 +64,10 @@ export const PROGRESS_INTERVAL_MS = 10_000;
 
 export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & { close(): Promise<void> } {
   const logger = createStderrLogger(opts.logLevel, io.stderr);
+  // Off a terminal, long work says how far it got even at the default level (`warn`): only
+  // `--log-level error|silent` hides the periodic progress lines.
+  const progressLogger =
+    opts.logLevel === 'error' || opts.logLevel === 'silent' ? logger : createStderrLogger('info', io.stderr);
   const config = loadConfig(opts.config ?? io.env.RUNSIGHT_CONFIG, (msg) => logger.warn(msg));
   const insecure = [
     ...opts.insecureRegistry,
@@ -85,7 +93,7 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
   let progressShown = false;
   const now = io.now ?? (() => performance.now());
   const interval = io.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
-  const tasks = new Map<string, { started: number; lastLog: number; lastDraw: number }>();
+  const tasks = new Map<string, { started: number; lastLog: number; lastDraw: number; logged: boolean }>();
   const drawLine = (message: string) => {
     progressShown = message.length > 0;
     io.stderr(`\r\x1b[2K${terminalText(message.slice(0, 200))}`); // names in it are untrusted
@@ -97,6 +105,15 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
     env: io.env,
     signal: io.signal,
     insecureRegistries: [...new Set(insecure)],
+    registryOptions: {
+      insecureRegistries: [...new Set(insecure)],
+      registriesConfig: config.registries,
+      env: io.env,
+      logger,
+      blobTimeoutMs: durationMs(config.registry?.blobTimeout),
+      minThroughput: config.registry?.minThroughput,
+      throughputWindowMs: durationMs(config.registry?.throughputWindow),
+    },
     interactive: io.stderrIsTTY,
     print: io.stdout,
     progress(message: string) {
@@ -107,7 +124,7 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
       const t = now();
       let task = tasks.get(p.task);
       if (!task) {
-        task = { started: t, lastLog: t, lastDraw: Number.NEGATIVE_INFINITY };
+        task = { started: t, lastLog: t, lastDraw: Number.NEGATIVE_INFINITY, logged: false };
         tasks.set(p.task, task);
       }
       const finished = p.total !== undefined && p.done >= p.total;
@@ -118,10 +135,13 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
         drawLine(progressLine(p, eta));
         return;
       }
-      if (!finished && t - task.lastLog < interval) return;
-      task.lastLog = t;
       if (finished) tasks.delete(p.task);
-      logger.info('progress', {
+      // A periodic line once the interval has passed; the closing line only for work that was
+      // long enough to have shown one (short commands stay quiet).
+      if (finished ? !task.logged : t - task.lastLog < interval) return;
+      task.lastLog = t;
+      task.logged = true;
+      progressLogger.info('progress', {
         task: p.task,
         done: p.done,
         total: p.total ?? null,
@@ -180,4 +200,24 @@ export function progressLine(p: Progress, eta: number | undefined): string {
     parts.push(`${mib(p.bytes)}${p.totalBytes !== undefined ? `/${mib(p.totalBytes)}` : ''} MiB`);
   if (eta !== undefined) parts.push(`ETA ${Math.floor(eta / 60)}:${String(eta % 60).padStart(2, '0')}`);
   return `${p.task}: ${parts.join(', ')}`;
+}
+
+/** Options every registry-facing stage call takes (identity's OpenImageSourceOptions). */
+export type RegistryOptions = Pick<
+  OpenImageSourceOptions,
+  | 'insecureRegistries'
+  | 'registriesConfig'
+  | 'env'
+  | 'logger'
+  | 'blobTimeoutMs'
+  | 'minThroughput'
+  | 'throughputWindowMs'
+>;
+
+/** `30s`, `15m`, `24h`, `7d` (validated by the config schema) → milliseconds. */
+function durationMs(d: string | undefined): number | undefined {
+  const m = d ? /^(\d+)(s|m|h|d)$/.exec(d) : null;
+  return m
+    ? Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd']
+    : undefined;
 }

@@ -48,7 +48,11 @@ export function freshnessFooter(f: Freshness): string[] {
  * never do it). The server and scheduler call the same stage function after their writes.
  */
 export async function maintain(ctx: CliContext, written: WrittenInputs = {}): Promise<void> {
-  await maintainPosture(await ctx.store(), written, { ...postureConfig(ctx), signal: ctx.signal });
+  await maintainPosture(await ctx.store(), written, {
+    ...postureConfig(ctx),
+    signal: ctx.signal,
+    progress: ctx.reportProgress,
+  });
 }
 
 /** The propagation settings from the config file. */

@@ -2,7 +2,9 @@
 // report through saveScan in one transaction (all of it or none of it). A file that cannot be read
 // or validated lands nothing; an image that cannot be resolved lands nothing and is listed as
 // unresolved. Both are returned as errors (the CLI exits 2 after printing the summary).
+
 import type { Logger } from '../core/logger.js';
+import type { ProgressSink } from '../core/progress.js';
 import type { Store } from '../store/index.js';
 import { type ScanRecord, saveImportedScans } from '../store/index.js';
 import { identityConflict } from './check-identity.js';
@@ -26,6 +28,8 @@ export interface ImportOptions {
   force?: boolean | undefined;
   signal?: AbortSignal | undefined;
   logger?: Logger | undefined;
+  /** How far the import got (reports done of the files and documents given); the face shows it. */
+  progress?: ProgressSink | undefined;
 }
 
 export interface ImageImportSummary {
@@ -58,7 +62,10 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
     ...opts.files.map((file) => ({ file })),
     ...(opts.documents ?? []).map((d) => ({ file: d.origin, data: d.data })),
   ];
-  for (const { file, data } of inputs) {
+  const progress = (done: number) =>
+    opts.progress?.({ task: 'import reports', done, total: inputs.length, unit: 'files' });
+  for (const [i, { file, data }] of inputs.entries()) {
+    progress(i);
     opts.signal?.throwIfAborted();
     let reports: ParsedImageReport[];
     try {
@@ -77,6 +84,7 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
     }
     for (const report of reports) await importOne(store, report, file, opts, result);
   }
+  progress(inputs.length);
   return result;
 }
 

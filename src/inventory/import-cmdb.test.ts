@@ -27,6 +27,24 @@ describe.each(kinds)('importCmdbFile on %s', (kind) => {
       .map((c) => [c.id, c.namespace, c.container])
       .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 
+  it('reports how many rows were written, batch by batch', async () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => `vm-${i},shop,web,nginx:1.25`);
+    const seen: [number, number | undefined][] = [];
+    await importCmdbFile(
+      store,
+      { path: 'big.csv', text: `${HEADER}\n${rows.join('\n')}\n` },
+      { sourceName: 'big', keys, progress: (p) => seen.push([p.done, p.total]) },
+    );
+    // Before writing, after each batch of 1,000 rows started, and when done.
+    expect(seen).toEqual([
+      [0, 2500],
+      [1000, 2500],
+      [2000, 2500],
+      [2500, 2500],
+      [2500, 2500],
+    ]);
+  });
+
   it('a NUL in a cell is replaced by U+FFFD and reported with its line; the rows land', async () => {
     const text = `${HEADER}\nvm-1,sh\u0000op,web,nginx:1.25\nvm-2,shop,api,node:20\n`;
     const r = await importCmdbFile(store, { path: 'nul.csv', text }, { sourceName: 'nul', keys });

@@ -41,7 +41,18 @@ export async function importCmdbFile(
   const mutation: InventoryMutation = parsed.errors.length
     ? { type: 'delta', added: parsed.observations, removed: [] }
     : { type: 'full', containers: parsed.observations };
-  const applied = await applyInventoryMutation(store, source, mutation, { errors });
+  const task = `import ${file.path}`;
+  opts.progress?.({ task, done: 0, total: parsed.observations.length, unit: 'rows' });
+  const applied = await applyInventoryMutation(store, source, mutation, {
+    errors,
+    progress: (done) => opts.progress?.({ task, done, total: parsed.observations.length, unit: 'rows' }),
+  });
+  opts.progress?.({
+    task,
+    done: parsed.observations.length,
+    total: parsed.observations.length,
+    unit: 'rows',
+  });
   warnings.push(...applied.cleaned.map((c) => ({ where: file.path, message: describeTextChange(c) })));
   for (const w of warnings) opts.logger?.warn('text cleaned', { where: w.where, message: w.message });
   return {

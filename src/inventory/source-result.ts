@@ -1,6 +1,8 @@
 // What one collection, import or watch batch did for one source — the row the CLI prints and
 // propagation reads — and the options every collection takes.
+
 import type { Logger } from '../core/logger.js';
+import type { ProgressSink } from '../core/progress.js';
 import { describeTextChange, type TextChange } from '../core/untrusted-text.js';
 import {
   type AppliedMutation,
@@ -29,6 +31,8 @@ export interface CommonOptions {
   keys: MetadataKeys;
   signal?: AbortSignal | undefined;
   logger?: Logger | undefined;
+  /** How far long work got (rows written); the face shows it. */
+  progress?: ProgressSink | undefined;
 }
 
 /** The result of an applied mutation: `partial` when the collection noted errors. */

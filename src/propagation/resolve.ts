@@ -1,6 +1,7 @@
 // Resolves containers to platform manifest digests in batches: loads the slice of the identity
 // graph a batch needs, applies the pure rules of resolve-container.ts, writes the results, and
 // reports which containers changed digest (what incremental posture updates start from).
+import type { ProgressSink } from '../core/progress.js';
 import type { Store } from '../store/index.js';
 import {
   type ContainerToResolve,
@@ -40,7 +41,7 @@ const BATCH = 5000;
 export async function resolveContainers(
   store: Store,
   sel: ResolveSelection = {},
-  opts: { now?: Date; signal?: AbortSignal } = {},
+  opts: { now?: Date; signal?: AbortSignal | undefined; progress?: ProgressSink | undefined } = {},
 ): Promise<ResolveResult> {
   const at = opts.now ?? new Date();
   const watermark = await identityWatermark(store);
@@ -49,6 +50,7 @@ export async function resolveContainers(
   for await (const rows of pages(store, sel)) {
     opts.signal?.throwIfAborted();
     examined += rows.length;
+    opts.progress?.({ task: 'posture: resolve containers', done: examined, unit: 'containers' });
     const inputs: ContainerIdentity[] = rows.map((r) => ({
       id: r.id,
       image: r.image,

@@ -10,6 +10,7 @@
 // Posture is maintained by writes, never by reads: every write of its inputs (inventory mutation,
 // scan or import saved, advisories or VEX updated, identity recorded, settings changed) ends with
 // `maintainPosture`, and views only read what it stored (and say when, through `postureState`).
+import type { ProgressSink } from '../core/progress.js';
 import type { Store } from '../store/index.js';
 import {
   enrichmentWatermark,
@@ -49,6 +50,8 @@ export interface SyncOptions extends PostureConfig {
   signal?: AbortSignal | undefined;
   /** Skip scope roll-ups and snapshots (benchmarks measure them separately). */
   scopes?: boolean | undefined;
+  /** How far container resolution got (the long part at fleet size); the face shows it. */
+  progress?: ProgressSink | undefined;
 }
 
 export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise<SyncResult> {
@@ -57,11 +60,15 @@ export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise
   const auth = await authoritativeSource(store, opts);
   const enrichment = await enrichmentWatermark(store);
 
-  const resolved = await resolveContainers(store, {}, { now, signal: opts.signal });
+  const resolved = await resolveContainers(store, {}, { now, signal: opts.signal, progress: opts.progress });
   let changes = resolved.changed;
   let examined = resolved.examined;
   if (state && state.identity !== resolved.watermark) {
-    const again = await resolveContainers(store, { includeNonExact: true }, { now, signal: opts.signal });
+    const again = await resolveContainers(
+      store,
+      { includeNonExact: true },
+      { now, signal: opts.signal, progress: opts.progress },
+    );
     changes = [...changes, ...again.changed];
     examined += again.examined;
   }
@@ -97,7 +104,11 @@ export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise
 export async function recomputePosture(store: Store, opts: SyncOptions = {}): Promise<SyncResult> {
   const now = opts.now ?? new Date();
   const auth = await authoritativeSource(store, opts);
-  const resolved = await resolveContainers(store, { all: true }, { now, signal: opts.signal });
+  const resolved = await resolveContainers(
+    store,
+    { all: true },
+    { now, signal: opts.signal, progress: opts.progress },
+  );
   const refreshed = await refreshImages(store, undefined, auth, now);
   const scoped = opts.scopes === false ? NO_SCOPES : await updateScopePosture(store, { all: true, now });
   await putSetting(store, STATE_KEY, {
@@ -188,7 +199,11 @@ export async function applyPostureDelta(
   const state = await getSetting<SyncState>(store, STATE_KEY);
   const auth = await authoritativeSource(store, opts);
   const resolved = delta.containerIds?.length
-    ? await resolveContainers(store, { ids: delta.containerIds }, { now, signal: opts.signal })
+    ? await resolveContainers(
+        store,
+        { ids: delta.containerIds },
+        { now, signal: opts.signal, progress: opts.progress },
+      )
     : { examined: 0, changed: [], watermark: '' };
   const refreshed = delta.digests?.length
     ? await refreshImages(store, delta.digests, auth, now)

@@ -6,10 +6,10 @@ import { createContext } from '../cli/context.js';
 import { scanImage } from './scan-image.js';
 import { buildLayer, memoryImageSource } from './test-support/layers.js';
 
-function context(tty: boolean, clock: { t: number }) {
+function context(tty: boolean, clock: { t: number }, logLevel: 'info' | 'warn' | 'error' = 'info') {
   let stderr = '';
   const ctx = createContext(
-    { format: 'json', logLevel: 'info', insecureRegistry: [] },
+    { format: 'json', logLevel, insecureRegistry: [] },
     {
       env: {},
       stdout: () => {},
@@ -26,7 +26,7 @@ function context(tty: boolean, clock: { t: number }) {
 }
 
 describe('scan progress', () => {
-  it('off a terminal: a progress log line at most every interval, and one at the end', () => {
+  it('off a terminal: a progress log line at most every interval, and one at the end of long work', () => {
     const clock = { t: 0 };
     const { ctx, stderr } = context(false, clock);
     const at = (t: number, done: number) => {
@@ -57,6 +57,30 @@ describe('scan progress', () => {
     ]);
   });
 
+  it('off a terminal at the default level: long work still logs its progress, short work stays quiet', () => {
+    const clock = { t: 0 };
+    const { ctx, stderr } = context(false, clock, 'warn');
+    ctx.reportProgress({ task: 'short', done: 0, total: 2, unit: 'rows' });
+    clock.t = 3_000;
+    ctx.reportProgress({ task: 'short', done: 2, total: 2, unit: 'rows' });
+    expect(stderr()).toBe('');
+    ctx.reportProgress({ task: 'long', done: 0, total: 4, unit: 'rows' });
+    clock.t = 14_000;
+    ctx.reportProgress({ task: 'long', done: 1, total: 4, unit: 'rows' });
+    clock.t = 20_000;
+    ctx.reportProgress({ task: 'long', done: 4, total: 4, unit: 'rows' });
+    expect(
+      stderr()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).done),
+    ).toEqual([1, 4]);
+    // --log-level error hides them.
+    const quiet = context(false, { t: 0 }, 'error');
+    quiet.ctx.reportProgress({ task: 'long', done: 0, total: 4, unit: 'rows' });
+    expect(quiet.stderr()).toBe('');
+  });
+
   it('on a terminal: a scan draws layers, bytes and an ETA', async () => {
     const a = await buildLayer([
       { path: 'app/a-1.0.dist-info/METADATA', content: 'Name: a\nVersion: 1.0\n' },
@@ -78,13 +102,13 @@ describe('scan progress', () => {
     const drawn = stderr().split('\r\x1b[2K').filter(Boolean);
     expect(drawn.at(-1)).toBe(`scan memory:progress linux/amd64: 2/2 layers, ${mib}/${mib} MiB, ETA 0:00`);
     expect(drawn.some((l) => l.includes('1/2 layers'))).toBe(true);
-    // Not a terminal: the same scan draws nothing, and logs only at info level.
+    // Not a terminal: the same scan draws nothing, and a scan this short logs no progress line.
     const quiet = context(false, { t: 0 });
     await scanImage({
       source: memoryImageSource([a, b], 'memory:progress'),
       progress: quiet.ctx.reportProgress,
     });
     expect(quiet.stderr()).not.toContain('\r');
-    expect(quiet.stderr()).toContain('"msg":"progress"');
+    expect(quiet.stderr()).not.toContain('"msg":"progress"');
   });
 });

@@ -73,6 +73,7 @@ export function registerImportCommand(program: Command, run: Run): void {
           image: opts.image,
           force: opts.force,
           signal: ctx.signal,
+          progress: ctx.reportProgress,
           // Files and images not imported come back in result.errors and are said once, below.
           logger: { ...ctx.logger, error: (msg, fields) => ctx.logger.debug(msg, fields) },
         });

@@ -224,6 +224,7 @@ export function registerInventoryCommand(program: Command, run: Run): void {
               format: flags.inputFormat,
               keys: keysOf(ctx),
               logger: ctx.logger,
+              progress: ctx.reportProgress,
             },
           );
           for (const e of result.rowErrors)

@@ -16,10 +16,7 @@ export function registerRegistryCommand(program: Command, run: Run): void {
         const listing = await listRegistry(host, {
           repository: opts.repository,
           signal: ctx.signal,
-          insecureRegistries: ctx.insecureRegistries,
-          registriesConfig: ctx.config.registries,
-          env: ctx.env,
-          logger: ctx.logger,
+          ...ctx.registryOptions,
         });
         return {
           json: listing,

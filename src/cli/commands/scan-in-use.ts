@@ -36,14 +36,10 @@ export async function scanInUse(ctx: CliContext): Promise<Printable<InUseRow>> {
         store,
         match: (packages, o) => matchPackages(store, packages, o),
         limits: ctx.config.scan,
-        sourceOptions: {
-          insecureRegistries: ctx.insecureRegistries,
-          registriesConfig: ctx.config.registries,
-          env: ctx.env,
-          logger: ctx.logger,
-        },
+        sourceOptions: ctx.registryOptions,
         signal: ctx.signal,
         logger: ctx.logger,
+        progress: ctx.reportProgress,
       });
       const errors = results.flatMap((r) => r.errors.map((e) => `${e.code}: ${e.message}`));
       rows.push({

@@ -76,12 +76,7 @@ export function registerScanCommand(program: Command, run: Run): void {
             store,
             match,
             limits: ctx.config.scan,
-            sourceOptions: {
-              insecureRegistries: ctx.insecureRegistries,
-              registriesConfig: ctx.config.registries,
-              env: ctx.env,
-              logger: ctx.logger,
-            },
+            sourceOptions: ctx.registryOptions,
             signal: ctx.signal,
             logger: ctx.logger,
             onProgress: ctx.interactive ? (m) => ctx.logger.info(m) : undefined,

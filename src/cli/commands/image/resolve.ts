@@ -31,10 +31,7 @@ export function registerImageResolveCommand(program: Command, run: Run): void {
           platform,
           signal: ctx.signal,
           store,
-          insecureRegistries: ctx.insecureRegistries,
-          registriesConfig: ctx.config.registries,
-          env: ctx.env,
-          logger: ctx.logger,
+          ...ctx.registryOptions,
         });
         await maintain(ctx);
         const recorded = (result as { recorded?: { drifted: boolean; previousDigest?: string } }).recorded;

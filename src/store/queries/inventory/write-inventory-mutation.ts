@@ -46,6 +46,8 @@ export interface ApplyOptions {
   errors?: InventoryRunError[] | undefined;
   /** Accumulate into this (watch session) run instead of recording a new one. */
   runId?: number | undefined;
+  /** Told how many container rows were written so far, after each batch (a long list). */
+  progress?: ((written: number, total: number) => void) | undefined;
 }
 
 export interface AppliedMutation {
@@ -150,7 +152,10 @@ async function applyIn(
     if (before && !before.removed_at && before.signature === containerSignature(row)) unchangedIds.push(id);
     else toWrite.push(row);
   }
+  let writtenRows = 0;
   for (const rows of chunks(toWrite, CHUNK)) {
+    writtenRows += rows.length;
+    opts.progress?.(writtenRows, toWrite.length);
     const res = await tx
       .insertInto('containers')
       .values(rows)
