@@ -2,12 +2,16 @@
 // transaction (the store writes the rows, store/queries/inventory/write-inventory-mutation.ts).
 // It is also the inventory's text boundary: every provider's observations (and the source and its
 // errors) are cleaned here by the one rule of core/untrusted-text.ts, and each change is returned.
+// The names of pinned references are recorded as aliases of their digests (image_names).
 import type { ContainerObservation, InventoryMutation } from '../core/types.js';
 import { cleanText, cleanTree, type TextChange } from '../core/untrusted-text.js';
+import { parseReference } from '../identity/index.js';
 import {
   type AppliedMutation,
   type ApplyOptions,
+  type ImageNameRow,
   type InventorySourceSpec,
+  recordImageNames,
   type Store,
   writeInventoryMutation,
 } from '../store/index.js';
@@ -36,7 +40,27 @@ export async function applyInventoryMutation(
           removed: mutation.removed.map((id) => cleanText(id).value),
         };
   const applied = await writeInventoryMutation(store, cleanSource, cleanMutation, cleanOpts);
+  const observed = cleanMutation.type === 'full' ? cleanMutation.containers : cleanMutation.added;
+  await recordImageNames(store, pinnedNames(observed), opts?.observedAt ?? new Date());
   return { ...applied, cleaned };
+}
+
+/** The names pinned references carry (`keycloak:21@sha256:…`): aliases of their digests. */
+function pinnedNames(list: ContainerObservation[]): ImageNameRow[] {
+  const out: ImageNameRow[] = [];
+  for (const o of list) {
+    const ref = tryParseReference(o.image);
+    if (ref?.digest) out.push({ registry: ref.registry, repository: ref.repository, digest: ref.digest });
+  }
+  return out;
+}
+
+function tryParseReference(text: string) {
+  try {
+    return parseReference(text.replace(/^docker-pullable:\/\//, ''));
+  } catch {
+    return undefined;
+  }
 }
 
 function cleanObservations(list: ContainerObservation[], cleaned: TextChange[]): ContainerObservation[] {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/test-support/run-cli.js';
 import { TESTDATA } from '../importers/test-support/reports.js';
+import { openStore } from '../store/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'runsight-pinned-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -55,5 +56,37 @@ describe('a pinned reference after importing the report of its digest', () => {
     });
     // The report read only the amd64 manifest: an arm64 node's container is not given its findings.
     expect(after.get('cmdb/vm-2/iam')).toMatchObject({ imageDigest: null, matchMethod: 'unresolved' });
+  });
+
+  it('records the name a pinned reference carries as an alias of its digest', async () => {
+    const dir = join(tmp, 'alias');
+    const cmdb = join(tmp, 'alias.csv');
+    writeFileSync(
+      cmdb,
+      [
+        'source_id,namespace,container,image',
+        `vm-1/iam,iam,keycloak,keycloak:21.0.2@${KEYCLOAK_INDEX}`,
+        `vm-2/iam,iam,keycloak,mirror.example:5000/keycloak/keycloak@${KEYCLOAK_INDEX}`,
+        'vm-3/iam,iam,keycloak,keycloak:21.0.2',
+      ].join('\n'),
+    );
+    expect(
+      (await runCli(['--data-dir', dir, 'inventory', 'import', cmdb, '--source-name', 'cmdb'])).code,
+    ).toBe(0);
+    const store = await openStore({ dataDir: dir });
+    try {
+      const names = await store.db
+        .selectFrom('image_names')
+        .select(['registry', 'repository', 'digest'])
+        .orderBy('registry')
+        .execute();
+      // Only the pinned rows: a tag names no digest.
+      expect(names).toEqual([
+        { registry: 'docker.io', repository: 'library/keycloak', digest: KEYCLOAK_INDEX },
+        { registry: 'mirror.example:5000', repository: 'keycloak/keycloak', digest: KEYCLOAK_INDEX },
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -30,6 +30,7 @@ export {
   type TagKey,
   type TagObservation,
 } from './queries/identity/lookup-tag-at.js';
+export { type ImageNameRow, recordImageNames } from './queries/identity/record-image-names.js';
 export {
   type RecordedResolution,
   type RecordOptions,
