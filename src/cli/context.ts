@@ -2,6 +2,7 @@
 // file, a logger, the output format, a lazily opened store (closed when the command ends) and an
 // AbortSignal fired on SIGINT/SIGTERM. Commands hold no business logic: they call stage functions.
 
+import { durationToMs } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import type { Logger, LogLevel } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
@@ -110,9 +111,9 @@ export function createContext(opts: GlobalOptions, io: ContextIo): CliContext & 
       registriesConfig: config.registries,
       env: io.env,
       logger,
-      blobTimeoutMs: durationMs(config.registry?.blobTimeout),
+      blobTimeoutMs: durationToMs(config.registry?.blobTimeout),
       minThroughput: config.registry?.minThroughput,
-      throughputWindowMs: durationMs(config.registry?.throughputWindow),
+      throughputWindowMs: durationToMs(config.registry?.throughputWindow),
     },
     interactive: io.stderrIsTTY,
     print: io.stdout,
@@ -213,11 +214,3 @@ export type RegistryOptions = Pick<
   | 'minThroughput'
   | 'throughputWindowMs'
 >;
-
-/** `30s`, `15m`, `24h`, `7d` (validated by the config schema) → milliseconds. */
-function durationMs(d: string | undefined): number | undefined {
-  const m = d ? /^(\d+)(s|m|h|d)$/.exec(d) : null;
-  return m
-    ? Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd']
-    : undefined;
-}

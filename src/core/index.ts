@@ -1,4 +1,5 @@
 export * from './advisory.js';
+export * from './duration.js';
 export * from './errors.js';
 export * from './image-source.js';
 export * from './logger.js';

@@ -19,13 +19,7 @@ export async function authoritativeSource(store: Store, config: PostureConfig = 
   );
 }
 
-/** Parses `15m`, `24h`, `7d`, `30s` into milliseconds; undefined stays undefined. */
-export function durationToMs(d: string | undefined): number | undefined {
-  if (!d) return undefined;
-  const m = /^(\d+)(s|m|h|d)$/.exec(d);
-  if (!m) return undefined;
-  return Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
-}
+export { durationToMs } from '../core/duration.js';
 
 /**
  * Which source posture reads for a digest — the one rule, used by the image roll-ups
