@@ -1,6 +1,7 @@
 // The vocabulary every stage shares: image identity, packages, advisories, findings, containers.
 // Types and the fixed scales they carry (severity ranks, scope kinds) — no behaviour lives in
 // core/. See docs/data-model.md for how these are stored.
+import type { PackageEvidence } from './package-evidence.js';
 
 /** `sha256:<64 hex>` (or another registered algorithm). Always lowercase. */
 export type Digest = string;
@@ -76,6 +77,8 @@ export interface Package extends PackageLocation {
   /** Source (Debian/Ubuntu) or origin (Alpine) package; the key distro advisories use. */
   sourceName?: string | undefined;
   sourceVersion?: string | undefined;
+  /** What the identity rests on (core/package-evidence.ts); absent on rows stored before it existed. */
+  evidence?: PackageEvidence | undefined;
 }
 
 export type FindingStatus = 'affected' | 'not_affected' | 'fixed' | 'unknown';

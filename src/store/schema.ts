@@ -98,6 +98,7 @@ export interface PackagesTable {
   source_version: string | null;
   layer_diff_id: string | null;
   path: string | null;
+  evidence: string | null;
 }
 
 export interface LayerCacheTable {

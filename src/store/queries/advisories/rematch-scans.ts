@@ -2,6 +2,7 @@
 // touched (through the reverse indexes packages(ecosystem, name) and (ecosystem, source_name)),
 // their stored SBOMs, and the swap of a scan's findings with the change record per image.
 import { type Kysely, sql } from 'kysely';
+import type { PackageEvidence } from '../../../core/package-evidence.js';
 import type { Finding, Package } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
@@ -103,6 +104,7 @@ export async function loadScanPackages(
       'source_version',
       'layer_diff_id',
       'path',
+      'evidence',
     ])
     .where('scan_id', '=', anyNumber(scanIds))
     .orderBy('id')
@@ -117,6 +119,7 @@ export async function loadScanPackages(
       sourceVersion: r.source_version ?? undefined,
       layer: r.layer_diff_id ?? undefined,
       path: r.path ?? undefined,
+      evidence: (r.evidence ?? undefined) as PackageEvidence | undefined,
     });
   }
   return out;

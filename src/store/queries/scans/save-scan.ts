@@ -109,6 +109,7 @@ async function insertScan(tx: Kysely<Database>, rec: ScanRecord): Promise<number
           source_version: p.sourceVersion ?? null,
           layer_diff_id: p.layer ?? null,
           path: p.path ?? null,
+          evidence: p.evidence ?? null,
         })),
       )
       .execute();
