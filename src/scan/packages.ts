@@ -2,6 +2,7 @@
 // packages take the detected distribution and release), a purl, the layer that introduced it and
 // its path. Duplicates (the same package found twice, e.g. in a lockfile and in node_modules) are
 // reported once, at the first place found.
+import type { PackageEvidence } from '../core/package-evidence.js';
 import type { Package } from '../core/types.js';
 import type { OsInfo } from './extractors/os/release/detect.js';
 import { allRecords, type ImageView } from './fold.js';
@@ -114,6 +115,7 @@ export function viewPackages(
           sourceVersion: p.sourceVersion,
           layer,
           path: p.subPath ? `${rec.path}!${p.subPath}` : rec.path,
+          evidence: p.evidence ?? defaultEvidence(p.kind),
         },
       });
     });
@@ -128,4 +130,9 @@ export function viewPackages(
     out.push(pkg);
   }
   return out;
+}
+
+/** Go and Rust packages come from build data in executables; the rest from installed metadata. */
+function defaultEvidence(kind: ExtractedPackage['kind']): PackageEvidence {
+  return kind === 'golang' || kind === 'cargo' ? 'binary' : 'installed-metadata';
 }

@@ -2,6 +2,7 @@
 // what they read and return, and the per-layer results the fold combines. Everything a layer
 // result holds is plain JSON so that it can be cached per (diffID, extractor, version).
 import type { Readable } from 'node:stream';
+import type { PackageEvidence } from '../core/package-evidence.js';
 
 /** What the layer walker knows about a file before reading it (from the tar header). */
 export interface FileInfo {
@@ -38,6 +39,8 @@ export interface ExtractedPackage {
   license?: string | undefined;
   /** Path inside the archive for nested artefacts (jar!inner.jar), else absent. */
   subPath?: string | undefined;
+  /** What the identity rests on; absent means `installed-metadata` (the extractor's default). */
+  evidence?: PackageEvidence | undefined;
   /** Extra facts an extractor wants to keep (e.g. npm dev flag, rpm vendor). */
   meta?: Record<string, string | boolean | number> | undefined;
 }

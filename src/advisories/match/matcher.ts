@@ -4,6 +4,7 @@
 // follows the documented precedence (severity.ts); KEV and EPSS are attached by CVE.
 
 import type { AffectedRange, SeverityEntry } from '../../core/advisory.js';
+import { identityConfidence } from '../../core/package-evidence.js';
 import type { Finding, FindingStatus, Package, Severity } from '../../core/types.js';
 import type { Store } from '../../store/index.js';
 import { type AffectedRow, findAffected, getEnrichment } from '../../store/index.js';
@@ -72,12 +73,19 @@ export function createMatcher(store: Store): Matcher {
   async function matchMany(
     items: { packages: Package[]; opts?: MatchOptions | undefined }[],
   ): Promise<Finding[][]> {
-    const keyed = items.map((it) => it.packages.map((p) => lookupKey(p, it.opts?.osEcosystem)));
-    await rowsFor(keyed.flat());
+    // A package whose identity is only guessed (core/package-evidence.ts) is listed, not matched:
+    // no finding hangs on a group id read off a file name.
+    const keyed = items.map((it) =>
+      it.packages.map((p) =>
+        identityConfidence(p.evidence) === 'low' ? undefined : lookupKey(p, it.opts?.osEcosystem),
+      ),
+    );
+    await rowsFor(keyed.flat().filter((k): k is LookupKey => k !== undefined));
     const results = items.map((it, n) => {
       const findings: Finding[] = [];
       it.packages.forEach((pkg, i) => {
-        const key = keyed[n]![i]!;
+        const key = keyed[n]![i];
+        if (!key) return;
         const hits: Hit[] = [];
         for (const e of key.ecosystems) {
           for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) {
