@@ -66,13 +66,15 @@ export const configSchema = z.strictObject({
       throughputWindow: duration.optional(),
     })
     .optional(),
-  /** Built-in scanner limits (bytes). */
+  /** Built-in scanner limits (bytes) and what it reports. */
   scan: z
     .strictObject({
       /** Largest file an extractor may read (default 128 MiB). */
       maxFileBytes: z.number().int().positive().optional(),
       /** Total decompressed layer bytes per image before the scan stops as partial (default 32 GiB). */
       maxTotalBytes: z.number().int().positive().optional(),
+      /** Also report language packages whose files an OS package owns (default false; docs/scan.md). */
+      includeOsOwned: z.boolean().optional(),
     })
     .optional(),
   /** Images scanned as base images, for "update base image X" remediation. */

@@ -1,11 +1,13 @@
 // Turns the folded image view into the SBOM: each extracted package gets its OSV ecosystem (OS
-// packages take the detected distribution and release), a purl, the layer that introduced it and
-// its path. Duplicates (the same package found twice, e.g. in a lockfile and in node_modules) are
-// reported once, at the first place found.
+// packages take the detected distribution and release), a purl, the layer that introduced it, its
+// path and what its identity rests on. Duplicates (the same package found twice, e.g. a jar copied
+// to two places) are reported once, at the first place found. A language package at a path an OS
+// package owns is that OS package's copy and is left out (extractors/owned-files.ts), unless asked.
 import type { PackageEvidence } from '../core/package-evidence.js';
 import type { Package } from '../core/types.js';
 import type { OsInfo } from './extractors/os/release/detect.js';
 import { allRecords, type ImageView } from './fold.js';
+import { resolveInImage } from './paths.js';
 import { purl, pypiName } from './purl.js';
 import type { ExtractedPackage } from './types.js';
 
@@ -93,16 +95,35 @@ export function purlOf(p: ExtractedPackage, os: OsInfo | undefined): string {
   }
 }
 
+export interface ViewPackagesOptions {
+  /** Report language packages at paths an OS package owns too (default false). */
+  includeOsOwned?: boolean | undefined;
+}
+
+export interface ViewedPackages {
+  packages: Package[];
+  /** Language packages left out because an OS package owns their file (0 with includeOsOwned). */
+  osOwned: number;
+}
+
 /** The SBOM of the view, in layer order then path order. */
 export function viewPackages(
   view: ImageView,
   os: OsInfo | undefined,
   layerOrder: readonly string[],
-): Package[] {
+  opts: ViewPackagesOptions = {},
+): ViewedPackages {
   const rank = new Map(layerOrder.map((d, i) => [d, i]));
+  const owned = opts.includeOsOwned ? new Set<string>() : osOwnedPaths(view);
+  let osOwned = 0;
   const rows: { pkg: Package; rank: number }[] = [];
   for (const rec of allRecords(view)) {
+    const ownedHere = owned.has(rec.path);
     rec.packages.forEach((p, i) => {
+      if (ownedHere && LANG_ECOSYSTEM[p.kind]) {
+        osOwned++;
+        return;
+      }
       const layer = rec.introducedBy[i] ?? rec.layer;
       rows.push({
         rank: rank.get(layer) ?? 0,
@@ -128,6 +149,22 @@ export function viewPackages(
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(pkg);
+  }
+  return { packages: out, osOwned };
+}
+
+/**
+ * Every path the view's OS package databases say they own, resolved through the image's symbolic
+ * links (a merged-/usr image lists `/bin/x` for the file at `usr/bin/x`).
+ */
+function osOwnedPaths(view: ImageView): Set<string> {
+  const out = new Set<string>();
+  for (const rec of allRecords(view)) {
+    for (const path of rec.ownedFiles ?? []) {
+      out.add(path);
+      const resolved = resolveInImage(path, view.symlinks);
+      if (resolved !== undefined) out.add(resolved);
+    }
   }
   return out;
 }

@@ -47,6 +47,11 @@ export interface ScanImageOptions {
   onProgress?: ((msg: string) => void) | undefined;
   /** Layers done of total and compressed bytes read, as the scan goes (per layer and per chunk). */
   progress?: ProgressSink | undefined;
+  /**
+   * Also report language packages whose files an OS package owns (Debian's python3-requests →
+   * PyPI requests). Default false: they are the OS package's copy, patched by the distribution.
+   */
+  includeOsOwned?: boolean | undefined;
   /** Digest-check the blobs of cached layers before trusting the cache (default true). */
   verifyCachedLayers?: boolean | undefined;
 }
@@ -65,7 +70,14 @@ export interface ImageScanResult {
   errors: ScanIssue[];
   packages: Package[];
   findings: Finding[];
-  stats: { layers: number; cachedLayers: number; bytes: number; seconds: number };
+  stats: {
+    layers: number;
+    cachedLayers: number;
+    bytes: number;
+    /** Language packages left out because an OS package owns their file (docs/scan.md); image scans only. */
+    osOwnedSkipped?: number | undefined;
+    seconds: number;
+  };
   /** The stored scan id, when saved. */
   scanId?: number | undefined;
 }
@@ -120,13 +132,14 @@ async function scanPlatform(
     view,
     detected ?? undefined,
     image.layers.map((l) => l.diffId),
+    { includeOsOwned: opts.includeOsOwned },
   );
   const {
     os,
     packages,
     errors: layerErrors,
     cleaned,
-  } = cleanScanOutput(detected, viewed, walked.errors, logger);
+  } = cleanScanOutput(detected, viewed.packages, walked.errors, logger);
   const errors = [...layerErrors];
   let findings: Finding[] = [];
   if (opts.match) {
@@ -145,6 +158,7 @@ async function scanPlatform(
     layers: image.layers.length,
     cachedLayers: walked.cachedLayers,
     bytes: walked.bytes,
+    osOwnedSkipped: viewed.osOwned,
     seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
   };
   const result: ImageScanResult = {

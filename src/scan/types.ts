@@ -49,6 +49,12 @@ export interface ExtractResult {
   packages: ExtractedPackage[];
   /** Small facts for OS detection (the `os/release` extractor keeps file contents here). */
   facts?: Record<string, string> | undefined;
+  /**
+   * Image paths an OS package manager owns (dpkg `info/*.list`, apk `R:` entries, rpm file lists),
+   * kept only where a language package could be found (extractors/owned-files.ts). Language
+   * packages at these paths belong to the OS package and are not reported again.
+   */
+  ownedFiles?: string[] | undefined;
 }
 
 export interface Extractor {
@@ -75,6 +81,7 @@ export interface FileRecord {
   extractor: string;
   packages: ExtractedPackage[];
   facts?: Record<string, string> | undefined;
+  ownedFiles?: string[] | undefined;
 }
 
 /** Filesystem changes of a layer that the fold needs (extractor-independent). */

@@ -158,7 +158,7 @@ describe('fold', () => {
     const view = foldLayers(layers);
     const os = detectOs(view);
     expect(os).toMatchObject({ family: 'debian', release: '12', ecosystem: 'Debian:12' });
-    const pkgs = viewPackages(view, os, [base.diffId, upper.diffId]);
+    const pkgs = viewPackages(view, os, [base.diffId, upper.diffId]).packages;
     const byName = Object.fromEntries(pkgs.map((p) => [p.name, p]));
     expect(Object.keys(byName).sort()).toEqual(['a', 'b', 'c', 'y']);
     expect(byName.a).toMatchObject({ version: '1.0', layer: base.diffId, ecosystem: 'Debian:12' });

@@ -115,7 +115,13 @@ async function runExtractors(
   const run = async (x: Extractor, input: ExtractInput) => {
     try {
       const res = await x.extract(input, opts.signal);
-      records.push({ path: info.path, extractor: x.name, packages: res.packages, facts: res.facts });
+      records.push({
+        path: info.path,
+        extractor: x.name,
+        packages: res.packages,
+        facts: res.facts,
+        ownedFiles: res.ownedFiles,
+      });
     } catch (err) {
       if (err instanceof DecompressionLimitError || opts.signal?.aborted) throw err;
       // The file was replaced in this layer even though it could not be read.

@@ -36,6 +36,7 @@ export async function scanInUse(ctx: CliContext): Promise<Printable<InUseRow>> {
         store,
         match: (packages, o) => matchPackages(store, packages, o),
         limits: ctx.config.scan,
+        includeOsOwned: ctx.config.scan?.includeOsOwned,
         sourceOptions: ctx.registryOptions,
         signal: ctx.signal,
         logger: ctx.logger,

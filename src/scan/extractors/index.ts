@@ -10,12 +10,14 @@ import { rubyExtractor } from './lang/ruby/ruby.js';
 import { rustExtractor } from './lang/rust/rust.js';
 import { apkExtractor } from './os/apk/apk.js';
 import { dpkgExtractor } from './os/dpkg/dpkg.js';
+import { dpkgFilesExtractor } from './os/dpkg/dpkg-files.js';
 import { releaseExtractor } from './os/release/release.js';
 import { rpmExtractor } from './os/rpm/rpm.js';
 
 export const EXTRACTORS: readonly Extractor[] = [
   releaseExtractor,
   dpkgExtractor,
+  dpkgFilesExtractor,
   apkExtractor,
   rpmExtractor,
   npmExtractor,
@@ -29,6 +31,7 @@ export const EXTRACTORS: readonly Extractor[] = [
 export {
   apkExtractor,
   dpkgExtractor,
+  dpkgFilesExtractor,
   goExtractor,
   javaExtractor,
   npmExtractor,

@@ -1,5 +1,8 @@
 // Cargo.lock reader: the `[[package]]` tables (name, version, source) of Cargo's lockfile, read
-// without a TOML dependency (the lockfile is machine-written and uses only these forms).
+// without a TOML dependency (the lockfile is machine-written and uses only these forms). Unlike
+// npm's, it is read in images: a Rust binary keeps no record of its crates unless built with
+// cargo-auditable, so a Cargo.lock beside it is the best evidence there is — reported with
+// evidence `lockfile` (docs/scan.md "Installed, not declared").
 // Spec: https://doc.rust-lang.org/cargo/guide/cargo-toml-vs-cargo-lock.html
 import { MalformedFileError } from '../../../errors.js';
 import type { ExtractedPackage } from '../../../types.js';
@@ -13,6 +16,7 @@ export function parseCargoLock(text: string, path: string): ExtractedPackage[] {
         kind: 'cargo',
         name: cur.name,
         version: cur.version,
+        evidence: 'lockfile',
         meta: cur.source ? { source: cur.source } : undefined,
       });
     cur = undefined;

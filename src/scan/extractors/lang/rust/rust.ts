@@ -23,7 +23,7 @@ const AuditData = z.object({
 
 export const rustExtractor: Extractor = {
   name: 'lang/rust',
-  version: 1,
+  version: 2,
   fileRequired: (f) => f.path.endsWith('Cargo.lock') || isExecutableCandidate(f),
   async extract(input) {
     const data = await input.bytes();

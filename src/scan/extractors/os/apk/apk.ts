@@ -1,22 +1,31 @@
 // os/apk: Alpine (and Wolfi/Chainguard) packages from /lib/apk/db/installed, with the origin
-// (source) package. Spec: https://wiki.alpinelinux.org/wiki/Apk_spec (installed database format).
+// (source) package, and the files they own (`F:` directory, then its `R:` files) where a language
+// package could be (extractors/owned-files.ts).
+// Spec: https://wiki.alpinelinux.org/wiki/Apk_spec (installed database format).
 import { MalformedFileError } from '../../../errors.js';
-import type { ExtractedPackage, Extractor } from '../../../types.js';
+import type { ExtractedPackage, Extractor, ExtractResult } from '../../../types.js';
+import { ownedCandidates } from '../../owned-files.js';
 
 export const apkExtractor: Extractor = {
   name: 'os/apk',
-  version: 1,
+  version: 2,
   fileRequired: (f) => f.path === 'lib/apk/db/installed' || f.path === 'usr/lib/apk/db/installed',
   async extract(input) {
-    return { packages: parseApkInstalled((await input.bytes()).toString('utf8'), input.path) };
+    return parseApkInstalled((await input.bytes()).toString('utf8'), input.path);
   },
 };
 
-export function parseApkInstalled(text: string, path: string): ExtractedPackage[] {
+export function parseApkInstalled(
+  text: string,
+  path: string,
+): ExtractResult & { packages: ExtractedPackage[] } {
   const pkgs: ExtractedPackage[] = [];
+  const owned: string[] = [];
+  let dir = '';
   let cur: Record<string, string> = {};
   let sawKey = false;
   const flush = () => {
+    dir = '';
     if (cur.P && cur.V) {
       pkgs.push({
         kind: 'apk',
@@ -40,11 +49,13 @@ export function parseApkInstalled(text: string, path: string): ExtractedPackage[
     if (line.length < 2 || line[1] !== ':') continue;
     sawKey = true;
     const key = line[0]!;
-    // Multi-valued keys (F:, R:, Z:…) are file lists: only the package-level keys matter here.
-    if (!(key in cur)) cur[key] = line.slice(2);
+    if (key === 'F') dir = line.slice(2);
+    else if (key === 'R') owned.push(`${dir}/${line.slice(2)}`);
+    // Other multi-valued keys (Z:, a:, M:…) describe files: only the package-level keys matter.
+    else if (!(key in cur)) cur[key] = line.slice(2);
   }
   flush();
   if (text.trim() !== '' && !sawKey)
     throw new MalformedFileError(path, 'no "K:value" lines found; expected an apk installed database');
-  return pkgs;
+  return { packages: pkgs, ownedFiles: ownedCandidates(owned) };
 }

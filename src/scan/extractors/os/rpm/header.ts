@@ -16,6 +16,9 @@ export const TAG = {
   LICENSE: 1014,
   ARCH: 1022,
   SOURCERPM: 1044,
+  DIRINDEXES: 1116,
+  BASENAMES: 1117,
+  DIRNAMES: 1118,
   MODULARITYLABEL: 5096,
 } as const;
 
@@ -34,6 +37,8 @@ export interface RpmHeader {
   summary?: string | undefined;
   modularityLabel?: string | undefined;
   sigMd5?: string | undefined;
+  /** The package's files (DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]), absolute paths. */
+  files: string[];
 }
 
 /** Decodes one header blob. Throws MalformedFileError when the blob is inconsistent. */
@@ -88,6 +93,40 @@ export function parseHeaderBlob(blob: Uint8Array, where: string): RpmHeader {
       throw new MalformedFileError(where, `tag ${tag} points outside the header data`);
     return Buffer.from(blob.buffer, blob.byteOffset + at, e.count).toString('hex');
   };
+  const strings = (tag: number): string[] => {
+    const e = entries.get(tag);
+    if (!e || e.type !== TYPE.STRING_ARRAY) return [];
+    const out: string[] = [];
+    let at = dataStart + e.offset;
+    const end = dataStart + dl;
+    if (e.offset < 0 || at > end)
+      throw new MalformedFileError(where, `tag ${tag} points outside the header data`);
+    for (let i = 0; i < e.count; i++) {
+      let stop = at;
+      while (stop < end && blob[stop] !== 0) stop++;
+      if (stop >= end) throw new MalformedFileError(where, `tag ${tag} runs past the header data`);
+      out.push(Buffer.from(blob.buffer, blob.byteOffset + at, stop - at).toString('utf8'));
+      at = stop + 1;
+    }
+    return out;
+  };
+  const ints = (tag: number): number[] => {
+    const e = entries.get(tag);
+    if (!e || e.type !== TYPE.INT32) return [];
+    const at = dataStart + e.offset;
+    if (e.offset < 0 || at + e.count * 4 > dataStart + dl)
+      throw new MalformedFileError(where, `tag ${tag} points outside the header data`);
+    return Array.from({ length: e.count }, (_, i) => dv.getUint32(at + i * 4));
+  };
+  const files = (): string[] => {
+    const base = strings(TAG.BASENAMES);
+    const dirs = strings(TAG.DIRNAMES);
+    const index = ints(TAG.DIRINDEXES);
+    return base.flatMap((b, i) => {
+      const d = dirs[index[i] ?? -1];
+      return d === undefined ? [] : [`${d}${b}`];
+    });
+  };
   const name = str(TAG.NAME);
   const version = str(TAG.VERSION);
   const release = str(TAG.RELEASE);
@@ -106,6 +145,7 @@ export function parseHeaderBlob(blob: Uint8Array, where: string): RpmHeader {
     summary: str(TAG.SUMMARY),
     modularityLabel: str(TAG.MODULARITYLABEL),
     sigMd5: bin(TAG.SIGMD5),
+    files: files(),
   };
 }
 

@@ -1,8 +1,10 @@
 // os/rpm: packages of RHEL-family, SUSE, Fedora, Mariner… images from the rpm database in any of
 // its three formats — SQLite (`rpmdb.sqlite`), Berkeley DB hash (`Packages`) and NDB
-// (`Packages.db`) — told apart by their magic bytes, all read without native code.
+// (`Packages.db`) — told apart by their magic bytes, all read without native code — and the files
+// they own where a language package could be (extractors/owned-files.ts).
 import { MalformedFileError } from '../../../errors.js';
 import type { ExtractedPackage, Extractor } from '../../../types.js';
+import { ownedCandidates } from '../../owned-files.js';
 import { bdbValues, isBerkeleyHash } from './bdb.js';
 import { parseHeaderBlob, type RpmHeader, splitSourceRpm } from './header.js';
 import { isNdb, ndbValues } from './ndb.js';
@@ -13,11 +15,12 @@ const FILES = ['Packages', 'Packages.db', 'rpmdb.sqlite'];
 
 export const rpmExtractor: Extractor = {
   name: 'os/rpm',
-  version: 1,
+  version: 2,
   fileRequired: (f) => DIRS.some((d) => f.path.startsWith(d) && FILES.includes(f.path.slice(d.length))),
   async extract(input) {
     const data = await input.bytes();
-    return { packages: (await readRpmDb(data, input.path)).map(toPackage) };
+    const headers = await readRpmDb(data, input.path);
+    return { packages: headers.map(toPackage), ownedFiles: ownedCandidates(headers.flatMap((h) => h.files)) };
   },
 };
 
