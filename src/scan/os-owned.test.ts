@@ -123,6 +123,30 @@ describe('OS-owned language packages', () => {
     expect(got.ownedFiles?.some((p) => p.startsWith('usr/share/'))).toBe(false);
   });
 
+  it("Debian's maven-repo link gives guice-servlet.jar its group; dpkg owns it, so only with includeOsOwned", async () => {
+    const jar = readFileSync(new URL('../../testdata/scan/java/debian/guice-servlet.jar', import.meta.url));
+    const repo =
+      'usr/share/maven-repo/com/google/inject/extensions/guice-servlet/4.2.3/guice-servlet-4.2.3.jar';
+    const base = await buildLayer([
+      { path: 'usr/share/java/guice-servlet.jar', content: jar },
+      { path: repo, type: 'symlink', linkname: '../../../../../../../java/guice-servlet.jar' },
+      {
+        path: 'var/lib/dpkg/status',
+        content: 'Package: libguice-java\nStatus: install ok installed\nVersion: 4.2.3-2\n',
+      },
+      { path: 'var/lib/dpkg/info/libguice-java.list', content: '/usr/share/java/guice-servlet.jar\n' },
+    ]);
+    const view = foldLayers([await walk(base)]);
+    const maven = (o: { includeOsOwned?: boolean }) =>
+      viewPackages(view, undefined, [base.diffId], o)
+        .packages.filter((p) => p.ecosystem === 'Maven')
+        .map((p) => `${p.name}@${p.version} ${p.evidence} ${p.purl}`);
+    expect(maven({})).toEqual([]);
+    expect(maven({ includeOsOwned: true })).toEqual([
+      'com.google.inject.extensions:guice-servlet@4.2.3 maven-repository-path pkg:maven/com.google.inject.extensions/guice-servlet@4.2.3',
+    ]);
+  });
+
   it('extractFile helper still sees no packages from a list file', async () => {
     expect(
       await extractFile(dpkgFilesExtractor, 'var/lib/dpkg/info/a.list', Buffer.from('/usr/bin/a\n')),

@@ -5,6 +5,11 @@
 // package owns is that OS package's copy and is left out (extractors/owned-files.ts), unless asked.
 import type { PackageEvidence } from '../core/package-evidence.js';
 import type { Package } from '../core/types.js';
+import {
+  coordinatesOfLinkTargets,
+  type MavenCoordinates,
+  withRepositoryCoordinates,
+} from './extractors/lang/java/repo-path.js';
 import type { OsInfo } from './extractors/os/release/detect.js';
 import { allRecords, type ImageView } from './fold.js';
 import { resolveInImage } from './paths.js';
@@ -79,8 +84,11 @@ export function purlOf(p: ExtractedPackage, os: OsInfo | undefined): string {
     case 'pypi':
       return purl('pypi', undefined, pypiName(p.name), p.version);
     case 'maven': {
-      const [group, artifact] = p.name.split(':');
-      return purl('maven', group, artifact ?? p.name, p.version);
+      // A guessed identity (evidence `file-name`) has no group: its purl has no namespace either.
+      const i = p.name.indexOf(':');
+      return i < 0
+        ? purl('maven', undefined, p.name, p.version)
+        : purl('maven', p.name.slice(0, i), p.name.slice(i + 1), p.version);
     }
     case 'golang': {
       const i = p.name.lastIndexOf('/');
@@ -116,10 +124,15 @@ export function viewPackages(
   const rank = new Map(layerOrder.map((d, i) => [d, i]));
   const owned = opts.includeOsOwned ? new Set<string>() : osOwnedPaths(view);
   let osOwned = 0;
+  let repository: Map<string, MavenCoordinates> | undefined;
   const rows: { pkg: Package; rank: number }[] = [];
   for (const rec of allRecords(view)) {
     const ownedHere = owned.has(rec.path);
-    rec.packages.forEach((p, i) => {
+    // Debian's maven-repo links name the real coordinates of a jar whose own files do not.
+    repository ??= rec.extractor === 'lang/java' ? javaRepositoryLinks(view) : undefined;
+    const coordinates = rec.extractor === 'lang/java' ? repository?.get(rec.path) : undefined;
+    rec.packages.forEach((original, i) => {
+      const p = coordinates ? withRepositoryCoordinates(original, coordinates) : original;
       if (ownedHere && LANG_ECOSYSTEM[p.kind]) {
         osOwned++;
         return;
@@ -151,6 +164,13 @@ export function viewPackages(
     out.push(pkg);
   }
   return { packages: out, osOwned };
+}
+
+function javaRepositoryLinks(view: ImageView): Map<string, MavenCoordinates> {
+  return coordinatesOfLinkTargets(view.symlinks, (path) => {
+    const resolved = resolveInImage(path, view.symlinks);
+    return resolved === undefined ? undefined : (view.hardlinks.get(resolved) ?? resolved);
+  });
 }
 
 /**

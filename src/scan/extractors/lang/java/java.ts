@@ -1,17 +1,26 @@
-// lang/java: Maven artefacts inside jar, war and ear archives — every
-// `META-INF/maven/<group>/<artifact>/pom.properties`, else the MANIFEST.MF identity, else the file
-// name — recursing into nested archives (Spring Boot `BOOT-INF/lib/`, `WEB-INF/lib/`, ear modules).
-// Specs: JAR File Specification (MANIFEST.MF); Maven archiver (pom.properties).
+// lang/java: Maven artefacts inside jar, war and ear archives, recursing into nested archives
+// (Spring Boot `BOOT-INF/lib/`, `WEB-INF/lib/`, ear modules). Each identity records the evidence it
+// rests on, most reliable first (docs/scan.md "Maven identity"): every
+// `META-INF/maven/<group>/<artifact>/pom.properties`; else those directories' `pom.xml`; else the
+// archive's place in a Maven repository layout; else MANIFEST.MF's Bundle-SymbolicName when it is
+// what maven-bundle-plugin would name the artifact the file name states; else the file name alone
+// (a guess: artifact only, no group, never matched against advisories).
+// Specs: JAR File Specification (MANIFEST.MF); Maven archiver (pom.properties, pom.xml).
+import type { PackageEvidence } from '../../../../core/package-evidence.js';
 import { MalformedFileError } from '../../../errors.js';
 import type { ExtractedPackage, Extractor } from '../../../types.js';
+import { confirmedGroup } from './bundle-name.js';
+import { parsePomXml } from './pom-xml.js';
+import { mavenRepositoryCoordinates } from './repo-path.js';
 import { readZip, ZipLimitError } from './zip.js';
 
 const ARCHIVE = /\.(jar|war|ear|par|sar|jpi|hpi)$/i;
 const MAX_DEPTH = 4;
+const MAVEN_DIR = /^META-INF\/maven\/([^/]+)\/([^/]+)\/pom\.xml$/;
 
 export const javaExtractor: Extractor = {
   name: 'lang/java',
-  version: 1,
+  version: 2,
   fileRequired: (f) => ARCHIVE.test(f.path),
   async extract(input) {
     const data = await input.bytes();
@@ -33,29 +42,47 @@ async function archivePackages(
   budget: { remaining: number },
 ): Promise<ExtractedPackage[]> {
   const poms: ExtractedPackage[] = [];
+  const pomDirs = new Set<string>();
+  const pomXmls: [string, string][] = [];
   const nested: ExtractedPackage[] = [];
   let manifest: Record<string, string> | undefined;
+  const sub = subPath || undefined;
   const here = (inner: string) => (subPath ? `${subPath}!${inner}` : inner);
   await readZip(
     data,
     (name) =>
       name === 'META-INF/MANIFEST.MF' ||
       (name.startsWith('META-INF/maven/') && name.endsWith('/pom.properties')) ||
+      MAVEN_DIR.test(name) ||
       (depth < MAX_DEPTH && ARCHIVE.test(name)),
     async (name, content) => {
       if (name === 'META-INF/MANIFEST.MF') manifest = parseManifest(content.toString('utf8'));
-      else if (name.endsWith('pom.properties')) {
+      else if (name.endsWith('/pom.properties')) {
         const p = parseProperties(content.toString('utf8'));
-        if (p.groupId && p.artifactId && p.version)
-          poms.push(maven(p.groupId, p.artifactId, p.version, subPath || undefined));
+        if (p.groupId && p.artifactId && p.version) {
+          poms.push(maven(p.groupId, p.artifactId, p.version, sub, 'pom.properties'));
+          pomDirs.add(name.slice(0, name.lastIndexOf('/')));
+        }
+      } else if (MAVEN_DIR.test(name)) {
+        pomXmls.push([name, content.toString('utf8')]);
       } else {
         nested.push(...(await archivePackages(content, name, here(name), depth + 1, budget)));
       }
     },
     budget,
   );
+  // A pom.xml counts where no pom.properties stated the same artefact.
+  for (const [name, text] of pomXmls) {
+    if (pomDirs.has(name.slice(0, name.lastIndexOf('/')))) continue;
+    const own = fromPomXml(name, text, fileName, manifest, sub);
+    if (own) poms.push(own);
+  }
   if (poms.length) return [...poms, ...nested];
-  const own = fromManifest(manifest, fileName, subPath || undefined);
+  // A repository layout only describes the file itself, never an archive nested in it.
+  const located = depth === 0 ? mavenRepositoryCoordinates(fileName) : undefined;
+  const own = located
+    ? maven(located.group, located.artifact, located.version, sub, 'maven-repository-path')
+    : fromManifest(manifest, fileName, sub);
   return own ? [own, ...nested] : nested;
 }
 
@@ -64,26 +91,79 @@ function maven(
   artifact: string,
   version: string,
   subPath: string | undefined,
+  evidence: PackageEvidence,
 ): ExtractedPackage {
-  return { kind: 'maven', namespace: group, name: `${group}:${artifact}`, version, subPath };
+  return { kind: 'maven', namespace: group, name: `${group}:${artifact}`, version, subPath, evidence };
 }
 
+/**
+ * `META-INF/maven/<group>/<artifact>/pom.xml`: the directory names are what Maven archived; the pom
+ * must agree with them and supplies the version. A version the pom leaves to a property defined
+ * elsewhere (`${revision}`) comes from the file name when it names this artifact, else from
+ * Implementation-Version (Maven archiver writes the project version there).
+ */
+function fromPomXml(
+  entry: string,
+  text: string,
+  fileName: string,
+  manifest: Record<string, string> | undefined,
+  subPath: string | undefined,
+): ExtractedPackage | undefined {
+  const [, group, artifact] = MAVEN_DIR.exec(entry)!;
+  const pom = parsePomXml(text);
+  if (!pom || pom.artifactId !== artifact || (pom.groupId !== undefined && pom.groupId !== group))
+    return undefined;
+  const version =
+    pom.version ??
+    nameSplits(baseName(fileName)).find((s) => s.artifact === artifact)?.version ??
+    manifest?.['Implementation-Version'];
+  return version ? maven(group!, artifact!, version, subPath, 'pom.xml') : undefined;
+}
+
+/**
+ * The manifest confirmed by the file name (evidence `manifest`), else the file name alone
+ * (evidence `file-name`: the artifact id as the name, no group, so that it cannot meet a
+ * `group:artifact` advisory). The version is the file name's, else Implementation-Version, else
+ * Bundle-Version.
+ */
 function fromManifest(
   m: Record<string, string> | undefined,
   fileName: string,
   subPath: string | undefined,
 ): ExtractedPackage | undefined {
-  const base = fileName.slice(fileName.lastIndexOf('/') + 1).replace(ARCHIVE, '');
-  const fromName = /^(.+?)-(\d[\w.+-]*)$/.exec(base);
+  const splits = nameSplits(baseName(fileName));
+  const stated = [m?.['Implementation-Version'], m?.['Bundle-Version']].filter((v): v is string => !!v);
   const symbolic = m?.['Bundle-SymbolicName']?.split(';')[0]?.trim();
-  const version = m?.['Implementation-Version'] ?? m?.['Bundle-Version'] ?? fromName?.[2];
-  const artifact = fromName?.[1] ?? m?.['Implementation-Title'] ?? symbolic;
-  const group =
-    m?.['Implementation-Vendor-Id'] ??
-    (symbolic?.includes('.') ? symbolic.slice(0, symbolic.lastIndexOf('.')) : undefined) ??
-    m?.['Automatic-Module-Name']?.split('.').slice(0, -1).join('.');
-  if (!artifact || !version) return undefined;
-  return maven(group || artifact, artifact, version, subPath);
+  const vendor = m?.['Implementation-Vendor-Id']?.trim();
+  if (symbolic) {
+    for (const s of splits) {
+      const group = confirmedGroup(symbolic, s.artifact, vendor);
+      const version = s.version ?? stated[0];
+      if (group && version) return maven(group, s.artifact, version, subPath, 'manifest');
+    }
+  }
+  const best = splits.find((s) => s.version && stated.includes(s.version)) ?? splits[0]!;
+  const version = best.version ?? stated[0];
+  if (!best.artifact || !version) return undefined;
+  return { kind: 'maven', name: best.artifact, version, subPath, evidence: 'file-name' };
+}
+
+function baseName(fileName: string): string {
+  return fileName.slice(fileName.lastIndexOf('/') + 1).replace(ARCHIVE, '');
+}
+
+/**
+ * Ways to read `<artifact>-<version>` off a file name: at every `-` followed by a digit
+ * (`log4j-1.2-api-2.17.1` is `log4j` 1.2-api-2.17.1 or `log4j-1.2-api` 2.17.1), then the whole
+ * name as an artifact without a version (Debian's `/usr/share/java/guice-servlet.jar`).
+ */
+function nameSplits(base: string): { artifact: string; version?: string | undefined }[] {
+  const out: { artifact: string; version?: string }[] = [];
+  for (let i = base.indexOf('-'); i > 0; i = base.indexOf('-', i + 1)) {
+    if (/\d/.test(base[i + 1] ?? '')) out.push({ artifact: base.slice(0, i), version: base.slice(i + 1) });
+  }
+  out.push({ artifact: base });
+  return out;
 }
 
 /** Java .properties (the subset Maven writes: `key=value`, `#` comments). */
