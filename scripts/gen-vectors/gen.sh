@@ -1,8 +1,9 @@
 #!/bin/sh
 # Regenerates testdata/versions/generated/*.txt with the real tools: dpkg --compare-versions,
-# rpm's Lua rpm.vercmp (Debian package `rpm`), Python packaging.version, Maven's ComparableVersion
-# (the maven-artifact jar shipped with mvn), and npm's semver. Every pair of corpus versions the
-# tool accepts becomes one "A OP B" line. Run from anywhere: scripts/gen-vectors/gen.sh
+# rpm's Lua rpm.vercmp (Debian package `rpm`), Python packaging.version, pip's vendored packaging
+# 21.3 (legacy PyPI versions), Maven 3.9's ComparableVersion (the upstream source kept in maven39/,
+# compiled here: the machine's mvn is 3.8), and npm's semver. Every pair of corpus versions the
+# tool accepts becomes one "A OP B" line. Nothing is fetched. Run from anywhere: scripts/gen-vectors/gen.sh
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -30,10 +31,20 @@ python3 "$HERE/rpm-lua.py" "$TMP/rpm" > "$TMP/rpm.lua"
 python3 "$HERE/corpus.py" pep440 > "$TMP/pep440"
 python3 "$HERE/gen-pep440.py" "$TMP/pep440" > "$OUT/pep440.txt"
 
-# Maven
+# PEP 440 with legacy versions: pip's vendored packaging 21.3 parse (Version | LegacyVersion)
+python3 "$HERE/gen-pep440-legacy.py" "$HERE/corpus/pep440-legacy.txt" > "$OUT/pep440-legacy.txt"
+
+# Maven: ComparableVersion of Apache Maven 3.9.9 (maven39/ComparableVersion.java, compiled here)
 python3 "$HERE/corpus.py" maven > "$TMP/maven"
+mkdir -p "$TMP/maven39"
+javac -nowarn -d "$TMP/maven39" "$HERE/maven39/ComparableVersion.java"
+{ header "Apache Maven 3.9.9 ComparableVersion (scripts/gen-vectors/maven39, $(javac -version 2>&1))"; java -cp "$TMP/maven39" "$HERE/GenMaven.java" "$TMP/maven"; } > "$OUT/maven.txt"
+# Cross-check, not written anywhere: how many pairs the machine's own Maven (3.8 on Debian 12) orders otherwise.
 JAR=/usr/share/maven/lib/maven-artifact-3.x.jar
-{ header "$(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g') ComparableVersion"; java -cp "$JAR" "$HERE/GenMaven.java" "$TMP/maven"; } > "$OUT/maven.txt"
+if [ -f "$JAR" ]; then
+  java -cp "$JAR" "$HERE/GenMaven.java" "$TMP/maven" > "$TMP/maven-local.txt"
+  echo "maven: $(grep -v '^#' "$OUT/maven.txt" | diff - "$TMP/maven-local.txt" | grep -c '^>' || true) pairs ordered otherwise by $(unzip -p "$(readlink -f "$JAR")" META-INF/MANIFEST.MF | grep Implementation-Version | tr -d '\r')"
+fi
 
 # npm semver
 python3 "$HERE/corpus.py" npm > "$TMP/npm"

@@ -10,11 +10,14 @@ export {
 } from './ecosystems.js';
 export { osvEcosystem } from './os-ecosystem.js';
 export {
+  encodePurlComponent,
+  formatPurl,
   OS_PACKAGE_TYPES,
   PURL_TYPE_ECOSYSTEMS,
   type Purl,
   type PurlMappingOptions,
   type PurlPackage,
+  type PurlParts,
   packageFromPurl,
   parsePurl,
 } from './purl.js';

@@ -90,6 +90,13 @@ describe('packageFromPurl: purl → OSV ecosystem, name, version', () => {
       { ecosystem: 'Red Hat', name: 'openssl-libs', version: '1:1.1.1k-7.el8_6' },
     ],
     ['pkg:rpm/redhat/bash@4.4.20-4.el8?epoch=0&distro=rhel-8.6', { version: '4.4.20-4.el8' }],
+    // …and so is Trivy's Debian epoch qualifier (a version that already has one is kept).
+    ['pkg:deb/debian/libc6@2.36-9?epoch=1', { ecosystem: 'Debian', name: 'libc6', version: '1:2.36-9' }],
+    [
+      'pkg:deb/debian/bsdutils@2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12&epoch=1',
+      { ecosystem: 'Debian:12', version: '1:2.38.1-5+deb12u3' },
+    ],
+    ['pkg:deb/debian/git@1:2.39.2-1?epoch=1', { version: '1:2.39.2-1' }],
     // namespace decides when there is no distro qualifier
     ['pkg:deb/debian/bash@5.0-4', { ecosystem: 'Debian', name: 'bash' }],
   ])('%s', (purl, expected) => {

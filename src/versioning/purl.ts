@@ -1,8 +1,12 @@
-// Package URLs: the ONE parser and the ONE purl → (OSV ecosystem, package name, version) mapping,
-// shared by SBOM input (scan/) and imported reports (importers/).
+// Package URLs: the ONE builder, the ONE parser and the ONE purl → (OSV ecosystem, package name,
+// version) mapping, shared by the scanner's SBOM (scan/purl.ts wraps formatPurl), SBOM input (scan/)
+// and imported reports (importers/).
 // Spec: https://github.com/package-url/purl-spec (pkg:type/namespace/name@version?qualifiers#subpath)
 // — parsed as the spec says: subpath split from the right on `#`, qualifiers on `?`, the version
-// from the right on `@` (so `%40`-encoded and bare npm scopes both work), each part percent-decoded.
+// from the right on the last `@` after the last `/` (so `%40`-encoded and bare npm scopes both
+// work), each part percent-decoded; built with the spec's encoding (docs/standard/
+// characters-and-encoding.md): every octet but A–Z a–z 0–9 `.-_~` and `:` percent-encoded, qualifiers
+// sorted by key. Checked against the spec's own test-suite-data.json (testdata/versions/purl-spec/).
 import { osvEcosystem } from './os-ecosystem.js';
 
 export interface Purl {
@@ -16,6 +20,62 @@ export interface Purl {
   qualifiers: Record<string, string>;
   subpath?: string | undefined;
 }
+
+export interface PurlParts {
+  type: string;
+  /** Segments joined by `/`; each segment is encoded on its own. */
+  namespace?: string | undefined;
+  name: string;
+  version?: string | undefined;
+  /** Empty and undefined values are left out; keys are lower-cased and sorted. */
+  qualifiers?: Readonly<Record<string, string | undefined>> | undefined;
+  subpath?: string | undefined;
+}
+
+/** Percent-encodes one purl component: UTF-8, every octet but A–Z a–z 0–9 `.-_~` and `:`. */
+export function encodePurlComponent(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%3A/g, ':');
+}
+
+/** Builds the canonical package URL of its parts (type-specific name rules of the spec applied). */
+export function formatPurl(parts: PurlParts): string {
+  const type = parts.type.toLowerCase();
+  const { namespace, name } = normaliseForType(type, parts.namespace, parts.name);
+  const segs = (s: string | undefined, drop: (x: string) => boolean) =>
+    (s ?? '')
+      .split('/')
+      .filter((x) => !drop(x))
+      .map(encodePurlComponent)
+      .join('/');
+  const ns = segs(namespace, (x) => x === '');
+  const q = Object.entries(parts.qualifiers ?? {})
+    .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
+    .map(([k, v]) => [k.toLowerCase(), v] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${encodePurlComponent(v)}`)
+    .join('&');
+  const sub = segs(parts.subpath, (x) => x === '' || x === '.' || x === '..');
+  return `pkg:${type}/${ns ? `${ns}/` : ''}${encodePurlComponent(name)}${
+    parts.version ? `@${encodePurlComponent(parts.version)}` : ''
+  }${q ? `?${q}` : ''}${sub ? `#${sub}` : ''}`;
+}
+
+/** PURL-TYPES rules: github/bitbucket names are case-insensitive, pypi names PEP 503-like. */
+function normaliseForType(
+  type: string,
+  namespace: string | undefined,
+  name: string,
+): { namespace: string | undefined; name: string } {
+  if (type === 'github' || type === 'bitbucket')
+    return { namespace: namespace?.toLowerCase(), name: name.toLowerCase() };
+  if (type === 'pypi') return { namespace, name: name.toLowerCase().replace(/_/g, '-') };
+  return { namespace, name };
+}
+
+/** Qualifier keys: ASCII letters, digits, `.-_`, not starting with a digit, never encoded. */
+const QUALIFIER_KEY = /^[A-Za-z.\-_][A-Za-z0-9.\-_]*$/;
 
 /** Parses a package URL; undefined if it is not one (or its percent-encoding is broken). */
 export function parsePurl(purl: string): Purl | undefined {
@@ -46,8 +106,10 @@ function parse(purl: string): Purl | undefined {
     for (const kv of rest.slice(q + 1).split('&')) {
       const i = kv.indexOf('=');
       if (i <= 0) continue;
+      const key = kv.slice(0, i);
+      if (!QUALIFIER_KEY.test(key)) return undefined;
       const value = decodeURIComponent(kv.slice(i + 1));
-      if (value) qualifiers[kv.slice(0, i).toLowerCase()] = value;
+      if (value) qualifiers[key.toLowerCase()] = value;
     }
     rest = rest.slice(0, q);
   }
@@ -61,16 +123,19 @@ function parse(purl: string): Purl | undefined {
   rest = rest.slice(slash + 1);
   let version: string | undefined;
   const at = rest.lastIndexOf('@');
-  if (at > 0) {
+  if (at !== -1 && at > rest.lastIndexOf('/')) {
     version = decodeURIComponent(rest.slice(at + 1));
     rest = rest.slice(0, at);
   }
+  if (version !== undefined && (rest === '' || rest.endsWith('/'))) return undefined; // `ns/@1.0`: no name
   const segs = rest.split('/').filter(Boolean).map(decodeURIComponent);
-  const name = segs.pop();
-  if (!name) return undefined;
+  const last = segs.pop();
+  if (!last) return undefined;
+  const lower = type.toLowerCase();
+  const { namespace, name } = normaliseForType(lower, segs.length ? segs.join('/') : undefined, last);
   return {
-    type: type.toLowerCase(),
-    namespace: segs.length ? segs.join('/') : undefined,
+    type: lower,
+    namespace,
     name,
     version: version || undefined,
     qualifiers,
@@ -129,7 +194,7 @@ export interface PurlMappingOptions {
 /**
  * A purl's OSV ecosystem (OS packages: from the distro qualifier `debian-10.1`, `3.10.2`,
  * `rhel-9.1`, `opensuse-leap-15.5`, or the namespace), package name (Maven `group:artifact`, npm
- * scopes, Go module paths kept) and version (rpm `epoch` qualifier folded in as `epoch:version`).
+ * scopes, Go module paths kept) and version (rpm and deb `epoch` qualifier folded in as `epoch:version`).
  */
 export function packageFromPurl(purl: string, opts: PurlMappingOptions = {}): PurlPackage | undefined {
   const p = parsePurl(purl);
@@ -147,8 +212,9 @@ export function packageFromPurl(purl: string, opts: PurlMappingOptions = {}): Pu
     ecosystem =
       (family ? osvEcosystem(family, release) : undefined) ??
       (opts.assumeDistro ? DISTRO_DEFAULT[p.type] : undefined);
+    // Trivy writes the epoch of rpm and Debian packages as a qualifier; it is part of the version.
     const epoch = p.qualifiers.epoch;
-    if (p.type === 'rpm' && version && epoch && epoch !== '0' && !version.includes(':'))
+    if ((p.type === 'rpm' || p.type === 'deb') && version && epoch && epoch !== '0' && !version.includes(':'))
       version = `${epoch}:${version}`;
   }
   return { ...(ecosystem ? { ecosystem } : {}), name, ...(version ? { version } : {}) };

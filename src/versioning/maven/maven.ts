@@ -1,8 +1,10 @@
-// Maven versions, ordered like Maven's own org.apache.maven.artifact.versioning.ComparableVersion
-// (maven-artifact 3.8, incl. MNG-6964): the string is split into a tree of lists of int and qualifier items at
-// ".", "-" and digit/letter transitions; trailing "null" items (0, "", "final", "ga", "release")
-// are dropped; qualifiers order alpha < beta < milestone < rc = cr < snapshot < "" < sp < others
-// (others lexically). Spec: https://maven.apache.org/pom.html#Version_Order_Specification.
+// Maven versions, ordered like Maven's own org.apache.maven.artifact.versioning.ComparableVersion as
+// released in Maven 3.9.x (3.9.9 source, checked against the 3.9.12 build; 3.8.7 orders every tested
+// pair the same): the string is split into a tree of lists of int and qualifier items at ".", "-"
+// and digit/letter transitions (".X1" is read as "-X1"); trailing "null" items (0, "", "final",
+// "ga", "release") are dropped; qualifiers order alpha < beta < milestone < rc = cr < snapshot < ""
+// < sp < others (others lexically); a list is compared with "nothing" item by item (MNG-6964).
+// Spec: https://maven.apache.org/pom.html#Version_Order_Specification.
 import { compareDigits, defineScheme, type Ordering } from '../scheme.js';
 
 type Item = { t: 'int'; v: string } | { t: 'str'; v: string } | { t: 'list'; items: Item[] };

@@ -1,15 +1,23 @@
-// Python package versions (PEP 440), ordered like `packaging.version.Version` (its _cmpkey):
+// Python package versions, ordered like pip's `packaging.version.parse` (packaging 21.3, vendored by
+// pip 23), which OSV tooling follows. A valid PEP 440 version is ordered like `Version` (its _cmpkey):
 // epoch, release without trailing zeros, pre (a < b < rc; a dev-only release sorts before any
-// pre-release), post, dev, then the local label. Legacy (non-PEP 440) versions are invalid, as in
-// packaging >= 22. Spec: https://packaging.python.org/en/latest/specifications/version-specifiers/.
+// pre-release), post, dev, then the local label. Any other string is a legacy version
+// (`LegacyVersion`, dropped in packaging 22): it sorts before every PEP 440 version, and legacy
+// versions compare by setuptools' old parse_version key (see legacyKey). Rejected: an empty or blank
+// string, and PEP 440 look-alikes that only match through Python's Unicode case folding (ſ, ı, İ).
+// Spec: https://packaging.python.org/en/latest/specifications/version-specifiers/.
 import { compareDigits, compareStrings, defineScheme, type Ordering } from '../scheme.js';
 
+// Python's `\s` (str.isspace), not JavaScript's: packaging strips exactly these around a version.
+const PY_SPACE =
+  '[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+
 const PATTERN = new RegExp(
-  '^\\s*v?(?:(?:([0-9]+)!)?([0-9]+(?:\\.[0-9]+)*)' +
+  `^${PY_SPACE}*v?(?:(?:([0-9]+)!)?([0-9]+(?:\\.[0-9]+)*)` +
     '([-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?([0-9]+)?)?' +
     '((?:-([0-9]+))|(?:[-_.]?(post|rev|r)[-_.]?([0-9]+)?))?' +
     '([-_.]?(dev)[-_.]?([0-9]+)?)?)' +
-    '(?:\\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?\\s*$',
+    `(?:\\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?${PY_SPACE}*$`,
   'i',
 );
 
@@ -36,9 +44,9 @@ function normPre(l: string): string {
   return 'rc';
 }
 
-function parse(v: string): Pep440 | string {
+function parsePep440(v: string): Pep440 | null {
   const m = PATTERN.exec(v);
-  if (!m) return 'not a PEP 440 version';
+  if (!m) return null;
   const [, epoch, rel, pre, preL, preN, post, postN1, , postN2, dev, , devN, local] = m;
   const release = rel!.split('.');
   while (release.length > 1 && /^0+$/.test(release[release.length - 1]!)) release.pop();
@@ -98,4 +106,75 @@ function compare(a: Pep440, b: Pep440): Ordering {
   return c || cmpK(a.post, b.post) || cmpK(a.dev, b.dev) || cmpLocal(a.localRaw, b.localRaw);
 }
 
-export const pep440 = defineScheme<Pep440>('pep440', parse, compare);
+// --- Legacy versions (packaging 21.3 LegacyVersion / _legacy_cmpkey) ---
+
+/** Python's re.split(r"(\d+|[a-z]+|\.|-)"): \d is any Unicode decimal digit, [a-z] ASCII only. */
+const LEGACY_COMPONENT = /(\p{Nd}+|[a-z]+|\.|-)/u;
+const LEGACY_REPLACE: Record<string, string> = { pre: 'c', preview: 'c', '-': 'final-', rc: 'c', dev: '@' };
+
+/**
+ * The old setuptools parse_version key: numeric parts zero-padded to 8 characters (so longer numbers
+ * compare as text), every other part prefixed with "*", "*final" appended; a "-" before a
+ * pre-release tag and trailing zeros before each non-numeric part are dropped.
+ */
+function legacyKey(version: string): string[] {
+  const parts: string[] = [];
+  const tokens: string[] = [];
+  for (const raw of version.toLowerCase().split(LEGACY_COMPONENT)) {
+    const p = LEGACY_REPLACE[raw] ?? raw;
+    if (!p || p === '.') continue;
+    tokens.push(p[0]! >= '0' && p[0]! <= '9' ? '0'.repeat(Math.max(0, 8 - [...p].length)) + p : `*${p}`);
+  }
+  // "*final" closes every key, and goes through the same clean-up as the other parts.
+  tokens.push('*final');
+  for (const part of tokens) {
+    if (part.startsWith('*')) {
+      if (compareCodePoints(part, '*final') < 0) while (parts.at(-1) === '*final-') parts.pop();
+      while (parts.at(-1) === '00000000') parts.pop();
+    }
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** Python str ordering: by code point (JavaScript's < compares UTF-16 code units). */
+function compareCodePoints(a: string, b: string): Ordering {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const c = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (c) return c < 0 ? -1 : 1;
+  }
+  return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+}
+
+function compareLegacy(a: string[], b: string[]): Ordering {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareCodePoints(a[i]!, b[i]!);
+    if (c) return c;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+type Parsed = { legacy: false; v: Pep440 } | { legacy: true; key: string[] };
+
+/** Letters Python's case-insensitive match folds onto ASCII ones in the PEP 440 pattern. */
+const PY_FOLDS: Record<string, string> = { ſ: 's', ı: 'i', İ: 'i' };
+
+function parse(v: string): Parsed | string {
+  const pep = parsePep440(v);
+  if (pep) return { legacy: false, v: pep };
+  if (!v.trim()) return 'empty or blank version';
+  if (/[ſıİ]/.test(v) && PATTERN.test(v.replace(/[ſıİ]/g, (c) => PY_FOLDS[c]!)))
+    return 'a PEP 440 version only through Unicode case folding (ſ, ı, İ); packaging keeps the letter as is';
+  return { legacy: true, key: legacyKey(v) };
+}
+
+/** Legacy versions carry epoch -1: they sort before every PEP 440 version. */
+function compareParsed(a: Parsed, b: Parsed): Ordering {
+  if (a.legacy && b.legacy) return compareLegacy(a.key, b.key);
+  if (a.legacy || b.legacy) return a.legacy ? -1 : 1;
+  return compare(a.v, b.v);
+}
+
+export const pep440 = defineScheme<Parsed>('pep440', parse, compareParsed);

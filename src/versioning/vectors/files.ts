@@ -16,6 +16,7 @@ export const FILES: Record<string, string[]> = {
   'generated/dpkg.txt': ['dpkg'],
   'generated/rpm.txt': ['rpm'],
   'generated/pep440.txt': ['pep440'],
+  'generated/pep440-legacy.txt': ['pep440'],
   'generated/maven.txt': ['maven'],
   'generated/npm.txt': ['npm'],
   'facts/apk-tools.txt': ['apk'],
