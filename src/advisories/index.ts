@@ -1,5 +1,8 @@
-// Public surface of advisories/: import (OSV, Alpine secdb, KEV, EPSS, VEX), matching, VEX, re-match.
+// Public surface of advisories/: import (OSV, Alpine secdb, KEV, EPSS, VEX, CVE records), severity
+// and its precedence, matching, VEX, re-match.
 
+export { normalizeCveRecord } from './cve/normalize.js';
+export { type CveRecord, cveRecord } from './cve/schema.js';
 export { type CvssScore, ratingFor, scoreCvss } from './cvss.js';
 export { AdvisoryFormatError, AdvisorySourceError } from './errors.js';
 export { evaluateAffected, type Verdict } from './match/evaluate.js';
@@ -11,7 +14,13 @@ export {
   matchPackages,
 } from './match/matcher.js';
 export { type RematchOptions, type RematchResult, rematch, touchedScans } from './rematch.js';
-export { chooseSeverity, normalizeRating } from './severity.js';
+export {
+  advisorySeveritySource,
+  type ChosenSeverity,
+  chooseSeverity,
+  normalizeRating,
+  type SeverityInputs,
+} from './severity.js';
 export {
   type SourceSummary as AdvisorySourceSummary,
   type UpdateOptions,

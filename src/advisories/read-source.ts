@@ -1,7 +1,8 @@
 // Enumerates the files of an advisory source — a directory (walked recursively), a zip (as OSV
 // publishes per ecosystem: gs://osv-vulnerabilities/<ecosystem>/all.zip), a single file, or an
 // http(s) URL to any of those (downloaded to a temporary file first, streamed) — and detects what
-// each file is: OSV record(s), Alpine secdb, CISA KEV, EPSS CSV, OpenVEX or CycloneDX VEX.
+// each file is: OSV record(s), Alpine secdb, CISA KEV, EPSS CSV, OpenVEX or CycloneDX VEX, or a
+// CVE JSON 5 record (the CVE List: cvelistV5's `cves/` directory, its zip, or single records).
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -159,6 +160,7 @@ export function parseFile(f: SourceFile, forced?: AdvisorySourceKind): ParsedFil
 export function detectKind(data: unknown): AdvisorySourceKind {
   if (data && typeof data === 'object' && !Array.isArray(data)) {
     const o = data as Record<string, unknown>;
+    if (o.dataType === 'CVE_RECORD') return 'cve';
     if ('catalogVersion' in o && Array.isArray(o.vulnerabilities)) return 'kev';
     if ('distroversion' in o && 'packages' in o) return 'alpine-secdb';
     if (typeof o['@context'] === 'string' && o['@context'].includes('openvex')) return 'vex';

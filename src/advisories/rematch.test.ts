@@ -153,6 +153,7 @@ describe.each(kinds)('re-match on %s', (kind) => {
         fixedVersion: '2.2.5',
         status: 'affected',
         severity: 'UNKNOWN',
+        severitySource: 'none',
         source: 'runsight',
       },
     ]);

@@ -1,10 +1,19 @@
-// Severity: database ratings normalised to Runsight's five levels, and the precedence used when an
-// advisory (or several merged ones) gives more than one: the distro's/database's own rating, then
-// CVSS v3.x, then v4.0, then v2, then UNKNOWN. See docs/adr/0003-advisories-and-matching.md.
+// Severity: database ratings normalised to Runsight's five levels, and the ONE precedence used when
+// several statements rate a finding (docs/advisories.md#severity):
+//   1. the distro's or database's own rating (a word: Debian's urgency, Ubuntu's priority,
+//      Red Hat's impact, GHSA's database_specific severity…);
+//   2. the advisories' own CVSS — v3.1/3.0, then v4.0, then v2.0;
+//   3. the CVE record's CNA CVSS — same version order;
+//   4. the CVE record's ADP CVSS (e.g. CISA-ADP) — same version order;
+//   5. UNKNOWN, source `none`.
+// Within one level and version the highest rating wins (several advisories may rate one CVE).
+// Every choice says who made it: the severity source (`distro:<Distro>`, `osv:<…>`, `cve:<CNA>`,
+// `cve-adp:<ADP>`, `none`). See docs/adr/0003-advisories-and-matching.md.
 
-import type { SeverityEntry } from '../core/advisory.js';
-import { maxSeverity } from '../core/severity.js';
+import type { CveScore, SeverityEntry } from '../core/advisory.js';
+import { severityRank } from '../core/severity.js';
 import type { Cvss, Severity } from '../core/types.js';
+import { baseEcosystem, isKnownEcosystem, schemeFor } from '../versioning/index.js';
 
 const WORDS: Record<string, Severity> = {
   critical: 'CRITICAL',
@@ -27,44 +36,118 @@ export function normalizeRating(word: unknown): Severity | undefined {
   return WORDS[word.trim().toLowerCase()];
 }
 
-export interface ChosenSeverity {
-  severity: Severity;
-  cvss?: Cvss | undefined;
-  /** Which rule decided: `distro`, `cvss3`, `cvss4`, `cvss2`, `none`. */
-  basis: 'distro' | 'cvss3' | 'cvss4' | 'cvss2' | 'none';
-}
-
-const CVSS_ORDER: [ChosenSeverity['basis'], (e: SeverityEntry) => boolean][] = [
-  ['cvss3', (e) => e.cvssVersion === '3.1' || e.cvssVersion === '3.0'],
-  ['cvss4', (e) => e.cvssVersion === '4.0'],
-  ['cvss2', (e) => e.cvssVersion === '2.0'],
-];
+/** Version schemes of operating-system packages: an advisory for such an ecosystem is a distro's. */
+const DISTRO_SCHEMES = new Set(['dpkg', 'apk', 'rpm']);
 
 /**
- * Applies the precedence over ratings (from affected entries) and severity entries. Within one
- * level the highest rating wins (several advisories may rate one CVE).
+ * The severity source an advisory's ratings carry: `distro:<Distro>` (Debian, Ubuntu, Alpine,
+ * Red Hat, AlmaLinux… — the ecosystem without its release) for an operating system's advisory,
+ * else the advisory source it was imported under (`osv:PyPI`, `osv:npm`, `osv:Go`…).
  */
-export function chooseSeverity(ratings: (Severity | undefined)[], entries: SeverityEntry[]): ChosenSeverity {
-  const distro = [
-    ...ratings.filter((r): r is Severity => r !== undefined && r !== 'UNKNOWN'),
-    ...entries.filter((e) => !e.cvssVersion && e.rating !== 'UNKNOWN').map((e) => e.rating),
-  ];
-  const bestCvss = pickCvss(entries);
-  if (distro.length) return { severity: distro.reduce(maxSeverity), cvss: bestCvss?.cvss, basis: 'distro' };
-  if (bestCvss) return bestCvss;
-  return { severity: 'UNKNOWN', basis: 'none' };
+export function advisorySeveritySource(row: { source: string; ecosystem: string }): string {
+  if (isKnownEcosystem(row.ecosystem) && DISTRO_SCHEMES.has(schemeFor(row.ecosystem).id)) {
+    return `distro:${baseEcosystem(row.ecosystem)}`;
+  }
+  return row.source;
 }
 
-function pickCvss(entries: SeverityEntry[]): ChosenSeverity | undefined {
-  for (const [basis, test] of CVSS_ORDER) {
-    const scored = entries.filter((e) => test(e) && e.baseScore !== undefined);
-    if (!scored.length) continue;
-    const top = scored.reduce((a, b) => (b.baseScore! > a.baseScore! ? b : a));
-    return {
-      severity: top.rating,
-      cvss: { version: top.cvssVersion!, vector: top.score, score: top.baseScore! },
-      basis,
-    };
+export type SeverityBasis = 'distro' | 'cvss3' | 'cvss4' | 'cvss2' | 'none';
+
+export interface ChosenSeverity {
+  severity: Severity;
+  /** The best CVSS vector of the first level (advisory, CNA, ADP) that has one. */
+  cvss?: Cvss | undefined;
+  /** Which rule decided: `distro`, `cvss3`, `cvss4`, `cvss2`, `none`. */
+  basis: SeverityBasis;
+  /** Who decided (docs/advisories.md#severity): `distro:Alpine`, `osv:PyPI`, `cve:talos`, `cve-adp:CISA-ADP`, `none`. */
+  source: string;
+}
+
+/** Everything that may rate one finding. */
+export interface SeverityInputs {
+  /** Ratings of the matched advisories' packages (affected[].ecosystem_specific / database_specific). */
+  ratings?: { severity: Severity | undefined; source: string }[] | undefined;
+  /** The matched advisories' severity entries: CVSS vectors and rating words. */
+  entries?: { entry: SeverityEntry; source: string }[] | undefined;
+  /** The CVE record's scores for the finding's CVE id. */
+  cveScores?: CveScore[] | undefined;
+}
+
+interface Candidate {
+  rating: Severity;
+  source: string;
+  cvss?: Cvss | undefined;
+}
+
+const VERSION_ORDER: [Exclude<SeverityBasis, 'distro' | 'none'>, (v: string | undefined) => boolean][] = [
+  ['cvss3', (v) => v === '3.1' || v === '3.0'],
+  ['cvss4', (v) => v === '4.0'],
+  ['cvss2', (v) => v === '2.0'],
+];
+
+/** The highest candidate; ties go to the higher CVSS score, the newer CVSS version (3.1 over 3.0), then the first source name. */
+function best(cands: Candidate[]): Candidate {
+  return cands.reduce((a, b) => {
+    const d = severityRank(b.rating) - severityRank(a.rating);
+    if (d !== 0) return d > 0 ? b : a;
+    const s = (b.cvss?.score ?? -1) - (a.cvss?.score ?? -1);
+    if (s !== 0) return s > 0 ? b : a;
+    const v =
+      (b.cvss?.version ?? '') > (a.cvss?.version ?? '')
+        ? 1
+        : (b.cvss?.version ?? '') < (a.cvss?.version ?? '')
+          ? -1
+          : 0;
+    if (v !== 0) return v > 0 ? b : a;
+    return b.source < a.source ? b : a;
+  });
+}
+
+/** The CVSS levels in order: the advisories', the CNA's, the ADPs'. Each is a list of candidates. */
+function cvssLevels(inputs: SeverityInputs): Candidate[][] {
+  const advisory = (inputs.entries ?? []).flatMap(({ entry: e, source }) =>
+    e.cvssVersion && e.baseScore !== undefined
+      ? [{ rating: e.rating, source, cvss: { version: e.cvssVersion, vector: e.score, score: e.baseScore } }]
+      : [],
+  );
+  const fromCve = (container: 'cna' | 'adp') =>
+    (inputs.cveScores ?? [])
+      .filter((s) => s.container === container)
+      .map((s) => ({
+        rating: s.rating,
+        source: s.source,
+        cvss: { version: s.cvssVersion, vector: s.vector, score: s.baseScore },
+      }));
+  return [advisory, fromCve('cna'), fromCve('adp')];
+}
+
+function pickCvss(level: Candidate[]): (Candidate & { basis: SeverityBasis }) | undefined {
+  for (const [basis, test] of VERSION_ORDER) {
+    const scored = level.filter((c) => test(c.cvss?.version));
+    if (scored.length) return { ...best(scored), basis };
   }
   return undefined;
+}
+
+/** Applies the precedence (file header) to everything that rates one finding. */
+export function chooseSeverity(inputs: SeverityInputs): ChosenSeverity {
+  let cvss: (Candidate & { basis: SeverityBasis }) | undefined;
+  for (const level of cvssLevels(inputs)) {
+    cvss = pickCvss(level);
+    if (cvss) break;
+  }
+  const words: Candidate[] = [
+    ...(inputs.ratings ?? []).flatMap((r) =>
+      r.severity && r.severity !== 'UNKNOWN' ? [{ rating: r.severity, source: r.source }] : [],
+    ),
+    ...(inputs.entries ?? []).flatMap(({ entry: e, source }) =>
+      !e.cvssVersion && e.rating !== 'UNKNOWN' ? [{ rating: e.rating, source }] : [],
+    ),
+  ];
+  if (words.length) {
+    const w = best(words);
+    return { severity: w.rating, cvss: cvss?.cvss, basis: 'distro', source: w.source };
+  }
+  if (cvss) return { severity: cvss.rating, cvss: cvss.cvss, basis: cvss.basis, source: cvss.source };
+  return { severity: 'UNKNOWN', basis: 'none', source: 'none' };
 }

@@ -2,15 +2,20 @@
 // it first, then writes it in ONE transaction — a malformed file imports nothing and the error
 // names the file and record (or line). OSV is incremental: a record is written only when new or
 // when its `modified` moved forward. Alpine secdb, KEV and EPSS are whole snapshots per source.
-// After the write, the images the changes touch are re-matched from their stored SBOMs.
-import type { AdvisorySourceKind, NormalizedAdvisory } from '../core/advisory.js';
+// CVE records (CVE JSON 5) are incremental by `dateUpdated`: their CVSS scores replace the CVE's
+// stored ones, a rejected record removes them.
+// After the write, the images the changes touch are re-matched from their stored SBOMs: through
+// the packages whose advisories changed, and through the findings naming CVEs whose scores changed.
+import type { AdvisorySourceKind, CveRecordScores, NormalizedAdvisory } from '../core/advisory.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { Store } from '../store/index.js';
 import {
+  countCveScoreRecords,
   deleteAdvisoriesNotIn,
   getAdvisoryModified,
   type PackageKey,
+  replaceCveScores,
   replaceEpss,
   replaceKev,
   replaceVexDocument,
@@ -19,6 +24,8 @@ import {
 } from '../store/index.js';
 import { collectSecdb, secdbRelease } from './alpine-secdb/normalize.js';
 import { secdbFile } from './alpine-secdb/schema.js';
+import { normalizeCveRecord } from './cve/normalize.js';
+import { cveRecord } from './cve/schema.js';
 import { parseEpss } from './epss/parse-epss.js';
 import { AdvisoryFormatError } from './errors.js';
 import { kevCatalog } from './kev/schema.js';
@@ -55,6 +62,8 @@ export interface UpdateResult {
   sources: SourceSummary[];
   /** (ecosystem, package) keys whose advisories changed. */
   touched: number;
+  /** CVE ids whose CVE-record scores changed (added, changed or removed). */
+  cves: number;
   rematch?: RematchResult | undefined;
 }
 
@@ -64,6 +73,8 @@ interface Collected {
   kev?: { rows: Parameters<typeof replaceKev>[1]; location: string };
   epss?: { rows: Parameters<typeof replaceEpss>[1]; location: string };
   vex: Map<string, VexStatement[]>;
+  /** CVE records by id: the newest `dateUpdated` read wins. */
+  cve: Map<string, { rec: CveRecordScores; location: string }>;
 }
 
 function zodIssue(
@@ -78,7 +89,7 @@ function zodIssue(
 
 /** Reads and validates every source; throws on the first bad file, before anything is written. */
 export async function collectSources(opts: UpdateOptions): Promise<Collected> {
-  const c: Collected = { osv: new Map(), secdb: new Map(), vex: new Map() };
+  const c: Collected = { osv: new Map(), secdb: new Map(), vex: new Map(), cve: new Map() };
   for (const location of opts.sources) {
     for await (const file of readSource(location, opts.signal)) {
       const f = parseFile(file, opts.kind);
@@ -137,6 +148,14 @@ export async function collectSources(opts: UpdateOptions): Promise<Collected> {
         };
       } else if (f.kind === 'vex') {
         c.vex.set(f.origin, parseVex(f.data, f.origin));
+      } else if (f.kind === 'cve') {
+        const r = cveRecord.safeParse(f.data);
+        if (!r.success) zodIssue(f.origin, r.error);
+        const rec = normalizeCveRecord(r.data);
+        const prev = c.cve.get(rec.cveId);
+        if (!prev || (rec.dateUpdated?.getTime() ?? 0) >= (prev.rec.dateUpdated?.getTime() ?? 0)) {
+          c.cve.set(rec.cveId, { rec, location });
+        }
       }
     }
   }
@@ -152,6 +171,7 @@ export async function updateAdvisories(store: Store, opts: UpdateOptions): Promi
     for (const k of keys) touched.set(`${k.ecosystem}\u0000${k.packageName}`, k);
   };
   let fullRematch = false;
+  let changedCves: string[] = [];
 
   await store.transaction(async (tx) => {
     // OSV, incremental by `modified`.
@@ -241,6 +261,28 @@ export async function updateAdvisories(store: Store, opts: UpdateOptions): Promi
       });
       fullRematch = true;
     }
+    if (c.cve.size) {
+      const location = [...new Set([...c.cve.values()].map((x) => x.location))].join(', ');
+      const w = await replaceCveScores(
+        tx,
+        [...c.cve.values()].map((x) => x.rec),
+      );
+      changedCves = w.changed;
+      await upsertAdvisorySource(tx, {
+        name: 'cve',
+        kind: 'cve',
+        location,
+        recordCount: await countCveScoreRecords(tx),
+      });
+      summaries.set('cve', {
+        name: 'cve',
+        kind: 'cve',
+        location,
+        read: c.cve.size,
+        written: w.written,
+        unchanged: w.unchanged,
+      });
+    }
     for (const [document, statements] of c.vex) {
       await replaceVexDocument(tx, document, statements);
       summaries.set(`vex:${document}`, {
@@ -254,16 +296,26 @@ export async function updateAdvisories(store: Store, opts: UpdateOptions): Promi
       fullRematch = true;
     }
   });
-  logger.info('advisories updated', { sources: summaries.size, touched: touched.size });
+  logger.info('advisories updated', {
+    sources: summaries.size,
+    touched: touched.size,
+    cves: changedCves.length,
+  });
 
   let rm: RematchResult | undefined;
-  if (opts.rematch !== false && (touched.size || fullRematch)) {
-    rm = await rematch(store, { keys: [...touched.values()], all: fullRematch, signal: opts.signal, logger });
+  if (opts.rematch !== false && (touched.size || changedCves.length || fullRematch)) {
+    rm = await rematch(store, {
+      keys: [...touched.values()],
+      cves: changedCves,
+      all: fullRematch,
+      signal: opts.signal,
+      logger,
+    });
     logger.info('re-matched images', {
       scans: rm.scans,
       newlyAffected: rm.newlyAffected,
       newlyFixed: rm.newlyFixed,
     });
   }
-  return { sources: [...summaries.values()], touched: touched.size, rematch: rm };
+  return { sources: [...summaries.values()], touched: touched.size, cves: changedCves.length, rematch: rm };
 }

@@ -1,7 +1,9 @@
-// Shared text helpers for the posture commands' table output.
+// Shared text helpers for the posture commands' table output, and the one wording of the two
+// figures every command prints: `N vulnerabilities, M findings`
+// (docs/cli.md#counts-vulnerabilities-and-findings).
 import { UsageError } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
-import type { WrittenInputs } from '../propagation/index.js';
+import type { CountSummary, Figures, WrittenInputs } from '../propagation/index.js';
 import { maintainPosture } from '../propagation/index.js';
 import type { Freshness } from '../views/index.js';
 import { humanAge } from '../views/index.js';
@@ -23,6 +25,30 @@ export function chml(f: {
   unknown: number;
 }): string {
   return `${f.critical}/${f.high}/${f.medium}/${f.low}/${f.unknown}`;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `1 vulnerability, 2 findings`. */
+export function countsHeadline(s: CountSummary): string {
+  return `${plural(s.vulnerabilities.total, 'vulnerability', 'vulnerabilities')}, ${plural(s.findings.total, 'finding', 'findings')}`;
+}
+
+/** `findings C/H/M/L/U 0/2/0/0/0 (0 KEV, 2 fixable)`. */
+export function figuresText(label: string, f: Figures): string {
+  return `${label} C/H/M/L/U ${chml(f)} (${f.kev} KEV, ${f.fixable} fixable)`;
+}
+
+/** `vulnerabilities C/H/M/L/U … · findings C/H/M/L/U …`: both figures by severity. */
+export function summaryDetail(s: CountSummary): string {
+  return `${figuresText('vulnerabilities', s.vulnerabilities)} · ${figuresText('findings', s.findings)}`;
+}
+
+/** `3 instances (container × vulnerability) C/H/M/L/U …`: a scope's third figure. */
+export function instancesText(f: Figures): string {
+  return figuresText(`${plural(f.total, 'instance', 'instances')} (container × vulnerability)`, f);
 }
 
 export function freshnessFooter(f: Freshness): string[] {

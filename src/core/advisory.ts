@@ -58,7 +58,33 @@ export interface NormalizedAdvisory {
   record: unknown;
 }
 
-export type AdvisorySourceKind = 'osv' | 'alpine-secdb' | 'kev' | 'epss' | 'vex';
+export type AdvisorySourceKind = 'osv' | 'alpine-secdb' | 'kev' | 'epss' | 'vex' | 'cve';
+
+/**
+ * One CVSS score of a CVE record (CVE JSON 5, the CVE List): from the CNA's container or an ADP's
+ * (e.g. CISA-ADP). `source` is the severity-source name it carries onto findings:
+ * `cve:<CNA short name>` or `cve-adp:<ADP short name>` (docs/advisories.md#severity).
+ */
+export interface CveScore {
+  source: string;
+  /** Which container published it: the CNA's comes before any ADP's. */
+  container: 'cna' | 'adp';
+  cvssVersion: CvssVersion;
+  vector: string;
+  /** The base score as published. */
+  baseScore: number;
+  /** The published baseSeverity, or FIRST's scale over the score when absent (CVSS v2). */
+  rating: Severity;
+}
+
+/** What a CVE record says about severity: its scores, or that it was rejected. */
+export interface CveRecordScores {
+  cveId: string;
+  state: 'PUBLISHED' | 'REJECTED';
+  /** cveMetadata.dateUpdated: a record replaces the stored scores when newer. */
+  dateUpdated?: Date | undefined;
+  scores: CveScore[];
+}
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
 

@@ -79,6 +79,12 @@ export interface Package extends PackageLocation {
   sourceVersion?: string | undefined;
   /** What the identity rests on (core/package-evidence.ts); absent on rows stored before it existed. */
   evidence?: PackageEvidence | undefined;
+  /**
+   * What this package depends on, as its package manager states it: one entry per requirement,
+   * alternatives joined by `|` (dpkg `debconf|debconf-2.0`; the Go main module's modules). `[]`
+   * states none; absent means not stated. Not stored with a scan (the SBOM of a fresh scan has it).
+   */
+  dependsOn?: string[] | undefined;
 }
 
 export type FindingStatus = 'affected' | 'not_affected' | 'fixed' | 'unknown';
@@ -97,6 +103,11 @@ export interface Finding {
   installedVersion: string;
   fixedVersion?: string | undefined;
   severity: Severity;
+  /**
+   * Who decided `severity` (docs/advisories.md#severity): `distro:<Distro>`, `osv:<database>`,
+   * `cve:<CNA>`, `cve-adp:<ADP>`, or `none`. Undefined for findings from other scanners' reports.
+   */
+  severitySource?: string | undefined;
   cvss?: Cvss | undefined;
   kev: boolean;
   epss?: { score: number; percentile: number } | undefined;

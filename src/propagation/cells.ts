@@ -1,8 +1,11 @@
 // A roll-up's figures as *cells*: counts per (severity rank, KEV, fixable) — 20 of them (the packing
 // is core/severity.ts) — so any finding filter (--severity, --kev, --fixable) is a sum of cells and
 // one stored roll-up per scope serves every filter (docs/adr/0008-scope-posture.md).
-import { CELL_COUNT, cellFixable, cellKev, cellRank } from '../core/severity.js';
-import { SEVERITY_BY_RANK } from '../core/types.js';
+// Also the one rule for the two figures every command shows (docs/cli.md#counts-vulnerabilities-and-findings):
+// `vulnerabilities` (distinct ids) and `findings` (vulnerability × package rows) — the roll-ups
+// keep them as cells, and `countFindings` applies the same rule to a list of finding rows.
+import { CELL_COUNT, cellFixable, cellKev, cellOf, cellRank, severityRank } from '../core/severity.js';
+import { type FindingStatus, SEVERITY_BY_RANK, type Severity } from '../core/types.js';
 
 export interface FindingFilter {
   /** Only vulnerabilities at or above this rank (4 critical … 0 unknown). */
@@ -54,6 +57,60 @@ export function figuresFromCells(cells: readonly number[] | null, f: FindingFilt
     out.total += n;
   }
   return out;
+}
+
+/** The two figures of an image (or a scope), with the same names in every command's output. */
+export interface CountSummary {
+  /** Distinct vulnerability ids, each at the highest severity among the packages it hits. */
+  vulnerabilities: Figures;
+  /** Vulnerability × package rows, each at its vulnerability's severity; fixable when its own package has a fix. */
+  findings: Figures;
+}
+
+/** The statuses posture counts: `unknown` (a version that could not be compared) is shown, never hidden. */
+export const COUNTED_STATUSES: readonly FindingStatus[] = ['affected', 'unknown'];
+
+/** Both figures from cell arrays (vulnerability cells, finding cells), a finding filter applied. */
+export function summaryFromCells(
+  cells: readonly number[] | null,
+  findingCells: readonly number[] | null,
+  f: FindingFilter = {},
+): CountSummary {
+  return { vulnerabilities: figuresFromCells(cells, f), findings: figuresFromCells(findingCells, f) };
+}
+
+/**
+ * Both figures of one image's finding rows (a scan, or one source of `image show`), by the rule
+ * the per-image roll-ups apply in SQL: only counted statuses; a vulnerability at the highest
+ * severity among its rows, KEV or fixable if any row is; each row at its vulnerability's severity
+ * and KEV, fixable when it has a fixed version.
+ */
+export function countFindings(
+  rows: readonly {
+    id: string;
+    severity: Severity;
+    kev: boolean;
+    fixedVersion?: string | null | undefined;
+    status: FindingStatus;
+  }[],
+): CountSummary {
+  const counted = rows.filter((r) => COUNTED_STATUSES.includes(r.status));
+  const byId = new Map<string, { rank: number; kev: boolean; fixable: boolean }>();
+  for (const r of counted) {
+    const v = byId.get(r.id) ?? { rank: 0, kev: false, fixable: false };
+    v.rank = Math.max(v.rank, severityRank(r.severity));
+    v.kev ||= r.kev;
+    v.fixable ||= Boolean(r.fixedVersion);
+    byId.set(r.id, v);
+  }
+  const cells = zeroCells();
+  for (const v of byId.values()) cells[cellOf(v.rank, v.kev, v.fixable)]!++;
+  const findingCells = zeroCells();
+  for (const r of counted) {
+    const v = byId.get(r.id)!;
+    findingCells[cellOf(v.rank, v.kev, Boolean(r.fixedVersion))]!++;
+  }
+  return summaryFromCells(cells, findingCells);
 }
 
 /** Lexicographic by severity, most severe first: whether `a` is better (fewer) than `b`. */

@@ -1,6 +1,9 @@
 // Propagation: containers → the platform manifest they run → that image's findings, rolled up and
 // kept current after every write (maintainPosture). Pure reads of the result live in src/views/.
 export {
+  COUNTED_STATUSES,
+  type CountSummary,
+  countFindings,
   FIGURE_SEVERITIES,
   type FigureSeverity,
   type Figures,
@@ -8,6 +11,7 @@ export {
   fewerBySeverity,
   figuresFromCells,
   passes,
+  summaryFromCells,
   zeroFigures,
 } from './cells.js';
 export { findImageDigest, ImageNotFoundError } from './find-image.js';

@@ -461,7 +461,16 @@ async function snapshotOfDerived(store: TestStore) {
     .execute();
   const posture = await store.db
     .selectFrom('image_posture')
-    .select(['image_digest', 'source', 'scan_id', 'counts', 'kev', 'fixable', 'distinct_vulns'])
+    .select([
+      'image_digest',
+      'source',
+      'scan_id',
+      'counts',
+      'kev',
+      'fixable',
+      'distinct_vulns',
+      'finding_cells',
+    ])
     .orderBy('image_digest')
     .execute();
   const rollup = await getPosture(store, {
@@ -477,6 +486,7 @@ async function snapshotOfDerived(store: TestStore) {
       'digests',
       'distinct_cells',
       'instance_cells',
+      'finding_cells',
       'labels',
     ])
     .orderBy('scope_kind')
@@ -488,6 +498,10 @@ async function snapshotOfDerived(store: TestStore) {
     posture,
     groups: rollup.groups,
     totals: rollup.totals,
-    scopes: scopes.map((s) => ({ ...s, instance_cells: s.instance_cells.map(Number) })),
+    scopes: scopes.map((s) => ({
+      ...s,
+      instance_cells: s.instance_cells.map(Number),
+      finding_cells: s.finding_cells?.map(Number) ?? null,
+    })),
   };
 }

@@ -1,9 +1,11 @@
 // Posture roll-ups by scope. Per-image figures come first (image_posture cells); they are joined to
 // the (scope, image, container count) groups of running containers — never a per-finding join of
-// every container. Two figures per scope, both labelled:
-//   instances = Σ over containers of the image's vulnerabilities (container × finding)
-//   distinct  = distinct vulnerabilities across the scope's images (highest severity wins)
-// Both are computed as cells (cells.ts), so any finding filter is a sum of cells and one stored
+// every container. Three figures per scope, each labelled (docs/cli.md#counts-vulnerabilities-and-findings):
+//   distinct  = distinct vulnerabilities across the scope's images (highest severity wins); views
+//               call it `vulnerabilities` (and, as before, `distinctVulnerabilities`)
+//   instances = Σ over containers of the image's vulnerabilities (container × vulnerability)
+//   findings  = Σ over the scope's distinct images of their findings (vulnerability × package)
+// All are computed as cells (cells.ts), so any finding filter is a sum of cells and one stored
 // roll-up per scope (scope_posture, maintained after writes) serves every filter.
 // `computeRollups` computes from containers and image roll-ups; `readRollups` serves a view from
 // the stored roll-up when one answers its filter.
@@ -25,7 +27,7 @@ export type RollupRow = Pick<
   | 'oldestScan'
   | 'sourceIds'
   | 'lastSeen'
-> & { instances: Figures; distinct: Figures };
+> & { instances: Figures; distinct: Figures; findings: Figures };
 
 export interface ComputeOptions {
   /** Only these scopes of each kind (a kind absent from the map: none of it). */
@@ -163,12 +165,24 @@ export async function computeRollups(
         sourceIds: [...acc.sources].sort((a, b) => a - b),
         instanceCells: acc.instances,
         distinctCells: 'cells' in d ? d.cells : union.cells(d.union.map((x) => lists.get(x)!)),
+        findingCells: findingCellsOf(acc.digests, images),
       });
     }
     out.set(
       kind,
       rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     );
+  }
+  return out;
+}
+
+/** Findings of a scope: Σ over its distinct scanned images of their finding cells (not × containers). */
+function findingCellsOf(digests: Set<string>, images: Map<string, { findingCells: number[] }>): number[] {
+  const out = zeroCells();
+  for (const d of digests) {
+    const img = images.get(d);
+    if (!img) continue;
+    for (let c = 0; c < img.findingCells.length; c++) out[c]! += img.findingCells[c]!;
   }
   return out;
 }
@@ -184,6 +198,7 @@ export function toRollupRow(r: RollupCells, findings: FindingFilter = {}): Rollu
     images: r.images,
     instances: figuresFromCells(r.instanceCells, findings),
     distinct: figuresFromCells(r.distinctCells, findings),
+    findings: figuresFromCells(r.findingCells, findings),
     oldestScan: r.oldestScan,
     sourceIds: r.sourceIds,
     lastSeen: r.lastSeen,

@@ -139,6 +139,7 @@ function figuresDiffer(a: RollupCells, b: RollupCells): boolean {
 
 function detailsDiffer(a: RollupCells, b: RollupCells): boolean {
   return (
+    a.findingCells.join() !== b.findingCells.join() ||
     a.unresolved !== b.unresolved ||
     a.unscanned !== b.unscanned ||
     a.images !== b.images ||

@@ -41,9 +41,9 @@ interface SyncState {
   at: string;
 }
 
-// Versioned with the derived tables: a store migrated to scope_posture (migration 7) starts with a
-// full pass.
-const STATE_KEY = 'propagation.state.7';
+// Versioned with the derived tables: a store migrated to scope_posture (migration 7) or to finding
+// counts (migration 10) starts with a full pass.
+const STATE_KEY = 'propagation.state.10';
 
 export interface SyncOptions extends PostureConfig {
   now?: Date | undefined;

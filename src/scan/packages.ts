@@ -14,6 +14,7 @@ import type { OsInfo } from './extractors/os/release/detect.js';
 import { allRecords, type ImageView } from './fold.js';
 import { resolveInImage } from './paths.js';
 import { purl, pypiName } from './purl.js';
+import { dependsOnOf } from './sbom/dependencies.js';
 import type { ExtractedPackage } from './types.js';
 
 const LANG_ECOSYSTEM: Record<string, string> = {
@@ -150,6 +151,7 @@ export function viewPackages(
           layer,
           path: p.subPath ? `${rec.path}!${p.subPath}` : rec.path,
           evidence: p.evidence ?? defaultEvidence(p.kind),
+          dependsOn: dependsOnOf(p),
         },
       });
     });

@@ -7,6 +7,7 @@ export {
   type StoreKind,
   type StoreOptions,
 } from './open-store.js';
+export * from './queries/advisories/cve-scores.js';
 export * from './queries/advisories/find-affected.js';
 export * from './queries/advisories/get-advisory-status.js';
 export * from './queries/advisories/get-advisory-versions.js';

@@ -129,6 +129,8 @@ export interface FindingsTable {
   status: 'affected' | 'not_affected' | 'fixed' | 'unknown';
   status_reason: string | null;
   advisory_ids: TextArray;
+  /** Migration 9: who decided the severity (docs/advisories.md#severity); null before, and for imports. */
+  severity_source: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface FindingChangesTable {
@@ -136,7 +138,8 @@ export interface FindingChangesTable {
   image_digest: string;
   vulnerability_id: string;
   package_name: string;
-  change: 'newly_affected' | 'newly_fixed' | 'status_changed';
+  /** `severity_changed`: migration 9. */
+  change: 'newly_affected' | 'newly_fixed' | 'status_changed' | 'severity_changed';
   cause: string;
   at: Timestamp;
 }
@@ -190,6 +193,17 @@ export interface EpssTable {
   score: number;
   percentile: number;
   score_date: ColumnType<Date | null, string | null | undefined, string | null>;
+}
+
+/** Migration 9: CVSS scores from CVE records, per (CVE, source, CVSS version). */
+export interface CveScoresTable {
+  cve_id: string;
+  source: string;
+  cvss_version: string;
+  vector: string;
+  base_score: number;
+  rating: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
+  date_updated: TimestampNull;
 }
 
 export interface VexStatementsTable {
@@ -275,6 +289,8 @@ export interface ImagePostureTable {
   cells: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
   /** Migration 7: big-endian int4 per vulnerability: its number × 32 + its cell. */
   vulns: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  /** Migration 10: findings (vulnerability × package) per cell; null before the first sync after it. */
+  finding_cells: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
 }
 
 /** Migration 7: a dense number per vulnerability id, for image_posture.vulns. */
@@ -300,6 +316,8 @@ export interface ScopePostureTable {
   digests: string[];
   distinct_cells: number[];
   instance_cells: ColumnType<number[], number[], number[]>;
+  /** Migration 10: Σ over the scope's distinct scanned images of their finding cells. */
+  finding_cells: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
   computed_at: Timestamp;
   snapshot_at: TimestampNull;
 }
@@ -316,6 +334,8 @@ export interface ImageVulnsTable {
   epss: number | null;
   cvss_score: number | null;
   packages: number;
+  /** Migration 10: of those findings, how many have a fixed version. */
+  fixable_packages: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface PostureSnapshotsTable {
@@ -353,6 +373,7 @@ export interface Database {
   advisory_affected: AdvisoryAffectedTable;
   kev: KevTable;
   epss: EpssTable;
+  cve_scores: CveScoresTable;
   vex_statements: VexStatementsTable;
   inventory_sources: InventorySourcesTable;
   inventory_runs: InventoryRunsTable;
@@ -376,6 +397,7 @@ export const COUNTED_TABLES = [
   'advisories',
   'kev',
   'epss',
+  'cve_scores',
   'vex_statements',
   'inventory_sources',
   'containers',

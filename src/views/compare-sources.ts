@@ -2,9 +2,11 @@
 // for posture (config `posture.authoritativeSource`), and their differences — a (vulnerability,
 // package, installed version) in one source and not another, or reported with a different severity,
 // fixed version or status. Vulnerabilities are matched across sources by id or alias, so a GHSA
-// in one scanner and its CVE in another are one vulnerability.
+// in one scanner and its CVE in another are one vulnerability. Each source also gets `summary:
+// {vulnerabilities, findings}` of its own rows (docs/cli.md#counts-vulnerabilities-and-findings).
 
 import { SEVERITIES, type Severity } from '../core/types.js';
+import { type CountSummary, countFindings } from '../propagation/index.js';
 import type { SourceScan } from '../store/index.js';
 
 export interface SourceSummary {
@@ -14,8 +16,12 @@ export interface SourceSummary {
   status: string;
   authoritative: boolean;
   matchMethod: string | null;
+  /** Every row of this source's scan, whatever its status (affected, unknown, not_affected, fixed). */
   findings: number;
+  /** Rows with a counted status (affected, unknown) by each row's own severity; VEX not applied. */
   counts: Record<Severity, number>;
+  /** This source's vulnerabilities and findings (counted statuses; VEX not applied). */
+  summary: CountSummary;
 }
 
 export interface SourceView {
@@ -34,7 +40,12 @@ export interface FindingDifference {
   bySource: Record<string, SourceView | null>;
 }
 
-export function summariseSources(scans: SourceScan[], authoritative: string | null): SourceSummary[] {
+/** `kevIds`: the vulnerability ids the KEV catalog lists (for the summaries' KEV figures). */
+export function summariseSources(
+  scans: SourceScan[],
+  authoritative: string | null,
+  kevIds: ReadonlySet<string> = new Set(),
+): SourceSummary[] {
   return scans.map((s) => {
     const counts = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
     for (const f of s.findings) if (f.status !== 'not_affected' && f.status !== 'fixed') counts[f.severity]++;
@@ -48,6 +59,15 @@ export function summariseSources(scans: SourceScan[], authoritative: string | nu
       matchMethod: imp.matchMethod ?? null,
       findings: s.findings.length,
       counts,
+      summary: countFindings(
+        s.findings.map((f) => ({
+          id: f.vulnerabilityId,
+          severity: f.severity,
+          kev: kevIds.has(f.vulnerabilityId),
+          fixedVersion: f.fixedVersion,
+          status: f.status,
+        })),
+      ),
     };
   });
 }

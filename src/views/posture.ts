@@ -1,9 +1,11 @@
-// The posture report: roll-ups by one scope kind with both labelled figures (distinct
-// vulnerabilities and instances), the prioritised vulnerability list, coverage, exposure and
-// freshness — what `runsight posture` prints and the API serves.
+// The posture report: roll-ups by one scope kind with the labelled figures (distinct
+// vulnerabilities, instances, and `summary: {vulnerabilities, findings}` as every command names
+// them — docs/cli.md#counts-vulnerabilities-and-findings), the prioritised vulnerability list,
+// coverage, exposure and freshness — what `runsight posture` prints and the API serves.
 import { severityRank } from '../core/severity.js';
 import { SCOPE_KINDS, type ScopeKind, SEVERITY_BY_RANK, type Severity } from '../core/types.js';
 import {
+  type CountSummary,
   durationToMs,
   type FigureSeverity,
   type Figures,
@@ -42,8 +44,10 @@ export interface PostureGroup {
   images: number;
   /** Distinct vulnerabilities across the scope's images. */
   distinctVulnerabilities: Figures;
-  /** Container × finding: each running container counts its image's vulnerabilities. */
+  /** Container × vulnerability: each running container counts its image's vulnerabilities. */
   instances: Figures;
+  /** `vulnerabilities` = distinctVulnerabilities; `findings` = Σ over the scope's distinct images of their findings. */
+  summary: CountSummary;
   oldestScanAt: string | null;
   stale: string[];
 }
@@ -57,7 +61,12 @@ export interface PostureReport {
     cluster: string | null;
     namespace: string | null;
   };
-  totals: { containers: number; distinctVulnerabilities: Figures; instances: Figures };
+  totals: {
+    containers: number;
+    distinctVulnerabilities: Figures;
+    instances: Figures;
+    summary: CountSummary;
+  };
   groups: PostureGroup[];
   priorities: PriorityRow[];
   coverage: {
@@ -119,6 +128,7 @@ export async function getPosture(
       containers: f?.containers ?? 0,
       distinctVulnerabilities: f?.distinct ?? zero,
       instances: f?.instances ?? zero,
+      summary: { vulnerabilities: f?.distinct ?? zero, findings: f?.findings ?? zeroFigures() },
     },
     groups: rows
       .map((r) => ({
@@ -130,6 +140,7 @@ export async function getPosture(
         images: r.images,
         distinctVulnerabilities: r.distinct,
         instances: r.instances,
+        summary: { vulnerabilities: r.distinct, findings: r.findings },
         oldestScanAt: r.oldestScan?.toISOString() ?? null,
         stale: rowStaleness(r, freshness, config),
       }))

@@ -1,11 +1,19 @@
 // The data behind `runsight image show REF|DIGEST`: resolve the argument to a digest (a digest as
 // given; a tag through tag_history), then every source's current scan side by side with the
-// authoritative one marked and the differences listed.
+// authoritative one marked and the differences listed. `summary` is what posture counts for the
+// digest (the authoritative source after VEX, as maintained — what its containers show); each
+// source's own `summary` counts its rows as stored (docs/cli.md#counts-vulnerabilities-and-findings).
 import { InputError } from '../core/errors.js';
 import { formatPlatform, formatReference, isDigest, parseReference } from '../identity/index.js';
-import { chooseAuthoritativeSource } from '../propagation/index.js';
+import { type CountSummary, chooseAuthoritativeSource, summaryFromCells } from '../propagation/index.js';
 import type { Store } from '../store/index.js';
-import { getImageIdentity, listImageSources, lookupTagLatest } from '../store/index.js';
+import {
+  getImageIdentity,
+  listImageSources,
+  lookupTagLatest,
+  queryImageCells,
+  queryKevIds,
+} from '../store/index.js';
 import {
   compareSources,
   type FindingDifference,
@@ -20,6 +28,13 @@ export interface ImageShow {
   authoritativeSource: string | null;
   /** The configured source when set but without a scan of this digest. */
   configuredSourceMissing: string | null;
+  /**
+   * What posture counts for this digest — its containers' figures: the maintained roll-up (source
+   * chosen, VEX applied). Null when it has none (not scanned, or an index: see `platforms`).
+   */
+  summary: CountSummary | null;
+  /** The source that roll-up was computed from (may differ from authoritativeSource until `db sync`). */
+  summarySource: string | null;
   sources: SourceSummary[];
   differences: FindingDifference[];
   /** For an index digest: its platform manifests (findings belong to those). */
@@ -55,6 +70,11 @@ export async function showImage(
   const scans = await listImageSources(store, digest);
   const authoritative = chooseAuthoritativeSource(scans, configuredAuthoritative);
   const known = await getImageIdentity(store, digest);
+  const rollup = (await queryImageCells(store, [digest])).get(digest);
+  const kevIds = await queryKevIds(
+    store,
+    scans.flatMap((s) => s.findings.map((f) => f.vulnerabilityId)),
+  );
   return {
     reference: refOrDigest,
     digest,
@@ -64,7 +84,9 @@ export async function showImage(
       configuredAuthoritative && !scans.some((s) => s.source === configuredAuthoritative)
         ? configuredAuthoritative
         : null,
-    sources: summariseSources(scans, authoritative),
+    summary: rollup ? summaryFromCells(rollup.cells, rollup.findingCells) : null,
+    summarySource: rollup?.source ?? null,
+    sources: summariseSources(scans, authoritative, kevIds),
     differences: compareSources(scans),
     platforms: (known?.children ?? []).map((c) => ({
       digest: c.digest,

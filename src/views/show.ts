@@ -1,13 +1,17 @@
 // Detail views: one container (its resolution explained, its image's counts — which are its own —
 // every finding with fix guidance, its exposure intervals, freshness) and one workload (its
-// containers, its roll-up, its rollout check and posture history).
+// containers, its roll-up, its rollout check and posture history). Both carry `summary:
+// {vulnerabilities, findings}` (docs/cli.md#counts-vulnerabilities-and-findings) beside the older
+// fields, which keep their meaning.
 import { InputError } from '../core/errors.js';
 import type { PostureConfig } from '../propagation/index.js';
 import {
+  type CountSummary,
   durationToMs,
   explainResolution,
   type Figures,
   readRollups,
+  summaryFromCells,
   zeroFigures,
 } from '../propagation/index.js';
 import { type FixGuidance, remediationFor } from '../remediation/fix-guidance.js';
@@ -40,9 +44,13 @@ export interface ContainerView {
   matchMethod: string;
   confidence: string;
   resolution: string;
+  /** Distinct vulnerabilities of its image by severity (= summary.vulnerabilities); zeros when not scanned. */
   counts: { critical: number; high: number; medium: number; low: number; unknown: number };
+  /** Of those vulnerabilities, KEV-listed / with a fixed version. */
   kev: number;
   fixable: number;
+  /** Its image's vulnerabilities and findings, as maintained; null when its image has no roll-up. */
+  summary: CountSummary | null;
   findingsSource: string | null;
   scan: { at: string | null; ageSeconds: number | null; stale: boolean };
   baseImage: { digest: string; names: string[] } | null;
@@ -107,6 +115,7 @@ export async function showContainer(
     counts: { ...ZERO, ...((c.counts as Record<string, number> | null) ?? {}) },
     kev: c.kev_count ?? 0,
     fixable: c.fixable_count ?? 0,
+    summary: c.cells ? summaryFromCells(c.cells, c.finding_cells) : null,
     findingsSource: c.findings_source ?? null,
     scan: age(c.scanned_at, durationToMs(config.sla?.scanAge), now),
     baseImage: remediation?.base ? { digest: remediation.base.digest, names: remediation.base.names } : null,
@@ -130,10 +139,16 @@ export interface WorkloadView {
     imageDigest: string | null;
     matchMethod: string;
     confidence: string;
+    /** Its image's distinct vulnerabilities (= summary.vulnerabilities). */
     counts: Figures;
+    summary: CountSummary;
   }[];
+  /** Distinct vulnerabilities across the workload's images (= summary.vulnerabilities). */
   distinctVulnerabilities: Figures;
+  /** Container × vulnerability: each container counts its image's vulnerabilities. */
   instances: Figures;
+  /** Vulnerabilities (distinct) and findings (Σ over its distinct images) of the workload. */
+  summary: CountSummary;
   rollout: RolloutCheck;
   history: {
     takenAt: string;
@@ -178,9 +193,11 @@ export async function showWorkload(
       matchMethod: String(r.labels.match_method),
       confidence: String(r.labels.confidence),
       counts: r.distinct,
+      summary: { vulnerabilities: r.distinct, findings: r.findings },
     })),
     distinctVulnerabilities: wl?.distinct ?? zero,
     instances: wl?.instances ?? zero,
+    summary: { vulnerabilities: wl?.distinct ?? zero, findings: wl?.findings ?? zeroFigures() },
     rollout,
     history: history.map((h) => ({
       takenAt: h.takenAt.toISOString(),

@@ -1,15 +1,16 @@
 // Packages → findings. Looks packages up in the match index (advisory_affected by ecosystem and
 // package), evaluates each affected entry, then merges: every advisory naming the same CVE for the
 // same package becomes ONE finding whose id is the CVE (aliases keep the advisory ids). Severity
-// follows the documented precedence (severity.ts); KEV and EPSS are attached by CVE.
+// follows the documented precedence (severity.ts) over the advisories' ratings and CVSS, then the
+// CVE record's CNA and ADP scores (cve_scores); KEV and EPSS are attached by CVE.
 
-import type { AffectedRange, SeverityEntry } from '../../core/advisory.js';
+import type { AffectedRange, CveScore, SeverityEntry } from '../../core/advisory.js';
 import { identityConfidence } from '../../core/package-evidence.js';
 import type { Finding, FindingStatus, Package, Severity } from '../../core/types.js';
 import type { Store } from '../../store/index.js';
-import { type AffectedRow, findAffected, getEnrichment } from '../../store/index.js';
+import { type AffectedRow, findAffected, getCveScores, getEnrichment } from '../../store/index.js';
 import { schemeFor } from '../../versioning/index.js';
-import { chooseSeverity } from '../severity.js';
+import { advisorySeveritySource, chooseSeverity, type SeverityInputs } from '../severity.js';
 import { evaluateAffected } from './evaluate.js';
 import { type LookupKey, lookupKey } from './package-keys.js';
 
@@ -45,6 +46,7 @@ export function createMatcher(store: Store): Matcher {
   const cache = new Map<string, AffectedRow[]>();
   const kevCache = new Map<string, boolean>();
   const epssCache = new Map<string, { score: number; percentile: number } | null>();
+  const cveScoreCache = new Map<string, CveScore[]>();
 
   async function rowsFor(keys: LookupKey[]): Promise<void> {
     const missing = new Map<string, { ecosystem: string; packageName: string }>();
@@ -64,9 +66,11 @@ export function createMatcher(store: Store): Matcher {
     const missing = cves.filter((c) => !kevCache.has(c));
     if (!missing.length) return;
     const e = await getEnrichment(store, missing);
+    const scores = await getCveScores(store, missing);
     for (const c of missing) {
       kevCache.set(c, e.kev.has(c));
       epssCache.set(c, e.epss.get(c) ?? null);
+      cveScoreCache.set(c, scores.get(c) ?? []);
     }
   }
 
@@ -82,7 +86,7 @@ export function createMatcher(store: Store): Matcher {
     );
     await rowsFor(keyed.flat().filter((k): k is LookupKey => k !== undefined));
     const results = items.map((it, n) => {
-      const findings: Finding[] = [];
+      const findings: Rated[] = [];
       it.packages.forEach((pkg, i) => {
         const key = keyed[n]![i];
         if (!key) return;
@@ -105,14 +109,19 @@ export function createMatcher(store: Store): Matcher {
       return findings;
     });
     const cves = new Set<string>();
-    for (const list of results) for (const f of list) if (CVE.test(f.id)) cves.add(f.id);
+    for (const list of results) for (const { finding: f } of list) if (CVE.test(f.id)) cves.add(f.id);
     await enrich([...cves]);
-    for (const findings of results) {
-      for (const f of findings) {
+    return results.map((rated) => {
+      const findings = rated.map(({ finding: f, inputs }) => {
+        const chosen = chooseSeverity({ ...inputs, cveScores: cveScoreCache.get(f.id) });
+        f.severity = chosen.severity;
+        f.severitySource = chosen.source;
+        f.cvss = chosen.cvss;
         f.kev = kevCache.get(f.id) ?? false;
         const ep = epssCache.get(f.id);
         if (ep) f.epss = ep;
-      }
+        return f;
+      });
       findings.sort((a, b) =>
         a.package.name === b.package.name
           ? a.id < b.id
@@ -124,8 +133,8 @@ export function createMatcher(store: Store): Matcher {
             ? -1
             : 1,
       );
-    }
-    return results;
+      return findings;
+    });
   }
 
   return {
@@ -145,7 +154,13 @@ export async function matchPackages(
   return createMatcher(store).match(packages, opts);
 }
 
-function mergeHits(pkg: Package, hits: Hit[]): Finding[] {
+/** A merged finding and what may rate it; the rating is chosen once the CVE's scores are known. */
+interface Rated {
+  finding: Finding;
+  inputs: SeverityInputs;
+}
+
+function mergeHits(pkg: Package, hits: Hit[]): Rated[] {
   const byId = new Map<string, Hit[]>();
   for (const h of hits) {
     if (h.verdict.kind === 'not_affected') continue;
@@ -155,7 +170,7 @@ function mergeHits(pkg: Package, hits: Hit[]): Finding[] {
       else byId.set(id, [h]);
     }
   }
-  const out: Finding[] = [];
+  const out: Rated[] = [];
   for (const [id, group] of byId) {
     const affected = group.filter((h) => h.verdict.kind === 'affected');
     const status: FindingStatus = affected.length ? 'affected' : 'unknown';
@@ -163,23 +178,35 @@ function mergeHits(pkg: Package, hits: Hit[]): Finding[] {
     for (const h of group) {
       for (const a of [h.row.advisory_id, ...h.row.aliases, ...h.row.upstream]) if (a !== id) aliases.add(a);
     }
-    const chosen = chooseSeverity(
-      group.map((h) => (h.row.severity ?? undefined) as Severity | undefined),
-      group.flatMap((h) => h.row.advisory_severity as SeverityEntry[]),
-    );
+    const inputs: SeverityInputs = {
+      ratings: group.map((h) => ({
+        severity: (h.row.severity ?? undefined) as Severity | undefined,
+        source: advisorySeveritySource(h.row),
+      })),
+      entries: group.flatMap((h) =>
+        (h.row.advisory_severity as SeverityEntry[]).map((entry) => ({
+          entry,
+          source: advisorySeveritySource(h.row),
+        })),
+      ),
+    };
     const reasons = group.flatMap((h) => (h.verdict.kind === 'unknown' ? [h.verdict.reason] : []));
     out.push({
-      id,
-      aliases: [...aliases].sort(),
-      package: { ecosystem: pkg.ecosystem, name: pkg.name, purl: pkg.purl, layer: pkg.layer },
-      installedVersion: pkg.version,
-      fixedVersion: status === 'affected' ? latestFix(affected) : undefined,
-      severity: chosen.severity,
-      cvss: chosen.cvss,
-      kev: false,
-      status,
-      statusReason: status === 'unknown' ? [...new Set(reasons)].join('; ') : undefined,
-      source: 'runsight',
+      finding: {
+        id,
+        aliases: [...aliases].sort(),
+        package: { ecosystem: pkg.ecosystem, name: pkg.name, purl: pkg.purl, layer: pkg.layer },
+        installedVersion: pkg.version,
+        fixedVersion: status === 'affected' ? latestFix(affected) : undefined,
+        // Chosen in matchMany, once the CVE record's scores are loaded.
+        severity: 'UNKNOWN',
+        severitySource: 'none',
+        kev: false,
+        status,
+        statusReason: status === 'unknown' ? [...new Set(reasons)].join('; ') : undefined,
+        source: 'runsight',
+      },
+      inputs,
     });
   }
   return out;

@@ -29,6 +29,8 @@ describe('runsight containers (table)', () => {
       'IMAGE',
       'DIGEST',
       'STATE',
+      'VULNERABILITIES C/H/M/L/U',
+      'FINDINGS C/H/M/L/U',
       'LAST SEEN',
     ]);
     // good.csv, row by row: source_id vm-17/web in cluster edge-east, imported as source "cmdb".
@@ -45,6 +47,8 @@ describe('runsight containers (table)', () => {
       'repo:482ead44b220',
       'running',
     ]);
+    // No image is scanned here: both figures are `-` (not zero: nothing says the image is clean).
+    expect(rows[1]!.slice(9, 11)).toEqual(['-', '-']);
     expect(lines.at(-1)).toBe('3 containers');
 
     const shown = await runCli(['--data-dir', dir, 'container', 'show', rows[1]![0]!]);
@@ -53,7 +57,7 @@ describe('runsight containers (table)', () => {
 
     const csv = await runCli(['--data-dir', dir, '--format', 'csv', 'containers']);
     expect(csv.stdout.split('\n')[0]).toBe(
-      'id,source,cluster,namespace,workload,container,image,digest,state,last seen',
+      'id,source,cluster,namespace,workload,container,image,digest,state,vulnerabilities C/H/M/L/U,findings C/H/M/L/U,last seen',
     );
   });
 });

@@ -1,10 +1,12 @@
 // `runsight containers`: the running containers the inventory knows, with their image identity.
 // `--format json` prints exactly the documented fields (docs/inventory.md); the propagation stage
-// adds its own fields (imageDigest, matchMethod, confidence, counts) to this command.
+// adds its own fields (imageDigest, matchMethod, confidence, counts, summary) to this command: the
+// image's vulnerabilities and findings (docs/cli.md#counts-vulnerabilities-and-findings).
 import type { Command } from 'commander';
 import { type ContainerRow, listContainers } from '../../store/index.js';
 import { containerPostureFields } from '../../views/index.js';
 import type { Run } from '../main.js';
+import { chml } from '../posture-format.js';
 
 export interface ContainersFlags {
   source?: string;
@@ -62,6 +64,7 @@ export function registerContainersCommand(program: Command, run: Run): void {
           includeRemoved: flags.all,
         });
         const posture = await containerPostureFields(store, rows);
+        const summaryOf = new Map(rows.map((r, i) => [r, posture[i]!.summary]));
         return {
           json: rows.map((r, i) => ({ ...containerJson(r), ...posture[i] })),
           rows,
@@ -85,6 +88,21 @@ export function registerContainersCommand(program: Command, run: Run): void {
               value: (r: ContainerRow) => (r.digest ? `${r.digestKind}:${r.digest.slice(7, 19)}` : ''),
             },
             { header: 'state', value: (r: ContainerRow) => (r.removedAt ? 'removed' : r.state) },
+            // Its image's two figures; `-` when the image has no scan (or is unresolved).
+            {
+              header: 'vulnerabilities C/H/M/L/U',
+              value: (r: ContainerRow) => {
+                const s = summaryOf.get(r);
+                return s ? chml(s.vulnerabilities) : '-';
+              },
+            },
+            {
+              header: 'findings C/H/M/L/U',
+              value: (r: ContainerRow) => {
+                const s = summaryOf.get(r);
+                return s ? chml(s.findings) : '-';
+              },
+            },
             { header: 'last seen', value: (r: ContainerRow) => r.lastSeen },
           ],
           footer: [`${rows.length} container${rows.length === 1 ? '' : 's'}`],

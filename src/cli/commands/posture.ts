@@ -1,5 +1,6 @@
-// `runsight posture`: roll-ups by scope with distinct vulnerabilities and instances, the
-// prioritised list, coverage and freshness; `--fail-on` turns it into a gate (exit 1).
+// `runsight posture`: roll-ups by scope with distinct vulnerabilities, findings and instances
+// (docs/cli.md#counts-vulnerabilities-and-findings), the prioritised list, coverage and freshness;
+// `--fail-on` turns it into a gate (exit 1).
 import { type Command, Option } from 'commander';
 import { GateTrippedError, UsageError } from '../../core/errors.js';
 import {
@@ -12,7 +13,15 @@ import {
 } from '../../views/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
-import { chml, freshnessFooter, parseSeverity, postureConfig } from '../posture-format.js';
+import {
+  chml,
+  countsHeadline,
+  freshnessFooter,
+  instancesText,
+  parseSeverity,
+  postureConfig,
+  summaryDetail,
+} from '../posture-format.js';
 
 interface PostureOpts {
   by: string;
@@ -29,7 +38,7 @@ export function registerPostureCommand(program: Command, run: Run): void {
   program
     .command('posture')
     .description(
-      'vulnerability posture of running containers, rolled up by scope (distinct vulnerabilities and instances)',
+      'vulnerability posture of running containers, rolled up by scope (distinct vulnerabilities, findings and instances)',
     )
     .addOption(new Option('--by <scope>', 'roll up by').choices([...POSTURE_BY]).default('namespace'))
     .option('--severity <severity>', 'count only vulnerabilities at or above this severity')
@@ -67,7 +76,8 @@ export function registerPostureCommand(program: Command, run: Run): void {
           columns: [
             { header: report.by, value: (g) => g.key },
             { header: 'containers', value: (g) => g.containers },
-            { header: 'distinct C/H/M/L/U', value: (g) => chml(g.distinctVulnerabilities) },
+            { header: 'vulnerabilities C/H/M/L/U', value: (g) => chml(g.distinctVulnerabilities) },
+            { header: 'findings C/H/M/L/U', value: (g) => chml(g.summary.findings) },
             { header: 'instances C/H/M/L/U', value: (g) => chml(g.instances) },
             { header: 'kev d/i', value: (g) => `${g.distinctVulnerabilities.kev}/${g.instances.kev}` },
             {
@@ -87,7 +97,7 @@ export function registerPostureCommand(program: Command, run: Run): void {
             { header: 'stale', value: (g) => g.stale.join('; ') },
           ],
           footer: [
-            `total: ${t.containers} running containers; distinct vulnerabilities C/H/M/L/U ${chml(t.distinctVulnerabilities)} (${t.distinctVulnerabilities.total}, ${t.distinctVulnerabilities.kev} KEV, ${t.distinctVulnerabilities.fixable} fixable); instances (container × finding) ${chml(t.instances)} (${t.instances.total})`,
+            `total: ${t.containers} running containers; ${countsHeadline(t.summary)} · ${summaryDetail(t.summary)} · ${instancesText(t.instances)}`,
             `top priorities: ${
               report.priorities
                 .slice(0, 5)

@@ -2,13 +2,16 @@
 // SOURCE is a registry reference, `oci:DIR[:TAG]`, `oci-archive:FILE`, `docker-archive:FILE` or
 // `sbom:FILE` (CycloneDX/SPDX JSON, matched without an image). JSON output per docs/scan.md.
 // A partial scan prints its result, then exits 4; a scan against an empty advisory database says so.
+// Its summary counts vulnerabilities and findings as every command does
+// (docs/cli.md#counts-vulnerabilities-and-findings): `1 vulnerability, 2 findings`.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { matchPackages } from '../../advisories/index.js';
 import { CompletedWithFailuresError, UsageError } from '../../core/errors.js';
 import { severityRank } from '../../core/severity.js';
-import { type Finding, SEVERITIES } from '../../core/types.js';
+import type { Finding } from '../../core/types.js';
 import { parsePlatform } from '../../identity/index.js';
+import { countFindings } from '../../propagation/index.js';
 import {
   type ImageScanResult,
   type PackageMatcher,
@@ -21,13 +24,14 @@ import type { Store } from '../../store/index.js';
 import { advisoriesAreLoaded, NO_ADVISORIES } from '../advisories-loaded.js';
 import { type Run, VERSION } from '../main.js';
 import { type Printable, render } from '../output.js';
-import { maintain } from '../posture-format.js';
+import { countsHeadline, maintain, summaryDetail } from '../posture-format.js';
 import { scanInUse } from './scan-in-use.js';
 
 export interface ScanCommandOptions {
   platform?: string;
   sbom?: string[];
   inUse?: boolean;
+  includeOsOwned?: boolean;
 }
 
 export function registerScanCommand(program: Command, run: Run): void {
@@ -43,6 +47,10 @@ export function registerScanCommand(program: Command, run: Run): void {
       'os/arch[/variant] to select from an index, or "all" (default linux/amd64)',
     )
     .option('--sbom <format-and-file...>', 'also write the SBOM: cyclonedx FILE or spdx FILE')
+    .option(
+      '--include-os-owned',
+      'also report language packages whose files an OS package owns (e.g. Debian python3-* → PyPI)',
+    )
     .option(
       '--in-use',
       'scan every running image that has no scan or a stale one (propagation coverage gaps)',
@@ -76,6 +84,7 @@ export function registerScanCommand(program: Command, run: Run): void {
             store,
             match,
             limits: ctx.config.scan,
+            includeOsOwned: opts.includeOsOwned ?? ctx.config.scan?.includeOsOwned,
             sourceOptions: ctx.registryOptions,
             signal: ctx.signal,
             logger: ctx.logger,
@@ -156,6 +165,7 @@ export function scanJson(r: ImageScanResult, advisoriesLoaded = true) {
       sourceName: p.sourceName ?? null,
       layer: p.layer ?? null,
       path: p.path ?? null,
+      evidence: p.evidence ?? null,
     })),
     findings: r.findings.map((f) => ({
       id: f.id,
@@ -171,6 +181,8 @@ export function scanJson(r: ImageScanResult, advisoriesLoaded = true) {
     })),
     stats: r.stats,
     advisoriesLoaded,
+    // Vulnerabilities (distinct ids) and findings (the rows above), by severity.
+    summary: countFindings(r.findings),
   };
 }
 
@@ -183,13 +195,11 @@ function printable(results: ImageScanResult[], all: boolean, advisoriesLoaded: b
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id));
   const footer: string[] = [];
   for (const r of results) {
-    const counts = SEVERITIES.map((s) => {
-      const of = r.findings.filter((f) => f.severity === s);
-      return `${s} ${of.length}${of.length ? ` (${of.filter((f) => f.fixedVersion).length} fixable)` : ''}`;
-    });
+    const summary = countFindings(r.findings);
     footer.push(
       `${r.image.reference} ${r.image.platform} ${r.image.digest}`,
-      `  os ${r.os?.ecosystem ?? r.os?.family ?? 'unknown'} · ${r.packages.length} packages · ${r.findings.length} findings: ${counts.join(', ')}`,
+      `  os ${r.os?.ecosystem ?? r.os?.family ?? 'unknown'} · ${r.packages.length} packages · ${countsHeadline(summary)} (vulnerability × package)`,
+      `  ${summaryDetail(summary)}`,
       `  status ${r.status} · layers ${r.stats.layers} (${r.stats.cachedLayers} from cache) · ${(r.stats.bytes / 2 ** 20).toFixed(1)} MiB read · ${r.stats.seconds}s`,
       ...r.errors.map((e) => `  ! ${e.code}: ${e.message}`),
     );

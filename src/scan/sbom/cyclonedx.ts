@@ -1,9 +1,23 @@
 // Writes a scan as a CycloneDX 1.6 JSON BOM: the image as metadata.component (type container),
-// the OS as an operating-system component, every package as a library with its purl and Runsight
-// properties (`runsight:layer:diffID`, `runsight:package:path`, …), and the findings as
-// vulnerabilities that affect those components. Spec: https://cyclonedx.org/docs/1.6/json/
+// the OS as an operating-system component, every package as a library with its purl (Maven and
+// scoped npm packages split into `group` and `name`, as the purl's namespace and name) and
+// Runsight properties (`runsight:layer:diffID`, `runsight:package:path`, …), the `dependencies`
+// the package managers state (sbom/dependencies.ts), and the findings as vulnerabilities that
+// affect those components. `sbom:FILE` reads it back to the same packages (read-sbom.ts).
+// Spec: https://cyclonedx.org/docs/1.6/json/ — validated against the official schema in tests.
 import { randomUUID } from 'node:crypto';
+import type { Finding, Package } from '../../core/types.js';
+import { parsePurl } from '../../versioning/index.js';
 import type { ImageScanResult } from '../scan-image.js';
+import { dependencyGraph } from './dependencies.js';
+
+/** The schema's `scoreMethod` names (`CVSSv30` and `CVSSv40` are not among them). */
+const CVSS_METHOD: Record<NonNullable<Finding['cvss']>['version'], string> = {
+  '2.0': 'CVSSv2',
+  '3.0': 'CVSSv3',
+  '3.1': 'CVSSv31',
+  '4.0': 'CVSSv4',
+};
 
 export function toCycloneDx(r: ImageScanResult, toolVersion: string): unknown {
   const refOf = (i: number) => `pkg-${i}`;
@@ -26,16 +40,21 @@ export function toCycloneDx(r: ImageScanResult, toolVersion: string): unknown {
       p.path ? { name: 'runsight:package:path', value: p.path } : undefined,
       p.sourceName ? { name: 'runsight:package:sourceName', value: p.sourceName } : undefined,
       p.sourceVersion ? { name: 'runsight:package:sourceVersion', value: p.sourceVersion } : undefined,
+      p.evidence ? { name: 'runsight:package:evidence', value: p.evidence } : undefined,
     ].filter(Boolean);
     components.push({
       'bom-ref': ref,
       type: 'library',
-      name: p.name,
+      ...groupAndName(p),
       version: p.version,
       purl: p.purl,
       properties: props,
     });
   });
+  const graph = dependencyGraph(r.packages);
+  const dependencies = [...graph.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([from, to]) => ({ ref: refOf(from), dependsOn: to.map(refOf) }));
   const vulnerabilities = r.findings.map((f) => ({
     id: f.id,
     references: f.aliases.filter((a) => a !== f.id).map((a) => ({ id: a, source: { name: 'alias' } })),
@@ -43,7 +62,7 @@ export function toCycloneDx(r: ImageScanResult, toolVersion: string): unknown {
       {
         severity: f.severity.toLowerCase(),
         ...(f.cvss
-          ? { score: f.cvss.score, vector: f.cvss.vector, method: `CVSSv${f.cvss.version.replace('.', '')}` }
+          ? { score: f.cvss.score, vector: f.cvss.vector, method: CVSS_METHOD[f.cvss.version] }
           : {}),
       },
     ],
@@ -77,6 +96,20 @@ export function toCycloneDx(r: ImageScanResult, toolVersion: string): unknown {
       },
     },
     components,
+    ...(dependencies.length ? { dependencies } : {}),
     ...(vulnerabilities.length ? { vulnerabilities } : {}),
   };
+}
+
+/**
+ * CycloneDX `group` and `name`: a Maven package is groupId and artifactId, a scoped npm package
+ * `@scope` and its name — the purl's namespace and name. Other packages keep their full name
+ * (a Go module path is the module's name; a Debian package has no group).
+ */
+function groupAndName(p: Package): { group?: string; name: string } {
+  if (p.ecosystem !== 'Maven' && p.ecosystem !== 'npm') return { name: p.name };
+  const purl = p.purl ? parsePurl(p.purl) : undefined;
+  if (purl?.namespace && (purl.type === 'maven' || purl.type === 'npm'))
+    return { group: purl.namespace, name: purl.name };
+  return { name: p.name };
 }

@@ -5,7 +5,9 @@ import { z } from 'zod';
 const Property = z.object({ name: z.string(), value: z.string().optional() });
 
 export interface CdxComponent {
+  'bom-ref'?: string | undefined;
   type?: string | undefined;
+  group?: string | undefined;
   name?: string | undefined;
   version?: string | undefined;
   purl?: string | undefined;
@@ -15,7 +17,9 @@ export interface CdxComponent {
 
 export const CdxComponentSchema: z.ZodType<CdxComponent> = z.lazy(() =>
   z.object({
+    'bom-ref': z.string().optional(),
     type: z.string().optional(),
+    group: z.string().optional(),
     name: z.string().optional(),
     version: z.string().optional(),
     purl: z.string().optional(),
@@ -29,6 +33,7 @@ export const CycloneDxSchema = z.object({
   specVersion: z.string(),
   metadata: z.object({ component: CdxComponentSchema.optional() }).optional(),
   components: z.array(CdxComponentSchema).optional(),
+  dependencies: z.array(z.object({ ref: z.string(), dependsOn: z.array(z.string()).optional() })).optional(),
 });
 
 export const SpdxSchema = z.object({

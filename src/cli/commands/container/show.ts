@@ -1,11 +1,12 @@
 // `runsight container show ID`: one container — how it resolved to its image, its image's counts
-// (which are its own), every finding with fix guidance, its exposure intervals, freshness.
+// (which are its own: vulnerabilities and findings, docs/cli.md#counts-vulnerabilities-and-findings),
+// every finding with fix guidance, its exposure intervals, freshness.
 
 import type { Command } from 'commander';
 import type { FixGuidance } from '../../../remediation/index.js';
 import { showContainer } from '../../../views/index.js';
 import { group, type Run } from '../../main.js';
-import { chml, freshnessFooter, postureConfig } from '../../posture-format.js';
+import { countsHeadline, freshnessFooter, postureConfig, summaryDetail } from '../../posture-format.js';
 
 export function registerContainerShowCommand(program: Command, run: Run): void {
   group(program, 'container', 'one running container')
@@ -31,7 +32,7 @@ export function registerContainerShowCommand(program: Command, run: Run): void {
           footer: [
             `container ${v.id} (${v.containerKind}, ${v.state}) in ${v.cluster ?? '-'}/${v.namespace ?? '-'} ${v.workloadKind ?? ''}/${v.workloadName ?? ''} on ${v.node ?? '?'} (${v.platform ?? 'platform unknown'})`,
             `image ${v.image} → ${v.imageDigest ?? 'UNRESOLVED'} [${v.matchMethod}, ${v.confidence}]: ${v.resolution}`,
-            `posture C/H/M/L/U ${chml(v.counts)}, ${v.kev} KEV, ${v.fixable} fixable; findings source ${v.findingsSource ?? 'none (not scanned)'}${v.baseImage ? `; base image ${v.baseImage.names[0] ?? v.baseImage.digest}` : ''}`,
+            `posture: ${v.summary ? `${countsHeadline(v.summary)} · ${summaryDetail(v.summary)}` : 'not scanned'}; findings source ${v.findingsSource ?? 'none (not scanned)'}${v.baseImage ? `; base image ${v.baseImage.names[0] ?? v.baseImage.digest}` : ''}`,
             `seen ${v.firstSeen} → ${v.lastSeen}${v.removedAt ? `, gone ${v.removedAt}` : ''}; ${v.exposures.length} exposure intervals`,
             ...freshnessFooter(v.freshness),
           ],

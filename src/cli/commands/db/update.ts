@@ -6,7 +6,7 @@ import { UsageError } from '../../../core/errors.js';
 import { group, type Run } from '../../main.js';
 import { maintain } from '../../posture-format.js';
 
-const KINDS = ['osv', 'alpine-secdb', 'kev', 'epss', 'vex'] as const;
+const KINDS = ['osv', 'alpine-secdb', 'kev', 'epss', 'vex', 'cve'] as const;
 
 export function registerDbUpdateCommand(program: Command, run: Run): void {
   const db = group(program, 'db', 'the Runsight store and its advisory database');

@@ -1,10 +1,13 @@
 // `runsight image show REF|DIGEST`: every findings source that covers the image (built-in scan and
 // imports) side by side, the authoritative one (config `posture.authoritativeSource`) marked, and
-// where they differ. `image resolve` joins the same group from the identity stage's file.
+// where they differ. `image resolve` joins the same group from the identity stage's file. Counts are
+// vulnerabilities and findings as everywhere (docs/cli.md#counts-vulnerabilities-and-findings):
+// what posture counts for the digest, and each source's own rows.
 import type { Command } from 'commander';
 import { getSetting } from '../../../store/index.js';
 import { type FindingDifference, showImage } from '../../../views/index.js';
 import { group, type Run } from '../../main.js';
+import { countsHeadline, summaryDetail } from '../../posture-format.js';
 
 export function registerImageShowCommand(program: Command, run: Run): void {
   const image = group(program, 'image', 'images: identity, scans, findings');
@@ -25,8 +28,13 @@ export function registerImageShowCommand(program: Command, run: Run): void {
           `digest ${shown.digest}${shown.resolvedBy === 'tag-history' ? ` (from tag history of ${ref})` : ''}`,
           ...shown.sources.map(
             (s) =>
-              `${s.authoritative ? '* ' : '  '}${s.source}${s.scannerVersion ? ` ${s.scannerVersion}` : ''}: scanned ${s.scannedAt}, ${s.findings} findings (C${s.counts.CRITICAL} H${s.counts.HIGH} M${s.counts.MEDIUM} L${s.counts.LOW} U${s.counts.UNKNOWN})${s.matchMethod ? `, matched by ${s.matchMethod}` : ''}${s.status !== 'complete' ? `, ${s.status}` : ''}`,
+              `${s.authoritative ? '* ' : '  '}${s.source}${s.scannerVersion ? ` ${s.scannerVersion}` : ''}: scanned ${s.scannedAt}, ${countsHeadline(s.summary)} · ${summaryDetail(s.summary)}${s.matchMethod ? `, matched by ${s.matchMethod}` : ''}${s.status !== 'complete' ? `, ${s.status}` : ''}`,
           ),
+          ...(shown.summary
+            ? [
+                `posture counts (${shown.summarySource}, after VEX; what its containers show): ${countsHeadline(shown.summary)} · ${summaryDetail(shown.summary)}`,
+              ]
+            : []),
           shown.sources.length
             ? `authoritative for posture: ${shown.authoritativeSource}${shown.configuredSourceMissing ? ` (configured ${shown.configuredSourceMissing} has no scan of this digest)` : ''}`
             : 'no findings from any source for this digest',

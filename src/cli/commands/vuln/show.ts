@@ -1,5 +1,6 @@
 // `runsight vuln show ID`: the advisories behind a vulnerability (by id, alias or upstream CVE),
-// their severity and affected ranges, KEV/EPSS, and the images whose current findings carry it.
+// their severity and affected ranges, KEV/EPSS, the CVE record's CVSS scores with their sources,
+// and the images whose current findings carry it — each with its severity and who decided it.
 import type { Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
 import { getVulnerability } from '../../../store/index.js';
@@ -14,7 +15,7 @@ export function registerVulnShowCommand(program: Command, run: Run): void {
       run(async (ctx, id: string) => {
         const store = await ctx.store();
         const detail = await getVulnerability(store, id);
-        if (!detail.advisories.length && !detail.images.length) {
+        if (!detail.advisories.length && !detail.images.length && !detail.cveScores.length) {
           throw new InputError(
             `no advisory or finding names "${id}"; run "runsight db update --source …" first or check the id (CVE-…, GHSA-…, DSA-…)`,
           );
@@ -45,11 +46,16 @@ export function registerVulnShowCommand(program: Command, run: Run): void {
                 )
                 .join('; ') || '(none)'
             }`,
+            `CVE record: ${
+              detail.cveScores
+                .map((c) => `${c.source} CVSS ${c.cvssVersion} ${c.baseScore} ${c.rating} (${c.vector})`)
+                .join('; ') || '(no scores)'
+            }`,
             `KEV: ${detail.kev ? `yes (added ${detail.kev.dateAdded})` : 'no'}; EPSS: ${detail.epss ? `${detail.epss.score} (percentile ${detail.epss.percentile})` : 'n/a'}`,
             `images affected: ${detail.images.length ? '' : '(none)'}`,
             ...detail.images.map(
               (i) =>
-                `  ${i.imageDigest}  ${i.package} ${i.installedVersion} → ${i.fixedVersion ?? '(no fix)'}  ${i.status} ${i.severity}`,
+                `  ${i.imageDigest}  ${i.package} ${i.installedVersion} → ${i.fixedVersion ?? '(no fix)'}  ${i.status} ${i.severity} (${i.severitySource ?? i.source})`,
             ),
           ],
         };

@@ -70,7 +70,8 @@ export async function listCurrentScans(
   );
 }
 
-async function describeScans(db: Kysely<Database>, ids: number[]): Promise<TouchedScan[]> {
+/** Scan ids → TouchedScan (digest and OS), in id order. */
+export async function describeScans(db: Kysely<Database>, ids: number[]): Promise<TouchedScan[]> {
   const out: TouchedScan[] = [];
   ids.sort((a, b) => a - b);
   for (let i = 0; i < ids.length; i += 1000) {
@@ -129,6 +130,8 @@ export interface FindingSwap {
   newlyAffected: number;
   newlyFixed: number;
   statusChanged: number;
+  /** Same status, another rating: severity, its source or the CVSS score moved (migration 9). */
+  severityChanged: number;
 }
 
 /** Replaces one scan's findings and records the change per image (see replaceFindingsOfScans). */
@@ -154,14 +157,31 @@ export async function replaceFindingsOfScans(
   const before = ids.length
     ? await tx
         .selectFrom('findings')
-        .select(['scan_id', 'vulnerability_id', 'package_name', 'status'])
+        .select([
+          'scan_id',
+          'vulnerability_id',
+          'package_name',
+          'status',
+          'severity',
+          'severity_source',
+          'cvss_score',
+        ])
         .where('scan_id', '=', anyNumber(ids))
         .execute()
     : [];
-  const byScan = new Map<number, Map<string, string>>(ids.map((id) => [id, new Map()]));
+  // A finding's rating: severity and CVSS score, and who decided — compared only when the stored
+  // row says (rows written before migration 9 have no source; filling it in is no change).
+  const rating = (severity: string, score: number | null | undefined) => `${severity}|${score ?? ''}`;
+  const byScan = new Map<number, Map<string, { status: string; rating: string; source: string | null }>>(
+    ids.map((id) => [id, new Map()]),
+  );
   for (const r of before)
-    byScan.get(r.scan_id)!.set(`${r.vulnerability_id}\u0000${r.package_name}`, r.status);
-  type Change = 'newly_affected' | 'newly_fixed' | 'status_changed';
+    byScan.get(r.scan_id)!.set(`${r.vulnerability_id}\u0000${r.package_name}`, {
+      status: r.status,
+      rating: rating(r.severity, r.cvss_score),
+      source: r.severity_source,
+    });
+  type Change = 'newly_affected' | 'newly_fixed' | 'status_changed' | 'severity_changed';
   const changes: {
     image_digest: string;
     vulnerability_id: string;
@@ -172,22 +192,42 @@ export async function replaceFindingsOfScans(
   const swaps: FindingSwap[] = [];
   for (const { scan, findings } of items) {
     const beforeStatus = byScan.get(scan.scanId)!;
-    const afterStatus = new Map(findings.map((f) => [`${f.id}\u0000${f.package.name}`, f.status as string]));
-    const swap: FindingSwap = { newlyAffected: 0, newlyFixed: 0, statusChanged: 0 };
+    const after = new Map(
+      findings.map((f) => [
+        `${f.id}\u0000${f.package.name}`,
+        {
+          status: f.status as string,
+          rating: rating(f.severity, f.cvss?.score),
+          source: f.severitySource ?? null,
+        },
+      ]),
+    );
+    const swap: FindingSwap = { newlyAffected: 0, newlyFixed: 0, statusChanged: 0, severityChanged: 0 };
     const row = (k: string, change: Change) => {
       const [vulnerability_id = '', package_name = ''] = k.split('\u0000');
       changes.push({ image_digest: scan.imageDigest, vulnerability_id, package_name, change, cause });
       if (change === 'newly_affected') swap.newlyAffected++;
       else if (change === 'newly_fixed') swap.newlyFixed++;
-      else swap.statusChanged++;
+      else if (change === 'status_changed') swap.statusChanged++;
+      else swap.severityChanged++;
     };
-    for (const [k, st] of afterStatus) {
+    for (const [k, { status: st, rating: r, source }] of after) {
       const was = beforeStatus.get(k);
       if (st === 'affected' && was === undefined) row(k, 'newly_affected');
-      else if (was !== undefined && was !== st && (st === 'affected' || was === 'affected'))
+      else if (was !== undefined && was.status !== st && (st === 'affected' || was.status === 'affected'))
         row(k, 'status_changed');
+      // A re-rated finding that posture counts (affected or unknown) makes its image stale.
+      else if (
+        was !== undefined &&
+        was.status === st &&
+        (was.rating !== r || (was.source !== null && was.source !== source)) &&
+        st !== 'not_affected' &&
+        st !== 'fixed'
+      )
+        row(k, 'severity_changed');
     }
-    for (const [k, was] of beforeStatus) if (was === 'affected' && !afterStatus.has(k)) row(k, 'newly_fixed');
+    for (const [k, was] of beforeStatus)
+      if (was.status === 'affected' && !after.has(k)) row(k, 'newly_fixed');
     swaps.push(swap);
   }
   if (ids.length) await tx.deleteFrom('findings').where('scan_id', '=', anyNumber(ids)).execute();

@@ -14,6 +14,21 @@ export function cellSql(alias: string): string {
   return `(${alias}.severity_rank * ${CELL_RANK_STRIDE} + (case when ${alias}.kev then ${CELL_KEV} else 0 end) + (case when ${alias}.fixable then ${CELL_FIXABLE} else 0 end))`;
 }
 
+/**
+ * SQL: a CELL_COUNT-element int array counting the *findings* of image_vulns rows aliased `alias`:
+ * each row's `packages` at the vulnerability's rank and KEV, split by their own fixable bit
+ * (`fixable_packages` have a fixed version, the rest do not).
+ */
+export function findingCellSumsSql(alias: string): string {
+  const base = `(${alias}.severity_rank * ${CELL_RANK_STRIDE} + (case when ${alias}.kev then ${CELL_KEV} else 0 end))`;
+  const fixable = `coalesce(${alias}.fixable_packages, 0)`;
+  return `array[${Array.from({ length: CELL_COUNT }, (_, k) =>
+    k & CELL_FIXABLE
+      ? `coalesce(sum(${fixable}) filter (where ${base} = ${k - CELL_FIXABLE}), 0)`
+      : `coalesce(sum(${alias}.packages - ${fixable}) filter (where ${base} = ${k}), 0)`,
+  ).join(', ')}]::int[]`;
+}
+
 /** SQL: the rank of a `severity` column on core's scale (0 unknown … 4 critical). */
 export const SEVERITY_RANK_SQL = sql<number>`(case severity ${sql.raw(
   SEVERITY_BY_RANK.map((s, rank) => `when '${s}' then ${rank}`).join(' '),

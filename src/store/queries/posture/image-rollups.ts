@@ -1,5 +1,5 @@
 // Per-image roll-ups as stored (image_posture): when the image was scanned and its roll-up
-// computed, its cells, and its encoded vulnerability list — big-endian int4 per vulnerability, its
+// computed, its cells (vulnerabilities and findings), and its encoded vulnerability list — big-endian int4 per vulnerability, its
 // number (vulnerability_numbers) × 32 + its cell. Propagation sums and unions them in memory
 // instead of grouping millions of (image, vulnerability) rows in SQL.
 import { sql } from 'kysely';
@@ -10,6 +10,8 @@ export interface ImageRollup {
   scannedAt: Date | null;
   computedAt: Date;
   cells: number[];
+  /** Findings (vulnerability × package) per cell (migration 10; zeros until the first sync after it). */
+  findingCells: number[];
 }
 
 const PAGE = 5000;
@@ -23,7 +25,7 @@ export async function loadImageRollups(
   for (let i = 0; i < digests.length; i += PAGE) {
     const rows = await db
       .selectFrom('image_posture')
-      .select(['image_digest', 'scanned_at', 'computed_at', 'cells'])
+      .select(['image_digest', 'scanned_at', 'computed_at', 'cells', 'finding_cells'])
       .where(sql<boolean>`image_digest = any(${digests.slice(i, i + PAGE)}::text[])`)
       .execute();
     for (const r of rows) {
@@ -31,6 +33,7 @@ export async function loadImageRollups(
         scannedAt: r.scanned_at,
         computedAt: r.computed_at,
         cells: toCells(r.cells),
+        findingCells: toCells(r.finding_cells),
       });
     }
   }

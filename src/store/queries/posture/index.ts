@@ -8,6 +8,7 @@ export * from './query-exposure.js';
 export * from './query-freshness.js';
 export * from './query-image-findings.js';
 export * from './query-image-layers.js';
+export * from './query-kev-ids.js';
 export * from './query-priorities.js';
 export * from './query-touched-scopes.js';
 export * from './query-validate.js';

@@ -1,6 +1,7 @@
 // One container with its resolution, its image's roll-up, and its exposure intervals.
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
+import { toCells } from './cells-sql.js';
 
 export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
   const c = await db
@@ -15,6 +16,8 @@ export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
       'p.kev as kev_count',
       'p.fixable as fixable_count',
       'p.distinct_vulns',
+      'p.cells',
+      'p.finding_cells',
       'p.scanned_at',
       'p.source as findings_source',
     ])
@@ -27,7 +30,12 @@ export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
     .where('container_id', '=', id)
     .orderBy('first_seen')
     .execute();
-  return { ...c, exposures };
+  return {
+    ...c,
+    cells: c.cells ? toCells(c.cells) : null,
+    finding_cells: c.finding_cells ? toCells(c.finding_cells) : null,
+    exposures,
+  };
 }
 
 /** Container ids matching a prefix or pod/container name (for `container show` convenience). */
@@ -36,6 +44,25 @@ export async function findContainerIds({ db }: Pick<Store, 'db'>, text: string):
     where id = ${text} or id like ${`${text.replace(/[%_\\]/g, '\\$&')}%`} or (pod || '/' || container_name) = ${text}
     order by removed_at desc nulls first, id limit 20`.execute(db);
   return r.rows.map((x) => x.id);
+}
+
+/** Per-image cells (vulnerabilities and findings) from image_posture for some digests. */
+export async function queryImageCells(
+  { db }: Pick<Store, 'db'>,
+  digests: string[],
+): Promise<Map<string, { source: string; cells: number[]; findingCells: number[] }>> {
+  if (!digests.length) return new Map();
+  const rows = await db
+    .selectFrom('image_posture')
+    .select(['image_digest', 'source', 'cells', 'finding_cells'])
+    .where('image_digest', '=', sql<string>`any(${digests}::text[])`)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.image_digest,
+      { source: r.source, cells: toCells(r.cells), findingCells: toCells(r.finding_cells) },
+    ]),
+  );
 }
 
 /** Per-image severity counts from image_posture for some digests. */

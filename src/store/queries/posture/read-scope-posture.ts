@@ -21,6 +21,8 @@ export interface RollupCells {
   sourceIds: number[];
   distinctCells: number[];
   instanceCells: number[];
+  /** Findings (vulnerability × package): Σ over the scope's distinct scanned images (migration 10). */
+  findingCells: number[];
   /** Stored roll-ups only: when it was computed, and when its last snapshot was written. */
   computedAt?: Date | undefined;
   snapshotAt?: Date | null | undefined;
@@ -50,6 +52,7 @@ export async function readScopePosture(
     sourceIds: row.source_ids.map(Number),
     distinctCells: toCells(row.distinct_cells),
     instanceCells: toCells(row.instance_cells),
+    findingCells: toCells(row.finding_cells),
     computedAt: row.computed_at,
     snapshotAt: row.snapshot_at,
   }));

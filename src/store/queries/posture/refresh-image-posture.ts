@@ -5,14 +5,21 @@
 // `runsight`, else the latest scan); statuses `affected` and `unknown` count (unknown = could not
 // compare a version: shown, never hidden); a VEX statement saying not_affected/fixed for the image
 // or the package removes the finding; a vulnerability's severity in an image is the highest among
-// the packages carrying it.
+// the packages carrying it. Findings (vulnerability × package) are counted beside vulnerabilities:
+// image_vulns.packages / fixable_packages per vulnerability, image_posture.finding_cells per image.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { CELL_COUNT } from '../../../core/severity.js';
 import { SEVERITY_BY_RANK } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { ROLLUP_WORK_MEM, withWorkMem } from '../../work-mem.js';
-import { cellCountsSql, cellSql, SEVERITY_RANK_SQL, severityOfRankSql } from './cells-sql.js';
+import {
+  cellCountsSql,
+  cellSql,
+  findingCellSumsSql,
+  SEVERITY_RANK_SQL,
+  severityOfRankSql,
+} from './cells-sql.js';
 
 /** The scan posture reads for a digest (propagation chooses it: the authoritative-source rule). */
 export interface ChosenScan {
@@ -109,7 +116,7 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
                       or strpos(v.product, replace(f.image_digest, ':', '%3A')) > 0
                       or (f.package_purl is not null and strpos(f.package_purl, v.product || '@') = 1))))
     )
-    insert into image_vulns (image_digest, vulnerability_id, source, severity, severity_rank, kev, fixable, epss, cvss_score, packages)
+    insert into image_vulns (image_digest, vulnerability_id, source, severity, severity_rank, kev, fixable, epss, cvss_score, packages, fixable_packages)
     select l.image_digest, l.vulnerability_id, min(l.source),
       ${sql.raw(severityOfRankSql('max(sev_rank)'))},
       max(sev_rank),
@@ -117,7 +124,8 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
       bool_or(coalesce(l.fixed_version, '') <> ''),
       max(e.score),
       max(l.cvss_score),
-      count(*)
+      count(*),
+      count(*) filter (where coalesce(l.fixed_version, '') <> '')
     from live l
     left join kev k on k.cve_id = l.vulnerability_id
     left join epss e on e.cve_id = l.vulnerability_id
@@ -144,16 +152,18 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
         count(*) filter (where fixable) as fixable,
         count(*) as total,
         ${sql.raw(cellCountsSql(cellSql('iv')))} as cells,
+        ${sql.raw(findingCellSumsSql('iv'))} as finding_cells,
         string_agg(int4send(n.num * 32 + ${sql.raw(cellSql('iv'))}), ''::bytea) as vulns
       from image_vulns iv join vulnerability_numbers n on n.id = iv.vulnerability_id
       where ${inScope('iv.image_digest')} group by image_digest
     )
-    insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, scanned_at, computed_at, cells, vulns)
+    insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, scanned_at, computed_at, cells, vulns, finding_cells)
     select c.image_digest, c.source, c.scan_id,
       jsonb_build_object('critical', coalesce(a.critical, 0), 'high', coalesce(a.high, 0),
         'medium', coalesce(a.medium, 0), 'low', coalesce(a.low, 0), 'unknown', coalesce(a.unknown, 0)),
       coalesce(a.kev, 0), coalesce(a.fixable, 0), coalesce(a.total, 0), c.finished_at, ${scope.now ?? new Date()},
-      coalesce(a.cells, ${sql.raw(`array_fill(0, array[${CELL_COUNT}])`)}), coalesce(a.vulns, ''::bytea)
+      coalesce(a.cells, ${sql.raw(`array_fill(0, array[${CELL_COUNT}])`)}), coalesce(a.vulns, ''::bytea),
+      coalesce(a.finding_cells, ${sql.raw(`array_fill(0, array[${CELL_COUNT}])`)})
     from chosen c left join agg a on a.image_digest = c.image_digest`.execute(tx);
   // Fresh statistics, so posture queries pick index lookups over scans of the new table.
   if (!digests) await sql`analyze image_vulns, image_posture`.execute(tx);

@@ -18,8 +18,19 @@ describe('lang/go', () => {
     const m = execFileSync('go', ['version', '-m', bin], { encoding: 'utf8' });
     const goVersion = /: go(\S+)/.exec(m)![1];
     expect(m).toContain('=>\t../greet');
+    expect(
+      m
+        .split('\n')
+        .filter((l) => /^\s+dep\s/.test(l))
+        .map((l) => l.trim().split(/\s+/)[1]),
+    ).toEqual(['example.com/greet']);
     expect(got).toEqual([
-      expect.objectContaining({ name: 'example.com/app', version: '(devel)' }),
+      expect.objectContaining({
+        name: 'example.com/app',
+        version: '(devel)',
+        // The main module depends on every module `go version -m` lists as dep, and on stdlib.
+        meta: { main: true, depends: 'example.com/greet,stdlib' },
+      }),
       expect.objectContaining({
         name: 'example.com/greet',
         version: 'v1.4.2',

@@ -1,7 +1,9 @@
 // lang/go: Go modules compiled into ELF binaries, from their build info: the main module, every
 // dependency (a replacement by another module version reports that module; a replacement by a
 // local directory keeps the required version and notes the directory), and the Go toolchain
-// version as the `stdlib` package, the way OSV's Go advisories name it.
+// version as the `stdlib` package, the way OSV's Go advisories name it. The main module states what
+// it depends on: `meta.depends` lists every other reported module and stdlib (comma-joined), for the
+// SBOM's dependency graph; build info does not say which dependency needs which, so deps have none.
 import { MalformedFileError } from '../../../errors.js';
 import type { ExtractedPackage, Extractor } from '../../../types.js';
 import { readGoBuildInfo, UnsupportedBuildInfoError } from './buildinfo.js';
@@ -13,7 +15,7 @@ export function isExecutableCandidate(f: { mode: number; size: number }): boolea
 
 export const goExtractor: Extractor = {
   name: 'lang/go',
-  version: 1,
+  version: 2,
   fileRequired: (f) => isExecutableCandidate(f),
   async extract(input) {
     const data = await input.bytes();
@@ -26,9 +28,10 @@ export const goExtractor: Extractor = {
     }
     if (!info) return { packages: [] };
     const pkgs: ExtractedPackage[] = [];
-    if (info.main?.path) {
-      pkgs.push({ kind: 'golang', name: info.main.path, version: info.main.version, meta: { main: true } });
-    }
+    const main: ExtractedPackage | undefined = info.main?.path
+      ? { kind: 'golang', name: info.main.path, version: info.main.version, meta: { main: true } }
+      : undefined;
+    if (main) pkgs.push(main);
     for (const d of info.deps) {
       const local =
         d.replace &&
@@ -48,6 +51,11 @@ export const goExtractor: Extractor = {
     }
     const m = /^go(\d+(?:\.\d+)*)/.exec(info.goVersion);
     if (m) pkgs.push({ kind: 'golang', name: 'stdlib', version: `v${m[1]}` });
+    if (main)
+      main.meta = {
+        ...main.meta,
+        depends: [...new Set(pkgs.filter((p) => p !== main).map((p) => p.name))].join(','),
+      };
     return { packages: pkgs };
   },
 };

@@ -75,6 +75,37 @@ describe('os/dpkg', () => {
     ).toBe(false);
   });
 
+  it('keeps Pre-Depends and Depends package names (alternatives with |) as meta.depends', async () => {
+    const status = txtarFile(fixture('dpkg/trivy-ubuntu1804-valid.txtar').toString('utf8'), STATUS);
+    const got = await extractFile(dpkgExtractor, STATUS, Buffer.from(status));
+    const dep = (n: string) => got.find((p) => p.name === n)?.meta?.depends;
+    // Written from the stanzas of the file: `Depends: passwd, debconf (>= 0.5) | debconf-2.0`.
+    expect(dep('adduser')).toBe('passwd,debconf|debconf-2.0');
+    expect(dep('passwd')).toBe('libaudit1,libc6,libpam0g,libselinux1,libsemanage1,libpam-modules');
+    expect(dep('apt')).toBe(
+      'adduser,gpgv|gpgv2|gpgv1,ubuntu-keyring,libapt-pkg5.0,libc6,libgcc1,libgnutls30,libseccomp2,libstdc++6',
+    );
+    // Pre-Depends first (`Pre-Depends: libc6 (>= 2.15)`), then Depends.
+    expect(dep('bash')).toBe('libc6,libtinfo5,base-files,debianutils');
+    // A package without either field depends on nothing: `''`, not absent.
+    expect(dep('lsb-base')).toBe('');
+    expect(got.every((p) => typeof p.meta?.depends === 'string')).toBe(true);
+  });
+
+  it('meta.depends drops arch qualifiers, restrictions and duplicate groups', async () => {
+    const text = [
+      'Package: x',
+      'Status: install ok installed',
+      'Version: 1',
+      'Pre-Depends: libc6 (>= 2.34)',
+      'Depends: perl:any, libc6 (>= 2.34), python3:amd64 [amd64] <!nocheck> | python3-minimal,',
+      ' multi-line-dep (<< 3)',
+      '',
+    ].join('\n');
+    const [p] = await extractFile(dpkgExtractor, STATUS, Buffer.from(text));
+    expect(p!.meta).toEqual({ depends: 'libc6,perl,python3|python3-minimal,multi-line-dep' });
+  });
+
   it("this machine's /var/lib/dpkg/status matches dpkg-query -W", async () => {
     if (!existsSync('/var/lib/dpkg/status')) throw new Error('this test needs a Debian-family machine');
     const out = execFileSync(
@@ -96,5 +127,28 @@ describe('os/dpkg', () => {
     const got = await extractFile(dpkgExtractor, STATUS, readFileSync('/var/lib/dpkg/status'));
     expect(want.length).toBeGreaterThan(100);
     expect(got.map((p) => `${p.name}@${p.version} src=${p.sourceName}`).sort()).toEqual(want);
+    // Every name in meta.depends is a word of the package's Pre-Depends/Depends as dpkg-query prints
+    // them, and a package has meta.depends exactly when dpkg-query prints one of the fields.
+    const rel = execFileSync(
+      'dpkg-query',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query format fields, not JS placeholders.
+      ['-W', '-f', '${Package}\t${db:Status-Abbrev}\t${Pre-Depends}\t${Depends}\n'],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    )
+      .split('\n')
+      .filter((l) => l.split('\t')[1]?.startsWith('ii'))
+      .map((l) => l.split('\t'));
+    const byName = new Map(rel.map((c) => [c[0]!, `${c[2]} ${c[3]}`.trim()]));
+    let withDeps = 0;
+    for (const p of got) {
+      const field = byName.get(p.name);
+      if (field === undefined) continue;
+      const words = new Set(field.split(/[\s,|()]+/).map((w) => w.replace(/:\w+$/, '')));
+      const names = (p.meta?.depends as string | undefined)?.split(/[,|]/).filter(Boolean) ?? [];
+      expect(names.length > 0, p.name).toBe(field !== '');
+      for (const n of names) expect(words.has(n), `${p.name} → ${n} in "${field}"`).toBe(true);
+      if (names.length) withDeps++;
+    }
+    expect(withDeps).toBeGreaterThan(50);
   });
 });

@@ -1,7 +1,10 @@
 // os/dpkg: Debian and Ubuntu packages from /var/lib/dpkg/status and distroless
 // /var/lib/dpkg/status.d/<pkg> files. Only installed packages count (the status field's third word is
 // `installed`; status.d files carry no Status and are installed by construction). The Source field
-// gives the source package name and, when it differs, its version. Spec: deb-control(5), dpkg(1).
+// gives the source package name and, when it differs, its version. Pre-Depends and Depends are kept
+// as `meta.depends`: the package names only, groups joined by `,`, alternatives by `|`
+// (`debconf|debconf-2.0,passwd`), for the SBOM's dependency graph (sbom/dependencies.ts).
+// Spec: deb-control(5), deb-src-control(5) "Package interrelationship fields", dpkg(1).
 import { MalformedFileError } from '../../../errors.js';
 import type { ExtractedPackage, Extractor } from '../../../types.js';
 
@@ -10,7 +13,7 @@ const STATUS_D = 'var/lib/dpkg/status.d/';
 
 export const dpkgExtractor: Extractor = {
   name: 'os/dpkg',
-  version: 1,
+  version: 2,
   fileRequired: (f) =>
     f.path === STATUS ||
     (f.path.startsWith(STATUS_D) &&
@@ -78,8 +81,36 @@ export function parseDpkgStatus(text: string, path: string, statusD: boolean): E
       sourceName,
       sourceVersion,
       arch: s.Architecture,
-      meta: s.Maintainer ? { maintainer: s.Maintainer } : undefined,
+      meta: packageMeta(s),
     });
   }
   return pkgs;
+}
+
+function packageMeta(s: Record<string, string>): ExtractedPackage['meta'] {
+  // dpkg states every package's relationships: no Depends field means no dependencies (`''`).
+  const depends = dependsNames([s['Pre-Depends'], s.Depends]);
+  return { ...(s.Maintainer ? { maintainer: s.Maintainer } : {}), depends };
+}
+
+/**
+ * The package names of relationship fields: `libc6 (>= 2.34), debconf (>= 0.5) | debconf-2.0,
+ * perl:any` → `libc6,debconf|debconf-2.0,perl`. Version constraints, architecture qualifiers
+ * (`:any`, `:amd64`), architecture restrictions (`[amd64]`) and build profiles (`<!nocheck>`) go;
+ * duplicate groups are kept once. `''` when there are none.
+ */
+export function dependsNames(fields: (string | undefined)[]): string {
+  const present = fields.filter((f): f is string => f !== undefined);
+  const groups: string[] = [];
+  for (const field of present) {
+    for (const group of field.split(',')) {
+      const names = group
+        .split('|')
+        .map((alt) => /^\s*([a-z0-9][a-z0-9+.-]*)/i.exec(alt)?.[1]?.toLowerCase())
+        .filter((n): n is string => !!n);
+      const g = [...new Set(names)].join('|');
+      if (g && !groups.includes(g)) groups.push(g);
+    }
+  }
+  return groups.join(',');
 }
