@@ -5,7 +5,8 @@
 //   2. the advisories' own CVSS — v3.1/3.0, then v4.0, then v2.0;
 //   3. the CVE record's CNA CVSS — same version order;
 //   4. the CVE record's ADP CVSS (e.g. CISA-ADP) — same version order;
-//   5. UNKNOWN, source `none`.
+//   5. the CNA's own rating word where it publishes no CVSS (OpenSSL's "Low"), basis `cna-rating`;
+//   6. UNKNOWN, source `none`.
 // Within one level and version the highest rating wins (several advisories may rate one CVE).
 // Every choice says who made it: the severity source (`distro:<Distro>`, `osv:<…>`, `cve:<CNA>`,
 // `cve-adp:<ADP>`, `none`). See docs/adr/0003-advisories-and-matching.md.
@@ -51,7 +52,7 @@ export function advisorySeveritySource(row: { source: string; ecosystem: string 
   return row.source;
 }
 
-export type SeverityBasis = 'distro' | 'cvss3' | 'cvss4' | 'cvss2' | 'none';
+export type SeverityBasis = 'distro' | 'cvss3' | 'cvss4' | 'cvss2' | 'cna-rating' | 'none';
 
 export interface ChosenSeverity {
   severity: Severity;
@@ -79,7 +80,10 @@ interface Candidate {
   cvss?: Cvss | undefined;
 }
 
-const VERSION_ORDER: [Exclude<SeverityBasis, 'distro' | 'none'>, (v: string | undefined) => boolean][] = [
+const VERSION_ORDER: [
+  Exclude<SeverityBasis, 'distro' | 'cna-rating' | 'none'>,
+  (v: string | undefined) => boolean,
+][] = [
   ['cvss3', (v) => v === '3.1' || v === '3.0'],
   ['cvss4', (v) => v === '4.0'],
   ['cvss2', (v) => v === '2.0'],
@@ -111,13 +115,17 @@ function cvssLevels(inputs: SeverityInputs): Candidate[][] {
       : [],
   );
   const fromCve = (container: 'cna' | 'adp') =>
-    (inputs.cveScores ?? [])
-      .filter((s) => s.container === container)
-      .map((s) => ({
-        rating: s.rating,
-        source: s.source,
-        cvss: { version: s.cvssVersion, vector: s.vector, score: s.baseScore },
-      }));
+    (inputs.cveScores ?? []).flatMap((s) =>
+      s.container === container && s.cvssVersion !== 'rating'
+        ? [
+            {
+              rating: s.rating,
+              source: s.source,
+              cvss: { version: s.cvssVersion, vector: s.vector, score: s.baseScore },
+            },
+          ]
+        : [],
+    );
   return [advisory, fromCve('cna'), fromCve('adp')];
 }
 
@@ -149,5 +157,11 @@ export function chooseSeverity(inputs: SeverityInputs): ChosenSeverity {
     return { severity: w.rating, cvss: cvss?.cvss, basis: 'distro', source: w.source };
   }
   if (cvss) return { severity: cvss.rating, cvss: cvss.cvss, basis: cvss.basis, source: cvss.source };
+  // Last, a CNA's own rating word (OpenSSL rates Low/Moderate/High/Critical, without CVSS).
+  const cnaWords = (inputs.cveScores ?? []).filter((s) => s.cvssVersion === 'rating');
+  if (cnaWords.length) {
+    const w = best(cnaWords.map((s) => ({ rating: s.rating, source: s.source })));
+    return { severity: w.rating, basis: 'cna-rating', source: w.source };
+  }
   return { severity: 'UNKNOWN', basis: 'none', source: 'none' };
 }

@@ -69,9 +69,13 @@ export interface CveScore {
   source: string;
   /** Which container published it: the CNA's comes before any ADP's. */
   container: 'cna' | 'adp';
-  cvssVersion: CvssVersion;
+  /**
+   * The CVSS version, or `rating` for a CNA's own rating word published without CVSS (OpenSSL's
+   * `other` metric "Low"): then `vector` holds the word as published and `baseScore` is 0.
+   */
+  cvssVersion: CvssVersion | 'rating';
   vector: string;
-  /** The base score as published. */
+  /** The base score as published (0 for a rating word). */
   baseScore: number;
   /** The published baseSeverity, or FIRST's scale over the score when absent (CVSS v2). */
   rating: Severity;

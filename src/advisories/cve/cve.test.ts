@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AdvisoryFormatError } from '../errors.js';
 import { detectKind, parseFile } from '../read-source.js';
+import { chooseSeverity } from '../severity.js';
 import { TESTDATA } from '../test-support/expected-packages.js';
 import { collectSources } from '../update.js';
 import { normalizeCveRecord } from './normalize.js';
@@ -104,5 +105,96 @@ describe('CVE records (CVE JSON 5)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a CNA's own rating word (OpenSSL publishes no CVSS)", () => {
+  // The metrics blocks below are those of cvelistV5's CVE-2019-1547 (older `content.value` form)
+  // and CVE-2023-0464 (`content.text`, with CISA-ADP's CVSS 3.1), trimmed to what severity reads.
+  const record = (id: string, cna: unknown[], adp: unknown[] = []) =>
+    normalizeCveRecord(
+      cveRecord.parse({
+        dataType: 'CVE_RECORD',
+        cveMetadata: { cveId: id, state: 'PUBLISHED', assignerShortName: 'openssl' },
+        containers: {
+          cna: {
+            providerMetadata: { orgId: '3a12439a-ef3a-4c79-92e6-6081a721f1e5', shortName: 'openssl' },
+            metrics: cna,
+          },
+          adp: [
+            {
+              providerMetadata: { orgId: '134c704f-9b21-4f2e-91b3-4a467353bcc0', shortName: 'CISA-ADP' },
+              metrics: adp,
+            },
+          ],
+        },
+      }),
+    ).scores;
+
+  it('is kept as a `rating` score of the CNA; SSVC and free text are not', () => {
+    const ssvc = {
+      other: { type: 'ssvc', content: { options: [{ Exploitation: 'none' }], version: '2.0.3' } },
+    };
+    expect(
+      record(
+        'CVE-2019-1547',
+        [
+          {
+            other: {
+              type: 'unknown',
+              content: {
+                lang: 'eng',
+                url: 'https://www.openssl.org/policies/secpolicy.html#Low',
+                value: 'Low',
+              },
+            },
+          },
+        ],
+        [ssvc],
+      ),
+    ).toEqual([
+      {
+        source: 'cve:openssl',
+        container: 'cna',
+        cvssVersion: 'rating',
+        vector: 'Low',
+        baseScore: 0,
+        rating: 'LOW',
+      },
+    ]);
+    expect(
+      record('CVE-2000-0001', [{ other: { type: 'x', content: { text: 'see the advisory' } } }]),
+    ).toEqual([]);
+  });
+
+  it('rates a finding only when no CVSS does: CVE-2023-0464 is HIGH from CISA-ADP, CVE-2019-1547 LOW from openssl', () => {
+    const word = {
+      other: { type: 'https://www.openssl.org/policies/secpolicy.html', content: { text: 'Low' } },
+    };
+    const adp = {
+      cvssV3_1: {
+        version: '3.1',
+        baseScore: 7.5,
+        baseSeverity: 'HIGH',
+        vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H',
+      },
+    };
+    expect(chooseSeverity({ cveScores: record('CVE-2023-0464', [word], [adp]) })).toMatchObject({
+      severity: 'HIGH',
+      basis: 'cvss3',
+      source: 'cve-adp:CISA-ADP',
+    });
+    expect(chooseSeverity({ cveScores: record('CVE-2019-1547', [word]) })).toEqual({
+      severity: 'LOW',
+      basis: 'cna-rating',
+      source: 'cve:openssl',
+    });
+    // A distro's own rating still comes first.
+    expect(
+      chooseSeverity({
+        ratings: [{ severity: 'MEDIUM', source: 'distro:Debian' }],
+        cveScores: record('CVE-2019-1547', [word]),
+      }),
+    ).toMatchObject({ severity: 'MEDIUM', source: 'distro:Debian' });
   });
 });

@@ -3,8 +3,10 @@
 // score and baseSeverity are kept as published (v2 has no baseSeverity: FIRST's v2 scale applies).
 // A rejected record carries no scores: importing it removes the ones stored for its id.
 import type { CveRecordScores, CveScore, CvssVersion } from '../../core/advisory.js';
+import { severityRank } from '../../core/severity.js';
 import type { Severity } from '../../core/types.js';
 import { ratingFor } from '../cvss.js';
+import { normalizeRating } from '../severity.js';
 import { type CveContainer, type CveRecord, parseCveDate } from './schema.js';
 
 const VERSIONS: ['cvssV3_1' | 'cvssV3_0' | 'cvssV4_0' | 'cvssV2_0', CvssVersion][] = [
@@ -50,7 +52,34 @@ function containerScores(container: 'cna' | 'adp', c: CveContainer): CveScore[] 
       if (!prev || score.baseScore > prev.baseScore) best.set(version, score);
     }
   }
-  return [...best.values()];
+  const word = container === 'cna' ? ratingWord(c) : undefined;
+  return word ? [...best.values(), word] : [...best.values()];
+}
+
+/**
+ * A CNA that rates on its own scale instead of CVSS (OpenSSL: `{"other": {"type":
+ * "https://www.openssl.org/policies/secpolicy.html", "content": {"text": "Low"}}}`, older records
+ * `"content": {"value": "Low"}`) gives its word; only a word of the known scale counts
+ * (normalizeRating), never free text. The highest word wins when it gives several.
+ */
+function ratingWord(c: CveContainer): CveScore | undefined {
+  let found: { word: string; rating: Severity } | undefined;
+  for (const m of c.metrics ?? []) {
+    const content = m.other?.content as { text?: unknown; value?: unknown } | undefined;
+    const word = typeof content?.text === 'string' ? content.text : content?.value;
+    const rating = normalizeRating(word);
+    if (typeof word !== 'string' || !rating || rating === 'UNKNOWN') continue;
+    if (!found || severityRank(rating) > severityRank(found.rating)) found = { word: word.trim(), rating };
+  }
+  if (!found) return undefined;
+  return {
+    source: cveSourceName('cna', c),
+    container: 'cna',
+    cvssVersion: 'rating',
+    vector: found.word,
+    baseScore: 0,
+    rating: found.rating,
+  };
 }
 
 export function normalizeCveRecord(rec: CveRecord): CveRecordScores {

@@ -23,6 +23,8 @@ const cvss = z.looseObject({
 });
 
 export const cveMetric = z.looseObject({
+  /** Free-form metrics (SSVC, a CNA's own rating scale): only a rating word is ever read from it. */
+  other: z.looseObject({ type: z.string().optional(), content: z.unknown().optional() }).optional(),
   cvssV4_0: cvss.optional(),
   cvssV3_1: cvss.optional(),
   cvssV3_0: cvss.optional(),

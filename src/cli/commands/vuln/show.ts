@@ -48,7 +48,11 @@ export function registerVulnShowCommand(program: Command, run: Run): void {
             }`,
             `CVE record: ${
               detail.cveScores
-                .map((c) => `${c.source} CVSS ${c.cvssVersion} ${c.baseScore} ${c.rating} (${c.vector})`)
+                .map((c) =>
+                  c.cvssVersion === 'rating'
+                    ? `${c.source} rating ${c.rating} ("${c.vector}")`
+                    : `${c.source} CVSS ${c.cvssVersion} ${c.baseScore} ${c.rating} (${c.vector})`,
+                )
                 .join('; ') || '(no scores)'
             }`,
             `KEV: ${detail.kev ? `yes (added ${detail.kev.dateAdded})` : 'no'}; EPSS: ${detail.epss ? `${detail.epss.score} (percentile ${detail.epss.percentile})` : 'n/a'}`,
