@@ -13,10 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { matchPackages, updateAdvisories } from '../../../advisories/index.js';
 import { openImageSource } from '../../../identity/index.js';
 import { collectKubernetes, importCmdbFile, metadataKeys } from '../../../inventory/index.js';
-import { maintainPosture } from '../../../propagation/index.js';
+import { countFindings, maintainPosture } from '../../../propagation/index.js';
 import { scanImage } from '../../../scan/index.js';
 import { recordResolution, type Store, writeInventoryMutation } from '../../../store/index.js';
 import { type Check, getPosture, type PostureReport, validatePropagation } from '../../../views/index.js';
+import { countsHeadline } from '../../posture-format.js';
 import { type RecordedCluster, recordedKubernetesApi } from './demo-cluster.js';
 
 export const DEMO_DIR = fileURLToPath(new URL('../../../../testdata/demo/', import.meta.url));
@@ -70,8 +71,8 @@ export async function publishImages(store: Store, which: 'initial' | 'patched'):
 export async function scanImages(
   store: Store,
   layoutTags: string[],
-): Promise<{ reference: string; platform: string; findings: number }[]> {
-  const out: { reference: string; platform: string; findings: number }[] = [];
+): Promise<{ reference: string; platform: string; findings: number; counts: string }[]> {
+  const out: { reference: string; platform: string; findings: number; counts: string }[] = [];
   for (const tag of layoutTags) {
     const results = await scanImage({
       source: `oci:${LAYOUT}:${tag}`,
@@ -80,7 +81,12 @@ export async function scanImages(
       match: (packages, opts) => matchPackages(store, packages, opts),
     });
     for (const r of results)
-      out.push({ reference: tag, platform: r.image.platform, findings: r.findings.length });
+      out.push({
+        reference: tag,
+        platform: r.image.platform,
+        findings: r.findings.length,
+        counts: countsHeadline(countFindings(r.findings)),
+      });
   }
   return out;
 }
@@ -121,7 +127,7 @@ export async function runDemoPipeline(store: Store, say: (line: string) => void)
   say(`1. advisories: ${await loadAdvisories(store)} OSV records loaded from testdata/demo/advisories`);
   await publishImages(store, 'initial');
   for (const s of await scanImages(store, ['alpine-base-3.18', 'shop-api-1.0'])) {
-    say(`2. scanned ${s.reference} ${s.platform}: ${s.findings} findings`);
+    say(`2. scanned ${s.reference} ${s.platform}: ${s.counts}`);
   }
   const v1 = await collectCluster(store, 'cluster-v1.json');
   say(
@@ -139,7 +145,7 @@ export async function runDemoPipeline(store: Store, say: (line: string) => void)
   );
   await publishImages(store, 'patched');
   for (const s of await scanImages(store, ['alpine-base-3.18-patched', 'shop-api-1.1'])) {
-    say(`   scanned ${s.reference} ${s.platform}: ${s.findings} findings`);
+    say(`   scanned ${s.reference} ${s.platform}: ${s.counts}`);
   }
   const v2 = await collectCluster(store, 'cluster-v2.json');
   say(`   inventory delta: ${v2.added.length} containers added, ${v2.removed.length} removed`);
