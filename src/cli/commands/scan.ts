@@ -174,6 +174,7 @@ export function scanJson(r: ImageScanResult, advisoriesLoaded = true) {
       installedVersion: f.installedVersion,
       fixedVersion: f.fixedVersion ?? null,
       severity: f.severity,
+      severitySource: f.severitySource ?? null,
       cvss: f.cvss ?? null,
       kev: f.kev,
       epss: f.epss ?? null,
