@@ -10,6 +10,7 @@ const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
   () => import('./inventory.js'),
   () => import('./importers.js'),
   () => import('./propagation.js'),
+  () => import('./cli.js'),
 ];
 
 const args = process.argv.slice(2);

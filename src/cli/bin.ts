@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // Entry point of the `runsight` binary. The first SIGINT/SIGTERM aborts the command's AbortSignal:
 // the command stops, closes the store and ends with `runsight: interrupted (SIG…)`, exit 130/143
-// (a watch ends normally on it, with its summary). A second one exits at once.
-import { InterruptedError } from '../core/errors.js';
-import { main } from './main.js';
+// (a watch ends normally on it, with its summary). A second one exits at once. Only the command
+// named is loaded (main.ts); on Node 22+ compiled modules are cached between runs (Node's own
+// compile cache, off with NODE_DISABLE_COMPILE_CACHE=1).
+import module from 'node:module';
+
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+const { InterruptedError } = await import('../core/errors.js');
+const { main } = await import('./main.js');
 
 const controller = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -6,26 +6,17 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InterruptedError, RunsightError, UsageError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
-import { registerContainerShowCommand } from './commands/container/show.js';
-import { registerContainersCommand } from './commands/containers.js';
-import { registerDbStatusCommand } from './commands/db/status.js';
-import { registerDbSyncCommand } from './commands/db/sync.js';
-import { registerDbUpdateCommand } from './commands/db/update.js';
-import { registerDemoCommand } from './commands/demo/demo.js';
-import { registerImageDiffCommand } from './commands/image/diff.js';
-import { registerImageResolveCommand } from './commands/image/resolve.js';
-import { registerImageShowCommand } from './commands/image/show.js';
-import { registerImportCommand } from './commands/import.js';
-import { registerInventoryCommand } from './commands/inventory.js';
-import { registerPostureCommand } from './commands/posture.js';
-import { registerRegistryCommand } from './commands/registry.js';
-import { registerScanCommand } from './commands/scan.js';
-import { registerValidateCommand } from './commands/validate.js';
-import { registerVulnShowCommand } from './commands/vuln/show.js';
-import { registerVulnWhereCommand } from './commands/vuln/where.js';
-import { registerWorkloadShowCommand } from './commands/workload/show.js';
-import { type CliContext, type ContextIo, createContext, type GlobalOptions } from './context.js';
+import {
+  addStandIns,
+  buildManifest,
+  type CommandManifest,
+  fileFor,
+  guardStandIns,
+  readManifest,
+  StubReached,
+} from './command-manifest.js';
 import { type Printable, render, terminalText } from './output.js';
+import type { CliContext, ContextIo, GlobalOptions } from './run-context.js';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -52,34 +43,54 @@ export function group(program: Command, name: string, description: string): Comm
   return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
 }
 
+type Register = (program: Command, run: Run) => void;
+
 /**
- * Every command, in help order: one `register…(program, run)` per file under commands/, named after
- * the command it registers (commands/db/update.ts: `db update`). A group takes its place in the help
- * at its first subcommand here, and lists its subcommands in the order they appear here.
+ * Every command file, in help order: one `register…(program, run)` per file under commands/, named
+ * after the command it registers (commands/db/update.ts: `db update`). A group takes its place in
+ * the help at its first subcommand here, and lists its subcommands in the order they appear here.
+ * Each is imported only when a run needs it (command-manifest.ts).
  */
-const COMMANDS: ((program: Command, run: Run) => void)[] = [
-  registerDemoCommand,
-  registerDbStatusCommand,
-  registerDbSyncCommand,
-  registerDbUpdateCommand,
-  registerImageResolveCommand,
-  registerRegistryCommand,
-  registerImportCommand,
-  registerImageShowCommand,
-  registerScanCommand,
-  registerInventoryCommand,
-  registerContainersCommand,
-  registerPostureCommand,
-  registerContainerShowCommand,
-  registerWorkloadShowCommand,
-  registerVulnWhereCommand,
-  registerImageDiffCommand,
-  registerValidateCommand,
-  registerVulnShowCommand,
+export const COMMANDS: (() => Promise<Register>)[] = [
+  async () => (await import('./commands/demo/demo.js')).registerDemoCommand,
+  async () => (await import('./commands/db/status.js')).registerDbStatusCommand,
+  async () => (await import('./commands/db/sync.js')).registerDbSyncCommand,
+  async () => (await import('./commands/db/update.js')).registerDbUpdateCommand,
+  async () => (await import('./commands/image/resolve.js')).registerImageResolveCommand,
+  async () => (await import('./commands/registry.js')).registerRegistryCommand,
+  async () => (await import('./commands/import.js')).registerImportCommand,
+  async () => (await import('./commands/image/show.js')).registerImageShowCommand,
+  async () => (await import('./commands/scan.js')).registerScanCommand,
+  async () => (await import('./commands/inventory.js')).registerInventoryCommand,
+  async () => (await import('./commands/containers.js')).registerContainersCommand,
+  async () => (await import('./commands/posture.js')).registerPostureCommand,
+  async () => (await import('./commands/container/show.js')).registerContainerShowCommand,
+  async () => (await import('./commands/workload/show.js')).registerWorkloadShowCommand,
+  async () => (await import('./commands/vuln/where.js')).registerVulnWhereCommand,
+  async () => (await import('./commands/image/diff.js')).registerImageDiffCommand,
+  async () => (await import('./commands/validate.js')).registerValidateCommand,
+  async () => (await import('./commands/vuln/show.js')).registerVulnShowCommand,
 ];
 
-export async function main(argv: string[], io: ContextIo): Promise<number> {
-  const program = new Command('runsight')
+/** The manifest written by the build beside the built main.js (undefined when running from source). */
+let manifestRead: CommandManifest | undefined | null = null;
+function manifest(): CommandManifest | undefined {
+  if (manifestRead === null) manifestRead = readManifest(import.meta.url);
+  return manifestRead;
+}
+
+export async function main(argv: string[], io: ContextIo, commands = manifest()): Promise<number> {
+  try {
+    return await mainWith(argv, io, commands);
+  } catch (err) {
+    if (!(err instanceof StubReached)) throw err;
+    return mainWith(argv, io, undefined); // a stand-in was reached: again with every file loaded
+  }
+}
+
+/** The program with its global options and no command (the build's manifest writer uses it too). */
+export function createProgram(io: Pick<ContextIo, 'stdout' | 'stderr'>): Command {
+  return new Command('runsight')
     .description(
       'Container vulnerability posture without a runtime scanner: scan images once per digest, collect running containers, propagate findings.',
     )
@@ -111,12 +122,27 @@ export async function main(argv: string[], io: ContextIo): Promise<number> {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+}
 
+/**
+ * Runs `argv` with the command file it names loaded and stand-ins for the others (every file when
+ * there is no manifest). A stand-in that is reached throws StubReached out of here.
+ */
+async function mainWith(
+  argv: string[],
+  io: ContextIo,
+  commands: CommandManifest | undefined,
+): Promise<number> {
+  const program = createProgram(io);
   let exitCode = 0;
   const run: Run =
     <A extends unknown[]>(handler: Handler<A>) =>
     async (...args: unknown[]) => {
-      const ctx = createContext(program.opts<GlobalOptions>(), io);
+      // Loaded when a command runs, and the config module (zod, yaml) only when a file is named.
+      const { configFileOf, contextWith } = await import('./run-context.js');
+      const opts = program.opts<GlobalOptions>();
+      const config = configFileOf(opts, io) ? await import('./config.js') : undefined;
+      const ctx = contextWith(opts, io, (file, warn) => config!.loadConfig(file, warn));
       try {
         // commander passes (...positional, options, command): hand the handler everything but the command.
         const result = await handler(ctx, ...(args.slice(0, -1) as A));
@@ -125,15 +151,34 @@ export async function main(argv: string[], io: ContextIo): Promise<number> {
         await ctx.close();
       }
     };
-  for (const register of COMMANDS) register(program, run);
+  const needed = commands && fileFor(commands, argv, program);
+  for (const [i, load] of COMMANDS.entries()) {
+    if (commands && i !== needed) addStandIns(program, commands, i);
+    else (await load())(program, run);
+  }
+  if (commands) guardStandIns(program);
 
   try {
     checkArguments(argv);
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
+    if (err instanceof StubReached) throw err;
     exitCode = exitCodeFor(err, io, program.opts<Partial<GlobalOptions>>().logLevel === 'debug');
   }
   return exitCode;
+}
+
+/** The manifest of every command, from a program with every command file loaded (the build writes it). */
+export async function commandManifest(fingerprint: string): Promise<CommandManifest> {
+  const io = { stdout: () => {}, stderr: () => {} };
+  const program = createProgram(io);
+  const run: Run = () => async () => {};
+  return buildManifest(
+    program,
+    COMMANDS.length,
+    async (i) => (await COMMANDS[i]!())(program, run),
+    fingerprint,
+  );
 }
 
 /** Command-line arguments are text: a NUL byte (possible only in-process) is refused up front. */

@@ -1,13 +1,24 @@
 // Opens the store: a PostgreSQL server when a URL is given (it wins), otherwise PGlite in a data
-// directory. Migrations are applied on open. docs/adr/0001-store.md explains the choice.
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// directory. Migrations are applied on open. docs/adr/0001-store.md explains the choice. Only the
+// driver in use is loaded (PGlite or pg), and a new PGlite store starts from the build's template
+// (store-template.ts) when there is one.
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { StoreError } from '../core/errors.js';
-import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrate.js';
+import type { ProgressSink } from '../core/progress.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 import { withStatementSizeCheck } from './statement-size.js';
@@ -51,6 +62,14 @@ export interface StoreOptions {
    * processes that only serve views, and for the test that proves views never write.
    */
   readOnly?: boolean | undefined;
+  /** Told how far creating a new PGlite store got (a face shows it; opening an existing one is quiet). */
+  onProgress?: ProgressSink | undefined;
+  /**
+   * What a new PGlite store starts from: a dump of a migrated empty store (PGlite's dumpDataDir,
+   * uncompressed), `false` for a cluster made from scratch; by default the build's template when it
+   * matches this code (store-template.ts).
+   */
+  template?: Blob | false | undefined;
 }
 
 /** `$RUNSIGHT_DATA_DIR`, else `$XDG_DATA_HOME/runsight`, else `~/.local/share/runsight`. */
@@ -65,10 +84,20 @@ const NUMERIC = 1700;
 
 export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   const store = opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.readOnly)
-    : await openPglite(opts.dataDir ?? defaultDataDir(), opts.readOnly);
+    ? await openPostgres(opts.databaseUrl, opts.readOnly)
+    : await openPglite(opts.dataDir ?? defaultDataDir(), opts);
   try {
-    if (opts.readOnly) {
+    // A store that has every migration needs one read, not the migration transaction (its lock
+    // and DDL); a missing table (a new store) or a missing migration takes the full path.
+    const applied = await store.db
+      .selectFrom('schema_migrations')
+      .select('version')
+      .execute()
+      .then((rows) => rows.map((r) => r.version))
+      .catch((): number[] => []);
+    if (MIGRATIONS.every((m) => applied.includes(m.version))) {
+      store.schemaVersion = Math.max(...applied);
+    } else if (opts.readOnly) {
       store.schemaVersion = await schemaVersion(store.db);
       if (store.schemaVersion !== LATEST_SCHEMA_VERSION)
         throw new Error(
@@ -86,7 +115,8 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   return store;
 }
 
-function openPostgres(url: string, readOnly = false): Store {
+async function openPostgres(url: string, readOnly = false): Promise<Store> {
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
@@ -107,7 +137,7 @@ function openPostgres(url: string, readOnly = false): Store {
   });
 }
 
-async function openPglite(dataDir: string, readOnly = false): Promise<Store> {
+async function openPglite(dataDir: string, opts: StoreOptions): Promise<Store> {
   const inMemory = dataDir.startsWith('memory://');
   let unlock = () => {};
   if (!inMemory) {
@@ -120,15 +150,23 @@ async function openPglite(dataDir: string, readOnly = false): Promise<Store> {
   }
   let client: PGlite;
   try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const fresh = inMemory || !existsSync(join(dataDir, 'pg', 'PG_VERSION'));
+    // A read-only open of a new directory stays as it was: an empty cluster, refused for its schema.
+    const template = fresh && !opts.readOnly ? (opts.template ?? (await loadTemplate())) : false;
+    const task = `create the store in ${inMemory ? 'memory' : dataDir}`;
+    if (fresh) opts.onProgress?.({ task, done: 0, total: 1, unit: 'steps' });
     client = await PGlite.create(inMemory ? undefined : join(dataDir, 'pg'), {
       parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+      ...(template ? { loadDataDir: template } : {}),
     });
+    if (fresh) opts.onProgress?.({ task, done: 1, total: 1, unit: 'steps' });
     if (!inMemory) restrictTree(join(dataDir, 'pg'));
   } catch (err) {
     unlock();
     throw new StoreError(`could not open PGlite in ${dataDir}: ${errorText(err)}`, { cause: err });
   }
-  if (readOnly) await client.exec('set default_transaction_read_only = on');
+  if (opts.readOnly) await client.exec('set default_transaction_read_only = on');
   const db = new Kysely<Database>({ dialect: withStatementSizeCheck(new PGliteDialect(client)) });
   return storeOver(db, {
     kind: 'pglite',
@@ -141,6 +179,10 @@ async function openPglite(dataDir: string, readOnly = false): Promise<Store> {
       unlock();
     },
   });
+}
+
+async function loadTemplate(): Promise<Blob | false> {
+  return (await import('./store-template.js')).readStoreTemplate() ?? false;
 }
 
 /**

@@ -1,0 +1,197 @@
+// CLI start-up: the built CLI (dist/cli/bin.js, what an install runs) in child processes, each
+// against a baseline run alternately with it in the same run: `node -e 0` for commands that need no
+// store, PGlite's own open + `select 1` of the same cluster for a command on an existing store, and
+// that command on an existing store for the first command on a new data directory. Wall time is the
+// median of the runs (spawn to exit); peak RSS comes from the child itself (a preloaded module
+// writes process.resourceUsage().maxRSS at exit), so no external `time` is needed. A last row
+// counts the modules each command loads (a preloaded loader hook lists them).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Bench, type BenchRow, percentile } from './harness.js';
+
+/** The tree measured: this one (built first), or BENCH_CLI_ROOT, an already built other tree (a "before"). */
+const ROOT = process.env.BENCH_CLI_ROOT ?? new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'dist/cli/bin.js');
+
+/** Preloaded into every measured child: its peak RSS (KiB) to the file named by BENCH_RSS_FILE. */
+const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
+  "import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)));",
+)}`;
+
+/** Preloaded to list the modules a command loads (one `file:` URL per line on fd 3's file). */
+const TRACE_PRELOAD = `data:text/javascript,${encodeURIComponent(
+  `import{register}from'node:module';register('data:text/javascript,'+encodeURIComponent(${JSON.stringify(
+    "import{appendFileSync}from'node:fs';export async function load(u,c,n){if(u.startsWith('file:'))appendFileSync(process.env.BENCH_TRACE_FILE,u+'\\n');return n(u,c);}",
+  )}));`,
+)}`;
+
+interface Sample {
+  ms: number;
+  rssMiB: number;
+}
+
+function runChild(tmp: string, args: string[], env: NodeJS.ProcessEnv = {}): Sample {
+  const rssFile = join(tmp, 'rss');
+  rmSync(rssFile, { force: true });
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', RSS_PRELOAD, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile },
+    encoding: 'utf8',
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+}
+
+interface Series {
+  samples: Sample[];
+  ms: number;
+  rssMiB: number;
+}
+
+/** Runs each command `n` times, alternating between them, and returns each one's medians. */
+function alternate(n: number, commands: (() => Sample)[]): Series[] {
+  const all = commands.map(() => [] as Sample[]);
+  for (let i = 0; i < n; i++) for (const [k, c] of commands.entries()) all[k]!.push(c());
+  return all.map((samples) => ({
+    samples,
+    ms: percentile(
+      samples.map((s) => s.ms),
+      50,
+    ),
+    rssMiB: percentile(
+      samples.map((s) => s.rssMiB),
+      50,
+    ),
+  }));
+}
+
+function spread(s: Series): string {
+  const ms = s.samples.map((x) => x.ms);
+  return `min ${Math.min(...ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`;
+}
+
+/**
+ * `npm run build`, step by step: type errors from tsc (another change in progress in the tree) are
+ * reported and what it emitted is measured; the manifest and template steps must succeed.
+ */
+function build(log: (msg: string) => void): void {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { build: string } };
+  log(`building dist/: ${pkg.scripts.build}`);
+  for (const [i, step] of pkg.scripts.build.split(' && ').entries()) {
+    try {
+      execFileSync('sh', ['-c', step], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
+      });
+    } catch (err) {
+      const out = String((err as { stdout?: unknown }).stdout ?? err);
+      if (i > 0) throw new Error(`${step} failed: ${out}`);
+      log(
+        `${step} reported errors; measuring what it emitted:\n${out.trim().split('\n').slice(0, 5).join('\n')}`,
+      );
+    }
+  }
+}
+
+const PGLITE_OPEN = (dir: string) =>
+  `import{PGlite}from'@electric-sql/pglite';const pg=await PGlite.create(${JSON.stringify(dir)});await pg.query('select 1');await pg.close();`;
+
+export const bench: Bench = {
+  area: 'cli',
+  async run({ quick, log }) {
+    if (!process.env.BENCH_CLI_ROOT) build(log);
+    const tmp = mkdtempSync(join(tmpdir(), 'runsight-bench-cli-'));
+    try {
+      const rows: BenchRow[] = [];
+      const n = quick ? 3 : 7;
+      const runsight =
+        (...args: string[]) =>
+        () =>
+          runChild(tmp, [BIN, ...args]);
+      const nodeBare = () => runChild(tmp, ['-e', '0']);
+
+      log(`--version, --help vs node -e 0 (${n} runs each, alternating)`);
+      const [bare, version, help] = alternate(n, [nodeBare, runsight('--version'), runsight('--help')]);
+      for (const [name, s] of [
+        ['--version', version!],
+        ['--help', help!],
+      ] as const)
+        rows.push({
+          name: `runsight ${name} (dist, wall, p50)`,
+          value: s.ms,
+          unit: 'ms',
+          baseline: { name: 'node -e 0', value: bare!.ms },
+          ratio: s.ms / bare!.ms,
+          goal: '< 300 ms',
+          notes: `peak RSS ${s.rssMiB.toFixed(0)} MiB (node -e 0: ${bare!.rssMiB.toFixed(0)} MiB); ${spread(s)}`,
+        });
+
+      const existing = join(tmp, 'existing');
+      runChild(tmp, [BIN, '--data-dir', existing, 'db', 'status']); // creates it
+      const m = quick ? 3 : 5;
+      log(`db status on an existing store vs PGlite open + select 1 (${m} runs each, alternating)`);
+      const [pgOpen, status] = alternate(m, [
+        () => runChild(tmp, ['--input-type=module', '-e', PGLITE_OPEN(join(existing, 'pg'))]),
+        runsight('--data-dir', existing, 'db', 'status'),
+      ]);
+      rows.push({
+        name: 'runsight db status, existing PGlite store (dist, wall, p50)',
+        value: status!.ms,
+        unit: 'ms',
+        baseline: { name: 'PGlite open + select 1, same cluster', value: pgOpen!.ms },
+        ratio: status!.ms / pgOpen!.ms,
+        goal: '<= 1.2× baseline',
+        notes: `peak RSS ${status!.rssMiB.toFixed(0)} MiB (PGlite: ${pgOpen!.rssMiB.toFixed(0)} MiB); ${spread(status!)}`,
+      });
+
+      log(`db status on a new data dir vs on an existing store (${m} runs each, alternating)`);
+      let k = 0;
+      const [again, fresh, pgCreate] = alternate(m, [
+        runsight('--data-dir', existing, 'db', 'status'),
+        () => runChild(tmp, [BIN, '--data-dir', join(tmp, `new-${k++}`), 'db', 'status']),
+        () => runChild(tmp, ['--input-type=module', '-e', PGLITE_OPEN(join(tmp, `pglite-new-${k++}`))]),
+      ]);
+      rows.push({
+        name: 'runsight db status, new data dir (first run, dist, wall, p50)',
+        value: fresh!.ms,
+        unit: 'ms',
+        baseline: { name: 'db status, existing store', value: again!.ms },
+        ratio: fresh!.ms / again!.ms,
+        goal: '<= 1.5× baseline',
+        notes: `peak RSS ${fresh!.rssMiB.toFixed(0)} MiB (existing: ${again!.rssMiB.toFixed(0)} MiB); PGlite's own create + select 1: ${pgCreate!.ms.toFixed(0)} ms, ${pgCreate!.rssMiB.toFixed(0)} MiB`,
+      });
+
+      log('modules loaded per command');
+      const traced = (args: string[]) => {
+        const file = join(tmp, 'trace');
+        rmSync(file, { force: true });
+        execFileSync(process.execPath, ['--import', TRACE_PRELOAD, BIN, ...args], {
+          cwd: ROOT,
+          env: { ...process.env, BENCH_TRACE_FILE: file },
+          stdio: 'ignore',
+        });
+        const urls = readFileSync(file, 'utf8').trim().split('\n');
+        const pkgs = new Set(urls.flatMap((u) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? []));
+        return { count: urls.length, pkgs: [...pkgs].sort() };
+      };
+      cpSync(existing, join(tmp, 'traced'), { recursive: true });
+      for (const args of [['--version'], ['--help'], ['--data-dir', join(tmp, 'traced'), 'db', 'status']]) {
+        const t = traced(args);
+        rows.push({
+          name: `ES modules loaded by runsight ${args.filter((a) => !a.includes(tmp) && a !== '--data-dir').join(' ')}`,
+          value: t.count,
+          unit: 'modules',
+          notes: `packages: ${t.pkgs.join(', ') || 'none but commander (CommonJS)'}`,
+        });
+      }
+      return rows;
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+};

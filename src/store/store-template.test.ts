@@ -1,0 +1,77 @@
+// A new PGlite store made from a template (a dump of a migrated empty store) is a complete store:
+// at the code's schema version, usable, private, and said to be created while it is; a template
+// behind the code is migrated on open like any store.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Progress } from '../core/progress.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from './migrate.js';
+import { openStore } from './open-store.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import { getStoreStatus } from './queries/status/get-store-status.js';
+import type { Database } from './schema.js';
+import { readStoreTemplate, templateKey } from './store-template.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'runsight-template-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+// One cluster made from scratch: dumped bare (no schema) and again once migrated.
+const client = await PGlite.create();
+const bare = await client.dumpDataDir('none');
+const kdb = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+await migrate(kdb);
+const migrated = await client.dumpDataDir('none');
+await kdb.destroy();
+
+describe('store template', () => {
+  it('a new data directory starts from the template, reports its creation, and is a full store', async () => {
+    const dir = join(tmp, 'from-template');
+    const seen: Progress[] = [];
+    const store = await openStore({ dataDir: dir, template: migrated, onProgress: (p) => seen.push(p) });
+    try {
+      expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+      expect(seen.map((p) => `${p.done}/${p.total}`)).toEqual(['0/1', '1/1']);
+      expect(seen[0]!.task).toContain(dir);
+      // Every table the status counts is there, empty, and the store takes writes.
+      expect(Object.values((await getStoreStatus(store)).counts).every((n) => n === 0)).toBe(true);
+      await sql`create table written_here (x int)`.execute(store.db);
+      await sql`insert into written_here values (1)`.execute(store.db);
+    } finally {
+      await store.close();
+    }
+    const loose = readdirSync(join(dir, 'pg'), { recursive: true })
+      .map((p) => join(dir, 'pg', String(p)))
+      .filter((p) => (statSync(p).mode & 0o777) !== (statSync(p).isDirectory() ? 0o700 : 0o600));
+    expect(loose).toEqual([]);
+    // Reopening is quiet: nothing is created.
+    const again: Progress[] = [];
+    const reopened = await openStore({ dataDir: dir, onProgress: (p) => again.push(p) });
+    expect(reopened.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    const kept = await sql<{ x: number }>`select x from written_here`.execute(reopened.db);
+    await reopened.close();
+    expect(kept.rows).toEqual([{ x: 1 }]);
+    expect(again).toEqual([]);
+  });
+
+  it('a template behind the code is migrated on open', async () => {
+    const store = await openStore({ dataDir: join(tmp, 'bare'), template: bare });
+    try {
+      expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+      const applied = await store.db.selectFrom('schema_migrations').select('version').execute();
+      expect(applied.map((r) => r.version).sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is keyed by PGlite version and migrations; from source there is none', () => {
+    const key = templateKey();
+    expect(key.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    expect(key.pglite).toMatch(/^\d+\.\d+\.\d+/);
+    expect(key.key).toMatch(/^[0-9a-f]{64}$/);
+    expect(readStoreTemplate()).toBeUndefined();
+  });
+});
