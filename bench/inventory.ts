@@ -4,12 +4,21 @@
 //    map pods → containers, land the full mutation, then land the same list again (steady state).
 //    Baseline (same run): a plain multi-row INSERT of the same rows into a scratch copy of the table
 //    (same columns, defaults and indexes).
+// 3. A generated CMDB CSV (1M rows; RUNSIGHT_BENCH_CMDB_ROWS) imported by a child process
+//    (bench/cmdb-import-child.ts) on PostgreSQL — wall time against a plain COPY of the same
+//    container rows into a scratch copy of the table (psql \copy, same run), and peak RSS against
+//    the store's floor (a child that only opens and reads the store) — and on PGlite at a smaller
+//    size (200k; RUNSIGHT_BENCH_CMDB_PGLITE_ROWS), peak RSS against its floor.
 // 2. Latency from a watch event to the container row updated: the real client watching a local API
 //    server, pods changed at a steady rate, deltas applied to the store. Baseline: when the event
 //    reached the client (the wire), so the ratio is the cost of mapping + the store transaction.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { sql } from 'kysely';
+import pg from 'pg';
 import type { ContainerObservation } from '../src/core/types.js';
 import { watchKubernetesInventory } from '../src/inventory/index.js';
 import { metadataKeys } from '../src/inventory/metadata-keys.js';
@@ -19,7 +28,7 @@ import { podSchema } from '../src/inventory/providers/kubernetes/schema.js';
 import { clientNodeClient, loadClientNode } from '../src/kubernetes/index.js';
 import { FakeKubernetesApiServer, kubeconfigYaml } from '../src/kubernetes/test-support/api-server.js';
 import { containerRow, openStore, type Store, writeInventoryMutation } from '../src/store/index.js';
-import { createTestStore, postgresAvailable } from '../src/store/test-support/stores.js';
+import { ADMIN_URL, createTestStore, postgresAvailable } from '../src/store/test-support/stores.js';
 import { type Bench, type BenchRow, peakRssMiB, percentile, timeIt } from './harness.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a recorded pod used as a template.
@@ -307,12 +316,174 @@ async function watchLatency(events: number, log: (m: string) => void): Promise<B
   ];
 }
 
+/**
+ * Writes an N-row CMDB CSV and, for the COPY baseline, the `containers` rows the import makes of
+ * it (same values, CSV in the table's column order). Rows vary over 20 clusters, 200 namespaces,
+ * 5000 workloads and 800 pinned-by-digest images.
+ */
+function writeCmdbFiles(dir: string, rows: number): { cmdb: string; copy: string; columns: string[] } {
+  const cmdb = join(dir, 'cmdb.csv');
+  const copy = join(dir, 'containers.csv');
+  const columns = [
+    'id',
+    'source_id',
+    'cluster',
+    'namespace',
+    'workload_kind',
+    'workload_name',
+    'container_name',
+    'container_kind',
+    'platform',
+    'image',
+    'image_id',
+    'digest',
+    'digest_kind',
+    'state',
+    'started_at',
+    'owner',
+    'environment',
+    'labels',
+    'first_seen',
+    'last_seen',
+  ];
+  const a = openSync(cmdb, 'w');
+  const b = openSync(copy, 'w');
+  writeSync(
+    a,
+    'source_id,cluster,namespace,workload,container,image,digest,platform,labels,owner,environment,started_at\n',
+  );
+  const now = new Date().toISOString();
+  let ca = '';
+  let cb = '';
+  for (let i = 0; i < rows; i++) {
+    const img = i % 800;
+    const image = `registry.example.com/app-${img}:1.${img % 7}`;
+    const digest = `sha256:${hex(img)}`;
+    const svc = `svc-${i % 5000}`;
+    const team = `team-${i % 200}`;
+    ca += `vm-${i},dc-${i % 20},${team},Deployment/${svc},app,${image},${digest},linux/amd64,app=${svc};tier=back,${team},prod,2026-01-10T08:00:00Z\n`;
+    const labels = JSON.stringify({ app: svc, tier: 'back' }).replaceAll('"', '""');
+    cb += `bench/vm-${i},1,dc-${i % 20},${team},Deployment,${svc},app,regular,linux/amd64,${image},${digest},${digest},repo,running,2026-01-10T08:00:00Z,${team},prod,"${labels}",${now},${now}\n`;
+    if (ca.length > 1 << 20) {
+      writeSync(a, ca);
+      writeSync(b, cb);
+      ca = '';
+      cb = '';
+    }
+  }
+  writeSync(a, ca);
+  writeSync(b, cb);
+  closeSync(a);
+  closeSync(b);
+  return { cmdb, copy, columns };
+}
+
+/** Runs bench/cmdb-import-child.ts; returns its JSON and wall time. */
+function child(args: string[]): { ms: number; maxRssMiB: number; wallMs: number; result?: unknown } {
+  const t0 = performance.now();
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', new URL('./cmdb-import-child.ts', import.meta.url).pathname, ...args],
+    { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return { ...JSON.parse(out), wallMs: performance.now() - t0 };
+}
+
+async function cmdbImport(quick: boolean, log: (m: string) => void): Promise<BenchRow[]> {
+  const rows = Number(process.env.RUNSIGHT_BENCH_CMDB_ROWS ?? (quick ? 100_000 : 1_000_000));
+  const pgliteRows = Number(process.env.RUNSIGHT_BENCH_CMDB_PGLITE_ROWS ?? (quick ? 20_000 : 200_000));
+  const dir = mkdtempSync(join(tmpdir(), 'runsight-bench-cmdb-'));
+  const out: BenchRow[] = [];
+  try {
+    if (await postgresAvailable().catch(() => false)) {
+      const files = writeCmdbFiles(dir, rows);
+      log(`wrote ${rows}-row CMDB CSV`);
+      const name = `runsight_bench_cmdb_${Date.now().toString(36)}`;
+      const admin = new pg.Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      const url = new URL(ADMIN_URL);
+      url.pathname = `/${name}`;
+      try {
+        child(['floor', url.toString()]); // migrates the new database: not part of the import
+        const store = await openStore({ databaseUrl: url.toString() });
+        await sql`create table containers_copy (like containers including all)`.execute(store.db);
+        await store.close();
+        const t0 = performance.now();
+        execFileSync('psql', [
+          url.toString(),
+          '-qc',
+          `\\copy containers_copy (${files.columns.join(', ')}) from '${files.copy}' csv`,
+        ]);
+        const copyMs = performance.now() - t0;
+        log(`COPY of ${rows} container rows: ${copyMs.toFixed(0)} ms`);
+        const run = child(['import', url.toString(), files.cmdb]);
+        const floor = child(['floor', url.toString()]);
+        log(
+          `import: ${run.wallMs.toFixed(0)} ms wall (${run.ms.toFixed(0)} ms in importCmdbFile), ${run.maxRssMiB.toFixed(0)} MiB peak RSS; ${JSON.stringify(run.result)}`,
+        );
+        out.push(
+          {
+            name: `CMDB import, ${rows}-row CSV, PostgreSQL (child process wall time)`,
+            value: Math.round(run.wallMs),
+            unit: 'ms',
+            baseline: { name: 'psql \\copy of the same container rows', value: Math.round(copyMs) },
+            ratio: run.wallMs / copyMs,
+            goal: '<= 2× COPY',
+            notes: `${Math.round(run.ms)} ms inside importCmdbFile; ${Math.round((rows / run.wallMs) * 1000)} rows/s`,
+          },
+          {
+            name: `CMDB import, ${rows}-row CSV, PostgreSQL: peak RSS above the store's floor`,
+            value: Math.round(run.maxRssMiB - floor.maxRssMiB),
+            unit: 'MiB',
+            goal: '< +500 MiB',
+            notes: `peak ${Math.round(run.maxRssMiB)} MiB; floor (open + read the store) ${Math.round(floor.maxRssMiB)} MiB`,
+          },
+        );
+      } finally {
+        await admin.query(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      }
+    }
+    rmSync(join(dir, 'containers.csv'), { force: true });
+    const files = writeCmdbFiles(dir, pgliteRows);
+    const dataDir = join(dir, 'pglite');
+    child(['floor', dataDir]); // creates and migrates the store: not part of the import
+    const run = child(['import', dataDir, files.cmdb]);
+    const floor = child(['floor', dataDir]);
+    log(
+      `PGlite import: ${run.wallMs.toFixed(0)} ms, ${run.maxRssMiB.toFixed(0)} MiB; floor ${floor.maxRssMiB.toFixed(0)} MiB`,
+    );
+    out.push(
+      {
+        name: `CMDB import, ${pgliteRows}-row CSV, PGlite (child process wall time)`,
+        value: Math.round(run.wallMs),
+        unit: 'ms',
+        notes: `${Math.round((pgliteRows / run.wallMs) * 1000)} rows/s`,
+      },
+      {
+        name: `CMDB import, ${pgliteRows}-row CSV, PGlite: peak RSS above the store's floor`,
+        value: Math.round(run.maxRssMiB - floor.maxRssMiB),
+        unit: 'MiB',
+        goal: '< +500 MiB',
+        notes: `peak ${Math.round(run.maxRssMiB)} MiB; floor (open + read the store) ${Math.round(floor.maxRssMiB)} MiB`,
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
 export const bench: Bench = {
   area: 'inventory',
   async run({ quick, log }) {
+    // RUNSIGHT_BENCH_ONLY=cmdb: only the CMDB import rows (the others take a while).
+    if (process.env.RUNSIGHT_BENCH_ONLY === 'cmdb') return cmdbImport(quick, log);
     return [
       ...(await ingest(Number(process.env.RUNSIGHT_BENCH_PODS ?? (quick ? 10_000 : 100_000)), log)),
       ...(await watchLatency(quick ? 100 : 500, log)),
+      ...(await cmdbImport(quick, log)),
     ];
   },
 };

@@ -2,7 +2,9 @@
 // transaction (the store writes the rows, store/queries/inventory/write-inventory-mutation.ts).
 // It is also the inventory's text boundary: every provider's observations (and the source and its
 // errors) are cleaned here by the one rule of core/untrusted-text.ts, and each change is returned.
-// The names of pinned references are recorded as aliases of their digests (image_names).
+// The names of pinned references are recorded as aliases of their digests (image_names), in the
+// same transaction. A list too long to hold (a large CMDB file) comes as a stream of batches
+// (`applyInventoryStream`): each batch is cleaned as it passes, and the store writer lands it.
 import type { ContainerObservation, InventoryMutation } from '../core/types.js';
 import { cleanText, cleanTree, type TextChange } from '../core/untrusted-text.js';
 import { parseReference } from '../identity/index.js';
@@ -11,9 +13,12 @@ import {
   type ApplyOptions,
   type ImageNameRow,
   type InventorySourceSpec,
+  type InventoryStreamEnd,
   recordImageNames,
   type Store,
+  type StreamApplyOptions,
   writeInventoryMutation,
+  writeInventoryStream,
 } from '../store/index.js';
 
 /** What was landed, and every text value cleaned on the way (named `<container id>: <field>`). */
@@ -39,10 +44,51 @@ export async function applyInventoryMutation(
           added: cleanObservations(mutation.added, cleaned),
           removed: mutation.removed.map((id) => cleanText(id).value),
         };
-  const applied = await writeInventoryMutation(store, cleanSource, cleanMutation, cleanOpts);
   const observed = cleanMutation.type === 'full' ? cleanMutation.containers : cleanMutation.added;
-  await recordImageNames(store, pinnedNames(observed), opts?.observedAt ?? new Date());
-  return { ...applied, cleaned };
+  return store.transaction(async (tx) => {
+    const applied = await writeInventoryMutation(tx, cleanSource, cleanMutation, cleanOpts);
+    await recordImageNames(tx, pinnedNames(observed), opts?.observedAt ?? new Date());
+    return { ...applied, cleaned };
+  });
+}
+
+/**
+ * Applies a stream of observation batches for a source in one transaction (the store's
+ * writeInventoryStream): each batch is cleaned as it passes; `end` is asked, once the stream is
+ * exhausted, whether it was a full list or a delta (or throws: then nothing is written at all).
+ */
+export async function applyInventoryStream(
+  store: Store,
+  source: InventorySourceSpec,
+  batches: AsyncIterable<ContainerObservation[]>,
+  end: () => InventoryStreamEnd | Promise<InventoryStreamEnd>,
+  opts: StreamApplyOptions = {},
+): Promise<AppliedInventoryMutation> {
+  const cleaned: TextChange[] = [];
+  const cleanSource = cleanTree(source, 'source', cleaned);
+  // Distinct pinned names: as many as distinct pinned images, not rows.
+  const names = new Map<string, ImageNameRow>();
+  async function* cleanBatches(): AsyncGenerator<ContainerObservation[]> {
+    for await (const batch of batches) {
+      const clean = cleanObservations(batch, cleaned);
+      for (const n of pinnedNames(clean)) names.set(`${n.registry}\u0000${n.repository}\u0000${n.digest}`, n);
+      yield clean;
+    }
+  }
+  return store.transaction(async (tx) => {
+    const applied = await writeInventoryStream(
+      tx,
+      cleanSource,
+      cleanBatches(),
+      async () => {
+        const how = await end();
+        return how.errors ? { ...how, errors: cleanTree(how.errors, 'errors', cleaned) } : how;
+      },
+      opts,
+    );
+    await recordImageNames(tx, [...names.values()], opts.observedAt ?? new Date());
+    return { ...applied, cleaned };
+  });
 }
 
 /** The names pinned references carry (`keycloak:21@sha256:…`): aliases of their digests. */

@@ -1,12 +1,18 @@
 // Store tests of `importCmdbFile` at its boundaries, on PGlite and PostgreSQL: a NUL in a cell is
 // cleaned and reported with its line; a file without rows empties a source only with allowEmpty; a
-// file that is not UTF-8 (Latin-1) is refused with the line of the first bad byte.
+// file that is not UTF-8 (Latin-1) is refused with the line of the first bad byte. Streamed from
+// disk (more rows than one batch): a bad row at the very end leaves the previous import as it was;
+// with allowPartial the good rows land as a delta; past the id limit only counts come back.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
-import { listContainers } from '../store/index.js';
+import { listContainers, listInventorySources } from '../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
-import { importCmdbFile } from './import-cmdb.js';
+import { CMDB_BATCH, importCmdbFile } from './import-cmdb.js';
 import { metadataKeys } from './metadata-keys.js';
+import { CmdbImportError } from './providers/cmdb/cmdb-import-error.js';
 
 const kinds = await storeKindsToTest();
 const keys = metadataKeys();
@@ -106,5 +112,70 @@ describe.each(kinds)('importCmdbFile on %s', (kind) => {
       ['latin/vm-1', 'shop', 'web'],
       ['latin/vm-2', 'zürich', 'api'],
     ]);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'runsight-cmdb-stream-'));
+  /** A file on disk of `n` good rows (more than a batch), then `tail`. */
+  const bigFile = (name: string, n: number, tail: string) => {
+    const rows = Array.from({ length: n }, (_, i) => `row-${i},shop,web,nginx:1.25`);
+    const path = join(dir, `${kind}-${name}`);
+    writeFileSync(path, `${HEADER}\n${rows.join('\n')}\n${tail}`);
+    return path;
+  };
+  const N = CMDB_BATCH * 2 + 1;
+
+  it('a bad row at the very end of a streamed file imports nothing: the previous import stays', async () => {
+    await importCmdbFile(store, { path: 'three.csv', text: THREE }, { sourceName: 'late', keys });
+    const before = await live('late');
+    // Line 1 is the header, the good rows are lines 2…N+1, the bad row (no image) is line N+2.
+    const path = bigFile('late.csv', N, 'row-bad,shop,,nginx:1.25\n');
+    const err = await importCmdbFile(store, { path }, { sourceName: 'late', keys }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CmdbImportError);
+    expect((err as Error).message).toBe(
+      `${path}: 1 bad row; nothing was imported (fix them, or pass --allow-partial to import the good rows):\n  line ${N + 2}: container is required`,
+    );
+    expect(await live('late')).toEqual(before);
+    const source = (await listInventorySources(store)).find((s) => s.name === 'late')!;
+    expect(source.lastRun).toMatchObject({ mode: 'full', status: 'ok', counts: { seen: 3 } });
+  });
+
+  it('with allowPartial the good rows of a streamed file land as a delta: nothing closed, the run partial', async () => {
+    const path = bigFile('partial.csv', N, 'row-bad,shop,,nginx:1.25\n');
+    const r = await importCmdbFile(store, { path }, { sourceName: 'late', keys, allowPartial: true });
+    expect(r.status).toBe('partial');
+    expect(r.seen).toBe(N);
+    expect(r.errors).toEqual([{ where: `${path}:${N + 2}`, message: 'container is required' }]);
+    // The three rows of the previous import are not in this file, but a delta closes nothing.
+    expect(r.counts).toEqual({ added: N, changed: 0, removed: 0 });
+    const rows = await live('late');
+    expect(rows).toHaveLength(N + 3);
+    expect(rows.filter((c) => ['late/vm-1', 'late/vm-2', 'late/vm-3'].includes(String(c[0])))).toHaveLength(
+      3,
+    );
+    const source = (await listInventorySources(store)).find((s) => s.name === 'late')!;
+    expect(source.lastRun).toMatchObject({
+      mode: 'delta',
+      status: 'partial',
+      errors: [{ where: `${path}:${N + 2}`, message: 'container is required' }],
+    });
+  });
+
+  it('a clean streamed file is the full list; past the id limit only the counts come back', async () => {
+    const path = bigFile('full.csv', N, '');
+    const r = await importCmdbFile(store, { path }, { sourceName: 'late', keys, idLimit: 1000 });
+    expect(r.status).toBe('ok');
+    // The rows of the partial import are seen again unchanged; the three of the first import close.
+    expect(r.counts).toEqual({ added: 0, changed: 0, removed: 3 });
+    expect(r.removed.sort()).toEqual(['late/vm-1', 'late/vm-2', 'late/vm-3']);
+    expect(r.idsOmitted).toBe(false);
+    const emptied = await importCmdbFile(
+      store,
+      { path: bigFile('empty.csv', 0, '') },
+      { sourceName: 'late', keys, allowEmpty: true, idLimit: 1000 },
+    );
+    expect(emptied.counts.removed).toBe(N);
+    expect(emptied.idsOmitted).toBe(true);
+    expect(emptied.removed).toEqual([]);
+    expect(await live('late')).toEqual([]);
   });
 });

@@ -25,6 +25,13 @@ export interface SourceResult {
   errors: InventoryRunError[];
   /** Values kept with their text cleaned (control characters, invalid Unicode, length). */
   warnings?: InventoryRunError[] | undefined;
+  /** The counts, when the id lists may be shorter than them (see `idsOmitted`). */
+  counts?: { added: number; changed: number; removed: number } | undefined;
+  /**
+   * Too many ids to return (a large CMDB import): `added`, `changed` and `removed` are empty and
+   * `counts` tells; bring posture up to date with the watermark pass (maintainPosture without ids).
+   */
+  idsOmitted?: boolean | undefined;
 }
 
 export interface CommonOptions {

@@ -66,7 +66,10 @@ export {
   type InventoryRunError,
   type InventorySourceKind,
   type InventorySourceSpec,
+  type InventoryStreamEnd,
+  type StreamApplyOptions,
   writeInventoryMutation,
+  writeInventoryStream,
 } from './queries/inventory/write-inventory-mutation.js';
 export * from './queries/posture/index.js';
 export * from './queries/propagation/index.js';

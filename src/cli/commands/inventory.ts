@@ -1,10 +1,9 @@
 // `runsight inventory …`: collect running containers from Kubernetes and Docker, import CMDB files,
 // watch sources until stopped (SIGINT/SIGTERM end a watch cleanly), and show freshness per source.
 // Thin: every step is a function of src/inventory.
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { type Command, Option } from 'commander';
-import { InputError, RunsightError } from '../../core/errors.js';
+import { RunsightError } from '../../core/errors.js';
 import {
   collectDockerInventory,
   collectKubernetesInventory,
@@ -70,9 +69,9 @@ function resultsPrintable(results: SourceResult[]): Printable<SourceResult> {
       status: r.status,
       runId: r.runId ?? null,
       seen: r.seen,
-      added: r.added.length,
-      changed: r.changed.length,
-      removed: r.removed.length,
+      added: count(r, 'added'),
+      changed: count(r, 'changed'),
+      removed: count(r, 'removed'),
       errors: r.errors,
       // Only when a value was cleaned (control characters, invalid Unicode, length).
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
@@ -83,9 +82,9 @@ function resultsPrintable(results: SourceResult[]): Printable<SourceResult> {
       { header: 'kind', value: (r) => r.kind },
       { header: 'status', value: (r) => r.status },
       { header: 'seen', value: (r) => r.seen },
-      { header: 'added', value: (r) => r.added.length },
-      { header: 'changed', value: (r) => r.changed.length },
-      { header: 'removed', value: (r) => r.removed.length },
+      { header: 'added', value: (r) => count(r, 'added') },
+      { header: 'changed', value: (r) => count(r, 'changed') },
+      { header: 'removed', value: (r) => count(r, 'removed') },
       { header: 'errors', value: (r) => r.errors.length },
     ],
     footer: results.flatMap((r) => [
@@ -97,9 +96,19 @@ function resultsPrintable(results: SourceResult[]): Printable<SourceResult> {
   };
 }
 
-/** Propagation: resolve the containers that came or changed (by id) and snapshot what moved. */
+/** How many ids of a kind a result has (its counts when the lists were omitted). */
+function count(r: SourceResult, kind: 'added' | 'changed' | 'removed'): number {
+  return r.counts?.[kind] ?? r[kind].length;
+}
+
+/**
+ * Propagation: resolve the containers that came or changed (by id) and snapshot what moved. A result
+ * too large to list its ids (a large CMDB import) takes the watermark pass instead, which finds the
+ * unresolved and re-identified containers by itself.
+ */
 async function updatePosture(ctx: CliContext, results: SourceResult[]): Promise<void> {
   if (results.every((r) => r.status === 'failed')) return;
+  if (results.some((r) => r.idsOmitted)) return maintain(ctx);
   await maintain(ctx, { containerIds: results.flatMap((r) => [...r.added, ...r.changed]) });
 }
 
@@ -205,18 +214,10 @@ export function registerInventoryCommand(program: Command, run: Run): void {
             inputFormat?: 'csv' | 'json' | 'jsonl';
           },
         ) => {
-          let bytes: Buffer;
-          try {
-            bytes = readFileSync(file);
-          } catch (err) {
-            throw new InputError(
-              `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-            );
-          }
           const sourceName = flags.sourceName ?? basename(file, extname(file));
           const result = await importCmdbFile(
             await ctx.store(),
-            { path: file, bytes },
+            { path: file },
             {
               sourceName,
               allowPartial: flags.allowPartial,

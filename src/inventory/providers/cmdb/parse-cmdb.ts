@@ -6,7 +6,8 @@ import type { ContainerObservation, Platform } from '../../../core/types.js';
 import { cleanTree, describeTextChange, type TextChange } from '../../../core/untrusted-text.js';
 import { digestOfReference, parseImageId } from '../../image-id.js';
 import { type MetadataKeys, pickValue } from '../../metadata-keys.js';
-import { parseCsv } from './csv.js';
+import { CsvReader, type CsvRecord, UnterminatedQuoteError } from './csv.js';
+import { JsonLinesReader, JsonRowsReader } from './json-stream.js';
 import { type CmdbRow, canonicalKey, cmdbRowSchema } from './schema.js';
 
 export interface CmdbRowError {
@@ -40,113 +41,183 @@ function key(k: string): string {
   return ALIASES[c] ?? c;
 }
 
+/** Reads a whole CMDB text at once (the streamed reader, `CmdbParser`, over one string). */
 export function parseCmdb(
   text: string,
   opts: { sourceName: string; format?: 'csv' | 'json' | 'jsonl' | undefined; keys: MetadataKeys },
 ): CmdbParseResult {
-  const format = opts.format ?? sniff(text);
-  const errors: CmdbRowError[] = [];
-  const records: { line: number; value: Record<string, unknown> }[] = [];
+  const parser = new CmdbParser(opts);
+  parser.push(text);
+  parser.end();
+  const errors = [...parser.errors].sort((a, b) => a.line - b.line);
+  return {
+    format: parser.format ?? 'csv',
+    observations: parser.take(),
+    errors,
+    warnings: parser.warnings,
+    rows: parser.rows,
+  };
+}
 
-  if (format === 'csv') {
-    let table: ReturnType<typeof parseCsv>;
-    try {
-      table = parseCsv(text);
-    } catch (err) {
-      return {
-        format,
-        observations: [],
-        errors: [{ line: 1, reason: (err as Error).message }],
-        warnings: [],
-        rows: 0,
-      };
-    }
-    const [header, ...body] = table;
-    if (!header)
-      return {
-        format,
-        observations: [],
-        warnings: [],
-        errors: [{ line: 1, reason: 'empty file: expected a header row' }],
-        rows: 0,
-      };
-    const cols = header.fields.map(key);
-    for (const r of body) {
-      if (r.fields.length !== cols.length) {
-        errors.push({
-          line: r.line,
-          reason: `expected ${cols.length} fields as in the header, found ${r.fields.length}`,
-        });
-        continue;
-      }
-      records.push({ line: r.line, value: Object.fromEntries(cols.map((c, i) => [c, r.fields[i]])) });
-    }
-  } else if (format === 'jsonl') {
-    text.split('\n').forEach((l, i) => {
-      if (!l.trim()) return;
-      try {
-        records.push({ line: i + 1, value: renameKeys(JSON.parse(l)) });
-      } catch (err) {
-        errors.push({ line: i + 1, reason: `not valid JSON: ${(err as Error).message}` });
-      }
-    });
-  } else {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      return {
-        format,
-        observations: [],
-        warnings: [],
-        errors: [{ line: jsonErrorLine(text, err), reason: `not valid JSON: ${(err as Error).message}` }],
-        rows: 0,
-      };
-    }
-    const items = Array.isArray(doc) ? doc : (doc as { containers?: unknown })?.containers;
-    if (!Array.isArray(items)) {
-      return {
-        format,
-        observations: [],
-        warnings: [],
-        errors: [{ line: 1, reason: 'expected a JSON array of rows or {"containers": [...]}' }],
-        rows: 0,
-      };
-    }
-    const lines = elementLines(text, !Array.isArray(doc));
-    items.forEach((item, i) => {
-      records.push({ line: lines[i] ?? 1, value: renameKeys(item) });
-    });
+/** Longest first line read to tell JSON Lines from a JSON document starting with `{`. */
+const SNIFF_LIMIT = 1 << 20;
+
+/**
+ * A CMDB export read incrementally: decoded text is pushed chunk by chunk, and each record becomes a
+ * validated observation (`take` drains them) or a bad row in `errors`, in file order. Only the
+ * current record, the observations not taken yet, the errors, the warnings and the source ids seen
+ * (to refuse a duplicate with the line of its first use) are held.
+ */
+export class CmdbParser {
+  format: 'csv' | 'json' | 'jsonl' | undefined;
+  readonly errors: CmdbRowError[] = [];
+  /** Cells kept with their text cleaned (control characters, invalid Unicode, length), by line. */
+  readonly warnings: CmdbRowError[] = [];
+  /** Records read (good or bad), as `rows` of CmdbParseResult. */
+  rows = 0;
+  /** The whole input was read. */
+  done = false;
+  /** Good rows so far (observations made, taken or not). */
+  observed = 0;
+  private observations: ContainerObservation[] = [];
+  private readonly seen = new Map<string, number>();
+  private reader: { push(text: string): void; end(): void } | undefined;
+  /** Text held until the format can be told (only when it is not given). */
+  private head = '';
+  private started = false;
+  private cols: string[] | undefined;
+
+  constructor(
+    private readonly opts: {
+      sourceName: string;
+      format?: 'csv' | 'json' | 'jsonl' | undefined;
+      keys: MetadataKeys;
+    },
+  ) {
+    if (opts.format) this.start(opts.format);
   }
 
-  const shapeErrors = errors.length;
-  const observations: ContainerObservation[] = [];
-  const warnings: CmdbRowError[] = [];
-  const seen = new Map<string, number>();
-  for (const record of records) {
-    const changes: TextChange[] = [];
-    const r = { line: record.line, value: cleanTree(record.value, '', changes) };
-    for (const c of changes) warnings.push({ line: r.line, reason: describeTextChange(c) });
-    if (r.value === NOT_AN_OBJECT) {
-      errors.push({ line: r.line, reason: 'expected an object with the documented keys' });
-      continue;
+  /** Observations validated so far (and not taken yet). */
+  get pending(): number {
+    return this.observations.length;
+  }
+
+  push(text: string): void {
+    if (!this.started && text) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    const parsed = cmdbRowSchema.safeParse(r.value);
+    if (this.reader) {
+      this.reader.push(text);
+      return;
+    }
+    this.head += text;
+    const format = sniff(this.head, false);
+    if (!format) return;
+    this.start(format);
+    const head = this.head;
+    this.head = '';
+    this.reader!.push(head);
+  }
+
+  end(): void {
+    if (!this.reader) {
+      this.start(sniff(this.head, true)!);
+      this.reader!.push(this.head);
+      this.head = '';
+    }
+    this.reader!.end();
+    if (this.format === 'csv' && !this.cols)
+      this.errors.push({ line: 1, reason: 'empty file: expected a header row' });
+    this.done = true;
+  }
+
+  /** The observations validated since the last call. */
+  take(): ContainerObservation[] {
+    const out = this.observations;
+    this.observations = [];
+    return out;
+  }
+
+  private start(format: 'csv' | 'json' | 'jsonl'): void {
+    this.format = format;
+    const sink = {
+      value: (line: number, value: unknown) => this.record(line, renameKeys(value)),
+      error: (line: number, reason: string) => {
+        // A broken JSON document or CSV quote is a problem of the file, not one more row.
+        this.errors.push({ line, reason });
+      },
+    };
+    if (format === 'jsonl') {
+      this.reader = new JsonLinesReader({
+        value: sink.value,
+        error: (line, reason) => {
+          this.rows++;
+          this.errors.push({ line, reason });
+        },
+      });
+    } else if (format === 'json') this.reader = new JsonRowsReader(sink);
+    else {
+      const csv = new CsvReader((r) => this.csvRecord(r));
+      this.reader = {
+        push: (text) => this.guardCsv(() => csv.push(text)),
+        end: () => this.guardCsv(() => csv.end()),
+      };
+    }
+  }
+
+  private guardCsv(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof UnterminatedQuoteError)) throw err;
+      this.errors.push({ line: err.line, reason: err.message });
+    }
+  }
+
+  private csvRecord(r: CsvRecord): void {
+    if (!this.cols) {
+      this.cols = r.fields.map(key);
+      return;
+    }
+    const cols = this.cols;
+    if (r.fields.length !== cols.length) {
+      this.rows++;
+      this.errors.push({
+        line: r.line,
+        reason: `expected ${cols.length} fields as in the header, found ${r.fields.length}`,
+      });
+      return;
+    }
+    const value: Record<string, unknown> = {};
+    for (let i = 0; i < cols.length; i++) value[cols[i]!] = r.fields[i];
+    this.record(r.line, value);
+  }
+
+  private record(line: number, raw: Record<string, unknown>): void {
+    this.rows++;
+    const changes: TextChange[] = [];
+    const value = cleanTree(raw, '', changes);
+    for (const c of changes) this.warnings.push({ line, reason: describeTextChange(c) });
+    if (value === NOT_AN_OBJECT) {
+      this.errors.push({ line, reason: 'expected an object with the documented keys' });
+      return;
+    }
+    const parsed = cmdbRowSchema.safeParse(value);
     if (!parsed.success) {
-      errors.push({ line: r.line, reason: parsed.error.issues.map(issueText).join('; ') });
-      continue;
+      this.errors.push({ line, reason: parsed.error.issues.map(issueText).join('; ') });
+      return;
     }
     const row = parsed.data;
-    const dup = seen.get(row.sourceId);
+    const dup = this.seen.get(row.sourceId);
     if (dup !== undefined) {
-      errors.push({ line: r.line, reason: `source_id "${row.sourceId}" already used on line ${dup}` });
-      continue;
+      this.errors.push({ line, reason: `source_id "${row.sourceId}" already used on line ${dup}` });
+      return;
     }
-    seen.set(row.sourceId, r.line);
-    observations.push(toObservation(row, opts.sourceName, opts.keys));
+    this.seen.set(row.sourceId, line);
+    this.observed++;
+    this.observations.push(toObservation(row, this.opts.sourceName, this.opts.keys));
   }
-  errors.sort((a, b) => a.line - b.line);
-  return { format, observations, errors, warnings, rows: records.length + shapeErrors };
 }
 
 function toObservation(row: CmdbRow, source: string, keys: MetadataKeys): ContainerObservation {
@@ -211,51 +282,25 @@ function issueText(issue: { path: PropertyKey[]; message: string; code: string; 
   return `${field}: ${issue.message}`;
 }
 
-function sniff(text: string): 'csv' | 'json' | 'jsonl' {
+/**
+ * The format of a file from its first characters, or undefined while more text is needed: `[` is a
+ * JSON array; `{` is JSON Lines when the first line is a whole JSON value and another line starts
+ * with `{`, else a JSON document; anything else is CSV.
+ */
+function sniff(text: string, final: boolean): 'csv' | 'json' | 'jsonl' | undefined {
   const t = text.trimStart();
+  if (!t) return final ? 'csv' : undefined;
   if (t.startsWith('[')) return 'json';
-  if (t.startsWith('{')) {
-    const first = t.split('\n', 1)[0]!.trim();
-    try {
-      JSON.parse(first);
-      return t.includes('\n{') ? 'jsonl' : 'json';
-    } catch {
-      return 'json';
-    }
+  if (!t.startsWith('{')) return 'csv';
+  const nl = t.indexOf('\n');
+  if (nl === -1) return final || t.length > SNIFF_LIMIT ? 'json' : undefined;
+  try {
+    JSON.parse(t.slice(0, nl).trim());
+  } catch {
+    return 'json';
   }
-  return 'csv';
-}
-
-/** The line on which each element of the top-level array (or of `"containers"`) starts. */
-function elementLines(text: string, nested: boolean): number[] {
-  const lines: number[] = [];
-  let line = 1;
-  let depth = 0;
-  let inString = false;
-  const target = nested ? 2 : 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\n') line++;
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') {
-      if (depth === target) lines.push(line);
-      inString = true;
-    } else if (c === '{' || c === '[') {
-      if (depth === target) lines.push(line);
-      depth++;
-    } else if (c === '}' || c === ']') depth--;
-    else if (depth === target && /[-0-9tfn]/.test(c) && !/[-0-9a-z.]/.test(text[i - 1] ?? ''))
-      lines.push(line);
-  }
-  return lines;
-}
-
-function jsonErrorLine(text: string, err: unknown): number {
-  const m = /position (\d+)/.exec((err as Error).message);
-  if (!m) return 1;
-  return text.slice(0, Number(m[1])).split('\n').length;
+  // The next line that is not blank tells.
+  const rest = t.slice(nl + 1).trimStart();
+  if (!rest) return final ? 'json' : undefined;
+  return rest.startsWith('{') ? 'jsonl' : 'json';
 }

@@ -4,16 +4,20 @@
 // extended and closed with it; the run is recorded with its counts and errors (freshness per source).
 // It returns the ids added, changed and removed so propagation recomputes only those.
 // The mutation shape is Backstage's EntityProvider pattern (docs/adr/0005-inventory.md).
-import { type RawBuilder, sql, type Transaction, type UpdateType } from 'kysely';
+// A mutation is landed batch by batch (`writeInventoryStream`): each batch reads back only its own
+// rows, so a list of any length — a 1M-row CMDB file streamed from disk, or a Kubernetes list held
+// in memory — costs memory for one batch, plus the ids returned (capped by `idLimit`).
+import { type Kysely, sql } from 'kysely';
 import { InputError } from '../../../core/errors.js';
 import type { ContainerObservation, InventoryMutation } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
-import type { ContainersTable, Database } from '../../schema.js';
+import type { Database } from '../../schema.js';
 import { anyText } from '../../statement-size.js';
 import {
   ATTRIBUTES_DIFFER,
   CONTAINER_COLUMN_NAMES,
-  type ContainerColumn,
+  CONTAINER_COLUMNS,
+  type ContainerColumnKind,
   containerIdentity,
   containerRow,
   containerSignature,
@@ -62,19 +66,104 @@ export interface AppliedMutation {
   removed: string[];
   /** Seen again with nothing changed: only last_seen moved. */
   unchanged: number;
+  /** How many of each, also when the id lists were omitted. */
+  counts: { seen: number; added: number; changed: number; identityChanged: number; removed: number };
+  /**
+   * More than `idLimit` ids were added, changed or removed: the lists are empty and only `counts`
+   * tell. Posture must then be brought up to date by the watermark pass (maintainPosture without
+   * ids), which finds unresolved and re-identified containers by itself.
+   */
+  idsOmitted: boolean;
 }
 
+/** How a stream of batches ends, decided once every batch has been written. */
+export interface InventoryStreamEnd {
+  /** `full`: rows of the source not seen in any batch are closed. `delta`: only `removed` are. */
+  type: 'full' | 'delta';
+  removed?: string[] | undefined;
+  /** Non-fatal errors: the run is recorded as `partial`. */
+  errors?: InventoryRunError[] | undefined;
+}
+
+export interface StreamApplyOptions extends Omit<ApplyOptions, 'errors' | 'progress'> {
+  /** Return at most this many ids (added + changed + removed); beyond, `idsOmitted` (default: all). */
+  idLimit?: number | undefined;
+  /** Told how many observations were landed so far (after each write of up to 1,000 rows, and each batch). */
+  progress?: ((done: number) => void) | undefined;
+}
+
+/** Rows per upsert statement (24 columns: well under the bind-parameter limit). */
 const CHUNK = 1000;
+/** Observations per batch of the in-memory path (a stream brings its own batches). */
+export const INVENTORY_BATCH = 5000;
 const ID_CHUNK = 5000;
 const ARRAY_CHUNK = 50_000;
 
+/** Lands one mutation held in memory, in one transaction (batches of INVENTORY_BATCH observations). */
 export async function writeInventoryMutation(
-  { db }: Pick<Store, 'db'>,
+  store: Pick<Store, 'db'>,
   source: InventorySourceSpec,
   mutation: InventoryMutation,
   opts: ApplyOptions = {},
 ): Promise<AppliedMutation> {
-  return db.transaction().execute((tx) => applyIn(tx, source, mutation, opts));
+  const observed = mutation.type === 'full' ? mutation.containers : mutation.added;
+  // One row per id: the last observation of an id in a mutation wins.
+  const byId = new Map<string, ContainerObservation>();
+  for (const o of observed) byId.set(o.id, o);
+  const all = [...byId.values()];
+  const total = all.length;
+  return writeInventoryStream(
+    store,
+    source,
+    (async function* () {
+      for (let i = 0; i < all.length; i += INVENTORY_BATCH) yield all.slice(i, i + INVENTORY_BATCH);
+    })(),
+    () => ({
+      type: mutation.type,
+      removed: mutation.type === 'delta' ? mutation.removed : undefined,
+      errors: opts.errors,
+    }),
+    { ...opts, progress: opts.progress ? (done) => opts.progress!(done, total) : undefined },
+  );
+}
+
+/**
+ * Lands a stream of observation batches for a source in ONE transaction: each batch is upserted as
+ * it comes (its existing rows read back by id), then `end` says how the stream ends — a full list
+ * closes the source's rows not seen, a delta closes its `removed` — and the run is recorded. `end`
+ * (or the stream) throwing rolls everything back: what was there before stays. An id must not come
+ * twice in a stream (the second sighting would count as unchanged).
+ */
+export async function writeInventoryStream(
+  { db }: Pick<Store, 'db'>,
+  source: InventorySourceSpec,
+  batches: AsyncIterable<ContainerObservation[]>,
+  end: () => InventoryStreamEnd | Promise<InventoryStreamEnd>,
+  opts: StreamApplyOptions = {},
+): Promise<AppliedMutation> {
+  const run = async (tx: Kysely<Database>) => {
+    const now = opts.observedAt ?? new Date();
+    const sourceId = await ensureInventorySource({ db: tx }, source);
+    const acc = new Landed(opts.idLimit ?? Number.POSITIVE_INFINITY, opts.progress);
+    for await (const batch of batches) {
+      if (batch.length) await landBatch(tx, sourceId, batch, now, acc);
+    }
+    const how = await end();
+    await closeMissing(tx, sourceId, how, now, opts, acc);
+    const runId = await recordRun(tx, source, sourceId, how, now, opts, acc);
+    return {
+      sourceId,
+      runId,
+      added: acc.added,
+      changed: acc.changed,
+      identityChanged: acc.identityChanged,
+      removed: acc.removed,
+      unchanged: acc.unchanged,
+      counts: { ...acc.counts },
+      idsOmitted: acc.omitted,
+    };
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 /** Creates the source on first use; a name already used by another kind of source is an input error. */
@@ -100,38 +189,80 @@ export async function ensureInventorySource(
   return row.id;
 }
 
-async function applyIn(
-  tx: Transaction<Database>,
-  source: InventorySourceSpec,
-  mutation: InventoryMutation,
-  opts: ApplyOptions,
-): Promise<AppliedMutation> {
-  const now = opts.observedAt ?? new Date();
-  const sourceId = await ensureInventorySource({ db: tx }, source);
-  const observed = mutation.type === 'full' ? mutation.containers : mutation.added;
-  // One row per id: the last observation of an id in a mutation wins.
-  const byId = new Map<string, ContainerObservation>();
-  for (const o of observed) byId.set(o.id, o);
-  const ids = [...byId.keys()];
+/** What a stream has landed so far: the ids (up to the limit) and the counts. */
+class Landed {
+  added: string[] = [];
+  changed: string[] = [];
+  identityChanged: string[] = [];
+  removed: string[] = [];
+  unchanged = 0;
+  counts = { seen: 0, added: 0, changed: 0, identityChanged: 0, removed: 0 };
+  omitted = false;
+  /** The last count given to `progress`. */
+  private reported = -1;
+  constructor(
+    private readonly idLimit: number,
+    private readonly progress: ((done: number) => void) | undefined,
+  ) {}
 
-  // What we knew before: the source's rows (a full list) or just the rows this delta names, with a
-  // signature of the observed columns so unchanged rows are never sent back to the database.
+  report(done: number): void {
+    if (!this.progress || done === this.reported) return;
+    this.reported = done;
+    this.progress(done);
+  }
+
+  /** Too many ids to return: from now on only the counts are kept. */
+  omit(): void {
+    this.omitted = true;
+    this.added = [];
+    this.changed = [];
+    this.identityChanged = [];
+    this.removed = [];
+  }
+
+  /** Room left for ids before the lists are omitted. */
+  get room(): number {
+    return this.omitted ? 0 : this.idLimit - this.added.length - this.changed.length - this.removed.length;
+  }
+
+  keep(added: string[], changed: string[], identityChanged: string[], removed: string[]): void {
+    this.counts.added += added.length;
+    this.counts.changed += changed.length;
+    this.counts.identityChanged += identityChanged.length;
+    this.counts.removed += removed.length;
+    if (this.omitted) return;
+    if (added.length + changed.length + removed.length > this.room) {
+      this.omit();
+      return;
+    }
+    this.added.push(...added);
+    this.changed.push(...changed);
+    this.identityChanged.push(...identityChanged);
+    this.removed.push(...removed);
+  }
+}
+
+/**
+ * One batch: read back its rows by id, upsert the new and changed ones, move last_seen of the
+ * unchanged ones, and keep their exposure intervals in step. The same code for every path.
+ */
+async function landBatch(
+  tx: Kysely<Database>,
+  sourceId: number,
+  batch: ContainerObservation[],
+  now: Date,
+  acc: Landed,
+): Promise<void> {
+  // What we knew before: just the rows this batch names, with a signature of the observed columns
+  // so unchanged rows are never sent back to the database.
   type Known = { removed_at: Date | null; identity: string; signature: string };
   const known = new Map<string, Known>();
-  const base = tx
+  const rowsBefore = await tx
     .selectFrom('containers')
     .select(['id', 'removed_at', ...CONTAINER_COLUMN_NAMES])
-    .where('source_id', '=', sourceId);
-  const rowsBefore =
-    mutation.type === 'full'
-      ? await base.execute()
-      : (
-          await Promise.all(
-            chunks([...ids, ...mutation.removed], ID_CHUNK).map((c) =>
-              base.where('id', '=', anyText(c)).execute(),
-            ),
-          )
-        ).flat();
+    .where('source_id', '=', sourceId)
+    .where('id', '=', anyText(batch.map((o) => o.id)))
+    .execute();
   for (const r of rowsBefore) {
     known.set(r.id, {
       removed_at: r.removed_at,
@@ -146,37 +277,19 @@ async function applyIn(
   const written = new Set<string>();
   const unchangedIds: string[] = [];
   const toWrite: ReturnType<typeof containerRow>[] = [];
-  for (const id of ids) {
-    const row = containerRow(byId.get(id)!, sourceId, now);
-    const before = known.get(id);
-    if (before && !before.removed_at && before.signature === containerSignature(row)) unchangedIds.push(id);
+  for (const o of batch) {
+    const row = containerRow(o, sourceId, now);
+    const before = known.get(o.id);
+    if (before && !before.removed_at && before.signature === containerSignature(row)) unchangedIds.push(o.id);
     else toWrite.push(row);
   }
-  let writtenRows = 0;
-  for (const rows of chunks(toWrite, CHUNK)) {
-    writtenRows += rows.length;
-    opts.progress?.(writtenRows, toWrite.length);
-    const res = await tx
-      .insertInto('containers')
-      .values(rows)
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet((eb) => ({
-            ...FROM_EXCLUDED,
-            last_seen: eb.ref('excluded.last_seen'),
-            removed_at: null,
-            image_digest: sql`case when ${SAME_IDENTITY} then containers.image_digest else null end`,
-            match_method: sql`case when ${SAME_IDENTITY} then containers.match_method else 'unresolved' end`,
-            confidence: sql`case when ${SAME_IDENTITY} then containers.confidence else 'none' end`,
-            resolved_at: sql`case when ${SAME_IDENTITY} then containers.resolved_at else null end`,
-          }))
-          .where(sql<boolean>`containers.source_id = excluded.source_id`)
-          .where(sql<boolean>`(containers.removed_at is not null or ${ATTRIBUTES_DIFFER})`),
-      )
-      .returning('id')
-      .execute();
-    for (const r of res) written.add(r.id);
+  const base = acc.counts.seen;
+  const unchangedFirst = unchangedIds.length;
+  for (let i = 0; i < toWrite.length; i += CHUNK) {
+    const rows = toWrite.slice(i, i + CHUNK);
+    acc.report(base + unchangedFirst + i + rows.length);
+    const res = await upsertContainers(tx, rows);
+    for (const r of res.rows) written.add(r.id);
   }
 
   const added: string[] = [];
@@ -219,17 +332,15 @@ async function applyIn(
   }
   // New containers and changed identities start unresolved (image_digest null); a container that
   // came back with the same identity keeps its resolved digest on the new interval.
+  const cameBack = added.filter((id) => known.get(id));
   const fresh = [...added.filter((id) => !known.get(id)), ...identityChanged];
-  for (const c of chunks(fresh, CHUNK)) {
-    await tx
-      .insertInto('exposures')
-      .values(c.map((id) => ({ container_id: id, image_digest: null, first_seen: now, last_seen: now })))
-      .execute();
+  for (const c of chunks(fresh, ARRAY_CHUNK)) {
+    await sql`insert into exposures (container_id, image_digest, first_seen, last_seen)
+      select id, null, ${now}::timestamptz, ${now}::timestamptz from unnest(${c}::text[]) as t(id)`.execute(
+      tx,
+    );
   }
-  for (const c of chunks(
-    added.filter((id) => known.get(id)),
-    ID_CHUNK,
-  )) {
+  for (const c of chunks(cameBack, ID_CHUNK)) {
     await tx
       .insertInto('exposures')
       .columns(['container_id', 'image_digest', 'first_seen', 'last_seen'])
@@ -248,57 +359,93 @@ async function applyIn(
   }
   // Extend the open intervals of everything seen again (fresh intervals already end now). By id,
   // through the exposures_container index: a join on last_seen can turn quadratic on stale stats.
-  const seenAgain = [...unchangedIds, ...changed, ...added.filter((id) => known.get(id))];
+  const seenAgain = [...unchangedIds, ...changed, ...cameBack];
   for (const c of chunks(seenAgain, ARRAY_CHUNK)) {
     await sql`update exposures set last_seen = ${now}
       where container_id = any(${c}::text[]) and closed_at is null and last_seen < ${now}`.execute(tx);
   }
 
-  // Removals: what a full list no longer contains, or what a delta says went away.
-  const removed: string[] = [];
-  if (mutation.type === 'full') {
-    let q = tx
+  acc.counts.seen += batch.length;
+  acc.unchanged += unchangedIds.length;
+  acc.keep(added, changed, identityChanged, []);
+  acc.report(acc.counts.seen);
+}
+
+/** Removals: what a full list did not contain, or what a delta says went away; their intervals close. */
+async function closeMissing(
+  tx: Kysely<Database>,
+  sourceId: number,
+  how: InventoryStreamEnd,
+  now: Date,
+  opts: StreamApplyOptions,
+  acc: Landed,
+): Promise<void> {
+  if (how.type === 'full') {
+    // One statement, however many rows go: the ids come back only as far as the lists have room.
+    const namespaces = opts.scope?.namespaces;
+    const inScope = namespaces?.length ? sql`and namespace = any(${[...namespaces]}::text[])` : sql``;
+    const room = Math.min(acc.room + 1, 2 ** 31 - 1);
+    const res = await sql<{ n: number; ids: string[] }>`
+      with gone as (
+        update containers set removed_at = ${now}
+        where source_id = ${sourceId} and removed_at is null and last_seen < ${now} ${inScope}
+        returning id, last_seen
+      ), closed as (
+        update exposures set closed_at = ${now}, last_seen = gone.last_seen
+        from gone where exposures.container_id = gone.id and exposures.closed_at is null
+      )
+      select (select count(*) from gone)::int as n,
+             array(select id from gone order by id limit ${room}) as ids`.execute(tx);
+    const { n, ids } = res.rows[0]!;
+    if (n === ids.length) acc.keep([], [], [], ids);
+    else {
+      acc.counts.removed += n;
+      acc.omit();
+    }
+    return;
+  }
+  for (const c of chunks(how.removed ?? [], ID_CHUNK)) {
+    const res = await tx
       .updateTable('containers')
-      .set({ removed_at: now })
+      .set({ removed_at: now, last_seen: sql`greatest(last_seen, ${now}::timestamptz)` })
       .where('source_id', '=', sourceId)
       .where('removed_at', 'is', null)
-      .where('last_seen', '<', now);
-    const namespaces = opts.scope?.namespaces;
-    if (namespaces?.length) q = q.where('namespace', '=', anyText(namespaces));
-    for (const r of await q.returning('id').execute()) removed.push(r.id);
-  } else {
-    for (const c of chunks(mutation.removed, ID_CHUNK)) {
-      const res = await tx
-        .updateTable('containers')
-        .set({ removed_at: now, last_seen: sql`greatest(last_seen, ${now}::timestamptz)` })
-        .where('source_id', '=', sourceId)
-        .where('removed_at', 'is', null)
-        .where('id', '=', anyText(c))
-        .returning('id')
-        .execute();
-      for (const r of res) removed.push(r.id);
-    }
-  }
-  for (const c of chunks(removed, ID_CHUNK)) {
-    await tx
-      .updateTable('exposures')
-      .from('containers')
-      .set({ closed_at: now, last_seen: sql`containers.last_seen` })
-      .whereRef('containers.id', '=', 'exposures.container_id')
-      .where('exposures.closed_at', 'is', null)
-      .where('exposures.container_id', '=', anyText(c))
+      .where('id', '=', anyText(c))
+      .returning('id')
       .execute();
+    const removed = res.map((r) => r.id);
+    if (removed.length) {
+      await tx
+        .updateTable('exposures')
+        .from('containers')
+        .set({ closed_at: now, last_seen: sql`containers.last_seen` })
+        .whereRef('containers.id', '=', 'exposures.container_id')
+        .where('exposures.closed_at', 'is', null)
+        .where('exposures.container_id', '=', anyText(removed))
+        .execute();
+    }
+    acc.keep([], [], [], removed);
   }
+}
 
+/** The run: a new one with the counts and errors, or the watch session's run they accumulate into. */
+async function recordRun(
+  tx: Kysely<Database>,
+  source: InventorySourceSpec,
+  sourceId: number,
+  how: InventoryStreamEnd,
+  now: Date,
+  opts: StreamApplyOptions,
+  acc: Landed,
+): Promise<number> {
   const counts = {
-    seen: ids.length,
-    added: added.length,
-    changed: changed.length,
-    removed: removed.length,
-    unchanged: unchangedIds.length,
+    seen: acc.counts.seen,
+    added: acc.counts.added,
+    changed: acc.counts.changed,
+    removed: acc.counts.removed,
+    unchanged: acc.unchanged,
   };
-  const errors = opts.errors ?? [];
-  let runId: number;
+  const errors = how.errors ?? [];
   if (opts.runId !== undefined) {
     const run = await tx
       .selectFrom('inventory_runs')
@@ -319,30 +466,75 @@ async function applyIn(
       })
       .where('id', '=', opts.runId)
       .execute();
-    runId = opts.runId;
-  } else {
-    const run = await tx
-      .insertInto('inventory_runs')
-      .values({
-        source_id: sourceId,
-        mode: mutation.type,
-        status: errors.length ? 'partial' : 'ok',
-        started_at: opts.startedAt ?? now,
-        finished_at: now,
-        counts: JSON.stringify(counts),
-        errors: JSON.stringify(errors),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    runId = run.id;
+    return opts.runId;
   }
-  return { sourceId, runId, added, changed, identityChanged, removed, unchanged: unchangedIds.length };
+  const run = await tx
+    .insertInto('inventory_runs')
+    .values({
+      source_id: sourceId,
+      mode: how.type,
+      status: errors.length ? 'partial' : 'ok',
+      started_at: opts.startedAt ?? now,
+      finished_at: now,
+      counts: JSON.stringify(counts),
+      errors: JSON.stringify(errors),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return run.id;
 }
 
-/** `column = excluded.column` for every observed column: the upsert's update. */
-const FROM_EXCLUDED = Object.fromEntries(
-  CONTAINER_COLUMN_NAMES.map((c) => [c, sql.ref(`excluded.${c}`)]),
-) as { [C in ContainerColumn]: RawBuilder<UpdateType<ContainersTable[C]>> };
+/** The cast that turns a column's text (as sent in a text[] parameter) back into its type. */
+const CAST: Record<ContainerColumnKind, string> = {
+  text: '',
+  'text?': '',
+  'int?': '::integer',
+  'time?': '::timestamptz',
+  labels: '::jsonb',
+};
+
+/** A value as an element of a text[] parameter. */
+function asText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+const COLUMNS = sql.join(
+  ['id', 'source_id', ...CONTAINER_COLUMN_NAMES, 'first_seen', 'last_seen'].map((c) => sql.ref(c)),
+);
+const FROM_EXCLUDED = sql.join(
+  CONTAINER_COLUMN_NAMES.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
+);
+
+/**
+ * Upserts rows (all of one source and time) as one statement with one text[] parameter per column
+ * (`unnest`): the parameter count does not grow with the rows, and the server parses a few arrays
+ * instead of a VALUES list of rows × columns. Returns the ids inserted or updated.
+ */
+function upsertContainers(tx: Kysely<Database>, rows: ReturnType<typeof containerRow>[]) {
+  const first = rows[0]!;
+  const arrays = CONTAINER_COLUMN_NAMES.map((c) => rows.map((r) => asText(r[c])));
+  const selected = sql.join(
+    CONTAINER_COLUMN_NAMES.map((c, i) => sql.raw(`t.c${i}${CAST[CONTAINER_COLUMNS[c].kind]}`)),
+  );
+  const unnested = sql.join([sql`${rows.map((r) => r.id)}::text[]`, ...arrays.map((a) => sql`${a}::text[]`)]);
+  const names = sql.raw(['id', ...CONTAINER_COLUMN_NAMES.map((_, i) => `c${i}`)].join(', '));
+  return sql<{ id: string }>`
+    insert into containers (${COLUMNS})
+    select t.id, ${first.source_id}::integer, ${selected}, ${first.first_seen}::timestamptz, ${first.last_seen}::timestamptz
+    from unnest(${unnested}) as t(${names})
+    on conflict (id) do update set ${FROM_EXCLUDED},
+      last_seen = excluded.last_seen,
+      removed_at = null,
+      image_digest = case when ${SAME_IDENTITY} then containers.image_digest else null end,
+      match_method = case when ${SAME_IDENTITY} then containers.match_method else 'unresolved' end,
+      confidence = case when ${SAME_IDENTITY} then containers.confidence else 'none' end,
+      resolved_at = case when ${SAME_IDENTITY} then containers.resolved_at else null end
+    where containers.source_id = excluded.source_id
+      and (containers.removed_at is not null or ${ATTRIBUTES_DIFFER})
+    returning id`.execute(tx);
+}
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
