@@ -2,21 +2,29 @@
 // are found through the reverse index and re-evaluated from their stored SBOMs only (no layer is
 // read, no registry contacted); each scan's findings are swapped in a transaction and the change
 // per image (newly_affected / newly_fixed / status_changed, cause `rematch`) lands in
-// finding_changes. Scans are processed in batches (default 200): each batch is matched together
+// finding_changes. Scans are processed in batches (default 500): each batch is matched together
 // and written in one transaction, so a reader sees a scan's old or new findings, never a mix.
 // CVE-record scores re-rate findings without changing which packages they hit: a change of a CVE's
-// scores re-matches the current scans whose findings name that CVE, and a re-rated finding is
+// scores re-matches the packages of the current scans whose findings name that CVE; a re-rated finding is
 // recorded as `severity_changed`, which makes its image's posture stale for maintainPosture.
+// An incremental re-match (advisory keys, CVEs) re-evaluates only the touched packages: the
+// candidate join of the changed keys against the stored packages runs in SQL and yields
+// (scan, ecosystem, name) units; only those packages are read, matched and their findings swapped
+// (a package's findings depend on that package alone, so the scan ends as a whole re-match would
+// leave it). A full re-match (`all`: KEV, EPSS, VEX changed) reads whole SBOMs batch by batch.
+// Either way the matcher evaluates each distinct (ecosystem, name, version) once.
 import type { Logger } from '../core/logger.js';
-import type { Finding } from '../core/types.js';
 import type { PackageKey, Store } from '../store/index.js';
 import {
+  describeScans,
   findScansForPackages,
-  findScansForVulnerabilities,
+  findTouchedPackages,
   listCurrentScans,
   listVexStatements,
   loadScanPackages,
+  loadTouchedPackages,
   replaceFindingsOfScans,
+  type TouchedPackage,
   type TouchedScan,
 } from '../store/index.js';
 import { createMatcher } from './match/matcher.js';
@@ -31,7 +39,7 @@ export interface RematchOptions {
   all?: boolean | undefined;
   signal?: AbortSignal | undefined;
   logger?: Logger | undefined;
-  /** Scans per transaction batch. */
+  /** Scans per transaction batch (default 500). */
   batchSize?: number | undefined;
 }
 
@@ -55,25 +63,65 @@ export interface RematchResult {
 
 /** Which scans a set of advisory keys reaches (exported for tests and `vuln show`). */
 export async function touchedScans(store: Store, keys: PackageKey[]): Promise<TouchedScan[]> {
+  const pairs = packagePairs(keys);
+  return pairs.length ? findScansForPackages(store, pairs) : [];
+}
+
+/** The (advisory ecosystem, package) keys as the (package ecosystem, name) pairs stored SBOMs use. */
+function packagePairs(keys: PackageKey[]): { ecosystem: string; name: string }[] {
   const pairs = new Map<string, { ecosystem: string; name: string }>();
   for (const k of keys) {
     for (const e of packageEcosystems(k.ecosystem))
       pairs.set(`${e}\u0000${k.packageName}`, { ecosystem: e, name: k.packageName });
   }
-  return pairs.size ? findScansForPackages(store, [...pairs.values()]) : [];
+  return [...pairs.values()];
 }
 
-/** The union of the scans advisory keys reach and the scans whose findings name changed CVEs. */
-async function scansToRematch(store: Store, opts: RematchOptions): Promise<TouchedScan[]> {
-  const byId = new Map<number, TouchedScan>();
-  for (const s of await touchedScans(store, opts.keys ?? [])) byId.set(s.scanId, s);
-  if (opts.cves?.length)
-    for (const s of await findScansForVulnerabilities(store, opts.cves)) byId.set(s.scanId, s);
-  return [...byId.values()].sort((a, b) => a.scanId - b.scanId);
+/** Packages per batch of an incremental re-match: bounds memory when an update touches much. */
+const UNITS_PER_BATCH = 20_000;
+
+/** The work of a re-match: scans, each whole or limited to some packages. */
+interface Work {
+  scan: TouchedScan;
+  packages?: { ecosystem: string; name: string }[] | undefined;
+}
+
+async function planWork(store: Store, opts: RematchOptions): Promise<Work[]> {
+  if (opts.all) return (await listCurrentScans(store)).map((scan) => ({ scan }));
+  const units = await findTouchedPackages(store, { pairs: packagePairs(opts.keys ?? []), cves: opts.cves });
+  const byScan = new Map<number, TouchedPackage[]>();
+  for (const u of units) {
+    const list = byScan.get(u.scanId);
+    if (list) list.push(u);
+    else byScan.set(u.scanId, [u]);
+  }
+  const scans = await describeScans(store.db, [...byScan.keys()]);
+  return scans.map((scan) => ({
+    scan,
+    packages: byScan.get(scan.scanId)!.map((u) => ({ ecosystem: u.ecosystem, name: u.name })),
+  }));
+}
+
+/** Consecutive batches of at most `scans` scans and about UNITS_PER_BATCH touched packages. */
+function batchWork(work: Work[], scans: number): Work[][] {
+  const out: Work[][] = [];
+  let cur: Work[] = [];
+  let units = 0;
+  for (const w of work) {
+    if (cur.length && (cur.length >= scans || (w.packages && units + w.packages.length > UNITS_PER_BATCH))) {
+      out.push(cur);
+      cur = [];
+      units = 0;
+    }
+    cur.push(w);
+    units += w.packages?.length ?? 0;
+  }
+  if (cur.length) out.push(cur);
+  return out;
 }
 
 export async function rematch(store: Store, opts: RematchOptions = {}): Promise<RematchResult> {
-  const scans = opts.all ? await listCurrentScans(store) : await scansToRematch(store, opts);
+  const work = await planWork(store, opts);
   const result: RematchResult = {
     scans: 0,
     images: 0,
@@ -83,26 +131,28 @@ export async function rematch(store: Store, opts: RematchOptions = {}): Promise<
     severityChanged: 0,
     changes: [],
   };
-  if (!scans.length) return result;
+  if (!work.length) return result;
   const matcher = createMatcher(store);
   const vex = await listVexStatements(store);
-  const batch = opts.batchSize ?? 200;
   const images = new Set<string>();
-  for (let i = 0; i < scans.length; i += batch) {
+  let done = 0;
+  for (const chunk of batchWork(work, opts.batchSize ?? 500)) {
     opts.signal?.throwIfAborted();
-    const chunk = scans.slice(i, i + batch);
-    const sboms = await loadScanPackages(
-      store,
-      chunk.map((s) => s.scanId),
+    const whole = chunk.filter((w) => !w.packages).map((w) => w.scan.scanId);
+    const sboms = await loadScanPackages(store, whole);
+    const partial = chunk.flatMap((w) =>
+      (w.packages ?? []).map((p) => ({ scanId: w.scan.scanId, ecosystem: p.ecosystem, name: p.name })),
     );
+    for (const [id, pkgs] of await loadTouchedPackages(store, partial)) sboms.set(id, pkgs);
     const matched = await matcher.matchMany(
-      chunk.map((scan) => ({
+      chunk.map(({ scan }) => ({
         packages: sboms.get(scan.scanId) ?? [],
         opts: { osEcosystem: scan.os?.ecosystem },
       })),
     );
-    const computed: { scan: TouchedScan; findings: Finding[] }[] = chunk.map((scan, n) => ({
+    const computed = chunk.map(({ scan, packages }, n) => ({
       scan,
+      packages,
       findings: applyVex(matched[n]!, vex, { imageDigest: scan.imageDigest }),
     }));
     await store.transaction(async (tx) => {
@@ -120,7 +170,8 @@ export async function rematch(store: Store, opts: RematchOptions = {}): Promise<
         }
       });
     });
-    opts.logger?.debug('rematch progress', { done: Math.min(i + batch, scans.length), total: scans.length });
+    done += chunk.length;
+    opts.logger?.debug('rematch progress', { done, total: work.length });
   }
   result.images = images.size;
   return result;

@@ -4,6 +4,9 @@
 // plus an exact hit in the `versions` list. ECOSYSTEM ranges compare with the ecosystem's scheme,
 // SEMVER ranges with SemVer; GIT ranges need commits and are skipped. A version that cannot be
 // compared gives `unknown` with the reason — never a silent "not affected".
+// A range's events are validated and sorted once per (range, scheme) and kept beside the range
+// (a re-match evaluates the same advisory rows against many installed versions); only the walk
+// against the installed version runs per evaluation.
 
 import type { AffectedRange, RangeEvent } from '../../core/advisory.js';
 import {
@@ -36,13 +39,32 @@ function eventsOf(e: RangeEvent): Ev[] {
 
 const isZero = (e: Ev) => e.kind === 'introduced' && e.v === '0';
 
-export function evaluateRange(scheme: VersionScheme, installed: string, range: AffectedRange): Verdict {
+/** A range's events, validated and sorted for one scheme — or why they cannot be. */
+type Prepared = { evs: Ev[] } | { invalid: Verdict } | { error: unknown };
+const PREPARED = new WeakMap<AffectedRange, Map<string, Prepared>>();
+
+function prepare(scheme: VersionScheme, range: AffectedRange): Prepared {
+  let byScheme = PREPARED.get(range);
+  if (!byScheme) {
+    byScheme = new Map();
+    PREPARED.set(range, byScheme);
+  }
+  let p = byScheme.get(scheme.id);
+  if (p) return p;
+  p = prepareEvents(scheme, range);
+  byScheme.set(scheme.id, p);
+  return p;
+}
+
+function prepareEvents(scheme: VersionScheme, range: AffectedRange): Prepared {
   const evs = range.events.flatMap(eventsOf);
   for (const e of evs) {
     if (!isZero(e) && !(e.kind === 'limit' && e.v === '*') && !scheme.isValid(e.v)) {
       return {
-        kind: 'unknown',
-        reason: `the advisory's ${e.kind} version "${e.v}" is not a valid ${scheme.id} version`,
+        invalid: {
+          kind: 'unknown',
+          reason: `the advisory's ${e.kind} version "${e.v}" is not a valid ${scheme.id} version`,
+        },
       };
     }
   }
@@ -51,10 +73,21 @@ export function evaluateRange(scheme: VersionScheme, installed: string, range: A
     if (isZero(b)) return 1;
     return scheme.compare(a.v, b.v);
   };
-  evs.sort(cmp);
+  try {
+    evs.sort(cmp);
+  } catch (err) {
+    return { error: err };
+  }
+  return { evs };
+}
+
+export function evaluateRange(scheme: VersionScheme, installed: string, range: AffectedRange): Verdict {
+  const p = prepare(scheme, range);
+  if ('invalid' in p) return p.invalid;
+  if ('error' in p) throw p.error;
   let affected = false;
   let fixed: string | undefined;
-  for (const e of evs) {
+  for (const e of p.evs) {
     if (e.kind === 'limit' && e.v === '*') continue;
     const c = isZero(e) ? 1 : scheme.compare(installed, e.v);
     if (e.kind === 'introduced') {

@@ -3,6 +3,10 @@
 // same package becomes ONE finding whose id is the CVE (aliases keep the advisory ids). Severity
 // follows the documented precedence (severity.ts) over the advisories' ratings and CVSS, then the
 // CVE record's CNA and ADP scores (cve_scores); KEV and EPSS are attached by CVE.
+// What a package's findings are depends only on its lookup key (advisory ecosystems, name, version):
+// a matcher evaluates each distinct key once, rates its findings once, and fans them out to every
+// package that has the key — a re-match of thousands of images that share packages compares
+// versions per distinct (ecosystem, name, version), not per stored package row.
 
 import type { AffectedRange, CveScore, SeverityEntry } from '../../core/advisory.js';
 import { identityConfidence } from '../../core/package-evidence.js';
@@ -12,7 +16,7 @@ import { type AffectedRow, findAffected, getCveScores, getEnrichment } from '../
 import { schemeFor } from '../../versioning/index.js';
 import { advisorySeveritySource, chooseSeverity, type SeverityInputs } from '../severity.js';
 import { evaluateAffected } from './evaluate.js';
-import { type LookupKey, lookupKey } from './package-keys.js';
+import { type LookupKey, lookupKeyWithId } from './package-keys.js';
 
 export interface MatchOptions {
   /** The image's OS ecosystem with release (e.g. `Debian:12`), for packages that carry only `Debian`. */
@@ -34,7 +38,8 @@ interface Hit {
 
 /**
  * A matcher keeps the advisory rows it has looked up, so matching many SBOMs that share packages
- * (a re-match of every image) queries each (ecosystem, package) once.
+ * (a re-match of every image) queries each (ecosystem, package) once, and the findings of each
+ * distinct lookup key (ecosystems, name, version), so each is evaluated and rated once.
  */
 export interface Matcher {
   match(packages: Package[], opts?: MatchOptions): Promise<Finding[]>;
@@ -42,13 +47,22 @@ export interface Matcher {
   matchMany(items: { packages: Package[]; opts?: MatchOptions | undefined }[]): Promise<Finding[][]>;
 }
 
+/** The package-independent part of a finding: what one lookup key yields, rated once. */
+type Template = Omit<Finding, 'package' | 'installedVersion'>;
+
+/** Past this many memoised keys the memo starts afresh, so a huge re-match stays bounded in memory. */
+const MAX_MEMO = 250_000;
+const NONE: readonly Rated[] = [];
+
 export function createMatcher(store: Store): Matcher {
   const cache = new Map<string, AffectedRow[]>();
   const kevCache = new Map<string, boolean>();
   const epssCache = new Map<string, { score: number; percentile: number } | null>();
   const cveScoreCache = new Map<string, CveScore[]>();
+  // Lookup key → its findings (rated once the CVEs' enrichment is loaded).
+  const memo = new Map<string, readonly Rated[]>();
 
-  async function rowsFor(keys: LookupKey[]): Promise<void> {
+  async function rowsFor(keys: Iterable<LookupKey>): Promise<void> {
     const missing = new Map<string, { ecosystem: string; packageName: string }>();
     for (const k of keys) {
       for (const e of k.ecosystems) {
@@ -74,53 +88,62 @@ export function createMatcher(store: Store): Matcher {
     }
   }
 
+  /** Evaluates every advisory row of one key and merges the hits (not yet rated). */
+  function evaluateKey(key: LookupKey): readonly Rated[] {
+    const hits: Hit[] = [];
+    for (const e of key.ecosystems) {
+      for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) {
+        hits.push({
+          row,
+          verdict: evaluateAffected(row.ecosystem, key.version, row.ranges as AffectedRange[], row.versions),
+        });
+      }
+    }
+    const merged = mergeHits(hits);
+    return merged.length ? merged : NONE;
+  }
+
+  function rate({ finding: f, inputs }: Rated): void {
+    const chosen = chooseSeverity({ ...inputs, cveScores: cveScoreCache.get(f.id) });
+    f.severity = chosen.severity;
+    f.severitySource = chosen.source;
+    f.cvss = chosen.cvss;
+    f.kev = kevCache.get(f.id) ?? false;
+    const ep = epssCache.get(f.id);
+    if (ep) f.epss = ep;
+  }
+
   async function matchMany(
     items: { packages: Package[]; opts?: MatchOptions | undefined }[],
   ): Promise<Finding[][]> {
     // A package whose identity is only guessed (core/package-evidence.ts) is listed, not matched:
     // no finding hangs on a group id read off a file name.
     const keyed = items.map((it) =>
-      it.packages.map((p) =>
-        identityConfidence(p.evidence) === 'low' ? undefined : lookupKey(p, it.opts?.osEcosystem),
-      ),
+      it.packages.map((p) => {
+        if (identityConfidence(p.evidence) === 'low') return undefined;
+        return lookupKeyWithId(p, it.opts?.osEcosystem);
+      }),
     );
-    await rowsFor(keyed.flat().filter((k): k is LookupKey => k !== undefined));
-    const results = items.map((it, n) => {
-      const findings: Rated[] = [];
-      it.packages.forEach((pkg, i) => {
-        const key = keyed[n]![i];
-        if (!key) return;
-        const hits: Hit[] = [];
-        for (const e of key.ecosystems) {
-          for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) {
-            hits.push({
-              row,
-              verdict: evaluateAffected(
-                row.ecosystem,
-                key.version,
-                row.ranges as AffectedRange[],
-                row.versions,
-              ),
-            });
-          }
-        }
-        findings.push(...mergeHits(pkg, hits));
-      });
-      return findings;
-    });
+    if (memo.size > MAX_MEMO) memo.clear();
+    const fresh = new Map<string, LookupKey>();
+    for (const list of keyed) for (const k of list) if (k && !memo.has(k.id)) fresh.set(k.id, k.key);
+    await rowsFor(fresh.values());
+    const unrated: Rated[] = [];
+    for (const [id, key] of fresh) {
+      const rated = evaluateKey(key);
+      memo.set(id, rated);
+      unrated.push(...rated);
+    }
     const cves = new Set<string>();
-    for (const list of results) for (const { finding: f } of list) if (CVE.test(f.id)) cves.add(f.id);
+    for (const { finding: f } of unrated) if (CVE.test(f.id)) cves.add(f.id);
     await enrich([...cves]);
-    return results.map((rated) => {
-      const findings = rated.map(({ finding: f, inputs }) => {
-        const chosen = chooseSeverity({ ...inputs, cveScores: cveScoreCache.get(f.id) });
-        f.severity = chosen.severity;
-        f.severitySource = chosen.source;
-        f.cvss = chosen.cvss;
-        f.kev = kevCache.get(f.id) ?? false;
-        const ep = epssCache.get(f.id);
-        if (ep) f.epss = ep;
-        return f;
+    for (const r of unrated) rate(r);
+    return items.map((it, n) => {
+      const findings: Finding[] = [];
+      it.packages.forEach((pkg, i) => {
+        const k = keyed[n]![i];
+        if (!k) return;
+        for (const { finding: t } of memo.get(k.id)!) findings.push(instantiate(t, pkg));
       });
       findings.sort((a, b) =>
         a.package.name === b.package.name
@@ -145,6 +168,26 @@ export function createMatcher(store: Store): Matcher {
   };
 }
 
+/** One package's copy of a key's finding (its own objects: callers may change a finding). */
+function instantiate(t: Template, pkg: Package): Finding {
+  const f: Finding = {
+    id: t.id,
+    aliases: [...t.aliases],
+    package: { ecosystem: pkg.ecosystem, name: pkg.name, purl: pkg.purl, layer: pkg.layer },
+    installedVersion: pkg.version,
+    fixedVersion: t.fixedVersion,
+    severity: t.severity,
+    severitySource: t.severitySource,
+    kev: t.kev,
+    status: t.status,
+    statusReason: t.statusReason,
+    source: t.source,
+    cvss: t.cvss ? { ...t.cvss } : undefined,
+  };
+  if (t.epss) f.epss = { ...t.epss };
+  return f;
+}
+
 /** Matches one SBOM: what the scanner and the re-matcher call. */
 export async function matchPackages(
   store: Store,
@@ -156,11 +199,11 @@ export async function matchPackages(
 
 /** A merged finding and what may rate it; the rating is chosen once the CVE's scores are known. */
 interface Rated {
-  finding: Finding;
+  finding: Template;
   inputs: SeverityInputs;
 }
 
-function mergeHits(pkg: Package, hits: Hit[]): Rated[] {
+function mergeHits(hits: Hit[]): Rated[] {
   const byId = new Map<string, Hit[]>();
   for (const h of hits) {
     if (h.verdict.kind === 'not_affected') continue;
@@ -195,10 +238,8 @@ function mergeHits(pkg: Package, hits: Hit[]): Rated[] {
       finding: {
         id,
         aliases: [...aliases].sort(),
-        package: { ecosystem: pkg.ecosystem, name: pkg.name, purl: pkg.purl, layer: pkg.layer },
-        installedVersion: pkg.version,
         fixedVersion: status === 'affected' ? latestFix(affected) : undefined,
-        // Chosen in matchMany, once the CVE record's scores are loaded.
+        // Chosen by rate() in matchMany, once the CVE record's scores are loaded.
         severity: 'UNKNOWN',
         severitySource: 'none',
         kev: false,

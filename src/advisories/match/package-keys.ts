@@ -67,6 +67,36 @@ export interface LookupKey {
   version: string;
 }
 
+/** advisoryEcosystems per ecosystem string, computed once (a re-match asks for millions of packages). */
+const ADVISORY_ECOSYSTEMS = new Map<string, { list: string[]; joined: string; sourceKeyed: boolean }>();
+
+function ecosystemsOf(eco: string) {
+  let e = ADVISORY_ECOSYSTEMS.get(eco);
+  if (!e) {
+    const list = advisoryEcosystems(eco);
+    e = { list, joined: list.join('\u0001'), sourceKeyed: isSourceKeyed(eco) };
+    if (ADVISORY_ECOSYSTEMS.size < 10_000) ADVISORY_ECOSYSTEMS.set(eco, e);
+  }
+  return e;
+}
+
+/**
+ * lookupKey with a string that identifies the key (equal ids, equal findings), reusing the
+ * per-ecosystem work.
+ */
+export function lookupKeyWithId(pkg: Package, osEcosystem?: string): { key: LookupKey; id: string } {
+  const effective = effectiveEcosystem(pkg, osEcosystem);
+  const eco = ecosystemsOf(effective);
+  const key: LookupKey = eco.sourceKeyed
+    ? {
+        ecosystems: eco.list,
+        name: pkg.sourceName || pkg.name,
+        version: pkg.sourceName && pkg.sourceVersion ? pkg.sourceVersion : pkg.version,
+      }
+    : { ecosystems: eco.list, name: normalizePackageName(effective, pkg.name), version: pkg.version };
+  return { key, id: `${eco.joined}\u0000${key.name}\u0000${key.version}` };
+}
+
 export function lookupKey(pkg: Package, osEcosystem?: string): LookupKey {
   const eco = effectiveEcosystem(pkg, osEcosystem);
   if (isSourceKeyed(eco)) {
