@@ -191,6 +191,7 @@ describe('runsight scan (registry images built with umoci)', () => {
       'findings',
       'stats',
       'advisoriesLoaded',
+      'summary',
     ]);
     expect(out.image).toEqual({
       reference: images.app!.reference,

@@ -13,12 +13,22 @@ export interface FileInfo {
   size: number;
 }
 
-/** A file an extractor asked for. `bytes()` buffers (bounded); `stream()` does not. */
+/**
+ * A file an extractor asked for. `bytes()` buffers (bounded); `stream()` does not; `file()` puts it
+ * on disk for random access. An extractor calls one of them, once.
+ */
 export interface ExtractInput extends FileInfo {
   /** The whole file, at most the per-file byte limit (else it rejects with FileTooLargeError). */
   bytes(): Promise<Buffer>;
   /** The file as a stream; stopping early is fine (the walker drains the rest). */
   stream(): Readable;
+  /**
+   * The file at a private temporary path, removed when the extractor returns: for large files read
+   * by random access (zip central directory, ELF sections) without holding them in memory. Not
+   * bound by the per-file limit (only by the decompression budget). The layer walker always offers
+   * it; inputs made by hand may not (spool.ts `withLocalFile` then writes `stream()` to disk).
+   */
+  file?(): Promise<string>;
 }
 
 /** Package kinds: OS kinds get their ecosystem from the detected OS after the fold. */
@@ -113,7 +123,10 @@ export interface LayerResult {
 }
 
 export interface ScanLimits {
-  /** Largest file an extractor may buffer. */
+  /**
+   * Largest file an extractor may buffer (`bytes()`). Java archives, Go and Rust executables larger
+   * than spool.ts SPOOL_BYTES are read from a temporary file instead, whatever their size.
+   */
   maxFileBytes: number;
   /** Total decompressed bytes over all layers of one image. */
   maxTotalBytes: number;

@@ -1,13 +1,18 @@
 // Walks one layer: decompresses the blob as a stream, parses the tar as a stream (tar-stream), and
 // hands each regular file that some extractor's `fileRequired` wants to those extractors. It records
 // the layer's whiteouts (`.wh.NAME`), opaque directories (`.wh..wh..opq`), links and replaced paths
-// for the fold; it never holds a whole layer, and buffers a file only up to the per-file limit.
+// for the fold; it never holds a whole layer, and buffers a file only up to the per-file limit. A
+// file several extractors want is buffered once when small, else written once to a temporary file
+// (spool.ts); an extractor may also ask for any file on disk (`file()`), for random access.
 // Specs: OCI image-spec layer.md (changesets, whiteouts); POSIX pax / GNU tar.
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import { type ByteBudget, decompressLayer } from './decompress.js';
 import { DecompressionLimitError, FileTooLargeError, PathTraversalError } from './errors.js';
 import { basename, dirname, normalizeEntryPath } from './paths.js';
+import { SPOOL_BYTES, type SpooledFile, spool } from './spool.js';
 import type {
   ExtractInput,
   Extractor,
@@ -138,28 +143,58 @@ async function runExtractors(
     const pass = new PassThrough({ highWaterMark: 64 * 1024 });
     const pump = pumpInto(entry, pass);
     pump.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-    await run(wanted[0]!, streamingInput(info, pass, opts.limits.maxFileBytes));
-    pass.destroy();
+    const spooled: SpooledFile[] = [];
+    try {
+      await run(wanted[0]!, streamingInput(info, pass, opts.limits.maxFileBytes, spooled));
+    } finally {
+      pass.destroy();
+      await Promise.all(spooled.map((f) => f.dispose()));
+    }
     await pump;
     return;
   }
-  // Several extractors want the same file: buffer it once (bounded) and give each a copy.
-  let data: Buffer | undefined;
-  let readErr: Error | undefined;
-  if (info.size > opts.limits.maxFileBytes) {
-    readErr = new FileTooLargeError(info.path, info.size, opts.limits.maxFileBytes);
-    await drain(entry);
-  } else {
-    data = await readAll(entry, info, opts.limits.maxFileBytes);
+  // Several extractors want the same file (Go and Rust both read executables): a small file is
+  // buffered once, a large one written once to a temporary file, and each extractor reads that.
+  if (info.size > Math.min(SPOOL_BYTES, opts.limits.maxFileBytes)) {
+    const file = await spool(entry);
+    try {
+      for (const x of wanted) await run(x, spooledInput(info, file.path, opts.limits.maxFileBytes));
+    } finally {
+      await file.dispose();
+    }
+    return;
   }
+  const data = await readAll(entry, info, opts.limits.maxFileBytes);
   for (const x of wanted) {
+    const spooled: SpooledFile[] = [];
     const input: ExtractInput = {
       ...info,
-      bytes: () => (data ? Promise.resolve(data) : Promise.reject(readErr)),
-      stream: () => (data ? Readable.from([data]) : Readable.from([])),
+      bytes: () => Promise.resolve(data),
+      stream: () => Readable.from([data]),
+      file: async () => {
+        const f = await spool(Readable.from([data]));
+        spooled.push(f);
+        return f.path;
+      },
     };
-    await run(x, input);
+    try {
+      await run(x, input);
+    } finally {
+      await Promise.all(spooled.map((f) => f.dispose()));
+    }
   }
+}
+
+function spooledInput(info: FileInfo, path: string, limit: number): ExtractInput {
+  return {
+    ...info,
+    stream: () => createReadStream(path),
+    bytes: async () => {
+      if (info.size > limit) throw new FileTooLargeError(info.path, info.size, limit);
+      return readFile(path);
+    },
+    file: async () => path,
+  };
 }
 
 /** Copies the tar entry into `pass` until the consumer stops; then drains the entry. */
@@ -190,13 +225,23 @@ async function pumpChunks(entry: Entry, pass: PassThrough): Promise<void> {
   if (!pass.destroyed) pass.end();
 }
 
-function streamingInput(info: FileInfo, pass: PassThrough, limit: number): ExtractInput {
+function streamingInput(
+  info: FileInfo,
+  pass: PassThrough,
+  limit: number,
+  spooled: SpooledFile[],
+): ExtractInput {
   return {
     ...info,
     stream: () => pass,
     bytes: async () => {
       if (info.size > limit) throw new FileTooLargeError(info.path, info.size, limit);
       return readAll(pass, info, limit);
+    },
+    file: async () => {
+      const f = await spool(pass);
+      spooled.push(f);
+      return f.path;
     },
   };
 }

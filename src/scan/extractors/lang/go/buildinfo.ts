@@ -2,8 +2,9 @@
 // graph (path, main module, deps, `=>` replacements). Reads the Go 1.18+ inline format that starts
 // with the 16-byte-aligned magic `\xff Go buildinf:` (in `.go.buildinfo` on ELF). Older binaries
 // (pointer format) are reported as unsupported. Spec: Go `debug/buildinfo` and `runtime/debug`
-// (BuildInfo.String format).
-import { elfSections, isElf } from '../../../elf.js';
+// (BuildInfo.String format). A large binary is read from disk a window at a time (never whole).
+import { open } from 'node:fs/promises';
+import { elfSections, elfSectionsOfFile, isElf, readAt } from '../../../elf.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 
@@ -35,6 +36,30 @@ export function readGoBuildInfo(data: Buffer): GoBuildInfo | undefined {
     at = data.indexOf(MAGIC, at + 1);
   }
   return undefined;
+}
+
+/** Search step and decode window for a binary on disk: build info is a few KiB, at most a few MiB. */
+const CHUNK = 1024 * 1024;
+const WINDOW = 4 * 1024 * 1024;
+
+/** As readGoBuildInfo, for a file on disk: reads the section table, then searches a chunk at a time. */
+export async function readGoBuildInfoFromFile(path: string): Promise<GoBuildInfo | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    if (!isElf(await readAt(file, 0, 64))) return undefined;
+    const section = (await elfSectionsOfFile(file, size)).find((s) => s.name === '.go.buildinfo');
+    for (let pos = section?.offset ?? 0; pos < size; pos += CHUNK - MAGIC.length) {
+      const chunk = await readAt(file, pos, CHUNK);
+      for (let at = chunk.indexOf(MAGIC); at >= 0; at = chunk.indexOf(MAGIC, at + 1)) {
+        const info = decodeAt(await readAt(file, pos + at, WINDOW), 0);
+        if (info) return info;
+      }
+    }
+    return undefined;
+  } finally {
+    await file.close();
+  }
 }
 
 function decodeAt(data: Buffer, at: number): GoBuildInfo | undefined {

@@ -5,8 +5,14 @@
 // it depends on: `meta.depends` lists every other reported module and stdlib (comma-joined), for the
 // SBOM's dependency graph; build info does not say which dependency needs which, so deps have none.
 import { MalformedFileError } from '../../../errors.js';
+import { SPOOL_BYTES, withLocalFile } from '../../../spool.js';
 import type { ExtractedPackage, Extractor } from '../../../types.js';
-import { readGoBuildInfo, UnsupportedBuildInfoError } from './buildinfo.js';
+import {
+  type GoBuildInfo,
+  readGoBuildInfo,
+  readGoBuildInfoFromFile,
+  UnsupportedBuildInfoError,
+} from './buildinfo.js';
 
 /** Executables: any regular file with an execute bit, not tiny (scripts and stubs are skipped). */
 export function isExecutableCandidate(f: { mode: number; size: number }): boolean {
@@ -15,13 +21,16 @@ export function isExecutableCandidate(f: { mode: number; size: number }): boolea
 
 export const goExtractor: Extractor = {
   name: 'lang/go',
-  version: 2,
+  version: 3,
   fileRequired: (f) => isExecutableCandidate(f),
   async extract(input) {
-    const data = await input.bytes();
-    let info: ReturnType<typeof readGoBuildInfo>;
+    let info: GoBuildInfo | undefined;
     try {
-      info = readGoBuildInfo(data);
+      // A large binary is read from disk (spool.ts), never whole into memory.
+      info =
+        input.size > SPOOL_BYTES
+          ? await withLocalFile(input, readGoBuildInfoFromFile)
+          : readGoBuildInfo(await input.bytes());
     } catch (err) {
       if (err instanceof UnsupportedBuildInfoError) throw new MalformedFileError(input.path, err.message);
       throw err;

@@ -5,14 +5,16 @@
 // archive's place in a Maven repository layout; else MANIFEST.MF's Bundle-SymbolicName when it is
 // what maven-bundle-plugin would name the artifact the file name states; else the file name alone
 // (a guess: artifact only, no group, never matched against advisories).
+// Archives over SPOOL_BYTES, outer or nested, are read from a temporary file (zip.ts), not memory.
 // Specs: JAR File Specification (MANIFEST.MF); Maven archiver (pom.properties, pom.xml).
 import type { PackageEvidence } from '../../../../core/package-evidence.js';
 import { MalformedFileError } from '../../../errors.js';
+import { SPOOL_BYTES, withLocalFile } from '../../../spool.js';
 import type { ExtractedPackage, Extractor } from '../../../types.js';
 import { confirmedGroup } from './bundle-name.js';
 import { parsePomXml } from './pom-xml.js';
 import { mavenRepositoryCoordinates } from './repo-path.js';
-import { readZip, ZipLimitError } from './zip.js';
+import { readZip, ZipLimitError, type ZipSource } from './zip.js';
 
 const ARCHIVE = /\.(jar|war|ear|par|sar|jpi|hpi)$/i;
 const MAX_DEPTH = 4;
@@ -20,13 +22,17 @@ const MAVEN_DIR = /^META-INF\/maven\/([^/]+)\/([^/]+)\/pom\.xml$/;
 
 export const javaExtractor: Extractor = {
   name: 'lang/java',
-  version: 2,
+  version: 3,
   fileRequired: (f) => ARCHIVE.test(f.path),
   async extract(input) {
-    const data = await input.bytes();
-    const budget = { remaining: Math.max(64 * 1024 * 1024, data.length * 4) };
+    const budget = { remaining: Math.max(64 * 1024 * 1024, input.size * 4) };
     try {
-      return { packages: await archivePackages(data, input.path, '', 0, budget) };
+      // A large archive (a fat jar) is read from disk through its central directory.
+      const packages =
+        input.size > SPOOL_BYTES
+          ? await withLocalFile(input, (path) => archivePackages(path, input.path, '', 0, budget))
+          : await archivePackages(await input.bytes(), input.path, '', 0, budget);
+      return { packages };
     } catch (err) {
       if (err instanceof ZipLimitError) throw new MalformedFileError(input.path, err.message);
       throw new MalformedFileError(input.path, `not a readable Java archive: ${(err as Error).message}`);
@@ -35,7 +41,7 @@ export const javaExtractor: Extractor = {
 };
 
 async function archivePackages(
-  data: Buffer,
+  data: ZipSource,
   fileName: string,
   subPath: string,
   depth: number,
@@ -55,8 +61,12 @@ async function archivePackages(
       (name.startsWith('META-INF/maven/') && name.endsWith('/pom.properties')) ||
       MAVEN_DIR.test(name) ||
       (depth < MAX_DEPTH && ARCHIVE.test(name)),
-    async (name, content) => {
-      if (name === 'META-INF/MANIFEST.MF') manifest = parseManifest(content.toString('utf8'));
+    async (name, { data: content, path }) => {
+      if (content === undefined) {
+        // Only nested archives are this large: read from their temporary file.
+        if (ARCHIVE.test(name))
+          nested.push(...(await archivePackages(path, name, here(name), depth + 1, budget)));
+      } else if (name === 'META-INF/MANIFEST.MF') manifest = parseManifest(content.toString('utf8'));
       else if (name.endsWith('/pom.properties')) {
         const p = parseProperties(content.toString('utf8'));
         if (p.groupId && p.artifactId && p.version) {
@@ -70,6 +80,7 @@ async function archivePackages(
       }
     },
     budget,
+    SPOOL_BYTES,
   );
   // A pom.xml counts where no pom.properties stated the same artefact.
   for (const [name, text] of pomXmls) {

@@ -1,10 +1,13 @@
 // lang/rust: crates from Cargo.lock files, and from binaries built with cargo-auditable, which
-// embed a zlib-compressed JSON dependency list in the ELF section `.dep-v0`.
+// embed a zlib-compressed JSON dependency list in the ELF section `.dep-v0` (a large binary is read
+// from disk: its section table, then that section alone).
 // Spec: https://github.com/rust-secure-code/cargo-auditable (format of the audit data).
+import { open } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { z } from 'zod';
-import { elfSections, isElf } from '../../../elf.js';
+import { elfSections, elfSectionsOfFile, isElf, readAt } from '../../../elf.js';
 import { MalformedFileError } from '../../../errors.js';
+import { SPOOL_BYTES, withLocalFile } from '../../../spool.js';
 import type { ExtractedPackage, Extractor } from '../../../types.js';
 import { isExecutableCandidate } from '../go/go.js';
 import { parseCargoLock } from './cargo-lock.js';
@@ -23,23 +26,47 @@ const AuditData = z.object({
 
 export const rustExtractor: Extractor = {
   name: 'lang/rust',
-  version: 2,
+  version: 3,
   fileRequired: (f) => f.path.endsWith('Cargo.lock') || isExecutableCandidate(f),
   async extract(input) {
-    const data = await input.bytes();
     if (input.path.endsWith('Cargo.lock'))
-      return { packages: parseCargoLock(data.toString('utf8'), input.path) };
-    return { packages: readAuditData(data, input.path) };
+      return { packages: parseCargoLock((await input.bytes()).toString('utf8'), input.path) };
+    // A large binary is read from disk (spool.ts): its section table, then `.dep-v0` alone.
+    if (input.size > SPOOL_BYTES)
+      return { packages: await withLocalFile(input, (file) => auditDataOfFile(file, input.path)) };
+    return { packages: readAuditData(await input.bytes(), input.path) };
   },
 };
+
+/** Compressed audit data larger than this is not cargo-auditable's (it is a few KiB). */
+const MAX_SECTION = 16 * 1024 * 1024;
+
+async function auditDataOfFile(file: string, path: string): Promise<ExtractedPackage[]> {
+  const f = await open(file, 'r');
+  try {
+    const { size } = await f.stat();
+    const s = (await elfSectionsOfFile(f, size)).find((x) => x.name === '.dep-v0');
+    if (!s) return [];
+    if (s.size > MAX_SECTION)
+      throw new MalformedFileError(path, 'cargo-auditable data unreadable: section too large');
+    return auditPackages(await readAt(f, s.offset, s.size), path);
+  } finally {
+    await f.close();
+  }
+}
 
 export function readAuditData(data: Buffer, path: string): ExtractedPackage[] {
   if (!isElf(data)) return [];
   const s = elfSections(data).find((x) => x.name === '.dep-v0');
   if (!s) return [];
+  return auditPackages(data.subarray(s.offset, s.offset + s.size), path);
+}
+
+/** The packages of a `.dep-v0` section's content (zlib-compressed JSON). */
+function auditPackages(section: Buffer, path: string): ExtractedPackage[] {
   let json: unknown;
   try {
-    const raw = inflateSync(data.subarray(s.offset, s.offset + s.size), {
+    const raw = inflateSync(section, {
       maxOutputLength: 16 * 1024 * 1024,
     });
     json = JSON.parse(raw.toString('utf8'));
