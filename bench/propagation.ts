@@ -12,6 +12,7 @@ import {
   applyPostureDelta,
   computeRollup,
   figuresFromCells,
+  maintainPosture,
   readRollups,
   recomputePosture,
   refreshImages,
@@ -57,14 +58,21 @@ function scaled(f: Fleet, by: number): Fleet {
   };
 }
 
+// Knobs for a loaded machine: RUNSIGHT_BENCH_PROPAGATION_SCALE=5 divides both fleets by 5 (same
+// ratios: 200k containers / 4k images / 1M findings on PostgreSQL); RUNSIGHT_BENCH_PROPAGATION_STORES
+// = `postgres` or `pglite` runs one store only.
+const SCALE = Number(process.env.RUNSIGHT_BENCH_PROPAGATION_SCALE ?? 1) || 1;
+const STORES = process.env.RUNSIGHT_BENCH_PROPAGATION_STORES;
+
 export const bench: Bench = {
   area: 'propagation',
   async run({ quick, log }) {
     const rows: BenchRow[] = [];
-    const kinds: ['pglite' | 'postgres', Fleet][] = [
-      ['pglite', quick ? scaled(FULL_PGLITE, 20) : FULL_PGLITE],
-    ];
-    if (await postgresAvailable()) kinds.push(['postgres', quick ? scaled(FULL_PG, 20) : FULL_PG]);
+    const by = (quick ? 20 : 1) * SCALE;
+    const kinds: ['pglite' | 'postgres', Fleet][] = [];
+    if (STORES !== 'postgres') kinds.push(['pglite', by > 1 ? scaled(FULL_PGLITE, by) : FULL_PGLITE]);
+    if (STORES !== 'pglite' && (await postgresAvailable()))
+      kinds.push(['postgres', by > 1 ? scaled(FULL_PG, by) : FULL_PG]);
     for (const [kind, fleet] of kinds) {
       const store = await createTestStore(kind);
       try {
@@ -158,7 +166,27 @@ async function runOne(
     unit: 'ms',
     notes: `p95 ${ms(percentile(deltaTimes, 95))} ms`,
   });
-  // The same delta through the whole sync: resolution, the touched scopes' roll-ups, snapshots.
+  // The same delta as an inventory write brings posture up to date: maintainPosture with the
+  // container ids it wrote (resolution, the touched workloads' groups, scope roll-ups moved by the
+  // difference, snapshots). Alternating between two digests the workload already runs.
+  await syncPosture(store);
+  const idTimes: number[] = [];
+  for (let i = 20; i < 30; i++) {
+    await db
+      .insertInto('containers')
+      .values({ ...deltaRow(src.id, i % 2), id: `delta-${i}` })
+      .execute();
+    idTimes.push((await timeIt(() => maintainPosture(store, { containerIds: [`delta-${i}`] }))).ms);
+  }
+  out.push({
+    name: `${kind}: one-container delta, maintainPosture(ids) incl. scope roll-ups + snapshots (p50)`,
+    value: ms(percentile(idTimes, 50)),
+    unit: 'ms',
+    goal: kind === 'postgres' ? '< 200 ms' : undefined,
+    notes: `p95 ${ms(percentile(idTimes, 95))} ms, ${idTimes.length} runs`,
+  });
+  // The same delta through the watermark sync (what scans, imports and db sync run): it also looks
+  // for changed containers and stale image roll-ups by itself.
   const syncTimes: number[] = [];
   for (let i = 10; i < 13; i++) {
     await db
@@ -230,16 +258,27 @@ async function runOne(
   });
 
   // The whole `posture` report (roll-ups, prioritised list, coverage, exposure, freshness) for
-  // one cluster, as the CLI prints it — no goal in the issue; shown so its cost is known.
+  // one cluster and fleet-wide, as the CLI prints it.
   const report: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     report.push((await timeIt(() => getPosture(store, { by: 'namespace', cluster: `cl${i}` }))).ms);
   }
   out.push({
     name: `${kind}: whole posture report --by namespace --cluster (p50)`,
     value: ms(percentile(report, 50)),
     unit: 'ms',
-    notes: `${report.length} runs`,
+    goal: kind === 'postgres' ? 'p95 < 500 ms' : undefined,
+    notes: `p95 ${ms(percentile(report, 95))} ms, ${report.length} runs`,
+  });
+  const fleetReport: number[] = [];
+  for (let i = 0; i < 3; i++)
+    fleetReport.push((await timeIt(() => getPosture(store, { by: 'namespace' }))).ms);
+  out.push({
+    name: `${kind}: whole posture report --by namespace, fleet-wide (p50)`,
+    value: ms(percentile(fleetReport, 50)),
+    unit: 'ms',
+    goal: kind === 'postgres' ? 'p95 < 1.5 s' : undefined,
+    notes: `p95 ${ms(percentile(fleetReport, 95))} ms, ${fleetReport.length} runs`,
   });
   return out;
 }

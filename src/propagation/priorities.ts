@@ -48,7 +48,13 @@ export async function listPriorities(
     store,
     running.map((r) => r.digest),
   );
-  const byNum = new Map<number, Candidate>();
+  // Per vulnerability number, in typed arrays (a fleet is millions of list entries): merged cell,
+  // running containers, images. The images of the few that make the list are collected after.
+  let size = 1024;
+  let cells = new Uint8Array(size);
+  let counts = new Float64Array(size);
+  let images = new Int32Array(size);
+  const nums: number[] = [];
   for (const r of running) {
     const list = lists.get(r.digest);
     if (!list) continue;
@@ -56,19 +62,45 @@ export async function listPriorities(
       const num = list[i]! >>> 5;
       const cell = list[i]! & 31;
       if (!passes(cell, findings)) continue;
-      let c = byNum.get(num);
-      if (!c) {
-        c = { num, cell, containers: 0, images: [], epss: null, id: '', exposure: 0 };
-        byNum.set(num, c);
-      } else {
-        c.cell = mergeCells(c.cell, cell);
+      if (num >= size) {
+        const grown = Math.max(num + 1, size * 2);
+        const c2 = new Uint8Array(grown);
+        c2.set(cells);
+        const n2 = new Float64Array(grown);
+        n2.set(counts);
+        const i2 = new Int32Array(grown);
+        i2.set(images);
+        [cells, counts, images, size] = [c2, n2, i2, grown];
       }
-      c.containers += r.containers;
-      c.images.push(r.digest);
+      if (images[num] === 0) {
+        nums.push(num);
+        cells[num] = cell;
+      } else {
+        cells[num] = mergeCells(cells[num]!, cell);
+      }
+      counts[num]! += r.containers;
+      images[num]!++;
     }
   }
+  const byNum = new Map<number, Candidate>();
+  for (const num of nums) {
+    byNum.set(num, {
+      num,
+      cell: cells[num]!,
+      containers: counts[num]!,
+      images: [],
+      epss: null,
+      id: '',
+      exposure: 0,
+    });
+  }
   if (!byNum.size) return [];
-  for (const [num, score] of await queryEpssByNumber(store, [...byNum.keys()])) byNum.get(num)!.epss = score;
+  // KEV orders first: when at least `limit` KEV-listed vulnerabilities run, no other can make the
+  // list, so only theirs need an EPSS score.
+  const kevNums = nums.filter((n) => cellKev(cells[n]!));
+  const scored = kevNums.length >= limit ? kevNums : nums;
+  if (scored !== nums) for (const n of nums) if (!cellKev(cells[n]!)) byNum.delete(n);
+  for (const [num, score] of await queryEpssByNumber(store, scored)) byNum.get(num)!.epss = score;
 
   // Order by every key but exposure and id; keep the first `limit` and whatever ties the last.
   const head = (a: Candidate, b: Candidate) =>
@@ -81,6 +113,15 @@ export async function listPriorities(
   let cut = Math.min(limit, sorted.length);
   while (cut > 0 && cut < sorted.length && head(sorted[cut - 1]!, sorted[cut]!) === 0) cut++;
   const candidates = sorted.slice(0, cut);
+  const wanted = new Map(candidates.map((c) => [c.num, c]));
+  for (const r of running) {
+    const list = lists.get(r.digest);
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const c = wanted.get(list[i]! >>> 5);
+      if (c && passes(list[i]! & 31, findings)) c.images.push(r.digest);
+    }
+  }
 
   const idOf = await queryVulnerabilityIds(
     store,

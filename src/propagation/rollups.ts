@@ -11,7 +11,13 @@
 // the stored roll-up when one answers its filter.
 import type { ScopeKind } from '../core/types.js';
 import type { PostureFilter, RollupCells, Store } from '../store/index.js';
-import { groupRunningContainers, loadImageRollups, loadVulnLists, readScopePosture } from '../store/index.js';
+import {
+  groupRunningContainers,
+  loadImageRollups,
+  loadVulnLists,
+  readPostureGroups,
+  readScopePosture,
+} from '../store/index.js';
 import { type Figures, type FindingFilter, figuresFromCells, zeroCells } from './cells.js';
 import { VulnUnion } from './vuln-union.js';
 
@@ -37,6 +43,11 @@ export interface ComputeOptions {
    * whose image roll-ups is newer, keeps its stored distinct figures instead of a new union.
    */
   stored?: Map<ScopeKind, Map<string, RollupCells>> | undefined;
+  /**
+   * Group the running containers from the maintained posture_groups (only the groups of the
+   * `only` scopes) instead of the containers table — the sync's path; `containers` must be {}.
+   */
+  maintained?: boolean | undefined;
 }
 
 interface ScopeAcc {
@@ -73,7 +84,9 @@ export async function computeRollups(
   containers: PostureFilter = {},
   opts: ComputeOptions = {},
 ): Promise<Map<ScopeKind, RollupCells[]>> {
-  const groups = await groupRunningContainers(store, kinds, containers);
+  const groups = opts.maintained
+    ? await readPostureGroups(store, kinds, opts.only)
+    : await groupRunningContainers(store, kinds, containers);
   const digests = [...new Set(groups.map((g) => g.digest).filter((d) => d !== null))];
   const images = await loadImageRollups(store, digests);
 
@@ -240,7 +253,7 @@ export async function readRollups(
 ): Promise<RollupRow[]> {
   const target = summaryTarget(kind, containers);
   const rows = target
-    ? (await readScopePosture(store, target.kind, target)).map((r) =>
+    ? (await readScopePosture(store, target.kind, { ...target, digests: false })).map((r) =>
         kind === 'fleet' ? { ...r, key: 'fleet', labels: {} } : r,
       )
     : await computeRollup(store, kind, containers);

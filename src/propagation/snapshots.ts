@@ -4,17 +4,22 @@
 // scopes are re-snapshotted from scope_posture at least every `interval`, so trends exist and a
 // redeploy's improvement can be proven from history.
 import { SCOPE_KINDS, type ScopeKind } from '../core/types.js';
-import type { RollupCells, SnapshotRow, Store } from '../store/index.js';
+import type { PostureGroupRow, RollupCells, SnapshotRow, Store } from '../store/index.js';
 import {
   deleteScopePosture,
   insertSnapshots,
   markScopesSnapshotted,
   queryTouchedScopes,
   readScopePosture,
+  rebuildPostureGroups,
+  refreshPostureGroups,
   upsertScopePosture,
 } from '../store/index.js';
 import { figuresFromCells, zeroFigures } from './cells.js';
 import { computeRollups } from './rollups.js';
+import { scopeDelta } from './scope-delta.js';
+
+type GroupKind = keyof PostureGroupRow['keys'];
 
 /** Every kind but `container` keeps a maintained roll-up and history. */
 export const SNAPSHOT_KINDS: readonly ScopeKind[] = SCOPE_KINDS.filter((k) => k !== 'container');
@@ -25,6 +30,8 @@ export interface SnapshotOptions {
   since?: Date | undefined;
   /** Digests whose roll-up or containers changed: scopes running them, and their image scopes, are touched. */
   digests?: string[] | undefined;
+  /** Digests whose image roll-up was recomputed in this pass (then no scope moves by a difference). */
+  refreshed?: string[] | undefined;
   /** Re-snapshot unchanged scopes when their last snapshot is older than this (ms). Default 1 h. */
   intervalMs?: number | undefined;
   now?: Date | undefined;
@@ -45,20 +52,37 @@ export async function updateScopePosture(store: Store, opts: SnapshotOptions = {
       : await queryTouchedScopes(store, SNAPSHOT_KINDS, opts.since, opts.digests ?? []);
   // An image scope whose digest no longer runs is found by its digest, not by a container.
   for (const d of opts.digests ?? []) touched?.get('image')?.add(d);
+  // The maintained groups first: every group of a touched workload is recomputed from its
+  // containers (a full pass: all of them); the roll-ups below read the groups, not the containers.
+  // Every scope of a group replaced or written is touched too.
+  const groups = touched ? await refreshPostureGroups(store, [...touched.get('workload')!]) : undefined;
+  if (!touched) await rebuildPostureGroups(store);
+  for (const g of [...(groups?.before ?? []), ...(groups?.after ?? [])]) {
+    for (const kind of SNAPSHOT_KINDS)
+      touched!.get(kind)!.add(kind === 'fleet' ? 'fleet' : g.keys[kind as GroupKind]);
+  }
   let scopes = 0;
   const snaps: SnapshotRow[] = [];
-  // Every touched kind from one grouping of the running containers.
   const kinds = SNAPSHOT_KINDS.filter((k) => !touched || touched.get(k)?.size);
   const stored = new Map<ScopeKind, Map<string, RollupCells>>();
   for (const kind of kinds) {
     const keys = touched ? [...touched.get(kind)!] : undefined;
     stored.set(kind, new Map((await readScopePosture(store, kind, { keys })).map((r) => [r.key, r])));
   }
-  const computed = kinds.length
-    ? await computeRollups(store, kinds, {}, { only: touched, stored })
-    : new Map<ScopeKind, RollupCells[]>();
+  // No image roll-up changed in this pass: stored scopes move by the difference of the groups
+  // (scope-delta.ts); the rest — new scopes, a scanned image entering or leaving, or every scope
+  // when image roll-ups changed — are computed from the groups of the scopes, in one pass.
+  const delta =
+    touched && groups && !opts.refreshed?.length
+      ? await scopeDelta(store, kinds, touched, stored, groups)
+      : undefined;
+  const only = delta ? delta.full : touched;
+  const computed =
+    kinds.length && (!only || [...only.values()].some((keys) => keys.size))
+      ? await computeRollups(store, kinds, {}, { only, stored, maintained: true })
+      : new Map<ScopeKind, RollupCells[]>();
   for (const kind of kinds) {
-    const fresh = computed.get(kind) ?? [];
+    const fresh = [...(delta?.rows.get(kind) ?? []), ...(computed.get(kind) ?? [])];
     const current = stored.get(kind)!;
     // Figures, containers or digests moved: a new snapshot. Anything else (last seen, oldest
     // scan): only the stored roll-up is updated.
@@ -74,15 +98,19 @@ export async function updateScopePosture(store: Store, opts: SnapshotOptions = {
     const freshKeys = new Set(fresh.map((r) => r.key));
     const gone = [...current.keys()].filter((k) => !freshKeys.has(k));
     await store.transaction(async (tx) => {
+      const rows = changed.map((r) => ({
+        ...r,
+        snapshotAt: movedKeys.has(r.key) ? now : (current.get(r.key)?.snapshotAt ?? null),
+      }));
+      // A scope whose digests did not move keeps its stored list (not rewritten).
+      const same = (r: RollupCells) => current.get(r.key)?.digests.join() === r.digests.join();
       await upsertScopePosture(
         tx,
         kind,
-        changed.map((r) => ({
-          ...r,
-          snapshotAt: movedKeys.has(r.key) ? now : (current.get(r.key)?.snapshotAt ?? null),
-        })),
+        rows.filter((r) => !same(r)),
         now,
       );
+      await upsertScopePosture(tx, kind, rows.filter(same), now, true);
       await deleteScopePosture(tx, kind, gone);
     });
     scopes += fresh.length + gone.length;

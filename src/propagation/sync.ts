@@ -41,9 +41,9 @@ interface SyncState {
   at: string;
 }
 
-// Versioned with the derived tables: a store migrated to scope_posture (migration 7) or to finding
-// counts (migration 10) starts with a full pass.
-const STATE_KEY = 'propagation.state.10';
+// Versioned with the derived tables: a store migrated to scope_posture (migration 7), to finding
+// counts (migration 10) or to posture_groups (migration 12) starts with a full pass.
+const STATE_KEY = 'propagation.state.12';
 
 export interface SyncOptions extends PostureConfig {
   now?: Date | undefined;
@@ -82,6 +82,7 @@ export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise
           all: full,
           since: state ? new Date(state.at) : undefined,
           digests: touchedDigests(stale, changes),
+          refreshed: full ? undefined : stale,
           now,
         });
   await putSetting(store, STATE_KEY, {
@@ -214,6 +215,7 @@ export async function applyPostureDelta(
       : await updateScopePosture(store, {
           since: state ? new Date(state.at) : new Date(0),
           digests: touchedDigests(delta.digests, resolved.changed),
+          refreshed: delta.digests,
           now,
         });
   return {

@@ -7,6 +7,7 @@ import * as m007 from './migrations/007-scope-posture.js';
 import * as m008 from './migrations/008-package-evidence.js';
 import * as m009 from './migrations/009-cve-scores.js';
 import * as m010 from './migrations/010-finding-counts.js';
+import * as m012 from './migrations/012-posture-summaries.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [m001, m006, m007, m008, m009, m010];
+export const MIGRATIONS: readonly Migration[] = [m001, m006, m007, m008, m009, m010, m012];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 

@@ -118,7 +118,6 @@ export async function groupRunningContainers(
   kinds: readonly ScopeKind[],
   filter: PostureFilter = {},
 ): Promise<ContainerGroup[]> {
-  const cols = [...new Set(kinds.flatMap((k) => LABELS[k]))];
   const keyFilter =
     filter.scopeKeys && kinds.length === 1
       ? sql`and ${sql.raw(scopeKeySql(kinds[0]!))} = any(${filter.scopeKeys}::text[])`
@@ -133,6 +132,54 @@ export async function groupRunningContainers(
        null::text as pod, null::text as container_name, c.environment, c.owner,
        case when c.image_digest is null then c.image end as image, c.image_digest, c.source_id`;
   const groupCount = perContainer ? 15 : 11;
+  return groupsOver(
+    db,
+    kinds,
+    sql`select ${sql.raw(inner)}, count(*) as n, min(c.last_seen) as last_seen
+      from containers c where ${containerWhere(filter)} ${keyFilter}
+      group by ${sql.raw(Array.from({ length: groupCount }, (_, i) => String(i + 1)).join(', '))}`,
+  );
+}
+
+/**
+ * The same groups as groupRunningContainers (never per container), read from the maintained
+ * posture_groups (migration 12) instead of the containers table: only the groups of these scopes
+ * (a kind absent from `only`: none of its scopes; `only` undefined or the fleet in it: every group).
+ */
+export async function readPostureGroups(
+  { db }: Pick<Store, 'db'>,
+  kinds: readonly ScopeKind[],
+  only?: Map<ScopeKind, Set<string>> | undefined,
+): Promise<ContainerGroup[]> {
+  if (kinds.includes('container')) throw new Error('readPostureGroups: container groups are not maintained');
+  const all = !only || (only.get('fleet')?.size ?? 0) > 0;
+  const parts: RawBuilder<unknown>[] = [];
+  if (!all) {
+    for (const [kind, keys] of only) {
+      if (!keys.size || kind === 'fleet' || kind === 'container') continue;
+      parts.push(sql`${sql.raw(`g.k_${kind}`)} = any(${[...keys]}::text[])`);
+    }
+    if (!parts.length) return [];
+  }
+  return groupsOver(
+    db,
+    kinds,
+    sql`select g.cluster, g.namespace, g.workload_kind, g.workload_name, null::text as pod,
+        null::text as container_name, g.environment, g.owner,
+        case when g.image_digest is null then g.image end as image, g.image_digest, g.source_id,
+        sum(g.containers) as n, min(g.last_seen) as last_seen
+      from posture_groups g ${all ? sql`` : sql`where ${sql.join(parts, sql` or `)}`}
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`,
+  );
+}
+
+/** Keys and labels of every requested kind over grouped rows that stand in for containers (alias c). */
+async function groupsOver(
+  db: Store['db'],
+  kinds: readonly ScopeKind[],
+  inner: RawBuilder<unknown>,
+): Promise<ContainerGroup[]> {
+  const cols = [...new Set(kinds.flatMap((k) => LABELS[k]))];
   const r = await withWorkMem(db, (tx) =>
     sql<Record<string, unknown>>`
     select ${sql.join([
@@ -140,11 +187,7 @@ export async function groupRunningContainers(
       ...cols.map((col) => sql.raw(`${labelColumnSql(col)} as l_${col}`)),
       sql.raw('c.image_digest as digest, c.source_id, c.n, c.last_seen'),
     ])}
-    from (
-      select ${sql.raw(inner)}, count(*) as n, min(c.last_seen) as last_seen
-      from containers c where ${containerWhere(filter)} ${keyFilter}
-      group by ${sql.raw(Array.from({ length: groupCount }, (_, i) => String(i + 1)).join(', '))}
-    ) c`.execute(tx),
+    from (${inner}) c`.execute(tx),
   );
   return r.rows.map((g) => ({
     keys: kinds.map((_, i) => String(g[`k${i}`])),
@@ -158,4 +201,128 @@ export async function groupRunningContainers(
     containers: Number(g.n),
     lastSeen: (g.last_seen as Date | null) ?? null,
   }));
+}
+
+/** The maintained kinds whose keys posture_groups stores (k_<kind>). */
+const GROUP_KEY_KINDS = ['cluster', 'namespace', 'workload', 'environment', 'owner', 'image'] as const;
+
+/**
+ * posture_groups rows over the running containers `where` keeps (alias c): grouped by every
+ * column a roll-up or report section reads, with their scope keys.
+ */
+function postureGroupsInsert(where: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`insert into posture_groups (${sql.raw(GROUP_KEY_KINDS.map((k) => `k_${k}`).join(', '))},
+      cluster, namespace, workload_kind, workload_name, environment, owner, image, image_digest,
+      source_id, match_method, confidence, containers, last_seen)
+    select ${sql.raw(GROUP_KEY_KINDS.map((k) => scopeKeySql(k)).join(', '))},
+      c.cluster, c.namespace, c.workload_kind, c.workload_name, c.environment, c.owner, c.image,
+      c.image_digest, c.source_id, c.match_method, c.confidence, c.n, c.last_seen
+    from (
+      select c.cluster, c.namespace, c.workload_kind,
+        coalesce(c.workload_name, c.pod, c.container_name) as workload_name,
+        null::text as pod, null::text as container_name, c.environment, c.owner, c.image,
+        c.image_digest, c.source_id, c.match_method, c.confidence,
+        count(*) as n, min(c.last_seen) as last_seen
+      from containers c where c.removed_at is null and ${where}
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+    ) c`;
+}
+
+/** Rebuilds posture_groups from every running container (a full pass). */
+export async function rebuildPostureGroups({ db }: Pick<Store, 'db'>): Promise<void> {
+  await withWorkMem(db, async (tx) => {
+    await sql`delete from posture_groups`.execute(tx);
+    await postureGroupsInsert(sql`true`).execute(tx);
+  });
+}
+
+/** A posture_groups row as the scope delta reads it: its scope keys, digest, source and count. */
+export interface PostureGroupRow {
+  /** Scope key per maintained kind (`fleet` is always 'fleet'). */
+  keys: Record<'cluster' | 'namespace' | 'workload' | 'environment' | 'owner' | 'image', string>;
+  digest: string | null;
+  sourceId: number;
+  containers: number;
+}
+
+function toGroupRow(r: Record<string, unknown>): PostureGroupRow {
+  return {
+    keys: {
+      cluster: String(r.k_cluster),
+      namespace: String(r.k_namespace),
+      workload: String(r.k_workload),
+      environment: String(r.k_environment),
+      owner: String(r.k_owner),
+      image: String(r.k_image),
+    },
+    digest: (r.image_digest as string | null) ?? null,
+    sourceId: Number(r.source_id),
+    containers: Number(r.containers),
+  };
+}
+
+const GROUP_ROW_COLUMNS = sql.raw(
+  `${GROUP_KEY_KINDS.map((k) => `k_${k}`).join(', ')}, image_digest, source_id, containers`,
+);
+
+/**
+ * Recomputes the groups of these workloads (scope keys of kind `workload`) from their running
+ * containers (the containers_workload_key index): what a change of some containers moves. Returns
+ * the groups it replaced and the ones it wrote, so scope roll-ups can move by the difference.
+ */
+export async function refreshPostureGroups(
+  { db }: Pick<Store, 'db'>,
+  workloadKeys: string[],
+): Promise<{ before: PostureGroupRow[]; after: PostureGroupRow[] }> {
+  if (!workloadKeys.length) return { before: [], after: [] };
+  return withWorkMem(db, async (tx) => {
+    const before = await sql<Record<string, unknown>>`
+      delete from posture_groups where k_workload = any(${workloadKeys}::text[])
+      returning ${GROUP_ROW_COLUMNS}`.execute(tx);
+    const after = await sql<Record<string, unknown>>`${postureGroupsInsert(
+      sql`${sql.raw(scopeKeySql('workload'))} = any(${workloadKeys}::text[])`,
+    )} returning ${GROUP_ROW_COLUMNS}`.execute(tx);
+    return { before: before.rows.map(toGroupRow), after: after.rows.map(toGroupRow) };
+  });
+}
+
+/** Per scope of one kind, over its maintained groups: containers, unresolved, oldest last-seen, sources. */
+export async function aggregatePostureGroups(
+  { db }: Pick<Store, 'db'>,
+  kind: ScopeKind,
+  keys: string[],
+): Promise<
+  Map<string, { containers: number; unresolved: number; lastSeen: Date | null; sourceIds: number[] }>
+> {
+  if (kind === 'container') throw new Error('aggregatePostureGroups: container scopes are not maintained');
+  const key = kind === 'fleet' ? sql.raw(`'fleet'`) : sql.raw(`g.k_${kind}`);
+  const r = await sql<Record<string, unknown>>`
+    select ${key} as k, sum(g.containers) as n,
+      coalesce(sum(g.containers) filter (where g.image_digest is null), 0) as unresolved,
+      min(g.last_seen) as last_seen, array_agg(distinct g.source_id) as sources
+    from posture_groups g
+    ${kind === 'fleet' ? sql`` : sql`where ${key} = any(${keys}::text[])`}
+    group by 1`.execute(db);
+  return new Map(
+    r.rows.map((x) => [
+      String(x.k),
+      {
+        containers: Number(x.n),
+        unresolved: Number(x.unresolved),
+        lastSeen: (x.last_seen as Date | null) ?? null,
+        sourceIds: ((x.sources as (number | string)[]) ?? []).map(Number).sort((a, b) => a - b),
+      },
+    ]),
+  );
+}
+
+/** Which scopes (every maintained kind) still run each of these digests, from posture_groups. */
+export async function scopesRunningDigests(
+  { db }: Pick<Store, 'db'>,
+  digests: string[],
+): Promise<PostureGroupRow[]> {
+  if (!digests.length) return [];
+  const r = await sql<Record<string, unknown>>`
+    select ${GROUP_ROW_COLUMNS} from posture_groups where image_digest = any(${digests}::text[])`.execute(db);
+  return r.rows.map(toGroupRow);
 }

@@ -1,6 +1,8 @@
 // Coverage gaps: what runs but carries no posture. Containers that did not resolve to a digest;
 // digests in use with no scan from any source; digests whose scan is older than the scan SLA.
 // Each gap names a reference a scanner can pull (`registry/repo@digest`, else the image as written).
+// Every section here reads the maintained running-container groups (posture_groups, migration 12;
+// as current as the last posture maintenance, like every view), never the containers table.
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
 import { withWorkMem } from '../../work-mem.js';
@@ -23,8 +25,8 @@ export async function queryCoverageGaps(
   const r = await withWorkMem(db, (tx) =>
     sql<Record<string, unknown>>`
     with used as (
-      select c.image_digest, min(c.image) as image, count(*) as n
-      from containers c where c.removed_at is null group by c.image_digest, case when c.image_digest is null then c.image end
+      select g.image_digest, min(g.image) as image, sum(g.containers) as n
+      from posture_groups g group by g.image_digest, case when g.image_digest is null then g.image end
     )
     select case when u.image_digest is null then 'unresolved'
                 when p.image_digest is null then 'never-scanned' else 'stale' end as reason,
@@ -50,14 +52,10 @@ export async function queryCoverageGaps(
 export async function queryMatchSummary({
   db,
 }: Pick<Store, 'db'>): Promise<{ matchMethod: string; confidence: string; containers: number }[]> {
-  const rows = await db
-    .selectFrom('containers')
-    .select(['match_method', 'confidence', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('removed_at', 'is', null)
-    .groupBy(['match_method', 'confidence'])
-    .orderBy('match_method')
-    .execute();
-  return rows.map((r) => ({
+  const r = await sql<{ match_method: string; confidence: string; n: number }>`
+    select g.match_method, g.confidence, sum(g.containers) as n from posture_groups g
+    group by g.match_method, g.confidence order by g.match_method, g.confidence`.execute(db);
+  return r.rows.map((r) => ({
     matchMethod: r.match_method,
     confidence: r.confidence,
     containers: Number(r.n),
@@ -76,9 +74,9 @@ export async function queryTagDrift({
   const r = await withWorkMem(db, (tx) =>
     sql<{ image: string; digests: string[]; n: number }>`
     with running as (
-      select c.image, c.image_digest, count(*) as n from containers c
-      where c.removed_at is null and c.image_digest is not null and position('@' in c.image) = 0
-      group by c.image, c.image_digest
+      select g.image, g.image_digest, sum(g.containers) as n from posture_groups g
+      where g.image_digest is not null and position('@' in g.image) = 0
+      group by g.image, g.image_digest
     ),
     fam as (
       select r.image, r.image_digest, r.n,

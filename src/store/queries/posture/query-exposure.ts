@@ -1,8 +1,12 @@
 // The exposure ledger seen from posture: how many containers ran in a window, how many of them are
 // gone, and how many lived less than an hour — short-lived containers count.
-import { sql } from 'kysely';
+// Running containers are counted from the maintained groups (posture_groups: a group whose oldest
+// last-seen is in the window counts whole — last-seen only grows — and the workloads of older groups
+// are counted from their containers); gone ones come from the containers_removed_at index
+// with their ledger rows. Neither scans the fleet.
+import { type RawBuilder, sql } from 'kysely';
 import type { Store } from '../../open-store.js';
-import type { PostureFilter } from './group-containers.js';
+import { type PostureFilter, scopeKeySql } from './group-containers.js';
 
 export interface ExposureSummary {
   since: Date;
@@ -16,25 +20,52 @@ export async function queryExposureSummary(
   since: Date,
   filter: Pick<PostureFilter, 'cluster' | 'namespace'> = {},
 ): Promise<ExposureSummary> {
-  const r = await sql<{ seen: number; gone: number; short: number }>`
+  const scope = (alias: string): RawBuilder<unknown> =>
+    sql.join(
+      [
+        sql`true`,
+        ...(filter.cluster !== undefined ? [sql`${sql.ref(`${alias}.cluster`)} = ${filter.cluster}`] : []),
+        ...(filter.namespace !== undefined
+          ? [sql`${sql.ref(`${alias}.namespace`)} = ${filter.namespace}`]
+          : []),
+      ],
+      sql` and `,
+    );
+  // Workloads with a container last seen before the window are counted container by container;
+  // every other workload's groups count whole.
+  const running = await sql<{ n: number; older: string[] | null }>`
+    with older as (
+      select distinct g.k_workload from posture_groups g
+      where ${scope('g')} and (g.last_seen < ${since} or g.last_seen is null)
+    )
+    select (select coalesce(sum(g.containers), 0) from posture_groups g
+            where ${scope('g')} and g.k_workload not in (select k_workload from older)) as n,
+      (select array_agg(k_workload) from older) as older`.execute(db);
+  let seen = Number(running.rows[0]?.n ?? 0);
+  const older = running.rows[0]?.older ?? [];
+  if (older.length) {
+    const r = await sql<{ n: number }>`
+      select count(*) as n from containers c
+      where c.removed_at is null and c.last_seen >= ${since} and ${scope('c')}
+        and ${sql.raw(scopeKeySql('workload'))} = any(${older}::text[])`.execute(db);
+    seen += Number(r.rows[0]?.n ?? 0);
+  }
+  const r = await sql<{ gone: number; short: number }>`
     with lived as (
-      select c.id, c.removed_at,
+      select c.id,
         coalesce(min(e.first_seen), c.started_at, c.first_seen) as born,
         coalesce(max(coalesce(e.closed_at, e.last_seen)), c.removed_at, c.last_seen) as died
       from containers c left join exposures e on e.container_id = c.id
-      where coalesce(c.removed_at, c.last_seen, now()) >= ${since}
-        ${filter.cluster !== undefined ? sql`and c.cluster = ${filter.cluster}` : sql``}
-        ${filter.namespace !== undefined ? sql`and c.namespace = ${filter.namespace}` : sql``}
+      where c.removed_at >= ${since} and ${scope('c')}
       group by c.id, c.removed_at, c.started_at, c.first_seen, c.last_seen
     )
-    select count(*) as seen, count(*) filter (where removed_at is not null) as gone,
-      count(*) filter (where removed_at is not null and died - born < interval '1 hour') as short
+    select count(*) as gone, count(*) filter (where died - born < interval '1 hour') as short
     from lived`.execute(db);
-  const row = r.rows[0];
+  const gone = Number(r.rows[0]?.gone ?? 0);
   return {
     since,
-    containersSeen: Number(row?.seen ?? 0),
-    gone: Number(row?.gone ?? 0),
-    shortLived: Number(row?.short ?? 0),
+    containersSeen: seen + gone,
+    gone,
+    shortLived: Number(r.rows[0]?.short ?? 0),
   };
 }

@@ -1,5 +1,6 @@
 // Ages every view reports: advisory sources (last update), inventory sources (last successful run,
-// else the newest container observation), and the oldest scan among images in use.
+// else the newest container observation), and the oldest scan among images in use (from the
+// maintained running-container groups, posture_groups).
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
 
@@ -33,10 +34,9 @@ export async function queryFreshness({ db }: Pick<Store, 'db'>): Promise<Freshne
       then (select max(c.last_seen) from containers c where c.source_id = runs.id) end as last_seen
     from runs order by runs.name`.execute(db);
   const scans = await sql<{ oldest: Date | null; newest: Date | null }>`
-    select min(p.scanned_at) as oldest, max(p.scanned_at) as newest from image_posture p
-    where exists (select 1 from containers c where c.image_digest = p.image_digest and c.removed_at is null)`.execute(
-    db,
-  );
+    select min(p.scanned_at) as oldest, max(p.scanned_at) as newest
+    from (select distinct g.image_digest from posture_groups g where g.image_digest is not null) g
+    join image_posture p on p.image_digest = g.image_digest`.execute(db);
   return {
     advisories: advisories.map((a) => ({ name: a.name, kind: a.kind, updatedAt: a.updated_at })),
     inventory: inventory.rows.map((r) => ({

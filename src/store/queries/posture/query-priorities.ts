@@ -5,11 +5,26 @@ import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
 import { containerWhere, type PostureFilter } from './group-containers.js';
 
-/** Running containers per resolved digest, over the containers `filter` keeps. */
+/**
+ * Running containers per resolved digest, over the containers `filter` keeps: from the maintained
+ * groups (posture_groups) when the filter is at most a cluster and namespace, else from containers.
+ */
 export async function queryRunningPerDigest(
   { db }: Pick<Store, 'db'>,
   filter: PostureFilter = {},
 ): Promise<{ digest: string; containers: number }[]> {
+  const other = Object.entries(filter).some(
+    ([k, v]) => v !== undefined && k !== 'cluster' && k !== 'namespace',
+  );
+  if (!other) {
+    const g = await sql<{ image_digest: string; n: number }>`
+      select g.image_digest, sum(g.containers) as n from posture_groups g
+      where g.image_digest is not null
+        ${filter.cluster !== undefined ? sql`and g.cluster = ${filter.cluster}` : sql``}
+        ${filter.namespace !== undefined ? sql`and g.namespace = ${filter.namespace}` : sql``}
+      group by g.image_digest`.execute(db);
+    return g.rows.map((x) => ({ digest: x.image_digest, containers: Number(x.n) }));
+  }
   const r = await sql<{ image_digest: string; n: number }>`
     select c.image_digest, count(*) as n from containers c
     where ${containerWhere(filter)} and c.image_digest is not null group by c.image_digest`.execute(db);
@@ -46,11 +61,16 @@ export async function queryExposureByImage(
 ): Promise<Map<string, number>> {
   if (!digests.length) return new Map();
   const r = await sql<{ image_digest: string; secs: number }>`
+    with c as (
+      select c.id, c.image_digest, c.removed_at, c.started_at, c.first_seen from containers c
+      where c.image_digest = any(${digests}::text[])
+    ),
+    e as (
+      select x.container_id, sum(extract(epoch from (coalesce(x.closed_at, greatest(x.last_seen, now())) - x.first_seen))) as secs
+      from exposures x where x.container_id in (select id from c) group by x.container_id
+    )
     select c.image_digest, sum(coalesce(e.secs, extract(epoch from (coalesce(c.removed_at, now()) - coalesce(c.started_at, c.first_seen))))) as secs
-    from containers c
-    left join (select container_id, sum(extract(epoch from (coalesce(closed_at, greatest(last_seen, now())) - first_seen))) as secs
-               from exposures group by container_id) e on e.container_id = c.id
-    where c.image_digest = any(${digests}::text[])
+    from c left join e on e.container_id = c.id
     group by c.image_digest`.execute(db);
   return new Map(r.rows.map((x) => [x.image_digest, Number(x.secs)]));
 }

@@ -4,11 +4,16 @@ import type { ScopeKind } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { RollupCells } from './read-scope-posture.js';
 
+/**
+ * `keepDigests`: the rows' digest lists are those already stored (a fleet's list is ~1.4 MB at 20k
+ * images): an existing row keeps its stored list instead of rewriting it.
+ */
 export async function upsertScopePosture(
   { db }: Pick<Store, 'db'>,
   kind: ScopeKind,
   rows: (RollupCells & { snapshotAt: Date | null })[],
   at: Date,
+  keepDigests = false,
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     await db
@@ -47,7 +52,7 @@ export async function upsertScopePosture(
           oldest_scan: eb.ref('excluded.oldest_scan'),
           last_seen: eb.ref('excluded.last_seen'),
           source_ids: eb.ref('excluded.source_ids'),
-          digests: eb.ref('excluded.digests'),
+          digests: keepDigests ? eb.ref('scope_posture.digests') : eb.ref('excluded.digests'),
           distinct_cells: eb.ref('excluded.distinct_cells'),
           instance_cells: eb.ref('excluded.instance_cells'),
           finding_cells: eb.ref('excluded.finding_cells'),
