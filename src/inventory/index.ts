@@ -5,7 +5,7 @@ export { KubernetesApiError } from '../kubernetes/index.js';
 export { applyInventoryMutation } from './apply-inventory-mutation.js';
 export { collectDockerInventory, collectKubernetesInventory, dockerSource } from './collect.js';
 export { digestOfReference, normalizeDigest, type ParsedImageId, parseImageId } from './image-id.js';
-export { importCmdbFile } from './import-cmdb.js';
+export { CMDB_ID_LIMIT, importCmdbFile } from './import-cmdb.js';
 export {
   DEFAULT_ENVIRONMENT_KEYS,
   DEFAULT_OWNER_KEYS,

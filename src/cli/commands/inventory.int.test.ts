@@ -43,6 +43,8 @@ const FIELDS = [
   'matchMethod',
   'confidence',
   'counts',
+  // Vulnerabilities and findings by severity (docs/cli.md#counts-vulnerabilities-and-findings).
+  'summary',
 ];
 
 describe('runsight inventory and containers', () => {

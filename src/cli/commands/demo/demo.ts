@@ -111,5 +111,5 @@ function table(r: PostureReport): string {
 
 function summary(label: string, r: PostureReport): string {
   const t = r.totals;
-  return `${label}: ${t.containers} running containers; distinct vulnerabilities C/H/M/L/U ${chml(t.distinctVulnerabilities)}; instances (container × finding) ${chml(t.instances)} = ${t.instances.total}`;
+  return `${label}: ${t.containers} running containers; distinct vulnerabilities C/H/M/L/U ${chml(t.distinctVulnerabilities)}; instances (container × vulnerability) ${chml(t.instances)} = ${t.instances.total}`;
 }
