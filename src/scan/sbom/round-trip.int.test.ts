@@ -158,9 +158,9 @@ const findingKey = (f: ScanJson['findings'][number]) =>
     f.status,
   ].join('|');
 
-describe('scan → CycloneDX → scan sbom: (umoci image from its OCI layout)', () => {
-  it('gives the same packages and findings, through a schema-valid CycloneDX 1.6 document', async (ctx) => {
-    if (!ready) return ctx.skip();
+describe.skipIf(!tools)('scan → CycloneDX → scan sbom: (umoci image from its OCI layout)', () => {
+  it('gives the same packages and findings, through a schema-valid CycloneDX 1.6 document', async () => {
+    expect(ready).toBe(true);
     const file = join(work, 'rt.cdx.json');
     const image = await scan(`oci:${layout}:rt`, '--sbom', 'cyclonedx', file);
     expect(image.status).toBe('complete');
