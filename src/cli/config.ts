@@ -77,6 +77,42 @@ export const configSchema = z.strictObject({
       includeOsOwned: z.boolean().optional(),
     })
     .optional(),
+  /** `runsight serve`: where it listens, TLS, limits, CORS and OIDC sign-in (docs/api.md). */
+  server: z
+    .strictObject({
+      /** host:port (default 127.0.0.1:8080). */
+      listen: z.string().optional(),
+      /** PEM files: serve HTTPS when both are given. */
+      tlsCert: z.string().optional(),
+      tlsKey: z.string().optional(),
+      /** Origins allowed by CORS; none unless listed. */
+      corsOrigins: z.array(z.string()).optional(),
+      /** Largest request body in bytes (reports are streamed up to it; default 256 MiB). */
+      maxBodyBytes: z.number().int().positive().optional(),
+      /** Longest a request may take (default 5m). */
+      requestTimeout: duration.optional(),
+      /** OpenID Connect: JWTs from this issuer are accepted as Bearer tokens. */
+      oidc: z
+        .strictObject({
+          issuer: z.string(),
+          audience: z.string(),
+          /** Tolerated clock difference for exp/nbf/iat (default 60s). */
+          clockSkew: duration.optional(),
+          /** The claim holding the caller's groups (default `groups`). */
+          groupsClaim: z.string().optional(),
+          /** Ordered: the first mapping whose group the caller has gives role and scopes; none → 403. */
+          mappings: z.array(
+            z.strictObject({
+              group: z.string(),
+              role: z.enum(['viewer', 'operator', 'admin']),
+              /** `KIND=VALUE` like `--scope` of `token create`; none = unrestricted. */
+              scopes: z.array(z.string()).optional(),
+            }),
+          ),
+        })
+        .optional(),
+    })
+    .optional(),
   /** Images scanned as base images, for "update base image X" remediation. */
   baseImages: z.array(z.string()).optional(),
 });

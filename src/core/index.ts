@@ -1,3 +1,4 @@
+export * from './access.js';
 export * from './advisory.js';
 export * from './duration.js';
 export * from './errors.js';
