@@ -62,8 +62,9 @@ export function parseScope(items: readonly string[]): AccessScope {
         `scope "${item}" is not KIND=VALUE with KIND one of ${SCOPE_DIMENSIONS.join(', ')} (e.g. namespace=shop)`,
       );
     const field = FIELD[kind];
-    const list = (scope[field] ??= []);
+    const list = scope[field] ?? [];
     if (!list.includes(value)) list.push(value);
+    scope[field] = list;
   }
   return scope;
 }

@@ -127,7 +127,11 @@ export async function listPriorities(
     store,
     candidates.map((c) => c.num),
   );
-  const exposure = await queryExposureByImage(store, [...new Set(candidates.flatMap((c) => c.images))]);
+  const exposure = await queryExposureByImage(
+    store,
+    [...new Set(candidates.flatMap((c) => c.images))],
+    containers.scope,
+  );
   for (const c of candidates) {
     c.id = idOf.get(c.num) ?? '';
     c.exposure = c.images.reduce((s, d) => s + (exposure.get(d) ?? 0), 0);

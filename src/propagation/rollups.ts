@@ -17,6 +17,7 @@ import {
   loadVulnLists,
   readPostureGroups,
   readScopePosture,
+  scopeRestricts,
 } from '../store/index.js';
 import { type Figures, type FindingFilter, figuresFromCells, zeroCells } from './cells.js';
 import { VulnUnion } from './vuln-union.js';
@@ -45,7 +46,8 @@ export interface ComputeOptions {
   stored?: Map<ScopeKind, Map<string, RollupCells>> | undefined;
   /**
    * Group the running containers from the maintained posture_groups (only the groups of the
-   * `only` scopes) instead of the containers table — the sync's path; `containers` must be {}.
+   * `only` scopes) instead of the containers table — the sync's path, and a scoped view's;
+   * `containers` may then filter by cluster, namespace and access scope only.
    */
   maintained?: boolean | undefined;
 }
@@ -85,7 +87,7 @@ export async function computeRollups(
   opts: ComputeOptions = {},
 ): Promise<Map<ScopeKind, RollupCells[]>> {
   const groups = opts.maintained
-    ? await readPostureGroups(store, kinds, opts.only)
+    ? await readPostureGroups(store, kinds, opts.only, containers)
     : await groupRunningContainers(store, kinds, containers);
   const digests = [...new Set(groups.map((g) => g.digest).filter((d) => d !== null))];
   const images = await loadImageRollups(store, digests);
@@ -227,7 +229,12 @@ function summaryTarget(
   kind: ScopeKind,
   f: PostureFilter,
 ): { kind: ScopeKind; cluster?: string | undefined; namespace?: string | undefined } | undefined {
-  const other = Object.entries(f).some(([k, v]) => v !== undefined && k !== 'cluster' && k !== 'namespace');
+  // A restricting access scope is computed over the containers inside it (a stored roll-up
+  // covers its whole scope, and a union of several is not a sum); an empty scope restricts nothing.
+  const other = Object.entries(f).some(
+    ([k, v]) =>
+      v !== undefined && k !== 'cluster' && k !== 'namespace' && (k !== 'scope' || scopeRestricts(f.scope)),
+  );
   if (other || kind === 'container') return undefined;
   const { cluster, namespace } = f;
   if (kind === 'fleet') {
@@ -242,8 +249,23 @@ function summaryTarget(
 }
 
 /**
+ * Whether a roll-up no stored row answers can be computed from the maintained groups
+ * (posture_groups) rather than the containers table: a kind they keep, filtered at most by
+ * cluster, namespace and access scope (what a scoped caller's posture asks).
+ */
+function fromGroups(kind: ScopeKind, f: PostureFilter): boolean {
+  return (
+    kind !== 'container' &&
+    Object.entries(f).every(
+      ([k, v]) => v === undefined || k === 'cluster' || k === 'namespace' || k === 'scope',
+    )
+  );
+}
+
+/**
  * Roll-ups for a view — a read: the maintained roll-up when it answers the filter, else computed
- * from the containers and the maintained per-image roll-ups.
+ * from the maintained groups (a scoped caller's view: its scope alone, distinct as a union over
+ * its images) or the containers, with the maintained per-image roll-ups.
  */
 export async function readRollups(
   store: Store,
@@ -256,6 +278,8 @@ export async function readRollups(
     ? (await readScopePosture(store, target.kind, { ...target, digests: false })).map((r) =>
         kind === 'fleet' ? { ...r, key: 'fleet', labels: {} } : r,
       )
-    : await computeRollup(store, kind, containers);
+    : fromGroups(kind, containers)
+      ? ((await computeRollups(store, [kind], containers, { maintained: true })).get(kind) ?? [])
+      : await computeRollup(store, kind, containers);
   return rows.map((r) => toRollupRow(r, findings));
 }

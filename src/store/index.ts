@@ -8,6 +8,7 @@ export {
   type StoreOptions,
 } from './open-store.js';
 export * from './queries/advisories/cve-scores.js';
+export * from './queries/advisories/feeds.js';
 export * from './queries/advisories/find-affected.js';
 export * from './queries/advisories/get-advisory-status.js';
 export * from './queries/advisories/get-advisory-versions.js';
@@ -17,6 +18,7 @@ export * from './queries/advisories/replace-enrichment.js';
 export * from './queries/advisories/upsert-advisory-source.js';
 export * from './queries/advisories/vex-statements.js';
 export * from './queries/advisories/write-advisories.js';
+export * from './queries/auth/index.js';
 export {
   getImageIdentity,
   listImageChildren,
@@ -50,8 +52,10 @@ export { saveImportedScans } from './queries/importers/save-imported-scans.js';
 export { containerRow, platformText } from './queries/inventory/container-columns.js';
 export {
   type ContainerFilter,
+  type ContainerOrderKey,
   type ContainerRow,
   listContainers,
+  listOrderKey,
 } from './queries/inventory/list-containers.js';
 export { type InventorySourceRow, listInventorySources } from './queries/inventory/list-inventory-sources.js';
 export {
@@ -71,6 +75,7 @@ export {
   writeInventoryMutation,
   writeInventoryStream,
 } from './queries/inventory/write-inventory-mutation.js';
+export * from './queries/jobs/index.js';
 export * from './queries/posture/index.js';
 export * from './queries/propagation/index.js';
 export {

@@ -8,6 +8,10 @@ import * as m008 from './migrations/008-package-evidence.js';
 import * as m009 from './migrations/009-cve-scores.js';
 import * as m010 from './migrations/010-finding-counts.js';
 import * as m012 from './migrations/012-posture-summaries.js';
+import * as m013 from './migrations/013-api-access.js';
+import * as m015 from './migrations/015-source-seen-at.js';
+import * as m016 from './migrations/016-feeds.js';
+import * as m017 from './migrations/017-job-runs.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -18,7 +22,19 @@ export interface Migration {
 }
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [m001, m006, m007, m008, m009, m010, m012];
+export const MIGRATIONS: readonly Migration[] = [
+  m001,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m012,
+  m013,
+  m015,
+  m016,
+  m017,
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 

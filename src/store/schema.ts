@@ -226,6 +226,8 @@ export interface InventorySourcesTable {
   kind: string;
   config: Json<Record<string, unknown>>;
   created_at: Timestamp;
+  /** When the source's last unscoped full list was landed (migration 15): see inventory/last-seen.ts. */
+  last_full_at: TimestampNull;
 }
 
 export interface InventoryRunsTable {
@@ -355,8 +357,47 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+/** Migration 13: API tokens (only a scrypt hash of the secret) and the audit log. */
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: 'viewer' | 'operator' | 'admin';
+  scopes: TextArray;
+  hash: string;
+  created_at: Timestamp;
+  expires_at: TimestampNull;
+  revoked_at: TimestampNull;
+  last_used_at: TimestampNull;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  subject: string;
+  role: string | null;
+  action: string;
+  target: string | null;
+  outcome: string;
+  detail: Json<unknown> | null;
+}
+
+/** Migration 16: the state of each advisory feed (advisories/feeds/). */
+export interface FeedsTable {
+  name: string;
+  url: string;
+  etag: string | null;
+  last_modified: string | null;
+  last_attempt_at: TimestampNull;
+  last_success_at: TimestampNull;
+  last_outcome: 'updated' | 'unchanged' | 'failed' | null;
+  last_error: string | null;
+  bytes: number | null;
+  records: number | null;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
+  feeds: FeedsTable;
   images: ImagesTable;
   image_children: ImageChildrenTable;
   image_names: ImageNamesTable;
@@ -385,6 +426,8 @@ export interface Database {
   scope_posture: ScopePostureTable;
   vulnerability_numbers: VulnerabilityNumbersTable;
   settings: SettingsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
 }
 
 /** Tables `db status` counts, in display order. */

@@ -4,6 +4,7 @@
 import { digestReference, durationToMs, type PostureConfig, parseImageName } from '../propagation/index.js';
 import type { CoverageGapRow, Store } from '../store/index.js';
 import { queryCoverageGaps } from '../store/index.js';
+import type { ScopedRead } from './scoped-read.js';
 
 export interface ScanTarget {
   /** What to hand the scanner: `registry/repo@digest`, else the image as the runtime wrote it. */
@@ -17,9 +18,10 @@ export async function listCoverageGaps(
   store: Store,
   config: PostureConfig = {},
   now = new Date(),
+  opts: ScopedRead = {},
 ): Promise<CoverageGapRow[]> {
   const ms = durationToMs(config.sla?.scanAge);
-  return queryCoverageGaps(store, ms === undefined ? null : new Date(now.getTime() - ms));
+  return queryCoverageGaps(store, ms === undefined ? null : new Date(now.getTime() - ms), opts.scope);
 }
 
 /** In-use references that need a scan (never scanned, stale, or unresolved), most-used first. */
@@ -27,8 +29,9 @@ export async function listInUseScanTargets(
   store: Store,
   config: PostureConfig = {},
   now = new Date(),
+  opts: ScopedRead = {},
 ): Promise<ScanTarget[]> {
-  const gaps = await listCoverageGaps(store, config, now);
+  const gaps = await listCoverageGaps(store, config, now, opts);
   const out = new Map<string, ScanTarget>();
   for (const g of gaps) {
     let reference = g.image;

@@ -4,6 +4,7 @@ import type { RollupRow } from '../propagation/index.js';
 import { durationToMs, type PostureConfig, postureState } from '../propagation/index.js';
 import type { Store } from '../store/index.js';
 import { queryFreshness } from '../store/index.js';
+import type { ScopedRead } from './scoped-read.js';
 
 export interface Age {
   at: string | null;
@@ -36,8 +37,9 @@ export async function getFreshness(
   store: Store,
   config: PostureConfig = {},
   now = new Date(),
+  opts: ScopedRead = {},
 ): Promise<Freshness> {
-  const [rows, state] = await Promise.all([queryFreshness(store), postureState(store)]);
+  const [rows, state] = await Promise.all([queryFreshness(store, opts.scope), postureState(store)]);
   const sla = config.sla ?? {};
   const scanMs = durationToMs(sla.scanAge);
   const advMs = durationToMs(sla.advisoryAge);

@@ -14,6 +14,15 @@ export {
 } from './container-counts.js';
 export { listCoverageGaps, listInUseScanTargets, type ScanTarget } from './coverage.js';
 export { type Age, age, type Freshness, getFreshness, humanAge, rowStaleness } from './freshness.js';
+export { type ImageDiffQuery, showImageDiff } from './image-diff.js';
+export {
+  type ContainerDocument,
+  type ContainerList,
+  type ContainerListQuery,
+  containerJson,
+  listContainerDocuments,
+  listContainerPage,
+} from './list-containers.js';
 export {
   gateTrips,
   getPosture,
@@ -24,6 +33,7 @@ export {
   type PostureQuery,
   type PostureReport,
 } from './posture.js';
+export { NotFoundError, type ScopedRead } from './scoped-read.js';
 export { type ContainerView, showContainer, showWorkload, type WorkloadView } from './show.js';
 export { type ImageShow, showImage } from './show-image.js';
 export {
@@ -33,4 +43,5 @@ export {
   type ValidateInput,
   validatePropagation,
 } from './validate.js';
+export { showVulnerability, type VulnerabilityShow } from './vuln-show.js';
 export { type VulnWhere, vulnWhere } from './vuln-where.js';

@@ -2,6 +2,7 @@
 // vulnerabilities, instances, and `summary: {vulnerabilities, findings}` as every command names
 // them — docs/cli.md#counts-vulnerabilities-and-findings), the prioritised vulnerability list,
 // coverage, exposure and freshness — what `runsight posture` prints and the API serves.
+import type { AccessScope } from '../core/access.js';
 import { severityRank } from '../core/severity.js';
 import { SCOPE_KINDS, type ScopeKind, SEVERITY_BY_RANK, type Severity } from '../core/types.js';
 import {
@@ -33,6 +34,8 @@ export interface PostureQuery {
   namespace?: string | undefined;
   top?: number | undefined;
   now?: Date | undefined;
+  /** The caller's access scope: every figure, list and total covers only the containers inside it. */
+  scope?: AccessScope | undefined;
 }
 
 export interface PostureGroup {
@@ -96,7 +99,8 @@ export async function getPosture(
 ): Promise<PostureReport> {
   const now = q.now ?? new Date();
   const by = q.by ?? 'namespace';
-  const cf: PostureFilter = { cluster: q.cluster, namespace: q.namespace };
+  const scope = q.scope;
+  const cf: PostureFilter = { cluster: q.cluster, namespace: q.namespace, ...(scope ? { scope } : {}) };
   const ff: FindingFilter = {
     minSeverityRank: q.severity ? severityRank(q.severity) : undefined,
     kev: q.kev,
@@ -106,12 +110,16 @@ export async function getPosture(
     readRollups(store, by, cf, ff),
     readRollups(store, 'fleet', cf, ff),
     listPriorities(store, cf, ff, q.top ?? 20),
-    queryMatchSummary(store),
-    queryTagDrift(store),
-    getFreshness(store, config, now),
+    queryMatchSummary(store, scope),
+    queryTagDrift(store, scope),
+    getFreshness(store, config, now, { scope }),
   ]);
   const scanMs = durationToMs(config.sla?.scanAge);
-  const gaps = await queryCoverageGaps(store, scanMs === undefined ? null : new Date(now.getTime() - scanMs));
+  const gaps = await queryCoverageGaps(
+    store,
+    scanMs === undefined ? null : new Date(now.getTime() - scanMs),
+    scope,
+  );
   const exposure = await queryExposureSummary(store, new Date(now.getTime() - 86400e3), cf);
   const f = fleet[0];
   const zero = zeroFigures();

@@ -3,16 +3,18 @@
 // authoritative one marked and the differences listed. `summary` is what posture counts for the
 // digest (the authoritative source after VEX, as maintained — what its containers show); each
 // source's own `summary` counts its rows as stored (docs/cli.md#counts-vulnerabilities-and-findings).
-import { InputError } from '../core/errors.js';
+// Under an access scope an image is found only when a container inside the scope runs or ran it.
 import { formatPlatform, formatReference, isDigest, parseReference } from '../identity/index.js';
 import { type CountSummary, chooseAuthoritativeSource, summaryFromCells } from '../propagation/index.js';
 import type { Store } from '../store/index.js';
 import {
   getImageIdentity,
+  imageRunInScope,
   listImageSources,
   lookupTagLatest,
   queryImageCells,
   queryKevIds,
+  scopeRestricts,
 } from '../store/index.js';
 import {
   compareSources,
@@ -20,6 +22,7 @@ import {
   type SourceSummary,
   summariseSources,
 } from './compare-sources.js';
+import { NotFoundError, type ScopedRead } from './scoped-read.js';
 
 export interface ImageShow {
   reference: string;
@@ -45,6 +48,7 @@ export async function showImage(
   store: Store,
   refOrDigest: string,
   configuredAuthoritative?: string | undefined,
+  opts: ScopedRead = {},
 ): Promise<ImageShow> {
   let digest: string;
   let resolvedBy: ImageShow['resolvedBy'] = 'digest';
@@ -59,17 +63,23 @@ export async function showImage(
         repository: ref.repository,
         tag,
       });
+      if (!obs && scopeRestricts(opts.scope)) throw outOfScope(refOrDigest);
       if (!obs)
-        throw new InputError(
+        throw new NotFoundError(
           `${formatReference({ ...ref, tag })} was never observed (no tag_history entry); give the image digest, or import/scan it first`,
         );
       digest = obs.digest;
       resolvedBy = 'tag-history';
     }
   }
+  const known = await getImageIdentity(store, digest);
+  if (
+    scopeRestricts(opts.scope) &&
+    !(await imageRunInScope(store, [digest, ...(known?.children ?? []).map((c) => c.digest)], opts.scope))
+  )
+    throw outOfScope(refOrDigest);
   const scans = await listImageSources(store, digest);
   const authoritative = chooseAuthoritativeSource(scans, configuredAuthoritative);
-  const known = await getImageIdentity(store, digest);
   const rollup = (await queryImageCells(store, [digest])).get(digest);
   const kevIds = await queryKevIds(
     store,
@@ -93,4 +103,11 @@ export async function showImage(
       platform: formatPlatform(c.platform),
     })),
   };
+}
+
+/** The one answer a scoped caller gets for an image it may not see, whether it exists or not. */
+function outOfScope(ref: string): NotFoundError {
+  return new NotFoundError(
+    `no container in your access scope runs or ran ${ref}: list the images in use with runsight containers`,
+  );
 }

@@ -2,7 +2,8 @@
 // every finding with fix guidance, its exposure intervals, freshness) and one workload (its
 // containers, its roll-up, its rollout check and posture history). Both carry `summary:
 // {vulnerabilities, findings}` (docs/cli.md#counts-vulnerabilities-and-findings) beside the older
-// fields, which keep their meaning.
+// fields, which keep their meaning. Under an access scope a container outside it, and a workload not
+// wholly inside it (its document describes the whole workload: rollout, history), are not found.
 import { InputError } from '../core/errors.js';
 import type { PostureConfig } from '../propagation/index.js';
 import {
@@ -17,8 +18,15 @@ import {
 import { type FixGuidance, remediationFor } from '../remediation/fix-guidance.js';
 import { type RolloutCheck, rolloutCheck, type WorkloadSpec } from '../remediation/rollout.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
-import { findContainerIds, queryContainer, snapshotHistory } from '../store/index.js';
+import {
+  findContainerIds,
+  queryContainer,
+  queryWorkloadContainers,
+  scopeRestricts,
+  snapshotHistory,
+} from '../store/index.js';
 import { age, type Freshness, getFreshness } from './freshness.js';
+import { NotFoundError, type ScopedRead } from './scoped-read.js';
 
 export interface ContainerView {
   id: string;
@@ -66,17 +74,17 @@ export async function showContainer(
   text: string,
   config: PostureConfig & { baseImages?: string[] | undefined } = {},
   now = new Date(),
+  opts: ScopedRead = {},
 ): Promise<ContainerView> {
-  const ids = await findContainerIds(store, text);
+  const { scope } = opts;
+  const ids = await findContainerIds(store, text, scope);
   const id = ids.includes(text) ? text : ids.length === 1 ? ids[0] : undefined;
-  if (!id) {
+  if (ids.length > 1 && !id)
     throw new InputError(
-      ids.length
-        ? `"${text}" matches ${ids.length} containers (${ids.slice(0, 5).join(', ')}…): give the full id`
-        : `no container "${text}" in inventory: list them with runsight containers`,
+      `"${text}" matches ${ids.length} containers (${ids.slice(0, 5).join(', ')}…): give the full id`,
     );
-  }
-  const c = (await queryContainer(store, id))!;
+  const c = id ? await queryContainer(store, id, scope) : undefined;
+  if (!c) throw new NotFoundError(`no container "${text}" in inventory: list them with runsight containers`);
   const explained = await explainResolution(store, {
     id: c.id,
     image: c.image,
@@ -106,7 +114,7 @@ export async function showContainer(
     owner: c.owner,
     environment: c.environment,
     firstSeen: c.first_seen.toISOString(),
-    lastSeen: c.last_seen.toISOString(),
+    lastSeen: c.last_seen_effective.toISOString(),
     removedAt: c.removed_at?.toISOString() ?? null,
     imageDigest: c.image_digest,
     matchMethod: c.match_method,
@@ -126,7 +134,7 @@ export async function showContainer(
       lastSeen: e.last_seen.toISOString(),
       closedAt: e.closed_at?.toISOString() ?? null,
     })),
-    freshness: await getFreshness(store, config, now),
+    freshness: await getFreshness(store, config, now, opts),
   };
 }
 
@@ -165,7 +173,10 @@ export async function showWorkload(
   spec: WorkloadSpec,
   config: PostureConfig = {},
   now = new Date(),
+  opts: ScopedRead = {},
 ): Promise<WorkloadView> {
+  const { scope } = opts;
+  if (scope && scopeRestricts(scope)) spec = await workloadInScope(store, spec, opts);
   const rollout = await rolloutCheck(store, spec);
   const [cluster, namespace, kind, name] = rollout.workload.key.split('/') as [
     string,
@@ -179,9 +190,15 @@ export async function showWorkload(
     workloadKind: kind === '-' ? undefined : kind,
     workloadName: name,
   };
-  const [wl] = await readRollups(store, 'workload', { ...filter, scopeKeys: [rollout.workload.key] });
-  const perContainer = await readRollups(store, 'container', filter);
-  const history: StoredSnapshot[] = await snapshotHistory(store, 'workload', [rollout.workload.key], 50);
+  const [wl] = await readRollups(store, 'workload', { ...filter, scopeKeys: [rollout.workload.key], scope });
+  const perContainer = await readRollups(store, 'container', { ...filter, scope });
+  const history: StoredSnapshot[] = await snapshotHistory(
+    store,
+    'workload',
+    [rollout.workload.key],
+    50,
+    scope,
+  );
   const zero = zeroFigures();
   return {
     workload: rollout.workload.key,
@@ -206,6 +223,31 @@ export async function showWorkload(
       instances: h.instanceCounts,
       digests: h.digests,
     })),
-    freshness: await getFreshness(store, config, now),
+    freshness: await getFreshness(store, config, now, opts),
   };
+}
+
+/**
+ * The spec of a workload every container of which lies inside the scope (its cluster filled in
+ * when only one cluster's workload of that name is), else NotFoundError: a scoped caller learns
+ * nothing of workloads outside its scope, and sees the whole-workload document of none it only
+ * partly may see.
+ */
+async function workloadInScope(store: Store, spec: WorkloadSpec, opts: ScopedRead): Promise<WorkloadSpec> {
+  const name = `${spec.cluster ? `${spec.cluster}/` : ''}${spec.namespace}/${spec.kind}/${spec.name}`;
+  const inside = await queryWorkloadContainers(store, spec, opts.scope);
+  const clusters = [...new Set(inside.map((c) => c.cluster ?? '-'))];
+  if (!clusters.length)
+    throw new NotFoundError(`no container of workload ${name} has been seen in inventory`);
+  if (clusters.length > 1)
+    throw new InputError(
+      `${name} runs in clusters ${clusters.join(', ')}: name one as CLUSTER/${spec.namespace}/${spec.kind}/${spec.name}`,
+    );
+  const one = { ...spec, cluster: clusters[0]! };
+  const all = await queryWorkloadContainers(store, one);
+  if (all.length !== inside.filter((c) => (c.cluster ?? '-') === one.cluster).length)
+    throw new NotFoundError(
+      `workload ${name} is not wholly inside your access scope: list its containers with runsight containers`,
+    );
+  return one;
 }

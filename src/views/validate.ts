@@ -2,20 +2,30 @@
 // (../shared/design/use-case.txt "Validation Checklist"). Each check passes, fails or is skipped
 // (its inputs were not given), with the evidence that decided it.
 import type { PostureConfig } from '../propagation/index.js';
-import { FIGURE_SEVERITIES, findImageDigest, parseImageName, readRollups } from '../propagation/index.js';
+import {
+  durationToMs,
+  FIGURE_SEVERITIES,
+  findImageDigest,
+  parseImageName,
+  readRollups,
+} from '../propagation/index.js';
 import { rolloutCheck } from '../remediation/rollout.js';
 import type { Store } from '../store/index.js';
 import {
   canonicalVulnIds,
   countImageFindingsDirect,
+  imageRunInScope,
+  listJobRuns,
   queryImageCarries,
   queryImageWorkloads,
   queryMatchSummary,
   queryOwnerCoverage,
   queryPlatformSiblings,
   queryWorkloadContainers,
+  scopeRestricts,
 } from '../store/index.js';
 import { getFreshness } from './freshness.js';
+import type { ScopedRead } from './scoped-read.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 export interface Check {
@@ -50,7 +60,15 @@ export async function validatePropagation(
   input: ValidateInput,
   config: ValidateConfig = {},
   now = new Date(),
+  opts: ScopedRead = {},
 ): Promise<{ checks: Check[] }> {
+  const { scope } = opts;
+  // Under an access scope an image counts as known only when a container inside it runs or ran it.
+  const visibleDigest = async (ref: string): Promise<string | undefined> => {
+    const d = await findImageDigest(store, ref).catch(() => undefined);
+    if (!d || !scopeRestricts(scope)) return d;
+    return (await imageRunInScope(store, await queryPlatformSiblings(store, d), scope)) ? d : undefined;
+  };
   const checks: Check[] = [];
   const ids = input.vulnerability ? await canonicalVulnIds(store, input.vulnerability) : [];
   const idText = input.vulnerability ?? '';
@@ -60,7 +78,7 @@ export async function validatePropagation(
   if (!input.image || !input.vulnerability) {
     checks.push(skip(CHECK_NAMES[0], 'give --image REF and --vulnerability ID'));
   } else {
-    digest = await findImageDigest(store, input.image).catch(() => undefined);
+    digest = await visibleDigest(input.image);
     if (!digest)
       checks.push(fail(CHECK_NAMES[0], `${input.image} has not been scanned (no digest known for it)`));
     else {
@@ -81,7 +99,7 @@ export async function validatePropagation(
     const ref = parseImageName(input.image);
     const digests = digest ? await queryPlatformSiblings(store, digest) : [];
     const r = {
-      rows: await queryImageWorkloads(store, { digests, image: input.image, repoDigest: ref?.digest }),
+      rows: await queryImageWorkloads(store, { digests, image: input.image, repoDigest: ref?.digest }, scope),
     };
     workloads = r.rows;
     checks.push(
@@ -104,7 +122,7 @@ export async function validatePropagation(
 
   // 3. Every container's severity counts equal its image's.
   {
-    const rows = await readRollups(store, 'container');
+    const rows = await readRollups(store, 'container', { scope });
     const byDigest = new Map<string, Record<string, number>>();
     const mismatches: string[] = [];
     let compared = 0;
@@ -122,7 +140,7 @@ export async function validatePropagation(
           mismatches.push(`${r.key}: ${s} ${r.distinct[s]} ≠ image ${image[s]}`);
       }
     }
-    const methods = await queryMatchSummary(store);
+    const methods = await queryMatchSummary(store, scope);
     const unresolved = methods
       .filter((m) => m.matchMethod === 'unresolved')
       .reduce((n, m) => n + m.containers, 0);
@@ -142,7 +160,7 @@ export async function validatePropagation(
   if (!input.fixedImage || !input.vulnerability)
     checks.push(skip(CHECK_NAMES[3], 'give --fixed-image REF and --vulnerability ID'));
   else {
-    fixedDigest = await findImageDigest(store, input.fixedImage).catch(() => undefined);
+    fixedDigest = await visibleDigest(input.fixedImage);
     if (!fixedDigest) checks.push(fail(CHECK_NAMES[3], `${input.fixedImage} has not been scanned`));
     else if (await imageHas(store, fixedDigest, ids.length ? ids : [idText]))
       checks.push(fail(CHECK_NAMES[3], `${input.fixedImage} (${fixedDigest}) still carries ${idText}`));
@@ -167,7 +185,7 @@ export async function validatePropagation(
     for (const w of workloads) {
       if (!w.namespace || !w.kind) continue;
       const spec = { cluster: w.cluster ?? '-', namespace: w.namespace, kind: w.kind, name: w.name };
-      const running = (await queryWorkloadContainers(store, spec)).filter((c) => !c.removedAt);
+      const running = (await queryWorkloadContainers(store, spec, scope)).filter((c) => !c.removedAt);
       const onFixed =
         running.length > 0 && running.every((c) => c.imageDigest !== null && fixedFamily.has(c.imageDigest));
       const rollout = await rolloutCheck(store, spec).catch(() => undefined);
@@ -189,24 +207,40 @@ export async function validatePropagation(
     );
   }
 
-  // 6. Operationalisation: cadences configured, owners set, freshness within SLA.
+  // 6. Operationalisation: cadences that actually run (each input refreshed within its cadence —
+  // by the job system or by the CLI run from cron), owners set, freshness within SLA.
   {
     const problems: string[] = [];
     const good: string[] = [];
     const cadence = config.cadence ?? {};
+    const f = await getFreshness(store, config, now, opts);
+    const runs = await listJobRuns(store);
+    const succeeded = (kind: string) =>
+      runs.find((r) => r.kind === kind)?.lastSuccessAt?.toISOString() ?? null;
+    // The newest evidence that each input was refreshed: a job's last success or the store's own record.
+    const lastRun = {
+      inventory: newest([succeeded('inventory.collect'), ...f.inventory.map((i) => i.at)]),
+      advisories: newest([succeeded('advisories.update'), ...f.advisories.map((a) => a.at)]),
+      scan: newest([succeeded('scan.in-use'), f.scans.newestInUse.at]),
+    };
     for (const k of ['scan', 'advisories', 'inventory'] as const) {
-      if (cadence[k]) good.push(`cadence.${k}=${cadence[k]}`);
-      else problems.push(`cadence.${k} not configured`);
+      const every = cadence[k];
+      const last = lastRun[k];
+      const everyMs = durationToMs(every);
+      if (!every || everyMs === undefined) problems.push(`cadence.${k} not configured`);
+      else if (!last) problems.push(`cadence.${k}=${every} but it has never run`);
+      else if (now.getTime() - Date.parse(last) > everyMs)
+        problems.push(`cadence.${k}=${every} but it last ran ${last}`);
+      else good.push(`cadence.${k}=${every}, last ran ${last}`);
     }
     const sla = config.sla ?? {};
     for (const k of ['scanAge', 'advisoryAge', 'inventoryAge'] as const) {
       if (!sla[k]) problems.push(`sla.${k} not configured`);
     }
-    const o = await queryOwnerCoverage(store);
+    const o = await queryOwnerCoverage(store, scope);
     if (o.running === 0) problems.push('no running containers in inventory');
     else if (o.unowned) problems.push(`${o.unowned} of ${o.running} running containers have no owner`);
     else good.push(`all ${o.running} running containers have an owner`);
-    const f = await getFreshness(store, config, now);
     if (f.stale) {
       const stale = [
         ...f.advisories.filter((a) => a.stale).map((a) => `advisories ${a.name}`),
@@ -234,3 +268,8 @@ function fmt(d: Record<string, number>): string {
 const pass = (name: string, evidence: string): Check => ({ name, status: 'pass', evidence });
 const fail = (name: string, evidence: string): Check => ({ name, status: 'fail', evidence });
 const skip = (name: string, evidence: string): Check => ({ name, status: 'skip', evidence });
+
+/** The latest of ISO timestamps (null when there is none). */
+function newest(times: (string | null)[]): string | null {
+  return times.reduce<string | null>((a, b) => (b && (!a || b > a) ? b : a), null);
+}

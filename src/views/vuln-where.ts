@@ -3,7 +3,8 @@
 // the id is known at all (an advisory or a current finding names it), so that a typo is not "none".
 import type { PostureConfig } from '../propagation/index.js';
 import type { Store, VulnWhereRow } from '../store/index.js';
-import { canonicalVulnIds, getVulnerability, queryVulnWhere } from '../store/index.js';
+import { canonicalVulnIds, getVulnerability, queryVulnWhere, scopeRestricts } from '../store/index.js';
+import type { ScopedRead } from './scoped-read.js';
 
 export interface VulnWhere {
   vulnerability: string;
@@ -22,10 +23,19 @@ export interface VulnWhere {
   images: string[];
 }
 
-export async function vulnWhere(store: Store, id: string, _config: PostureConfig = {}): Promise<VulnWhere> {
+/** Under an access scope: only the running containers inside it (and so their workloads and images). */
+export async function vulnWhere(
+  store: Store,
+  id: string,
+  _config: PostureConfig = {},
+  opts: ScopedRead = {},
+): Promise<VulnWhere> {
   const ids = await canonicalVulnIds(store, id);
-  const containers = await queryVulnWhere(store, ids);
-  const known = ids.length > 0 || (await isNamed(store, id));
+  const containers = await queryVulnWhere(store, ids, opts.scope);
+  // A scoped caller learns of an id only from advisories or from images inside its scope.
+  const known = scopeRestricts(opts.scope)
+    ? containers.length > 0 || (await isNamed(store, id, opts))
+    : ids.length > 0 || (await isNamed(store, id));
   const workloads = new Map<string, VulnWhere['workloads'][number]>();
   for (const c of containers) {
     const key = [c.cluster, c.namespace, c.workloadKind, c.workloadName].join('/');
@@ -41,7 +51,7 @@ export async function vulnWhere(store: Store, id: string, _config: PostureConfig
   }
   return {
     vulnerability: id,
-    ids,
+    ids: known ? ids : [],
     known,
     containers,
     workloads: [...workloads.values()],
@@ -49,7 +59,7 @@ export async function vulnWhere(store: Store, id: string, _config: PostureConfig
   };
 }
 
-async function isNamed(store: Store, id: string): Promise<boolean> {
-  const detail = await getVulnerability(store, id);
+async function isNamed(store: Store, id: string, opts: ScopedRead = {}): Promise<boolean> {
+  const detail = await getVulnerability(store, id, opts.scope);
   return detail.advisories.length > 0 || detail.images.length > 0;
 }

@@ -1,7 +1,8 @@
 // `runsight image diff A B`: vulnerabilities fixed, introduced and unchanged between two images.
 import type { Command } from 'commander';
 import { parsePlatform } from '../../../identity/index.js';
-import { type DiffEntry, diffImages } from '../../../remediation/index.js';
+import type { DiffEntry } from '../../../remediation/index.js';
+import { showImageDiff } from '../../../views/index.js';
 import { group, type Run } from '../../main.js';
 
 type Row = DiffEntry & { change: string };
@@ -14,7 +15,7 @@ export function registerImageDiffCommand(program: Command, run: Run): void {
     .action(
       run(async (ctx, a: string, b: string, opts: { platform: string }) => {
         const store = await ctx.store();
-        const d = await diffImages(store, a, b, {
+        const d = await showImageDiff(store, a, b, {
           platform: parsePlatform(opts.platform),
         });
         const rows: Row[] = [

@@ -1,8 +1,15 @@
 // The container listing behind `runsight containers`: live containers (or every row ever seen, with
-// `includeRemoved`), filtered by source, cluster and namespace, in a stable order. Rows carry the
-// propagation columns too, so views that show resolution need no second query.
+// `includeRemoved`), filtered by source, cluster, namespace and the caller's access scope, in a
+// stable order (source, cluster, namespace, pod, id; NULLs last) that keyset paging follows: `after`
+// is the sort key of the last row of the previous page (`listOrderKey`), so paging never skips or
+// repeats a row when others come and go. Rows carry the propagation columns too, so views that
+// show resolution need no second query.
+import { type SqlBool, sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
 import { anyText } from '../../statement-size.js';
+import { scopeSql } from '../posture/scope-sql.js';
+import { containerLastSeen } from './last-seen.js';
 
 export interface ContainerFilter {
   source?: string | undefined;
@@ -12,7 +19,27 @@ export interface ContainerFilter {
   includeRemoved?: boolean | undefined;
   /** Only these ids (e.g. the ids an inventory mutation touched). */
   ids?: string[] | undefined;
+  /** The caller's access scope: only containers inside it (src/core/access.ts). */
+  scope?: AccessScope | undefined;
+  /** Only rows after this sort key (the `listOrderKey` of the previous page's last row). */
+  after?: ContainerOrderKey | undefined;
   limit?: number | undefined;
+}
+
+/** Where a row sits in the listing's order: source name, cluster, namespace, pod, id. */
+export type ContainerOrderKey = [
+  source: string,
+  cluster: string | null,
+  namespace: string | null,
+  pod: string | null,
+  id: string,
+];
+
+/** The order key of a listed row (what `after` takes to continue after it). */
+export function listOrderKey(
+  r: Pick<ContainerRow, 'source' | 'cluster' | 'namespace' | 'pod' | 'id'>,
+): ContainerOrderKey {
+  return [r.source, r.cluster, r.namespace, r.pod, r.id];
 }
 
 export interface ContainerRow {
@@ -77,7 +104,7 @@ export async function listContainers(
       'c.finished_at as finishedAt',
       'c.restarts',
       'c.first_seen as firstSeen',
-      'c.last_seen as lastSeen',
+      containerLastSeen('c').as('lastSeen'),
       'c.removed_at as removedAt',
       'c.owner',
       'c.environment',
@@ -94,6 +121,17 @@ export async function listContainers(
   if (filter.ids) {
     if (!filter.ids.length) return [];
     q = q.where('c.id', '=', anyText(filter.ids));
+  }
+  if (filter.scope) q = q.where(scopeSql(filter.scope, 'c'));
+  if (filter.after) {
+    // The order below as one row comparison: a nullable column sorts as (is null, value), which
+    // is how PostgreSQL orders NULLs last, so the comparison needs no NULL.
+    const [source, cluster, namespace, pod, id] = filter.after;
+    q = q.where(
+      sql<SqlBool>`(s.name, c.cluster is null, coalesce(c.cluster, ''), c.namespace is null, coalesce(c.namespace, ''),
+        c.pod is null, coalesce(c.pod, ''), c.id) > (${source}, ${cluster === null}, ${cluster ?? ''},
+        ${namespace === null}, ${namespace ?? ''}, ${pod === null}, ${pod ?? ''}, ${id})`,
+    );
   }
   q = q.orderBy('s.name').orderBy('c.cluster').orderBy('c.namespace').orderBy('c.pod').orderBy('c.id');
   if (filter.limit) q = q.limit(filter.limit);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerObservation } from '../../../core/types.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../test-support/stores.js';
@@ -212,6 +213,63 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
     );
     expect(r.removed).toEqual([a.id]);
     expect((await listContainers(store, { source: 'scoped' })).map((c) => c.id)).toEqual([b.id]);
+  });
+
+  it('an unchanged full list rewrites no container or interval; last seen is the time of the source list', async () => {
+    const src = { name: 'steady', kind: 'kubernetes' as const };
+    const a = obs('steady-1', 'app', { namespace: 'steady' });
+    const b = obs('steady-2', 'app', { namespace: 'steady' });
+    const raw = async () =>
+      (
+        await sql<{ id: string; xmin: string; last_seen: Date; e_xmin: string; e_last: Date }>`
+          select c.id, c.xmin::text as xmin, c.last_seen, e.xmin::text as e_xmin, e.last_seen as e_last
+          from containers c join exposures e on e.container_id = c.id and e.closed_at is null
+          where c.id in (${a.id}, ${b.id}) order by c.id`.execute(store.db)
+      ).rows;
+    await writeInventoryMutation(store, src, { type: 'full', containers: [a, b] }, { observedAt: at(20) });
+    const before = await raw();
+    for (const t of [21, 22]) {
+      const r = await writeInventoryMutation(
+        store,
+        src,
+        { type: 'full', containers: [a, b] },
+        { observedAt: at(t) },
+      );
+      expect(r.counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
+      expect(r.unchanged).toBe(2);
+    }
+    // Same row versions (xmin) as after the first list: nothing was written to either table.
+    expect(await raw()).toEqual(before);
+    const live = await listContainers(store, { ids: [a.id, b.id] });
+    expect(live.map((r) => r.lastSeen.toISOString())).toEqual([at(22).toISOString(), at(22).toISOString()]);
+
+    // b is gone from the next list: closed with its last sighting (the list at 22), as is its interval.
+    const r4 = await writeInventoryMutation(
+      store,
+      src,
+      { type: 'full', containers: [a] },
+      { observedAt: at(23) },
+    );
+    expect(r4.removed).toEqual([b.id]);
+    const [gone] = await listContainers(store, { ids: [b.id], includeRemoved: true });
+    expect(gone!.lastSeen.toISOString()).toBe(at(22).toISOString());
+    expect(gone!.removedAt?.toISOString()).toBe(at(23).toISOString());
+    const eb = await store.db.selectFrom('exposures').selectAll().where('container_id', '=', b.id).execute();
+    expect(eb.map((e) => [e.last_seen.toISOString(), e.closed_at?.toISOString()])).toEqual([
+      [at(22).toISOString(), at(23).toISOString()],
+    ]);
+
+    // A delta that sees a unchanged writes its row (a delta says nothing of the source's other rows).
+    await writeInventoryMutation(
+      store,
+      src,
+      { type: 'delta', added: [a], removed: [] },
+      { observedAt: at(24) },
+    );
+    const after = await sql<{ last_seen: Date }>`select last_seen from containers where id = ${a.id}`.execute(
+      store.db,
+    );
+    expect(after.rows[0]!.last_seen.toISOString()).toBe(at(24).toISOString());
   });
 
   it('refuses ids of another source and a name reused for another kind, writing nothing', async () => {

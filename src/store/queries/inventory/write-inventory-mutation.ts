@@ -2,6 +2,9 @@
 // container rows keep first_seen and bump last_seen; a full list closes (removed_at) the rows it no
 // longer contains; a delta touches only its own rows; each container's exposure interval is opened,
 // extended and closed with it; the run is recorded with its counts and errors (freshness per source).
+// An unscoped full list writes only what changed: the rows it finds unchanged are not rewritten,
+// the list's time is recorded once on the source (last_full_at), and readers take a live row's last
+// sighting as greatest(last_seen, last_full_at) (last-seen.ts, docs/adr/0010-source-seen-at.md).
 // It returns the ids added, changed and removed so propagation recomputes only those.
 // The mutation shape is Backstage's EntityProvider pattern (docs/adr/0005-inventory.md).
 // A mutation is landed batch by batch (`writeInventoryStream`): each batch reads back only its own
@@ -23,6 +26,7 @@ import {
   containerSignature,
   SAME_IDENTITY,
 } from './container-columns.js';
+import { exposureLastSeen } from './last-seen.js';
 
 export type InventorySourceKind = 'kubernetes' | 'docker' | 'cmdb';
 
@@ -149,7 +153,14 @@ export async function writeInventoryStream(
       if (batch.length) await landBatch(tx, sourceId, batch, now, acc);
     }
     const how = await end();
+    const sourceLevel = how.type === 'full' && !opts.scope?.namespaces?.length;
+    if (!sourceLevel && acc.unchanged) await touchUnchanged(tx, now);
     await closeMissing(tx, sourceId, how, now, opts, acc);
+    if (sourceLevel) {
+      await sql`update inventory_sources set last_full_at = ${now}::timestamptz where id = ${sourceId}`.execute(
+        tx,
+      );
+    }
     const runId = await recordRun(tx, source, sourceId, how, now, opts, acc);
     return {
       sourceId,
@@ -316,16 +327,26 @@ async function landBatch(
       `container id${collisions.length > 1 ? 's' : ''} ${collisions.slice(0, 3).join(', ')}${collisions.length > 3 ? ' …' : ''} already belong to another inventory source; give this source another name so its ids do not collide`,
     );
   }
-  // One statement with an array parameter: far cheaper than many IN lists on PGlite.
+  // Unchanged rows are not written: their ids are kept for the end of the stream (touchUnchanged,
+  // closeMissing) in a temporary table (not WAL-logged; dropped at commit), made on first use, so a
+  // watch delta without unchanged rows costs no statement more. One statement with an array
+  // parameter: far cheaper than many IN lists on PGlite.
+  if (unchangedIds.length && !acc.unchanged) {
+    await sql`create temporary table if not exists inventory_unchanged (id text not null) on commit drop`.execute(
+      tx,
+    );
+    await sql`truncate inventory_unchanged`.execute(tx);
+  }
   for (const c of chunks(unchangedIds, ARRAY_CHUNK)) {
-    await sql`update containers set last_seen = ${now} where id = any(${c}::text[])`.execute(tx);
+    await sql`insert into inventory_unchanged (id) select unnest(${c}::text[])`.execute(tx);
   }
 
-  // Exposure intervals: a changed identity closes the old interval; new identities open one.
+  // Exposure intervals: a changed identity closes the old interval at its last sighting; new
+  // identities open one.
   for (const c of chunks(identityChanged, ID_CHUNK)) {
     await tx
       .updateTable('exposures')
-      .set({ closed_at: now })
+      .set({ closed_at: now, last_seen: exposureLastSeen('exposures') })
       .where('container_id', '=', anyText(c))
       .where('closed_at', 'is', null)
       .execute();
@@ -357,9 +378,9 @@ async function landBatch(
       )
       .execute();
   }
-  // Extend the open intervals of everything seen again (fresh intervals already end now). By id,
+  // Extend the open intervals of what was written again (fresh intervals already end now). By id,
   // through the exposures_container index: a join on last_seen can turn quadratic on stale stats.
-  const seenAgain = [...unchangedIds, ...changed, ...cameBack];
+  const seenAgain = [...changed, ...cameBack];
   for (const c of chunks(seenAgain, ARRAY_CHUNK)) {
     await sql`update exposures set last_seen = ${now}
       where container_id = any(${c}::text[]) and closed_at is null and last_seen < ${now}`.execute(tx);
@@ -371,7 +392,24 @@ async function landBatch(
   acc.report(acc.counts.seen);
 }
 
-/** Removals: what a full list did not contain, or what a delta says went away; their intervals close. */
+/**
+ * A delta, or a full list scoped to some namespaces, says nothing of the source's other rows: the
+ * rows it saw unchanged get last_seen (and their open intervals) one by one, as written rows do.
+ */
+async function touchUnchanged(tx: Kysely<Database>, now: Date): Promise<void> {
+  await sql`update containers set last_seen = ${now}::timestamptz
+    from inventory_unchanged u where containers.id = u.id`.execute(tx);
+  await sql`update exposures set last_seen = ${now}::timestamptz
+    from inventory_unchanged u
+    where exposures.container_id = u.id and exposures.closed_at is null
+      and exposures.last_seen < ${now}::timestamptz`.execute(tx);
+}
+
+/**
+ * Removals: what a full list did not contain, or what a delta says went away; their intervals
+ * close. A row closed by a full list gets its last sighting written: the source's previous full
+ * list saw it, if it is later than the row's own last_seen.
+ */
 async function closeMissing(
   tx: Kysely<Database>,
   sourceId: number,
@@ -387,8 +425,10 @@ async function closeMissing(
     const room = Math.min(acc.room + 1, 2 ** 31 - 1);
     const res = await sql<{ n: number; ids: string[] }>`
       with gone as (
-        update containers set removed_at = ${now}
+        update containers set removed_at = ${now},
+          last_seen = greatest(last_seen, (select last_full_at from inventory_sources where id = ${sourceId}))
         where source_id = ${sourceId} and removed_at is null and last_seen < ${now} ${inScope}
+          ${acc.unchanged ? sql`and not exists (select 1 from inventory_unchanged u where u.id = containers.id)` : sql``}
         returning id, last_seen
       ), closed as (
         update exposures set closed_at = ${now}, last_seen = gone.last_seen

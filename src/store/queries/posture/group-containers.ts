@@ -2,9 +2,12 @@
 // kinds' keys and labels need — one row per group, never one per container or per finding.
 // Propagation sums these groups with the per-image roll-ups (src/propagation/rollups.ts).
 import { type RawBuilder, sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { ScopeKind } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import { withWorkMem } from '../../work-mem.js';
+import { liveGroupLastSeen } from '../inventory/last-seen.js';
+import { scopeSql } from './scope-sql.js';
 
 /** Which containers a roll-up covers (running ones only). */
 export interface PostureFilter {
@@ -18,6 +21,8 @@ export interface PostureFilter {
   containerIds?: string[] | undefined;
   /** Only these scope keys (incremental snapshots; applies to a single kind). */
   scopeKeys?: string[] | undefined;
+  /** The caller's access scope: only containers inside it count (src/core/access.ts). */
+  scope?: AccessScope | undefined;
 }
 
 /** The SQL key of a scope over the containers table (aliased `c`). */
@@ -96,6 +101,7 @@ export function containerWhere(f: PostureFilter): RawBuilder<unknown> {
   if (f.owner !== undefined) parts.push(sql`c.owner = ${f.owner}`);
   if (f.imageDigest !== undefined) parts.push(sql`c.image_digest = ${f.imageDigest}`);
   if (f.containerIds) parts.push(sql`c.id = any(${f.containerIds}::text[])`);
+  if (f.scope) parts.push(scopeSql(f.scope, 'c'));
   return sql.join(parts, sql` and `);
 }
 
@@ -135,7 +141,7 @@ export async function groupRunningContainers(
   return groupsOver(
     db,
     kinds,
-    sql`select ${sql.raw(inner)}, count(*) as n, min(c.last_seen) as last_seen
+    sql`select ${sql.raw(inner)}, count(*) as n, ${liveGroupLastSeen()} as last_seen
       from containers c where ${containerWhere(filter)} ${keyFilter}
       group by ${sql.raw(Array.from({ length: groupCount }, (_, i) => String(i + 1)).join(', '))}`,
   );
@@ -144,12 +150,14 @@ export async function groupRunningContainers(
 /**
  * The same groups as groupRunningContainers (never per container), read from the maintained
  * posture_groups (migration 12) instead of the containers table: only the groups of these scopes
- * (a kind absent from `only`: none of its scopes; `only` undefined or the fleet in it: every group).
+ * (a kind absent from `only`: none of its scopes; `only` undefined or the fleet in it: every group),
+ * and of those only the groups inside `within` (a cluster, a namespace, an access scope).
  */
 export async function readPostureGroups(
   { db }: Pick<Store, 'db'>,
   kinds: readonly ScopeKind[],
   only?: Map<ScopeKind, Set<string>> | undefined,
+  within: Pick<PostureFilter, 'cluster' | 'namespace' | 'scope'> = {},
 ): Promise<ContainerGroup[]> {
   if (kinds.includes('container')) throw new Error('readPostureGroups: container groups are not maintained');
   const all = !only || (only.get('fleet')?.size ?? 0) > 0;
@@ -161,6 +169,11 @@ export async function readPostureGroups(
     }
     if (!parts.length) return [];
   }
+  const inside = [
+    scopeSql(within.scope, 'g'),
+    ...(within.cluster !== undefined ? [sql`g.cluster = ${within.cluster}`] : []),
+    ...(within.namespace !== undefined ? [sql`g.namespace = ${within.namespace}`] : []),
+  ];
   return groupsOver(
     db,
     kinds,
@@ -168,7 +181,8 @@ export async function readPostureGroups(
         null::text as container_name, g.environment, g.owner,
         case when g.image_digest is null then g.image end as image, g.image_digest, g.source_id,
         sum(g.containers) as n, min(g.last_seen) as last_seen
-      from posture_groups g ${all ? sql`` : sql`where ${sql.join(parts, sql` or `)}`}
+      from posture_groups g
+      where ${sql.join(inside, sql` and `)} ${all ? sql`` : sql`and (${sql.join(parts, sql` or `)})`}
       group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`,
   );
 }
@@ -222,7 +236,7 @@ function postureGroupsInsert(where: RawBuilder<unknown>): RawBuilder<unknown> {
         coalesce(c.workload_name, c.pod, c.container_name) as workload_name,
         null::text as pod, null::text as container_name, c.environment, c.owner, c.image,
         c.image_digest, c.source_id, c.match_method, c.confidence,
-        count(*) as n, min(c.last_seen) as last_seen
+        count(*) as n, ${liveGroupLastSeen()} as last_seen
       from containers c where c.removed_at is null and ${where}
       group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
     ) c`;

@@ -1,7 +1,10 @@
 // Posture history: one snapshot row per scope whenever its figures change (or when the last one is
 // older than the interval), and the history of a scope for trends and rollout checks.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
+import { scopeKeySql } from './group-containers.js';
+import { scopeRestricts, scopeSql } from './scope-sql.js';
 
 export interface SnapshotRow {
   scopeKind: string;
@@ -45,12 +48,45 @@ export async function snapshotHistory(
   scopeKind: string,
   scopeKeys: string[],
   limit = 100,
+  scope?: AccessScope | undefined,
 ): Promise<StoredSnapshot[]> {
   const rows = await sql<Record<string, unknown>>`
-    select id, taken_at, scope_kind, scope_key, containers, distinct_counts, instance_counts, digests
-    from posture_snapshots where scope_kind = ${scopeKind} and scope_key = any(${scopeKeys}::text[])
-    order by taken_at desc, id desc limit ${limit}`.execute(db);
+    select s.id, s.taken_at, s.scope_kind, s.scope_key, s.containers, s.distinct_counts, s.instance_counts, s.digests
+    from posture_snapshots s
+    where s.scope_kind = ${scopeKind} and s.scope_key = any(${scopeKeys}::text[]) and ${snapshotVisible(scope)}
+    order by s.taken_at desc, s.id desc limit ${limit}`.execute(db);
   return rows.rows.map(toStored);
+}
+
+/**
+ * Which snapshots (alias s) a scoped caller may read: a snapshot covers every container of its
+ * scope, so it is visible only when all of them lie inside the access scope. For a cluster,
+ * namespace, environment or owner the key says so (a namespace key `cluster/ns` is inside a
+ * cluster=… and namespace=… scope, never inside an owner=… one); a workload's is checked against
+ * the containers it ran; a fleet or image snapshot only under no restriction.
+ */
+function snapshotVisible(scope: AccessScope | undefined): RawBuilder<unknown> {
+  if (!scope || !scopeRestricts(scope)) return sql`true`;
+  const c = scope.clusters?.length ? scope.clusters : undefined;
+  const n = scope.namespaces?.length ? scope.namespaces : undefined;
+  const e = scope.environments?.length ? scope.environments : undefined;
+  const o = scope.owners?.length ? scope.owners : undefined;
+  const clusterPart = sql`split_part(s.scope_key, '/', 1)`;
+  const namespacePart = sql`split_part(s.scope_key, '/', 2)`;
+  const byKey: RawBuilder<unknown>[] = [];
+  if (!n && !e && !o) byKey.push(sql`(s.scope_kind = 'cluster' and s.scope_key = any(${c}::text[]))`);
+  if (!e && !o)
+    byKey.push(
+      sql`(s.scope_kind = 'namespace' and ${c ? sql`${clusterPart} = any(${c}::text[])` : sql`true`}
+        and ${n ? sql`${namespacePart} = any(${n}::text[])` : sql`true`})`,
+    );
+  if (!c && !n && !o) byKey.push(sql`(s.scope_kind = 'environment' and s.scope_key = any(${e}::text[]))`);
+  if (!c && !n && !e) byKey.push(sql`(s.scope_kind = 'owner' and s.scope_key = any(${o}::text[]))`);
+  const wk = sql.raw(scopeKeySql('workload'));
+  byKey.push(sql`(s.scope_kind = 'workload'
+    and exists (select 1 from containers c where ${wk} = s.scope_key)
+    and not exists (select 1 from containers c where ${wk} = s.scope_key and coalesce(${scopeSql(scope, 'c')}, false) = false))`);
+  return sql`(${sql.join(byKey, sql` or `)})`;
 }
 
 function toStored(row: Record<string, unknown>): StoredSnapshot {

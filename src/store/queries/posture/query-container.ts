@@ -1,9 +1,13 @@
 // One container with its resolution, its image's roll-up, and its exposure intervals.
 import { sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
+import { containerLastSeen, exposureLastSeen } from '../inventory/last-seen.js';
 import { toCells } from './cells-sql.js';
+import { scopeSql } from './scope-sql.js';
 
-export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
+/** The container `id` (undefined when unknown or outside `scope`). */
+export async function queryContainer({ db }: Pick<Store, 'db'>, id: string, scope?: AccessScope | undefined) {
   const c = await db
     .selectFrom('containers as c')
     .innerJoin('inventory_sources as s', 's.id', 'c.source_id')
@@ -12,6 +16,7 @@ export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
     .select([
       's.name as source_name',
       's.kind as source_kind',
+      containerLastSeen('c').as('last_seen_effective'),
       'p.counts',
       'p.kev as kev_count',
       'p.fixable as fixable_count',
@@ -22,11 +27,12 @@ export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
       'p.source as findings_source',
     ])
     .where('c.id', '=', id)
+    .where(scopeSql(scope, 'c'))
     .executeTakeFirst();
   if (!c) return undefined;
   const exposures = await db
     .selectFrom('exposures')
-    .select(['image_digest', 'first_seen', 'last_seen', 'closed_at'])
+    .select(['image_digest', 'first_seen', exposureLastSeen('exposures').as('last_seen'), 'closed_at'])
     .where('container_id', '=', id)
     .orderBy('first_seen')
     .execute();
@@ -38,10 +44,15 @@ export async function queryContainer({ db }: Pick<Store, 'db'>, id: string) {
   };
 }
 
-/** Container ids matching a prefix or pod/container name (for `container show` convenience). */
-export async function findContainerIds({ db }: Pick<Store, 'db'>, text: string): Promise<string[]> {
-  const r = await sql<{ id: string }>`select id from containers
-    where id = ${text} or id like ${`${text.replace(/[%_\\]/g, '\\$&')}%`} or (pod || '/' || container_name) = ${text}
+/** Container ids (inside `scope`) matching a prefix or pod/container name (for `container show` convenience). */
+export async function findContainerIds(
+  { db }: Pick<Store, 'db'>,
+  text: string,
+  scope?: AccessScope | undefined,
+): Promise<string[]> {
+  const r = await sql<{ id: string }>`select id from containers c
+    where (id = ${text} or id like ${`${text.replace(/[%_\\]/g, '\\$&')}%`} or (pod || '/' || container_name) = ${text})
+      and ${scopeSql(scope, 'c')}
     order by removed_at desc nulls first, id limit 20`.execute(db);
   return r.rows.map((x) => x.id);
 }

@@ -6,7 +6,9 @@
 // with their ledger rows. Neither scans the fleet.
 import { type RawBuilder, sql } from 'kysely';
 import type { Store } from '../../open-store.js';
+import { containerLastSeen } from '../inventory/last-seen.js';
 import { type PostureFilter, scopeKeySql } from './group-containers.js';
+import { scopeSql } from './scope-sql.js';
 
 export interface ExposureSummary {
   since: Date;
@@ -18,12 +20,12 @@ export interface ExposureSummary {
 export async function queryExposureSummary(
   { db }: Pick<Store, 'db'>,
   since: Date,
-  filter: Pick<PostureFilter, 'cluster' | 'namespace'> = {},
+  filter: Pick<PostureFilter, 'cluster' | 'namespace' | 'scope'> = {},
 ): Promise<ExposureSummary> {
   const scope = (alias: string): RawBuilder<unknown> =>
     sql.join(
       [
-        sql`true`,
+        scopeSql(filter.scope, alias),
         ...(filter.cluster !== undefined ? [sql`${sql.ref(`${alias}.cluster`)} = ${filter.cluster}`] : []),
         ...(filter.namespace !== undefined
           ? [sql`${sql.ref(`${alias}.namespace`)} = ${filter.namespace}`]
@@ -46,7 +48,7 @@ export async function queryExposureSummary(
   if (older.length) {
     const r = await sql<{ n: number }>`
       select count(*) as n from containers c
-      where c.removed_at is null and c.last_seen >= ${since} and ${scope('c')}
+      where c.removed_at is null and ${containerLastSeen('c')} >= ${since} and ${scope('c')}
         and ${sql.raw(scopeKeySql('workload'))} = any(${older}::text[])`.execute(db);
     seen += Number(r.rows[0]?.n ?? 0);
   }

@@ -2,7 +2,9 @@
 // else the newest container observation), and the oldest scan among images in use (from the
 // maintained running-container groups, posture_groups).
 import { sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
+import { scopeSql } from './scope-sql.js';
 
 export interface FreshnessRows {
   advisories: { name: string; kind: string; updatedAt: Date }[];
@@ -11,7 +13,11 @@ export interface FreshnessRows {
   newestScanInUse: Date | null;
 }
 
-export async function queryFreshness({ db }: Pick<Store, 'db'>): Promise<FreshnessRows> {
+/** `scope`: the scans in use are those of the containers inside it (sources and advisories are global). */
+export async function queryFreshness(
+  { db }: Pick<Store, 'db'>,
+  scope?: AccessScope | undefined,
+): Promise<FreshnessRows> {
   const advisories = await db
     .selectFrom('advisory_sources')
     .select(['name', 'kind', 'updated_at'])
@@ -35,7 +41,7 @@ export async function queryFreshness({ db }: Pick<Store, 'db'>): Promise<Freshne
     from runs order by runs.name`.execute(db);
   const scans = await sql<{ oldest: Date | null; newest: Date | null }>`
     select min(p.scanned_at) as oldest, max(p.scanned_at) as newest
-    from (select distinct g.image_digest from posture_groups g where g.image_digest is not null) g
+    from (select distinct g.image_digest from posture_groups g where g.image_digest is not null and ${scopeSql(scope, 'g')}) g
     join image_posture p on p.image_digest = g.image_digest`.execute(db);
   return {
     advisories: advisories.map((a) => ({ name: a.name, kind: a.kind, updatedAt: a.updated_at })),

@@ -2,24 +2,27 @@
 // containers per digest, EPSS and ids by vulnerability number, and exposure time per image
 // (container-seconds from the exposure ledger, so short-lived containers count).
 import { sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
 import { containerWhere, type PostureFilter } from './group-containers.js';
+import { scopeSql } from './scope-sql.js';
 
 /**
  * Running containers per resolved digest, over the containers `filter` keeps: from the maintained
- * groups (posture_groups) when the filter is at most a cluster and namespace, else from containers.
+ * groups (posture_groups) when the filter is at most a cluster, namespace and access scope, else
+ * from containers.
  */
 export async function queryRunningPerDigest(
   { db }: Pick<Store, 'db'>,
   filter: PostureFilter = {},
 ): Promise<{ digest: string; containers: number }[]> {
   const other = Object.entries(filter).some(
-    ([k, v]) => v !== undefined && k !== 'cluster' && k !== 'namespace',
+    ([k, v]) => v !== undefined && k !== 'cluster' && k !== 'namespace' && k !== 'scope',
   );
   if (!other) {
     const g = await sql<{ image_digest: string; n: number }>`
       select g.image_digest, sum(g.containers) as n from posture_groups g
-      where g.image_digest is not null
+      where g.image_digest is not null and ${scopeSql(filter.scope, 'g')}
         ${filter.cluster !== undefined ? sql`and g.cluster = ${filter.cluster}` : sql``}
         ${filter.namespace !== undefined ? sql`and g.namespace = ${filter.namespace}` : sql``}
       group by g.image_digest`.execute(db);
@@ -54,16 +57,17 @@ export async function queryVulnerabilityIds(
   return new Map(r.rows.map((x) => [Number(x.num), x.id]));
 }
 
-/** Container-seconds per image: ledger intervals, else the container's own lifetime. */
+/** Container-seconds per image (of the containers inside `scope`): ledger intervals, else the container's own lifetime. */
 export async function queryExposureByImage(
   { db }: Pick<Store, 'db'>,
   digests: string[],
+  scope?: AccessScope | undefined,
 ): Promise<Map<string, number>> {
   if (!digests.length) return new Map();
   const r = await sql<{ image_digest: string; secs: number }>`
     with c as (
       select c.id, c.image_digest, c.removed_at, c.started_at, c.first_seen from containers c
-      where c.image_digest = any(${digests}::text[])
+      where c.image_digest = any(${digests}::text[]) and ${scopeSql(scope, 'c')}
     ),
     e as (
       select x.container_id, sum(extract(epoch from (coalesce(x.closed_at, greatest(x.last_seen, now())) - x.first_seen))) as secs

@@ -2,8 +2,10 @@
 // image (by resolved digest, by the reference as written, or by the runtime's digest), and how
 // many running containers have an owner.
 import { sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
 import { anyText } from '../../statement-size.js';
+import { scopeSql } from './scope-sql.js';
 
 export interface ImageWorkloadRow {
   cluster: string | null;
@@ -17,24 +19,27 @@ export interface ImageWorkloadRow {
 export async function queryImageWorkloads(
   { db }: Pick<Store, 'db'>,
   q: { digests: string[]; image: string; repoDigest?: string | undefined },
+  scope?: AccessScope | undefined,
 ): Promise<ImageWorkloadRow[]> {
   const r = await sql<ImageWorkloadRow>`
     select c.cluster, c.namespace, c.workload_kind as kind, coalesce(c.workload_name, c.pod, c.container_name) as name,
       bool_or(c.removed_at is null) as running, min(c.match_method) as how
     from containers c
-    where c.image_digest = any(${q.digests}::text[])
+    where (c.image_digest = any(${q.digests}::text[])
        or c.image = ${q.image}
-       or (${q.repoDigest ?? null}::text is not null and c.digest = ${q.repoDigest ?? null}::text)
+       or (${q.repoDigest ?? null}::text is not null and c.digest = ${q.repoDigest ?? null}::text))
+      and ${scopeSql(scope, 'c')}
     group by 1, 2, 3, 4 order by 1, 2, 3, 4`.execute(db);
   return r.rows.map((x) => ({ ...x, running: Boolean(x.running) }));
 }
 
-export async function queryOwnerCoverage({
-  db,
-}: Pick<Store, 'db'>): Promise<{ running: number; unowned: number }> {
+export async function queryOwnerCoverage(
+  { db }: Pick<Store, 'db'>,
+  scope?: AccessScope | undefined,
+): Promise<{ running: number; unowned: number }> {
   const r = await sql<{ n: number; unowned: number }>`
-    select count(*) as n, count(*) filter (where owner is null or owner = '') as unowned
-    from containers where removed_at is null`.execute(db);
+    select count(*) as n, count(*) filter (where c.owner is null or c.owner = '') as unowned
+    from containers c where c.removed_at is null and ${scopeSql(scope, 'c')}`.execute(db);
   return { running: Number(r.rows[0]?.n ?? 0), unowned: Number(r.rows[0]?.unowned ?? 0) };
 }
 

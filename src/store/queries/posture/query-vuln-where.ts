@@ -1,7 +1,9 @@
 // CVE-first: every running container (and so every workload) whose image carries a vulnerability,
 // found through image_vulns by id or, failing that, through the aliases recorded on findings.
 import { sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
+import { scopeSql } from './scope-sql.js';
 
 export interface VulnWhereRow {
   containerId: string;
@@ -36,7 +38,12 @@ export async function canonicalVulnIds({ db }: Pick<Store, 'db'>, id: string): P
   return r.rows.map((x) => x.id);
 }
 
-export async function queryVulnWhere({ db }: Pick<Store, 'db'>, ids: string[]): Promise<VulnWhereRow[]> {
+/** The running containers (inside `scope`) whose image carries one of `ids`. */
+export async function queryVulnWhere(
+  { db }: Pick<Store, 'db'>,
+  ids: string[],
+  scope?: AccessScope | undefined,
+): Promise<VulnWhereRow[]> {
   if (!ids.length) return [];
   const r = await sql<Record<string, unknown>>`
     with hit as (
@@ -57,7 +64,7 @@ export async function queryVulnWhere({ db }: Pick<Store, 'db'>, ids: string[]): 
       c.pod, c.container_name, c.image, c.image_digest, c.match_method, c.confidence,
       h.severity, h.kev, h.fixable, pk.packages
     from hit h
-    join containers c on c.image_digest = h.image_digest and c.removed_at is null
+    join containers c on c.image_digest = h.image_digest and c.removed_at is null and ${scopeSql(scope, 'c')}
     left join pk on pk.image_digest = h.image_digest
     order by c.cluster, c.namespace, c.workload_kind, c.workload_name, c.id`.execute(db);
   return r.rows.map((row) => ({

@@ -1,7 +1,10 @@
 // The containers a workload ran, running and gone, with the digests they resolved to: the ledger a
 // rollout check reads when no posture snapshot predates the rollout.
 import { sql } from 'kysely';
+import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
+import { containerLastSeen } from '../inventory/last-seen.js';
+import { scopeSql } from '../posture/scope-sql.js';
 
 export interface WorkloadContainerRow {
   id: string;
@@ -16,18 +19,21 @@ export interface WorkloadContainerRow {
   removedAt: Date | null;
 }
 
+/** The containers of a workload (only those inside `scope`, when given). */
 export async function queryWorkloadContainers(
   { db }: Pick<Store, 'db'>,
   w: { cluster?: string | undefined; namespace: string; kind: string; name: string },
+  scope?: AccessScope | undefined,
 ): Promise<WorkloadContainerRow[]> {
   const r = await sql<Record<string, unknown>>`
     select c.id, c.cluster, c.namespace, c.workload_kind, coalesce(c.workload_name, c.pod, c.container_name) as workload_name,
-      c.image_digest, c.image, c.first_seen, c.last_seen, c.removed_at
+      c.image_digest, c.image, c.first_seen, ${containerLastSeen('c')} as last_seen, c.removed_at
     from containers c
     where c.namespace = ${w.namespace} and lower(coalesce(c.workload_kind, '-')) = lower(${w.kind})
       and coalesce(c.workload_name, c.pod, c.container_name) = ${w.name}
       ${w.cluster !== undefined ? sql`and coalesce(c.cluster, '-') = ${w.cluster}` : sql``}
-    order by c.removed_at desc nulls first, c.last_seen desc`.execute(db);
+      and ${scopeSql(scope, 'c')}
+    order by c.removed_at desc nulls first, last_seen desc`.execute(db);
   return r.rows.map((row) => ({
     id: String(row.id),
     cluster: (row.cluster as string | null) ?? null,

@@ -1,0 +1,3 @@
+// API access in the store: token rows and the audit log (src/server/auth/ holds the rules).
+export * from './api-tokens.js';
+export * from './audit-log.js';

@@ -1,0 +1,125 @@
+// The container list as `runsight containers --format json` prints it and the API serves it: each
+// container's inventory fields (docs/inventory.md) merged with its posture fields (imageDigest,
+// matchMethod, confidence, counts, summary — docs/cli.md#counts-vulnerabilities-and-findings),
+// inside the caller's access scope, a page at a time: `next` is an opaque cursor to pass back as
+// `after` (null on the last page).
+import { InputError } from '../core/errors.js';
+import {
+  type ContainerOrderKey,
+  type ContainerRow,
+  listContainers,
+  listOrderKey,
+  type Store,
+} from '../store/index.js';
+import { type ContainerPostureFields, containerPostureFields } from './container-counts.js';
+import type { ScopedRead } from './scoped-read.js';
+
+export interface ContainerListQuery extends ScopedRead {
+  source?: string | undefined;
+  cluster?: string | undefined;
+  namespaces?: string[] | undefined;
+  /** Also list containers that have gone (state "removed"). */
+  includeRemoved?: boolean | undefined;
+  /** The `next` of the previous page. */
+  after?: string | undefined;
+  /** Page size (a positive integer); left out: every row. */
+  limit?: number | undefined;
+}
+
+/** One container as listed (the contract of `runsight containers --format json`). */
+export type ContainerDocument = ReturnType<typeof containerJson> & ContainerPostureFields;
+
+export interface ContainerList {
+  items: ContainerDocument[];
+  /** Cursor of the next page; null when this page is the last. */
+  next: string | null;
+}
+
+/** The inventory fields of one container's document. */
+export function containerJson(r: ContainerRow) {
+  return {
+    id: r.id,
+    source: r.source,
+    cluster: r.cluster,
+    namespace: r.namespace,
+    workloadKind: r.workloadKind,
+    workloadName: r.workloadName,
+    pod: r.pod,
+    container: r.container,
+    containerKind: r.containerKind,
+    node: r.node,
+    platform: r.platform,
+    image: r.image,
+    imageId: r.imageId,
+    digest: r.digest,
+    digestKind: r.digestKind,
+    // A container that has gone (listed with --all) shows as removed.
+    state: r.removedAt ? 'removed' : r.state,
+    firstSeen: r.firstSeen.toISOString(),
+    lastSeen: r.lastSeen.toISOString(),
+    owner: r.owner,
+    environment: r.environment,
+    labels: r.labels,
+  };
+}
+
+export async function listContainerDocuments(
+  store: Store,
+  q: ContainerListQuery = {},
+): Promise<ContainerList> {
+  const { items, next } = await listContainerPage(store, q);
+  return { items, next };
+}
+
+/** The page with the store rows behind its items, in the same order (the CLI's table reads them). */
+export async function listContainerPage(
+  store: Store,
+  q: ContainerListQuery = {},
+): Promise<ContainerList & { rows: ContainerRow[] }> {
+  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1))
+    throw new InputError(`limit must be a positive integer, got ${q.limit}`);
+  const fetched = await listContainers(store, {
+    source: q.source,
+    cluster: q.cluster,
+    namespaces: q.namespaces,
+    includeRemoved: q.includeRemoved,
+    scope: q.scope,
+    after: q.after === undefined ? undefined : decodeCursor(q.after),
+    limit: q.limit === undefined ? undefined : q.limit + 1,
+  });
+  const more = q.limit !== undefined && fetched.length > q.limit;
+  const rows = more ? fetched.slice(0, q.limit) : fetched;
+  const posture = await containerPostureFields(store, rows);
+  return {
+    items: rows.map((r, i) => ({ ...containerJson(r), ...posture[i]! })),
+    next: more ? encodeCursor(listOrderKey(rows[rows.length - 1]!)) : null,
+    rows,
+  };
+}
+
+function encodeCursor(key: ContainerOrderKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(text: string): ContainerOrderKey {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  const nullableText = (v: unknown) => v === null || typeof v === 'string';
+  if (
+    !Array.isArray(key) ||
+    key.length !== 5 ||
+    typeof key[0] !== 'string' ||
+    typeof key[4] !== 'string' ||
+    !nullableText(key[1]) ||
+    !nullableText(key[2]) ||
+    !nullableText(key[3])
+  )
+    throw new InputError(
+      `cursor "${text.slice(0, 40)}" is not one this listing returned: pass the "next" of the previous page unchanged`,
+    );
+  return key as ContainerOrderKey;
+}
