@@ -17,6 +17,16 @@ const registryAuth = z.strictObject({
   insecure: z.boolean().optional(),
 });
 
+/** One advisory feed's location (http(s), file:// or a local path), switch and pinned SHA-256. */
+const advisoryFeed = z.strictObject({
+  url: z.string().optional(),
+  enabled: z.boolean().optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits')
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   store: z
     .strictObject({
@@ -111,6 +121,28 @@ export const configSchema = z.strictObject({
           ),
         })
         .optional(),
+    })
+    .optional(),
+  /** Advisory feeds `db update` fetches without --source (docs/advisories.md "Default feeds"). */
+  advisories: z
+    .strictObject({
+      feeds: z
+        .strictObject({
+          /** Base URL or local directory holding `<Ecosystem>/all.zip`; ecosystems default to those in use. */
+          osv: z
+            .strictObject({
+              url: z.string().optional(),
+              ecosystems: z.array(z.string()).optional(),
+              enabled: z.boolean().optional(),
+            })
+            .optional(),
+          kev: advisoryFeed.optional(),
+          epss: advisoryFeed.optional(),
+          cve: advisoryFeed.optional(),
+        })
+        .optional(),
+      /** Largest file a feed may download, in bytes (default 4 GiB). */
+      maxDownloadBytes: z.number().int().positive().optional(),
     })
     .optional(),
   /** Images scanned as base images, for "update base image X" remediation. */

@@ -66,10 +66,16 @@ export const COMMANDS: (() => Promise<Register>)[] = [
   async () => (await import('./commands/posture.js')).registerPostureCommand,
   async () => (await import('./commands/container/show.js')).registerContainerShowCommand,
   async () => (await import('./commands/workload/show.js')).registerWorkloadShowCommand,
+  async () => (await import('./commands/worker.js')).registerWorkerCommand,
+  async () => (await import('./commands/jobs/list.js')).registerJobsListCommand,
   async () => (await import('./commands/vuln/where.js')).registerVulnWhereCommand,
   async () => (await import('./commands/image/diff.js')).registerImageDiffCommand,
   async () => (await import('./commands/validate.js')).registerValidateCommand,
+  async () => (await import('./commands/serve.js')).registerServeCommand,
   async () => (await import('./commands/vuln/show.js')).registerVulnShowCommand,
+  async () => (await import('./commands/token/create.js')).registerTokenCreateCommand,
+  async () => (await import('./commands/token/list.js')).registerTokenListCommand,
+  async () => (await import('./commands/token/revoke.js')).registerTokenRevokeCommand,
 ];
 
 /** The manifest written by the build beside the built main.js (undefined when running from source). */
@@ -119,6 +125,18 @@ export function createProgram(io: Pick<ContextIo, 'stdout' | 'stderr'>): Command
         .argParser((v: string, prev: string[] = []) => [...prev, v])
         .default([]),
     )
+    .addOption(
+      new Option(
+        '--server <url>',
+        'read commands ask this `runsight serve` instead of the local store; token from env RUNSIGHT_TOKEN (env RUNSIGHT_SERVER)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--token-file <file>',
+        'file holding the API token for --server (instead of env RUNSIGHT_TOKEN; never a flag value)',
+      ),
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -142,7 +160,12 @@ async function mainWith(
       const { configFileOf, contextWith } = await import('./run-context.js');
       const opts = program.opts<GlobalOptions>();
       const config = configFileOf(opts, io) ? await import('./config.js') : undefined;
-      const ctx = contextWith(opts, io, (file, warn) => config!.loadConfig(file, warn));
+      const ctx = contextWith(
+        opts,
+        io,
+        (file, warn) => config!.loadConfig(file, warn),
+        commandPath(args.at(-1) as Command),
+      );
       try {
         // commander passes (...positional, options, command): hand the handler everything but the command.
         const result = await handler(ctx, ...(args.slice(0, -1) as A));
@@ -179,6 +202,13 @@ export async function commandManifest(fingerprint: string): Promise<CommandManif
     async (i) => (await COMMANDS[i]!())(program, run),
     fingerprint,
   );
+}
+
+/** `vuln where`: the names from the program down to `cmd`. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /** Command-line arguments are text: a NUL byte (possible only in-process) is refused up front. */

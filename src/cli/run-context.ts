@@ -1,14 +1,19 @@
 // What every command gets: the global options resolved against the environment and the config
 // file, a logger, the output format, a lazily opened store (closed when the command ends) and an
 // AbortSignal fired on SIGINT/SIGTERM. Commands hold no business logic: they call stage functions.
+// Read commands go through `reader()`: the views over the local store, or with `--server`
+// (RUNSIGHT_SERVER) the HTTP client of a `runsight serve` (token from RUNSIGHT_TOKEN or
+// --token-file), with the same methods and documents; then the store is not opened at all.
 // The config file is read by the caller (context.ts, or main.ts, which loads the config module —
 // zod, yaml — only when a file is named), so a run without one never loads them.
 
+import { readFileSync } from 'node:fs';
 import { durationToMs } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import type { Logger, LogLevel } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
 import type { OpenImageSourceOptions } from '../identity/index.js';
+import type { RunsightReader } from '../server/client.js';
 import type { Store } from '../store/index.js';
 import type { RunsightConfig } from './config.js';
 import { createStderrLogger, redact } from './logger.js';
@@ -22,6 +27,10 @@ export interface GlobalOptions {
   config?: string;
   readOnly?: boolean;
   insecureRegistry: string[];
+  /** Base URL of a `runsight serve` to read from instead of the local store (env RUNSIGHT_SERVER). */
+  server?: string;
+  /** File holding the API token for --server (else env RUNSIGHT_TOKEN). */
+  tokenFile?: string;
 }
 
 export interface CliContext {
@@ -32,8 +41,15 @@ export interface CliContext {
   signal: AbortSignal;
   /** Registries to reach over plain HTTP: --insecure-registry, RUNSIGHT_INSECURE_REGISTRIES, config. */
   insecureRegistries: string[];
-  /** Opens (once) and returns the store; it is closed when the command returns. */
+  /** Opens (once) and returns the store; it is closed when the command returns. Refused with --server. */
   store(): Promise<Store>;
+  /**
+   * The read commands' documents: the views over the local store, or with --server the server's
+   * API through its client (src/server/client.ts), under the same method names.
+   */
+  reader(): Promise<RunsightReader>;
+  /** The server URL when running in remote mode (--server / RUNSIGHT_SERVER). */
+  server: string | undefined;
   /** Writes machine output to stdout. */
   print(text: string): void;
   /** True when stderr is a terminal: progress may be drawn there. */
@@ -78,6 +94,7 @@ export function contextWith(
   opts: GlobalOptions,
   io: ContextIo,
   loadConfig: (file: string, warn: (msg: string) => void) => RunsightConfig,
+  command?: string,
 ): CliContext & { close(): Promise<void> } {
   const logger = createStderrLogger(opts.logLevel, io.stderr);
   // Off a terminal, long work says how far it got even at the default level (`warn`): only
@@ -106,7 +123,13 @@ export function contextWith(
         : 'config key "store.databaseUrl"';
   // A bad flag fails before any work; a bad environment or config value when the store is opened.
   if (opts.databaseUrl !== undefined) checkDatabaseUrl(opts.databaseUrl, urlFrom);
+  const server = opts.server ?? (io.env.RUNSIGHT_SERVER || undefined);
+  if (server !== undefined && (opts.databaseUrl !== undefined || opts.dataDir !== undefined))
+    throw new UsageError(
+      `--server reads from a Runsight server; ${opts.databaseUrl !== undefined ? '--database-url' : '--data-dir'} names a local store: give one or the other`,
+    );
   let opened: Promise<Store> | undefined;
+  let reader: Promise<RunsightReader> | undefined;
   let progressShown = false;
   const now = io.now ?? (() => performance.now());
   const interval = io.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
@@ -168,7 +191,23 @@ export function contextWith(
         etaSeconds: eta ?? null,
       });
     },
+    server,
+    reader() {
+      reader ??= server
+        ? import('../server/client.js').then(({ createClient }) => {
+            const token = tokenFor(opts, io.env);
+            const client = createClient({ url: server, token, signal: io.signal });
+            if (token && /^http:\/\/(?!(localhost|127\.[\d.]+|\[::1\])(:\d+)?(\/|$))/i.test(server))
+              logger.warn('the API token goes over plain HTTP to a server off this machine: use https://');
+            return client;
+          })
+        : Promise.all([context.store(), import('./reader.js')]).then(([store, { localReader }]) =>
+            localReader(store, context),
+          );
+      return reader;
+    },
     store() {
+      if (server) throw new UsageError(remoteRefusal(command));
       if (databaseUrl) checkDatabaseUrl(databaseUrl, urlFrom);
       // Imported here: a command that never opens the store never loads it (kysely, PGlite, pg).
       opened ??= import('../store/index.js').then(({ openStore }) =>
@@ -188,6 +227,42 @@ export function contextWith(
     },
   };
   return context;
+}
+
+/** Write commands and the API route that does their work on a server. */
+const API_ROUTES: Record<string, string> = {
+  scan: 'POST /api/v1/scans',
+  import: 'POST /api/v1/imports',
+  inventory: 'POST /api/v1/inventory/{source}/batches',
+};
+
+/** Why a command that needs the local store does not run with --server, and what to do instead. */
+export function remoteRefusal(command: string | undefined): string {
+  const name = command ?? 'this command';
+  const route = command ? API_ROUTES[command.split(' ')[0]!] : undefined;
+  return `\`${name}\` runs locally, on the local store; with --server (RUNSIGHT_SERVER) only the read commands (containers, posture, container show, workload show, vuln show, vuln where, image show, validate) go to the server${route ? `: use the API's ${route}` : ''}, or run it without --server`;
+}
+
+/**
+ * The API token for --server: the file named by --token-file, else RUNSIGHT_TOKEN. Never a flag
+ * value: argv is visible to every user of the machine (ps, /proc/PID/cmdline) and kept in shell history.
+ */
+export function tokenFor(opts: Pick<GlobalOptions, 'tokenFile'>, env: NodeJS.ProcessEnv): string | undefined {
+  if (opts.tokenFile === undefined) return env.RUNSIGHT_TOKEN?.trim() || undefined;
+  let text: string;
+  try {
+    text = readFileSync(opts.tokenFile, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `--token-file ${JSON.stringify(opts.tokenFile)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); expected a file holding the API token`,
+    );
+  }
+  const token = text.trim();
+  if (!token || /\s/.test(token))
+    throw new UsageError(
+      `--token-file ${JSON.stringify(opts.tokenFile)} expected one token on one line (as printed by "runsight token create")`,
+    );
+  return token;
 }
 
 /** A PostgreSQL server is named by a postgres:// or postgresql:// URL; anything else is refused. */

@@ -3,14 +3,7 @@
 // `--fail-on` turns it into a gate (exit 1).
 import { type Command, Option } from 'commander';
 import { GateTrippedError, UsageError } from '../../core/errors.js';
-import {
-  gateTrips,
-  getPosture,
-  humanAge,
-  POSTURE_BY,
-  type PostureBy,
-  type PostureGroup,
-} from '../../views/index.js';
+import { gateTrips, humanAge, POSTURE_BY, type PostureBy, type PostureGroup } from '../../views/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
 import {
@@ -19,7 +12,6 @@ import {
   freshnessFooter,
   instancesText,
   parseSeverity,
-  postureConfig,
   summaryDetail,
 } from '../posture-format.js';
 
@@ -54,20 +46,15 @@ export function registerPostureCommand(program: Command, run: Run): void {
         const top = Number(opts.top);
         if (!Number.isInteger(top) || top < 1)
           throw new UsageError(`--top expects a positive integer, got "${opts.top}"`);
-        const store = await ctx.store();
-        const report = await getPosture(
-          store,
-          {
-            by: opts.by as PostureBy,
-            severity: parseSeverity(opts.severity, '--severity'),
-            kev: opts.kev,
-            fixable: opts.fixable,
-            cluster: opts.cluster,
-            namespace: opts.namespace,
-            top,
-          },
-          postureConfig(ctx),
-        );
+        const report = await (await ctx.reader()).posture({
+          by: opts.by as PostureBy,
+          severity: parseSeverity(opts.severity, '--severity'),
+          kev: opts.kev,
+          fixable: opts.fixable,
+          cluster: opts.cluster,
+          namespace: opts.namespace,
+          top,
+        });
         const t = report.totals;
         const gaps = report.coverage.gaps;
         const printable: Printable<PostureGroup> = {

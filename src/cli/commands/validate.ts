@@ -1,10 +1,9 @@
 // `runsight validate`: the use case's validation checklist; exit 0 only when no check fails.
 import type { Command } from 'commander';
 import { GateTrippedError } from '../../core/errors.js';
-import { type Check, validatePropagation } from '../../views/index.js';
+import type { Check } from '../../views/index.js';
 import type { Run } from '../main.js';
 import { type Printable, render } from '../output.js';
-import { postureConfig } from '../posture-format.js';
 
 export function registerValidateCommand(program: Command, run: Run): void {
   program
@@ -15,8 +14,7 @@ export function registerValidateCommand(program: Command, run: Run): void {
     .option('--fixed-image <ref>', 'the rebuilt image without it')
     .action(
       run(async (ctx, opts: { image?: string; vulnerability?: string; fixedImage?: string }) => {
-        const store = await ctx.store();
-        const result = await validatePropagation(store, opts, postureConfig(ctx));
+        const result = await (await ctx.reader()).validate(opts);
         const failed = result.checks.filter((c) => c.status === 'fail');
         const printable: Printable<Check> = {
           json: result,

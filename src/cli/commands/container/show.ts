@@ -4,9 +4,8 @@
 
 import type { Command } from 'commander';
 import type { FixGuidance } from '../../../remediation/index.js';
-import { showContainer } from '../../../views/index.js';
 import { group, type Run } from '../../main.js';
-import { countsHeadline, freshnessFooter, postureConfig, summaryDetail } from '../../posture-format.js';
+import { countsHeadline, freshnessFooter, summaryDetail } from '../../posture-format.js';
 
 export function registerContainerShowCommand(program: Command, run: Run): void {
   group(program, 'container', 'one running container')
@@ -16,8 +15,7 @@ export function registerContainerShowCommand(program: Command, run: Run): void {
     )
     .action(
       run(async (ctx, id: string) => {
-        const store = await ctx.store();
-        const v = await showContainer(store, id, postureConfig(ctx));
+        const v = await (await ctx.reader()).container(id);
         return {
           json: v,
           rows: v.findings,

@@ -4,8 +4,7 @@
 // vulnerabilities and findings as everywhere (docs/cli.md#counts-vulnerabilities-and-findings):
 // what posture counts for the digest, and each source's own rows.
 import type { Command } from 'commander';
-import { getSetting } from '../../../store/index.js';
-import { type FindingDifference, showImage } from '../../../views/index.js';
+import type { FindingDifference } from '../../../views/index.js';
 import { group, type Run } from '../../main.js';
 import { countsHeadline, summaryDetail } from '../../posture-format.js';
 
@@ -17,12 +16,7 @@ export function registerImageShowCommand(program: Command, run: Run): void {
     .argument('<ref>', 'image reference (tag resolved through tag history) or digest')
     .action(
       run(async (ctx, ref: string) => {
-        const store = await ctx.store();
-        // posture.authoritativeSource from the config, else the settings table (as posture reads it).
-        const configured =
-          ctx.config.posture?.authoritativeSource ??
-          (await getSetting<string>(store, 'posture.authoritativeSource'));
-        const shown = await showImage(store, ref, configured);
+        const shown = await (await ctx.reader()).image(ref);
         const names = shown.sources.map((s) => s.source);
         const footer = [
           `digest ${shown.digest}${shown.resolvedBy === 'tag-history' ? ` (from tag history of ${ref})` : ''}`,

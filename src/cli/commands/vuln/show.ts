@@ -3,7 +3,6 @@
 // and the images whose current findings carry it — each with its severity and who decided it.
 import type { Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
-import { getVulnerability } from '../../../store/index.js';
 import { group, type Run } from '../../main.js';
 
 export function registerVulnShowCommand(program: Command, run: Run): void {
@@ -13,8 +12,7 @@ export function registerVulnShowCommand(program: Command, run: Run): void {
     .description('advisory, aliases, severity, affected ranges and the images a vulnerability affects')
     .action(
       run(async (ctx, id: string) => {
-        const store = await ctx.store();
-        const detail = await getVulnerability(store, id);
+        const detail = await (await ctx.reader()).vulnerability(id);
         if (!detail.advisories.length && !detail.images.length && !detail.cveScores.length) {
           throw new InputError(
             `no advisory or finding names "${id}"; run "runsight db update --source …" first or check the id (CVE-…, GHSA-…, DSA-…)`,
@@ -26,7 +24,7 @@ export function registerVulnShowCommand(program: Command, run: Run): void {
         type Row = (typeof rows)[number];
         const aliases = [...new Set(detail.advisories.flatMap((a) => [a.id, ...a.aliases, ...a.upstream]))];
         return {
-          json: { id, ...detail },
+          json: detail,
           rows,
           columns: [
             { header: 'advisory', value: (r: Row) => r.advisory },

@@ -3,9 +3,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
 import type { VulnWhereRow } from '../../../store/index.js';
-import { vulnWhere } from '../../../views/index.js';
 import { group, type Run } from '../../main.js';
-import { postureConfig } from '../../posture-format.js';
 
 export function registerVulnWhereCommand(program: Command, run: Run): void {
   group(program, 'vuln', 'vulnerabilities')
@@ -13,8 +11,7 @@ export function registerVulnWhereCommand(program: Command, run: Run): void {
     .description('every running container and workload whose image carries this vulnerability')
     .action(
       run(async (ctx, id: string) => {
-        const store = await ctx.store();
-        const w = await vulnWhere(store, id, postureConfig(ctx));
+        const w = await (await ctx.reader()).vulnerabilityWhere(id);
         if (!w.known)
           throw new InputError(
             `no advisory or finding names "${id}"; check the id (CVE-…, GHSA-…, DSA-…) or load advisories with "runsight db update --source …" and scan or import the images`,

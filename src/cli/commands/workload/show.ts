@@ -3,17 +3,9 @@
 // everywhere (docs/cli.md#counts-vulnerabilities-and-findings): vulnerabilities (distinct across its
 // images), findings (Σ over its distinct images) and instances (container × vulnerability).
 import type { Command } from 'commander';
-import { parseWorkloadSpec } from '../../../remediation/index.js';
-import { showWorkload, type WorkloadView } from '../../../views/index.js';
+import type { WorkloadView } from '../../../views/index.js';
 import { group, type Run } from '../../main.js';
-import {
-  chml,
-  countsHeadline,
-  freshnessFooter,
-  instancesText,
-  postureConfig,
-  summaryDetail,
-} from '../../posture-format.js';
+import { chml, countsHeadline, freshnessFooter, instancesText, summaryDetail } from '../../posture-format.js';
 
 type Row = WorkloadView['containers'][number];
 
@@ -25,8 +17,7 @@ export function registerWorkloadShowCommand(program: Command, run: Run): void {
     )
     .action(
       run(async (ctx, text: string) => {
-        const store = await ctx.store();
-        const v = await showWorkload(store, parseWorkloadSpec(text), postureConfig(ctx));
+        const v = await (await ctx.reader()).workload(text);
         const r = v.rollout;
         return {
           json: v,

@@ -1,0 +1,54 @@
+// GET /api/v1/vulnerabilities/{id} (`runsight vuln show`) and …/{id}/where (`runsight vuln where`):
+// a vulnerability that no advisory or finding names — or none inside the caller's scope — is 404.
+import { getVulnerability } from '../../store/index.js';
+import { vulnWhere } from '../../views/index.js';
+import type { App } from '../app.js';
+import { ApiError } from '../errors.js';
+import { postureSettings } from '../posture-settings.js';
+import { apiRoute } from '../route-access.js';
+import { VulnerabilityId, VulnerabilitySchema, VulnWhereSchema } from '../schemas.js';
+
+const show = apiRoute('viewer', {
+  method: 'get',
+  path: '/api/v1/vulnerabilities/{id}',
+  summary: 'Advisories, aliases, severity, affected ranges, KEV/EPSS and the images it affects',
+  tags: ['vulnerabilities'],
+  request: { params: VulnerabilityId },
+  responses: {
+    200: {
+      description: 'the vulnerability',
+      content: { 'application/json': { schema: VulnerabilitySchema } },
+    },
+  },
+});
+
+const where = apiRoute('viewer', {
+  method: 'get',
+  path: '/api/v1/vulnerabilities/{id}/where',
+  summary: 'Every running container and workload whose image carries it',
+  tags: ['vulnerabilities'],
+  request: { params: VulnerabilityId },
+  responses: {
+    200: { description: 'where it runs', content: { 'application/json': { schema: VulnWhereSchema } } },
+  },
+});
+
+function unknown(id: string): ApiError {
+  return new ApiError(404, 'not_found', `no advisory or finding names "${id}"`);
+}
+
+export function registerVulnerabilityRoutes(app: App): void {
+  app.openapi(show, async (c) => {
+    const { id } = c.req.valid('param');
+    const detail = await getVulnerability(c.var.deps.store, id, c.var.principal.scope);
+    if (!detail.advisories.length && !detail.images.length && !detail.cveScores.length) throw unknown(id);
+    return c.json({ id, ...detail } as never, 200);
+  });
+  app.openapi(where, async (c) => {
+    const { id } = c.req.valid('param');
+    const deps = c.var.deps;
+    const w = await vulnWhere(deps.store, id, postureSettings(deps.config), { scope: c.var.principal.scope });
+    if (!w.known) throw unknown(id);
+    return c.json(w as never, 200);
+  });
+}
