@@ -5,6 +5,7 @@ export { normalizeCveRecord } from './cve/normalize.js';
 export { type CveRecord, cveRecord } from './cve/schema.js';
 export { type CvssScore, ratingFor, scoreCvss } from './cvss.js';
 export { AdvisoryFormatError, AdvisorySourceError } from './errors.js';
+export * from './feeds/index.js';
 export { evaluateAffected, type Verdict } from './match/evaluate.js';
 export {
   canonicalIds,

@@ -78,7 +78,8 @@ describe('advisory commands', () => {
     expect(r.stderr).toContain('Nothing was imported');
     const none = await runCli([...data, 'vuln', 'show', 'CVE-1999-0000']);
     expect(none.code).toBe(2);
-    const usage = await runCli([...data, 'db', 'update']);
+    // --kind without --source is a usage error, refused before any feed is fetched.
+    const usage = await runCli([...data, 'db', 'update', '--kind', 'osv']);
     expect(usage.code).toBe(2);
   });
 });

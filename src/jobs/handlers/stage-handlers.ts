@@ -1,0 +1,20 @@
+// The handler of each job kind, over the same stage functions the CLI commands call.
+import type { JobHandlers } from '../worker.js';
+import { updateAdvisoriesJob } from './advisories-update.js';
+import { collectInventoryJob } from './inventory-collect.js';
+import { maintainPostureJob } from './posture-maintain.js';
+import { scanImageJob } from './scan-image.js';
+import { scanInUseJob } from './scan-in-use.js';
+import type { StageDeps } from './stage-deps.js';
+
+export type { InventorySources, StageDeps } from './stage-deps.js';
+
+export function stageHandlers(deps: StageDeps): JobHandlers {
+  return {
+    'inventory.collect': (job, signal) => collectInventoryJob(deps, job, signal),
+    'advisories.update': (job, signal) => updateAdvisoriesJob(deps, job, signal),
+    'scan.in-use': (job, signal) => scanInUseJob(deps, job, signal),
+    'scan.image': (job, signal) => scanImageJob(deps, job, signal),
+    'posture.maintain': (job, signal) => maintainPostureJob(deps, job, signal),
+  };
+}

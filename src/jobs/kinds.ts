@@ -1,0 +1,42 @@
+// The kinds of job Runsight runs, what each job is keyed by, and which cadence of the config
+// (`cadence.inventory`, `cadence.advisories`, `cadence.scan`) starts which kind. docs/operations.md.
+
+export const JOB_KINDS = [
+  /** Collect every configured inventory source once; then ask for a scan of what is in use. */
+  'inventory.collect',
+  /** Update the advisory feeds and re-match the images the changes touch. */
+  'advisories.update',
+  /** List the in-use images that are unscanned, stale or newly seen and queue a scan of each. */
+  'scan.in-use',
+  /** Scan one image (key: its digest, else its reference): never two at once for one key. */
+  'scan.image',
+  /** Bring posture up to date (roll-ups, snapshots) after scans; coalesced to one at a time. */
+  'posture.maintain',
+] as const;
+
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export type CadenceName = 'inventory' | 'advisories' | 'scan';
+
+/** The job kind each cadence starts. */
+export const CADENCE_KINDS: Readonly<Record<CadenceName, JobKind>> = {
+  inventory: 'inventory.collect',
+  advisories: 'advisories.update',
+  scan: 'scan.in-use',
+};
+
+/** The cadences as the config file has them: durations like `5m`, `6h`, `24h`. */
+export type Cadences = Partial<Record<CadenceName, string | undefined>>;
+
+export function isJobKind(name: string): name is JobKind {
+  return (JOB_KINDS as readonly string[]).includes(name);
+}
+
+/** A job as a handler sees it. */
+export interface Job {
+  id: string;
+  kind: JobKind;
+  /** What the job is about (a scan's digest), or null. */
+  key: string | null;
+  data: Record<string, unknown>;
+}
