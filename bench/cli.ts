@@ -15,9 +15,13 @@ import { type Bench, type BenchRow, percentile } from './harness.js';
 const ROOT = process.env.BENCH_CLI_ROOT ?? new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'dist/cli/bin.js');
 
-/** Preloaded into every measured child: its peak RSS (KiB) to the file named by BENCH_RSS_FILE. */
+/**
+ * Preloaded into every measured child: its peak RSS (KiB) and CPU time (user + system, µs) to the
+ * file named by BENCH_RSS_FILE. CPU time moves far less than wall time when other work loads the
+ * machine, so the notes give its ratio too.
+ */
 const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
-  "import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)));",
+  "import{writeFileSync}from'node:fs';process.on('exit',()=>{const u=process.resourceUsage();writeFileSync(process.env.BENCH_RSS_FILE,u.maxRSS+' '+(u.userCPUTime+u.systemCPUTime))});",
 )}`;
 
 /** Preloaded to list the modules a command loads (one `file:` URL per line on fd 3's file). */
@@ -30,6 +34,7 @@ const TRACE_PRELOAD = `data:text/javascript,${encodeURIComponent(
 interface Sample {
   ms: number;
   rssMiB: number;
+  cpuMs: number;
 }
 
 function runChild(tmp: string, args: string[], env: NodeJS.ProcessEnv = {}): Sample {
@@ -43,13 +48,15 @@ function runChild(tmp: string, args: string[], env: NodeJS.ProcessEnv = {}): Sam
   });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { ms, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+  const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
+  return { ms, rssMiB: rss! / 1024, cpuMs: cpu! / 1000 };
 }
 
 interface Series {
   samples: Sample[];
   ms: number;
   rssMiB: number;
+  cpuMs: number;
 }
 
 /** Runs each command `n` times, alternating between them, and returns each one's medians. */
@@ -66,12 +73,21 @@ function alternate(n: number, commands: (() => Sample)[]): Series[] {
       samples.map((s) => s.rssMiB),
       50,
     ),
+    cpuMs: percentile(
+      samples.map((s) => s.cpuMs),
+      50,
+    ),
   }));
 }
 
 function spread(s: Series): string {
   const ms = s.samples.map((x) => x.ms);
   return `min ${Math.min(...ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`;
+}
+
+/** CPU time (user + system) p50 of `s` against its baseline's. */
+function cpu(s: Series, base: Series): string {
+  return `CPU p50 ${s.cpuMs.toFixed(0)} ms vs ${base.cpuMs.toFixed(0)} ms (${(s.cpuMs / base.cpuMs).toFixed(3)}×)`;
 }
 
 /**
@@ -128,7 +144,7 @@ export const bench: Bench = {
           baseline: { name: 'node -e 0', value: bare!.ms },
           ratio: s.ms / bare!.ms,
           goal: '< 300 ms',
-          notes: `peak RSS ${s.rssMiB.toFixed(0)} MiB (node -e 0: ${bare!.rssMiB.toFixed(0)} MiB); ${spread(s)}`,
+          notes: `peak RSS ${s.rssMiB.toFixed(0)} MiB (node -e 0: ${bare!.rssMiB.toFixed(0)} MiB); ${spread(s)}; ${cpu(s, bare!)}`,
         });
 
       const existing = join(tmp, 'existing');
@@ -146,7 +162,7 @@ export const bench: Bench = {
         baseline: { name: 'PGlite open + select 1, same cluster', value: pgOpen!.ms },
         ratio: status!.ms / pgOpen!.ms,
         goal: '<= 1.2× baseline',
-        notes: `peak RSS ${status!.rssMiB.toFixed(0)} MiB (PGlite: ${pgOpen!.rssMiB.toFixed(0)} MiB); ${spread(status!)}`,
+        notes: `peak RSS ${status!.rssMiB.toFixed(0)} MiB (PGlite: ${pgOpen!.rssMiB.toFixed(0)} MiB); ${spread(status!)}; ${cpu(status!, pgOpen!)}`,
       });
 
       log(`db status on a new data dir vs on an existing store (${m} runs each, alternating)`);
@@ -163,7 +179,7 @@ export const bench: Bench = {
         baseline: { name: 'db status, existing store', value: again!.ms },
         ratio: fresh!.ms / again!.ms,
         goal: '<= 1.5× baseline',
-        notes: `peak RSS ${fresh!.rssMiB.toFixed(0)} MiB (existing: ${again!.rssMiB.toFixed(0)} MiB); PGlite's own create + select 1: ${pgCreate!.ms.toFixed(0)} ms, ${pgCreate!.rssMiB.toFixed(0)} MiB`,
+        notes: `peak RSS ${fresh!.rssMiB.toFixed(0)} MiB (existing: ${again!.rssMiB.toFixed(0)} MiB); ${cpu(fresh!, again!)}; PGlite's own create + select 1: ${pgCreate!.ms.toFixed(0)} ms, ${pgCreate!.rssMiB.toFixed(0)} MiB`,
       });
 
       log('modules loaded per command');

@@ -9,6 +9,10 @@
 //    container rows into a scratch copy of the table (psql \copy, same run), and peak RSS against
 //    the store's floor (a child that only opens and reads the store) — and on PGlite at a smaller
 //    size (200k; RUNSIGHT_BENCH_CMDB_PGLITE_ROWS), peak RSS against its floor.
+// 4. A collect of an unchanged fleet (200k containers; RUNSIGHT_BENCH_UNCHANGED_CONTAINERS) on
+//    PostgreSQL, the same full list landed again: wall time and the rows it wrote (per table, from
+//    pg_stat_xact_user_tables inside the collect's transaction, HOT updates apart), then the same
+//    list with 100 containers changed. RUNSIGHT_BENCH_ONLY=unchanged runs only these rows.
 // 2. Latency from a watch event to the container row updated: the real client watching a local API
 //    server, pods changed at a steady rate, deltas applied to the store. Baseline: when the event
 //    reached the client (the wire), so the ratio is the cost of mapping + the store transaction.
@@ -214,6 +218,134 @@ async function ingestInto(
     ];
   } finally {
     await (store.dispose ? store.dispose() : store.close());
+  }
+}
+
+/** A synthetic running container: n of a fleet spread over 200 namespaces and 800 images. */
+function fleetContainer(i: number, state = 'running'): ContainerObservation {
+  const image = i % 800;
+  const pod = `svc-${i % 5000}-${hex(i, 5)}`;
+  return {
+    id: `bench/team-${i % 200}/${pod}/app`,
+    cluster: 'bench',
+    namespace: `team-${i % 200}`,
+    workloadKind: 'Deployment',
+    workloadName: `svc-${i % 5000}`,
+    pod,
+    container: 'app',
+    containerKind: 'regular',
+    node: `node-${i % 1000}`,
+    platform: { os: 'linux', architecture: 'amd64' },
+    image: `registry.example.com/app-${image}:1.${image % 7}`,
+    imageId: `registry.example.com/app-${image}@sha256:${hex(image)}`,
+    digest: `sha256:${hex(image)}`,
+    digestKind: 'repo',
+    state,
+    restarts: 0,
+    labels: { app: `svc-${i % 5000}`, team: `team-${i % 200}` },
+  };
+}
+
+interface CollectStats {
+  ms: number;
+  /** Rows inserted/updated (HOT among them) per table, inside the collect's transaction. */
+  tables: Record<string, { ins: number; upd: number; hot: number }>;
+  /** WAL bytes written by the whole server during the collect (other sessions included). */
+  walBytes: number;
+  unchanged: number;
+  changed: number;
+}
+
+/** One full list landed in its own transaction, with the rows it wrote. */
+async function collectWithStats(store: Store, containers: ContainerObservation[]): Promise<CollectStats> {
+  const lsn = async () =>
+    (await sql<{ l: string }>`select pg_current_wal_insert_lsn()::text as l`.execute(store.db)).rows[0]!.l;
+  const before = await lsn();
+  const t0 = performance.now();
+  const out = await store.db.transaction().execute(async (tx) => {
+    const applied = await writeInventoryMutation(
+      { db: tx },
+      { name: 'bench', kind: 'kubernetes' },
+      { type: 'full', containers },
+    );
+    const stats = await sql<{ relname: string; ins: string; upd: string; hot: string }>`
+      select relname, n_tup_ins as ins, n_tup_upd as upd, n_tup_hot_upd as hot
+      from pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0`.execute(tx);
+    return { applied, stats: stats.rows };
+  });
+  const ms = performance.now() - t0;
+  const after = await lsn();
+  const wal = await sql<{
+    b: string;
+  }>`select pg_wal_lsn_diff(${after}::pg_lsn, ${before}::pg_lsn)::bigint as b`.execute(store.db);
+  const tables: CollectStats['tables'] = {};
+  for (const r of out.stats)
+    tables[r.relname] = { ins: Number(r.ins), upd: Number(r.upd), hot: Number(r.hot) };
+  return {
+    ms,
+    tables,
+    walBytes: Number(wal.rows[0]!.b),
+    unchanged: out.applied.unchanged,
+    changed: out.applied.counts.changed,
+  };
+}
+
+function written(s: CollectStats): string {
+  return Object.entries(s.tables)
+    .sort()
+    .map(([t, v]) => `${t} ${v.ins} ins/${v.upd} upd (${v.hot} HOT)`)
+    .join(', ');
+}
+
+async function unchangedCollect(quick: boolean, log: (m: string) => void): Promise<BenchRow[]> {
+  if (!(await postgresAvailable().catch(() => false))) {
+    log('no PostgreSQL server: the unchanged-collect rows need one');
+    return [];
+  }
+  const n = Number(process.env.RUNSIGHT_BENCH_UNCHANGED_CONTAINERS ?? (quick ? 20_000 : 200_000));
+  const containers = Array.from({ length: n }, (_, i) => fleetContainer(i));
+  const store = await createTestStore('postgres');
+  try {
+    const first = await timeIt(() =>
+      writeInventoryMutation(store, { name: 'bench', kind: 'kubernetes' }, { type: 'full', containers }),
+    );
+    log(`first full list of ${n} containers landed in ${first.ms.toFixed(0)} ms`);
+    await sql`vacuum analyze containers`.execute(store.db).catch(() => {});
+    await sql`vacuum analyze exposures`.execute(store.db).catch(() => {});
+    const runs: CollectStats[] = [];
+    for (let i = 0; i < (quick ? 2 : 3); i++) {
+      const s = await collectWithStats(store, containers);
+      log(
+        `unchanged collect ${i + 1}: ${s.ms.toFixed(0)} ms; ${written(s)}; WAL ${s.walBytes} B (server-wide)`,
+      );
+      runs.push(s);
+    }
+    const p50 = percentile(
+      runs.map((r) => r.ms),
+      50,
+    );
+    const last = runs.at(-1)!;
+    const changedList = containers.map((c, i) => (i % (n / 100) === 0 ? fleetContainer(i, 'waiting') : c));
+    const changed = await collectWithStats(store, changedList);
+    log(
+      `100 changed: ${changed.ms.toFixed(0)} ms; ${written(changed)}; WAL ${changed.walBytes} B (server-wide)`,
+    );
+    return [
+      {
+        name: `inventory collect, unchanged ${n}-container fleet, PostgreSQL (wall, p50)`,
+        value: p50,
+        unit: 'ms',
+        notes: `${runs.length} runs, ${last.unchanged} unchanged; rows written: ${written(last) || 'none'}; WAL ${(last.walBytes / 1024 / 1024).toFixed(1)} MiB server-wide (other sessions included)`,
+      },
+      {
+        name: `inventory collect, ${n}-container fleet with ${changed.changed} changed, PostgreSQL (wall)`,
+        value: changed.ms,
+        unit: 'ms',
+        notes: `rows written: ${written(changed)}; WAL ${(changed.walBytes / 1024 / 1024).toFixed(1)} MiB server-wide`,
+      },
+    ];
+  } finally {
+    await store.dispose();
   }
 }
 
@@ -480,10 +612,12 @@ export const bench: Bench = {
   async run({ quick, log }) {
     // RUNSIGHT_BENCH_ONLY=cmdb: only the CMDB import rows (the others take a while).
     if (process.env.RUNSIGHT_BENCH_ONLY === 'cmdb') return cmdbImport(quick, log);
+    if (process.env.RUNSIGHT_BENCH_ONLY === 'unchanged') return unchangedCollect(quick, log);
     return [
       ...(await ingest(Number(process.env.RUNSIGHT_BENCH_PODS ?? (quick ? 10_000 : 100_000)), log)),
       ...(await watchLatency(quick ? 100 : 500, log)),
       ...(await cmdbImport(quick, log)),
+      ...(await unchangedCollect(quick, log)),
     ];
   },
 };

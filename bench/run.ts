@@ -11,6 +11,7 @@ const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
   () => import('./importers.js'),
   () => import('./propagation.js'),
   () => import('./cli.js'),
+  () => import('./api.js'),
 ];
 
 const args = process.argv.slice(2);

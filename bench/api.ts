@@ -1,0 +1,185 @@
+// API benchmark: the posture report and the CVE-first view (`vuln where`) through HTTP — the real
+// app (`createApp`) served on loopback by @hono/node-server, asked by the typed client the CLI's
+// remote mode uses — against the same view function called in-process on the same store, in the
+// same run (p50/p95 and the ratio); then 200 concurrent viewers (200 clients, Promise.all) asking
+// for one namespace's posture, with the error count. The fleet is the propagation benchmark's
+// (bench/propagation.ts `generate`): 100k containers / 2k images / 500k findings on PGlite by default.
+//
+// Knobs: RUNSIGHT_BENCH_API_STORES = `pglite` (default), `postgres` (1M containers / 20k images / 5M
+// findings, when a server is reachable) or `both`; RUNSIGHT_BENCH_API_SCALE=N divides the fleets
+// by N. `--quick` divides them by 20. Most of a default run is building the fleet (generate +
+// recompute: 6–10 min on a loaded 2-core machine, 1–2 min on an idle one); the measurements take
+// about 3 min, the 200 viewers about one of them (PGlite serves them one at a time).
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Principal } from '../src/core/access.js';
+import { silentLogger } from '../src/core/logger.js';
+import { recomputePosture } from '../src/propagation/index.js';
+import { createApp } from '../src/server/app.js';
+import { createClient } from '../src/server/client.js';
+import { createTestStore, postgresAvailable, type TestStore } from '../src/store/test-support/stores.js';
+import { getPosture, type PostureQuery, vulnWhere } from '../src/views/index.js';
+import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
+import { type Fleet, generate } from './propagation.js';
+
+const FLEETS: Record<'pglite' | 'postgres', Fleet> = {
+  pglite: { containers: 100_000, images: 2_000, findingsPerImage: 250, clusters: 4, namespaces: 200 },
+  postgres: { containers: 1_000_000, images: 20_000, findingsPerImage: 250, clusters: 10, namespaces: 2_000 },
+};
+const STORES = process.env.RUNSIGHT_BENCH_API_STORES ?? 'pglite';
+const SCALE = Number(process.env.RUNSIGHT_BENCH_API_SCALE ?? 1) || 1;
+const VIEWERS = 200;
+const TOKEN = 'bench-viewer-token';
+
+export const bench: Bench = {
+  area: 'api',
+  async run({ quick, log }) {
+    const by = (quick ? 20 : 1) * SCALE;
+    const kinds: ('pglite' | 'postgres')[] = [];
+    if (STORES === 'pglite' || STORES === 'both') kinds.push('pglite');
+    if ((STORES === 'postgres' || STORES === 'both') && (await postgresAvailable())) kinds.push('postgres');
+    const rows: BenchRow[] = [];
+    for (const kind of kinds) {
+      const store = await createTestStore(kind);
+      try {
+        rows.push(...(await runOne(store, kind, scaled(FLEETS[kind], by), log)));
+      } finally {
+        await store.dispose();
+      }
+    }
+    return rows;
+  },
+};
+
+function scaled(f: Fleet, by: number): Fleet {
+  if (by <= 1) return f;
+  return {
+    ...f,
+    containers: Math.round(f.containers / by),
+    images: Math.round(f.images / by),
+    namespaces: Math.max(10, Math.round(f.namespaces / by)),
+  };
+}
+
+async function runOne(
+  store: TestStore,
+  kind: string,
+  fleet: Fleet,
+  log: (m: string) => void,
+): Promise<BenchRow[]> {
+  const label = `${kind} ${fleet.containers.toLocaleString('en')} containers`;
+  log(`${kind}: generating ${label}`);
+  const gen = await timeIt(async () => {
+    await generate(store.db, fleet);
+    await recomputePosture(store);
+  });
+  log(`${kind}: generated and rolled up in ${(gen.ms / 1000).toFixed(1)} s`);
+
+  // The real app with a fixed viewer: token verification is the auth stage's, measured there.
+  const viewer: Principal = { subject: 'token:bench', role: 'viewer', scope: {}, via: 'token' };
+  const app = createApp({
+    store,
+    config: {},
+    logger: silentLogger,
+    authenticate: async (h) =>
+      h === `Bearer ${TOKEN}` ? viewer : { status: 401, message: 'unknown or revoked token' },
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = createClient({ url, token: TOKEN, timeoutMs: 600_000 });
+  const out: BenchRow[] = [];
+  try {
+    // The two must answer the same before their times mean anything.
+    const q: PostureQuery = { by: 'namespace', cluster: 'cl0' };
+    const local = await getPosture(store, q);
+    const remote = await client.posture(q);
+    if (JSON.stringify(remote.totals) !== JSON.stringify(local.totals))
+      throw new Error('benchmark results disagree: posture totals through HTTP differ from in-process');
+
+    const pairs: [string, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>, number][] = [
+      [
+        'posture report --by namespace --cluster',
+        (i) => getPosture(store, { by: 'namespace', cluster: `cl${i % fleet.clusters}` }),
+        (i) => client.posture({ by: 'namespace', cluster: `cl${i % fleet.clusters}` }),
+        10,
+      ],
+      [
+        'posture report --by workload --namespace',
+        (i) => getPosture(store, { by: 'workload', namespace: `ns${(i * 7) % fleet.namespaces}` }),
+        (i) => client.posture({ by: 'workload', namespace: `ns${(i * 7) % fleet.namespaces}` }),
+        20,
+      ],
+      [
+        'vuln where (CVE-first)',
+        (i) => vulnWhere(store, cve(i, fleet)),
+        (i) => client.vulnerabilityWhere(cve(i, fleet)),
+        20,
+      ],
+    ];
+    for (const [name, inProcess, http, runs] of pairs) {
+      await inProcess(runs); // warm both paths once
+      await http(runs);
+      const a: number[] = [];
+      const b: number[] = [];
+      // Alternating, so that the shared machine's load falls on both alike.
+      for (let i = 0; i < runs; i++) {
+        a.push((await timeIt(() => inProcess(i))).ms);
+        b.push((await timeIt(() => http(i))).ms);
+      }
+      log(
+        `${kind}: ${name}: in-process p50 ${ms(percentile(a, 50))} ms, HTTP p50 ${ms(percentile(b, 50))} ms`,
+      );
+      out.push({
+        name: `${kind}: ${name} through HTTP (p50)`,
+        value: ms(percentile(b, 50)),
+        unit: 'ms',
+        baseline: { name: 'same view in-process (p50)', value: ms(percentile(a, 50)) },
+        ratio: percentile(b, 50) / percentile(a, 50),
+        goal: 'HTTP/in-process',
+        notes: `p95 ${ms(percentile(b, 95))} ms vs ${ms(percentile(a, 95))} ms in-process; ${runs} runs; ${label}`,
+      });
+    }
+
+    // 200 viewers at once, each with its own client, asking for one namespace's posture.
+    const ns = 'ns3';
+    const single = (await timeIt(() => getPosture(store, { by: 'workload', namespace: ns }))).ms;
+    const each: number[] = [];
+    let errors = 0;
+    const all = await timeIt(() =>
+      Promise.all(
+        Array.from({ length: VIEWERS }, async () => {
+          const viewerClient = createClient({ url, token: TOKEN, timeoutMs: 600_000 });
+          const t0 = performance.now();
+          try {
+            await viewerClient.posture({ by: 'workload', namespace: ns });
+            each.push(performance.now() - t0);
+          } catch {
+            errors++;
+          }
+        }),
+      ),
+    );
+    log(`${kind}: ${VIEWERS} viewers in ${ms(all.ms)} ms, ${errors} errors`);
+    out.push({
+      name: `${kind}: ${VIEWERS} concurrent viewers, posture --by workload --namespace (wall)`,
+      value: ms(all.ms),
+      unit: 'ms',
+      baseline: { name: 'one report in-process', value: ms(single) },
+      ratio: all.ms / single,
+      notes: `${errors} errors; per request p50 ${ms(percentile(each, 50))} ms, p95 ${ms(percentile(each, 95))} ms; ${(VIEWERS / (all.ms / 1000)).toFixed(1)} req/s; ${label}`,
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  return out;
+}
+
+/** A vulnerability the fleet carries: finding 0 of image 7i (see generate() in propagation.ts). */
+function cve(i: number, fleet: Fleet): string {
+  return `CVE-2024-${(((i * 7) % fleet.images) * 131) % 30_000}`;
+}
+
+function ms(x: number): number {
+  return Math.round(x * 10) / 10;
+}
