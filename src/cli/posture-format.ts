@@ -4,7 +4,7 @@
 import { UsageError } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import type { CountSummary, Figures, WrittenInputs } from '../propagation/index.js';
-import { maintainPosture } from '../propagation/index.js';
+import { maintainPosture, postureConfigOf } from '../propagation/index.js';
 import type { Freshness } from '../views/index.js';
 import { humanAge } from '../views/index.js';
 import type { CliContext } from './context.js';
@@ -83,10 +83,5 @@ export async function maintain(ctx: CliContext, written: WrittenInputs = {}): Pr
 
 /** The propagation settings from the config file. */
 export function postureConfig(ctx: CliContext) {
-  return {
-    authoritativeSource: ctx.config.posture?.authoritativeSource,
-    sla: ctx.config.sla,
-    cadence: ctx.config.cadence,
-    baseImages: ctx.config.baseImages,
-  };
+  return postureConfigOf(ctx.config);
 }

@@ -4,12 +4,13 @@
 // remote runs print the same table, JSON and CSV from one code path.
 import { parseWorkloadSpec } from '../remediation/index.js';
 import type { RunsightReader } from '../server/client.js';
-import { getSetting, getVulnerability, type Store } from '../store/index.js';
+import { getSetting, type Store } from '../store/index.js';
 import {
   getPosture,
   listContainerDocuments,
   showContainer,
   showImage,
+  showVulnerability,
   showWorkload,
   validatePropagation,
   vulnWhere,
@@ -25,9 +26,7 @@ export function localReader(store: Store, ctx: CliContext): RunsightReader {
     posture: (q) => getPosture(store, q, config),
     container: (id) => showContainer(store, id, config),
     workload: (key) => showWorkload(store, parseWorkloadSpec(key), config),
-    async vulnerability(id) {
-      return { id, ...(await getVulnerability(store, id)) };
-    },
+    vulnerability: (id) => showVulnerability(store, id),
     vulnerabilityWhere: (id) => vulnWhere(store, id, config),
     async image(ref) {
       // posture.authoritativeSource from the config, else the settings table (as posture reads it).

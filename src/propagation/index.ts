@@ -44,6 +44,8 @@ export {
   chooseAuthoritativeSource,
   durationToMs,
   type PostureConfig,
+  type PostureConfigSections,
+  postureConfigOf,
 } from './settings.js';
 export { type ScopeUpdate, SNAPSHOT_KINDS, type SnapshotOptions, updateScopePosture } from './snapshots.js';
 export {

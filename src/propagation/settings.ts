@@ -11,6 +11,26 @@ export interface PostureConfig {
     | undefined;
 }
 
+/** The config file's sections posture reads (structural: any face's parsed config fits). */
+export interface PostureConfigSections {
+  posture?: { authoritativeSource?: string | undefined } | undefined;
+  sla?: PostureConfig['sla'];
+  cadence?:
+    | { scan?: string | undefined; advisories?: string | undefined; inventory?: string | undefined }
+    | undefined;
+  baseImages?: string[] | undefined;
+}
+
+/** The propagation settings from the config file — one mapping for the CLI, the server and the jobs. */
+export function postureConfigOf(config: PostureConfigSections) {
+  return {
+    authoritativeSource: config.posture?.authoritativeSource,
+    sla: config.sla,
+    cadence: config.cadence,
+    baseImages: config.baseImages,
+  };
+}
+
 export async function authoritativeSource(store: Store, config: PostureConfig = {}): Promise<string> {
   return (
     config.authoritativeSource ??

@@ -404,12 +404,25 @@ const SCOPE_CHECKS: Record<string, () => Promise<void>> = {
       201,
     );
     expect(landed.counts.added).toBe(1);
-    // An id of another source's container (vm-3, in c2) is refused, not taken over.
-    await json(
+    // The id of a stored container outside the scope (vm-3, in c2) is refused before the stage
+    // sees it: landing it would move that container into the caller's scope.
+    const taken = await json<{ error: { code: string; message: string } }>(
       post(
         '/api/v1/inventory/agent-c1/batches',
         'operator-c1',
         JSON.stringify({ type: 'delta', added: [obs('cmdb/vm-3', 'c1')] }),
+      ),
+      403,
+    );
+    expect(taken.error.message).toBe(
+      'container id "cmdb/vm-3" belongs to a container outside your scope; use a token without a scope',
+    );
+    // An id of another source's container inside the scope (vm-1, in c1) is still the stage's 400.
+    await json(
+      post(
+        '/api/v1/inventory/agent-c1/batches',
+        'operator-c1',
+        JSON.stringify({ type: 'delta', added: [obs('cmdb/vm-1', 'c1')] }),
       ),
       400,
     );

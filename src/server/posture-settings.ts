@@ -1,12 +1,8 @@
-// The propagation settings a view or a posture update takes, from the config file: the same
-// mapping as the CLI's postureConfig (src/cli/posture-format.ts), for a face without a CliContext.
+// The propagation settings a view or a posture update takes, from the server's config: the one
+// mapping in src/propagation/settings.ts, as the CLI's postureConfig uses it.
+import { postureConfigOf } from '../propagation/index.js';
 import type { AppConfig } from './config.js';
 
 export function postureSettings(config: AppConfig) {
-  return {
-    authoritativeSource: config.posture?.authoritativeSource,
-    sla: config.sla,
-    cadence: config.cadence,
-    baseImages: config.baseImages,
-  };
+  return postureConfigOf(config);
 }

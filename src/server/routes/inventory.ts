@@ -8,6 +8,7 @@ import { type AccessScope, inScope, isUnrestricted } from '../../core/access.js'
 import type { ContainerObservation, InventoryMutation } from '../../core/types.js';
 import { applyInventoryMutation } from '../../inventory/index.js';
 import { maintainPosture } from '../../propagation/index.js';
+import { listContainers, type Store } from '../../store/index.js';
 import type { App } from '../app.js';
 import { ApiError } from '../errors.js';
 import { postureSettings } from '../posture-settings.js';
@@ -59,6 +60,25 @@ export function checkMutationScope(scope: AccessScope, mutation: InventoryMutati
     );
 }
 
+/**
+ * Throws 403 when an added container reuses the id of a stored container (live or gone) outside
+ * the caller's scope: landing it would move that container into the scope, or change it.
+ */
+export async function checkStoredScope(store: Store, scope: AccessScope, mutation: InventoryMutation) {
+  if (isUnrestricted(scope) || mutation.type !== 'delta' || !mutation.added.length) return;
+  const ids = [...new Set(mutation.added.map((o) => o.id))];
+  for (let i = 0; i < ids.length; i += 5000) {
+    const stored = await listContainers(store, { ids: ids.slice(i, i + 5000), includeRemoved: true });
+    const outside = stored.find((r) => !inScope(scope, r));
+    if (outside)
+      throw new ApiError(
+        403,
+        'outside_scope',
+        `container id "${outside.id}" belongs to a container outside your scope; use a token without a scope`,
+      );
+  }
+}
+
 function fields(o: ContainerObservation) {
   return {
     cluster: o.cluster ?? null,
@@ -82,6 +102,7 @@ export function registerInventoryRoutes(app: App): void {
         : { type: 'delta', added: mutation.added.length, removed: mutation.removed.length },
     );
     checkMutationScope(c.var.principal.scope, mutation);
+    await checkStoredScope(deps.store, c.var.principal.scope, mutation);
     const applied = await applyInventoryMutation(deps.store, { name: source, kind }, mutation, {
       observedAt: deps.now?.(),
     });

@@ -1,7 +1,6 @@
 // GET /api/v1/vulnerabilities/{id} (`runsight vuln show`) and …/{id}/where (`runsight vuln where`):
 // a vulnerability that no advisory or finding names — or none inside the caller's scope — is 404.
-import { getVulnerability } from '../../store/index.js';
-import { vulnWhere } from '../../views/index.js';
+import { showVulnerability, vulnWhere } from '../../views/index.js';
 import type { App } from '../app.js';
 import { ApiError } from '../errors.js';
 import { postureSettings } from '../posture-settings.js';
@@ -40,9 +39,8 @@ function unknown(id: string): ApiError {
 export function registerVulnerabilityRoutes(app: App): void {
   app.openapi(show, async (c) => {
     const { id } = c.req.valid('param');
-    const detail = await getVulnerability(c.var.deps.store, id, c.var.principal.scope);
-    if (!detail.advisories.length && !detail.images.length && !detail.cveScores.length) throw unknown(id);
-    return c.json({ id, ...detail } as never, 200);
+    const detail = await showVulnerability(c.var.deps.store, id, { scope: c.var.principal.scope });
+    return c.json(detail as never, 200);
   });
   app.openapi(where, async (c) => {
     const { id } = c.req.valid('param');

@@ -2,7 +2,6 @@
 // their severity and affected ranges, KEV/EPSS, the CVE record's CVSS scores with their sources,
 // and the images whose current findings carry it — each with its severity and who decided it.
 import type { Command } from 'commander';
-import { InputError } from '../../../core/errors.js';
 import { group, type Run } from '../../main.js';
 
 export function registerVulnShowCommand(program: Command, run: Run): void {
@@ -12,12 +11,8 @@ export function registerVulnShowCommand(program: Command, run: Run): void {
     .description('advisory, aliases, severity, affected ranges and the images a vulnerability affects')
     .action(
       run(async (ctx, id: string) => {
+        // An id nothing names is not found (exit 2), locally and through a server alike.
         const detail = await (await ctx.reader()).vulnerability(id);
-        if (!detail.advisories.length && !detail.images.length && !detail.cveScores.length) {
-          throw new InputError(
-            `no advisory or finding names "${id}"; run "runsight db update --source …" first or check the id (CVE-…, GHSA-…, DSA-…)`,
-          );
-        }
         const rows = detail.advisories.flatMap((a) =>
           a.affected.map((f) => ({ advisory: `${a.source}/${a.id}`, ...f })),
         );
