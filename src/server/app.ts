@@ -11,6 +11,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { timeout } from 'hono/timeout';
 import { isAuthFailure, recordAudit, WWW_AUTHENTICATE } from './auth/index.js';
 import type { AppDeps, AppEnv } from './context.js';
+import { registerDashboard } from './dashboard/index.js';
 import { ApiError, cleanMessage, errorBody, toErrorResponse } from './errors.js';
 import { maxBodyBytes, requestTimeoutMs } from './limits.js';
 import { openApiDocument, registerMetaRoutes } from './openapi-page.js';
@@ -84,6 +85,8 @@ export function createApp(deps: AppDeps): App {
     ),
   );
   app.use('*', auditRequests);
+  // The web dashboard's pages, /login and /static (never under /api): ahead of the bearer check.
+  registerDashboard(app);
   app.use('*', async (c, next) => {
     if (PUBLIC_PATHS.includes(c.req.path)) return next();
     const who = await deps.authenticate(c.req.header('authorization'));

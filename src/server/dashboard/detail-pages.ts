@@ -1,0 +1,139 @@
+// The detail pages, each one view called with the caller's scope: `/vulnerabilities/{id}` (the
+// `vuln where` and `vuln show` documents), `/containers/{id}` (`container show`), `/images/{digest}`
+// (`image show`) and `/validate` (the checklist). Something unknown or outside the scope is 404.
+import { getSetting } from '../../store/index.js';
+import {
+  getFreshness,
+  NotFoundError,
+  showContainer,
+  showImage,
+  showVulnerability,
+  validatePropagation,
+  vulnWhere,
+} from '../../views/index.js';
+import type { AppDeps } from '../context.js';
+import { postureSettings } from '../posture-settings.js';
+import { documentView } from './document-view.js';
+import { age, freshnessPanel, type Html, href, html, table } from './html.js';
+import type { Page, PageContext } from './page-context.js';
+
+const enc = encodeURIComponent;
+const containerLink = (id: string, text: string): Html =>
+  html`<a href="${`/containers/${enc(id)}`}">${text}</a>`;
+const imageLink = (digest: string, text = digest): Html =>
+  html`<a class="mono" href="${`/images/${enc(digest)}`}">${text}</a>`;
+
+async function freshness(ctx: PageContext): Promise<Html> {
+  return freshnessPanel(
+    await getFreshness(ctx.deps.store, postureSettings(ctx.deps.config), ctx.now, {
+      scope: ctx.principal.scope,
+    }),
+  );
+}
+
+export async function vulnerabilityPage(ctx: PageContext, id: string): Promise<Page> {
+  const { deps, principal } = ctx;
+  const where = await vulnWhere(deps.store, id, postureSettings(deps.config), { scope: principal.scope });
+  if (!where.known) throw new NotFoundError(`no advisory or finding names "${id}"`);
+  const show = await showVulnerability(deps.store, id, { scope: principal.scope }).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  });
+  const body = html`<section aria-labelledby="where-h"><h2 id="where-h">Where it runs: ${where.containers.length} running containers, ${where.workloads.length} workloads, ${where.images.length} images</h2>
+${table(
+  ['container', 'cluster', 'namespace', 'workload', 'image', 'severity', 'KEV', 'fixable', 'packages'],
+  where.containers.map(
+    (c) =>
+      html`<tr data-container="${c.containerId}"><td>${containerLink(c.containerId, c.containerId)}</td><td>${c.cluster}</td><td>${c.namespace}</td><td>${c.workloadKind}/${c.workloadName}</td><td>${imageLink(c.imageDigest, c.image)}</td><td class="${`sev-${c.severity}`}">${c.severity}</td><td>${c.kev ? 'yes' : ''}</td><td>${c.fixable ? 'yes' : ''}</td><td>${c.packages.map((p) => html`<div class="mono">${p.name} ${p.installedVersion}${p.fixedVersion ? ` → ${p.fixedVersion}` : ''}</div>`)}</td></tr>`,
+  ),
+  'No running container in your scope carries it.',
+)}</section>
+<section aria-labelledby="show-h"><h2 id="show-h">The vulnerability</h2>${show ? documentView({ aliases: where.ids, kev: show.kev, epss: show.epss, cveScores: show.cveScores, advisories: show.advisories, images: show.images }) : html`<p class="empty">No advisory is loaded for it: run <code>runsight db update</code>.</p>`}</section>
+${await freshness(ctx)}`;
+  return { title: id, body };
+}
+
+export async function containerPage(ctx: PageContext, id: string): Promise<Page> {
+  const { deps, principal } = ctx;
+  const v = await showContainer(deps.store, id, postureSettings(deps.config), ctx.now, {
+    scope: principal.scope,
+  });
+  const workload = href('/posture', { by: 'container', cluster: v.cluster, namespace: v.namespace });
+  const body = html`<dl class="facts">
+<dt>cluster / namespace</dt><dd><a href="${href('/posture', { by: 'workload', cluster: v.cluster, namespace: v.namespace })}">${v.cluster ?? '-'} / ${v.namespace ?? '-'}</a></dd>
+<dt>workload</dt><dd><a href="${workload}">${v.workloadKind ?? '-'}/${v.workloadName ?? '-'}</a> (pod ${v.pod ?? '-'}, container ${v.container})</dd>
+<dt>image</dt><dd class="mono">${v.image}</dd>
+<dt>resolved digest</dt><dd>${v.imageDigest ? imageLink(v.imageDigest) : html`<span class="stale">unresolved</span>`} — ${v.matchMethod}, confidence ${v.confidence} (${v.resolution})</dd>
+<dt>state</dt><dd>${v.state}; source ${v.source.name} (${v.source.kind}); seen ${v.firstSeen} … ${v.lastSeen}</dd>
+<dt>owner / environment</dt><dd>${v.owner ?? '-'} / ${v.environment ?? '-'}</dd>
+<dt>scan</dt><dd>${v.scan.at ?? 'not scanned: run "runsight scan-in-use"'} ${v.scan.at ? age(v.scan.ageSeconds, v.scan.stale) : ''}${v.findingsSource ? ` · source ${v.findingsSource}` : ''}</dd>
+<dt>distinct vulnerabilities</dt><dd data-counts>critical ${v.counts.critical} · high ${v.counts.high} · medium ${v.counts.medium} · low ${v.counts.low} · unknown ${v.counts.unknown} · KEV ${v.kev} · fixable ${v.fixable}</dd>
+<dt>base image</dt><dd>${v.baseImage ? html`${imageLink(v.baseImage.digest)} ${v.baseImage.names.join(', ')}` : '-'}</dd></dl>
+<h2>Findings and fixes</h2>
+${table(
+  ['vulnerability', 'severity', 'KEV', 'package', 'installed', 'fixed', 'advice'],
+  v.findings.map(
+    (f) =>
+      html`<tr><td><a href="${`/vulnerabilities/${enc(f.vulnerabilityId)}`}">${f.vulnerabilityId}</a></td><td class="${`sev-${f.severity}`}">${f.severity}</td><td>${f.kev ? 'yes' : ''}</td><td>${f.packageName}</td><td class="mono">${f.installedVersion}</td><td class="mono">${f.fixedVersion ?? ''}</td><td>${f.advice}</td></tr>`,
+  ),
+  v.imageDigest
+    ? 'No findings for its image.'
+    : 'Its image is not resolved to a digest, so it has no findings yet.',
+)}
+<h2>Exposure</h2>${documentView(v.exposures)}
+${freshnessPanel(v.freshness)}`;
+  return { title: `Container ${v.id}`, body };
+}
+
+async function authoritative(deps: AppDeps): Promise<string | undefined> {
+  return (
+    deps.config.posture?.authoritativeSource ??
+    (await getSetting<string>(deps.store, 'posture.authoritativeSource'))
+  );
+}
+
+export async function imagePage(ctx: PageContext, digest: string): Promise<Page> {
+  const { deps, principal } = ctx;
+  const s = await showImage(deps.store, digest, await authoritative(deps), { scope: principal.scope });
+  const body = html`<dl class="facts"><dt>digest</dt><dd class="mono">${s.digest}</dd><dt>reference</dt><dd class="mono">${s.reference}</dd>
+<dt>authoritative source</dt><dd>${s.authoritativeSource ?? '-'}${s.configuredSourceMissing ? html` <span class="stale">(configured source ${s.configuredSourceMissing} has no scan of it)</span>` : ''}</dd>
+<dt>what posture counts</dt><dd>${s.summary ? documentView(s.summary) : 'no roll-up: not scanned, or an index (see platforms); run "runsight scan-in-use"'}</dd></dl>
+<h2>Findings sources</h2>${documentView(s.sources)}
+<h2>Differences between sources</h2>${documentView(s.differences)}
+${
+  s.platforms.length
+    ? html`<h2>Platforms</h2>${table(
+        ['platform', 'digest'],
+        s.platforms.map((p) => html`<tr><td>${p.platform}</td><td>${imageLink(p.digest)}</td></tr>`),
+        '',
+      )}`
+    : ''
+}
+${await freshness(ctx)}`;
+  return { title: `Image ${s.digest.slice(0, 19)}…`, body };
+}
+
+export async function validatePage(ctx: PageContext): Promise<Page> {
+  const { deps, principal } = ctx;
+  const q = ctx.url.searchParams;
+  const input = {
+    image: q.get('image') || undefined,
+    vulnerability: q.get('vulnerability') || undefined,
+    fixedImage: q.get('fixedImage') || undefined,
+  };
+  const { checks } = await validatePropagation(deps.store, input, postureSettings(deps.config), ctx.now, {
+    scope: principal.scope,
+  });
+  const body = html`<form method="get" action="/validate" class="filters" aria-label="validate inputs">
+<label>image<input name="image" value="${input.image ?? ''}"></label><label>vulnerability<input name="vulnerability" value="${input.vulnerability ?? ''}"></label><label>fixed image<input name="fixedImage" value="${input.fixedImage ?? ''}"></label><button type="submit">Check</button></form>
+${table(
+  ['check', 'status', 'evidence'],
+  checks.map(
+    (c) =>
+      html`<tr><th scope="row">${c.name}</th><td class="${c.status}">${c.status}</td><td>${c.evidence}</td></tr>`,
+  ),
+  'No checks ran: load advisories ("runsight db update"), inventory and scans first.',
+)}
+${await freshness(ctx)}`;
+  return { title: 'Validate propagation', body };
+}

@@ -1,0 +1,52 @@
+// `/`: the overview — running containers, distinct vulnerabilities and instances by severity, KEV
+// and fixable, the freshness of every input, coverage gaps and the top priorities, all from
+// getPosture called with the caller's scope. No trend chart in this slice: no view exposes the
+// fleet's posture snapshots (only a workload's history, src/views/show.ts).
+import { getPosture } from '../../views/index.js';
+import { postureSettings } from '../posture-settings.js';
+import { figureCards } from './figures.js';
+import { ageText, freshnessPanel, href, html, table } from './html.js';
+import type { Page, PageContext } from './page-context.js';
+
+const TOP = 10;
+
+export async function overviewPage(ctx: PageContext): Promise<Page> {
+  const { deps, principal } = ctx;
+  const report = await getPosture(
+    deps.store,
+    { by: 'cluster', top: TOP, scope: principal.scope, now: ctx.now },
+    postureSettings(deps.config),
+  );
+  const t = report.totals;
+  const empty = t.containers === 0;
+  const body = html`
+<section aria-labelledby="run-h"><h2 id="run-h">Running containers</h2>
+<div class="cards"><div class="card"><span class="n" data-total="containers">${t.containers}</span><span class="l">running containers in your scope</span></div>
+<div class="card"><span class="n">${report.groups.length}</span><span class="l"><a href="/posture?by=cluster">clusters</a></span></div></div>
+${empty ? html`<p class="empty">No running containers yet: run <code>runsight inventory collect</code> (Kubernetes, Docker) or <code>runsight inventory import FILE</code> (CMDB), then <code>runsight scan-in-use</code>. To try it out: <code>runsight demo</code>.</p>` : ''}</section>
+${figureCards('Distinct vulnerabilities (each counted once)', 'distinct', t.distinctVulnerabilities)}
+${figureCards('Instances (container × vulnerability)', 'instances', t.instances)}
+<section aria-labelledby="prio-h"><h2 id="prio-h">Top priorities</h2>
+${table(
+  ['vulnerability', 'severity', 'KEV', 'EPSS', 'fixable', 'containers', 'images', 'exposed for'],
+  report.priorities.map(
+    (p) =>
+      html`<tr><td><a href="${`/vulnerabilities/${encodeURIComponent(p.vulnerabilityId)}`}">${p.vulnerabilityId}</a></td><td class="${`sev-${p.severity}`}">${p.severity}</td><td>${p.kev ? 'yes' : ''}</td><td class="num">${p.epss === null ? '' : p.epss.toFixed(3)}</td><td>${p.fixable ? 'yes' : ''}</td><td class="num">${p.containers}</td><td class="num">${p.images}</td><td>${ageText(p.exposureSeconds)}</td></tr>`,
+  ),
+  'No vulnerability reaches a running container in your scope. If nothing is scanned yet, run "runsight scan-in-use".',
+)}</section>
+<section aria-labelledby="gap-h"><h2 id="gap-h">Coverage gaps</h2>
+${table(
+  ['reason', 'image', 'containers', 'scanned'],
+  report.coverage.gaps.map(
+    (g) =>
+      html`<tr><td>${g.reason}</td><td class="mono">${g.imageDigest ? html`<a href="${`/images/${encodeURIComponent(g.imageDigest)}`}">${g.image}</a>` : g.image}</td><td class="num">${g.containers}</td><td>${g.scannedAt ?? 'never'}</td></tr>`,
+  ),
+  'No coverage gaps: every running container resolves to a scanned image.',
+)}
+${report.coverage.gaps.length ? html`<p class="hint">Close gaps with <code>runsight scan-in-use</code>; unresolved images need a digest from the runtime or the registry.</p>` : ''}</section>
+${freshnessPanel(report.freshness)}
+<p class="hint">${report.limits}</p>
+<p><a href="${href('/posture', { by: 'namespace' })}">Posture by namespace</a> · <a href="/posture?by=workload">by workload</a> · <a href="/posture?by=image">by image</a></p>`;
+  return { title: 'Overview', body };
+}
