@@ -360,6 +360,40 @@ const SCOPE_CHECKS: Record<string, () => Promise<void>> = {
     const v = await json<{ checks: { name: string }[] }>(get('/api/v1/validate', 'viewer-c1'));
     expect(v.checks.length).toBeGreaterThan(0);
   },
+  'GET /api/v1/history': async () => {
+    type History = { snapshots: { scopeKey: string; containers: number }[] };
+    // The fleet's snapshots cover every container: an unrestricted viewer reads them, c1's does not.
+    const fleetAll = await json<History>(get('/api/v1/history?kind=fleet', 'viewer'));
+    expect(fleetAll.snapshots.length).toBeGreaterThan(0);
+    expect(fleetAll.snapshots[0]!.containers).toBe(5);
+    expect((await json<History>(get('/api/v1/history?kind=fleet', 'viewer-c1'))).snapshots).toEqual([]);
+    // Cluster c1's history is c1's viewer's; c2's is not (empty, as for an unknown key).
+    const c1 = await json<History>(get('/api/v1/history?kind=cluster&key=c1&key=c2', 'viewer-c1'));
+    expect(c1.snapshots.length).toBeGreaterThan(0);
+    expect(new Set(c1.snapshots.map((s) => s.scopeKey))).toEqual(new Set(['c1']));
+    expect(c1.snapshots[0]!.containers).toBe(2);
+    await json(get('/api/v1/history?kind=namespace', 'viewer'), 400); // a key is needed
+  },
+  'GET /api/v1/priorities': async () => {
+    type P = { priorities: { vulnerabilityId: string; containers: number }[] };
+    // One vulnerability, carried by vm-1 (c1), vm-3 and vm-4 (c2).
+    const all = await json<P>(get('/api/v1/priorities', 'viewer'));
+    expect(all.priorities.map((p) => [p.vulnerabilityId, p.containers])).toEqual([[CVE, 3]]);
+    const c1 = await json<P>(get('/api/v1/priorities', 'viewer-c1'));
+    expect(c1.priorities.map((p) => [p.vulnerabilityId, p.containers])).toEqual([[CVE, 1]]);
+  },
+  'GET /api/v1/coverage': async () => {
+    type C = { matchMethods: { containers: number }[] };
+    const sum = (c: C) => c.matchMethods.reduce((n, m) => n + m.containers, 0);
+    expect(sum(await json<C>(get('/api/v1/coverage', 'viewer')))).toBe(5);
+    expect(sum(await json<C>(get('/api/v1/coverage', 'viewer-c1')))).toBe(2);
+    expect(sum(await json<C>(get('/api/v1/coverage', 'viewer-c1-nsb')))).toBe(1);
+  },
+  'GET /api/v1/freshness': async () => {
+    const f = await json<{ stale: boolean; scans: unknown }>(get('/api/v1/freshness', 'viewer-c1'));
+    expect(typeof f.stale).toBe('boolean');
+    expect(f.scans).toBeDefined();
+  },
   'GET /api/v1/audit': async () => {
     expect((await get('/api/v1/audit', 'viewer-c1')).status).toBe(403); // admin only
   },

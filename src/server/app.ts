@@ -18,6 +18,7 @@ import { openApiDocument, registerMetaRoutes } from './openapi-page.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerHistoryRoutes } from './routes/history.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps): App {
   registerContainerRoutes(app);
   registerWorkloadRoutes(app);
   registerPostureRoutes(app);
+  registerHistoryRoutes(app);
   registerVulnerabilityRoutes(app);
   registerImageRoutes(app);
   registerValidateRoutes(app);

@@ -3,6 +3,7 @@
 // each document — the same documents the CLI prints with `--format json` (docs/api.md) — and let
 // the stage add fields (`looseObject`), as the CLI's JSON does.
 import { z } from '@hono/zod-openapi';
+import { SCOPE_KINDS } from '../core/types.js';
 import { IMPORT_FORMATS } from '../importers/index.js';
 import { POSTURE_BY } from '../views/index.js';
 
@@ -374,3 +375,26 @@ export const ScanResultSchema = z
     ),
   })
   .openapi('ScanResult');
+
+export const HistoryQuerySchema = z.object({
+  kind: z.enum(SCOPE_KINDS as [string, ...string[]]).default('fleet'),
+  key: z
+    .union([z.string().min(1), z.array(z.string().min(1))])
+    .optional()
+    .openapi({ description: 'scope key as posture prints it (repeatable), e.g. prod/shop for a namespace' }),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+});
+export const HistorySchema = z
+  .looseObject({ kind: z.string(), keys: z.array(z.string()), snapshots: z.array(z.unknown()) })
+  .openapi('PostureHistory');
+export const PrioritiesSchema = z.looseObject({ priorities: z.array(z.unknown()) }).openapi('Priorities');
+export const CoverageSchema = z
+  .looseObject({
+    matchMethods: z.array(z.unknown()),
+    gaps: z.array(z.unknown()),
+    tagDrift: z.array(z.unknown()),
+  })
+  .openapi('Coverage');
+export const FreshnessSchema = z.looseObject({ now: z.string(), stale: z.boolean() }).openapi('Freshness');

@@ -45,3 +45,4 @@ export {
 } from './validate.js';
 export { showVulnerability, type VulnerabilityShow } from './vuln-show.js';
 export { type VulnWhere, vulnWhere } from './vuln-where.js';
+export { type HistoryQuery, type PostureHistory, postureHistory } from './history.js';

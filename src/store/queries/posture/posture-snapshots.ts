@@ -49,11 +49,14 @@ export async function snapshotHistory(
   scopeKeys: string[],
   limit = 100,
   scope?: AccessScope | undefined,
+  range: { since?: Date | undefined; until?: Date | undefined } = {},
 ): Promise<StoredSnapshot[]> {
   const rows = await sql<Record<string, unknown>>`
     select s.id, s.taken_at, s.scope_kind, s.scope_key, s.containers, s.distinct_counts, s.instance_counts, s.digests
     from posture_snapshots s
     where s.scope_kind = ${scopeKind} and s.scope_key = any(${scopeKeys}::text[]) and ${snapshotVisible(scope)}
+      ${range.since ? sql`and s.taken_at >= ${range.since}` : sql``}
+      ${range.until ? sql`and s.taken_at <= ${range.until}` : sql``}
     order by s.taken_at desc, s.id desc limit ${limit}`.execute(db);
   return rows.rows.map(toStored);
 }
