@@ -14,6 +14,7 @@ export {
 } from './container-counts.js';
 export { listCoverageGaps, listInUseScanTargets, type ScanTarget } from './coverage.js';
 export { type Age, age, type Freshness, getFreshness, humanAge, rowStaleness } from './freshness.js';
+export { type HistoryQuery, type PostureHistory, postureHistory } from './history.js';
 export { type ImageDiffQuery, showImageDiff } from './image-diff.js';
 export {
   type ContainerDocument,
@@ -45,4 +46,3 @@ export {
 } from './validate.js';
 export { showVulnerability, type VulnerabilityShow } from './vuln-show.js';
 export { type VulnWhere, vulnWhere } from './vuln-where.js';
-export { type HistoryQuery, type PostureHistory, postureHistory } from './history.js';
