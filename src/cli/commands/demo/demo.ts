@@ -4,8 +4,9 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openStore } from '../../../store/index.js';
+import { openStore, type Store } from '../../../store/index.js';
 import type { PostureGroup, PostureReport } from '../../../views/index.js';
+import type { CliContext } from '../../context.js';
 import type { Run } from '../../main.js';
 import { render } from '../../output.js';
 import { chml, freshnessFooter } from '../../posture-format.js';
@@ -16,8 +17,12 @@ export function registerDemoCommand(program: Command, run: Run): void {
     .command('demo')
     .description('run the pipeline end to end on bundled sample data (embedded PGlite store, no network)')
     .option('--keep', 'keep the demo store from the previous run instead of starting fresh')
+    .option(
+      '--serve [host:port]',
+      'then serve the demo store (API and dashboard) until Ctrl-C, with a viewer token printed to sign in (default 127.0.0.1:8080)',
+    )
     .action(
-      run(async (ctx, opts: { keep?: boolean }) => {
+      run(async (ctx, opts: { keep?: boolean; serve?: string | boolean }) => {
         const dir = resolve(program.opts().dataDir ?? '.runsight/demo');
         if (!opts.keep) rmSync(dir, { recursive: true, force: true });
         const store = await openStore({ dataDir: dir });
@@ -50,12 +55,35 @@ export function registerDemoCommand(program: Command, run: Run): void {
             }),
           );
           ctx.print(`\n${exploreHint(ctx.env, dir, result.after.groups[0]?.key).join('\n')}\n`);
+          if (opts.serve) await serveDemo(ctx, store, opts.serve);
         } finally {
           await store.close();
         }
         return undefined;
       }),
     );
+}
+
+/**
+ * `demo --serve`: a viewer token for the dashboard (printed once, like `token create`), then the
+ * server over the demo store until Ctrl-C — no job system: the demo's inputs do not change.
+ */
+async function serveDemo(ctx: CliContext, store: Store, listen: string | boolean): Promise<void> {
+  const { createToken } = await import('../../../server/auth/index.js');
+  const { serveUntilStopped } = await import('../serve.js');
+  const token = await createToken(store, {
+    name: `demo-dashboard-${Date.now().toString(36)}`,
+    role: 'viewer',
+    scopes: [],
+    expiresIn: '1d',
+  });
+  ctx.print(
+    `\nDashboard: open the URL below, sign in at /login with this viewer token (valid 1 day, shown once):\n  ${token.token}\n`,
+  );
+  await serveUntilStopped(ctx, store, {
+    listen: typeof listen === 'string' ? listen : undefined,
+    jobs: false,
+  });
 }
 
 /**
