@@ -3,13 +3,16 @@
 // headers, CORS only for configured origins, the request timeout, the audit of every write (also
 // refused and failed ones), authentication (all but /healthz and /readyz), then the routes, each
 // with its least role (route-access.ts) and the caller's scope passed to the view.
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { timeout } from 'hono/timeout';
 import { isAuthFailure, recordAudit, WWW_AUTHENTICATE } from './auth/index.js';
+import { authThrottle } from './auth-throttle.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { registerDashboard } from './dashboard/index.js';
 import { ApiError, cleanMessage, errorBody, toErrorResponse } from './errors.js';
@@ -36,6 +39,15 @@ export const API_PREFIX = '/api/v1';
 const STREAMED_BODIES = [`${API_PREFIX}/imports`];
 
 export type App = OpenAPIHono<AppEnv>;
+
+/** The peer's address (the node server's socket); `local` for in-process requests. */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'local';
+  } catch {
+    return 'local';
+  }
+}
 
 export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono<AppEnv>({
@@ -86,6 +98,7 @@ export function createApp(deps: AppDeps): App {
     ),
   );
   app.use('*', auditRequests);
+  app.use('*', authThrottle(clientAddress, deps.now ? () => deps.now!().getTime() : Date.now));
   // The web dashboard's pages, /login and /static (never under /api): ahead of the bearer check.
   registerDashboard(app);
   app.use('*', async (c, next) => {
