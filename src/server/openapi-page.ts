@@ -4,7 +4,11 @@
 // taken from the document is HTML-escaped.
 import { readFileSync } from 'node:fs';
 import type { App } from './app.js';
+import { escapeText } from './dashboard/html.js';
 import { ROLE_EXTENSION } from './route-access.js';
+
+/** HTML text escaping: the dashboard's one rule. */
+export const escapeHtml = escapeText;
 
 const VERSION: string = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -43,15 +47,6 @@ export function registerMetaRoutes(app: App, document: () => Doc): void {
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'");
     return c.html(get().html);
   });
-}
-
-export function escapeHtml(text: unknown): string {
-  return String(text ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

@@ -1,12 +1,9 @@
 // GET /api/v1/history: posture snapshots of one scope kind's keys over a time range (trends; did a
 // redeploy improve posture), and GET /api/v1/priorities, /coverage, /freshness: the sections of the
 // posture document on their own — each over the caller's scope, as the views compute them.
-import type { z } from '@hono/zod-openapi';
-import type { AccessScope } from '../../core/access.js';
-import type { ScopeKind, Severity } from '../../core/types.js';
-import { getFreshness, getPosture, type PostureBy, postureHistory } from '../../views/index.js';
+import type { ScopeKind } from '../../core/types.js';
+import { getFreshness, postureHistory } from '../../views/index.js';
 import type { App } from '../app.js';
-import type { AppDeps } from '../context.js';
 import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import {
@@ -17,6 +14,7 @@ import {
   PostureQuerySchema,
   PrioritiesSchema,
 } from '../schemas.js';
+import { postureFor } from './posture.js';
 
 const history = apiRoute('viewer', {
   method: 'get',
@@ -54,25 +52,6 @@ const coverage = apiRoute('viewer', {
     200: { description: 'coverage', content: { 'application/json': { schema: CoverageSchema } } },
   },
 });
-
-/** The posture document the sections come from, over the caller's scope. */
-function postureFor(deps: AppDeps, q: z.infer<typeof PostureQuerySchema>, scope: AccessScope) {
-  return getPosture(
-    deps.store,
-    {
-      by: q.by as PostureBy,
-      severity: q.severity?.toUpperCase() as Severity | undefined,
-      kev: q.kev,
-      fixable: q.fixable,
-      cluster: q.cluster,
-      namespace: q.namespace,
-      top: q.top,
-      scope,
-      ...(deps.now ? { now: deps.now() } : {}),
-    },
-    postureSettings(deps.config),
-  );
-}
 
 const freshness = apiRoute('viewer', {
   method: 'get',

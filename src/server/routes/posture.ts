@@ -1,8 +1,11 @@
 // GET /api/v1/posture: the `runsight posture --format json` document (roll-ups by one scope kind,
 // priorities, coverage, exposure, freshness), its figures and totals over the caller's scope.
+import type { z } from '@hono/zod-openapi';
+import type { AccessScope } from '../../core/access.js';
 import type { Severity } from '../../core/types.js';
 import { getPosture, type PostureBy } from '../../views/index.js';
 import type { App } from '../app.js';
+import type { AppDeps } from '../context.js';
 import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import { PostureQuerySchema, PostureReportSchema } from '../schemas.js';
@@ -21,25 +24,28 @@ const posture = apiRoute('viewer', {
   },
 });
 
+/** The posture document for an API query, over the caller's scope (also the source of /priorities and /coverage). */
+export function postureFor(deps: AppDeps, q: z.infer<typeof PostureQuerySchema>, scope: AccessScope) {
+  return getPosture(
+    deps.store,
+    {
+      by: q.by as PostureBy,
+      severity: q.severity?.toUpperCase() as Severity | undefined,
+      kev: q.kev,
+      fixable: q.fixable,
+      cluster: q.cluster,
+      namespace: q.namespace,
+      top: q.top,
+      scope,
+      ...(deps.now ? { now: deps.now() } : {}),
+    },
+    postureSettings(deps.config),
+  );
+}
+
 export function registerPostureRoutes(app: App): void {
   app.openapi(posture, async (c) => {
-    const q = c.req.valid('query');
-    const deps = c.var.deps;
-    const report = await getPosture(
-      deps.store,
-      {
-        by: q.by as PostureBy,
-        severity: q.severity?.toUpperCase() as Severity | undefined,
-        kev: q.kev,
-        fixable: q.fixable,
-        cluster: q.cluster,
-        namespace: q.namespace,
-        top: q.top,
-        scope: c.var.principal.scope,
-        ...(deps.now ? { now: deps.now() } : {}),
-      },
-      postureSettings(deps.config),
-    );
+    const report = await postureFor(c.var.deps, c.req.valid('query'), c.var.principal.scope);
     return c.json(report as never, 200);
   });
 }
