@@ -119,7 +119,10 @@ describe.each(kinds)('views never write (%s)', (kind) => {
     }
   });
 
-  it('every CLI read command answers with --read-only (exit 0, no write error)', async () => {
+  // Seventeen in-process CLI runs, each opening the PGlite store: seconds alone, minutes on a loaded machine.
+  it('every CLI read command answers with --read-only (exit 0, no write error)', {
+    timeout: 300_000,
+  }, async () => {
     // The demo's configuration (cadences, SLAs, base image): JSON is YAML.
     const config = join(mkdtempSync(join(tmpdir(), 'runsight-ro-config-')), 'runsight.yaml');
     writeFileSync(config, JSON.stringify(DEMO_CONFIG));
