@@ -1,14 +1,14 @@
 // The socket side of `runsight serve`: --listen parsing, HTTPS when a certificate and key are given
-// (a self-signed pair made by openssl for the test), CORS only for configured origins, and the
+// (a self-signed pair made by openssl, as for the Kubernetes test API server), CORS only for configured origins, and the
 // request timeout (504 when a request outlives server.requestTimeout).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../core/access.js';
 import { silentLogger } from '../core/logger.js';
+import { selfSignedCertificate } from '../kubernetes/test-support/api-server.js';
 import type { Store } from '../store/index.js';
 import { createApp } from './app.js';
 import type { AppConfig } from './config.js';
@@ -41,31 +41,12 @@ describe('parseListen', () => {
 
 describe('startServer', () => {
   it('serves HTTPS with the given PEM certificate and key', async () => {
+    // The self-signed pair the Kubernetes test API server uses, written where --tls-cert/--tls-key read.
+    const pair = selfSignedCertificate();
     const cert = join(tmp, 'cert.pem');
     const key = join(tmp, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    writeFileSync(cert, pair.cert);
+    writeFileSync(key, pair.key, { mode: 0o600 });
     const running = await startServer(appWith({}), { listen: '127.0.0.1:0', tlsCert: cert, tlsKey: key });
     try {
       expect(running.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

@@ -145,7 +145,8 @@ async function runFeed(
       since && feed.osv ? await fetchOsvChanges({ ...feed, osv: feed.osv }, since, dir, opts) : undefined;
     if (changes?.status === 'full')
       logger.info('reading all.zip instead of the changes', { feed: feed.name, reason: changes.reason });
-    if (changes?.status === 'unchanged') {
+    // Nothing new (no OSV change since the last load, or a 304): the state says so, the data stays.
+    const unchanged = async (bytes?: number): Promise<FeedRun> => {
       await saveFeedState(store, {
         name: feed.name,
         url: feed.url,
@@ -154,8 +155,9 @@ async function runFeed(
         lastModified: validators?.lastModified,
       });
       logger.info('advisory feed unchanged', { feed: feed.name });
-      return { ...run, outcome: 'unchanged', bytes: changes.bytes };
-    }
+      return bytes === undefined ? { ...run, outcome: 'unchanged' } : { ...run, outcome: 'unchanged', bytes };
+    };
+    if (changes?.status === 'unchanged') return unchanged(changes.bytes);
     if (changes?.status === 'fetched') {
       loadPath = changes.dir;
       run.bytes = changes.bytes;
@@ -171,17 +173,7 @@ async function runFeed(
         logger,
         fetch: opts.fetch,
       });
-      if (d.status === 'unchanged') {
-        await saveFeedState(store, {
-          name: feed.name,
-          url: feed.url,
-          outcome: 'unchanged',
-          etag: validators?.etag,
-          lastModified: validators?.lastModified,
-        });
-        logger.info('advisory feed unchanged', { feed: feed.name });
-        return { ...run, outcome: 'unchanged' };
-      }
+      if (d.status === 'unchanged') return unchanged();
       ({ etag, lastModified } = d);
       run.bytes = d.bytes;
       run.resumed = d.resumed;
