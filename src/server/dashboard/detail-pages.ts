@@ -1,6 +1,8 @@
 // The detail pages, each one view called with the caller's scope: `/vulnerabilities/{id}` (the
 // `vuln where` and `vuln show` documents), `/containers/{id}` (`container show`), `/images/{digest}`
 // (`image show`) and `/validate` (the checklist). Something unknown or outside the scope is 404.
+
+import { postureConfigOf } from '../../propagation/index.js';
 import { getSetting } from '../../store/index.js';
 import {
   getFreshness,
@@ -12,7 +14,6 @@ import {
   vulnWhere,
 } from '../../views/index.js';
 import type { AppDeps } from '../context.js';
-import { postureSettings } from '../posture-settings.js';
 import { documentView } from './document-view.js';
 import { age, freshnessPanel, type Html, href, html, table } from './html.js';
 import type { Page, PageContext } from './page-context.js';
@@ -25,7 +26,7 @@ const imageLink = (digest: string, text = digest): Html =>
 
 async function freshness(ctx: PageContext): Promise<Html> {
   return freshnessPanel(
-    await getFreshness(ctx.deps.store, postureSettings(ctx.deps.config), ctx.now, {
+    await getFreshness(ctx.deps.store, postureConfigOf(ctx.deps.config), ctx.now, {
       scope: ctx.principal.scope,
     }),
   );
@@ -33,7 +34,7 @@ async function freshness(ctx: PageContext): Promise<Html> {
 
 export async function vulnerabilityPage(ctx: PageContext, id: string): Promise<Page> {
   const { deps, principal } = ctx;
-  const where = await vulnWhere(deps.store, id, postureSettings(deps.config), { scope: principal.scope });
+  const where = await vulnWhere(deps.store, id, postureConfigOf(deps.config), { scope: principal.scope });
   if (!where.known) throw new NotFoundError(`no advisory or finding names "${id}"`);
   const show = await showVulnerability(deps.store, id, { scope: principal.scope }).catch((err: unknown) => {
     if (err instanceof NotFoundError) return undefined;
@@ -55,7 +56,7 @@ ${await freshness(ctx)}`;
 
 export async function containerPage(ctx: PageContext, id: string): Promise<Page> {
   const { deps, principal } = ctx;
-  const v = await showContainer(deps.store, id, postureSettings(deps.config), ctx.now, {
+  const v = await showContainer(deps.store, id, postureConfigOf(deps.config), ctx.now, {
     scope: principal.scope,
   });
   const workload = href('/posture', { by: 'container', cluster: v.cluster, namespace: v.namespace });
@@ -121,7 +122,7 @@ export async function validatePage(ctx: PageContext): Promise<Page> {
     vulnerability: q.get('vulnerability') || undefined,
     fixedImage: q.get('fixedImage') || undefined,
   };
-  const { checks } = await validatePropagation(deps.store, input, postureSettings(deps.config), ctx.now, {
+  const { checks } = await validatePropagation(deps.store, input, postureConfigOf(deps.config), ctx.now, {
     scope: principal.scope,
   });
   const body = html`<form method="get" action="/validate" class="filters" aria-label="validate inputs">

@@ -2,8 +2,9 @@
 // and fixable, the freshness of every input, coverage gaps and the top priorities, all from
 // getPosture called with the caller's scope. No trend chart in this slice: no view exposes the
 // fleet's posture snapshots (only a workload's history, src/views/show.ts).
+
+import { postureConfigOf } from '../../propagation/index.js';
 import { getPosture } from '../../views/index.js';
-import { postureSettings } from '../posture-settings.js';
 import { figureCards } from './figures.js';
 import { ageText, freshnessPanel, href, html, table } from './html.js';
 import type { Page, PageContext } from './page-context.js';
@@ -15,7 +16,7 @@ export async function overviewPage(ctx: PageContext): Promise<Page> {
   const report = await getPosture(
     deps.store,
     { by: 'cluster', top: TOP, scope: principal.scope, now: ctx.now },
-    postureSettings(deps.config),
+    postureConfigOf(deps.config),
   );
   const t = report.totals;
   const empty = t.containers === 0;

@@ -4,8 +4,8 @@
 // down: cluster → namespace → workload → container → the container page.
 import type { Severity } from '../../core/types.js';
 import type { Figures } from '../../propagation/index.js';
+import { postureConfigOf } from '../../propagation/index.js';
 import { getPosture, POSTURE_BY, type PostureBy, type PostureGroup } from '../../views/index.js';
-import { postureSettings } from '../posture-settings.js';
 import { FIGURE_COLUMNS, figureCells } from './figures.js';
 import { freshnessPanel, type Html, href, html, table } from './html.js';
 import { type Page, type PageContext, PageInputError } from './page-context.js';
@@ -171,7 +171,7 @@ export async function posturePage(ctx: PageContext): Promise<Page> {
       scope: ctx.principal.scope,
       now: ctx.now,
     },
-    postureSettings(ctx.deps.config),
+    postureConfigOf(ctx.deps.config),
   );
   const groups = report.groups.filter(
     (g) => !(p.by === 'container' && p.workload) || workloadKey(g) === p.workload,

@@ -1,8 +1,9 @@
 // GET /api/v1/containers (a page of the `runsight containers --format json` rows, streamed) and
 // GET /api/v1/containers/{id} (`runsight container show`), inside the caller's scope.
+
+import { postureConfigOf } from '../../propagation/index.js';
 import { listContainerDocuments, showContainer } from '../../views/index.js';
 import type { App } from '../app.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import { ContainerId, ContainerPage, ContainersQuery, ContainerViewSchema } from '../schemas.js';
 import { streamJsonPage } from '../stream-json.js';
@@ -47,7 +48,7 @@ export function registerContainerRoutes(app: App): void {
     const view = await showContainer(
       deps.store,
       id,
-      postureSettings(deps.config),
+      postureConfigOf(deps.config),
       deps.now?.() ?? new Date(),
       {
         scope: c.var.principal.scope,

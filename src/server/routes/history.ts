@@ -2,9 +2,9 @@
 // redeploy improve posture), and GET /api/v1/priorities, /coverage, /freshness: the sections of the
 // posture document on their own — each over the caller's scope, as the views compute them.
 import type { ScopeKind } from '../../core/types.js';
+import { postureConfigOf } from '../../propagation/index.js';
 import { getFreshness, postureHistory } from '../../views/index.js';
 import type { App } from '../app.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import {
   CoverageSchema,
@@ -87,7 +87,7 @@ export function registerHistoryRoutes(app: App): void {
   });
   app.openapi(freshness, async (c) => {
     const deps = c.var.deps;
-    const doc = await getFreshness(deps.store, postureSettings(deps.config), deps.now?.() ?? new Date(), {
+    const doc = await getFreshness(deps.store, postureConfigOf(deps.config), deps.now?.() ?? new Date(), {
       scope: c.var.principal.scope,
     });
     return c.json(doc as never, 200);

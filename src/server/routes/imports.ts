@@ -5,11 +5,10 @@
 // could not be imported (nothing landed).
 import { z } from '@hono/zod-openapi';
 import { type ImportFormat, importReports } from '../../importers/index.js';
-import { maintainPosture } from '../../propagation/index.js';
+import { maintainPosture, postureConfigOf } from '../../propagation/index.js';
 import type { App } from '../app.js';
 import { ApiError } from '../errors.js';
 import { maxBodyBytes } from '../limits.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import { ImportQuery, ImportResultSchema } from '../schemas.js';
 import { spoolBody } from '../spool-body.js';
@@ -51,7 +50,7 @@ export function registerImportRoutes(app: App): void {
         logger: { ...deps.logger, error: (msg, fields) => deps.logger.debug(msg, fields) },
       });
       if (result.images.length)
-        await maintainPosture(deps.store, {}, { ...postureSettings(deps.config), signal: deps.signal });
+        await maintainPosture(deps.store, {}, { ...postureConfigOf(deps.config), signal: deps.signal });
       c.set('auditTarget', result.images.map((i) => i.digest ?? i.reference ?? '?').join(', ') || undefined);
       if (result.errors.length)
         throw new ApiError(

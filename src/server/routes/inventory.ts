@@ -7,11 +7,10 @@
 import { type AccessScope, inScope, isUnrestricted } from '../../core/access.js';
 import type { ContainerObservation, InventoryMutation } from '../../core/types.js';
 import { applyInventoryMutation } from '../../inventory/index.js';
-import { maintainPosture } from '../../propagation/index.js';
+import { maintainPosture, postureConfigOf } from '../../propagation/index.js';
 import { listContainers, type Store } from '../../store/index.js';
 import type { App } from '../app.js';
 import { ApiError } from '../errors.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import {
   InventoryKindQuery,
@@ -106,7 +105,7 @@ export function registerInventoryRoutes(app: App): void {
     const applied = await applyInventoryMutation(deps.store, { name: source, kind }, mutation, {
       observedAt: deps.now?.(),
     });
-    const settings = { ...postureSettings(deps.config), signal: deps.signal };
+    const settings = { ...postureConfigOf(deps.config), signal: deps.signal };
     if (applied.idsOmitted) await maintainPosture(deps.store, {}, settings);
     else
       await maintainPosture(deps.store, { containerIds: [...applied.added, ...applied.changed] }, settings);

@@ -3,10 +3,10 @@
 import type { z } from '@hono/zod-openapi';
 import type { AccessScope } from '../../core/access.js';
 import type { Severity } from '../../core/types.js';
+import { postureConfigOf } from '../../propagation/index.js';
 import { getPosture, type PostureBy } from '../../views/index.js';
 import type { App } from '../app.js';
 import type { AppDeps } from '../context.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import { PostureQuerySchema, PostureReportSchema } from '../schemas.js';
 
@@ -39,7 +39,7 @@ export function postureFor(deps: AppDeps, q: z.infer<typeof PostureQuerySchema>,
       scope,
       ...(deps.now ? { now: deps.now() } : {}),
     },
-    postureSettings(deps.config),
+    postureConfigOf(deps.config),
   );
 }
 

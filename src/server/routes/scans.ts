@@ -7,12 +7,11 @@
 import { matchPackages } from '../../advisories/index.js';
 import { durationToMs } from '../../core/duration.js';
 import { parsePlatform, sourceKind } from '../../identity/index.js';
-import { countFindings, maintainPosture } from '../../propagation/index.js';
+import { countFindings, maintainPosture, postureConfigOf } from '../../propagation/index.js';
 import { scanImage } from '../../scan/index.js';
 import type { App } from '../app.js';
 import type { AppDeps } from '../context.js';
 import { ApiError } from '../errors.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import { ScanRequestSchema, ScanResultSchema } from '../schemas.js';
 
@@ -79,7 +78,7 @@ export function registerScanRoutes(app: App): void {
       signal: deps.signal,
       logger: deps.logger,
     });
-    await maintainPosture(store, {}, { ...postureSettings(deps.config), signal: deps.signal });
+    await maintainPosture(store, {}, { ...postureConfigOf(deps.config), signal: deps.signal });
     c.set('auditDetail', { digests: results.map((r) => r.image.digest) });
     return c.json(
       {

@@ -1,8 +1,9 @@
 // GET /api/v1/validate: the propagation validation checklist (`runsight validate --format json`)
 // over the caller's scope. The document says which checks failed; the status is 200 either way.
+
+import { postureConfigOf } from '../../propagation/index.js';
 import { validatePropagation } from '../../views/index.js';
 import type { App } from '../app.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import { ValidateQuery, ValidateSchema } from '../schemas.js';
 
@@ -24,7 +25,7 @@ export function registerValidateRoutes(app: App): void {
     const result = await validatePropagation(
       deps.store,
       q,
-      postureSettings(deps.config),
+      postureConfigOf(deps.config),
       deps.now?.() ?? new Date(),
       {
         scope: c.var.principal.scope,

@@ -1,9 +1,10 @@
 // GET /api/v1/vulnerabilities/{id} (`runsight vuln show`) and …/{id}/where (`runsight vuln where`):
 // a vulnerability that no advisory or finding names — or none inside the caller's scope — is 404.
+
+import { postureConfigOf } from '../../propagation/index.js';
 import { showVulnerability, vulnWhere } from '../../views/index.js';
 import type { App } from '../app.js';
 import { ApiError } from '../errors.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import { VulnerabilityId, VulnerabilitySchema, VulnWhereSchema } from '../schemas.js';
 
@@ -45,7 +46,7 @@ export function registerVulnerabilityRoutes(app: App): void {
   app.openapi(where, async (c) => {
     const { id } = c.req.valid('param');
     const deps = c.var.deps;
-    const w = await vulnWhere(deps.store, id, postureSettings(deps.config), { scope: c.var.principal.scope });
+    const w = await vulnWhere(deps.store, id, postureConfigOf(deps.config), { scope: c.var.principal.scope });
     if (!w.known) throw unknown(id);
     return c.json(w as never, 200);
   });

@@ -1,9 +1,10 @@
 // GET /api/v1/workloads/{key}: `runsight workload show` — containers, posture, rollout check and
 // history of one workload inside the caller's scope.
+
+import { postureConfigOf } from '../../propagation/index.js';
 import { parseWorkloadSpec } from '../../remediation/index.js';
 import { showWorkload } from '../../views/index.js';
 import type { App } from '../app.js';
-import { postureSettings } from '../posture-settings.js';
 import { apiRoute } from '../route-access.js';
 import { WorkloadKey, WorkloadViewSchema } from '../schemas.js';
 
@@ -25,7 +26,7 @@ export function registerWorkloadRoutes(app: App): void {
     const view = await showWorkload(
       deps.store,
       parseWorkloadSpec(key),
-      postureSettings(deps.config),
+      postureConfigOf(deps.config),
       deps.now?.() ?? new Date(),
       {
         scope: c.var.principal.scope,
