@@ -3,13 +3,14 @@
 // operator (a real Grype report from testdata/), the audit of it, and SIGTERM during a request:
 // the request (an import whose body is still arriving) finishes with 201, the process exits 0, and
 // the import is in the store afterwards.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/test-support/run-cli.js';
+import { spawnCli, waitForOutput } from '../cli/test-support/spawn-cli.js';
 import { openStore, type Store, type StoreKind } from '../store/index.js';
 import { createTestStore, storeKindsToTest } from '../store/test-support/stores.js';
 import { createToken } from './auth/index.js';
@@ -50,40 +51,9 @@ interface Served {
 }
 
 async function serve(flags: string[]): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/bin.ts',
-      ...flags,
-      '--log-level',
-      'info',
-      'serve',
-      '--listen',
-      '127.0.0.1:0',
-    ],
-    { cwd: ROOT, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (b: Buffer) => {
-    stdout += b.toString();
-  });
-  child.stderr!.on('data', (b: Buffer) => {
-    stderr += b.toString();
-  });
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const m = /listening on (http:\/\/\S+)/.exec(stdout);
-    if (m) return { child, url: m[1]!, exited, stderr: () => stderr };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`serve did not start (exit ${child.exitCode}): ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const cli = spawnCli([...flags, '--log-level', 'info', 'serve', '--listen', '127.0.0.1:0']);
+  const m = await waitForOutput(cli, /listening on (http:\/\/\S+)/, 90_000);
+  return { child: cli.child, url: m[1]!, exited: cli.exited, stderr: cli.stderr };
 }
 
 const kinds = await storeKindsToTest();

@@ -1,13 +1,11 @@
 // `runsight demo --serve`: one command from a fresh clone to a dashboard with data — the demo runs,
 // prints a viewer token once, and serves the demo store until SIGTERM (exit 0, store closed).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnCli, waitForOutput } from '../../test-support/spawn-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'runsight-demo-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -15,39 +13,9 @@ describe('runsight demo --serve', () => {
   it('serves the demo store with a printed viewer token, then stops on SIGTERM', {
     timeout: 300_000,
   }, async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/bin.ts',
-        '--data-dir',
-        join(dir, 'demo'),
-        'demo',
-        '--serve',
-        '127.0.0.1:0',
-      ],
-      { cwd: ROOT, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr!.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-    const deadline = Date.now() + 240_000;
-    let url: string | undefined;
-    while (!url) {
-      url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (!url && (child.exitCode !== null || Date.now() > deadline)) {
-        child.kill('SIGKILL');
-        throw new Error(`demo --serve did not start (exit ${child.exitCode}): ${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const cli = spawnCli(['--data-dir', join(dir, 'demo'), 'demo', '--serve', '127.0.0.1:0']);
+    const url = (await waitForOutput(cli, /listening on (http:\/\/\S+)/, 240_000))[1]!;
+    const stdout = cli.stdout();
     try {
       expect(stdout).toMatch(/Validation checklist:[\s\S]*pass/); // the demo's checklist ran first
       const token = /sign in at \/login with this viewer token[^\n]*\n\s+(rs_\S+)/.exec(stdout)?.[1];
@@ -67,8 +35,8 @@ describe('runsight demo --serve', () => {
       expect(await page.text()).toContain('Overview');
       expect((await fetch(`${url}/api/v1/posture`)).status).toBe(401);
     } finally {
-      child.kill('SIGTERM');
+      cli.child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
+    expect(await cli.exited).toBe(0);
   });
 });
