@@ -27,6 +27,47 @@ const advisoryFeed = z.strictObject({
     .optional(),
 });
 
+/** A webhook destination: the body is signed with HMAC-SHA256 when a secret is given. */
+const webhook = z.strictObject({
+  url: z.string(),
+  secret: z.string().optional(),
+});
+
+/** A scope in config: `{cluster: prod, namespace: [shop, cart]}` (a value or a list per kind). */
+const configScope = z.strictObject({
+  cluster: z.union([z.string(), z.array(z.string())]).optional(),
+  namespace: z.union([z.string(), z.array(z.string())]).optional(),
+  environment: z.union([z.string(), z.array(z.string())]).optional(),
+  owner: z.union([z.string(), z.array(z.string())]).optional(),
+});
+
+const scheduledReport = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected letters, digits, ".", "_" or "-" (at most 64)'),
+  scope: configScope.optional(),
+  by: z.enum(['cluster', 'environment', 'namespace', 'workload', 'owner']).optional(),
+  format: z.enum(['html', 'csv', 'json']).optional(),
+  /** How often (e.g. 7d). */
+  cadence: duration,
+  /** Write each report into this directory … */
+  directory: z.string().optional(),
+  /** … and/or POST it to this webhook. */
+  webhook: webhook.optional(),
+});
+
+const notificationRule = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected letters, digits, ".", "_" or "-" (at most 64)'),
+  on: z
+    .array(z.enum(['new-kev', 'new-critical', 'resolved', 'rescored', 'stale', 'validation-failed']))
+    .min(1),
+  scope: configScope.optional(),
+  /** The severity new-critical and rescored compare against (default critical). */
+  severity: z.enum(['critical', 'high', 'medium', 'low']).optional(),
+  /** Generic JSON webhook, signed with X-Runsight-Signature: t=TIMESTAMP,v1=HEX. */
+  webhook: webhook.optional(),
+  /** Slack-compatible incoming webhook. */
+  slack: z.strictObject({ url: z.string() }).optional(),
+});
+
 export const configSchema = z.strictObject({
   store: z
     .strictObject({
@@ -147,6 +188,30 @@ export const configSchema = z.strictObject({
     .optional(),
   /** Images scanned as base images, for "update base image X" remediation. */
   baseImages: z.array(z.string()).optional(),
+  /** Scheduled reports, run by the scheduler (docs/reports.md). */
+  reports: z.array(scheduledReport).optional(),
+  /** Notification rules: which posture transitions reach which webhook (docs/notifications.md). */
+  notifications: z.array(notificationRule).optional(),
+  /** Prometheus metrics (`GET /metrics`, `--metrics-listen`; docs/metrics.md). */
+  metrics: z
+    .strictObject({
+      /** Extra posture labels beyond cluster, environment, severity, kev, fixable (off by default). */
+      labels: z.array(z.enum(['namespace', 'owner'])).optional(),
+      /** Most distinct values of each extra label; the rest are reported as `other` (default 50). */
+      labelCap: z.number().int().positive().optional(),
+      /** Require a token for /metrics (default true); false serves it unauthenticated, unscoped. */
+      requireToken: z.boolean().optional(),
+    })
+    .optional(),
+  /** Where Runsight's own outbound requests (webhooks, report delivery) may go (SSRF guard). */
+  outbound: z
+    .strictObject({
+      /** Allow private, loopback, link-local and metadata addresses (default false). */
+      allowPrivateAddresses: z.boolean().optional(),
+      /** Hosts (or host:port) allowed even when private, e.g. an in-cluster receiver. */
+      allowHosts: z.array(z.string()).optional(),
+    })
+    .optional(),
 });
 
 export type RunsightConfig = z.infer<typeof configSchema>;
@@ -204,9 +269,11 @@ export function loadConfig(
   return config;
 }
 
-/** True when the config carries a secret: a registry password or token, or a password in store.databaseUrl. */
+/** True when the config carries a secret: a registry password or token, a webhook secret, or a password in store.databaseUrl. */
 export function holdsCredentials(config: RunsightConfig): boolean {
   if (Object.values(config.registries ?? {}).some((r) => r.password || r.token)) return true;
+  if ([...(config.reports ?? []), ...(config.notifications ?? [])].some((r) => r.webhook?.secret))
+    return true;
   const url = config.store?.databaseUrl;
   if (!url) return false;
   try {

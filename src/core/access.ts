@@ -30,6 +30,26 @@ const FIELD: Record<ScopeDimension, keyof AccessScope> = {
   owner: 'owners',
 };
 
+/** A scope as the config file writes it: a value or a list per kind (`{cluster: prod, namespace: [shop, cart]}`). */
+export interface ConfigScope {
+  cluster?: string | string[] | undefined;
+  namespace?: string | string[] | undefined;
+  environment?: string | string[] | undefined;
+  owner?: string | string[] | undefined;
+}
+
+/** The AccessScope a config scope names (undefined: unrestricted). */
+export function scopeFromConfig(scope: ConfigScope | undefined): AccessScope {
+  const out: AccessScope = {};
+  if (!scope) return out;
+  for (const d of SCOPE_DIMENSIONS) {
+    const v = scope[d];
+    if (v === undefined) continue;
+    out[FIELD[d]] = Array.isArray(v) ? [...v] : [v];
+  }
+  return out;
+}
+
 /** The caller of an API request, after authentication. */
 export interface Principal {
   /** Token name (`token:NAME`) or the OIDC subject (`oidc:SUB`): what the audit log records. */

@@ -12,6 +12,12 @@ export const JOB_KINDS = [
   'scan.image',
   /** Bring posture up to date (roll-ups, snapshots) after scans; coalesced to one at a time. */
   'posture.maintain',
+  /** Write or send the scheduled reports that are due (config `reports:`; docs/reports.md). */
+  'reports.run',
+  /** Compare posture with the notification rules' last state and queue a delivery per transition. */
+  'notifications.evaluate',
+  /** Deliver one notification (key: its id); retried with backoff, then kept as failed (dead letter). */
+  'notifications.deliver',
 ] as const;
 
 export type JobKind = (typeof JOB_KINDS)[number];

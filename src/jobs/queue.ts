@@ -32,6 +32,9 @@ export const DEFAULT_LEASE_SECONDS: Readonly<Record<JobKind, number>> = {
   'scan.in-use': 15 * 60,
   'scan.image': 60 * 60,
   'posture.maintain': 60 * 60,
+  'reports.run': 30 * 60,
+  'notifications.evaluate': 15 * 60,
+  'notifications.deliver': 5 * 60,
 };
 
 export type JobHandler = (job: Job, signal: AbortSignal) => Promise<unknown>;

@@ -3,6 +3,12 @@
 // does not import the CLI (the CLI's RunsightConfig is assignable to it).
 import type { OpenImageSourceOptions } from '../identity/index.js';
 import type { PostureConfig } from '../propagation/index.js';
+import type {
+  MetricsConfig,
+  NotificationRuleConfig,
+  OutboundConfig,
+  ScheduledReportConfig,
+} from '../reports/config.js';
 import type { ScanLimits } from '../scan/index.js';
 import type { OidcConfig } from './auth/index.js';
 
@@ -19,6 +25,10 @@ export interface ServerConfig {
 }
 
 export interface AppConfig {
+  reports?: ScheduledReportConfig[] | undefined;
+  notifications?: NotificationRuleConfig[] | undefined;
+  metrics?: MetricsConfig | undefined;
+  outbound?: OutboundConfig | undefined;
   server?: ServerConfig | undefined;
   posture?: { authoritativeSource?: string | undefined } | undefined;
   sla?: PostureConfig['sla'];

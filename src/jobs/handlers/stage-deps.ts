@@ -5,6 +5,7 @@ import type { FeedsConfig } from '../../advisories/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { kubernetesTargets } from '../../inventory/index.js';
 import type { PostureConfig } from '../../propagation/index.js';
+import type { NotificationRuleConfig, OutboundConfig, ScheduledReportConfig } from '../../reports/config.js';
 import type { ScanImageOptions } from '../../scan/index.js';
 import type { Store } from '../../store/index.js';
 import type { JobQueue } from '../queue.js';
@@ -34,4 +35,10 @@ export interface StageDeps {
   scan: Pick<ScanImageOptions, 'limits' | 'includeOsOwned' | 'sourceOptions'>;
   /** Scans at once per registry host, across every worker (default 4). */
   registryConcurrency?: number | undefined;
+  /** Scheduled reports (config `reports:`). */
+  reports?: ScheduledReportConfig[] | undefined;
+  /** Notification rules (config `notifications:`). */
+  notifications?: NotificationRuleConfig[] | undefined;
+  /** The outbound guard for webhooks (config `outbound:`). */
+  outbound?: OutboundConfig | undefined;
 }
