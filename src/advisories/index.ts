@@ -28,5 +28,5 @@ export {
   type UpdateResult,
   updateAdvisories,
 } from './update.js';
-export { type ApplyVexOptions, applyVex } from './vex/apply-vex.js';
+export { type ApplyVexOptions, applyVex, vexStatementApplies } from './vex/apply-vex.js';
 export { parseVex, type VexStatement, type VexStatus } from './vex/parse-vex.js';

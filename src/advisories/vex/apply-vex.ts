@@ -29,7 +29,8 @@ export function purlMatches(pattern: string, purl: string | undefined): boolean 
   return false;
 }
 
-function applies(s: VexStatement, f: Finding, opts: ApplyVexOptions): boolean {
+/** Whether statement `s` speaks about finding `f` (its vulnerability, and its image or package). */
+export function vexStatementApplies(s: VexStatement, f: Finding, opts: ApplyVexOptions): boolean {
   if (s.vulnerabilityId !== f.id && !f.aliases.includes(s.vulnerabilityId)) return false;
   const digest = productDigest(s.product);
   const subOk = !s.subcomponent || purlMatches(s.subcomponent, f.package.purl);
@@ -49,7 +50,7 @@ export function applyVex(
   return findings.map((f) => {
     let out = f;
     for (const s of sorted) {
-      if (!applies(s, f, opts)) continue;
+      if (!vexStatementApplies(s, f, opts)) continue;
       if (s.status === 'not_affected' || s.status === 'fixed') {
         const reason = [s.justification, s.impact].filter(Boolean).join(': ');
         out = {

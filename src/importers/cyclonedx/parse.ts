@@ -63,7 +63,7 @@ export function parseCycloneDxReport(data: unknown, file: string): ParsedImageRe
     if (NOT_PACKAGES.has(c.type ?? '') || !c.version) continue;
     const p = c.purl ? packageFromPurl(c.purl) : undefined;
     packages.push({
-      ecosystem: p?.ecosystem ?? 'unknown',
+      ecosystem: p?.ecosystem ?? runsightProperty(c, 'runsight:ecosystem') ?? 'unknown',
       name: p?.name ?? (c.group ? `${c.group}:${c.name}` : c.name),
       version: c.version,
       purl: c.purl ?? undefined,
@@ -116,6 +116,14 @@ interface AffectedPackage {
   purl?: string | undefined;
 }
 
+/** A `runsight:*` property Runsight's own BOMs write (scan/sbom/cyclonedx.ts, reports/image-report/). */
+function runsightProperty(
+  x: { properties?: { name: string; value?: string | null | undefined }[] | null | undefined } | undefined,
+  name: string,
+): string | undefined {
+  return x?.properties?.find((p) => p.name === name)?.value || undefined;
+}
+
 function packageFor(ref: string, refs: Map<string, CdxComponent>): AffectedPackage | undefined {
   const local = ref.includes('#') ? ref.slice(ref.indexOf('#') + 1) : ref; // urn:cdx:serial/version#ref
   const c = refs.get(ref) ?? refs.get(local);
@@ -124,7 +132,8 @@ function packageFor(ref: string, refs: Map<string, CdxComponent>): AffectedPacka
   const version = c?.version ?? fromPurl?.version;
   const name = fromPurl?.name ?? (c ? (c.group ? `${c.group}:${c.name}` : c.name) : undefined);
   if (!name || !version) return undefined;
-  return { ecosystem: fromPurl?.ecosystem ?? 'unknown', name, version, purl: purl?.replace(/\?.*$/, '') };
+  const ecosystem = fromPurl?.ecosystem ?? runsightProperty(c, 'runsight:ecosystem') ?? 'unknown';
+  return { ecosystem, name, version, purl: purl?.replace(/\?.*$/, '') };
 }
 
 const METHOD_VERSION: Record<string, '2.0' | '3.0' | '3.1' | '4.0'> = {
@@ -167,7 +176,9 @@ function toFinding(v: CdxVulnerability, pkg: AffectedPackage): ReportedFinding {
     score: r.score,
     version: METHOD_VERSION[r.method ?? ''],
   }));
-  const fix = /version\s+(\S+?)\.?$/i.exec(v.recommendation ?? '')?.[1];
+  // Runsight's own documents carry the fixed version as a property (it may hold several, `1.2, 1.3`).
+  const fix =
+    runsightProperty(v, 'runsight:fixedVersion') ?? /version\s+(\S+?)\.?$/i.exec(v.recommendation ?? '')?.[1];
   const a = v.analysis;
   const reason = [a?.state, a?.justification, a?.detail].filter(Boolean).join(': ');
   const finding: Finding = {
