@@ -20,4 +20,12 @@ export type { KubernetesApi } from './providers/kubernetes/api.js';
 export { collectKubernetes, watchKubernetes } from './providers/kubernetes/collector.js';
 export { type ClusterTarget, kubernetesTargets } from './providers/kubernetes/targets.js';
 export type { CommonOptions, SourceResult } from './source-result.js';
-export { type WatchCallbacks, watchDockerInventory, watchKubernetesInventory } from './watch.js';
+export {
+  followKubernetes,
+  type KubernetesFollowOptions,
+  type KubernetesSink,
+  kubernetesSourceOf,
+  type WatchCallbacks,
+  watchDockerInventory,
+  watchKubernetesInventory,
+} from './watch.js';

@@ -12,7 +12,7 @@ import {
 import { applyInventoryMutation } from './apply-inventory-mutation.js';
 import type { DockerApi } from './providers/docker/client.js';
 import { watchDocker } from './providers/docker/collector.js';
-import { watchKubernetes } from './providers/kubernetes/collector.js';
+import { type WatchHandlers, watchKubernetes } from './providers/kubernetes/collector.js';
 import type { ClusterTarget } from './providers/kubernetes/targets.js';
 import { type CommonOptions, resultOf, type SourceResult } from './source-result.js';
 
@@ -48,45 +48,70 @@ function applyWatched(store: Store, source: InventorySourceSpec, runId: number, 
   };
 }
 
-/** Watches one cluster until the signal aborts; one `running` run per session collects the deltas. */
-export async function watchKubernetesInventory(
-  store: Store,
-  target: ClusterTarget,
-  opts: CommonOptions & {
-    signal: AbortSignal;
-    namespaces?: string[] | undefined;
-    batchMs?: number | undefined;
-  },
-  callbacks: WatchCallbacks = {},
-): Promise<void> {
-  const source: InventorySourceSpec = {
+/** The inventory source of a cluster: named after it (the agent pushes to the same name). */
+export function kubernetesSourceOf(target: ClusterTarget): InventorySourceSpec {
+  return {
     name: target.cluster,
     kind: 'kubernetes',
     config: { context: target.context, server: target.server },
   };
+}
+
+/** Where a followed cluster's mutations go: the local store (`inventory watch`) or a server (the agent). */
+export type KubernetesSink = Pick<WatchHandlers, 'onFull' | 'onDelta' | 'onError'>;
+
+export type KubernetesFollowOptions = CommonOptions & {
+  signal: AbortSignal;
+  namespaces?: string[] | undefined;
+  batchMs?: number | undefined;
+};
+
+/**
+ * Lists and watches one cluster until the signal aborts, handing every list (at start and after a
+ * 410) and every batch of events to `sink`, in order; a rejected hand-off lists again. The one
+ * collector `inventory watch` and `runsight agent` share.
+ */
+export function followKubernetes(
+  target: ClusterTarget,
+  opts: KubernetesFollowOptions,
+  sink: KubernetesSink,
+): Promise<void> {
   const logger = opts.logger ?? silentLogger;
+  return watchKubernetes(
+    target.api,
+    {
+      cluster: target.cluster,
+      namespaces: opts.namespaces,
+      keys: opts.keys,
+      signal: opts.signal,
+      logger,
+      batchMs: opts.batchMs,
+    },
+    {
+      onFull: (col) => sink.onFull(col),
+      onDelta: (m, errors) => sink.onDelta(m, errors),
+      onError(err, retryInMs) {
+        logger.warn('kubernetes watch error; retrying', {
+          cluster: target.cluster,
+          error: (err as Error).message,
+          retryInMs,
+        });
+        sink.onError?.(err, retryInMs);
+      },
+    },
+  );
+}
+
+/** Watches one cluster until the signal aborts; one `running` run per session collects the deltas. */
+export async function watchKubernetesInventory(
+  store: Store,
+  target: ClusterTarget,
+  opts: KubernetesFollowOptions,
+  callbacks: WatchCallbacks = {},
+): Promise<void> {
+  const source = kubernetesSourceOf(target);
   await inWatchSession(store, source, (runId) =>
-    watchKubernetes(
-      target.api,
-      {
-        cluster: target.cluster,
-        namespaces: opts.namespaces,
-        keys: opts.keys,
-        signal: opts.signal,
-        logger,
-        batchMs: opts.batchMs,
-      },
-      {
-        ...applyWatched(store, source, runId, callbacks),
-        onError(err, retryInMs) {
-          logger.warn('kubernetes watch error; retrying', {
-            cluster: target.cluster,
-            error: (err as Error).message,
-            retryInMs,
-          });
-        },
-      },
-    ),
+    followKubernetes(target, opts, applyWatched(store, source, runId, callbacks)),
   );
 }
 

@@ -63,7 +63,14 @@ export async function startServer(app: App, opts: ListenOptions): Promise<Runnin
     url: `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+        // Clients that keep a connection busy (an agent's heartbeats and batches) would hold it
+        // open for ever: it is closed the moment it goes idle between two requests.
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        server.close((err) => {
+          clearInterval(idle);
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -1,7 +1,8 @@
 // The Kubernetes calls the inventory makes, as a small structural port (Kysely's PostgresPool idea),
 // and its adapter over the shared Kubernetes client (src/kubernetes). Nodes, namespaces, ReplicaSets
 // and Jobs are validated with schema.ts here; pods stay raw so one odd pod does not sink a list.
-// RBAC needed: get/list/watch on pods, nodes, namespaces, replicasets, jobs (deploy/rbac.yaml).
+// RBAC needed: get/list on pods, nodes, namespaces, replicasets, jobs and watch on pods
+// (deploy/agent/rbac.yaml; rbac.test.ts checks it against this adapter).
 import {
   JOBS,
   type KubernetesClient,

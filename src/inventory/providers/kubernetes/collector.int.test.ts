@@ -187,7 +187,7 @@ describe('Kubernetes provider against a local API server', () => {
     writeFileSync(bad, kubeconfigYaml([{ name: 'kind', server: kind.url, token: 'wrong', ca: tls.cert }]));
     const [t] = await kubernetesTargets({ kubeconfig: bad, env: {} });
     await expect(collectKubernetes(t!.api, { cluster: 'kind', keys })).rejects.toThrow(
-      /HTTP 401.*deploy\/rbac.yaml/,
+      /HTTP 401.*deploy\/agent\/rbac.yaml/,
     );
   });
 

@@ -32,7 +32,8 @@ export async function queryFreshness(
   }>`
     with runs as (
       select s.id, s.name, s.kind,
-        (select max(coalesce(r.finished_at, r.started_at)) from inventory_runs r where r.source_id = s.id and r.status in ('ok', 'partial')) as last_run
+        -- An agent's heartbeat (docs/agent.md) advances last_full_at with no run: the source is alive and unchanged.
+        greatest((select max(coalesce(r.finished_at, r.started_at)) from inventory_runs r where r.source_id = s.id and r.status in ('ok', 'partial')), s.last_full_at) as last_run
       from inventory_sources s
     )
     -- The newest observation is only needed without a successful run; it reads every row of the source.
