@@ -165,7 +165,7 @@ function toApiError(err: unknown, what: string, server: string): KubernetesApiEr
   }
   const hint =
     status === 401 || status === 403
-      ? ' — check the credentials and that the RBAC in deploy/rbac.yaml is bound to this identity'
+      ? ' — check the credentials and that the RBAC in deploy/agent/rbac.yaml is bound to this identity'
       : status === undefined
         ? ' — is the API server reachable at that address?'
         : '';
