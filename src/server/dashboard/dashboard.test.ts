@@ -63,6 +63,18 @@ function totalContainers(htmlText: string): number {
   if (!m) throw new Error('no container total');
   return Number(m[1]);
 }
+interface Trend {
+  kind: string;
+  key: string;
+  containers: number[];
+  series: Record<'critical' | 'high' | 'medium' | 'low' | 'kev', number[]>;
+}
+/** The trend JSON blocks of a page, parsed. */
+function trendBlocks(htmlText: string): Trend[] {
+  return [
+    ...htmlText.matchAll(/<script type="application\/json" class="trend-data" id="[^"]+">([^<]*)<\/script>/g),
+  ].map((m) => JSON.parse(m[1]!) as Trend);
+}
 function cookiesOf(r: Response): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of r.headers.getSetCookie()) {
@@ -100,6 +112,8 @@ describe('pages with a token', () => {
       `/containers/${encodeURIComponent('cmdb/vm-1')}`,
       `/images/${fleet.vulnerable}`,
       '/validate',
+      '/sources',
+      '/?trend=7d',
     ];
     for (const path of paths) {
       const r = await get(path, 'viewer');
@@ -107,10 +121,38 @@ describe('pages with a token', () => {
       expect(r.status, `${path}: ${text.slice(0, 300)}`).toBe(200);
       expect(r.headers.get('content-security-policy'), path).toContain("script-src 'self'");
       expect(r.headers.get('content-security-policy'), path).not.toContain('unsafe-inline');
-      expect(text, path).not.toMatch(/<script(?![^>]*\ssrc="\/static\/)/i);
+      // Scripts come from /static; the only other script elements are JSON data (never executed).
+      expect(text, path).not.toMatch(/<script(?![^>]*\ssrc="\/static\/)(?! type="application\/json")/i);
       expect(text, path).not.toMatch(/(src|href)="(https?:)?\/\//i);
-      expect(text, path).toContain('Freshness of the inputs');
+      if (path !== '/sources') expect(text, path).toContain('Freshness of the inputs');
     }
+  });
+
+  it('the overview and a drill-down carry the trend: JSON data, the chart scripts and a table', async () => {
+    const text = await page('/');
+    expect(text).toContain('<script src="/static/uPlot.iife.min.js" defer></script>');
+    expect(text).toContain('<script src="/static/trend-chart.js" defer></script>');
+    const data = trendBlocks(text);
+    expect(data.map((d) => d.key)).toEqual(['fleet']);
+    const fleetTrend = data[0]!;
+    // The newest snapshot is the fleet now: 5 containers, 1 distinct HIGH vulnerability, no KEV.
+    expect(fleetTrend.containers.at(-1)).toBe(5);
+    expect(fleetTrend.series.high.at(-1)).toBe(1);
+    expect(fleetTrend.series.critical.at(-1)).toBe(0);
+    expect(fleetTrend.series.kev.at(-1)).toBe(0);
+    expect(text).toContain('data-trend-table="trend-0"');
+    const ns = trendBlocks(await page('/posture?by=workload&cluster=c1&namespace=ns-a'));
+    expect(ns.map((d) => [d.kind, d.key, d.containers.at(-1)])).toEqual([['namespace', 'c1/ns-a', 1]]);
+    expect((await get('/?trend=1y', 'viewer')).status).toBe(400);
+  });
+
+  it('the sources page lists the inventory source, the advisories, coverage and jobs', async () => {
+    const text = await page('/sources');
+    expect(text).toContain('<h1>Sources and jobs</h1>');
+    expect(/data-source="cmdb"[\s\S]*?data-containers>(\d+)</.exec(text)?.[1]).toBe('5');
+    expect(text).toMatch(/data-advisory="[^"]+"/);
+    expect(text).toContain('data-gap="never-scanned"');
+    expect(text).toContain('<h2 id="jobs-h">Jobs</h2>');
   });
 
   it('the overview shows the fleet figures worked by hand', async () => {
@@ -168,6 +210,19 @@ describe('scope', () => {
     const where = await page(`/vulnerabilities/${CVE}`, 'viewer-c1');
     expect([...where.matchAll(/data-container="([^"]+)"/g)].map((m) => m[1])).toEqual(['cmdb/vm-1']);
     expect((await get('/containers/cmdb%2Fvm-3', 'viewer-c1')).status).toBe(404);
+  });
+
+  it('a viewer of c1 charts c1’s history (not the fleet’s) and counts only c1’s containers per source', async () => {
+    const data = trendBlocks(await page('/', 'viewer-c1'));
+    expect(data.map((d) => [d.kind, d.key, d.containers.at(-1)])).toEqual([['cluster', 'c1', 2]]);
+    // At the top of /posture a scoped viewer gets no fleet chart; narrowed to c2 (outside), no data.
+    expect(trendBlocks(await page('/posture?by=cluster', 'viewer-c1'))).toEqual([]);
+    const c2 = await page('/posture?by=namespace&cluster=c2', 'viewer-c1');
+    expect(trendBlocks(c2)).toEqual([]);
+    expect(c2).toContain('No posture snapshots of cluster c2');
+    const sources = await page('/sources', 'viewer-c1');
+    expect(/data-source="cmdb"[\s\S]*?data-containers>(\d+)</.exec(sources)?.[1]).toBe('2');
+    expect(sources).toContain('your running containers');
   });
 });
 
@@ -277,6 +332,10 @@ describe('static files', () => {
     expect(htmx.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect((await htmx.text()).length).toBeGreaterThan(10_000);
     expect((await app.request('/static/uPlot.iife.min.js')).status).toBe(200);
+    const chart = await app.request('/static/trend-chart.js');
+    expect(chart.status).toBe(200);
+    expect(chart.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await chart.text()).toContain('script.trend-data');
     expect((await app.request('/static/..%2Fpackage.json')).status).toBe(404);
     expect((await app.request('/static/nope.js')).status).toBe(404);
   });
@@ -310,6 +369,11 @@ describe('escaping', () => {
     const containers = await page('/posture?by=container&cluster=c9');
     expect(containers).toContain('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;');
     expect(containers).not.toContain('<img src=x');
+    // The namespace's trend carries the name in its JSON block as data, never as markup.
+    const nsPage = await page(`/posture?by=workload&cluster=c9&namespace=${encodeURIComponent(evil)}`);
+    const blocks = trendBlocks(nsPage);
+    expect(blocks.map((b) => b.key)).toEqual([`c9/${evil}`]);
+    expect(nsPage).not.toContain(evil);
     for (const path of [
       '/posture?by=namespace',
       '/posture?by=workload&cluster=c9',

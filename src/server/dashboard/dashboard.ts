@@ -20,6 +20,7 @@ import { loginHtml } from './login-page.js';
 import { overviewPage } from './overview-page.js';
 import { type Page, type PageContext, PageInputError } from './page-context.js';
 import { posturePage } from './posture-page.js';
+import { REPORT_DOWNLOAD_PATH, reportDownload } from './report-download.js';
 import {
   LOGIN_CSRF_COOKIE,
   randomToken,
@@ -28,6 +29,7 @@ import {
   SessionStore,
   sameToken,
 } from './sessions.js';
+import { sourcesPage } from './sources-page.js';
 import { staticResponse } from './static-assets.js';
 
 export const DASHBOARD_CSP =
@@ -42,6 +44,7 @@ const PAGES: [RegExp, Render][] = [
   [/^\/$/, (ctx) => overviewPage(ctx)],
   [/^\/posture$/, (ctx) => posturePage(ctx)],
   [/^\/validate$/, (ctx) => validatePage(ctx)],
+  [/^\/sources$/, (ctx) => sourcesPage(ctx)],
   [/^\/vulnerabilities\/([^/]+)$/, vulnerabilityPage],
   [/^\/containers\/([^/]+)$/, containerPage],
   [/^\/images\/([^/]+)$/, imagePage],
@@ -52,6 +55,7 @@ export function isDashboardRequest(method: string, path: string): boolean {
   if (path === '/login') return method === 'GET' || method === 'POST';
   if (path === '/logout') return method === 'POST';
   if (method !== 'GET') return false;
+  if (path === REPORT_DOWNLOAD_PATH) return true;
   return path === '/favicon.ico' || path.startsWith('/static/') || PAGES.some(([re]) => re.test(path));
 }
 
@@ -193,6 +197,7 @@ async function page(c: Context<AppEnv>, sessions: SessionStore) {
   const url = new URL(c.req.url);
   const ctx: PageContext = { deps, principal, url, now: deps.now?.() ?? new Date() };
   try {
+    if (c.req.path === REPORT_DOWNLOAD_PATH) return await reportDownload(ctx);
     for (const [re, render] of PAGES) {
       const m = re.exec(c.req.path);
       if (!m) continue;
@@ -202,8 +207,8 @@ async function page(c: Context<AppEnv>, sessions: SessionStore) {
       } catch {
         throw new PageInputError('the address is not valid percent-encoding');
       }
-      const { title, body } = await render(ctx, param);
-      return c.html(layout({ title, principal, csrf, body }));
+      const { title, body, head } = await render(ctx, param);
+      return c.html(layout({ title, principal, csrf, body, head }));
     }
     return errorPage(c, 404, `no page ${c.req.path}`);
   } catch (err) {

@@ -1,44 +1,13 @@
-// The dashboard's HTML building blocks (docs/api.md "Dashboard"): a tagged template that escapes
-// every interpolated value unless it is already built HTML, the page layout (navigation, who is
-// signed in, the logout form with its CSRF token, the freshness of the page's inputs) and small
-// helpers for tables, figures and ages. Nothing here reads the store.
+// The dashboard's HTML building blocks (docs/api.md "Dashboard"): the tagged template that escapes
+// every interpolated value unless it is already built HTML (src/reports/html-escape.ts), the page
+// layout (navigation, who is signed in, the logout form with its CSRF token, the freshness of the
+// page's inputs) and small helpers for tables, figures and ages. Nothing here reads the store.
 import type { Principal } from '../../core/access.js';
+// The escaping rule and the tagged template are the reports' (one rule for every HTML Runsight writes).
+import { escapeHtml as escapeText, Markup as Html, markup as html } from '../../reports/html-escape.js';
 import type { Freshness } from '../../views/index.js';
 
-/** HTML that is safe to insert as is (built by `html` or by a helper here). */
-export class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-
-export function escapeText(value: unknown): string {
-  return String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-type Part = Html | string | number | boolean | null | undefined | readonly Part[];
-
-function render(part: Part): string {
-  if (part instanceof Html) return part.text;
-  if (Array.isArray(part)) return part.map(render).join('');
-  if (part === null || part === undefined || part === false) return '';
-  return escapeText(part);
-}
-
-/** `html\`<td>${name}</td>\``: every value escaped, nested `Html` (and arrays of it) kept. */
-export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    out += render(v) + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
+export { escapeText, Html, html };
 
 /** A query string from the non-empty values, for links that keep the filters. */
 export function href(
@@ -92,21 +61,24 @@ export interface LayoutInput {
   /** The CSRF token of the session (for the logout form); absent for a bearer-token request. */
   csrf?: string | undefined;
   body: Html;
+  /** Extra `<link>`/`<script src>` elements from /static (TREND_HEAD); never inline script. */
+  head?: Html | undefined;
 }
 
 const NAV: [string, string][] = [
   ['/', 'Overview'],
   ['/posture?by=cluster', 'Posture'],
+  ['/sources', 'Sources and jobs'],
   ['/validate', 'Validate'],
 ];
 
-export function layout({ title, principal, csrf, body }: LayoutInput): string {
+export function layout({ title, principal, csrf, body, head }: LayoutInput): string {
   const scope = Object.entries(principal.scope)
     .filter(([, v]) => Array.isArray(v) && v.length)
     .map(([k, v]) => `${k}=${(v as string[]).join(',')}`)
     .join(' ');
   return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Runsight</title><link rel="stylesheet" href="/static/dashboard.css"></head>
+<title>${title} · Runsight</title><link rel="stylesheet" href="/static/dashboard.css">${head ?? ''}</head>
 <body><a class="skip" href="#main">Skip to content</a>
 <header><nav aria-label="main"><span class="brand">Runsight</span>${NAV.map(([h, t]) => html`<a href="${h}">${t}</a>`)}</nav>
 <div class="who">${principal.subject} · ${principal.role}${scope ? html` · scope ${scope}` : ' · all scopes'}${

@@ -1,24 +1,35 @@
 // `/`: the overview — running containers, distinct vulnerabilities and instances by severity, KEV
 // and fixable, the freshness of every input, coverage gaps and the top priorities, all from
-// getPosture called with the caller's scope. No trend chart in this slice: no view exposes the
-// fleet's posture snapshots (only a workload's history, src/views/show.ts).
+// getPosture called with the caller's scope — and the posture trend (trend-chart.ts): the fleet's
+// history without a scope, else that of each scope key the caller may read.
 
 import { postureConfigOf } from '../../propagation/index.js';
 import { getPosture } from '../../views/index.js';
 import { figureCards } from './figures.js';
 import { ageText, freshnessPanel, href, html, table } from './html.js';
 import type { Page, PageContext } from './page-context.js';
+import { overviewTargets, parseTrendRange, TREND_HEAD, trendSection } from './trend-chart.js';
 
 const TOP = 10;
 
 export async function overviewPage(ctx: PageContext): Promise<Page> {
   const { deps, principal } = ctx;
+  const range = parseTrendRange(ctx.url.searchParams);
   const report = await getPosture(
     deps.store,
     { by: 'cluster', top: TOP, scope: principal.scope, now: ctx.now },
     postureConfigOf(deps.config),
   );
   const t = report.totals;
+  const targets = await overviewTargets(principal.scope, async () => {
+    const byNs = await getPosture(
+      deps.store,
+      { by: 'namespace', top: 1, scope: principal.scope, now: ctx.now },
+      postureConfigOf(deps.config),
+    );
+    return byNs.groups.map((g) => g.key);
+  });
+  const trend = await trendSection(ctx, targets, range);
   const empty = t.containers === 0;
   const body = html`
 <section aria-labelledby="run-h"><h2 id="run-h">Running containers</h2>
@@ -27,6 +38,7 @@ export async function overviewPage(ctx: PageContext): Promise<Page> {
 ${empty ? html`<p class="empty">No running containers yet: run <code>runsight inventory collect</code> (Kubernetes, Docker) or <code>runsight inventory import FILE</code> (CMDB), then <code>runsight scan-in-use</code>. To try it out: <code>runsight demo</code>.</p>` : ''}</section>
 ${figureCards('Distinct vulnerabilities (each counted once)', 'distinct', t.distinctVulnerabilities)}
 ${figureCards('Instances (container × vulnerability)', 'instances', t.instances)}
+${trend}
 <section aria-labelledby="prio-h"><h2 id="prio-h">Top priorities</h2>
 ${table(
   ['vulnerability', 'severity', 'KEV', 'EPSS', 'fixable', 'containers', 'images', 'exposed for'],
@@ -49,5 +61,5 @@ ${report.coverage.gaps.length ? html`<p class="hint">Close gaps with <code>runsi
 ${freshnessPanel(report.freshness)}
 <p class="hint">${report.limits}</p>
 <p><a href="${href('/posture', { by: 'namespace' })}">Posture by namespace</a> · <a href="/posture?by=workload">by workload</a> · <a href="/posture?by=image">by image</a></p>`;
-  return { title: 'Overview', body };
+  return { title: 'Overview', body, head: TREND_HEAD };
 }

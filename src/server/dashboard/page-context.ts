@@ -15,6 +15,8 @@ export interface PageContext {
 export interface Page {
   title: string;
   body: Html;
+  /** Extra stylesheets and scripts (from /static only) the page needs, e.g. the trend chart's. */
+  head?: Html | undefined;
 }
 
 /** A page request the user got wrong (a bad filter): 400 with the message. */

@@ -9,6 +9,8 @@ import { getPosture, POSTURE_BY, type PostureBy, type PostureGroup } from '../..
 import { FIGURE_COLUMNS, figureCells } from './figures.js';
 import { freshnessPanel, type Html, href, html, table } from './html.js';
 import { type Page, type PageContext, PageInputError } from './page-context.js';
+import { reportDownloadHref } from './report-download.js';
+import { parseTrendRange, postureTarget, TREND_HEAD, trendSection } from './trend-chart.js';
 
 export const PAGE_SIZE = 50;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
@@ -158,6 +160,7 @@ function crumbs(p: PostureParams): Html {
 
 export async function posturePage(ctx: PageContext): Promise<Page> {
   const p = parsePostureParams(ctx.url.searchParams);
+  const trendRange = parseTrendRange(ctx.url.searchParams);
   const report = await getPosture(
     ctx.deps.store,
     {
@@ -196,11 +199,14 @@ export async function posturePage(ctx: PageContext): Promise<Page> {
     ...FIGURE_COLUMNS.map((k) => `instances ${k}`),
   ];
   head[0] = p.by;
+  const trend = await trendSection(ctx, postureTarget(p, ctx.principal.scope), trendRange);
   const body = html`${crumbs(p)}${filterForm(p)}
 <p>Sort: ${sortLink('instances', 'instances')} · ${sortLink('distinct', 'distinct vulnerabilities')} · ${sortLink('containers', 'containers')} · ${sortLink('key', 'name')}</p>
 <p data-total="containers">${report.totals.containers} running containers match; ${groups.length} ${p.by} rows.</p>
+<p class="download">Download report: <a href="${reportDownloadHref('html', p)}" download>HTML</a> · <a href="${reportDownloadHref('csv', p)}" download>CSV</a></p>
 ${table(head, rows, report.totals.containers === 0 ? 'No running container matches: clear a filter, or run "runsight inventory collect" / "runsight inventory import" first.' : 'No row matches these filters.')}
 ${pages > 1 ? html`<nav class="pager" aria-label="pages">${p.page > 1 ? html`<a href="${link(p, { page: p.page - 1 })}" rel="prev">previous</a>` : ''}<span>page ${p.page} of ${pages}</span>${p.page < pages ? html`<a href="${link(p, { page: p.page + 1 })}" rel="next">next</a>` : ''}</nav>` : ''}
+${trend}
 ${freshnessPanel(report.freshness)}`;
-  return { title: `Posture by ${p.by}`, body };
+  return { title: `Posture by ${p.by}`, body, head: TREND_HEAD };
 }
