@@ -12,6 +12,9 @@ const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
   () => import('./propagation.js'),
   () => import('./cli.js'),
   () => import('./api.js'),
+  () => import('./agent.js'),
+  () => import('./metrics.js'),
+  () => import('./reports.js'),
 ];
 
 const args = process.argv.slice(2);

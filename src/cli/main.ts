@@ -45,6 +45,9 @@ export function group(program: Command, name: string, description: string): Comm
 
 type Register = (program: Command, run: Run) => void;
 
+/** Formats only `runsight report` writes (the global --format carries them). */
+const REPORT_ONLY_FORMATS: readonly string[] = ['html', 'sarif', 'cyclonedx', 'openvex'];
+
 /**
  * Every command file, in help order: one `register…(program, run)` per file under commands/, named
  * after the command it registers (commands/db/update.ts: `db update`). A group takes its place in
@@ -64,6 +67,7 @@ export const COMMANDS: (() => Promise<Register>)[] = [
   async () => (await import('./commands/inventory.js')).registerInventoryCommand,
   async () => (await import('./commands/containers.js')).registerContainersCommand,
   async () => (await import('./commands/posture.js')).registerPostureCommand,
+  async () => (await import('./commands/report.js')).registerReportCommand,
   async () => (await import('./commands/container/show.js')).registerContainerShowCommand,
   async () => (await import('./commands/workload/show.js')).registerWorkloadShowCommand,
   async () => (await import('./commands/worker.js')).registerWorkerCommand,
@@ -72,6 +76,7 @@ export const COMMANDS: (() => Promise<Register>)[] = [
   async () => (await import('./commands/image/diff.js')).registerImageDiffCommand,
   async () => (await import('./commands/validate.js')).registerValidateCommand,
   async () => (await import('./commands/serve.js')).registerServeCommand,
+  async () => (await import('./commands/agent.js')).registerAgentCommand,
   async () => (await import('./commands/vuln/show.js')).registerVulnShowCommand,
   async () => (await import('./commands/token/create.js')).registerTokenCreateCommand,
   async () => (await import('./commands/token/list.js')).registerTokenListCommand,
@@ -106,7 +111,9 @@ export function createProgram(io: Pick<ContextIo, 'stdout' | 'stderr'>): Command
       new Option('--database-url <url>', 'PostgreSQL server URL; wins over --data-dir (env DATABASE_URL)'),
     )
     .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'),
+      new Option('--format <format>', 'output format (html, sarif, cyclonedx, openvex: `report` only)')
+        .choices(['table', 'json', 'csv', ...REPORT_ONLY_FORMATS])
+        .default('table'),
     )
     .addOption(
       new Option('--log-level <level>', 'stderr log level')
@@ -159,6 +166,10 @@ async function mainWith(
       // Loaded when a command runs, and the config module (zod, yaml) only when a file is named.
       const { configFileOf, contextWith } = await import('./run-context.js');
       const opts = program.opts<GlobalOptions>();
+      if (REPORT_ONLY_FORMATS.includes(opts.format) && commandPath(args.at(-1) as Command) !== 'report')
+        throw new UsageError(
+          `--format ${opts.format} is for \`runsight report\` only; use table, json or csv`,
+        );
       const config = configFileOf(opts, io) ? await import('./config.js') : undefined;
       const ctx = contextWith(
         opts,

@@ -17,6 +17,7 @@ import {
 } from '../views/index.js';
 import type { CliContext } from './context.js';
 import { postureConfig } from './posture-format.js';
+import { localReport } from './report-local.js';
 
 /** The reader over `store`, with the posture settings of the config file. */
 export function localReader(store: Store, ctx: CliContext): RunsightReader {
@@ -35,5 +36,6 @@ export function localReader(store: Store, ctx: CliContext): RunsightReader {
       return showImage(store, ref, configured);
     },
     validate: (input) => validatePropagation(store, input, config),
+    report: (q) => localReport(store, ctx, q),
   };
 }

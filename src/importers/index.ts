@@ -11,6 +11,13 @@ export {
   importReports,
 } from './import-reports.js';
 export {
+  importSbom,
+  NotAnSbomError,
+  SBOM_SOURCE,
+  type SbomImportOptions,
+  type SbomImportResult,
+} from './import-sbom.js';
+export {
   IMPORT_FORMATS,
   type ImageHints,
   type ImportFormat,

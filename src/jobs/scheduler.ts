@@ -4,7 +4,9 @@
 // keeps at most one job of a cadence kind queued, so they cannot pile up. The clock is injected.
 import { durationToMs } from '../core/duration.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { dueScheduledReports, type ScheduledReportConfig } from '../reports/index.js';
 import { type JobRunRow, listJobRuns, type Store } from '../store/index.js';
+import { notificationsEvaluateDue } from './handlers/notifications-evaluate.js';
 import { CADENCE_KINDS, type CadenceName, type Cadences, type JobKind } from './kinds.js';
 import type { JobQueue } from './queue.js';
 
@@ -57,6 +59,10 @@ export interface SchedulerDeps {
   now?: (() => Date) | undefined;
   /** How often to look (default 15 s). */
   tickMs?: number | undefined;
+  /** Notification rules exist: queue notifications.evaluate each minute and after posture moved. */
+  notifications?: boolean | undefined;
+  /** Scheduled reports (config `reports:`): reports.run is queued when any is due (report_runs). */
+  reports?: readonly ScheduledReportConfig[] | undefined;
   /** Look once at start (default true). */
   immediate?: boolean | undefined;
 }
@@ -80,6 +86,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     for (const kind of dueKinds(deps.cadence, await listJobRuns(deps.store), now())) {
       if (await deps.queue.send(kind, {})) queued.push(kind);
     }
+    if (deps.notifications && (await notificationsEvaluateDue(deps.store, now())))
+      if (await deps.queue.send('notifications.evaluate', {})) queued.push('notifications.evaluate');
+    if (deps.reports?.length && (await dueScheduledReports(deps.store, deps.reports, now())).length)
+      if (await deps.queue.send('reports.run', {})) queued.push('reports.run');
     if (queued.length) logger.info('cadence jobs queued', { kinds: queued });
     return queued;
   }

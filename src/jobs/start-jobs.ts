@@ -28,7 +28,14 @@ export async function startJobs(deps: JobsDeps): Promise<{ stop(): Promise<void>
     logger: deps.logger,
   });
   const scheduler = deps.schedule
-    ? startScheduler({ store: deps.store, queue, cadence: deps.cadence, logger: deps.logger })
+    ? startScheduler({
+        store: deps.store,
+        queue,
+        cadence: deps.cadence,
+        reports: deps.reports,
+        logger: deps.logger,
+        notifications: (deps.notifications?.length ?? 0) > 0,
+      })
     : undefined;
   return {
     async stop() {

@@ -3,6 +3,8 @@
 // failed job keeps its error in the queue and is retried after a back-off. stopWorker stops taking
 // jobs and waits for the running ones; past the grace period their signal is aborted.
 import { type Logger, silentLogger } from '../core/logger.js';
+// The hook module alone (no Prometheus client): a job process loads it only to serve metrics.
+import { noteJobRun } from '../reports/metrics/job-events.js';
 import { recordJobFinished, recordJobStarted, type Store } from '../store/index.js';
 import { JOB_KINDS, type Job, type JobKind } from './kinds.js';
 import type { JobHandler, JobQueue } from './queue.js';
@@ -34,13 +36,17 @@ export async function runJob(
   if (!handler) throw new Error(`no handler for job kind ${job.kind} in this process`);
   const logger = deps.logger ?? silentLogger;
   await recordJobStarted(deps.store, job.kind, new Date());
+  const started = performance.now();
+  const took = () => (performance.now() - started) / 1000;
   try {
     const out = await handler(job, signal);
     await recordJobFinished(deps.store, job.kind, new Date());
+    noteJobRun({ kind: job.kind, ok: true, seconds: took() });
     logger.info('job completed', { id: job.id, kind: job.kind, key: job.key });
     return out;
   } catch (err) {
     const message = (err as Error)?.message ?? String(err);
+    noteJobRun({ kind: job.kind, ok: false, seconds: took() });
     await recordJobFinished(deps.store, job.kind, new Date(), message).catch(() => {});
     logger.warn('job failed', { id: job.id, kind: job.kind, key: job.key, error: message });
     throw err instanceof Error ? err : new Error(message);

@@ -281,6 +281,12 @@ const SCOPE_CHECKS: Record<string, () => Promise<void>> = {
   'GET /docs': async () => {
     expect((await get('/docs', 'viewer-c1')).status).toBe(200);
   },
+  'GET /metrics': async () => {
+    // c1 runs vm-1 and vm-2 only; no series of c2 (src/server/routes/metrics.test.ts has the rest).
+    const text = await (await get('/metrics', 'viewer-c1')).text();
+    expect(text).toContain('runsight_containers{cluster="c1",environment="prod"} 2');
+    expect(text).not.toContain('cluster="c2"');
+  },
   'GET /api/v1/containers': async () => {
     expect(ids(await allContainers('viewer-c1'))).toEqual(['cmdb/vm-1', 'cmdb/vm-2']);
     expect(ids(await allContainers('viewer-nsb'))).toEqual(['cmdb/vm-2', 'cmdb/vm-4', 'cmdb/vm-5']);
@@ -394,6 +400,43 @@ const SCOPE_CHECKS: Record<string, () => Promise<void>> = {
     expect(typeof f.stale).toBe('boolean');
     expect(f.scans).toBeDefined();
   },
+  'GET /api/v1/reports': async () => {
+    type R = { scope: string[]; totals: { containers: number; instances: { total: number } } };
+    // c1 holds vm-1 (vulnerable) and vm-2 (patched): 2 containers, 1 instance.
+    const c1 = await json<R>(get('/api/v1/reports?format=json', 'viewer-c1'));
+    expect([c1.scope, c1.totals.containers, c1.totals.instances.total]).toEqual([['cluster=c1'], 2, 1]);
+    // A request can only narrow: c2 is outside viewer-c1's scope.
+    const wider = await json<{ error: { code: string } }>(
+      get('/api/v1/reports?format=json&scope=cluster%3Dc2', 'viewer-c1'),
+      403,
+    );
+    expect(wider.error.code).toBe('forbidden');
+    // ns-b narrowed to c2: vm-4 (vulnerable) and vm-5 (patched).
+    const nsb = await json<R>(get('/api/v1/reports?format=json&scope=cluster%3Dc2', 'viewer-nsb'));
+    expect([nsb.scope, nsb.totals.containers, nsb.totals.instances.total]).toEqual([
+      ['cluster=c2', 'namespace=ns-b'],
+      2,
+      1,
+    ]);
+    // Streamed finding rows: only vm-1 in c1; an attachment with a safe name.
+    const csv = await get('/api/v1/reports?format=csv&rows=finding', 'viewer-c1');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="runsight-cluster-c1-findings-\d{8}T\d{6}Z\.csv"$/,
+    );
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['cmdb/vm-1']);
+    const html = await get('/api/v1/reports?format=html&scope=namespace%3Dns-b', 'viewer-c1-nsb');
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await html.text()).toContain('cluster=c1, namespace=ns-b');
+  },
+  'GET /api/v1/images/{digest}/report': async () => {
+    // viewer-c1-nsb sees vm-2 only, which runs the patched image: the vulnerable one does not exist for it.
+    expect(
+      (await get(`/api/v1/images/${fleet.vulnerable}/report?format=openvex`, 'viewer-c1-nsb')).status,
+    ).toBe(404);
+    expect((await get(`/api/v1/images/${fleet.vulnerable}/report?format=pdf`, 'viewer')).status).toBe(400);
+  },
   'GET /api/v1/audit': async () => {
     expect((await get('/api/v1/audit', 'viewer-c1')).status).toBe(403); // admin only
   },
@@ -421,13 +464,26 @@ const SCOPE_CHECKS: Record<string, () => Promise<void>> = {
       403,
     );
     expect(outside.error.message).toBe('container "c2/y" (cluster c2, namespace ns-a) is outside your scope');
+    // A full list replaces every live container of its source: refused when one is outside the
+    // scope (the cmdb source holds vm-3 in c2), accepted for a source that holds only the scope's.
+    const replaces = await json<{ error: { code: string; message: string } }>(
+      post(
+        '/api/v1/inventory/cmdb/batches?kind=cmdb',
+        'operator-c1',
+        JSON.stringify({ type: 'full', containers: [] }),
+      ),
+      403,
+    );
+    expect(replaces.error.message).toMatch(
+      /^a full list replaces every container of source "cmdb", and container "cmdb\/vm-\d" \(cluster c2/,
+    );
     await json(
       post(
         '/api/v1/inventory/agent-c1/batches',
         'operator-c1',
         JSON.stringify({ type: 'full', containers: [] }),
       ),
-      403,
+      201,
     );
     const landed = await json<{ counts: { added: number } }>(
       post(
@@ -463,6 +519,40 @@ const SCOPE_CHECKS: Record<string, () => Promise<void>> = {
     // It shows to c1 viewers only.
     expect(ids(await allContainers('viewer-c1'))).toEqual(['c1/x', 'cmdb/vm-1', 'cmdb/vm-2']);
     expect(ids(await allContainers('viewer-nsb'))).toEqual(['cmdb/vm-2', 'cmdb/vm-4', 'cmdb/vm-5']);
+  },
+  'POST /api/v1/sboms': async () => {
+    // Image-level like imports: any operator, scoped or not; a viewer may not.
+    expect((await post('/api/v1/sboms', 'viewer-c1', '{}')).status).toBe(403);
+  },
+  'POST /api/v1/agents/heartbeat': async () => {
+    // An agent speaks only for a cluster inside its scope; viewers may not post.
+    const hb = (cluster: string) => JSON.stringify({ cluster, source: cluster, version: '1.0.0' });
+    expect((await post('/api/v1/agents/heartbeat', 'operator-c1', hb('c2'))).status).toBe(403);
+    expect((await post('/api/v1/agents/heartbeat', 'viewer-c1', hb('c1'))).status).toBe(403);
+    await json(post('/api/v1/agents/heartbeat', 'operator-c1', hb('c1')));
+    await json(post('/api/v1/agents/heartbeat', 'operator', hb('c2')));
+  },
+  'GET /api/v1/agents': async () => {
+    await json(
+      post(
+        '/api/v1/agents/heartbeat',
+        'operator',
+        JSON.stringify({ cluster: 'c1', source: 'c1', version: '1' }),
+      ),
+    );
+    await json(
+      post(
+        '/api/v1/agents/heartbeat',
+        'operator',
+        JSON.stringify({ cluster: 'c2', source: 'c2', version: '1' }),
+      ),
+    );
+    type Agents = { agents: { cluster: string }[] };
+    const clusters = async (token: string) =>
+      (await json<Agents>(get('/api/v1/agents', token))).agents.map((a) => a.cluster);
+    expect(await clusters('viewer')).toEqual(['c1', 'c2']);
+    expect(await clusters('viewer-c1')).toEqual(['c1']);
+    expect(await clusters('viewer-nsb')).toEqual([]);
   },
   'POST /api/v1/scans': async () => {
     // Image-level like imports; a viewer may not.

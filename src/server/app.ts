@@ -9,15 +9,19 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { timeout } from 'hono/timeout';
+import { observeHttpRequest, routeTemplate } from '../reports/index.js';
 import { isAuthFailure, recordAudit, WWW_AUTHENTICATE } from './auth/index.js';
 import { authThrottle } from './auth-throttle.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { registerDashboard } from './dashboard/index.js';
 import { ApiError, cleanMessage, errorBody, toErrorResponse } from './errors.js';
+import { gunzipBody } from './gunzip-body.js';
 import { maxBodyBytes, requestTimeoutMs } from './limits.js';
 import { openApiDocument, registerMetaRoutes } from './openapi-page.js';
+import { registerAgentRoutes } from './routes/agents.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -25,7 +29,10 @@ import { registerHistoryRoutes } from './routes/history.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
+import { METRICS_PATH, metricsArePublic, registerMetricsRoutes } from './routes/metrics.js';
 import { registerPostureRoutes } from './routes/posture.js';
+import { registerReportRoutes } from './routes/reports.js';
+import { registerSbomRoutes } from './routes/sboms.js';
 import { registerScanRoutes } from './routes/scans.js';
 import { registerValidateRoutes } from './routes/validate.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
@@ -36,7 +43,7 @@ export const PUBLIC_PATHS: readonly string[] = ['/healthz', '/readyz'];
 export const API_PREFIX = '/api/v1';
 
 /** Paths whose body is streamed to a file under the limit by the route itself (not buffered here). */
-const STREAMED_BODIES = [`${API_PREFIX}/imports`];
+const STREAMED_BODIES = [`${API_PREFIX}/sboms`, `${API_PREFIX}/imports`];
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -61,6 +68,20 @@ export function createApp(deps: AppDeps): App {
   });
   const server = deps.config.server ?? {};
 
+  // Request durations for /metrics: by method, route template (never the raw path), status class.
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      observeHttpRequest(
+        c.req.method,
+        routeTemplate(routePath(c, -1)),
+        c.res.status,
+        (performance.now() - started) / 1000,
+      );
+    }
+  });
   app.use('*', async (c, next) => {
     const started = performance.now();
     c.set('deps', deps);
@@ -103,6 +124,7 @@ export function createApp(deps: AppDeps): App {
   registerDashboard(app);
   app.use('*', async (c, next) => {
     if (PUBLIC_PATHS.includes(c.req.path)) return next();
+    if (c.req.path === METRICS_PATH && metricsArePublic(deps)) return next();
     const who = await deps.authenticate(c.req.header('authorization'));
     if (isAuthFailure(who)) {
       if (who.status === 401) c.header('WWW-Authenticate', WWW_AUTHENTICATE);
@@ -113,6 +135,10 @@ export function createApp(deps: AppDeps): App {
     c.set('principal', who);
     await next();
   });
+  app.use(
+    '*',
+    gunzipBody(() => maxBodyBytes(deps.config), STREAMED_BODIES),
+  ); // before the limit: it bounds the inflated size
   app.use('*', async (c, next) => {
     if (STREAMED_BODIES.includes(c.req.path)) return next();
     return bodyLimit({
@@ -137,13 +163,17 @@ export function createApp(deps: AppDeps): App {
   registerWorkloadRoutes(app);
   registerPostureRoutes(app);
   registerHistoryRoutes(app);
+  registerReportRoutes(app);
   registerVulnerabilityRoutes(app);
   registerImageRoutes(app);
   registerValidateRoutes(app);
   registerAuditRoutes(app);
   registerImportRoutes(app);
   registerInventoryRoutes(app);
+  registerAgentRoutes(app);
   registerScanRoutes(app);
+  registerMetricsRoutes(app, deps);
+  registerSbomRoutes(app);
   registerMetaRoutes(app, () => openApiDocument(app));
 
   app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));

@@ -46,6 +46,29 @@ export interface RunsightReader {
   /** A digest, or a reference resolved through tag history. */
   image(ref: string): Promise<ImageShow>;
   validate(input: ValidateInput): Promise<{ checks: Check[] }>;
+  /** `runsight report`: a scope report (html, csv, json) or, with `image`, a per-image document. */
+  report(q: ReportParams): Promise<ReportBody>;
+}
+
+/** `runsight report` as it crosses HTTP (GET /api/v1/reports, GET /api/v1/images/{ref}/report). */
+export interface ReportParams {
+  /** `KIND=VALUE` items (kinds AND, values OR); the server narrows its caller's scope with them. */
+  scope: string[];
+  by?: string | undefined;
+  format: string;
+  /** CSV: `scope` (a row per group) or `finding` (a row per container × vulnerability). */
+  rows?: string | undefined;
+  bom?: boolean | undefined;
+  /** A per-image document of this reference or digest instead of a scope report. */
+  image?: string | undefined;
+}
+
+/** A report as served: its body and what the server said it is. */
+export interface ReportBody {
+  contentType: string;
+  /** From Content-Disposition, when the server named one. */
+  filename: string | null;
+  body: string;
 }
 
 export interface ClientOptions {
@@ -83,6 +106,33 @@ export function createClient(opts: ClientOptions): RunsightClient {
     opts.token && opts.token.length >= 8 ? text.split(opts.token).join('***') : text;
 
   async function get<T>(path: string, query: Record<string, QueryValue> = {}): Promise<T> {
+    const { res, text, url } = await fetchText(path, query, 'application/json');
+    const body = parseJson(text);
+    if (!res.ok) throw errorFor(res.status, serverMessage(body, text, hide), where, url.pathname);
+    if (body === undefined)
+      throw new RunsightError(
+        `the Runsight server at ${where} answered GET ${url.pathname} with something other than JSON (HTTP ${res.status}); is --server the address of "runsight serve"?`,
+      );
+    return body as T;
+  }
+
+  /** GET `path` and its body as text (a report: HTML, CSV, JSON or an image document). */
+  async function getRaw(path: string, query: Record<string, QueryValue> = {}): Promise<ReportBody> {
+    const { res, text, url } = await fetchText(path, query, '*/*');
+    if (!res.ok) throw errorFor(res.status, serverMessage(parseJson(text), text, hide), where, url.pathname);
+    const disposition = res.headers.get('content-disposition') ?? '';
+    return {
+      contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+      filename: /filename="([A-Za-z0-9._-]+)"/.exec(disposition)?.[1] ?? null,
+      body: text,
+    };
+  }
+
+  async function fetchText(
+    path: string,
+    query: Record<string, QueryValue>,
+    accept: string,
+  ): Promise<{ res: Response; text: string; url: URL }> {
     const url = new URL(`api/v1/${path.replace(/^\//, '')}`, base);
     for (const [k, v] of Object.entries(query)) {
       if (v === undefined || v === false) continue;
@@ -93,7 +143,7 @@ export function createClient(opts: ClientOptions): RunsightClient {
     const send = async () => {
       const res = await doFetch(url, {
         headers: {
-          accept: 'application/json',
+          accept,
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         },
         signal,
@@ -121,13 +171,7 @@ export function createClient(opts: ClientOptions): RunsightClient {
         { cause: err },
       );
     }
-    const body = parseJson(text);
-    if (!res.ok) throw errorFor(res.status, serverMessage(body, text, hide), where, url.pathname);
-    if (body === undefined)
-      throw new RunsightError(
-        `the Runsight server at ${where} answered GET ${url.pathname} with something other than JSON (HTTP ${res.status}); is --server the address of "runsight serve"?`,
-      );
-    return body as T;
+    return { res, text, url };
   }
 
   const one = (kind: string, value: string) => `${kind}/${encodeURIComponent(value)}`;
@@ -172,6 +216,10 @@ export function createClient(opts: ClientOptions): RunsightClient {
         vulnerability: input.vulnerability,
         fixedImage: input.fixedImage,
       }),
+    report: (q) =>
+      q.image
+        ? getRaw(`${one('images', q.image)}/report`, { format: q.format })
+        : getRaw('reports', { scope: q.scope, by: q.by, format: q.format, rows: q.rows, bom: q.bom }),
   };
 }
 

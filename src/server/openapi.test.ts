@@ -77,10 +77,15 @@ describe('/openapi.json', () => {
       'GET /api/v1/priorities': 'viewer',
       'GET /api/v1/coverage': 'viewer',
       'GET /api/v1/freshness': 'viewer',
+      'GET /api/v1/reports': 'viewer',
+      'GET /api/v1/images/{digest}/report': 'viewer',
       'GET /api/v1/audit': 'admin',
       'POST /api/v1/imports': 'operator',
       'POST /api/v1/inventory/{source}/batches': 'operator',
+      'GET /api/v1/agents': 'viewer',
+      'POST /api/v1/agents/heartbeat': 'operator',
       'POST /api/v1/scans': 'operator',
+      'POST /api/v1/sboms': 'operator',
     });
   });
 });

@@ -325,7 +325,12 @@ export const ContainerObservationSchema = z
 
 export const InventoryMutationSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('full'), containers: z.array(ContainerObservationSchema) }),
+    z.strictObject({
+      type: z.literal('full'),
+      containers: z.array(ContainerObservationSchema),
+      // A list of these namespaces only (an agent with --namespace): it closes rows only there.
+      namespaces: z.array(text).min(1).max(1000).optional(),
+    }),
     z.strictObject({
       type: z.literal('delta'),
       added: z.array(ContainerObservationSchema).default([]),

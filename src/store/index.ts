@@ -18,6 +18,7 @@ export * from './queries/advisories/replace-enrichment.js';
 export * from './queries/advisories/upsert-advisory-source.js';
 export * from './queries/advisories/vex-statements.js';
 export * from './queries/advisories/write-advisories.js';
+export * from './queries/agents/index.js';
 export * from './queries/auth/index.js';
 export {
   getImageIdentity,
@@ -41,6 +42,7 @@ export {
   recordResolution,
   recordResolutionIn,
 } from './queries/identity/record-resolution.js';
+export * from './queries/image-report/read-image-report.js';
 export { describeDigest, type KnownDigestFacts } from './queries/importers/describe-digest.js';
 export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
 export { listReportedManifests, type ReportedManifest } from './queries/importers/list-reported-manifests.js';
@@ -76,8 +78,11 @@ export {
   writeInventoryStream,
 } from './queries/inventory/write-inventory-mutation.js';
 export * from './queries/jobs/index.js';
+export * from './queries/metrics/index.js';
+export * from './queries/notifications/index.js';
 export * from './queries/posture/index.js';
 export * from './queries/propagation/index.js';
+export * from './queries/reports/index.js';
 export {
   getLayerCache,
   type LayerCacheKey,

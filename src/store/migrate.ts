@@ -12,6 +12,9 @@ import * as m013 from './migrations/013-api-access.js';
 import * as m015 from './migrations/015-source-seen-at.js';
 import * as m016 from './migrations/016-feeds.js';
 import * as m017 from './migrations/017-job-runs.js';
+import * as m018 from './migrations/018-notifications.js';
+import * as m019 from './migrations/019-agents.js';
+import * as m020 from './migrations/020-report-runs.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -34,6 +37,9 @@ export const MIGRATIONS: readonly Migration[] = [
   m015,
   m016,
   m017,
+  m018,
+  m019,
+  m020,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

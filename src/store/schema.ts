@@ -395,6 +395,76 @@ export interface FeedsTable {
   records: number | null;
 }
 
+/** An in-cluster agent's last heartbeat (migration 19, docs/agent.md). */
+export interface AgentsTable {
+  cluster: string;
+  source: string;
+  version: string;
+  subject: string | null;
+  pods_watched: number | null;
+  first_contact_at: Timestamp;
+  last_contact_at: Timestamp;
+}
+
+/** A batch id landed for an inventory source, with the answer given (migration 19). */
+export interface AgentBatchesTable {
+  source: string;
+  batch_id: string;
+  applied_at: Timestamp;
+  response: Json<Record<string, unknown>> | null;
+}
+
+/** Migration 18: notification rules' baseline, open facts and delivery log (docs/notifications.md). */
+export interface NotificationRulesTable {
+  rule: string;
+  fingerprint: string;
+  baseline_at: Timestamp;
+  evaluated_at: Timestamp;
+  validated_posture_at: string | null;
+  validated_at: TimestampNull;
+}
+
+export interface NotificationStateTable {
+  rule: string;
+  kind: 'vulnerability' | 'stale' | 'check';
+  key: string;
+  severity: string | null;
+  kev: ColumnType<boolean, boolean | undefined, boolean>;
+  detail: Json<Record<string, unknown>> | null;
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type NotificationStatus = 'pending' | 'delivered' | 'failed';
+
+export interface NotificationLogTable {
+  id: Generated<number>;
+  rule: string;
+  event: string;
+  key: string;
+  destination: 'webhook' | 'slack';
+  host: string;
+  payload: Json<Record<string, unknown>>;
+  status: ColumnType<NotificationStatus, NotificationStatus | undefined, NotificationStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  delivered_at: TimestampNull;
+}
+
+/** Migration 20: one row per scheduled report run (src/store/queries/reports/report-runs.ts). */
+export interface ReportRunsTable {
+  id: Generated<number>;
+  name: string;
+  scope_key: string;
+  ran_at: Timestamp;
+  format: string;
+  outcome: 'ok' | 'failed';
+  error: string | null;
+  summary: Json<Record<string, unknown>>;
+  vulnerability_ids: string[];
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   feeds: FeedsTable;
@@ -428,6 +498,12 @@ export interface Database {
   settings: SettingsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  notification_rules: NotificationRulesTable;
+  notification_state: NotificationStateTable;
+  notification_log: NotificationLogTable;
+  agents: AgentsTable;
+  agent_batches: AgentBatchesTable;
+  report_runs: ReportRunsTable;
 }
 
 /** Tables `db status` counts, in display order. */

@@ -130,6 +130,7 @@ describe.each(kinds)('views never write (%s)', (kind) => {
     const commands = [
       ...POSTURE_BY.map((by) => ['posture', '--by', by]),
       ['posture', '--cluster', 'demo', '--kev', '--fixable'],
+      ['report', '--scope', 'cluster=demo', '--by', 'workload'],
       ['containers', '--all'],
       ['container', 'show', 'demo/shop/toolbox/toolbox'],
       ['workload', 'show', WORKLOAD],

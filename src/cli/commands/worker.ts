@@ -4,6 +4,7 @@
 // `jobDepsFromContext` is what `serve` passes to startJobs as well.
 import { type Command, InvalidArgumentError } from 'commander';
 import { type JobsDeps, startJobs } from '../../jobs/index.js';
+import { type MetricsListen, parseMetricsListen, startMetricsServer } from '../../reports/index.js';
 import type { CliContext } from '../context.js';
 import type { Run } from '../main.js';
 import { postureConfig } from '../posture-format.js';
@@ -16,6 +17,7 @@ export interface WorkerFlags {
   kubeContext?: string[];
   dockerHost?: string[];
   advisorySource?: string[];
+  metricsListen?: MetricsListen;
 }
 
 const repeat = (v: string, prev: string[] = []) => [...prev, v];
@@ -52,6 +54,9 @@ export async function jobDepsFromContext(
       sourceOptions: ctx.registryOptions,
     },
     registryConcurrency: flags.registryConcurrency,
+    notifications: ctx.config.notifications,
+    reports: ctx.config.reports,
+    outbound: ctx.config.outbound,
     cadence: ctx.config.cadence ?? {},
     schedule,
     concurrency: flags.concurrency,
@@ -87,9 +92,25 @@ export function registerWorkerCommand(program: Command, run: Run): void {
         'run jobs (scans, inventory, advisory updates) without the HTTP server until SIGINT/SIGTERM',
       )
       .option('--concurrency <n>', 'scans at once in this process (default 2)', positiveInt)
-      .option('--schedule', 'also run the cadences of the config (as serve does)'),
+      .option('--schedule', 'also run the cadences of the config (as serve does)')
+      .option(
+        '--metrics-listen <host:port>',
+        "serve this process's Prometheus metrics on GET /metrics, unauthenticated (a bare port binds 127.0.0.1; docs/metrics.md)",
+        (v: string) => {
+          try {
+            return parseMetricsListen(v);
+          } catch (err) {
+            throw new InvalidArgumentError((err as Error).message);
+          }
+        },
+      ),
   ).action(
     run(async (ctx, flags: WorkerFlags) => {
+      // Before the jobs: a listener that cannot bind stops the command before any job runs.
+      const metrics = flags.metricsListen
+        ? await startMetricsServer({ ...flags.metricsListen, store: await ctx.store(), logger: ctx.logger })
+        : undefined;
+      if (metrics) ctx.logger.info('metrics listening', { url: `${metrics.url}/metrics` });
       const jobs = await startJobs(await jobDepsFromContext(ctx, flags, flags.schedule ?? false));
       ctx.logger.info('worker running', { concurrency: flags.concurrency ?? 2 });
       await new Promise<void>((resolve) => {
@@ -98,6 +119,7 @@ export function registerWorkerCommand(program: Command, run: Run): void {
       });
       ctx.logger.info('stopping: waiting for running jobs');
       await jobs.stop();
+      await metrics?.close();
       return undefined; // the store closes when the command returns
     }),
   );

@@ -7,5 +7,6 @@ import type { StageDeps } from './stage-deps.js';
 
 export async function maintainPostureJob(deps: StageDeps, _job: Job, signal: AbortSignal) {
   const r = await maintainPosture(deps.store, {}, { ...deps.posture, signal });
+  if (deps.notifications?.length) await deps.queue.send('notifications.evaluate', {});
   return { changed: (r as { changed?: number }).changed ?? null };
 }

@@ -2,7 +2,10 @@
 import type { JobHandlers } from '../worker.js';
 import { updateAdvisoriesJob } from './advisories-update.js';
 import { collectInventoryJob } from './inventory-collect.js';
+import { deliverNotificationJob } from './notifications-deliver.js';
+import { evaluateNotificationsJob } from './notifications-evaluate.js';
 import { maintainPostureJob } from './posture-maintain.js';
+import { runReportsJob } from './reports-run.js';
 import { scanImageJob } from './scan-image.js';
 import { scanInUseJob } from './scan-in-use.js';
 import type { StageDeps } from './stage-deps.js';
@@ -16,5 +19,8 @@ export function stageHandlers(deps: StageDeps): JobHandlers {
     'scan.in-use': (job, signal) => scanInUseJob(deps, job, signal),
     'scan.image': (job, signal) => scanImageJob(deps, job, signal),
     'posture.maintain': (job, signal) => maintainPostureJob(deps, job, signal),
+    'reports.run': (job, signal) => runReportsJob(deps, job, signal),
+    'notifications.evaluate': (job, signal) => evaluateNotificationsJob(deps, job, signal),
+    'notifications.deliver': (job, signal) => deliverNotificationJob(deps, job, signal),
   };
 }

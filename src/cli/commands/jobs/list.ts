@@ -3,7 +3,7 @@
 // contract: id, kind, key, state (queued|active|completed|failed|retry), attempts, createdAt,
 // startedAt, finishedAt, error. docs/operations.md.
 import { type Command, InvalidArgumentError } from 'commander';
-import { listJobs } from '../../../store/index.js';
+import { listJobs, listNotificationLogByIds } from '../../../store/index.js';
 import { group, type Run } from '../../main.js';
 import { jobsPrintable } from './jobs-printable.js';
 import { addJobsRunCommand } from './run.js';
@@ -21,9 +21,17 @@ export function registerJobsListCommand(program: Command, run: Run): void {
     .option('--failed', 'only jobs whose last attempt failed (failed, or waiting to retry)')
     .option('--limit <n>', 'at most this many, newest first (default 200)', limitArg)
     .action(
-      run(async (ctx, flags: { failed?: boolean; limit?: number }) =>
-        jobsPrintable(await listJobs(await ctx.store(), { failed: flags.failed, limit: flags.limit })),
-      ),
+      run(async (ctx, flags: { failed?: boolean; limit?: number }) => {
+        const store = await ctx.store();
+        const jobs = await listJobs(store, { failed: flags.failed, limit: flags.limit });
+        // notifications.deliver jobs: what they deliver (rule, event, destination host, last error).
+        const ids = jobs.filter((j) => j.kind === 'notifications.deliver' && /^\d+$/.test(j.key ?? ''));
+        const rows = await listNotificationLogByIds(
+          store,
+          ids.map((j) => Number(j.key)),
+        );
+        return jobsPrintable(jobs, new Map(rows.map((r) => [String(r.id), r])));
+      }),
     );
   addJobsRunCommand(jobs, run);
 }
