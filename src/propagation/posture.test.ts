@@ -252,6 +252,56 @@ describe.each(kinds)('propagation on %s', (kind) => {
     expect(c.findings.map((f) => f.vulnerabilityId)).toEqual(['CVE-2024-0002']);
   });
 
+  it('clears only the package a VEX subcomponent names, and a later statement about it wins', async () => {
+    await seed(store);
+    const V3 = digestOf('app-v3');
+    await addManifest(store, V3);
+    await addScan(store, V3, [
+      {
+        id: 'CVE-2024-0001',
+        severity: 'CRITICAL',
+        pkg: 'openssl',
+        purl: 'pkg:deb/debian/openssl@1.0?arch=amd64',
+      },
+      {
+        id: 'CVE-2024-0001',
+        severity: 'HIGH',
+        pkg: 'libssl3',
+        purl: 'pkg:deb/debian/libssl3@1.0?arch=amd64',
+      },
+    ]);
+    const src = await addSource(store, 'vexed');
+    await addContainers(store, src, [
+      { id: 'v3/1', image: 'app:v3', digest: V3, workloadName: 'v3', namespace: 'vex' },
+    ]);
+    const vex = (status: string, issued: string) =>
+      store.db
+        .insertInto('vex_statements')
+        .values({
+          document: `t-${issued}`,
+          format: 'openvex',
+          product: V3,
+          subcomponent: 'pkg:deb/debian/openssl',
+          vulnerability_id: 'CVE-2024-0001',
+          status,
+          justification: status === 'not_affected' ? 'vulnerable_code_not_present' : null,
+          issued_at: new Date(issued),
+        })
+        .execute();
+    await vex('not_affected', '2026-02-01T00:00:00Z');
+    await syncPosture(store);
+    // openssl is cleared; libssl3 still carries CVE-2024-0001, so the image does too, at HIGH.
+    let c = await showContainer(store, 'v3/1');
+    expect(c.counts).toMatchObject({ critical: 0, high: 1 });
+    expect(c.findings.map((f) => [f.vulnerabilityId, f.packageName])).toEqual([['CVE-2024-0001', 'libssl3']]);
+    // A later `affected` about the same subcomponent puts openssl back.
+    await vex('affected', '2026-03-01T00:00:00Z');
+    await maintainPosture(store);
+    c = await showContainer(store, 'v3/1');
+    expect(c.counts).toMatchObject({ critical: 1, high: 0 });
+    expect(c.findings.map((f) => f.packageName).sort()).toEqual(['libssl3', 'openssl']);
+  });
+
   it('updates only what an inventory delta or re-match touches, and equals a full recompute', async () => {
     const src = await seed(store);
     await syncPosture(store, { now: new Date('2026-03-01T00:00:00Z') });

@@ -145,6 +145,7 @@ export interface F {
   status?: Finding['status'];
   layer?: string;
   version?: string;
+  purl?: string;
 }
 
 /** A complete scan of `digest` (Debian 12 packages, version 1.0 unless told) through saveScan. */
@@ -170,7 +171,7 @@ export async function addScan(
     findings: findings.map((f) => ({
       id: f.id,
       aliases: [],
-      package: { ecosystem: 'Debian:12', name: f.pkg ?? 'openssl', layer: f.layer },
+      package: { ecosystem: 'Debian:12', name: f.pkg ?? 'openssl', layer: f.layer, purl: f.purl },
       installedVersion: f.version ?? '1.0',
       fixedVersion: f.fixed,
       severity: f.severity,

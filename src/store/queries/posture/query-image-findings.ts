@@ -1,8 +1,9 @@
-// The findings behind one image's posture (the chosen source's current scan, after VEX as
-// image_vulns decided), with package, installed and fixed version, and the layer that introduced
+// The findings behind one image's posture (the chosen source's current scan, after VEX: the
+// vulnerabilities image_vulns kept, without the packages a statement's subcomponent clears), with package, installed and fixed version, and the layer that introduced
 // the package — what `container show` lists and remediation reasons over.
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
+import { LATEST_VEX_SQL, vexAppliesSql } from './vex-sql.js';
 
 export interface ImageFindingRow {
   vulnerabilityId: string;
@@ -24,6 +25,7 @@ export async function queryImageFindings(
   digest: string,
 ): Promise<ImageFindingRow[]> {
   const r = await sql<Record<string, unknown>>`
+    with vex as (${LATEST_VEX_SQL})
     select f.vulnerability_id, iv.severity, iv.kev, iv.epss, iv.fixable, f.status, f.package_name,
       f.package_ecosystem, f.package_purl, f.installed_version, f.fixed_version,
       coalesce(f.layer_diff_id, pk.layer_diff_id) as layer_diff_id
@@ -35,6 +37,8 @@ export async function queryImageFindings(
       where k.scan_id = f.scan_id and k.name = f.package_name and k.version = f.installed_version
       limit 1) pk on true
     where p.image_digest = ${digest} and f.status in ('affected', 'unknown')
+      and not exists (select 1 from vex v where v.status in ('not_affected', 'fixed')
+        and ${vexAppliesSql('v', 'f')})
     order by iv.kev desc, iv.severity_rank desc, iv.epss desc nulls last, f.vulnerability_id, f.package_name`.execute(
     db,
   );
@@ -60,14 +64,14 @@ export async function countImageFindingsDirect(
   digest: string,
 ): Promise<Record<'critical' | 'high' | 'medium' | 'low' | 'unknown', number>> {
   const r = await sql<{ severity: string; n: number }>`
+    with vex as (${LATEST_VEX_SQL})
     select sev as severity, count(*) as n from (
       select f.vulnerability_id, (array['UNKNOWN','LOW','MEDIUM','HIGH','CRITICAL'])[max(case f.severity when 'CRITICAL' then 4 when 'HIGH' then 3 when 'MEDIUM' then 2 when 'LOW' then 1 else 0 end) + 1] as sev
       from findings f
       where f.scan_id = (select scan_id from image_posture where image_digest = ${digest})
         and f.status in ('affected', 'unknown')
-        and not exists (select 1 from vex_statements v where v.status in ('not_affected', 'fixed')
-          and (v.vulnerability_id = f.vulnerability_id or v.vulnerability_id = any(f.aliases))
-          and (v.product = f.image_digest or v.product = f.package_purl or strpos(v.product, replace(f.image_digest, ':', '%3A')) > 0))
+        and not exists (select 1 from vex v where v.status in ('not_affected', 'fixed')
+          and ${vexAppliesSql('v', 'f')})
       group by f.vulnerability_id) x
     group by sev`.execute(db);
   const out = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };

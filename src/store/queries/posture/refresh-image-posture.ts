@@ -4,7 +4,7 @@
 // Rules (docs/propagation.md): one findings source per digest (the authoritative one, else
 // `runsight`, else the latest scan); statuses `affected` and `unknown` count (unknown = could not
 // compare a version: shown, never hidden); a VEX statement saying not_affected/fixed for the image
-// or the package removes the finding; a vulnerability's severity in an image is the highest among
+// or the package (and its subcomponent, when it names one: vex-sql.ts) removes the finding; a vulnerability's severity in an image is the highest among
 // the packages carrying it. Findings (vulnerability × package) are counted beside vulnerabilities:
 // image_vulns.packages / fixable_packages per vulnerability, image_posture.finding_cells per image.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
@@ -20,6 +20,7 @@ import {
   SEVERITY_RANK_SQL,
   severityOfRankSql,
 } from './cells-sql.js';
+import { LATEST_VEX_SQL, vexAppliesSql } from './vex-sql.js';
 
 /** The scan posture reads for a digest (propagation chooses it: the authoritative-source rule). */
 export interface ChosenScan {
@@ -98,10 +99,7 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
       as t(image_digest, source, scan_id, finished_at)`;
   const ins = await sql`
     with chosen as (${chosen}),
-    vex as (
-      select distinct on (product, vulnerability_id) product, vulnerability_id, status
-      from vex_statements order by product, vulnerability_id, issued_at desc nulls last, id desc
-    ),
+    vex as (${LATEST_VEX_SQL}),
     vex_ids as (select coalesce(array_agg(distinct vulnerability_id), '{}') as ids from vex where status in ('not_affected', 'fixed')),
     live as (
       select c.image_digest, c.source, f.vulnerability_id, f.fixed_version, f.cvss_score, ${SEVERITY_RANK_SQL} as sev_rank
@@ -110,11 +108,7 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
         and (not (f.vulnerability_id = any(vi.ids) or f.aliases && vi.ids)
              or not exists (
                select 1 from vex v
-               where v.status in ('not_affected', 'fixed')
-                 and (v.vulnerability_id = f.vulnerability_id or v.vulnerability_id = any(f.aliases))
-                 and (v.product = f.image_digest or v.product = f.package_purl
-                      or strpos(v.product, replace(f.image_digest, ':', '%3A')) > 0
-                      or (f.package_purl is not null and strpos(f.package_purl, v.product || '@') = 1))))
+               where v.status in ('not_affected', 'fixed') and ${vexAppliesSql('v', 'f')}))
     )
     insert into image_vulns (image_digest, vulnerability_id, source, severity, severity_rank, kev, fixable, epss, cvss_score, packages, fixable_packages)
     select l.image_digest, l.vulnerability_id, min(l.source),
