@@ -163,3 +163,13 @@ export interface ContainerObservation {
 export type InventoryMutation =
   | { type: 'full'; containers: ContainerObservation[] }
   | { type: 'delta'; added: ContainerObservation[]; removed: string[] };
+
+/** The findings source of Runsight's built-in scanner. */
+export const SCANNER_SOURCE = 'runsight';
+/** The findings source of SBOMs uploaded and matched by Runsight (POST /api/v1/sboms). */
+export const SBOM_SOURCE = 'runsight-sbom';
+/**
+ * The sources whose findings Runsight matched itself from stored packages: an advisory update
+ * re-matches them (an imported scanner's findings are that scanner's verdict and stay as imported).
+ */
+export const MATCHED_SOURCES: readonly string[] = [SCANNER_SOURCE, SBOM_SOURCE];

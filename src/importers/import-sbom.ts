@@ -21,7 +21,9 @@ import { type ImportMatchMethod, resolveReportImage } from './resolve-image.js';
 import { tagObservationsOf } from './tag-observations.js';
 
 /** The findings source an uploaded SBOM's matches are stored under (beside `runsight` and imports). */
-export const SBOM_SOURCE = 'runsight-sbom';
+export { SBOM_SOURCE } from '../core/types.js';
+
+import { SBOM_SOURCE } from '../core/types.js';
 /** The file is not a CycloneDX or SPDX JSON SBOM (not JSON, or neither shape). */
 export class NotAnSbomError extends InputError {
   override readonly name: string = 'NotAnSbomError';

@@ -7,6 +7,7 @@
 // limit, 422 without an image, nothing landing on refusal, idempotence, and the audit entries.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rematch } from '../../advisories/index.js';
 import type { Principal } from '../../core/access.js';
 import { silentLogger } from '../../core/logger.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -187,6 +188,35 @@ describe('POST /api/v1/sboms', () => {
     );
     const mine = audit.entries.filter((e) => e.action === 'POST /api/v1/sboms');
     expect(mine[0]).toMatchObject({ target: DIGEST_A, outcome: '201' });
+  }, 120_000);
+
+  it('re-matches stored SBOM findings on an advisory change, keeping their source', async () => {
+    // A VEX statement about musl-utils in this image: a full re-match (what db update runs after a
+    // VEX, KEV or EPSS change) must re-evaluate the uploaded SBOM's findings too, not only scans.
+    await store.db
+      .insertInto('vex_statements')
+      .values({
+        document: 'sbom-rematch-test',
+        format: 'openvex',
+        product: DIGEST_A,
+        subcomponent: 'pkg:apk/alpine/musl-utils',
+        vulnerability_id: CVE,
+        status: 'not_affected',
+        justification: 'vulnerable_code_not_in_execute_path',
+      })
+      .execute();
+    const result = await rematch(store, { all: true });
+    expect(result.changes.map((c) => c.imageDigest)).toContain(DIGEST_A);
+    const rows = await store.db
+      .selectFrom('findings')
+      .select(['package_name', 'status', 'source'])
+      .where('image_digest', '=', DIGEST_A)
+      .orderBy('package_name')
+      .execute();
+    expect(rows).toEqual([
+      { package_name: 'musl', status: 'affected', source: 'runsight-sbom' },
+      { package_name: 'musl-utils', status: 'not_affected', source: 'runsight-sbom' },
+    ]);
   }, 120_000);
 
   it('stores an SPDX SBOM; a digest reference as image= or as the SBOM’s own subject', async () => {

@@ -7,7 +7,7 @@
 // parameter (unnest / any), so no statement grows with the input (statement-size.ts).
 import { type Kysely, sql } from 'kysely';
 import type { PackageEvidence } from '../../../core/package-evidence.js';
-import type { Finding, Package } from '../../../core/types.js';
+import { type Finding, MATCHED_SOURCES, type Package } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { anyNumber, anyText, batches } from '../../statement-size.js';
@@ -18,14 +18,16 @@ const CHUNK = 400;
 export interface TouchedScan {
   scanId: number;
   imageDigest: string;
+  /** The scan's findings source (re-matched findings keep it). */
+  source: string;
   os: { family?: string; release?: string; ecosystem?: string } | null;
 }
 
-/** Current scans of `source` whose packages match any (ecosystem, name-or-source-name) pair. */
+/** Current scans of `sources` whose packages match any (ecosystem, name-or-source-name) pair. */
 export async function findScansForPackages(
   { db }: Pick<Store, 'db'>,
   pairs: { ecosystem: string; name: string }[],
-  source = 'runsight',
+  sources: readonly string[] = MATCHED_SOURCES,
 ): Promise<TouchedScan[]> {
   const ids = new Set<number>();
   for (let i = 0; i < pairs.length; i += CHUNK) {
@@ -35,7 +37,7 @@ export async function findScansForPackages(
       .innerJoin('current_scans as c', 'c.scan_id', 'p.scan_id')
       .select('p.scan_id')
       .distinct()
-      .where('c.source', '=', source)
+      .where('c.source', '=', anyText(sources))
       .where((eb) =>
         eb.or([
           eb(sql`(p.ecosystem, p.name)`, 'in', values),
@@ -53,7 +55,7 @@ export async function findScansForPackages(
       .innerJoin('current_scans as c', 'c.scan_id', 'p.scan_id')
       .select('p.scan_id')
       .distinct()
-      .where('c.source', '=', source)
+      .where('c.source', '=', anyText(sources))
       .where('p.ecosystem', '=', 'PyPI')
       .where(sql`lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))`, 'in', pypi.slice(i, i + CHUNK))
       .execute();
@@ -62,12 +64,16 @@ export async function findScansForPackages(
   return describeScans(db, [...ids]);
 }
 
-/** Every current scan of `source` (a full re-match, e.g. after KEV, EPSS or VEX changed). */
+/** Every current scan of `sources` (a full re-match, e.g. after KEV, EPSS or VEX changed). */
 export async function listCurrentScans(
   { db }: Pick<Store, 'db'>,
-  source = 'runsight',
+  sources: readonly string[] = MATCHED_SOURCES,
 ): Promise<TouchedScan[]> {
-  const rows = await db.selectFrom('current_scans').select('scan_id').where('source', '=', source).execute();
+  const rows = await db
+    .selectFrom('current_scans')
+    .select('scan_id')
+    .where('source', '=', anyText(sources))
+    .execute();
   return describeScans(
     db,
     rows.map((r) => r.scan_id),
@@ -81,11 +87,16 @@ export async function describeScans(db: Kysely<Database>, ids: number[]): Promis
   for (let i = 0; i < ids.length; i += 1000) {
     const rows = await db
       .selectFrom('scans')
-      .select(['id', 'image_digest', 'os'])
+      .select(['id', 'image_digest', 'source', 'os'])
       .where('id', '=', anyNumber(ids.slice(i, i + 1000)))
       .execute();
     for (const r of rows)
-      out.push({ scanId: r.id, imageDigest: r.image_digest, os: (r.os as TouchedScan['os']) ?? null });
+      out.push({
+        scanId: r.id,
+        imageDigest: r.image_digest,
+        source: r.source,
+        os: (r.os as TouchedScan['os']) ?? null,
+      });
   }
   return out.sort((a, b) => a.scanId - b.scanId);
 }
@@ -154,14 +165,14 @@ export interface TouchedPackage {
 const KEYS_PER_STATEMENT = 5000;
 
 /**
- * The (scan, ecosystem, name) of current `source` scans whose packages an advisory change reaches:
+ * The (scan, ecosystem, name) of current `sources` scans whose packages an advisory change reaches:
  * `pairs` matched on (ecosystem, name) or (ecosystem, source_name) through the reverse indexes,
  * PyPI names also normalised (PEP 503), and `cves` through the findings that name them.
  */
 export async function findTouchedPackages(
   { db }: Pick<Store, 'db'>,
   touched: { pairs: { ecosystem: string; name: string }[]; cves?: readonly string[] | undefined },
-  source = 'runsight',
+  sources: readonly string[] = MATCHED_SOURCES,
 ): Promise<TouchedPackage[]> {
   const out = new Map<string, TouchedPackage>();
   const add = (rows: { scan_id: number | string; ecosystem: string; name: string }[]) => {
@@ -182,7 +193,9 @@ export async function findTouchedPackages(
         select distinct p.scan_id, p.ecosystem, p.name
         from unnest(${ecos}::text[], ${names}::text[]) as k(ecosystem, name)
         join packages p on p.ecosystem = k.ecosystem and ${column} = k.name
-        join current_scans c on c.scan_id = p.scan_id and c.source = ${source}`.execute(db);
+        join current_scans c on c.scan_id = p.scan_id and c.source = any(${[...sources]}::text[])`.execute(
+        db,
+      );
       add(rows);
     }
   }
@@ -193,7 +206,7 @@ export async function findTouchedPackages(
       .innerJoin('current_scans as c', 'c.scan_id', 'p.scan_id')
       .select(['p.scan_id', 'p.ecosystem', 'p.name'])
       .distinct()
-      .where('c.source', '=', source)
+      .where('c.source', '=', anyText(sources))
       .where('p.ecosystem', '=', 'PyPI')
       .where(sql`lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))`, '=', anyText(chunk))
       .execute();
@@ -205,7 +218,7 @@ export async function findTouchedPackages(
       .innerJoin('current_scans as c', 'c.scan_id', 'f.scan_id')
       .select(['f.scan_id', 'f.package_ecosystem as ecosystem', 'f.package_name as name'])
       .distinct()
-      .where('c.source', '=', source)
+      .where('c.source', '=', anyText(sources))
       .where('f.vulnerability_id', '=', anyText(chunk))
       .execute();
     add(rows);
