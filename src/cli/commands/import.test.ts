@@ -242,4 +242,66 @@ describe('runsight image show', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/docker.io\/library\/nginx:never-seen was never observed/);
   });
+
+  it('import sbom stores a matched SBOM as the image’s findings; not an SBOM is exit 2', async () => {
+    const sbomDir = join(tmp, 'sbom-data');
+    const demoAdvisories = join(TESTDATA, '..', 'demo', 'advisories');
+    expect((await runCli(['--data-dir', sbomDir, 'db', 'update', '--source', demoAdvisories])).code).toBe(0);
+    const digest = `sha256:${'5b'.repeat(32)}`;
+    const file = join(tmp, 'musl.cdx.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        version: 1,
+        components: [
+          { type: 'operating-system', name: 'alpine', version: '3.18.4' },
+          {
+            type: 'library',
+            name: 'musl',
+            version: '1.2.4-r0',
+            purl: 'pkg:apk/alpine/musl@1.2.4-r0?distro=3.18.4',
+          },
+          {
+            type: 'library',
+            name: 'zlib',
+            version: '1.3.1-r0',
+            purl: 'pkg:apk/alpine/zlib@1.3.1-r0?distro=3.18.4',
+          },
+        ],
+      }),
+    );
+    const r = await runCli([
+      '--data-dir',
+      sbomDir,
+      '--format',
+      'json',
+      'import',
+      'sbom',
+      file,
+      '--image',
+      digest,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    // The demo's one advisory: CVE-2025-26519 in musl before 1.2.5-r1 on Alpine 3.18 (zlib: none).
+    expect(r.json()).toMatchObject({
+      digest,
+      source: 'runsight-sbom',
+      packages: 2,
+      findings: 1,
+      alreadyImported: false,
+    });
+    const shown = await runCli(['--data-dir', sbomDir, '--format', 'json', 'image', 'show', digest]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const sources = shown.json<{
+      sources: { source: string; findings: number; counts: { high: number } }[];
+    }>().sources;
+    expect(sources.map((x) => [x.source, x.findings, x.counts.HIGH])).toEqual([['runsight-sbom', 1, 1]]);
+    const bad = join(tmp, 'not-an-sbom.json');
+    writeFileSync(bad, '{"hello": "world"}');
+    const refused = await runCli(['--data-dir', sbomDir, 'import', 'sbom', bad, '--image', digest]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/neither CycloneDX .* nor SPDX JSON/);
+  });
 });

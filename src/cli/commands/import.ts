@@ -3,6 +3,8 @@
 // row per image; exits 2 after printing when a file or an image could not be imported, with each
 // failure said once, in the closing `runsight:` line.
 // `import trivy-operator --from-cluster` lists the VulnerabilityReports from the current context.
+// `import sbom FILE [--image REF]` stores a CycloneDX or SPDX JSON SBOM matched against the loaded
+// advisories as the image's findings (source runsight-sbom), as `POST /api/v1/sboms` does.
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../core/errors.js';
 import {
@@ -10,6 +12,7 @@ import {
   type ImageImportSummary,
   type ImportFormat,
   importReports,
+  importSbom,
   kubernetesReportLister,
   listVulnerabilityReports,
 } from '../../importers/index.js';
@@ -87,6 +90,41 @@ export function registerImportCommand(program: Command, run: Run): void {
       }),
     );
   }
+  cmd
+    .command('sbom')
+    .description(
+      'store a CycloneDX or SPDX JSON SBOM, matched against the loaded advisories, as an image’s findings',
+    )
+    .argument('<file>', 'the SBOM (JSON)')
+    .option('--image <ref>', 'the image (REF or DIGEST) it describes (default: the SBOM’s own subject)')
+    .option('--force', 'land it on --image even when the SBOM’s own digest or OS names another image')
+    .action(
+      run(async (ctx, file: string, opts: ImportFlags) => {
+        const r = await importSbom(await ctx.store(), {
+          file,
+          image: opts.image,
+          force: opts.force,
+          signal: ctx.signal,
+        });
+        if (!r.landed) throw new InputError(`${file} was not stored: ${r.reason}`);
+        if (!r.alreadyImported) await maintain(ctx);
+        const { landed: _landed, reason: _reason, ...doc } = r;
+        return {
+          json: doc,
+          rows: [r],
+          columns: [
+            { header: 'reference', value: (x) => x.reference },
+            { header: 'digest', value: (x) => x.digest },
+            { header: 'match', value: (x) => `${x.matchMethod} (${x.confidence})` },
+            { header: 'source', value: (x) => x.source },
+            { header: 'packages', value: (x) => x.packages },
+            { header: 'findings', value: (x) => x.findings },
+            { header: 'skipped', value: (x) => x.skippedCount },
+            { header: 'new', value: (x) => (x.alreadyImported ? 'no (already stored)' : 'yes') },
+          ],
+        } satisfies Printable<typeof r>;
+      }),
+    );
 }
 
 /** The summary rows; an unresolved image's reason is left to the error line, said once. */
