@@ -83,6 +83,20 @@ export const configSchema = z.strictObject({
     .strictObject({
       ownerKeys: z.array(z.string()).optional(),
       environmentKeys: z.array(z.string()).optional(),
+      /** Clusters the inventory jobs of `serve`/`worker` collect (besides --kubernetes/--kube-context). */
+      kubernetes: z
+        .array(
+          z.strictObject({
+            kubeconfig: z.string().optional(),
+            context: z.string().optional(),
+            /** The cluster's name in Runsight (default: the kubeconfig's cluster name). */
+            clusterName: z.string().optional(),
+            namespaces: z.array(z.string()).optional(),
+          }),
+        )
+        .optional(),
+      /** Docker/Podman Engines the inventory jobs collect (besides --docker-host). */
+      docker: z.array(z.strictObject({ host: z.string(), name: z.string().optional() })).optional(),
     })
     .optional(),
   /** How often each job runs: what `validate` checks as operationalised. */

@@ -295,7 +295,7 @@ describe('runsight image show', () => {
     const shown = await runCli(['--data-dir', sbomDir, '--format', 'json', 'image', 'show', digest]);
     expect(shown.code, shown.stderr).toBe(0);
     const sources = shown.json<{
-      sources: { source: string; findings: number; counts: { high: number } }[];
+      sources: { source: string; findings: number; counts: { HIGH: number } }[];
     }>().sources;
     expect(sources.map((x) => [x.source, x.findings, x.counts.HIGH])).toEqual([['runsight-sbom', 1, 1]]);
     const bad = join(tmp, 'not-an-sbom.json');

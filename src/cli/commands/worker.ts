@@ -41,10 +41,14 @@ export async function jobDepsFromContext(
     inventoryKeys: ctx.config.inventory,
     inventory: {
       kubernetes: [
+        ...(ctx.config.inventory?.kubernetes ?? []),
         ...(flags.kubernetes ? [{}] : []),
         ...(flags.kubeContext ?? []).map((context) => ({ context })),
       ],
-      docker: (flags.dockerHost ?? []).map((host) => ({ host })),
+      docker: [
+        ...(ctx.config.inventory?.docker ?? []),
+        ...(flags.dockerHost ?? []).map((host) => ({ host })),
+      ],
     },
     advisorySources: flags.advisorySource ?? [],
     feeds: ctx.config,

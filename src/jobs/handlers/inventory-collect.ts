@@ -17,7 +17,7 @@ export async function collectInventoryJob(deps: StageDeps, _job: Job, signal: Ab
   const { kubernetes, docker } = deps.inventory;
   if (!kubernetes.length && !docker.length)
     throw new Error(
-      'no inventory source configured: start the worker with --kubernetes and/or --docker (docs/operations.md)',
+      'no inventory source configured: set inventory.kubernetes / inventory.docker in the config, or start the worker with --kubernetes and/or --docker-host (docs/operations.md)',
     );
   const keys = metadataKeys(deps.inventoryKeys);
   const results: SourceResult[] = [];
