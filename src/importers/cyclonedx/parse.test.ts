@@ -89,6 +89,35 @@ describe('CycloneDX VEX (CISA use cases, CycloneDX/bom-examples)', () => {
     expect(r!.findings[0]!.installedVersion).toBe('17.4');
   });
 
+  it('a runsight:status property (Runsight’s own BOMs) wins over the analysis state; others are ignored', () => {
+    const vuln = (id: string, status: string | undefined, state?: string) => ({
+      id,
+      affects: [{ ref: 'pkg-a' }],
+      ...(status ? { properties: [{ name: 'runsight:status', value: status }] } : {}),
+      ...(state ? { analysis: { state } } : {}),
+    });
+    const doc = {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      version: 1,
+      metadata: { component: { type: 'container', name: 'registry.test/app@sha256:' + 'ab'.repeat(32) } },
+      components: [{ type: 'library', 'bom-ref': 'pkg-a', name: 'a', version: '1', purl: 'pkg:npm/a@1' }],
+      vulnerabilities: [
+        vuln('CVE-2026-0001', 'unknown', 'in_triage'),
+        vuln('CVE-2026-0002', 'not_affected', 'not_affected'),
+        vuln('CVE-2026-0003', 'bogus', 'resolved'),
+        vuln('CVE-2026-0004', undefined, 'exploitable'),
+      ],
+    };
+    const [r] = parseCycloneDxReport(doc, 'own');
+    expect(r!.findings.map((f) => [f.id, f.status])).toEqual([
+      ['CVE-2026-0001', 'unknown'],
+      ['CVE-2026-0002', 'not_affected'],
+      ['CVE-2026-0003', 'fixed'],
+      ['CVE-2026-0004', 'affected'],
+    ]);
+  });
+
   it('BOM-Links into another BOM cannot be resolved here: each is skipped with the reason', () => {
     const [r] = parseCycloneDxReport(raw('cyclonedx-vex/case-7-vex.json'), 'case-7');
     expect(r!.findings).toEqual([]);

@@ -143,6 +143,12 @@ const METHOD_VERSION: Record<string, '2.0' | '3.0' | '3.1' | '4.0'> = {
   CVSSv4: '4.0',
 };
 
+const FINDING_STATUSES: readonly FindingStatus[] = ['affected', 'not_affected', 'fixed', 'unknown'];
+
+function ownStatus(value: string | undefined): FindingStatus | undefined {
+  return FINDING_STATUSES.find((s) => s === value);
+}
+
 function statusOf(state: string | null | undefined): FindingStatus {
   switch (state) {
     case 'not_affected':
@@ -190,7 +196,9 @@ function toFinding(v: CdxVulnerability, pkg: AffectedPackage): ReportedFinding {
     severity,
     cvss: pickCvss(candidates),
     kev: false,
-    status: statusOf(a?.state),
+    // Runsight's own BOMs also say the status itself (`unknown`: a version it could not compare,
+    // which CycloneDX's analysis states cannot express); other BOMs: from the analysis state.
+    status: ownStatus(runsightProperty(v, 'runsight:status')) ?? statusOf(a?.state),
     statusReason: reason ? `cyclonedx analysis: ${reason}` : undefined,
     source: 'cyclonedx',
   };
