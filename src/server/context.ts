@@ -26,6 +26,8 @@ export interface AppEnv {
   Variables: {
     deps: AppDeps;
     principal: Principal;
+    /** Fires on the request timeout, the client's disconnect or shutdown (request-signal.ts). */
+    signal: AbortSignal;
     /** What an audited write names as its target (a source, an image…), set by the route. */
     auditTarget: string | undefined;
     auditDetail: Record<string, unknown> | undefined;

@@ -43,6 +43,10 @@ export const ContainersQuery = z.object({
   source: z.string().min(1).optional().openapi({ description: 'only this inventory source' }),
   all: flag.openapi({ description: 'include containers that have gone (state "removed")' }),
   after: z.string().min(1).optional().openapi({ description: 'the `next` of the previous page' }),
+  sort: z.enum(['source', 'id', 'workload']).default('source').openapi({
+    description:
+      'the order: `source` (source, cluster, namespace, pod, id), `id`, or `workload` (cluster, namespace, workload kind and name, id); a cursor continues only the order it came from',
+  }),
   limit: z.coerce
     .number()
     .int()
@@ -172,8 +176,27 @@ export const VulnWhereSchema = z
     containers: z.array(z.unknown()),
     workloads: z.array(z.unknown()),
     images: z.array(z.unknown()),
+    next: z.string().nullable().optional().openapi({
+      description:
+        'only when `limit` or `cursor` was given: pass as `cursor` for the next page of `containers`; null on the last',
+    }),
   })
-  .openapi('VulnWhere', { description: 'The document of `runsight vuln where --format json`' });
+  .openapi('VulnWhere', {
+    description:
+      'The document of `runsight vuln where --format json`; with `limit`, `containers` is one page (workloads and images stay whole)',
+  });
+export const VulnWhereQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(PAGE_MAX)
+    .optional()
+    .openapi({
+      description: `page size of \`containers\`, 1–${PAGE_MAX} (default: all of them, no \`next\`)`,
+    }),
+  cursor: z.string().min(1).max(2000).optional().openapi({ description: 'the `next` of the previous page' }),
+});
 
 // ---- images ----
 export const ImageRef = z.object({

@@ -5,10 +5,12 @@
 // `after` (null on the last page).
 import { InputError } from '../core/errors.js';
 import {
-  type ContainerOrderKey,
+  CONTAINER_SORTS,
   type ContainerRow,
+  type ContainerSort,
+  containerSortKey,
+  isContainerSortKey,
   listContainers,
-  listOrderKey,
   type Store,
 } from '../store/index.js';
 import { type ContainerPostureFields, containerPostureFields } from './container-counts.js';
@@ -20,8 +22,10 @@ export interface ContainerListQuery extends ScopedRead {
   namespaces?: string[] | undefined;
   /** Also list containers that have gone (state "removed"). */
   includeRemoved?: boolean | undefined;
-  /** The `next` of the previous page. */
+  /** The `next` of the previous page (of the same `sort`). */
   after?: string | undefined;
+  /** The order: `source` (the default: source, cluster, namespace, pod, id), `id` or `workload`. */
+  sort?: ContainerSort | undefined;
   /** Page size (a positive integer); left out: every row. */
   limit?: number | undefined;
 }
@@ -78,13 +82,19 @@ export async function listContainerPage(
 ): Promise<ContainerList & { rows: ContainerRow[] }> {
   if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1))
     throw new InputError(`limit must be a positive integer, got ${q.limit}`);
+  const sort = q.sort ?? 'source';
+  if (!CONTAINER_SORTS.includes(sort))
+    throw new InputError(
+      `sort must be one of ${CONTAINER_SORTS.join(', ')}, got "${String(sort).slice(0, 40)}"`,
+    );
   const fetched = await listContainers(store, {
     source: q.source,
     cluster: q.cluster,
     namespaces: q.namespaces,
     includeRemoved: q.includeRemoved,
     scope: q.scope,
-    after: q.after === undefined ? undefined : decodeCursor(q.after),
+    sort,
+    after: q.after === undefined ? undefined : decodeCursor(q.after, sort),
     limit: q.limit === undefined ? undefined : q.limit + 1,
   });
   const more = q.limit !== undefined && fetched.length > q.limit;
@@ -92,34 +102,32 @@ export async function listContainerPage(
   const posture = await containerPostureFields(store, rows);
   return {
     items: rows.map((r, i) => ({ ...containerJson(r), ...posture[i]! })),
-    next: more ? encodeCursor(listOrderKey(rows[rows.length - 1]!)) : null,
+    next: more ? encodeCursor(containerSortKey(rows[rows.length - 1]!, sort), sort) : null,
     rows,
   };
 }
 
-function encodeCursor(key: ContainerOrderKey): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+// The default order's cursor is its key (as before sorts existed); another order's names the order.
+function encodeCursor(key: (string | null)[], sort: ContainerSort): string {
+  return Buffer.from(JSON.stringify(sort === 'source' ? key : { sort, key })).toString('base64url');
 }
 
-function decodeCursor(text: string): ContainerOrderKey {
-  let key: unknown;
+function decodeCursor(text: string, sort: ContainerSort): (string | null)[] {
+  let parsed: unknown;
   try {
-    key = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
-    key = undefined;
+    parsed = undefined;
   }
-  const nullableText = (v: unknown) => v === null || typeof v === 'string';
-  if (
-    !Array.isArray(key) ||
-    key.length !== 5 ||
-    typeof key[0] !== 'string' ||
-    typeof key[4] !== 'string' ||
-    !nullableText(key[1]) ||
-    !nullableText(key[2]) ||
-    !nullableText(key[3])
-  )
+  const key =
+    sort === 'source'
+      ? parsed
+      : parsed && typeof parsed === 'object' && (parsed as { sort?: unknown }).sort === sort
+        ? (parsed as { key?: unknown }).key
+        : undefined;
+  if (!isContainerSortKey(key, sort))
     throw new InputError(
-      `cursor "${text.slice(0, 40)}" is not one this listing returned: pass the "next" of the previous page unchanged`,
+      `cursor "${text.slice(0, 40)}" is not one this listing returned for sort=${sort}: pass the "next" of the previous page unchanged, with the same sort`,
     );
-  return key as ContainerOrderKey;
+  return key as (string | null)[];
 }

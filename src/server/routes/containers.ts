@@ -37,6 +37,7 @@ export function registerContainerRoutes(app: App): void {
       source: q.source,
       includeRemoved: q.all,
       after: q.after,
+      sort: q.sort,
       limit: q.limit,
       scope: c.var.principal.scope,
     });

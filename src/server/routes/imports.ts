@@ -46,7 +46,7 @@ export function registerImportRoutes(app: App): void {
         files: [body.file],
         image: q.image,
         force: q.force,
-        signal: deps.signal,
+        signal: c.var.signal,
         logger: { ...deps.logger, error: (msg, fields) => deps.logger.debug(msg, fields) },
       });
       if (result.images.length)

@@ -150,6 +150,7 @@ export function registerInventoryRoutes(app: App): void {
     await checkStoredScope(deps.store, c.var.principal.scope, source, mutation, namespaces);
     const now = deps.now?.() ?? new Date();
     const landed = await deps.store.transaction(async (tx) => {
+      c.var.signal.throwIfAborted();
       if (batchId) {
         const prior = await claimAgentBatch(tx, source, batchId, now);
         if (prior) return { replayed: prior.response } as const;
@@ -169,6 +170,8 @@ export function registerInventoryRoutes(app: App): void {
         },
       };
       if (batchId) await recordAgentBatchResponse(tx, source, batchId, answer, now);
+      // Timed out (or the client left) while applying: throw before the commit, so it rolls back.
+      c.var.signal.throwIfAborted();
       return { applied, answer } as const;
     });
     if ('replayed' in landed) {

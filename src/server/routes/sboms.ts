@@ -77,7 +77,7 @@ export function registerSbomRoutes(app: App): void {
         origin: 'request body',
         image: q.image,
         force: q.force,
-        signal: deps.signal,
+        signal: c.var.signal,
       }).catch((err: unknown) => {
         if (err instanceof NotAnSbomError)
           throw new ApiError(400, 'not_an_sbom', err.message.replaceAll(body.file, 'request body'));

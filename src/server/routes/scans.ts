@@ -75,7 +75,7 @@ export function registerScanRoutes(app: App): void {
       limits: deps.config.scan,
       includeOsOwned: deps.config.scan?.includeOsOwned,
       sourceOptions: registryOptions(deps),
-      signal: deps.signal,
+      signal: c.var.signal,
       logger: deps.logger,
     });
     await maintainPosture(store, {}, { ...postureConfigOf(deps.config), signal: deps.signal });

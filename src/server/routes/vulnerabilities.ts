@@ -6,7 +6,8 @@ import { showVulnerability, vulnWhere } from '../../views/index.js';
 import type { App } from '../app.js';
 import { ApiError } from '../errors.js';
 import { apiRoute } from '../route-access.js';
-import { VulnerabilityId, VulnerabilitySchema, VulnWhereSchema } from '../schemas.js';
+import { VulnerabilityId, VulnerabilitySchema, VulnWhereQuery, VulnWhereSchema } from '../schemas.js';
+import { streamJsonDocument } from '../stream-json.js';
 
 const show = apiRoute('viewer', {
   method: 'get',
@@ -27,7 +28,7 @@ const where = apiRoute('viewer', {
   path: '/api/v1/vulnerabilities/{id}/where',
   summary: 'Every running container and workload whose image carries it',
   tags: ['vulnerabilities'],
-  request: { params: VulnerabilityId },
+  request: { params: VulnerabilityId, query: VulnWhereQuery },
   responses: {
     200: { description: 'where it runs', content: { 'application/json': { schema: VulnWhereSchema } } },
   },
@@ -45,9 +46,15 @@ export function registerVulnerabilityRoutes(app: App): void {
   });
   app.openapi(where, async (c) => {
     const { id } = c.req.valid('param');
+    const q = c.req.valid('query');
     const deps = c.var.deps;
-    const w = await vulnWhere(deps.store, id, postureConfigOf(deps.config), { scope: c.var.principal.scope });
+    const w = await vulnWhere(deps.store, id, postureConfigOf(deps.config), {
+      scope: c.var.principal.scope,
+      limit: q.limit,
+      cursor: q.cursor,
+    });
     if (!w.known) throw unknown(id);
-    return c.json(w as never, 200);
+    // Streamed: a CVE that runs fleet-wide lists every container it reaches.
+    return streamJsonDocument({ ...w }) as never;
   });
 }

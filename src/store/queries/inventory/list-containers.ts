@@ -4,7 +4,7 @@
 // is the sort key of the last row of the previous page (`listOrderKey`), so paging never skips or
 // repeats a row when others come and go. Rows carry the propagation columns too, so views that
 // show resolution need no second query.
-import { type SqlBool, sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
 import { anyText } from '../../statement-size.js';
@@ -21,9 +21,52 @@ export interface ContainerFilter {
   ids?: string[] | undefined;
   /** The caller's access scope: only containers inside it (src/core/access.ts). */
   scope?: AccessScope | undefined;
+  /** The order (default `source`); `after` is a key of the same order (`containerSortKey`). */
+  sort?: ContainerSort | undefined;
   /** Only rows after this sort key (the `listOrderKey` of the previous page's last row). */
-  after?: ContainerOrderKey | undefined;
+  after?: ContainerOrderKey | readonly (string | null)[] | undefined;
   limit?: number | undefined;
+}
+
+/**
+ * The orders the listing offers, each a list of columns ending with the id (a total order, so
+ * keyset paging is stable) and each served by an index: `source` (source, cluster, namespace, pod,
+ * id: the default), `id` (the primary key), `workload` (cluster, namespace, workload kind and
+ * name, id: containers_scope).
+ */
+const SORT_COLUMNS = {
+  source: [
+    ['s.name', 'source', false],
+    ['c.cluster', 'cluster', true],
+    ['c.namespace', 'namespace', true],
+    ['c.pod', 'pod', true],
+    ['c.id', 'id', false],
+  ],
+  id: [['c.id', 'id', false]],
+  workload: [
+    ['c.cluster', 'cluster', true],
+    ['c.namespace', 'namespace', true],
+    ['c.workload_kind', 'workloadKind', true],
+    ['c.workload_name', 'workloadName', true],
+    ['c.id', 'id', false],
+  ],
+} as const satisfies Record<string, readonly (readonly [string, keyof ContainerRow, boolean])[]>;
+export type ContainerSort = keyof typeof SORT_COLUMNS;
+export const CONTAINER_SORTS = Object.keys(SORT_COLUMNS) as ContainerSort[];
+
+/** The key of a listed row in `sort`'s order (what `after` takes to continue after it). */
+export function containerSortKey(r: ContainerRow, sort: ContainerSort = 'source'): (string | null)[] {
+  return SORT_COLUMNS[sort].map(([, field]) => r[field] as string | null);
+}
+
+/** Whether `key` has the shape of a `sort` key (strings; nulls only where the column is nullable). */
+export function isContainerSortKey(key: unknown, sort: ContainerSort = 'source'): boolean {
+  const cols = SORT_COLUMNS[sort];
+  return (
+    Array.isArray(key) &&
+    key.length === cols.length &&
+    cols.every(([, , nullable], i) => typeof key[i] === 'string' || (nullable && key[i] === null))
+  );
 }
 
 /** Where a row sits in the listing's order: source name, cluster, namespace, pod, id. */
@@ -123,17 +166,27 @@ export async function listContainers(
     q = q.where('c.id', '=', anyText(filter.ids));
   }
   if (filter.scope) q = q.where(scopeSql(filter.scope, 'c'));
+  const columns = SORT_COLUMNS[filter.sort ?? 'source'];
   if (filter.after) {
+    if (!isContainerSortKey(filter.after, filter.sort))
+      throw new Error(`listContainers: "after" is not a ${filter.sort ?? 'source'} sort key`);
     // The order below as one row comparison: a nullable column sorts as (is null, value), which
     // is how PostgreSQL orders NULLs last, so the comparison needs no NULL.
-    const [source, cluster, namespace, pod, id] = filter.after;
-    q = q.where(
-      sql<SqlBool>`(s.name, c.cluster is null, coalesce(c.cluster, ''), c.namespace is null, coalesce(c.namespace, ''),
-        c.pod is null, coalesce(c.pod, ''), c.id) > (${source}, ${cluster === null}, ${cluster ?? ''},
-        ${namespace === null}, ${namespace ?? ''}, ${pod === null}, ${pod ?? ''}, ${id})`,
-    );
+    const left: RawBuilder<unknown>[] = [];
+    const right: RawBuilder<unknown>[] = [];
+    columns.forEach(([column, , nullable], i) => {
+      const value = filter.after![i] ?? null;
+      if (nullable) {
+        left.push(sql`${sql.ref(column)} is null`, sql`coalesce(${sql.ref(column)}, '')`);
+        right.push(sql`${value === null}`, sql`${value ?? ''}`);
+      } else {
+        left.push(sql`${sql.ref(column)}`);
+        right.push(sql`${value}`);
+      }
+    });
+    q = q.where(sql<SqlBool>`(${sql.join(left)}) > (${sql.join(right)})`);
   }
-  q = q.orderBy('s.name').orderBy('c.cluster').orderBy('c.namespace').orderBy('c.pod').orderBy('c.id');
+  for (const [column] of columns) q = q.orderBy(sql.ref(column));
   if (filter.limit) q = q.limit(filter.limit);
   return q.execute();
 }
