@@ -114,6 +114,18 @@ describe('OIDC verifier', () => {
     expect(discoveryHits).toBe(hits + 1); // discovered once
   });
 
+  it('an SSO sign-in checks the nonce its request sent; a Bearer JWT needs none', async () => {
+    const v = createOidcVerifier(config(), FAST);
+    const jwt = await sign('rsa-1', { nonce: 'n-1' });
+    expect((await v.verify(jwt, { nonce: 'n-1' })).kind).toBe('ok');
+    expect(await v.verify(jwt, { nonce: 'n-2' })).toEqual({
+      kind: 'invalid',
+      reason: 'the OIDC ID token does not carry the nonce of this sign-in',
+    });
+    expect((await v.verify(await sign('rsa-1'), { nonce: 'n-1' })).kind).toBe('invalid');
+    expect((await v.verify(jwt)).kind).toBe('ok');
+  });
+
   it('reads another groups claim, nested with a dot', async () => {
     const v = createOidcVerifier(config({ groupsClaim: 'realm_access.roles' }), FAST);
     const r = await v.verify(await sign('rsa-1', { groups: [], realm_access: { roles: ['sre'] } }));

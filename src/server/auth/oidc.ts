@@ -23,6 +23,12 @@ export interface OidcConfig {
   clockSkew?: string | undefined;
   groupsClaim?: string | undefined;
   mappings: { group: string; role: Role; scopes?: string[] | undefined }[];
+  /** Dashboard SSO (authorization code + PKCE, oidc-login.ts): the client registered at the issuer. */
+  clientId?: string | undefined;
+  /** Absent for a public client. */
+  clientSecret?: string | undefined;
+  /** Where the issuer sends the browser back: `https://<host>/login/oidc/callback`. */
+  redirectUrl?: string | undefined;
 }
 
 export interface OidcVerifierOptions {
@@ -49,7 +55,8 @@ export type OidcResult =
   | { kind: 'unavailable'; reason: string };
 
 export interface OidcVerifier {
-  verify(jwt: string): Promise<OidcResult>;
+  /** `nonce`: the ID token of a dashboard SSO sign-in must carry the one its request sent. */
+  verify(jwt: string, expect?: { nonce?: string | undefined }): Promise<OidcResult>;
 }
 
 export const OIDC_ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA', 'Ed25519'] as const;
@@ -94,7 +101,7 @@ export function createOidcVerifier(config: OidcConfig, opts: OidcVerifierOptions
   }
 
   return {
-    async verify(jwt) {
+    async verify(jwt, expect) {
       let jwks: ReturnType<typeof createRemoteJWKSet>;
       try {
         if (!keys && Date.now() - failedAt < retryAfter)
@@ -119,6 +126,8 @@ export function createOidcVerifier(config: OidcConfig, opts: OidcVerifierOptions
       } catch (err) {
         return failureOf(err);
       }
+      if (expect?.nonce !== undefined && payload.nonce !== expect.nonce)
+        return { kind: 'invalid', reason: 'the OIDC ID token does not carry the nonce of this sign-in' };
       const subject = `oidc:${payload.sub}`;
       const groups = groupsOf(payload, groupsClaim);
       const mapping = mappings.find((m) => groups.includes(m.group));

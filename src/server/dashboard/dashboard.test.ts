@@ -10,7 +10,7 @@ import type { Principal } from '../../core/access.js';
 import { silentLogger } from '../../core/logger.js';
 import { openStore, type Store } from '../../store/index.js';
 import { type App, createApp } from '../app.js';
-import type { AuthFailure } from '../auth/index.js';
+import { type AuthFailure, authenticate, createAuthDeps, createToken, revokeToken } from '../auth/index.js';
 import { buildFleet, CVE, type Fleet } from '../test-support/fleet.js';
 
 const PRINCIPALS: Record<string, Principal> = {
@@ -301,16 +301,27 @@ describe('authentication', () => {
 });
 
 describe('sessions follow their token', () => {
-  it('a token revoked after login ends its session at the next page', async () => {
-    PRINCIPALS.temp = { subject: 'token:temp', role: 'viewer', scope: {}, via: 'token' };
-    const formPage = await app.request('/login');
+  it('a session outlives a restart; revoking its API token ends it at the next page', async () => {
+    // The real API token check (createAuthDeps) over the store, as `runsight serve` wires it.
+    const auth = createAuthDeps(store, undefined);
+    const deps = {
+      store,
+      config: {},
+      authenticate: (h?: string) => authenticate(auth, h),
+      logger: silentLogger,
+    };
+    const first = createApp(deps);
+    const { token } = await createToken(store, { name: 'dash-temp', role: 'viewer' });
+    const formPage = await first.request('/login');
     const csrf = cookieValue(cookiesOf(formPage).rs_login_csrf!);
-    const ok = await app.request('/login', form({ csrf, token: 'temp', next: '/' }, `rs_login_csrf=${csrf}`));
+    const ok = await first.request('/login', form({ csrf, token, next: '/' }, `rs_login_csrf=${csrf}`));
     expect(ok.status).toBe(303);
     const session = `rs_session=${cookieValue(cookiesOf(ok).rs_session!)}`;
-    expect((await app.request('/', { headers: { cookie: session } })).status).toBe(200);
-    delete PRINCIPALS.temp; // revoked: authenticate now refuses it
-    const after = await app.request('/', { headers: { cookie: session } });
+    expect((await first.request('/', { headers: { cookie: session } })).status).toBe(200);
+    const restarted = createApp(deps); // a new app over the same store: the session is still there
+    expect((await restarted.request('/', { headers: { cookie: session } })).status).toBe(200);
+    await revokeToken(store, 'dash-temp');
+    const after = await restarted.request('/', { headers: { cookie: session } });
     expect(after.status).toBe(303);
     expect(after.headers.get('location')).toBe('/login?next=%2F');
   });

@@ -3,11 +3,14 @@
 // method + path pairs (ROUTES; none under /api) and passes every other request on, so the API and
 // its 401s are unchanged and the API's route enumeration does not see the pages.
 //
-// A page accepts `Authorization: Bearer …` like the API, or the session cookie set by /login;
-// without either it redirects to /login. Every page carries DASHBOARD_CSP (no inline script).
+// A page accepts `Authorization: Bearer …` like the API, or the session cookie set by /login
+// (a token pasted into the form) or by /login/oidc/callback (SSO, sso.ts); without either it
+// redirects to /login. Sessions live in the store (sessions.ts). Every page carries DASHBOARD_CSP
+// (no inline script).
 
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { decodeJwt } from 'jose';
 import type { Principal } from '../../core/access.js';
 import { InputError } from '../../core/errors.js';
 import { NotFoundError } from '../../views/index.js';
@@ -15,21 +18,16 @@ import type { App } from '../app.js';
 import { isAuthFailure, WWW_AUTHENTICATE } from '../auth/index.js';
 import type { AppEnv } from '../context.js';
 import { containerPage, imagePage, validatePage, vulnerabilityPage } from './detail-pages.js';
-import { escapeText, html, layout } from './html.js';
+import { escapeText, layout } from './html.js';
 import { loginHtml } from './login-page.js';
 import { overviewPage } from './overview-page.js';
 import { type Page, type PageContext, PageInputError } from './page-context.js';
 import { posturePage } from './posture-page.js';
 import { REPORT_DOWNLOAD_PATH, reportDownload } from './report-download.js';
-import {
-  LOGIN_CSRF_COOKIE,
-  randomToken,
-  SESSION_COOKIE,
-  SESSION_TTL_MS,
-  SessionStore,
-  sameToken,
-} from './sessions.js';
+import { errorPage, safeNext, secure, sessionsOf, setSessionCookie } from './respond.js';
+import { LOGIN_CSRF_COOKIE, randomToken, SESSION_COOKIE, type SessionStore, sameToken } from './sessions.js';
 import { sourcesPage } from './sources-page.js';
+import { isSsoPath, ssoRequest } from './sso.js';
 import { staticResponse } from './static-assets.js';
 
 export const DASHBOARD_CSP =
@@ -55,12 +53,12 @@ export function isDashboardRequest(method: string, path: string): boolean {
   if (path === '/login') return method === 'GET' || method === 'POST';
   if (path === '/logout') return method === 'POST';
   if (method !== 'GET') return false;
+  if (isSsoPath(path)) return true;
   if (path === REPORT_DOWNLOAD_PATH) return true;
   return path === '/favicon.ico' || path.startsWith('/static/') || PAGES.some(([re]) => re.test(path));
 }
 
 export function registerDashboard(app: App): void {
-  const sessions = new SessionStore();
   app.use('*', async (c, next) => {
     const { method } = c.req;
     const path = c.req.path;
@@ -72,19 +70,12 @@ export function registerDashboard(app: App): void {
       return staticResponse(path.slice('/static/'.length), c.req.header('if-none-match'));
     c.header('Content-Security-Policy', DASHBOARD_CSP);
     c.header('Cache-Control', 'no-store');
+    const sessions = sessionsOf(c);
+    if (isSsoPath(path)) return ssoRequest(c, sessions);
     if (path === '/login') return method === 'GET' ? loginForm(c) : login(c, sessions);
     if (path === '/logout') return logout(c, sessions);
     return page(c, sessions);
   });
-}
-
-function secure(c: Context<AppEnv>): boolean {
-  return new URL(c.req.url).protocol === 'https:';
-}
-
-/** Where to go after login: a local path only (never `//host` or a URL: no open redirect). */
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && next.length < 2000 ? next : '/';
 }
 
 function loginForm(c: Context<AppEnv>, error?: string, status: 200 | 400 | 401 | 403 | 503 = 200) {
@@ -96,7 +87,8 @@ function loginForm(c: Context<AppEnv>, error?: string, status: 200 | 400 | 401 |
     path: '/login',
     maxAge: 3600,
   });
-  return c.html(loginHtml(csrf, safeNext(c.req.query('next')), error), status);
+  const sso = c.var.deps.config.server?.oidc?.clientId !== undefined;
+  return c.html(loginHtml(csrf, safeNext(c.req.query('next')), error, sso), status);
 }
 
 async function readForm(c: Context<AppEnv>): Promise<Record<string, string> | undefined> {
@@ -122,14 +114,10 @@ async function login(c: Context<AppEnv>, sessions: SessionStore) {
     return loginForm(c, who.message, who.status);
   }
   c.set('principal', who);
-  const { id } = sessions.create(who, authorization);
-  setCookie(c, SESSION_COOKIE, id, {
-    httpOnly: true,
-    sameSite: 'Strict',
-    secure: secure(c),
-    path: '/',
-    maxAge: SESSION_TTL_MS / 1000,
-  });
+  // A pasted ID token's session ends when the token does (an API token's: when it is revoked or expires).
+  const notAfter = who.via === 'oidc' ? idTokenExpiry(form.token ?? '') : undefined;
+  const { id } = await sessions.create(who, notAfter);
+  setSessionCookie(c, id);
   setCookie(c, LOGIN_CSRF_COOKIE, '', {
     httpOnly: true,
     sameSite: 'Strict',
@@ -140,15 +128,25 @@ async function login(c: Context<AppEnv>, sessions: SessionStore) {
   return c.redirect(safeNext(form.next), 303);
 }
 
+/** The `exp` of a (verified) JWT in ms, or undefined. */
+function idTokenExpiry(jwt: string): number | undefined {
+  try {
+    const { exp } = decodeJwt(jwt.trim());
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function logout(c: Context<AppEnv>, sessions: SessionStore) {
   const id = getCookie(c, SESSION_COOKIE);
-  const session = sessions.get(id);
+  const session = await sessions.get(id);
   const form = await readForm(c);
   if (session) {
     if (!form || !sameToken(form.csrf, session.csrf))
       return errorPage(c, 403, 'The logout form expired or came from elsewhere.');
     c.set('principal', session.principal);
-    sessions.delete(id);
+    await sessions.delete(id);
   }
   setCookie(c, SESSION_COOKIE, '', {
     httpOnly: true,
@@ -158,13 +156,6 @@ async function logout(c: Context<AppEnv>, sessions: SessionStore) {
     maxAge: 0,
   });
   return c.redirect('/login', 303);
-}
-
-function errorPage(c: Context<AppEnv>, status: 400 | 401 | 403 | 404 | 500 | 503, message: string) {
-  return c.html(
-    `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><title>${String(status)} · Runsight</title><link rel="stylesheet" href="/static/dashboard.css"></head><body><main id="main"><h1>${status === 404 ? 'Not found' : `Error ${status}`}</h1><p class="error">${message}</p><p><a href="/">Overview</a></p></main></body></html>`}`,
-    status,
-  );
 }
 
 async function page(c: Context<AppEnv>, sessions: SessionStore) {
@@ -181,16 +172,13 @@ async function page(c: Context<AppEnv>, sessions: SessionStore) {
     }
     principal = who;
   } else {
-    const id = getCookie(c, SESSION_COOKIE);
-    const session = sessions.get(id);
-    // The token is checked again (cached): a revoked or expired one ends the session.
-    const who = session ? await deps.authenticate(session.authorization) : undefined;
-    if (!session || !who || isAuthFailure(who)) {
-      sessions.delete(id);
+    // An ended session (expired, idle, logged out, its API token revoked or expired) answers none.
+    const session = await sessions.get(getCookie(c, SESSION_COOKIE));
+    if (!session) {
       const url = new URL(c.req.url);
       return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
     }
-    principal = who;
+    principal = session.principal;
     csrf = session.csrf;
   }
   c.set('principal', principal);

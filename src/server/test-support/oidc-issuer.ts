@@ -1,0 +1,151 @@
+// A real OpenID Connect issuer for tests, on loopback (node:http): discovery, JWKS, and the
+// authorization code flow with PKCE — /authorize checks the client and redirect URI and remembers
+// the code challenge (S256 only) and nonce; /token checks the code (once only, ten minutes), the
+// redirect URI, the client (secret by client_secret_basic when one is registered) and that
+// BASE64URL(SHA-256(code_verifier)) equals the challenge (RFC 7636 §4.6), then answers an ID token
+// signed RS256 with iss, aud = client id, sub, groups, nonce and a ten-minute exp.
+// The user who "signs in" at /authorize is `issuer.user` (set by the test).
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+
+export interface TestIssuer {
+  url: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  redirectUrl: string;
+  /** Who signs in at /authorize; `undefined` makes /authorize answer error=access_denied. */
+  user: { sub: string; groups: string[] } | undefined;
+  /** Token requests refused so far, with the OAuth error code. */
+  refusals: string[];
+  close(): Promise<void>;
+}
+
+interface Grant {
+  challenge: string;
+  nonce: string | undefined;
+  redirectUri: string;
+  sub: string;
+  groups: string[];
+  at: number;
+}
+
+export async function startTestIssuer(opts: {
+  redirectUrl: string;
+  clientId?: string;
+  clientSecret?: string;
+}): Promise<TestIssuer> {
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const grants = new Map<string, Grant>();
+  const issuer: TestIssuer = {
+    url: '',
+    clientId: opts.clientId ?? 'runsight-dashboard',
+    clientSecret: opts.clientSecret,
+    redirectUrl: opts.redirectUrl,
+    user: undefined,
+    refusals: [],
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+
+  function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  }
+
+  async function tokenRequest(req: IncomingMessage): Promise<[number, unknown]> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const form = new URLSearchParams(Buffer.concat(chunks).toString());
+    const refuse = (error: string): [number, unknown] => {
+      issuer.refusals.push(error);
+      return [error === 'invalid_client' ? 401 : 400, { error }];
+    };
+    let clientId = form.get('client_id');
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (basic) {
+      const [id, secret] = Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent);
+      if (id !== issuer.clientId || secret !== issuer.clientSecret) return refuse('invalid_client');
+      clientId = id;
+    } else if (issuer.clientSecret !== undefined) return refuse('invalid_client');
+    if (clientId !== issuer.clientId) return refuse('invalid_client');
+    if (form.get('grant_type') !== 'authorization_code') return refuse('unsupported_grant_type');
+    const code = form.get('code') ?? '';
+    const grant = grants.get(code);
+    grants.delete(code); // a code is good once
+    if (!grant || Date.now() - grant.at > 600_000) return refuse('invalid_grant');
+    if (form.get('redirect_uri') !== grant.redirectUri) return refuse('invalid_grant');
+    const verifier = form.get('code_verifier') ?? '';
+    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return refuse('invalid_grant');
+    if (createHash('sha256').update(verifier, 'ascii').digest('base64url') !== grant.challenge)
+      return refuse('invalid_grant');
+    const idToken = await new SignJWT({
+      groups: grant.groups,
+      ...(grant.nonce ? { nonce: grant.nonce } : {}),
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(issuer.url)
+      .setAudience(issuer.clientId)
+      .setSubject(grant.sub)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(pair.privateKey);
+    return [200, { id_token: idToken, access_token: randomBytes(16).toString('hex'), token_type: 'Bearer' }];
+  }
+
+  const server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', issuer.url);
+    if (u.pathname === '/.well-known/openid-configuration')
+      return json(res, 200, {
+        issuer: issuer.url,
+        jwks_uri: `${issuer.url}/jwks`,
+        authorization_endpoint: `${issuer.url}/authorize`,
+        token_endpoint: `${issuer.url}/token`,
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+      });
+    if (u.pathname === '/jwks') return json(res, 200, { keys: [jwk] });
+    if (u.pathname === '/authorize' && req.method === 'GET') {
+      const q = u.searchParams;
+      const redirectUri = q.get('redirect_uri') ?? '';
+      // An unknown client or redirect URI is never redirected to (RFC 6749 §4.1.2.1).
+      if (q.get('client_id') !== issuer.clientId || redirectUri !== issuer.redirectUrl)
+        return json(res, 400, { error: 'invalid_request' });
+      const back = new URL(redirectUri);
+      if (q.get('state')) back.searchParams.set('state', q.get('state')!);
+      const challenge = q.get('code_challenge') ?? '';
+      if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !challenge)
+        back.searchParams.set('error', 'invalid_request');
+      else if (!issuer.user) back.searchParams.set('error', 'access_denied');
+      else {
+        const code = randomBytes(16).toString('base64url');
+        grants.set(code, {
+          challenge,
+          nonce: q.get('nonce') ?? undefined,
+          redirectUri,
+          sub: issuer.user.sub,
+          groups: issuer.user.groups,
+          at: Date.now(),
+        });
+        back.searchParams.set('code', code);
+      }
+      res.writeHead(302, { location: back.href }).end();
+      return;
+    }
+    if (u.pathname === '/token' && req.method === 'POST') {
+      tokenRequest(req).then(
+        ([status, body]) => json(res, status, body),
+        () => json(res, 500, { error: 'server_error' }),
+      );
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  issuer.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return issuer;
+}

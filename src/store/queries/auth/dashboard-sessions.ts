@@ -1,0 +1,122 @@
+// Dashboard session rows (docs/api.md "Dashboard"): create, find by the hash of the session id
+// (with the state of the API token it was signed in with), note the last use, delete one, and
+// sweep ended ones. Hashing, expiry rules and cookies live in src/server/dashboard/sessions.ts;
+// this file reads and writes rows.
+import { sql } from 'kysely';
+import type { Role } from '../../../core/access.js';
+import type { Store } from '../../open-store.js';
+
+export interface NewDashboardSession {
+  idHash: string;
+  csrfHash: string;
+  subject: string;
+  role: Role;
+  /** `KIND=VALUE` items (src/core/access.ts formatScope); empty = unrestricted. */
+  scopes: string[];
+  via: 'token' | 'oidc';
+  tokenId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface DashboardSessionRow extends NewDashboardSession {
+  lastSeenAt: Date;
+  /** The API token's revocation and expiry, when the session was signed in with one. */
+  tokenRevokedAt: Date | null;
+  tokenExpiresAt: Date | null;
+  /** False when the session names a token that no longer exists (cannot happen with the cascade). */
+  tokenFound: boolean;
+}
+
+export async function createDashboardSession(store: Store, s: NewDashboardSession): Promise<void> {
+  await store.db
+    .insertInto('dashboard_sessions')
+    .values({
+      id_hash: s.idHash,
+      csrf_hash: s.csrfHash,
+      subject: s.subject,
+      role: s.role,
+      scopes: s.scopes,
+      via: s.via,
+      token_id: s.tokenId,
+      created_at: s.createdAt,
+      expires_at: s.expiresAt,
+      last_seen_at: s.createdAt,
+    })
+    .execute();
+}
+
+/** The session whose id hashes to `idHash`, ended or not (the caller decides); undefined when none. */
+export async function findDashboardSession(
+  store: Store,
+  idHash: string,
+): Promise<DashboardSessionRow | undefined> {
+  const r = await store.db
+    .selectFrom('dashboard_sessions as s')
+    .leftJoin('api_tokens as t', 't.id', 's.token_id')
+    .select([
+      's.id_hash',
+      's.csrf_hash',
+      's.subject',
+      's.role',
+      's.scopes',
+      's.via',
+      's.token_id',
+      's.created_at',
+      's.expires_at',
+      's.last_seen_at',
+      't.id as t_id',
+      't.revoked_at as t_revoked_at',
+      't.expires_at as t_expires_at',
+    ])
+    .where('s.id_hash', '=', idHash)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    idHash: r.id_hash,
+    csrfHash: r.csrf_hash,
+    subject: r.subject,
+    role: r.role,
+    scopes: r.scopes ?? [],
+    via: r.via,
+    tokenId: r.token_id,
+    createdAt: new Date(r.created_at),
+    expiresAt: new Date(r.expires_at),
+    lastSeenAt: new Date(r.last_seen_at),
+    tokenFound: r.token_id === null || r.t_id !== null,
+    tokenRevokedAt: r.t_revoked_at ? new Date(r.t_revoked_at) : null,
+    tokenExpiresAt: r.t_expires_at ? new Date(r.t_expires_at) : null,
+  };
+}
+
+/** Records a use at `at` unless one was recorded less than a minute before; returns whether it wrote. */
+export async function touchDashboardSession(store: Store, idHash: string, at: Date): Promise<boolean> {
+  const r = await store.db
+    .updateTable('dashboard_sessions')
+    .set({ last_seen_at: at })
+    .where('id_hash', '=', idHash)
+    .where('last_seen_at', '<', sql<Date>`${at}::timestamptz - interval '1 minute'`)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function deleteDashboardSession(store: Store, idHash: string): Promise<boolean> {
+  const r = await store.db.deleteFrom('dashboard_sessions').where('id_hash', '=', idHash).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/**
+ * Deletes sessions that ended by `at`: past their absolute end, or not seen since `idleBefore`.
+ * Returns how many went.
+ */
+export async function deleteEndedDashboardSessions(
+  store: Store,
+  at: Date,
+  idleBefore: Date,
+): Promise<number> {
+  const r = await store.db
+    .deleteFrom('dashboard_sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', at), eb('last_seen_at', '<', idleBefore)]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
