@@ -17,11 +17,19 @@ export {
   openJobQueue,
   type QueueOptions,
 } from './queue.js';
+export {
+  jobHistoryDays,
+  type RetentionConfig,
+  type RetentionResult,
+  retentionConfigured,
+  runRetention,
+} from './retention.js';
 export { type RunNowDeps, runJobNow } from './run-now.js';
 export {
   type CadenceState,
   cadenceStates,
   dueKinds,
+  retentionDue,
   type Scheduler,
   type SchedulerDeps,
   startScheduler,

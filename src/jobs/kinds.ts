@@ -18,6 +18,8 @@ export const JOB_KINDS = [
   'notifications.evaluate',
   /** Deliver one notification (key: its id); retried with backoff, then kept as failed (dead letter). */
   'notifications.deliver',
+  /** Delete history older than the config's `retention:` limits (daily when any is set). */
+  'retention.run',
 ] as const;
 
 export type JobKind = (typeof JOB_KINDS)[number];

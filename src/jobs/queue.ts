@@ -35,6 +35,7 @@ export const DEFAULT_LEASE_SECONDS: Readonly<Record<JobKind, number>> = {
   'reports.run': 30 * 60,
   'notifications.evaluate': 15 * 60,
   'notifications.deliver': 5 * 60,
+  'retention.run': 60 * 60,
 };
 
 export type JobHandler = (job: Job, signal: AbortSignal) => Promise<unknown>;
@@ -95,9 +96,18 @@ export async function openJobQueue(store: Store, opts: QueueOptions = {}): Promi
     },
     async work(kind, concurrency, handler) {
       for (let i = 0; i < concurrency; i++) {
-        await boss.work<Record<string, unknown>>(kind, { pollingIntervalSeconds: polling }, async (jobs) => {
-          for (const j of jobs) await handler(toJob(kind, j));
-        });
+        // pg-boss 10 waits out the polling interval after every fetch, also one that found a job:
+        // a slot busy with a backlog would take one job per interval. After a batch that held
+        // jobs the slot is woken to fetch again at once; only an empty fetch waits.
+        let workerId: string | undefined;
+        workerId = await boss.work<Record<string, unknown>>(
+          kind,
+          { pollingIntervalSeconds: polling },
+          async (jobs) => {
+            for (const j of jobs) await handler(toJob(kind, j));
+            if (jobs.length && workerId) boss.notifyWorker(workerId);
+          },
+        );
       }
     },
     async fetch(kind) {

@@ -50,6 +50,15 @@ export function dueKinds(cadences: Cadences, runs: readonly JobRunRow[], now: Da
     .map((c) => c.kind);
 }
 
+/** retention.run is due once a day: a day after the later of its last start and last success. */
+export const RETENTION_INTERVAL_MS = 86_400_000;
+
+export function retentionDue(runs: readonly JobRunRow[], now: Date): boolean {
+  const run = runs.find((r) => r.kind === 'retention.run');
+  const last = Math.max(run?.lastStartedAt?.getTime() ?? 0, run?.lastSuccessAt?.getTime() ?? 0);
+  return last + RETENTION_INTERVAL_MS <= now.getTime();
+}
+
 export interface SchedulerDeps {
   store: Store;
   queue: Pick<JobQueue, 'send'>;
@@ -63,6 +72,8 @@ export interface SchedulerDeps {
   notifications?: boolean | undefined;
   /** Scheduled reports (config `reports:`): reports.run is queued when any is due (report_runs). */
   reports?: readonly ScheduledReportConfig[] | undefined;
+  /** Retention limits are set (config `retention:`): retention.run is queued once a day (job_runs). */
+  retention?: boolean | undefined;
   /** Look once at start (default true). */
   immediate?: boolean | undefined;
 }
@@ -83,9 +94,12 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
 
   async function tick(): Promise<JobKind[]> {
     const queued: JobKind[] = [];
-    for (const kind of dueKinds(deps.cadence, await listJobRuns(deps.store), now())) {
+    const runs = await listJobRuns(deps.store);
+    for (const kind of dueKinds(deps.cadence, runs, now())) {
       if (await deps.queue.send(kind, {})) queued.push(kind);
     }
+    if (deps.retention && retentionDue(runs, now()))
+      if (await deps.queue.send('retention.run', {})) queued.push('retention.run');
     if (deps.notifications && (await notificationsEvaluateDue(deps.store, now())))
       if (await deps.queue.send('notifications.evaluate', {})) queued.push('notifications.evaluate');
     if (deps.reports?.length && (await dueScheduledReports(deps.store, deps.reports, now())).length)

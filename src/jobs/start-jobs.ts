@@ -5,6 +5,7 @@
 import { type StageDeps, stageHandlers } from './handlers/stage-handlers.js';
 import type { Cadences } from './kinds.js';
 import { openJobQueue, type QueueOptions } from './queue.js';
+import { jobHistoryDays, retentionConfigured } from './retention.js';
 import { startScheduler } from './scheduler.js';
 import { startWorker } from './worker.js';
 
@@ -18,7 +19,11 @@ export interface JobsDeps extends Omit<StageDeps, 'queue'> {
 }
 
 export async function startJobs(deps: JobsDeps): Promise<{ stop(): Promise<void> }> {
-  const queue = await openJobQueue(deps.store, { ...deps.queueOptions, logger: deps.logger });
+  const queue = await openJobQueue(deps.store, {
+    historyDays: jobHistoryDays(deps.retention),
+    ...deps.queueOptions,
+    logger: deps.logger,
+  });
   const handlers = stageHandlers({ ...deps, queue });
   const worker = await startWorker({
     store: deps.store,
@@ -35,6 +40,7 @@ export async function startJobs(deps: JobsDeps): Promise<{ stop(): Promise<void>
         reports: deps.reports,
         logger: deps.logger,
         notifications: (deps.notifications?.length ?? 0) > 0,
+        retention: retentionConfigured(deps.retention),
       })
     : undefined;
   return {

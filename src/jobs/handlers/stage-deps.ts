@@ -9,6 +9,7 @@ import type { NotificationRuleConfig, OutboundConfig, ScheduledReportConfig } fr
 import type { ScanImageOptions } from '../../scan/index.js';
 import type { Store } from '../../store/index.js';
 import type { JobQueue } from '../queue.js';
+import type { RetentionConfig } from '../retention.js';
 
 export interface InventorySources {
   /** Kubernetes clusters, as `inventory collect kubernetes` takes them (kubeconfig, context…). */
@@ -41,4 +42,6 @@ export interface StageDeps {
   notifications?: NotificationRuleConfig[] | undefined;
   /** The outbound guard for webhooks (config `outbound:`). */
   outbound?: OutboundConfig | undefined;
+  /** How long history is kept (config `retention:`; jobs/retention.ts). */
+  retention?: RetentionConfig | undefined;
 }

@@ -6,6 +6,7 @@ import { deliverNotificationJob } from './notifications-deliver.js';
 import { evaluateNotificationsJob } from './notifications-evaluate.js';
 import { maintainPostureJob } from './posture-maintain.js';
 import { runReportsJob } from './reports-run.js';
+import { retentionRunJob } from './retention-run.js';
 import { scanImageJob } from './scan-image.js';
 import { scanInUseJob } from './scan-in-use.js';
 import type { StageDeps } from './stage-deps.js';
@@ -22,5 +23,6 @@ export function stageHandlers(deps: StageDeps): JobHandlers {
     'reports.run': (job, signal) => runReportsJob(deps, job, signal),
     'notifications.evaluate': (job, signal) => evaluateNotificationsJob(deps, job, signal),
     'notifications.deliver': (job, signal) => deliverNotificationJob(deps, job, signal),
+    'retention.run': (job, signal) => retentionRunJob(deps, job, signal),
   };
 }

@@ -1,0 +1,2 @@
+// Store queries of the retention.run job: bounded, batched deletes of expired history.
+export * from './delete-expired.js';
