@@ -12,9 +12,11 @@ const BENCHES: (() => Promise<{ bench: Bench }>)[] = [
   () => import('./propagation.js'),
   () => import('./cli.js'),
   () => import('./api.js'),
+  () => import('./dashboard.js'),
   () => import('./agent.js'),
   () => import('./metrics.js'),
   () => import('./reports.js'),
+  () => import('./jobs.js'),
 ];
 
 const args = process.argv.slice(2);

@@ -174,6 +174,12 @@ export const configSchema = z.strictObject({
               scopes: z.array(z.string()).optional(),
             }),
           ),
+          /** Dashboard SSO: the client id registered at the issuer (ID tokens' audience). */
+          clientId: z.string().optional(),
+          /** The client's secret; absent for a public client (PKCE alone). */
+          clientSecret: z.string().optional(),
+          /** The registered redirect URI, ending in `/login/oidc/callback`. */
+          redirectUrl: z.url().optional(),
         })
         .optional(),
     })
@@ -215,6 +221,21 @@ export const configSchema = z.strictObject({
       labelCap: z.number().int().positive().optional(),
       /** Require a token for /metrics (default true); false serves it unauthenticated, unscoped. */
       requireToken: z.boolean().optional(),
+    })
+    .optional(),
+  /** How long history is kept (docs/operations.md "Retention"); unset keys keep it for ever. */
+  retention: z
+    .strictObject({
+      jobHistory: duration.optional(),
+      inventoryRuns: duration.optional(),
+      removedContainers: duration.optional(),
+      exposures: duration.optional(),
+      postureSnapshots: duration.optional(),
+      postureSnapshotsDaily: duration.optional(),
+      auditLog: duration.optional(),
+      notificationLog: duration.optional(),
+      reportRuns: duration.optional(),
+      findingChanges: duration.optional(),
     })
     .optional(),
   /** Where Runsight's own outbound requests (webhooks, report delivery) may go (SSRF guard). */
@@ -283,11 +304,12 @@ export function loadConfig(
   return config;
 }
 
-/** True when the config carries a secret: a registry password or token, a webhook secret, or a password in store.databaseUrl. */
+/** True when the config carries a secret: a registry password or token, a webhook secret, server.oidc.clientSecret, or a password in store.databaseUrl. */
 export function holdsCredentials(config: RunsightConfig): boolean {
   if (Object.values(config.registries ?? {}).some((r) => r.password || r.token)) return true;
   if ([...(config.reports ?? []), ...(config.notifications ?? [])].some((r) => r.webhook?.secret))
     return true;
+  if (config.server?.oidc?.clientSecret) return true;
   const url = config.store?.databaseUrl;
   if (!url) return false;
   try {

@@ -1,6 +1,7 @@
 // The HTTP API (`runsight serve`, docs/api.md): a Hono app over the same stage and view functions
 // the CLI calls. Middleware, in order: access log (never the Authorization header), security
-// headers, CORS only for configured origins, the request timeout, the audit of every write (also
+// headers, CORS only for configured origins, the request's AbortSignal and timeout (request-signal.ts:
+// 504, and the work aborted), the audit of every write (also
 // refused and failed ones), authentication (all but /healthz and /readyz), then the routes, each
 // with its least role (route-access.ts) and the caller's scope passed to the view.
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -11,7 +12,6 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { timeout } from 'hono/timeout';
 import { observeHttpRequest, routeTemplate } from '../reports/index.js';
 import { isAuthFailure, recordAudit, WWW_AUTHENTICATE } from './auth/index.js';
 import { authThrottle } from './auth-throttle.js';
@@ -21,6 +21,7 @@ import { ApiError, cleanMessage, errorBody, toErrorResponse } from './errors.js'
 import { gunzipBody } from './gunzip-body.js';
 import { maxBodyBytes, requestTimeoutMs } from './limits.js';
 import { openApiDocument, registerMetaRoutes } from './openapi-page.js';
+import { requestSignal } from './request-signal.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerContainerRoutes } from './routes/containers.js';
@@ -106,18 +107,8 @@ export function createApp(deps: AppDeps): App {
       }),
     );
   const requestMs = requestTimeoutMs(deps.config);
-  app.use(
-    '*',
-    timeout(
-      requestMs,
-      () =>
-        new HTTPException(504, {
-          res: Response.json(errorBody('timeout', `the request took longer than ${requestMs / 1000}s`), {
-            status: 504,
-          }),
-        }),
-    ),
-  );
+  // The request's AbortSignal (c.var.signal): 504 past the timeout, and the work is aborted.
+  app.use('*', requestSignal(requestMs, deps.signal));
   app.use('*', auditRequests);
   app.use('*', authThrottle(clientAddress, deps.now ? () => deps.now!().getTime() : Date.now));
   // The web dashboard's pages, /login and /static (never under /api): ahead of the bearer check.

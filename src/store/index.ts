@@ -53,9 +53,13 @@ export {
 export { saveImportedScans } from './queries/importers/save-imported-scans.js';
 export { containerRow, platformText } from './queries/inventory/container-columns.js';
 export {
+  CONTAINER_SORTS,
   type ContainerFilter,
   type ContainerOrderKey,
   type ContainerRow,
+  type ContainerSort,
+  containerSortKey,
+  isContainerSortKey,
   listContainers,
   listOrderKey,
 } from './queries/inventory/list-containers.js';
@@ -83,6 +87,7 @@ export * from './queries/notifications/index.js';
 export * from './queries/posture/index.js';
 export * from './queries/propagation/index.js';
 export * from './queries/reports/index.js';
+export * from './queries/retention/index.js';
 export {
   getLayerCache,
   type LayerCacheKey,

@@ -15,6 +15,7 @@ import * as m017 from './migrations/017-job-runs.js';
 import * as m018 from './migrations/018-notifications.js';
 import * as m019 from './migrations/019-agents.js';
 import * as m020 from './migrations/020-report-runs.js';
+import * as m021 from './migrations/021-dashboard-sessions.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m018,
   m019,
   m020,
+  m021,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -452,6 +452,20 @@ export interface NotificationLogTable {
   delivered_at: TimestampNull;
 }
 
+/** Migration 21: dashboard sessions (hashes of the session id and CSRF token, never the values). */
+export interface DashboardSessionsTable {
+  id_hash: string;
+  csrf_hash: string;
+  subject: string;
+  role: 'viewer' | 'operator' | 'admin';
+  scopes: TextArray;
+  via: 'token' | 'oidc';
+  token_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 /** Migration 20: one row per scheduled report run (src/store/queries/reports/report-runs.ts). */
 export interface ReportRunsTable {
   id: Generated<number>;
@@ -504,6 +518,7 @@ export interface Database {
   agents: AgentsTable;
   agent_batches: AgentBatchesTable;
   report_runs: ReportRunsTable;
+  dashboard_sessions: DashboardSessionsTable;
 }
 
 /** Tables `db status` counts, in display order. */

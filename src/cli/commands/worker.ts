@@ -61,6 +61,7 @@ export async function jobDepsFromContext(
     notifications: ctx.config.notifications,
     reports: ctx.config.reports,
     outbound: ctx.config.outbound,
+    retention: ctx.config.retention,
     cadence: ctx.config.cadence ?? {},
     schedule,
     concurrency: flags.concurrency,
