@@ -15,7 +15,7 @@ import { recomputePosture } from '../src/propagation/index.js';
 import { createApp } from '../src/server/app.js';
 import { createTestStore } from '../src/store/test-support/stores.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
-import { type Fleet, generate } from './propagation.js';
+import { type Fleet, generate, scaleFleet } from './propagation.js';
 
 const FLEET: Fleet = {
   containers: 100_000,
@@ -32,15 +32,7 @@ export const bench: Bench = {
   area: 'dashboard',
   async run({ quick, log }) {
     const by = (quick ? 20 : 1) * SCALE;
-    const fleet: Fleet =
-      by <= 1
-        ? FLEET
-        : {
-            ...FLEET,
-            containers: Math.round(FLEET.containers / by),
-            images: Math.round(FLEET.images / by),
-            namespaces: Math.max(10, Math.round(FLEET.namespaces / by)),
-          };
+    const fleet = scaleFleet(FLEET, by);
     const label = `PGlite ${fleet.containers.toLocaleString('en')} containers`;
     const store = await createTestStore('pglite');
     try {

@@ -13,10 +13,10 @@ import { silentLogger } from '../src/core/logger.js';
 import { recomputePosture } from '../src/propagation/index.js';
 import { createApp } from '../src/server/app.js';
 import type { AppConfig } from '../src/server/config.js';
-import { createTestStore, postgresAvailable, type TestStore } from '../src/store/test-support/stores.js';
+import type { TestStore } from '../src/store/test-support/stores.js';
 import { getPosture } from '../src/views/index.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
-import { type Fleet, generate } from './propagation.js';
+import { type Fleet, generate, overStores } from './propagation.js';
 
 const FLEETS: Record<'pglite' | 'postgres', Fleet> = {
   pglite: { containers: 100_000, images: 2_000, findingsPerImage: 250, clusters: 4, namespaces: 200 },
@@ -29,32 +29,11 @@ const RUNS = 10;
 export const bench: Bench = {
   area: 'metrics',
   async run({ quick, log }) {
-    const by = (quick ? 20 : 1) * SCALE;
-    const kinds: ('pglite' | 'postgres')[] = [];
-    if (STORES === 'pglite' || STORES === 'both') kinds.push('pglite');
-    if ((STORES === 'postgres' || STORES === 'both') && (await postgresAvailable())) kinds.push('postgres');
-    const rows: BenchRow[] = [];
-    for (const kind of kinds) {
-      const store = await createTestStore(kind);
-      try {
-        rows.push(...(await runOne(store, kind, scaled(FLEETS[kind], by), log)));
-      } finally {
-        await store.dispose();
-      }
-    }
-    return rows;
+    return overStores(STORES, FLEETS, (quick ? 20 : 1) * SCALE, (store, kind, fleet) =>
+      runOne(store, kind, fleet, log),
+    );
   },
 };
-
-function scaled(f: Fleet, by: number): Fleet {
-  if (by <= 1) return f;
-  return {
-    ...f,
-    containers: Math.round(f.containers / by),
-    images: Math.round(f.images / by),
-    namespaces: Math.max(10, Math.round(f.namespaces / by)),
-  };
-}
 
 /** Sample lines of an exposition (every series once). */
 function seriesCount(text: string): number {

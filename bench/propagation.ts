@@ -48,14 +48,40 @@ const FULL_PGLITE: Fleet = {
   namespaces: 200,
 };
 
-function scaled(f: Fleet, by: number): Fleet {
+/** `f` divided by `by` (containers, images, namespaces; at least 10 namespaces); `by` ≤ 1: `f` as is. */
+export function scaleFleet(f: Fleet, by: number): Fleet {
+  if (by <= 1) return f;
   return {
+    ...f,
     containers: Math.round(f.containers / by),
     images: Math.round(f.images / by),
-    findingsPerImage: f.findingsPerImage,
-    clusters: f.clusters,
     namespaces: Math.max(10, Math.round(f.namespaces / by)),
   };
+}
+
+/**
+ * A benchmark over the store kinds `stores` names (`pglite`, `postgres` when a server is reachable,
+ * or `both`), each on its own fleet scaled by `by`: `runOne` per kind on a fresh test store.
+ */
+export async function overStores(
+  stores: string,
+  fleets: Record<'pglite' | 'postgres', Fleet>,
+  by: number,
+  runOne: (store: TestStore, kind: 'pglite' | 'postgres', fleet: Fleet) => Promise<BenchRow[]>,
+): Promise<BenchRow[]> {
+  const kinds: ('pglite' | 'postgres')[] = [];
+  if (stores === 'pglite' || stores === 'both') kinds.push('pglite');
+  if ((stores === 'postgres' || stores === 'both') && (await postgresAvailable())) kinds.push('postgres');
+  const rows: BenchRow[] = [];
+  for (const kind of kinds) {
+    const store = await createTestStore(kind);
+    try {
+      rows.push(...(await runOne(store, kind, scaleFleet(fleets[kind], by))));
+    } finally {
+      await store.dispose();
+    }
+  }
+  return rows;
 }
 
 // Knobs for a loaded machine: RUNSIGHT_BENCH_PROPAGATION_SCALE=5 divides both fleets by 5 (same
@@ -70,9 +96,8 @@ export const bench: Bench = {
     const rows: BenchRow[] = [];
     const by = (quick ? 20 : 1) * SCALE;
     const kinds: ['pglite' | 'postgres', Fleet][] = [];
-    if (STORES !== 'postgres') kinds.push(['pglite', by > 1 ? scaled(FULL_PGLITE, by) : FULL_PGLITE]);
-    if (STORES !== 'pglite' && (await postgresAvailable()))
-      kinds.push(['postgres', by > 1 ? scaled(FULL_PG, by) : FULL_PG]);
+    if (STORES !== 'postgres') kinds.push(['pglite', scaleFleet(FULL_PGLITE, by)]);
+    if (STORES !== 'pglite' && (await postgresAvailable())) kinds.push(['postgres', scaleFleet(FULL_PG, by)]);
     for (const [kind, fleet] of kinds) {
       const store = await createTestStore(kind);
       try {

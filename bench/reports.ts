@@ -15,7 +15,7 @@ import { writeFindingRowsCsv, writeScopeReport } from '../src/reports/index.js';
 import { createTestStore } from '../src/store/test-support/stores.js';
 import { getPosture } from '../src/views/index.js';
 import { type Bench, type BenchRow, timeIt } from './harness.js';
-import { type Fleet, generate } from './propagation.js';
+import { type Fleet, generate, scaleFleet } from './propagation.js';
 
 const FLEET: Fleet = {
   containers: 100_000,
@@ -53,15 +53,7 @@ export const bench: Bench = {
   area: 'reports',
   async run({ quick, log }) {
     const by = (quick ? 20 : 1) * SCALE;
-    const fleet: Fleet =
-      by <= 1
-        ? FLEET
-        : {
-            ...FLEET,
-            containers: Math.round(FLEET.containers / by),
-            images: Math.round(FLEET.images / by),
-            namespaces: Math.max(10, Math.round(FLEET.namespaces / by)),
-          };
+    const fleet = scaleFleet(FLEET, by);
     const store = await createTestStore('pglite');
     const rows: BenchRow[] = [];
     const label = `${fleet.containers.toLocaleString('en')} containers`;
