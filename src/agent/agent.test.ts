@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.js';
 import type { ContainerObservation } from '../core/types.js';
-import { type AgentClock, type AgentStats, runSender } from './agent.js';
+import { type AgentClock, newStats, runSender } from './agent.js';
 import { backoffDelay, retryAfterMs } from './backoff.js';
 import { Outbox } from './outbox.js';
 import type { Outcome, Transport } from './transport.js';
@@ -19,23 +19,6 @@ function obs(id: string, namespace = 'ns'): ContainerObservation {
     image: 'nginx:1',
     state: 'running',
     labels: {},
-  };
-}
-
-function stats(): AgentStats {
-  return {
-    batchesSent: 0,
-    fullListsSent: 0,
-    bytesSent: 0,
-    jsonBytesTaken: 0,
-    retries: 0,
-    replayed: 0,
-    bufferDrops: 0,
-    heartbeats: 0,
-    lastSuccessAt: null,
-    queuedBatches: 0,
-    queuedBytes: 0,
-    pods: 0,
   };
 }
 
@@ -180,7 +163,7 @@ describe('runSender', () => {
     const clock = fakeClock(1);
     const box = new Outbox('a', undefined);
     const stop = new AbortController();
-    const st = stats();
+    const st = newStats();
     const { sent, transport } = scriptedServer(
       [
         { kind: 'retry', reason: 'ECONNREFUSED' },
@@ -224,7 +207,7 @@ describe('runSender', () => {
       clock,
       logger: silentLogger,
       signal: stop.signal,
-      stats: stats(),
+      stats: newStats(),
       cluster: 'c',
     });
     await Promise.resolve();

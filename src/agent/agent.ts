@@ -292,7 +292,8 @@ function tokenError(status: number, message: string, server: string, cluster: st
   );
 }
 
-function newStats(): AgentStats {
+/** Every figure at zero (or none): where a run starts. */
+export function newStats(): AgentStats {
   return {
     batchesSent: 0,
     fullListsSent: 0,

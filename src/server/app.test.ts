@@ -10,8 +10,8 @@ import type { Principal } from '../core/access.js';
 import { silentLogger } from '../core/logger.js';
 import { openStore, type Store } from '../store/index.js';
 import { type App, createApp } from './app.js';
-import type { AuthFailure } from './auth/index.js';
 import { openApiDocument } from './openapi-page.js';
+import { authenticateAs } from './test-support/authenticate.js';
 import { buildFleet, CVE, type Fleet } from './test-support/fleet.js';
 
 const TESTDATA = join(import.meta.dirname, '../../testdata/importers/');
@@ -45,11 +45,7 @@ const PRINCIPALS: Record<string, Principal> = {
   },
 };
 
-async function fakeAuthenticate(header: string | undefined): Promise<Principal | AuthFailure> {
-  const token = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
-  const p = token ? PRINCIPALS[token] : undefined;
-  return p ?? { status: 401, message: 'an API token is required' };
-}
+const fakeAuthenticate = authenticateAs(PRINCIPALS);
 
 let fleet: Fleet;
 let store: Store;

@@ -10,7 +10,8 @@ import type { Principal } from '../../core/access.js';
 import { silentLogger } from '../../core/logger.js';
 import { openStore, type Store } from '../../store/index.js';
 import { type App, createApp } from '../app.js';
-import { type AuthFailure, authenticate, createAuthDeps, createToken, revokeToken } from '../auth/index.js';
+import { authenticate, createAuthDeps, createToken, revokeToken } from '../auth/index.js';
+import { authenticateAs } from '../test-support/authenticate.js';
 import { buildFleet, CVE, type Fleet } from '../test-support/fleet.js';
 
 const PRINCIPALS: Record<string, Principal> = {
@@ -19,11 +20,7 @@ const PRINCIPALS: Record<string, Principal> = {
   'viewer-c1': { subject: 'token:viewer-c1', role: 'viewer', scope: { clusters: ['c1'] }, via: 'token' },
 };
 
-async function fakeAuthenticate(header: string | undefined): Promise<Principal | AuthFailure> {
-  const token = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
-  const p = token ? PRINCIPALS[token] : undefined;
-  return p ?? { status: 401, message: 'the API token is unknown, revoked or expired' };
-}
+const fakeAuthenticate = authenticateAs(PRINCIPALS, 'the API token is unknown, revoked or expired');
 
 let fleet: Fleet;
 let store: Store;

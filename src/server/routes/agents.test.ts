@@ -10,6 +10,7 @@ import { listContainers, listInventorySources } from '../../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
 import { getFreshness } from '../../views/index.js';
 import { type App, createApp } from '../app.js';
+import { authenticateAs } from '../test-support/authenticate.js';
 
 const PRINCIPALS: Record<string, Principal> = {
   'agent-a': { subject: 'token:agent-a', role: 'operator', scope: { clusters: ['a'] }, via: 'token' },
@@ -42,10 +43,7 @@ describe.each(kinds)('agent routes on %s', (kind) => {
     app = createApp({
       store,
       config: { server: { maxBodyBytes: MAX_BODY }, sla: { inventoryAge: '2m' } },
-      authenticate: async (h) => {
-        const p = PRINCIPALS[/^Bearer (\S+)$/.exec(h ?? '')?.[1] ?? ''];
-        return p ?? { status: 401, message: 'an API token is required' };
-      },
+      authenticate: authenticateAs(PRINCIPALS),
       logger: silentLogger,
       now: () => now,
     });

@@ -19,8 +19,8 @@ import {
 } from '../../reports/metrics/test-support/exposition.js';
 import { openStore, type Store } from '../../store/index.js';
 import { type App, createApp } from '../app.js';
-import type { AuthFailure } from '../auth/index.js';
 import type { AppConfig } from '../config.js';
+import { authenticateAs } from '../test-support/authenticate.js';
 import { buildFleet, type Fleet } from '../test-support/fleet.js';
 
 const PRINCIPALS: Record<string, Principal> = {
@@ -34,10 +34,7 @@ const PRINCIPALS: Record<string, Principal> = {
   'viewer-c1': { subject: 'token:viewer-c1', role: 'viewer', scope: { clusters: ['c1'] }, via: 'token' },
 };
 
-async function authenticate(header: string | undefined): Promise<Principal | AuthFailure> {
-  const token = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
-  return (token && PRINCIPALS[token]) || { status: 401, message: 'an API token is required' };
-}
+const authenticate = authenticateAs(PRINCIPALS);
 
 let fleet: Fleet;
 let store: Store;

@@ -12,7 +12,7 @@ import type { Principal } from '../../core/access.js';
 import { silentLogger } from '../../core/logger.js';
 import { openStore, type Store } from '../../store/index.js';
 import { type App, createApp } from '../app.js';
-import type { AuthFailure } from '../auth/index.js';
+import { authenticateAs } from '../test-support/authenticate.js';
 import { buildFleet, CVE, type Fleet } from '../test-support/fleet.js';
 
 const PRINCIPALS: Record<string, Principal> = {
@@ -20,10 +20,7 @@ const PRINCIPALS: Record<string, Principal> = {
   operator: { subject: 'token:operator', role: 'operator', scope: {}, via: 'token' },
   admin: { subject: 'token:admin', role: 'admin', scope: {}, via: 'token' },
 };
-async function fakeAuthenticate(header: string | undefined): Promise<Principal | AuthFailure> {
-  const token = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
-  return (token && PRINCIPALS[token]) || { status: 401, message: 'the API token is unknown' };
-}
+const fakeAuthenticate = authenticateAs(PRINCIPALS);
 
 const DIGEST_A = `sha256:${'a1'.repeat(32)}`;
 const DIGEST_B = `sha256:${'b2'.repeat(32)}`;
