@@ -14,13 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Principal } from '../src/core/access.js';
 import { silentLogger } from '../src/core/logger.js';
-import { recomputePosture } from '../src/propagation/index.js';
 import { createApp } from '../src/server/app.js';
 import { createClient } from '../src/server/client.js';
 import type { TestStore } from '../src/store/test-support/stores.js';
 import { getPosture, type PostureQuery, vulnWhere } from '../src/views/index.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
-import { type Fleet, generate, overStores } from './propagation.js';
+import { type Fleet, overStores, rolledUpFleet } from './propagation.js';
 
 const FLEETS: Record<'pglite' | 'postgres', Fleet> = {
   pglite: { containers: 100_000, images: 2_000, findingsPerImage: 250, clusters: 4, namespaces: 200 },
@@ -47,12 +46,7 @@ async function runOne(
   log: (m: string) => void,
 ): Promise<BenchRow[]> {
   const label = `${kind} ${fleet.containers.toLocaleString('en')} containers`;
-  log(`${kind}: generating ${label}`);
-  const gen = await timeIt(async () => {
-    await generate(store.db, fleet);
-    await recomputePosture(store);
-  });
-  log(`${kind}: generated and rolled up in ${(gen.ms / 1000).toFixed(1)} s`);
+  await rolledUpFleet(store, fleet, (m) => log(`${kind}: ${m}`), label);
 
   // The real app with a fixed viewer: token verification is the auth stage's, measured there.
   const viewer: Principal = { subject: 'token:bench', role: 'viewer', scope: {}, via: 'token' };

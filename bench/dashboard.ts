@@ -11,11 +11,10 @@ import { serve } from '@hono/node-server';
 import { chromium } from 'playwright-core';
 import type { Principal } from '../src/core/access.js';
 import { silentLogger } from '../src/core/logger.js';
-import { recomputePosture } from '../src/propagation/index.js';
 import { createApp } from '../src/server/app.js';
 import { createTestStore } from '../src/store/test-support/stores.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
-import { type Fleet, generate, scaleFleet } from './propagation.js';
+import { type Fleet, rolledUpFleet, scaleFleet } from './propagation.js';
 
 const FLEET: Fleet = {
   containers: 100_000,
@@ -36,12 +35,7 @@ export const bench: Bench = {
     const label = `PGlite ${fleet.containers.toLocaleString('en')} containers`;
     const store = await createTestStore('pglite');
     try {
-      log(`generating ${label}`);
-      const gen = await timeIt(async () => {
-        await generate(store.db, fleet);
-        await recomputePosture(store);
-      });
-      log(`generated and rolled up in ${(gen.ms / 1000).toFixed(1)} s`);
+      await rolledUpFleet(store, fleet, log, label);
       const viewer: Principal = { subject: 'token:bench', role: 'viewer', scope: {}, via: 'token' };
       const app = createApp({
         store,

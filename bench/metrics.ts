@@ -7,16 +7,14 @@
 // Knobs: RUNSIGHT_BENCH_METRICS_STORES = `pglite` (default: 100k containers / 2k images / 500k
 // findings), `postgres` (1M containers / 20k images / 5M findings, when a server is reachable) or
 // `both`; RUNSIGHT_BENCH_METRICS_SCALE=N divides the fleets by N; `--quick` divides them by 20.
-import { sql } from 'kysely';
 import type { Principal } from '../src/core/access.js';
 import { silentLogger } from '../src/core/logger.js';
-import { recomputePosture } from '../src/propagation/index.js';
 import { createApp } from '../src/server/app.js';
 import type { AppConfig } from '../src/server/config.js';
 import type { TestStore } from '../src/store/test-support/stores.js';
 import { getPosture } from '../src/views/index.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
-import { type Fleet, generate, overStores } from './propagation.js';
+import { type Fleet, overStores, rolledUpFleet } from './propagation.js';
 
 const FLEETS: Record<'pglite' | 'postgres', Fleet> = {
   pglite: { containers: 100_000, images: 2_000, findingsPerImage: 250, clusters: 4, namespaces: 200 },
@@ -47,17 +45,7 @@ async function runOne(
   log: (m: string) => void,
 ): Promise<BenchRow[]> {
   const label = `${kind} ${fleet.containers.toLocaleString('en')} containers / ${fleet.images.toLocaleString('en')} images, ${fleet.clusters} clusters × 2 environments, ${fleet.namespaces} namespaces, 40 owners`;
-  log(`${kind}: generating ${label}`);
-  const gen = await timeIt(async () => {
-    await generate(store.db, fleet);
-    // A collected source has a successful run (generate writes none): without one, freshness falls
-    // back to the newest observation, a read of every container of the source (~570 ms at 1M on
-    // PostgreSQL) that every view pays alike.
-    await sql`insert into inventory_runs (source_id, mode, status, finished_at)
-      select id, 'full', 'ok', now() from inventory_sources`.execute(store.db);
-    await recomputePosture(store);
-  });
-  log(`${kind}: generated and rolled up in ${(gen.ms / 1000).toFixed(1)} s`);
+  await rolledUpFleet(store, fleet, (m) => log(`${kind}: ${m}`), label);
 
   const principals: Record<string, Principal> = {
     viewer: { subject: 'token:bench', role: 'viewer', scope: {}, via: 'token' },

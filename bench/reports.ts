@@ -10,12 +10,11 @@
 import { createWriteStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recomputePosture } from '../src/propagation/index.js';
 import { writeFindingRowsCsv, writeScopeReport } from '../src/reports/index.js';
 import { createTestStore } from '../src/store/test-support/stores.js';
 import { getPosture } from '../src/views/index.js';
 import { type Bench, type BenchRow, timeIt } from './harness.js';
-import { type Fleet, generate, scaleFleet } from './propagation.js';
+import { type Fleet, rolledUpFleet, scaleFleet } from './propagation.js';
 
 const FLEET: Fleet = {
   containers: 100_000,
@@ -58,12 +57,7 @@ export const bench: Bench = {
     const rows: BenchRow[] = [];
     const label = `${fleet.containers.toLocaleString('en')} containers`;
     try {
-      log(`generating ${label}`);
-      const gen = await timeIt(async () => {
-        await generate(store.db, fleet);
-        await recomputePosture(store);
-      });
-      log(`generated and rolled up in ${(gen.ms / 1000).toFixed(1)} s`);
+      await rolledUpFleet(store, fleet, log, label);
       await getPosture(store, { by: 'namespace' }); // warm
       const base = await measured(() => getPosture(store, { by: 'namespace' }));
       const baseline = { name: 'getPosture --by namespace', value: Math.round(base.ms) };
