@@ -7,7 +7,9 @@
 // _ADVISORIES set the sizes; RUNSIGHT_BENCH_REUSE=1 keeps a PostgreSQL fixture of the same sizes
 // left by an earlier run instead of writing it again (the setup dominates a run on this machine);
 // RUNSIGHT_BENCH_VERSIONS=k gives each package k versions in circulation (shared across images)
-// instead of a random one of 360 (use another database: the reuse check does not see it).
+// instead of a random one of 360 (use another database: the reuse check does not see it);
+// RUNSIGHT_BENCH_SETUP_ONLY=1 writes the fixture and stops (to build a large one ahead of a run);
+// RUNSIGHT_BENCH_SQL_SBOMS=1 writes the SBOMs with set-based SQL (see topUpSboms).
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { rematch } from '../src/advisories/index.js';
@@ -119,8 +121,36 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
       process.env.RUNSIGHT_BENCH_REUSE === '1' &&
       (await count('advisories')) === advisories &&
       (await count('current_scans')) === sboms;
+    // RUNSIGHT_BENCH_SQL_SBOMS=1 (PostgreSQL, random versions only): tops the stored SBOMs up to N
+    // with set-based SQL (scans, current_scans, packages of the same distribution) instead of one
+    // saveScan per SBOM — what a re-match reads is the same; the hour-long 20k build is not.
+    const topUp =
+      !reuse &&
+      process.env.RUNSIGHT_BENCH_SQL_SBOMS === '1' &&
+      !shared &&
+      store.kind === 'postgres' &&
+      (await count('advisories')) === advisories &&
+      (await count('current_scans')) < sboms;
     if (reuse) log(`setup: reusing the stored ${advisories} advisories and ${sboms} SBOMs`);
+    else if (topUp) await topUpSboms(await count('current_scans'));
     else await writeFixture();
+    async function topUpSboms(from: number) {
+      log(`setup: SBOMs ${from}..${sboms} × ${perSbom} packages written with SQL`);
+      for (let s = from; s < sboms; s += 500) {
+        const to = Math.min(sboms, s + 500);
+        await sql`with s as (
+            insert into scans (image_digest, source, status, errors, stats, finished_at)
+            select 'sha256:' || lpad(to_hex(g), 64, '0'), 'runsight', 'complete', '[]', '{}', now()
+            from generate_series(${s}::int, ${to - 1}::int) g returning id, image_digest),
+          c as (insert into current_scans (image_digest, source, scan_id) select image_digest, 'runsight', id from s)
+          insert into packages (scan_id, ecosystem, name, version)
+          select s.id, 'npm', 'pkg-' || floor(random() * ${names * 2})::int,
+            floor(random() * 6)::int || '.' || floor(random() * 12)::int || '.' || floor(random() * 5)::int
+          from s cross join generate_series(1, ${perSbom}) p`.execute(store.db);
+        log(`  ${to} SBOMs stored`);
+      }
+    }
+    if (process.env.RUNSIGHT_BENCH_SETUP_ONLY === '1') return [];
     async function writeFixture() {
       log(`setup: ${advisories} advisories over ${names} npm packages on ${store.kind}`);
       await store.db.transaction().execute(async (tx) => {

@@ -11,24 +11,29 @@
 // candidate join of the changed keys against the stored packages runs in SQL and yields
 // (scan, ecosystem, name) units; only those packages are read, matched and their findings swapped
 // (a package's findings depend on that package alone, so the scan ends as a whole re-match would
-// leave it). A full re-match (`all`: KEV, EPSS, VEX changed) reads whole SBOMs batch by batch.
-// Either way the matcher evaluates each distinct (ecosystem, name, version) once.
+// leave it). A full re-match (`all`: KEV, EPSS, VEX changed) goes batch by batch over every scan,
+// reading only the packages the store's candidate join finds under an advisory key (ADR 0014); the
+// next batch is read while one is matched and written. Either way the matcher evaluates each
+// distinct (ecosystem, name, version) once and is the only judge of versions; findings are written
+// as a set difference (only rows that changed).
 import type { Logger } from '../core/logger.js';
+import type { Package } from '../core/types.js';
 import type { PackageKey, Store } from '../store/index.js';
 import {
   describeScans,
   findScansForPackages,
   findTouchedPackages,
   listCurrentScans,
+  listStoredEcosystems,
   listVexStatements,
-  loadScanPackages,
+  loadCandidatePackages,
   loadTouchedPackages,
   replaceFindingsOfScans,
   type TouchedPackage,
   type TouchedScan,
 } from '../store/index.js';
 import { createMatcher } from './match/matcher.js';
-import { packageEcosystems } from './match/package-keys.js';
+import { type CandidateRules, candidateRules, packageEcosystems } from './match/package-keys.js';
 import { applyVex } from './vex/apply-vex.js';
 
 export interface RematchOptions {
@@ -135,15 +140,32 @@ export async function rematch(store: Store, opts: RematchOptions = {}): Promise<
   const matcher = createMatcher(store);
   const vex = await listVexStatements(store);
   const images = new Set<string>();
-  let done = 0;
-  for (const chunk of batchWork(work, opts.batchSize ?? 500)) {
-    opts.signal?.throwIfAborted();
+  let rules: CandidateRules | undefined;
+  if (work.some((w) => !w.packages)) {
+    const stored = await listStoredEcosystems(store);
+    rules = candidateRules(stored.packageEcosystems, stored.osEcosystems);
+  }
+  /** A batch's stored packages: of a whole scan only those the candidate join finds (the others have no finding). */
+  const load = async (chunk: Work[]): Promise<Map<number, Package[]>> => {
     const whole = chunk.filter((w) => !w.packages).map((w) => w.scan.scanId);
-    const sboms = await loadScanPackages(store, whole);
+    const sboms =
+      rules && whole.length ? await loadCandidatePackages(store, whole, rules) : new Map<number, Package[]>();
     const partial = chunk.flatMap((w) =>
       (w.packages ?? []).map((p) => ({ scanId: w.scan.scanId, ecosystem: p.ecosystem, name: p.name })),
     );
     for (const [id, pkgs] of await loadTouchedPackages(store, partial)) sboms.set(id, pkgs);
+    return sboms;
+  };
+  const chunks = batchWork(work, opts.batchSize ?? 500);
+  // The next batch is read while this one is matched and written (packages are not written here).
+  let next: Promise<Map<number, Package[]>> | undefined = load(chunks[0]!);
+  let done = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    const sboms = await next!;
+    next = c + 1 < chunks.length ? load(chunks[c + 1]!) : undefined;
+    next?.catch(() => undefined); // awaited next round; not unhandled if this round throws
+    opts.signal?.throwIfAborted();
     const matched = await matcher.matchMany(
       chunk.map(({ scan }) => ({
         packages: sboms.get(scan.scanId) ?? [],

@@ -223,6 +223,37 @@ describe.each(kinds)('propagation on %s', (kind) => {
     ]);
   });
 
+  it('counts coverage gaps, tag drift and match methods inside the report filter only', async () => {
+    const src = await seed(store);
+    await addContainers(store, src, [
+      { id: 'app/9', image: 'app:prod', digest: APP_V2, workloadName: 'app', namespace: 'shop' },
+    ]);
+    await maintainPosture(store);
+    const shop = await getPosture(store, { cluster: 'prod', namespace: 'shop' });
+    expect(shop.coverage).toEqual({
+      matchMethods: [
+        { matchMethod: 'manifest-digest', confidence: 'exact', containers: 3 },
+        { matchMethod: 'tag-at-start', confidence: 'inferred', containers: 1 },
+      ],
+      gaps: [],
+      tagDrift: [{ image: 'app:prod', digests: [APP_V1, APP_V2].sort(), containers: 4 }],
+    });
+    const edge = await getPosture(store, { namespace: 'edge' });
+    expect(edge.coverage.tagDrift).toEqual([]);
+    expect(edge.coverage.gaps.map((g) => [g.reason, g.image, g.containers])).toEqual([
+      ['never-scanned', 'gap:1', 1],
+      ['unresolved', 'nowhere:1', 1],
+    ]);
+    expect(edge.coverage.matchMethods).toEqual([
+      { matchMethod: 'index-digest+platform', confidence: 'exact', containers: 2 },
+      { matchMethod: 'manifest-digest', confidence: 'exact', containers: 1 },
+      { matchMethod: 'unresolved', confidence: 'none', containers: 1 },
+    ]);
+    const elsewhere = await getPosture(store, { cluster: 'elsewhere' });
+    expect(elsewhere.coverage).toEqual({ matchMethods: [], gaps: [], tagDrift: [] });
+    expect(elsewhere.freshness.scans.oldestInUse.at).toBeNull();
+  });
+
   it('applies VEX and the authoritative source', async () => {
     await seed(store);
     await addScan(store, APP_V1, [{ id: 'CVE-2024-0099', severity: 'LOW', pkg: 'x' }], {

@@ -16,6 +16,8 @@ import * as m018 from './migrations/018-notifications.js';
 import * as m019 from './migrations/019-agents.js';
 import * as m020 from './migrations/020-report-runs.js';
 import * as m021 from './migrations/021-dashboard-sessions.js';
+import * as m022 from './migrations/022-exposure-index.js';
+import * as m025 from './migrations/025-session-sid.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -42,6 +44,8 @@ export const MIGRATIONS: readonly Migration[] = [
   m019,
   m020,
   m021,
+  m022,
+  m025,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

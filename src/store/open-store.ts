@@ -18,10 +18,12 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { StoreError } from '../core/errors.js';
 import type { ProgressSink } from '../core/progress.js';
+import { copyingClient } from './copy-in.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 import { withStatementSizeCheck } from './statement-size.js';
+import { extractStoreTemplate, readStoreTemplate } from './store-template.js';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -69,7 +71,7 @@ export interface StoreOptions {
    * uncompressed), `false` for a cluster made from scratch; by default the build's template when it
    * matches this code (store-template.ts).
    */
-  template?: Blob | false | undefined;
+  template?: Blob | Uint8Array | false | undefined;
 }
 
 /** `$RUNSIGHT_DATA_DIR`, else `$XDG_DATA_HOME/runsight`, else `~/.local/share/runsight`. */
@@ -118,6 +120,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
 async function openPostgres(url: string, readOnly = false): Promise<Store> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
+    Client: copyingClient(pg.Client),
     connectionString: url,
     ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     max: 8,
@@ -140,28 +143,41 @@ async function openPostgres(url: string, readOnly = false): Promise<Store> {
 async function openPglite(dataDir: string, opts: StoreOptions): Promise<Store> {
   const inMemory = dataDir.startsWith('memory://');
   let unlock = () => {};
+  // Whether the last session closed a private store (0700, no lock left behind by a dead process):
+  // its files are 0600 then, and opening it rewrites only the relcache init files.
+  let closedPrivate = false;
   if (!inMemory) {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
     restrictDataDir(dir);
     mkdirSync(join(dir, 'pg'), { mode: PRIVATE_DIR, recursive: true });
-    unlock = lockDataDir(dir);
+    const lock = lockDataDir(dir);
+    unlock = lock.unlock;
+    closedPrivate = !lock.tookOver && (lstatSync(join(dir, 'pg')).mode & 0o777) === PRIVATE_DIR;
     dataDir = dir;
   }
   let client: PGlite;
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
     const fresh = inMemory || !existsSync(join(dataDir, 'pg', 'PG_VERSION'));
-    // A read-only open of a new directory stays as it was: an empty cluster, refused for its schema.
-    const template = fresh && !opts.readOnly ? (opts.template ?? (await loadTemplate())) : false;
     const task = `create the store in ${inMemory ? 'memory' : dataDir}`;
     if (fresh) opts.onProgress?.({ task, done: 0, total: 1, unit: 'steps' });
+    const [{ PGlite }, template] = await Promise.all([
+      import('@electric-sql/pglite'),
+      // A read-only open of a new directory stays as it was: an empty cluster, refused for its schema.
+      fresh && !opts.readOnly ? templateFor(opts.template) : undefined,
+    ]);
+    // On disk the template is written natively first and PGlite opens it as an existing cluster;
+    // in memory PGlite loads it itself.
+    if (template && !inMemory) extractStoreTemplate(template, join(dataDir, 'pg'));
     client = await PGlite.create(inMemory ? undefined : join(dataDir, 'pg'), {
       parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
-      ...(template ? { loadDataDir: template } : {}),
+      ...(template && inMemory ? { loadDataDir: new Blob([template]) } : {}),
     });
     if (fresh) opts.onProgress?.({ task, done: 1, total: 1, unit: 'steps' });
-    if (!inMemory) restrictTree(join(dataDir, 'pg'));
+    if (!inMemory) {
+      if (closedPrivate && !fresh) restrictRelcacheInitFiles(join(dataDir, 'pg'));
+      else restrictTree(join(dataDir, 'pg'));
+    }
   } catch (err) {
     unlock();
     throw new StoreError(`could not open PGlite in ${dataDir}: ${errorText(err)}`, { cause: err });
@@ -181,8 +197,11 @@ async function openPglite(dataDir: string, opts: StoreOptions): Promise<Store> {
   });
 }
 
-async function loadTemplate(): Promise<Blob | false> {
-  return (await import('./store-template.js')).readStoreTemplate() ?? false;
+/** The template a new store starts from (an uncompressed tar), or undefined for a cluster made from scratch. */
+async function templateFor(given: StoreOptions['template']): Promise<Uint8Array | undefined> {
+  if (given === false) return undefined;
+  if (given) return given instanceof Blob ? new Uint8Array(await given.arrayBuffer()) : given;
+  return readStoreTemplate();
 }
 
 /**
@@ -206,6 +225,22 @@ function restrictTree(root: string): void {
 }
 
 /**
+ * The files PGlite rewrites each time it opens a cluster (the relcache init files, global/ and one
+ * per database under base/), 0600: on a store its last session closed, the only loose files after
+ * the open, found without walking the cluster's thousand-odd files.
+ */
+function restrictRelcacheInitFiles(pgDir: string): void {
+  const dirs = [
+    join(pgDir, 'global'),
+    ...readdirSync(join(pgDir, 'base')).map((db) => join(pgDir, 'base', db)),
+  ];
+  for (const dir of dirs) {
+    const file = join(dir, 'pg_internal.init');
+    if (existsSync(file) && (lstatSync(file).mode & 0o777) !== PRIVATE_FILE) chmodSync(file, PRIVATE_FILE);
+  }
+}
+
+/**
  * The data directory itself is made 0700 when it holds only what Runsight puts there (the PGlite
  * directory and the lock file): a directory created by an older Runsight with a loose mode is
  * tightened. A directory that holds other files too (the user pointed --data-dir at a shared
@@ -222,8 +257,9 @@ const RUNSIGHT_ENTRIES = new Set(['pg', 'runsight.lock']);
  * PGlite is one process's database: two processes on one directory corrupt it. A lock file with
  * the owner's pid refuses the second; a lock left by a dead process is taken over.
  */
-function lockDataDir(dir: string): () => void {
+function lockDataDir(dir: string): { unlock: () => void; tookOver: boolean } {
   const file = join(dir, 'runsight.lock');
+  let tookOver = false;
   try {
     writeFileSync(file, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE });
   } catch {
@@ -234,8 +270,9 @@ function lockDataDir(dir: string): () => void {
       );
     }
     writeFileSync(file, String(process.pid), { mode: PRIVATE_FILE });
+    tookOver = true;
   }
-  return () => rmSync(file, { force: true });
+  return { unlock: () => rmSync(file, { force: true }), tookOver };
 }
 
 function isAlive(pid: number): boolean {

@@ -464,6 +464,14 @@ export interface DashboardSessionsTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   last_seen_at: Timestamp;
+  /** Migration 25: the issuer's session id of an SSO sign-in. */
+  sid: string | null;
+}
+
+/** Migration 25: logout tokens accepted (OIDC back-channel logout), kept to refuse a replay. */
+export interface DashboardLogoutTokensTable {
+  jti: string;
+  expires_at: Timestamp;
 }
 
 /** Migration 20: one row per scheduled report run (src/store/queries/reports/report-runs.ts). */
@@ -519,6 +527,7 @@ export interface Database {
   agent_batches: AgentBatchesTable;
   report_runs: ReportRunsTable;
   dashboard_sessions: DashboardSessionsTable;
+  dashboard_logout_tokens: DashboardLogoutTokensTable;
 }
 
 /** Tables `db status` counts, in display order. */

@@ -1,7 +1,7 @@
 // A new PGlite store made from a template (a dump of a migrated empty store) is a complete store:
 // at the code's schema version, usable, private, and said to be created while it is; a template
 // behind the code is migrated on open like any store.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -13,7 +13,7 @@ import { openStore } from './open-store.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { getStoreStatus } from './queries/status/get-store-status.js';
 import type { Database } from './schema.js';
-import { readStoreTemplate, templateKey } from './store-template.js';
+import { extractStoreTemplate, readStoreTemplate, templateKey } from './store-template.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'runsight-template-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -65,6 +65,32 @@ describe('store template', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('refuses a template entry outside the data directory, and one without PG_VERSION', () => {
+    /** A ustar archive of regular files (header: name, octal size, type '0'; end blocks). */
+    const tar = (files: Record<string, string>) =>
+      Buffer.concat([
+        ...Object.entries(files).flatMap(([name, text]) => {
+          const header = Buffer.alloc(512);
+          header.write(name, 0);
+          header.write(`${Buffer.byteLength(text).toString(8).padStart(11, '0')}\0`, 124);
+          header.write('0', 156);
+          const body = Buffer.alloc(Math.ceil(Buffer.byteLength(text) / 512) * 512);
+          body.write(text);
+          return [header, body];
+        }),
+        Buffer.alloc(1024),
+      ]);
+    const dir = join(tmp, 'hostile', 'pg');
+    expect(() => extractStoreTemplate(tar({ '/PG_VERSION': '17', '/../escaped': 'x' }), dir)).toThrow(
+      /outside the data directory/,
+    );
+    expect(existsSync(join(tmp, 'hostile', 'escaped'))).toBe(false);
+    expect(existsSync(join(dir, 'PG_VERSION'))).toBe(false); // written last, so never here
+    expect(() => extractStoreTemplate(tar({ '/x': 'x' }), join(tmp, 'partial', 'pg'))).toThrow(
+      /no PG_VERSION/,
+    );
   });
 
   it('is keyed by PGlite version and migrations; from source there is none', () => {

@@ -1,13 +1,15 @@
 // A new PGlite store starts from a template: a migrated, empty store that the build dumps once
-// (PGlite's dumpDataDir) to dist/store/store-template.tgz. Creating a cluster (initdb) and running
-// every migration takes several seconds and most of a gigabyte of memory; loading the template
-// (PGlite's loadDataDir) costs little more than opening an existing store. The template is used only
-// when its key matches the running code: the PGlite version and every migration (version, name and
-// the text of its `up`). Otherwise — running from source, a rebuilt migration list, another PGlite —
-// the store is created from scratch as before. Migrations run on open either way.
+// (PGlite's dumpDataDir, after a checkpoint) to dist/store/store-template.tgz. Creating a cluster
+// (initdb) and running every migration takes several seconds and most of a gigabyte of memory; a
+// template is written into the new data directory here, natively (extractStoreTemplate), and PGlite
+// then opens it as an existing store. The template is used only when its key matches the running
+// code: the PGlite version and every migration (version, name and the text of its `up`). Otherwise —
+// running from source, a rebuilt migration list, another PGlite — the store is created from scratch
+// as before. Migrations run on open either way.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
@@ -37,22 +39,69 @@ function pgliteVersion(): string {
 }
 
 /**
- * The template as PGlite's `loadDataDir` takes it (an uncompressed tar: gunzipped here, natively,
- * rather than in PGlite's JavaScript), or undefined when there is none (running from source) or it
- * does not match.
+ * The template as an uncompressed tar (what PGlite's dumpDataDir('none') makes and its
+ * `loadDataDir` takes), gunzipped natively, or undefined when there is none (running from source)
+ * or it does not match.
  */
-export function readStoreTemplate(): Blob | undefined {
+export function readStoreTemplate(): Uint8Array | undefined {
   try {
     const found = JSON.parse(readFileSync(TEMPLATE_KEY, 'utf8')) as TemplateKey;
     if (found.key !== templateKey().key) return undefined;
-    return new Blob([gunzipSync(readFileSync(TEMPLATE))]);
+    return gunzipSync(readFileSync(TEMPLATE));
   } catch {
     return undefined;
   }
 }
 
-/** Dumps `client` (a freshly migrated, empty store) as the template, with its key. */
+/**
+ * Writes a template (an uncompressed tar of a data directory, as dumpDataDir makes it) into `dir`
+ * with Node's own file calls: directories 0700, files 0600. PGlite's loadDataDir writes the same
+ * files through its Emscripten file system, file by file in JavaScript, which cost more than the
+ * open itself. PG_VERSION (what makes a directory an existing cluster) is written last, so an
+ * extraction cut short is not taken for a store: the next open extracts again over it.
+ */
+export function extractStoreTemplate(tar: Uint8Array, dir: string): void {
+  const buf = Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength);
+  const text = (at: number, len: number) => {
+    const field = buf.subarray(at, at + len);
+    const end = field.indexOf(0);
+    return field.subarray(0, end < 0 ? len : end).toString('utf8');
+  };
+  const root = normalize(dir);
+  let last: { path: string; data: Uint8Array } | undefined;
+  mkdirSync(root, { recursive: true, mode: DIR_MODE });
+  for (let at = 0; at + 512 <= buf.length; ) {
+    if (buf[at] === 0) break; // the end-of-archive blocks
+    const prefix = text(at + 345, 155);
+    const name = `${prefix ? `${prefix}/` : ''}${text(at, 100)}`;
+    const size = Number.parseInt(text(at + 124, 12).trim() || '0', 8);
+    const type = String.fromCharCode(buf[at + 156] || 0x30);
+    const data = buf.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+    const rel = name.replace(/^\/+/, ''); // relative to the data directory: "/base/1/1255"
+    const path = normalize(join(root, rel));
+    if (path !== root && !path.startsWith(root + sep))
+      throw new Error(`store template entry ${JSON.stringify(name)} is outside the data directory`);
+    if (type === '5') mkdirSync(path, { recursive: true, mode: DIR_MODE });
+    else if (type === '0') {
+      if (rel === 'PG_VERSION') last = { path, data };
+      else writeFileSync(path, data, { mode: FILE_MODE });
+    } else throw new Error(`store template entry ${JSON.stringify(name)} has unsupported type ${type}`);
+  }
+  if (!last) throw new Error('the store template has no PG_VERSION');
+  writeFileSync(last.path, last.data, { mode: FILE_MODE });
+}
+
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
+/**
+ * Dumps `client` (a freshly migrated, empty store) as the template, with its key. A checkpoint
+ * first: a store made from the template then starts from it instead of replaying every
+ * migration's WAL (crash recovery) on its first open.
+ */
 export async function writeStoreTemplate(client: PGlite): Promise<void> {
+  await client.exec('checkpoint');
   const tar = await client.dumpDataDir('gzip');
   writeFileSync(TEMPLATE, Buffer.from(await tar.arrayBuffer()));
   writeFileSync(TEMPLATE_KEY, `${JSON.stringify(templateKey(), null, 1)}\n`);

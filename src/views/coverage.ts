@@ -21,7 +21,9 @@ export async function listCoverageGaps(
   opts: ScopedRead = {},
 ): Promise<CoverageGapRow[]> {
   const ms = durationToMs(config.sla?.scanAge);
-  return queryCoverageGaps(store, ms === undefined ? null : new Date(now.getTime() - ms), opts.scope);
+  return queryCoverageGaps(store, ms === undefined ? null : new Date(now.getTime() - ms), {
+    scope: opts.scope,
+  });
 }
 
 /** In-use references that need a scan (never scanned, stale, or unresolved), most-used first. */

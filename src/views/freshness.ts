@@ -33,13 +33,17 @@ export interface Freshness {
   stale: boolean;
 }
 
+/** `opts.cluster` / `opts.namespace`: the scans in use are those of the report's cluster and namespace. */
 export async function getFreshness(
   store: Store,
   config: PostureConfig = {},
   now = new Date(),
-  opts: ScopedRead = {},
+  opts: ScopedRead & { cluster?: string | undefined; namespace?: string | undefined } = {},
 ): Promise<Freshness> {
-  const [rows, state] = await Promise.all([queryFreshness(store, opts.scope), postureState(store)]);
+  const [rows, state] = await Promise.all([
+    queryFreshness(store, { scope: opts.scope, cluster: opts.cluster, namespace: opts.namespace }),
+    postureState(store),
+  ]);
   const sla = config.sla ?? {};
   const scanMs = durationToMs(sla.scanAge);
   const advMs = durationToMs(sla.advisoryAge);

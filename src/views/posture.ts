@@ -110,15 +110,15 @@ export async function getPosture(
     readRollups(store, by, cf, ff),
     readRollups(store, 'fleet', cf, ff),
     listPriorities(store, cf, ff, q.top ?? 20),
-    queryMatchSummary(store, scope),
-    queryTagDrift(store, scope),
-    getFreshness(store, config, now, { scope }),
+    queryMatchSummary(store, cf),
+    queryTagDrift(store, cf),
+    getFreshness(store, config, now, cf),
   ]);
   const scanMs = durationToMs(config.sla?.scanAge);
   const gaps = await queryCoverageGaps(
     store,
     scanMs === undefined ? null : new Date(now.getTime() - scanMs),
-    scope,
+    cf,
   );
   const exposure = await queryExposureSummary(store, new Date(now.getTime() - 86400e3), cf);
   const f = fleet[0];

@@ -140,7 +140,7 @@ export async function validatePropagation(
           mismatches.push(`${r.key}: ${s} ${r.distinct[s]} ≠ image ${image[s]}`);
       }
     }
-    const methods = await queryMatchSummary(store, scope);
+    const methods = await queryMatchSummary(store, { scope });
     const unresolved = methods
       .filter((m) => m.matchMethod === 'unresolved')
       .reduce((n, m) => n + m.containers, 0);

@@ -112,3 +112,45 @@ export function lookupKey(pkg: Package, osEcosystem?: string): LookupKey {
     version: pkg.version,
   };
 }
+
+/** Which name of a package its lookup key carries (lookupKeyWithId): as stored, the source package, PEP 503. */
+export type KeyName = 'name' | 'source' | 'pep503';
+
+/**
+ * The rules the store's candidate join applies (loadCandidatePackages), derived from the same
+ * functions lookupKeyWithId uses, so SQL and matcher agree on every package's key: per effective
+ * ecosystem the advisory ecosystems it is looked up under and which name; per (package ecosystem,
+ * OS ecosystem) pair whose effective ecosystem is the OS's (a package stored without its release).
+ */
+export interface CandidateRules {
+  lookups: { effective: string; advisoryEcosystem: string; name: KeyName }[];
+  overrides: { packageEcosystem: string; osEcosystem: string; effective: string }[];
+}
+
+export function candidateRules(packageEcosystems: string[], osEcosystems: string[]): CandidateRules {
+  const overrides: CandidateRules['overrides'] = [];
+  const effectives = new Set(packageEcosystems);
+  for (const packageEcosystem of packageEcosystems) {
+    for (const osEcosystem of osEcosystems) {
+      const effective = effectiveEcosystem(
+        { ecosystem: packageEcosystem, name: '', version: '' },
+        osEcosystem,
+      );
+      if (effective === packageEcosystem) continue;
+      overrides.push({ packageEcosystem, osEcosystem, effective });
+      effectives.add(effective);
+    }
+  }
+  const lookups: CandidateRules['lookups'] = [];
+  for (const effective of effectives) {
+    // normalizePackageName: PEP 503 for PyPI, the name as published elsewhere.
+    const name: KeyName = isSourceKeyed(effective)
+      ? 'source'
+      : baseEcosystem(effective) === 'PyPI'
+        ? 'pep503'
+        : 'name';
+    for (const advisoryEcosystem of advisoryEcosystems(effective))
+      lookups.push({ effective, advisoryEcosystem, name });
+  }
+  return { lookups, overrides };
+}

@@ -155,6 +155,84 @@ function packageOf(r: {
   };
 }
 
+/** Every package ecosystem stored and every OS ecosystem of the current `sources` scans. */
+export async function listStoredEcosystems(
+  { db }: Pick<Store, 'db'>,
+  sources: readonly string[] = MATCHED_SOURCES,
+): Promise<{ packageEcosystems: string[]; osEcosystems: string[] }> {
+  // A loose index scan over packages_reverse: one probe per distinct ecosystem, not a pass over the rows.
+  const { rows: ecos } = await sql<{ ecosystem: string }>`
+    with recursive e(ecosystem) as (
+      (select ecosystem from packages order by ecosystem limit 1)
+      union all
+      select (select p.ecosystem from packages p where p.ecosystem > e.ecosystem order by p.ecosystem limit 1)
+      from e where e.ecosystem is not null)
+    select ecosystem from e where ecosystem is not null`.execute(db);
+  const { rows: oses } = await sql<{ ecosystem: string }>`
+    select distinct s.os->>'ecosystem' as ecosystem
+    from current_scans c join scans s on s.id = c.scan_id
+    where c.source = any(${[...sources]}::text[]) and s.os->>'ecosystem' is not null`.execute(db);
+  return { packageEcosystems: ecos.map((r) => r.ecosystem), osEcosystems: oses.map((r) => r.ecosystem) };
+}
+
+/** How the candidate join keys a package (advisories/match/package-keys.ts candidateRules). */
+export interface CandidateJoinRules {
+  lookups: { effective: string; advisoryEcosystem: string; name: 'name' | 'source' | 'pep503' }[];
+  overrides: { packageEcosystem: string; osEcosystem: string; effective: string }[];
+}
+
+/**
+ * The stored packages of some scans that an advisory_affected row names, per scan in stored order:
+ * the candidate join of a full re-match, done where the data is. Each package's lookup key —
+ * effective ecosystem (the OS's for a package stored without its release, `overrides`) and name
+ * (as stored, the source package, or PEP 503 normalised, per `lookups`) — is joined against the
+ * advisory_affected keys of the advisory ecosystems it is looked up under (a hash semi-join). A
+ * package that joins no key has no finding, whatever its version; the rest go to the matcher, which
+ * compares versions and leaves out withdrawn advisories and packages whose identity is guessed.
+ */
+export async function loadCandidatePackages(
+  { db }: Pick<Store, 'db'>,
+  scanIds: number[],
+  rules: CandidateJoinRules,
+): Promise<Map<number, Package[]>> {
+  const out = new Map<number, Package[]>(scanIds.map((id) => [id, []]));
+  if (!scanIds.length || !rules.lookups.length) return out;
+  const l = rules.lookups;
+  const o = rules.overrides;
+  const { rows } = await sql<Parameters<typeof packageOf>[0] & { scan_id: number | string }>`
+    with l(effective, advisory_ecosystem, kind) as (
+      select * from unnest(${l.map((x) => x.effective)}::text[], ${l.map((x) => x.advisoryEcosystem)}::text[],
+        ${l.map((x) => x.name)}::text[])),
+    o(package_ecosystem, os_ecosystem, effective) as (
+      select * from unnest(${o.map((x) => x.packageEcosystem)}::text[], ${o.map((x) => x.osEcosystem)}::text[],
+        ${o.map((x) => x.effective)}::text[])),
+    k(effective, kind) as (select distinct effective, kind from l),
+    keys(key) as materialized (
+      select distinct l.effective || chr(1) || f.package_name
+      from l join advisory_affected f on f.ecosystem = l.advisory_ecosystem)
+    select c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.source_name, c.source_version,
+           c.layer_diff_id, c.path, c.evidence
+    from (
+      select p.id, p.scan_id, p.ecosystem, p.name, p.version, p.purl, p.source_name, p.source_version,
+             p.layer_diff_id, p.path, p.evidence,
+             k.effective || chr(1) || case k.kind
+               when 'source' then coalesce(nullif(p.source_name, ''), p.name)
+               when 'pep503' then lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))
+               else p.name end as key
+      from packages p
+      join scans s on s.id = p.scan_id
+      left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'
+      join k on k.effective = coalesce(o.effective, p.ecosystem)
+      where p.scan_id = any(${scanIds}::bigint[])
+      -- A fence: the key is computed per package first, so the semi-join below hashes on it
+      -- (flattened, the planner may join k to keys first and compare every key per package).
+      offset 0) c
+    where c.key in (select key from keys)
+    order by c.scan_id, c.id`.execute(db);
+  for (const r of rows) out.get(Number(r.scan_id))!.push(packageOf(r));
+  return out;
+}
+
 /** The unit an incremental re-match re-evaluates: every package of one scan with one name. */
 export interface TouchedPackage {
   scanId: number;
@@ -275,10 +353,52 @@ const ROWS_PER_STATEMENT = 5000;
 /** Joins a finding's aliases into one text for unnest (string_to_array splits it back). */
 const ALIAS_SEPARATOR = '\u001f';
 
+/** The columns of a stored finding a swap compares (findingRow's, plus advisory_ids it leaves empty). */
+const FINDING_COLUMNS = sql`f.id, f.scan_id, f.image_digest, f.source, f.vulnerability_id, f.aliases,
+  f.package_ecosystem, f.package_name, f.package_purl, f.installed_version, f.fixed_version, f.layer_diff_id,
+  f.severity, f.severity_source, f.cvss_version, f.cvss_vector, f.cvss_score, f.status, f.status_reason,
+  f.advisory_ids`;
+
+type StoredFinding = ReturnType<typeof findingRow> & {
+  id: number | string;
+  scan_id: number | string;
+  advisory_ids: string[];
+};
+
+/** One text per finding row, equal exactly when every stored column is (the set difference's key). */
+function rowSignature(
+  r: Omit<ReturnType<typeof findingRow>, 'scan_id'>,
+  advisoryIds: readonly string[],
+): string {
+  return JSON.stringify([
+    r.image_digest,
+    r.source,
+    r.vulnerability_id,
+    r.aliases,
+    r.package_ecosystem,
+    r.package_name,
+    r.package_purl,
+    r.installed_version,
+    r.fixed_version,
+    r.layer_diff_id,
+    r.severity,
+    r.severity_source,
+    r.cvss_version,
+    r.cvss_vector,
+    r.cvss_score,
+    r.status,
+    r.status_reason,
+    advisoryIds,
+  ]);
+}
+
 /**
- * Replaces the findings of several scans in one go (one read, one delete, bulk inserts): the
- * re-matcher's batch write. Same change rules as replaceScanFindings. An item with `packages`
- * replaces only those packages' findings; its other findings are neither read nor touched.
+ * Replaces the findings of several scans in one go: the re-matcher's batch write. The swap is a set
+ * difference: the stored rows in scope (whole scans, or with `packages` only those packages'
+ * findings) are read once, and only the rows that vanished or changed are deleted and only the new
+ * or changed ones inserted — an unchanged finding is not rewritten (a re-match that changes
+ * nothing writes nothing). Deletes go by id and inserts column-wise, in batches of
+ * ROWS_PER_STATEMENT, so no statement grows with the input. Same change rules as replaceScanFindings.
  */
 export async function replaceFindingsOfScans(
   { db: tx }: Pick<Store, 'db'>,
@@ -291,40 +411,20 @@ export async function replaceFindingsOfScans(
       ? i.packages.map((p) => ({ scanId: i.scan.scanId, ecosystem: p.ecosystem, name: p.name }))
       : [],
   );
-  type Before = {
-    scan_id: number | string;
-    vulnerability_id: string;
-    package_name: string;
-    status: string;
-    severity: string;
-    severity_source: string | null;
-    cvss_score: number | null;
-  };
-  const before: Before[] = [];
-  if (whole.length)
-    before.push(
-      ...(await tx
-        .selectFrom('findings')
-        .select([
-          'scan_id',
-          'vulnerability_id',
-          'package_name',
-          'status',
-          'severity',
-          'severity_source',
-          'cvss_score',
-        ])
-        .where('scan_id', '=', anyNumber(whole))
-        .execute()),
-    );
+  const before: StoredFinding[] = [];
+  for (const chunk of batches(whole, 500)) {
+    const { rows } = await sql<StoredFinding>`select ${FINDING_COLUMNS} from findings f
+      where f.scan_id = any(${chunk}::bigint[])`.execute(tx);
+    for (const r of rows) before.push(r);
+  }
   for (const chunk of batches(scoped, ROWS_PER_STATEMENT)) {
-    const { rows } = await sql<Before>`
-      select f.scan_id, f.vulnerability_id, f.package_name, f.status, f.severity, f.severity_source, f.cvss_score
+    const { rows } = await sql<StoredFinding>`
+      select ${FINDING_COLUMNS}
       from ${scopeTable(chunk)}
       join findings f on f.scan_id = t.scan_id and f.package_ecosystem = t.ecosystem and f.package_name = t.name`.execute(
       tx,
     );
-    before.push(...rows);
+    for (const r of rows) before.push(r);
   }
   const ids = items.map((i) => i.scan.scanId);
   // A finding's rating: severity and CVSS score, and who decided — compared only when the stored
@@ -333,12 +433,21 @@ export async function replaceFindingsOfScans(
   const byScan = new Map<number, Map<string, { status: string; rating: string; source: string | null }>>(
     ids.map((id) => [id, new Map()]),
   );
-  for (const r of before)
-    byScan.get(Number(r.scan_id))!.set(`${r.vulnerability_id}\u0000${r.package_name}`, {
+  // Stored rows by signature (several equal rows are possible: a package stored twice at one layer).
+  const stored = new Map<number, Map<string, (number | string)[]>>(ids.map((id) => [id, new Map()]));
+  for (const r of before) {
+    const scanId = Number(r.scan_id);
+    byScan.get(scanId)!.set(`${r.vulnerability_id}\u0000${r.package_name}`, {
       status: r.status,
       rating: rating(r.severity, r.cvss_score),
       source: r.severity_source,
     });
+    const sig = rowSignature(r, r.advisory_ids ?? []);
+    const same = stored.get(scanId)!;
+    const list = same.get(sig);
+    if (list) list.push(r.id);
+    else same.set(sig, [r.id]);
+  }
   type Change = 'newly_affected' | 'newly_fixed' | 'status_changed' | 'severity_changed';
   const changes: {
     image_digest: string;
@@ -348,6 +457,8 @@ export async function replaceFindingsOfScans(
     cause: string;
   }[] = [];
   const swaps: FindingSwap[] = [];
+  const inserts: ReturnType<typeof findingRow>[] = [];
+  const deletes: (number | string)[] = [];
   for (const { scan, findings } of items) {
     const beforeStatus = byScan.get(scan.scanId)!;
     const after = new Map(
@@ -387,17 +498,19 @@ export async function replaceFindingsOfScans(
     for (const [k, was] of beforeStatus)
       if (was.status === 'affected' && !after.has(k)) row(k, 'newly_fixed');
     swaps.push(swap);
+    // The set difference: a computed row equal to a stored one keeps it; the rest are written.
+    const same = stored.get(scan.scanId)!;
+    for (const f of findings) {
+      const r = findingRow(scan.scanId, scan.imageDigest, scan.source ?? 'runsight', f);
+      const list = same.get(rowSignature(r, []));
+      if (list?.length) list.pop();
+      else inserts.push(r);
+    }
+    for (const list of same.values()) for (const id of list) deletes.push(id);
   }
-  if (whole.length) await tx.deleteFrom('findings').where('scan_id', '=', anyNumber(whole)).execute();
-  for (const chunk of batches(scoped, ROWS_PER_STATEMENT))
-    await sql`delete from findings f using ${scopeTable(chunk)}
-      where f.scan_id = t.scan_id and f.package_ecosystem = t.ecosystem and f.package_name = t.name`.execute(
-      tx,
-    );
-  const rows = items.flatMap(({ scan, findings }) =>
-    findings.map((f) => findingRow(scan.scanId, scan.imageDigest, scan.source ?? 'runsight', f)),
-  );
-  for (const chunk of batches(rows, ROWS_PER_STATEMENT)) await insertFindingRows(tx, chunk);
+  for (const chunk of batches(deletes, ROWS_PER_STATEMENT))
+    await sql`delete from findings where id = any(${chunk}::bigint[])`.execute(tx);
+  for (const chunk of batches(inserts, ROWS_PER_STATEMENT)) await insertFindingRows(tx, chunk);
   for (const chunk of batches(changes, ROWS_PER_STATEMENT)) {
     const col = <K extends keyof (typeof changes)[number]>(k: K) => chunk.map((c) => c[k]);
     await sql`insert into finding_changes (image_digest, vulnerability_id, package_name, change, cause)

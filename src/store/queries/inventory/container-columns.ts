@@ -1,6 +1,6 @@
 // The observed columns of a `containers` row, defined once: each column's kind, whether it is part
 // of the image identity, and how an observation fills it. The table type (schema.ts), the row
-// mapper, the upsert, the signature of unchanged rows and the SQL change checks are derived from it.
+// mapper, the staging table, the upsert and the SQL change checks are derived from it.
 import { sql } from 'kysely';
 import type { ContainerObservation, Platform } from '../../../core/types.js';
 
@@ -76,31 +76,26 @@ export function containerRow(
   return { id: o.id, source_id: sourceId, ...(observed as ObservedValues), first_seen: now, last_seen: now };
 }
 
-type Comparable = { [K in ContainerColumn]: unknown };
-
-/** The observed columns of a row, as the database returns them or as containerRow builds them. */
-export function containerSignature(r: Comparable): string {
-  return JSON.stringify(specs.map(([c, spec]) => comparable(spec.kind, r[c])));
-}
-
-/** The image identity of a row (the columns marked `identity`). */
-export function containerIdentity(r: Pick<Comparable, (typeof IDENTITY_COLUMNS)[number]>): string {
-  return JSON.stringify(IDENTITY_COLUMNS.map((c) => r[c]));
-}
-
-function comparable(kind: ContainerColumnKind, v: unknown): unknown {
-  if (kind === 'time?') return v == null ? null : new Date(v as Date | string).getTime();
-  if (kind === 'labels') {
-    const labels = (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, string>;
-    return Object.keys(labels)
-      .sort()
-      .map((k) => [k, labels[k]]);
-  }
-  return v;
-}
-
-const columnsOf = (table: 'containers' | 'excluded', columns: readonly ContainerColumn[]) =>
+const columnsOf = (table: string, columns: readonly ContainerColumn[]) =>
   sql.join(columns.map((c) => sql.ref(`${table}.${c}`)));
+
+/** The SQL type of each kind of column (a staging table holds the observed columns as typed). */
+export const COLUMN_TYPES: Record<ContainerColumnKind, string> = {
+  text: 'text',
+  'text?': 'text',
+  'int?': 'integer',
+  'time?': 'timestamptz',
+  labels: 'jsonb',
+};
+
+/** Rows `a` and `b` (aliases) differ in some of `columns` (by default every observed column). */
+export function columnsDiffer(
+  a: string,
+  b: string,
+  columns: readonly ContainerColumn[] = CONTAINER_COLUMN_NAMES,
+) {
+  return sql<boolean>`(${columnsOf(a, columns)}) is distinct from (${columnsOf(b, columns)})`;
+}
 
 /** In an upsert: the stored row has the image identity of the incoming one. */
 export const SAME_IDENTITY = sql`(${columnsOf('containers', IDENTITY_COLUMNS)}) is not distinct from (${columnsOf('excluded', IDENTITY_COLUMNS)})`;

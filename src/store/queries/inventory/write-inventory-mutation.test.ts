@@ -287,6 +287,50 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
     ).toEqual([]);
   });
 
+  it('lands text that means something to a bulk load (backslashes, \\N, tabs, line breaks) as it was', async () => {
+    const src = { name: 'odd-text', kind: 'cmdb' as const };
+    const odd = (extra: Partial<ContainerObservation>) => ({
+      ...obs('odd', 'c'),
+      id: 'odd-text/1',
+      ...extra,
+    });
+    const text = {
+      namespace: '\\N',
+      owner: 'a\\tb\\',
+      environment: 'x\ty\nz\r',
+      labels: { 'k\\N': 'v\t\\n' },
+    };
+    await writeInventoryMutation(
+      store,
+      src,
+      { type: 'full', containers: [odd(text)] },
+      { observedAt: at(1) },
+    );
+    const read = () =>
+      store.db
+        .selectFrom('containers')
+        .select(['namespace', 'owner', 'environment', 'labels', 'restarts'])
+        .where('id', '=', 'odd-text/1')
+        .executeTakeFirstOrThrow();
+    expect(await read()).toEqual({ ...text, restarts: null });
+    // Read back and compared in the database: the same text again is unchanged, not rewritten.
+    const again = await writeInventoryMutation(
+      store,
+      src,
+      { type: 'full', containers: [odd(text)] },
+      { observedAt: at(2) },
+    );
+    expect(again).toMatchObject({ added: [], changed: [], unchanged: 1 });
+    const changed = await writeInventoryMutation(
+      store,
+      src,
+      { type: 'full', containers: [odd({ ...text, restarts: 3 })] },
+      { observedAt: at(3) },
+    );
+    expect(changed).toMatchObject({ added: [], changed: ['odd-text/1'], identityChanged: [] });
+    expect(await read()).toEqual({ ...text, restarts: 3 });
+  });
+
   it('records runs for freshness, failed ones included', async () => {
     await recordFailedInventoryRun(store, { name: 'down', kind: 'docker' }, 'full', [
       { where: 'unix:///nope.sock', message: 'connect ENOENT' },

@@ -7,23 +7,26 @@
 // sighting as greatest(last_seen, last_full_at) (last-seen.ts, docs/adr/0010-source-seen-at.md).
 // It returns the ids added, changed and removed so propagation recomputes only those.
 // The mutation shape is Backstage's EntityProvider pattern (docs/adr/0005-inventory.md).
-// A mutation is landed batch by batch (`writeInventoryStream`): each batch reads back only its own
-// rows, so a list of any length — a 1M-row CMDB file streamed from disk, or a Kubernetes list held
-// in memory — costs memory for one batch, plus the ids returned (capped by `idLimit`).
+// A mutation is landed batch by batch (`writeInventoryStream`), set-based: each batch is staged in a
+// temporary table (COPY on PostgreSQL) and merged by one statement (docs/adr/0015-set-based-inventory-batches.md),
+// so a list of any length — a 1M-row CMDB file streamed from disk, or a Kubernetes list held in
+// memory — costs memory for one batch, plus the ids returned (capped by `idLimit`).
 import { type Kysely, sql } from 'kysely';
 import { InputError } from '../../../core/errors.js';
 import type { ContainerObservation, InventoryMutation } from '../../../core/types.js';
+import { copyField, copyFromStdin } from '../../copy-in.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { anyText } from '../../statement-size.js';
 import {
   ATTRIBUTES_DIFFER,
+  COLUMN_TYPES,
   CONTAINER_COLUMN_NAMES,
   CONTAINER_COLUMNS,
   type ContainerColumnKind,
-  containerIdentity,
+  columnsDiffer,
   containerRow,
-  containerSignature,
+  IDENTITY_COLUMNS,
   SAME_IDENTITY,
 } from './container-columns.js';
 import { exposureLastSeen } from './last-seen.js';
@@ -92,12 +95,10 @@ export interface InventoryStreamEnd {
 export interface StreamApplyOptions extends Omit<ApplyOptions, 'errors' | 'progress'> {
   /** Return at most this many ids (added + changed + removed); beyond, `idsOmitted` (default: all). */
   idLimit?: number | undefined;
-  /** Told how many observations were landed so far (after each write of up to 1,000 rows, and each batch). */
+  /** Told how many observations were landed so far (after each batch). */
   progress?: ((done: number) => void) | undefined;
 }
 
-/** Rows per upsert statement (24 columns: well under the bind-parameter limit). */
-const CHUNK = 1000;
 /** Observations per batch of the in-memory path (a stream brings its own batches). */
 export const INVENTORY_BATCH = 5000;
 const ID_CHUNK = 5000;
@@ -105,7 +106,7 @@ const ARRAY_CHUNK = 50_000;
 
 /** Lands one mutation held in memory, in one transaction (batches of INVENTORY_BATCH observations). */
 export async function writeInventoryMutation(
-  store: Pick<Store, 'db'>,
+  store: StoreHandle,
   source: InventorySourceSpec,
   mutation: InventoryMutation,
   opts: ApplyOptions = {},
@@ -139,7 +140,7 @@ export async function writeInventoryMutation(
  * twice in a stream (the second sighting would count as unchanged).
  */
 export async function writeInventoryStream(
-  { db }: Pick<Store, 'db'>,
+  { db, kind }: StoreHandle,
   source: InventorySourceSpec,
   batches: AsyncIterable<ContainerObservation[]>,
   end: () => InventoryStreamEnd | Promise<InventoryStreamEnd>,
@@ -150,7 +151,7 @@ export async function writeInventoryStream(
     const sourceId = await ensureInventorySource({ db: tx }, source);
     const acc = new Landed(opts.idLimit ?? Number.POSITIVE_INFINITY, opts.progress);
     for await (const batch of batches) {
-      if (batch.length) await landBatch(tx, sourceId, batch, now, acc);
+      if (batch.length) await landBatch(tx, sourceId, batch, now, acc, kind === 'postgres');
     }
     const how = await end();
     const sourceLevel = how.type === 'full' && !opts.scope?.namespaces?.length;
@@ -176,6 +177,9 @@ export async function writeInventoryStream(
   };
   return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
+
+/** The store a write goes to: its query builder, and its kind (COPY on PostgreSQL). */
+export type StoreHandle = Pick<Store, 'db'> & Partial<Pick<Store, 'kind'>>;
 
 /** Creates the source on first use; a name already used by another kind of source is an input error. */
 export async function ensureInventorySource(
@@ -209,6 +213,8 @@ class Landed {
   unchanged = 0;
   counts = { seen: 0, added: 0, changed: 0, identityChanged: 0, removed: 0 };
   omitted = false;
+  /** The staging tables of this transaction exist. */
+  staged = false;
   /** The last count given to `progress`. */
   private reported = -1;
   constructor(
@@ -254,8 +260,12 @@ class Landed {
 }
 
 /**
- * One batch: read back its rows by id, upsert the new and changed ones, move last_seen of the
- * unchanged ones, and keep their exposure intervals in step. The same code for every path.
+ * One batch, set-based: its rows are loaded into a temporary staging table (`inventory_batch`, not
+ * WAL-logged, dropped at commit), then ONE statement compares them with the stored rows and lands
+ * them — new rows and rows that came back or changed are upserted, unchanged rows are only noted
+ * (in `inventory_unchanged`, for touchUnchanged and closeMissing), new containers get their first
+ * exposure interval — and returns how each written row was classified. No stored row comes back to
+ * the process and unchanged rows cost no write. The same code for every path and both stores.
  */
 async function landBatch(
   tx: Kysely<Database>,
@@ -263,86 +273,94 @@ async function landBatch(
   batch: ContainerObservation[],
   now: Date,
   acc: Landed,
+  copy: boolean,
 ): Promise<void> {
-  // What we knew before: just the rows this batch names, with a signature of the observed columns
-  // so unchanged rows are never sent back to the database.
-  type Known = { removed_at: Date | null; identity: string; signature: string };
-  const known = new Map<string, Known>();
-  const rowsBefore = await tx
-    .selectFrom('containers')
-    .select(['id', 'removed_at', ...CONTAINER_COLUMN_NAMES])
-    .where('source_id', '=', sourceId)
-    .where('id', '=', anyText(batch.map((o) => o.id)))
-    .execute();
-  for (const r of rowsBefore) {
-    known.set(r.id, {
-      removed_at: r.removed_at,
-      identity: containerIdentity(r),
-      signature: containerSignature(r),
-    });
+  if (!acc.staged) {
+    await sql
+      .raw(`create temporary table if not exists inventory_batch (${STAGING_COLUMNS}) on commit drop`)
+      .execute(tx);
+    await sql`create temporary table if not exists inventory_unchanged (id text not null) on commit drop`.execute(
+      tx,
+    );
+    // (Another stream may have used them earlier in the same transaction.)
+    await sql`truncate inventory_unchanged`.execute(tx);
+    acc.staged = true;
   }
+  await sql`truncate inventory_batch`.execute(tx);
+  await stageBatch(tx, batch, sourceId, now, copy);
 
-  // Upsert: new rows, rows that came back, and rows whose attributes changed. Unchanged rows are
-  // left alone here and only get last_seen below. Resolution columns reset when identity changed.
-  // (The SQL guard repeats the comparison, so a stale signature can only cost a no-op write.)
-  const written = new Set<string>();
-  const unchangedIds: string[] = [];
-  const toWrite: ReturnType<typeof containerRow>[] = [];
-  for (const o of batch) {
-    const row = containerRow(o, sourceId, now);
-    const before = known.get(o.id);
-    if (before && !before.removed_at && before.signature === containerSignature(row)) unchangedIds.push(o.id);
-    else toWrite.push(row);
-  }
-  const base = acc.counts.seen;
-  const unchangedFirst = unchangedIds.length;
-  for (let i = 0; i < toWrite.length; i += CHUNK) {
-    const rows = toWrite.slice(i, i + CHUNK);
-    acc.report(base + unchangedFirst + i + rows.length);
-    const res = await upsertContainers(tx, rows);
-    for (const r of res.rows) written.add(r.id);
-  }
+  // Upsert: new rows, rows that came back, and rows whose attributes changed; unchanged rows (and
+  // rows of another source) are left out before the insert. Resolution columns reset when identity
+  // changed. All parts of the statement see the rows as they were before it (one snapshot).
+  const src = sql`${sourceId}::integer`;
+  const at = sql`${now}::timestamptz`;
+  const res = await sql<{ id: string | null; how: string; n: number }>`
+    with prev as (
+      select c.id, c.source_id, c.removed_at,
+        ${columnsDiffer('c', 'b')} as differs,
+        ${columnsDiffer('c', 'b', IDENTITY_COLUMNS)} as identity_differs
+      from inventory_batch b join containers c on c.id = b.id
+    ), up as (
+      insert into containers (${COLUMNS})
+      select b.id, ${src}, ${STAGED}, ${at}, ${at} from inventory_batch b
+      where not exists (select 1 from prev p where p.id = b.id
+        and (p.source_id <> ${src} or (p.removed_at is null and not p.differs)))
+      on conflict (id) do update set ${FROM_EXCLUDED},
+        last_seen = excluded.last_seen,
+        removed_at = null,
+        image_digest = case when ${SAME_IDENTITY} then containers.image_digest else null end,
+        match_method = case when ${SAME_IDENTITY} then containers.match_method else 'unresolved' end,
+        confidence = case when ${SAME_IDENTITY} then containers.confidence else 'none' end,
+        resolved_at = case when ${SAME_IDENTITY} then containers.resolved_at else null end
+      where containers.source_id = excluded.source_id
+        and (containers.removed_at is not null or ${ATTRIBUTES_DIFFER})
+      returning id
+    ), same as (
+      insert into inventory_unchanged (id)
+      select p.id from prev p where p.source_id = ${src} and p.removed_at is null and not p.differs
+      returning id
+    ), opened as (
+      insert into exposures (container_id, image_digest, first_seen, last_seen)
+      select up.id, null, ${at}, ${at} from up where not exists (select 1 from prev p where p.id = up.id)
+    )
+    select up.id, case when p.id is null then 'new' when p.removed_at is not null then 'back'
+        when p.identity_differs then 'identity' else 'changed' end as how, 0 as n
+      from up left join prev p on p.id = up.id
+    union all
+    select b.id, 'other', 0 from inventory_batch b
+      where not exists (select 1 from up where up.id = b.id)
+        and not exists (select 1 from prev p where p.id = b.id and p.source_id = ${src})
+    union all
+    select null, 'unchanged', (select count(*) from same)::int`.execute(tx);
 
   const added: string[] = [];
+  const cameBack: string[] = [];
   const changed: string[] = [];
   const identityChanged: string[] = [];
   const collisions: string[] = [];
-  for (const row of toWrite) {
-    const id = row.id;
-    const before = known.get(id);
-    if (!written.has(id)) {
-      if (before) unchangedIds.push(id);
-      else collisions.push(id);
-      continue;
+  let unchanged = 0;
+  for (const r of res.rows) {
+    if (r.how === 'unchanged') unchanged = r.n;
+    else if (r.how === 'other') collisions.push(r.id!);
+    else if (r.how === 'new') added.push(r.id!);
+    else if (r.how === 'back') {
+      added.push(r.id!);
+      cameBack.push(r.id!);
+    } else {
+      changed.push(r.id!);
+      if (r.how === 'identity') identityChanged.push(r.id!);
     }
-    if (!before || before.removed_at) {
-      added.push(id);
-      continue;
-    }
-    changed.push(id);
-    if (before.identity !== containerIdentity(row)) identityChanged.push(id);
   }
   if (collisions.length) {
+    collisions.sort();
     throw new InputError(
       `container id${collisions.length > 1 ? 's' : ''} ${collisions.slice(0, 3).join(', ')}${collisions.length > 3 ? ' …' : ''} already belong to another inventory source; give this source another name so its ids do not collide`,
     );
   }
-  // Unchanged rows are not written: their ids are kept for the end of the stream (touchUnchanged,
-  // closeMissing) in a temporary table (not WAL-logged; dropped at commit), made on first use, so a
-  // watch delta without unchanged rows costs no statement more. One statement with an array
-  // parameter: far cheaper than many IN lists on PGlite.
-  if (unchangedIds.length && !acc.unchanged) {
-    await sql`create temporary table if not exists inventory_unchanged (id text not null) on commit drop`.execute(
-      tx,
-    );
-    await sql`truncate inventory_unchanged`.execute(tx);
-  }
-  for (const c of chunks(unchangedIds, ARRAY_CHUNK)) {
-    await sql`insert into inventory_unchanged (id) select unnest(${c}::text[])`.execute(tx);
-  }
 
-  // Exposure intervals: a changed identity closes the old interval at its last sighting; new
-  // identities open one.
+  // Exposure intervals (new containers got theirs above): a changed identity closes the old
+  // interval at its last sighting and opens one, unresolved; a container that came back opens one
+  // with the digest its row has now (kept when its identity is the same).
   for (const c of chunks(identityChanged, ID_CHUNK)) {
     await tx
       .updateTable('exposures')
@@ -351,15 +369,9 @@ async function landBatch(
       .where('closed_at', 'is', null)
       .execute();
   }
-  // New containers and changed identities start unresolved (image_digest null); a container that
-  // came back with the same identity keeps its resolved digest on the new interval.
-  const cameBack = added.filter((id) => known.get(id));
-  const fresh = [...added.filter((id) => !known.get(id)), ...identityChanged];
-  for (const c of chunks(fresh, ARRAY_CHUNK)) {
+  for (const c of chunks(identityChanged, ARRAY_CHUNK)) {
     await sql`insert into exposures (container_id, image_digest, first_seen, last_seen)
-      select id, null, ${now}::timestamptz, ${now}::timestamptz from unnest(${c}::text[]) as t(id)`.execute(
-      tx,
-    );
+      select id, null, ${at}, ${at} from unnest(${c}::text[]) as t(id)`.execute(tx);
   }
   for (const c of chunks(cameBack, ID_CHUNK)) {
     await tx
@@ -368,28 +380,55 @@ async function landBatch(
       .expression((eb) =>
         eb
           .selectFrom('containers')
-          .select([
-            'id',
-            'image_digest',
-            sql<Date>`${now}::timestamptz`.as('first_seen'),
-            sql<Date>`${now}::timestamptz`.as('last_seen'),
-          ])
+          .select(['id', 'image_digest', sql<Date>`${at}`.as('first_seen'), sql<Date>`${at}`.as('last_seen')])
           .where('id', '=', anyText(c)),
       )
       .execute();
   }
-  // Extend the open intervals of what was written again (fresh intervals already end now). By id,
+  // Extend the open intervals of the changed rows (fresh intervals already end now). By id,
   // through the exposures_container index: a join on last_seen can turn quadratic on stale stats.
-  const seenAgain = [...changed, ...cameBack];
-  for (const c of chunks(seenAgain, ARRAY_CHUNK)) {
-    await sql`update exposures set last_seen = ${now}
-      where container_id = any(${c}::text[]) and closed_at is null and last_seen < ${now}`.execute(tx);
+  for (const c of chunks(changed, ARRAY_CHUNK)) {
+    await sql`update exposures set last_seen = ${at}
+      where container_id = any(${c}::text[]) and closed_at is null and last_seen < ${at}`.execute(tx);
   }
 
   acc.counts.seen += batch.length;
-  acc.unchanged += unchangedIds.length;
+  acc.unchanged += unchanged;
   acc.keep(added, changed, identityChanged, []);
   acc.report(acc.counts.seen);
+}
+
+/**
+ * Loads a batch into inventory_batch: on PostgreSQL by COPY (copy-in.ts), else (PGlite) one
+ * statement with one text[] parameter per column (`unnest`), so the parameter count does not grow
+ * with the rows.
+ */
+async function stageBatch(
+  tx: Kysely<Database>,
+  batch: ContainerObservation[],
+  sourceId: number,
+  now: Date,
+  copy: boolean,
+): Promise<void> {
+  const rows = batch.map((o) => containerRow(o, sourceId, now));
+  if (copy) {
+    let text = '';
+    for (const r of rows) {
+      text += copyField(r.id);
+      for (const c of CONTAINER_COLUMN_NAMES) text += `\t${copyField(asText(r[c]))}`;
+      text += '\n';
+    }
+    await tx.executeQuery(copyFromStdin('inventory_batch', ['id', ...CONTAINER_COLUMN_NAMES], text));
+    return;
+  }
+  const arrays = CONTAINER_COLUMN_NAMES.map((c) => rows.map((r) => asText(r[c])));
+  const selected = sql.join(
+    CONTAINER_COLUMN_NAMES.map((c, i) => sql.raw(`t.c${i}${CAST[CONTAINER_COLUMNS[c].kind]}`)),
+  );
+  const unnested = sql.join([sql`${rows.map((r) => r.id)}::text[]`, ...arrays.map((a) => sql`${a}::text[]`)]);
+  const names = sql.raw(['id', ...CONTAINER_COLUMN_NAMES.map((_, i) => `c${i}`)].join(', '));
+  await sql`insert into inventory_batch (id, ${sql.join(CONTAINER_COLUMN_NAMES.map((c) => sql.ref(c)))})
+    select t.id, ${selected} from unnest(${unnested}) as t(${names})`.execute(tx);
 }
 
 /**
@@ -546,35 +585,12 @@ const COLUMNS = sql.join(
 const FROM_EXCLUDED = sql.join(
   CONTAINER_COLUMN_NAMES.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
 );
-
-/**
- * Upserts rows (all of one source and time) as one statement with one text[] parameter per column
- * (`unnest`): the parameter count does not grow with the rows, and the server parses a few arrays
- * instead of a VALUES list of rows × columns. Returns the ids inserted or updated.
- */
-function upsertContainers(tx: Kysely<Database>, rows: ReturnType<typeof containerRow>[]) {
-  const first = rows[0]!;
-  const arrays = CONTAINER_COLUMN_NAMES.map((c) => rows.map((r) => asText(r[c])));
-  const selected = sql.join(
-    CONTAINER_COLUMN_NAMES.map((c, i) => sql.raw(`t.c${i}${CAST[CONTAINER_COLUMNS[c].kind]}`)),
-  );
-  const unnested = sql.join([sql`${rows.map((r) => r.id)}::text[]`, ...arrays.map((a) => sql`${a}::text[]`)]);
-  const names = sql.raw(['id', ...CONTAINER_COLUMN_NAMES.map((_, i) => `c${i}`)].join(', '));
-  return sql<{ id: string }>`
-    insert into containers (${COLUMNS})
-    select t.id, ${first.source_id}::integer, ${selected}, ${first.first_seen}::timestamptz, ${first.last_seen}::timestamptz
-    from unnest(${unnested}) as t(${names})
-    on conflict (id) do update set ${FROM_EXCLUDED},
-      last_seen = excluded.last_seen,
-      removed_at = null,
-      image_digest = case when ${SAME_IDENTITY} then containers.image_digest else null end,
-      match_method = case when ${SAME_IDENTITY} then containers.match_method else 'unresolved' end,
-      confidence = case when ${SAME_IDENTITY} then containers.confidence else 'none' end,
-      resolved_at = case when ${SAME_IDENTITY} then containers.resolved_at else null end
-    where containers.source_id = excluded.source_id
-      and (containers.removed_at is not null or ${ATTRIBUTES_DIFFER})
-    returning id`.execute(tx);
-}
+const STAGED = sql.join(CONTAINER_COLUMN_NAMES.map((c) => sql.ref(`b.${c}`)));
+/** The staging table's columns: the id and the observed columns, typed as in `containers`. */
+const STAGING_COLUMNS = [
+  'id text not null',
+  ...CONTAINER_COLUMN_NAMES.map((c) => `${c} ${COLUMN_TYPES[CONTAINER_COLUMNS[c].kind]}`),
+].join(', ');
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];

@@ -3,12 +3,12 @@
 // Each gap names a reference a scanner can pull (`registry/repo@digest`, else the image as written).
 // Every section here reads the maintained running-container groups (posture_groups, migration 12;
 // as current as the last posture maintenance, like every view), never the containers table, and
-// counts only the groups inside the caller's access scope (`scope` left out: the whole fleet).
+// counts only the groups inside `within`: the report's cluster and namespace and the caller's access
+// scope (left out: the whole fleet).
 import { sql } from 'kysely';
-import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
 import { withWorkMem } from '../../work-mem.js';
-import { scopeSql } from './scope-sql.js';
+import { type Within, withinSql } from './scope-sql.js';
 
 export interface CoverageGapRow {
   reason: 'unresolved' | 'never-scanned' | 'stale';
@@ -24,13 +24,13 @@ export interface CoverageGapRow {
 export async function queryCoverageGaps(
   { db }: Pick<Store, 'db'>,
   staleBefore: Date | null,
-  scope?: AccessScope | undefined,
+  within: Within = {},
 ): Promise<CoverageGapRow[]> {
   const r = await withWorkMem(db, (tx) =>
     sql<Record<string, unknown>>`
     with used as (
       select g.image_digest, min(g.image) as image, sum(g.containers) as n
-      from posture_groups g where ${scopeSql(scope, 'g')} group by g.image_digest, case when g.image_digest is null then g.image end
+      from posture_groups g where ${withinSql(within, 'g', true)} group by g.image_digest, case when g.image_digest is null then g.image end
     )
     select case when u.image_digest is null then 'unresolved'
                 when p.image_digest is null then 'never-scanned' else 'stale' end as reason,
@@ -55,11 +55,11 @@ export async function queryCoverageGaps(
 /** Containers per match method and confidence (how much of the fleet resolves exactly). */
 export async function queryMatchSummary(
   { db }: Pick<Store, 'db'>,
-  scope?: AccessScope | undefined,
+  within: Within = {},
 ): Promise<{ matchMethod: string; confidence: string; containers: number }[]> {
   const r = await sql<{ match_method: string; confidence: string; n: number }>`
     select g.match_method, g.confidence, sum(g.containers) as n from posture_groups g
-    where ${scopeSql(scope, 'g')}
+    where ${withinSql(within, 'g', true)}
     group by g.match_method, g.confidence order by g.match_method, g.confidence`.execute(db);
   return r.rows.map((r) => ({
     matchMethod: r.match_method,
@@ -69,20 +69,20 @@ export async function queryMatchSummary(
 }
 
 /**
- * Tag drift across running containers (inside `scope`): one image reference running as several
+ * Tag drift across running containers (inside `within`): one image reference running as several
  * images. Platform manifests of one index count as one image (an arm64 and an amd64 node of the
  * same tag are not drift).
  */
 export async function queryTagDrift(
   { db }: Pick<Store, 'db'>,
-  scope?: AccessScope | undefined,
+  within: Within = {},
 ): Promise<{ image: string; digests: string[]; containers: number }[]> {
   // Grouped by (image, digest) first: the index family is looked up once per digest, not per container.
   const r = await withWorkMem(db, (tx) =>
     sql<{ image: string; digests: string[]; n: number }>`
     with running as (
       select g.image, g.image_digest, sum(g.containers) as n from posture_groups g
-      where g.image_digest is not null and position('@' in g.image) = 0 and ${scopeSql(scope, 'g')}
+      where g.image_digest is not null and position('@' in g.image) = 0 and ${withinSql(within, 'g', true)}
       group by g.image, g.image_digest
     ),
     fam as (

@@ -4,11 +4,11 @@
 // last-seen is in the window counts whole — last-seen only grows — and the workloads of older groups
 // are counted from their containers); gone ones come from the containers_removed_at index
 // with their ledger rows. Neither scans the fleet.
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
 import { containerLastSeen } from '../inventory/last-seen.js';
 import { type PostureFilter, scopeKeySql } from './group-containers.js';
-import { scopeSql } from './scope-sql.js';
+import { withinSql } from './scope-sql.js';
 
 export interface ExposureSummary {
   since: Date;
@@ -22,33 +22,22 @@ export async function queryExposureSummary(
   since: Date,
   filter: Pick<PostureFilter, 'cluster' | 'namespace' | 'scope'> = {},
 ): Promise<ExposureSummary> {
-  const scope = (alias: string): RawBuilder<unknown> =>
-    sql.join(
-      [
-        scopeSql(filter.scope, alias),
-        ...(filter.cluster !== undefined ? [sql`${sql.ref(`${alias}.cluster`)} = ${filter.cluster}`] : []),
-        ...(filter.namespace !== undefined
-          ? [sql`${sql.ref(`${alias}.namespace`)} = ${filter.namespace}`]
-          : []),
-      ],
-      sql` and `,
-    );
   // Workloads with a container last seen before the window are counted container by container;
   // every other workload's groups count whole.
   const running = await sql<{ n: number; older: string[] | null }>`
     with older as (
       select distinct g.k_workload from posture_groups g
-      where ${scope('g')} and (g.last_seen < ${since} or g.last_seen is null)
+      where ${withinSql(filter, 'g', true)} and (g.last_seen < ${since} or g.last_seen is null)
     )
     select (select coalesce(sum(g.containers), 0) from posture_groups g
-            where ${scope('g')} and g.k_workload not in (select k_workload from older)) as n,
+            where ${withinSql(filter, 'g', true)} and g.k_workload not in (select k_workload from older)) as n,
       (select array_agg(k_workload) from older) as older`.execute(db);
   let seen = Number(running.rows[0]?.n ?? 0);
   const older = running.rows[0]?.older ?? [];
   if (older.length) {
     const r = await sql<{ n: number }>`
       select count(*) as n from containers c
-      where c.removed_at is null and ${containerLastSeen('c')} >= ${since} and ${scope('c')}
+      where c.removed_at is null and ${containerLastSeen('c')} >= ${since} and ${withinSql(filter, 'c')}
         and ${sql.raw(scopeKeySql('workload'))} = any(${older}::text[])`.execute(db);
     seen += Number(r.rows[0]?.n ?? 0);
   }
@@ -58,7 +47,7 @@ export async function queryExposureSummary(
         coalesce(min(e.first_seen), c.started_at, c.first_seen) as born,
         coalesce(max(coalesce(e.closed_at, e.last_seen)), c.removed_at, c.last_seen) as died
       from containers c left join exposures e on e.container_id = c.id
-      where c.removed_at >= ${since} and ${scope('c')}
+      where c.removed_at >= ${since} and ${withinSql(filter, 'c')}
       group by c.id, c.removed_at, c.started_at, c.first_seen, c.last_seen
     )
     select count(*) as gone, count(*) filter (where died - born < interval '1 hour') as short

@@ -2,9 +2,8 @@
 // else the newest container observation), and the oldest scan among images in use (from the
 // maintained running-container groups, posture_groups).
 import { sql } from 'kysely';
-import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
-import { scopeSql } from './scope-sql.js';
+import { type Within, withinSql } from './scope-sql.js';
 
 export interface FreshnessRows {
   advisories: { name: string; kind: string; updatedAt: Date }[];
@@ -13,11 +12,11 @@ export interface FreshnessRows {
   newestScanInUse: Date | null;
 }
 
-/** `scope`: the scans in use are those of the containers inside it (sources and advisories are global). */
-export async function queryFreshness(
-  { db }: Pick<Store, 'db'>,
-  scope?: AccessScope | undefined,
-): Promise<FreshnessRows> {
+/**
+ * `within`: the scans in use are those of the containers inside it — the report's cluster and
+ * namespace and the caller's access scope (sources and advisories are global).
+ */
+export async function queryFreshness({ db }: Pick<Store, 'db'>, within: Within = {}): Promise<FreshnessRows> {
   const advisories = await db
     .selectFrom('advisory_sources')
     .select(['name', 'kind', 'updated_at'])
@@ -42,7 +41,7 @@ export async function queryFreshness(
     from runs order by runs.name`.execute(db);
   const scans = await sql<{ oldest: Date | null; newest: Date | null }>`
     select min(p.scanned_at) as oldest, max(p.scanned_at) as newest
-    from (select distinct g.image_digest from posture_groups g where g.image_digest is not null and ${scopeSql(scope, 'g')}) g
+    from (select distinct g.image_digest from posture_groups g where g.image_digest is not null and ${withinSql(within, 'g', true)}) g
     join image_posture p on p.image_digest = g.image_digest`.execute(db);
   return {
     advisories: advisories.map((a) => ({ name: a.name, kind: a.kind, updatedAt: a.updated_at })),

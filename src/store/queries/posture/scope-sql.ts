@@ -27,3 +27,30 @@ export function scopeSql(scope: AccessScope | undefined, alias: string): RawBuil
 export function scopeRestricts(scope: AccessScope | undefined): boolean {
   return COLUMNS.some(([field]) => (scope?.[field]?.length ?? 0) > 0);
 }
+
+/** What a report covers: its cluster and namespace filters and the caller's access scope. */
+export interface Within {
+  cluster?: string | undefined;
+  namespace?: string | undefined;
+  scope?: AccessScope | undefined;
+}
+
+/**
+ * The rows of `alias` (containers or posture_groups, both carry the columns) inside `within`. With
+ * `keyed`, the cluster and namespace also match posture_groups' scope keys (k_cluster, k_namespace:
+ * the same value for a non-null column), so its (k_cluster, k_namespace) index serves them.
+ */
+export function withinSql(within: Within, alias: string, keyed = false): RawBuilder<SqlBool> {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  const parts: RawBuilder<SqlBool>[] = [scopeSql(within.scope, alias)];
+  if (within.cluster !== undefined) {
+    parts.push(sql<SqlBool>`${col('cluster')} = ${within.cluster}`);
+    if (keyed) parts.push(sql<SqlBool>`${col('k_cluster')} = ${within.cluster}`);
+  }
+  if (within.namespace !== undefined) {
+    parts.push(sql<SqlBool>`${col('namespace')} = ${within.namespace}`);
+    if (keyed && within.cluster !== undefined)
+      parts.push(sql<SqlBool>`${col('k_namespace')} = ${`${within.cluster}/${within.namespace}`}`);
+  }
+  return sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
+}

@@ -32,7 +32,8 @@ export async function upsertScopePosture(
           oldest_scan: r.oldestScan,
           last_seen: r.lastSeen,
           source_ids: r.sourceIds,
-          digests: r.digests,
+          // Kept lists are not sent (the fleet's is ~1.4 MB): the stored row keeps its own.
+          digests: keepDigests ? [] : r.digests,
           distinct_cells: r.distinctCells,
           instance_cells: r.instanceCells,
           finding_cells: r.findingCells,

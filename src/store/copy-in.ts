@@ -1,0 +1,94 @@
+// COPY … FROM STDIN on PostgreSQL through the query builder: a bulk load of rows as one text
+// payload, the fastest way into a table (docs/adr/0015-set-based-inventory-batches.md). The pg
+// Client of a PostgreSQL store (open-store.ts) runs a `copyFromStdin` statement as a COPY; PGlite
+// has no such client, so its callers load rows another way (an `unnest` insert).
+import { CompiledQuery } from 'kysely';
+import type pg from 'pg';
+
+const COPY_FROM_STDIN = /^copy [a-z_]+ \([a-z_, ]+\) from stdin$/;
+
+/** `copy <table> (<columns>) from stdin`, its rows `copyText` lines: run it on a PostgreSQL store only. */
+export function copyFromStdin(table: string, columns: readonly string[], rows: string): CompiledQuery {
+  const text = `copy ${table} (${columns.join(', ')}) from stdin`;
+  if (!COPY_FROM_STDIN.test(text)) throw new Error(`not a COPY statement: ${text}`);
+  return CompiledQuery.raw(text, [rows]);
+}
+
+/** One value as a field of COPY's text format (`\N` for null; backslash, tab and line breaks escaped). */
+export function copyField(v: string | null): string {
+  if (v === null) return '\\N';
+  return /[\\\t\n\r]/.test(v)
+    ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : v;
+}
+
+type QueryResultLike = { command: string; rowCount: number; rows: never[] };
+
+/** The pg Client class of a PostgreSQL store: a `copyFromStdin` statement runs as a COPY. */
+export function copyingClient(Client: typeof pg.Client): typeof pg.Client {
+  return class CopyingClient extends Client {
+    // biome-ignore lint/suspicious/noExplicitAny: pg's query() is overloaded; every other call passes through.
+    override query(config: any, values?: any, callback?: any): any {
+      if (
+        typeof config === 'string' &&
+        Array.isArray(values) &&
+        values.length === 1 &&
+        typeof values[0] === 'string' &&
+        callback === undefined &&
+        COPY_FROM_STDIN.test(config)
+      ) {
+        const copy = new CopyIn(config, values[0]);
+        super.query(copy);
+        return copy.done;
+      }
+      return super.query(config, values, callback);
+    }
+  } as typeof pg.Client;
+}
+
+/** A submittable (pg's query protocol): sends the statement, then the payload as CopyData. */
+class CopyIn {
+  readonly done: Promise<QueryResultLike>;
+  private settle!: { resolve: (r: QueryResultLike) => void; reject: (e: unknown) => void };
+  private rowCount = 0;
+  private failed = false;
+
+  constructor(
+    readonly text: string,
+    private readonly payload: string,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+  }
+
+  submit(connection: { query(text: string): void }): void {
+    connection.query(this.text);
+  }
+
+  handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }): void {
+    const bytes = Buffer.from(this.payload, 'utf8');
+    for (let i = 0; i < bytes.length; i += 1 << 16)
+      connection.sendCopyFromChunk(bytes.subarray(i, i + (1 << 16)));
+    connection.endCopyFrom();
+  }
+
+  handleCommandComplete(msg: { text: string }): void {
+    this.rowCount = Number(msg.text.split(' ')[1] ?? 0);
+  }
+
+  handleError(err: unknown): void {
+    this.failed = true;
+    this.settle.reject(err);
+  }
+
+  handleReadyForQuery(): void {
+    if (!this.failed) this.settle.resolve({ command: 'COPY', rowCount: this.rowCount, rows: [] });
+  }
+
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyData(): void {}
+}
