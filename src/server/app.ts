@@ -45,6 +45,7 @@ export const API_PREFIX = '/api/v1';
 
 /** Paths whose body is streamed to a file under the limit by the route itself (not buffered here). */
 const STREAMED_BODIES = [`${API_PREFIX}/sboms`, `${API_PREFIX}/imports`];
+const NO_BODY = new Set(['GET', 'HEAD']);
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -131,7 +132,9 @@ export function createApp(deps: AppDeps): App {
     gunzipBody(() => maxBodyBytes(deps.config), STREAMED_BODIES),
   ); // before the limit: it bounds the inflated size
   app.use('*', async (c, next) => {
-    if (STREAMED_BODIES.includes(c.req.path)) return next();
+    // A GET or HEAD carries no body (the node server gives it none): looking for one would build
+    // the whole web Request that @hono/node-server otherwise leaves unbuilt.
+    if (NO_BODY.has(c.req.method) || STREAMED_BODIES.includes(c.req.path)) return next();
     return bodyLimit({
       maxSize: maxBodyBytes(deps.config),
       onError: () => {

@@ -43,9 +43,9 @@ export const ContainersQuery = z.object({
   source: z.string().min(1).optional().openapi({ description: 'only this inventory source' }),
   all: flag.openapi({ description: 'include containers that have gone (state "removed")' }),
   after: z.string().min(1).optional().openapi({ description: 'the `next` of the previous page' }),
-  sort: z.enum(['source', 'id', 'workload']).default('source').openapi({
+  sort: z.enum(['source', 'id', 'workload', 'severity']).default('source').openapi({
     description:
-      'the order: `source` (source, cluster, namespace, pod, id), `id`, or `workload` (cluster, namespace, workload kind and name, id); a cursor continues only the order it came from',
+      "the order: `source` (source, cluster, namespace, pod, id), `id`, `workload` (cluster, namespace, workload kind and name, id), or `severity` (worst first: the image's KEV, then critical, high, medium, low, unknown vulnerabilities, then id; containers whose image has no posture last); a cursor continues only the order it came from",
   }),
   limit: z.coerce
     .number()

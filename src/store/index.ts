@@ -58,6 +58,7 @@ export {
   type ContainerOrderKey,
   type ContainerRow,
   type ContainerSort,
+  type ContainerSortKey,
   containerSortKey,
   isContainerSortKey,
   listContainers,

@@ -8,6 +8,7 @@ import {
   CONTAINER_SORTS,
   type ContainerRow,
   type ContainerSort,
+  type ContainerSortKey,
   containerSortKey,
   isContainerSortKey,
   listContainers,
@@ -24,7 +25,11 @@ export interface ContainerListQuery extends ScopedRead {
   includeRemoved?: boolean | undefined;
   /** The `next` of the previous page (of the same `sort`). */
   after?: string | undefined;
-  /** The order: `source` (the default: source, cluster, namespace, pod, id), `id` or `workload`. */
+  /**
+   * The order: `source` (the default: source, cluster, namespace, pod, id), `id`, `workload`, or
+   * `severity` (its image's KEV, critical, high, medium, low, unknown vulnerabilities, most
+   * first, then id; containers whose image has no posture last).
+   */
   sort?: ContainerSort | undefined;
   /** Page size (a positive integer); left out: every row. */
   limit?: number | undefined;
@@ -108,11 +113,11 @@ export async function listContainerPage(
 }
 
 // The default order's cursor is its key (as before sorts existed); another order's names the order.
-function encodeCursor(key: (string | null)[], sort: ContainerSort): string {
+function encodeCursor(key: ContainerSortKey, sort: ContainerSort): string {
   return Buffer.from(JSON.stringify(sort === 'source' ? key : { sort, key })).toString('base64url');
 }
 
-function decodeCursor(text: string, sort: ContainerSort): (string | null)[] {
+function decodeCursor(text: string, sort: ContainerSort): ContainerSortKey {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
@@ -129,5 +134,5 @@ function decodeCursor(text: string, sort: ContainerSort): (string | null)[] {
     throw new InputError(
       `cursor "${text.slice(0, 40)}" is not one this listing returned for sort=${sort}: pass the "next" of the previous page unchanged, with the same sort`,
     );
-  return key as (string | null)[];
+  return key as ContainerSortKey;
 }

@@ -6,7 +6,8 @@
 // streamed answer parses to the same document as the CLI's.
 // GET /api/v1/containers?sort=: two containers of a second source (`zz`) pushed beside the fleet's
 // five make the three orders differ (worked by hand below); every page size walks each order
-// once, and a cursor of one order is 400 under another.
+// once, and a cursor of one order is 400 under another. sort=severity puts the unpatched image's
+// containers first, the patched image's next, the unresolved zz ones last.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../core/access.js';
@@ -127,6 +128,9 @@ const ORDERS: Record<string, string[]> = {
   source: [VM(1), VM(2), VM(3), VM(4), VM(5), 'a-2', 'a-1'],
   id: ['a-1', 'a-2', VM(1), VM(2), VM(3), VM(4), VM(5)],
   workload: [VM(1), 'a-2', VM(2), VM(3), VM(4), VM(5), 'a-1'],
+  // The unpatched image's containers (more vulnerabilities), the patched image's, then zz's two
+  // (unresolved: no posture), each group by id.
+  severity: [VM(1), VM(3), VM(4), VM(2), VM(5), 'a-1', 'a-2'],
 };
 
 async function containers(query: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -163,6 +167,40 @@ describe('containers, sorted and paged', () => {
     },
   );
 
+  it('sort=severity: the image figures never rise from one item to the next', async () => {
+    const r = await containers('?sort=severity&limit=100');
+    const items = (
+      r.body as {
+        items: {
+          counts: Record<string, number> | null;
+          summary: { vulnerabilities: { kev: number } } | null;
+        }[];
+      }
+    ).items;
+    const key = (x: (typeof items)[number]) =>
+      x.counts
+        ? [
+            x.summary!.vulnerabilities.kev,
+            x.counts.critical,
+            x.counts.high,
+            x.counts.medium,
+            x.counts.low,
+            x.counts.unknown,
+          ]
+        : [-1, -1, -1, -1, -1, -1];
+    const keys = items.map(key);
+    expect(keys[0]![1]! + keys[0]![2]!).toBeGreaterThan(0); // the unpatched image has findings
+    for (let i = 1; i < keys.length; i++) {
+      const a = keys[i - 1]!.join(',');
+      const b = keys[i]!.join(',');
+      const ordered = [...[keys[i - 1]!, keys[i]!]].sort((x, y) => {
+        for (let j = 0; j < 6; j++) if (x[j] !== y[j]) return y[j]! - x[j]!;
+        return 0;
+      });
+      expect(ordered[0]!.join(','), `${a} then ${b}`).toBe(a);
+    }
+  });
+
   it('the default order is sort=source', async () => {
     const r = await containers('?limit=100');
     expect((r.body as { items: { id: string }[] }).items.map((x) => x.id)).toEqual(ORDERS.source);
@@ -177,7 +215,7 @@ describe('containers, sorted and paged', () => {
         new RegExp(`not one this listing returned for sort=${sort}`),
       );
     }
-    const bad = await containers('?sort=severity');
+    const bad = await containers('?sort=worst');
     expect(bad.status).toBe(400);
     expect((bad.body as { error: { message: string } }).error.message).toMatch(/^query\.sort: /);
   });
