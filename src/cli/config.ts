@@ -105,6 +105,32 @@ export const configSchema = z.strictObject({
       scan: duration.optional(),
       advisories: duration.optional(),
       inventory: duration.optional(),
+      /** Watched-directory and trivy-operator imports (default 1m when `imports` is configured). */
+      imports: duration.optional(),
+    })
+    .optional(),
+  /** Reports imported on `cadence.imports` by `serve`/`worker` (docs/operations.md "Imports"). */
+  imports: z
+    .strictObject({
+      /** Every report file dropped here is imported, then moved to `imported/` or `failed/`. */
+      directory: z
+        .strictObject({
+          path: z.string().min(1),
+          /** As `runsight import FORMAT` (default auto: detected per file). */
+          format: z.enum(['trivy', 'grype', 'cyclonedx', 'trivy-operator', 'osv-scanner', 'auto']).optional(),
+        })
+        .optional(),
+      /** Clusters whose trivy-operator VulnerabilityReports are imported (as `import trivy-operator --from-cluster`). */
+      trivyOperator: z
+        .array(
+          z.strictObject({
+            kubeconfig: z.string().optional(),
+            context: z.string().optional(),
+            /** The job's key (default: the context, else `default`). */
+            clusterName: z.string().optional(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   /** Maximum ages before a view marks a row stale. */

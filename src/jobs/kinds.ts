@@ -1,5 +1,6 @@
 // The kinds of job Runsight runs, what each job is keyed by, and which cadence of the config
-// (`cadence.inventory`, `cadence.advisories`, `cadence.scan`) starts which kind. docs/operations.md.
+// (`cadence.inventory`, `cadence.advisories`, `cadence.scan`, `cadence.imports`) starts which kind.
+// docs/operations.md.
 
 export const JOB_KINDS = [
   /** Collect every configured inventory source once; then ask for a scan of what is in use. */
@@ -20,6 +21,10 @@ export const JOB_KINDS = [
   'notifications.deliver',
   /** Delete history older than the config's `retention:` limits (daily when any is set). */
   'retention.run',
+  /** Import one report file dropped in `imports.directory` (key: its name, size and mtime). */
+  'imports.directory',
+  /** Import the VulnerabilityReports of one `imports.trivyOperator` cluster (key: its name). */
+  'imports.trivy-operator',
 ] as const;
 
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -33,8 +38,18 @@ export const CADENCE_KINDS: Readonly<Record<CadenceName, JobKind>> = {
   scan: 'scan.in-use',
 };
 
-/** The cadences as the config file has them: durations like `5m`, `6h`, `24h`. */
-export type Cadences = Partial<Record<CadenceName, string | undefined>>;
+/**
+ * The cadences as the config file has them: durations like `5m`, `6h`, `24h`. `imports` starts
+ * the import kinds (IMPORT_KINDS): a watched directory is listed and each ready file queued, each
+ * trivy-operator cluster queued; default DEFAULT_IMPORTS_CADENCE when imports are configured.
+ */
+export type Cadences = Partial<Record<CadenceName | 'imports', string | undefined>>;
+
+/** The kinds `cadence.imports` starts. */
+export const IMPORT_KINDS = ['imports.directory', 'imports.trivy-operator'] as const satisfies JobKind[];
+
+/** `cadence.imports` when imports are configured and it is not set. */
+export const DEFAULT_IMPORTS_CADENCE = '1m';
 
 export function isJobKind(name: string): name is JobKind {
   return (JOB_KINDS as readonly string[]).includes(name);

@@ -1,13 +1,35 @@
-// Cadences → jobs. Every tick the scheduler reads when each kind last started and succeeded
-// (store job_runs) and queues the kinds whose cadence has elapsed since then. Several schedulers
-// (several `serve` processes over one PostgreSQL) may tick at once: the queue's per-kind policy
-// keeps at most one job of a cadence kind queued, so they cannot pile up. The clock is injected.
+// Cadences → jobs. At each look the scheduler reads when each kind last started and succeeded
+// (store job_runs) and queues the kinds whose cadence has elapsed since then; then it sleeps until
+// the next cadence is due (nextLookDelay: at least 1 s, at most 15 s, so a `5s` cadence runs every
+// ~5 s and a changed config or a job finished elsewhere is seen within 15 s). Several schedulers
+// (several `serve` processes over one PostgreSQL) take turns (an advisory lock): a look skips a
+// cadence kind with a job still queued, active or retrying, then reads the runs, so a job another
+// scheduler queued is either pending or has moved its kind's next due time — a cadence is never run
+// twice within its interval (the queue's per-kind policy alone allows one queued beside one active). `cadence.imports` lists the watched directory
+// (one imports.directory job per ready file) and queues each trivy-operator cluster. The clock
+// and the sleep are injected.
 import { durationToMs } from '../core/duration.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { dueScheduledReports, type ScheduledReportConfig } from '../reports/index.js';
-import { type JobRunRow, listJobRuns, type Store } from '../store/index.js';
+import {
+  type JobRunRow,
+  listJobRuns,
+  pendingCadenceJobs,
+  type Store,
+  withSchedulerLock,
+} from '../store/index.js';
+import { directoryImportJobs } from './handlers/imports-directory.js';
+import { trivyOperatorImportJobs } from './handlers/imports-trivy-operator.js';
 import { notificationsEvaluateDue } from './handlers/notifications-evaluate.js';
-import { CADENCE_KINDS, type CadenceName, type Cadences, type JobKind } from './kinds.js';
+import type { ImportsConfig } from './handlers/stage-deps.js';
+import {
+  CADENCE_KINDS,
+  type CadenceName,
+  type Cadences,
+  DEFAULT_IMPORTS_CADENCE,
+  IMPORT_KINDS,
+  type JobKind,
+} from './kinds.js';
 import type { JobQueue } from './queue.js';
 
 /** Each configured cadence: its kind, interval and when it is next due (null: now, never ran). */
@@ -29,18 +51,54 @@ export function cadenceStates(cadences: Cadences, runs: readonly JobRunRow[]): C
   for (const cadence of Object.keys(CADENCE_KINDS) as CadenceName[]) {
     const intervalMs = durationToMs(cadences[cadence]);
     if (!intervalMs) continue;
-    const kind = CADENCE_KINDS[cadence];
-    const run = runs.find((r) => r.kind === kind);
-    const last = Math.max(run?.lastStartedAt?.getTime() ?? 0, run?.lastSuccessAt?.getTime() ?? 0);
-    out.push({
-      cadence,
-      kind,
-      intervalMs,
-      lastSuccessAt: run?.lastSuccessAt ?? null,
-      dueAt: last ? new Date(last + intervalMs) : null,
-    });
+    out.push({ cadence, ...kindState(CADENCE_KINDS[cadence], intervalMs, runs) });
   }
   return out;
+}
+
+function kindState(kind: JobKind, intervalMs: number, runs: readonly JobRunRow[]) {
+  const run = runs.find((r) => r.kind === kind);
+  const last = Math.max(run?.lastStartedAt?.getTime() ?? 0, run?.lastSuccessAt?.getTime() ?? 0);
+  return {
+    kind,
+    intervalMs,
+    lastSuccessAt: run?.lastSuccessAt ?? null,
+    dueAt: last ? new Date(last + intervalMs) : null,
+  };
+}
+
+/** `cadence.imports` in ms: as configured, else DEFAULT_IMPORTS_CADENCE when imports are configured. */
+export function importsIntervalMs(
+  cadences: Cadences,
+  imports: ImportsConfig | undefined,
+): number | undefined {
+  const configured = !!imports?.directory || (imports?.trivyOperator?.length ?? 0) > 0;
+  return configured ? durationToMs(cadences.imports ?? DEFAULT_IMPORTS_CADENCE) : undefined;
+}
+
+/** The soonest and latest the scheduler looks again (ms). */
+export const MIN_LOOK_MS = 1_000;
+export const MAX_LOOK_MS = 15_000;
+
+/**
+ * How long to sleep before the next look at `now`: until the soonest `dueAt` still ahead. A due
+ * one (null or past: its job is queued or running, here or in another process) is looked at again
+ * after a fifth of its interval, so the end of its run is noticed without polling hard. Never less
+ * than `minMs`, never more than `maxMs`.
+ */
+export function nextLookDelay(
+  due: readonly { dueAt: Date | null; intervalMs: number }[],
+  now: Date,
+  bounds: { minMs?: number | undefined; maxMs?: number | undefined } = {},
+): number {
+  const minMs = bounds.minMs ?? MIN_LOOK_MS;
+  const maxMs = bounds.maxMs ?? MAX_LOOK_MS;
+  let delay = maxMs;
+  for (const d of due) {
+    const ahead = d.dueAt ? d.dueAt.getTime() - now.getTime() : 0;
+    delay = Math.min(delay, ahead > 0 ? ahead : d.intervalMs / 5);
+  }
+  return Math.min(maxMs, Math.max(minMs, Math.ceil(delay)));
 }
 
 /** The kinds due at `now`. */
@@ -66,14 +124,20 @@ export interface SchedulerDeps {
   logger?: Logger | undefined;
   /** The clock (tests inject one). */
   now?: (() => Date) | undefined;
-  /** How often to look (default 15 s). */
+  /** Sleeps `ms` or until `signal` aborts (tests inject a fake clock's; default setTimeout). */
+  sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+  /** The longest sleep between looks (default 15 s; MAX_LOOK_MS). */
   tickMs?: number | undefined;
+  /** The shortest sleep between looks (default 1 s; MIN_LOOK_MS). */
+  minTickMs?: number | undefined;
   /** Notification rules exist: queue notifications.evaluate each minute and after posture moved. */
   notifications?: boolean | undefined;
   /** Scheduled reports (config `reports:`): reports.run is queued when any is due (report_runs). */
   reports?: readonly ScheduledReportConfig[] | undefined;
   /** Retention limits are set (config `retention:`): retention.run is queued once a day (job_runs). */
   retention?: boolean | undefined;
+  /** The watched directory and trivy-operator clusters (config `imports:`), on `cadence.imports`. */
+  imports?: ImportsConfig | undefined;
   /** Look once at start (default true). */
   immediate?: boolean | undefined;
 }
@@ -84,50 +148,110 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    }, ms);
+    timer.unref?.();
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 export function startScheduler(deps: SchedulerDeps): Scheduler {
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
-  const tickMs = deps.tickMs ?? 15_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
+  const sleep = deps.sleep ?? sleepFor;
+  const bounds = { minMs: deps.minTickMs ?? MIN_LOOK_MS, maxMs: deps.tickMs ?? MAX_LOOK_MS };
+  const importsMs = importsIntervalMs(deps.cadence, deps.imports);
+  const trivyOperator = trivyOperatorImportJobs(deps.imports?.trivyOperator);
+  /** When this scheduler lists the watched directory next (each process lists it on its own). */
+  let nextListingAt = 0;
+  const stopping = new AbortController();
 
-  async function tick(): Promise<JobKind[]> {
-    const queued: JobKind[] = [];
-    const runs = await listJobRuns(deps.store);
-    for (const kind of dueKinds(deps.cadence, runs, now())) {
-      if (await deps.queue.send(kind, {})) queued.push(kind);
-    }
-    if (deps.retention && retentionDue(runs, now()))
-      if (await deps.queue.send('retention.run', {})) queued.push('retention.run');
-    if (deps.notifications && (await notificationsEvaluateDue(deps.store, now())))
-      if (await deps.queue.send('notifications.evaluate', {})) queued.push('notifications.evaluate');
-    if (deps.reports?.length && (await dueScheduledReports(deps.store, deps.reports, now())).length)
-      if (await deps.queue.send('reports.run', {})) queued.push('reports.run');
+  /** One look: what it queued, and how long to sleep before the next. */
+  async function look(): Promise<{ queued: JobKind[]; delayMs: number }> {
+    // One scheduler at a time, and the queue read before the runs: a job another scheduler queued
+    // is pending here, or has started (and moved its kind's next due time) by the time runs are read.
+    const { queued, states } = await withSchedulerLock(deps.store, lookLocked);
     if (queued.length) logger.info('cadence jobs queued', { kinds: queued });
-    return queued;
+    return { queued, delayMs: nextLookDelay(states, now(), bounds) };
   }
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick()
-        .catch((err) => logger.warn('scheduler tick failed', { error: (err as Error).message }))
-        .finally(schedule);
-    }, tickMs);
-    timer.unref?.();
+  async function lookLocked() {
+    const queued: JobKind[] = [];
+    const pending = await pendingCadenceJobs(deps.store, [
+      ...Object.values(CADENCE_KINDS),
+      ...IMPORT_KINDS,
+      'retention.run',
+    ]);
+    const runs = await listJobRuns(deps.store);
+    const at = now();
+    const states: { dueAt: Date | null; intervalMs: number }[] = cadenceStates(deps.cadence, runs);
+    for (const kind of dueKinds(deps.cadence, runs, at)) {
+      if (!pending.has(kind) && (await deps.queue.send(kind, {}))) queued.push(kind);
+    }
+    if (importsMs && trivyOperator.length) {
+      const state = kindState('imports.trivy-operator', importsMs, runs);
+      states.push(state);
+      if (!state.dueAt || state.dueAt.getTime() <= at.getTime())
+        for (const j of trivyOperator)
+          if (
+            !pending.has(`imports.trivy-operator ${j.key}`) &&
+            (await deps.queue.send('imports.trivy-operator', j.data, { key: j.key }))
+          )
+            queued.push('imports.trivy-operator');
+    }
+    if (importsMs && deps.imports?.directory) {
+      if (nextListingAt <= at.getTime()) {
+        nextListingAt = at.getTime() + importsMs;
+        try {
+          for (const j of await directoryImportJobs(deps.imports.directory, at))
+            if (await deps.queue.send('imports.directory', j.data, { key: j.key }))
+              queued.push('imports.directory');
+        } catch (err) {
+          logger.warn('watched directory not listed', { error: (err as Error).message });
+        }
+      }
+      states.push({ dueAt: new Date(nextListingAt), intervalMs: importsMs });
+    }
+    if (deps.retention && !pending.has('retention.run') && retentionDue(runs, at))
+      if (await deps.queue.send('retention.run', {})) queued.push('retention.run');
+    if (deps.notifications && (await notificationsEvaluateDue(deps.store, at)))
+      if (await deps.queue.send('notifications.evaluate', {})) queued.push('notifications.evaluate');
+    if (deps.reports?.length && (await dueScheduledReports(deps.store, deps.reports, at)).length)
+      if (await deps.queue.send('reports.run', {})) queued.push('reports.run');
+    return { queued, states };
   }
-  if (deps.immediate ?? true)
-    running = tick()
-      .catch((err) => logger.warn('scheduler tick failed', { error: (err as Error).message }))
-      .finally(schedule);
-  else schedule();
+
+  async function loop(): Promise<void> {
+    let delayMs = bounds.maxMs;
+    if (deps.immediate ?? true) delayMs = await lookOrWarn();
+    while (!stopping.signal.aborted) {
+      await sleep(delayMs, stopping.signal);
+      if (stopping.signal.aborted) break;
+      delayMs = await lookOrWarn();
+    }
+  }
+  async function lookOrWarn(): Promise<number> {
+    try {
+      return (await look()).delayMs;
+    } catch (err) {
+      logger.warn('scheduler tick failed', { error: (err as Error).message });
+      return bounds.maxMs;
+    }
+  }
+  const running = loop();
   return {
-    tick,
+    tick: async () => (await look()).queued,
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
+      stopping.abort();
       await running;
-      clearTimeout(timer);
     },
   };
 }

@@ -4,7 +4,7 @@
 
 import { type StageDeps, stageHandlers } from './handlers/stage-handlers.js';
 import type { Cadences } from './kinds.js';
-import { openJobQueue, type QueueOptions } from './queue.js';
+import { openJobQueue, type QueueOptions, queueOptionsFromEnv } from './queue.js';
 import { jobHistoryDays, retentionConfigured } from './retention.js';
 import { startScheduler } from './scheduler.js';
 import { startWorker } from './worker.js';
@@ -21,6 +21,7 @@ export interface JobsDeps extends Omit<StageDeps, 'queue'> {
 export async function startJobs(deps: JobsDeps): Promise<{ stop(): Promise<void> }> {
   const queue = await openJobQueue(deps.store, {
     historyDays: jobHistoryDays(deps.retention),
+    ...queueOptionsFromEnv(deps.env),
     ...deps.queueOptions,
     logger: deps.logger,
   });
@@ -41,6 +42,7 @@ export async function startJobs(deps: JobsDeps): Promise<{ stop(): Promise<void>
         logger: deps.logger,
         notifications: (deps.notifications?.length ?? 0) > 0,
         retention: retentionConfigured(deps.retention),
+        imports: deps.imports,
       })
     : undefined;
   return {

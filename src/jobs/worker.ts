@@ -1,7 +1,8 @@
 // The worker: takes jobs of every kind it has a handler for from the queue and runs them, each
 // start and finish recorded per kind (store job_runs: what the scheduler and `validate` read). A
 // failed job keeps its error in the queue and is retried after a back-off. stopWorker stops taking
-// jobs and waits for the running ones; past the grace period their signal is aborted.
+// jobs and waits for the running ones; past the grace period their signal is aborted, as it is
+// when the queue finds a job's lease lost or its time limit passed (queue.ts).
 import { type Logger, silentLogger } from '../core/logger.js';
 // The hook module alone (no Prometheus client): a job process loads it only to serve metrics.
 import { noteJobRun } from '../reports/metrics/job-events.js';
@@ -36,6 +37,7 @@ export async function runJob(
   if (!handler) throw new Error(`no handler for job kind ${job.kind} in this process`);
   const logger = deps.logger ?? silentLogger;
   await recordJobStarted(deps.store, job.kind, new Date());
+  logger.info('job started', { id: job.id, kind: job.kind, key: job.key });
   const started = performance.now();
   const took = () => (performance.now() - started) / 1000;
   try {
@@ -58,7 +60,9 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   for (const kind of JOB_KINDS) {
     if (!deps.handlers[kind]) continue;
     const n = kind === 'scan.image' ? Math.max(1, deps.concurrency ?? 2) : 1;
-    await deps.queue.work(kind, n, (job) => runJob(deps, job, abort.signal));
+    await deps.queue.work(kind, n, (job, leaseSignal) =>
+      runJob(deps, job, AbortSignal.any([abort.signal, leaseSignal])),
+    );
   }
   (deps.logger ?? silentLogger).info('worker started', {
     kinds: JOB_KINDS.filter((k) => deps.handlers[k]),

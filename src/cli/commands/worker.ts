@@ -62,6 +62,7 @@ export async function jobDepsFromContext(
     reports: ctx.config.reports,
     outbound: ctx.config.outbound,
     retention: ctx.config.retention,
+    imports: ctx.config.imports,
     cadence: ctx.config.cadence ?? {},
     schedule,
     concurrency: flags.concurrency,

@@ -1,6 +1,6 @@
 // What the job handlers need to call the stage functions the CLI commands call: the store, the
 // queue (to ask for follow-up jobs), the posture settings, the scanner's settings, the inventory
-// sources to collect and the advisory sources to update from.
+// sources to collect, the advisory sources to update from and the reports to import.
 import type { FeedsConfig } from '../../advisories/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { kubernetesTargets } from '../../inventory/index.js';
@@ -10,6 +10,14 @@ import type { ScanImageOptions } from '../../scan/index.js';
 import type { Store } from '../../store/index.js';
 import type { JobQueue } from '../queue.js';
 import type { RetentionConfig } from '../retention.js';
+import type { DirectoryImportConfig } from './imports-directory.js';
+import type { TrivyOperatorImportConfig } from './imports-trivy-operator.js';
+
+/** What `cadence.imports` imports (config `imports:`). */
+export interface ImportsConfig {
+  directory?: DirectoryImportConfig | undefined;
+  trivyOperator?: TrivyOperatorImportConfig[] | undefined;
+}
 
 export interface InventorySources {
   /** Kubernetes clusters, as `inventory collect kubernetes` takes them (kubeconfig, context…). */
@@ -44,4 +52,6 @@ export interface StageDeps {
   outbound?: OutboundConfig | undefined;
   /** How long history is kept (config `retention:`; jobs/retention.ts). */
   retention?: RetentionConfig | undefined;
+  /** The watched directory and trivy-operator clusters imported (config `imports:`). */
+  imports?: ImportsConfig | undefined;
 }

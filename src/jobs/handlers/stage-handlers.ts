@@ -1,6 +1,8 @@
 // The handler of each job kind, over the same stage functions the CLI commands call.
 import type { JobHandlers } from '../worker.js';
 import { updateAdvisoriesJob } from './advisories-update.js';
+import { importDirectoryFileJob } from './imports-directory.js';
+import { importTrivyOperatorJob } from './imports-trivy-operator.js';
 import { collectInventoryJob } from './inventory-collect.js';
 import { deliverNotificationJob } from './notifications-deliver.js';
 import { evaluateNotificationsJob } from './notifications-evaluate.js';
@@ -11,7 +13,7 @@ import { scanImageJob } from './scan-image.js';
 import { scanInUseJob } from './scan-in-use.js';
 import type { StageDeps } from './stage-deps.js';
 
-export type { InventorySources, StageDeps } from './stage-deps.js';
+export type { ImportsConfig, InventorySources, StageDeps } from './stage-deps.js';
 
 export function stageHandlers(deps: StageDeps): JobHandlers {
   return {
@@ -24,5 +26,7 @@ export function stageHandlers(deps: StageDeps): JobHandlers {
     'notifications.evaluate': (job, signal) => evaluateNotificationsJob(deps, job, signal),
     'notifications.deliver': (job, signal) => deliverNotificationJob(deps, job, signal),
     'retention.run': (job, signal) => retentionRunJob(deps, job, signal),
+    'imports.directory': (job, signal) => importDirectoryFileJob(deps, job, signal),
+    'imports.trivy-operator': (job, signal) => importTrivyOperatorJob(deps, job, signal),
   };
 }
