@@ -51,8 +51,16 @@
       [data.times, ...names.map((n) => data.series[n])],
       el,
     );
-    el.setAttribute('data-series', String(names.length));
-    el.setAttribute('data-points', String(data.times.length));
+    // What uPlot holds (not what the page sent): the drawn series and each one's number of points.
+    el.setAttribute('data-series', String(chart.series.length - 1));
+    el.setAttribute('data-points', String(chart.data[0].length));
+    el.setAttribute(
+      'data-series-points',
+      chart.data
+        .slice(1)
+        .map((d) => d.length)
+        .join(','),
+    );
     let pending = 0;
     window.addEventListener('resize', () => {
       cancelAnimationFrame(pending);

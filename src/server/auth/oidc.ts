@@ -46,7 +46,8 @@ export interface OidcVerifierOptions {
 
 /** The outcome of verifying one JWT; `reason` never holds the token. */
 export type OidcResult =
-  | { kind: 'ok'; principal: Principal }
+  /** `sid`: the issuer's session id, when the token carries one (back-channel logout names it). */
+  | { kind: 'ok'; principal: Principal; sid?: string | undefined }
   /** A valid identity that no mapping gives a role: 403. */
   | { kind: 'unmapped'; subject: string; reason: string }
   /** Not a valid token from this issuer for this audience: 401. */
@@ -140,13 +141,14 @@ export function createOidcVerifier(config: OidcConfig, opts: OidcVerifierOptions
       return {
         kind: 'ok',
         principal: { subject, role: mapping.role, scope: structuredClone(mapping.scope), via: 'oidc' },
+        ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}),
       };
     },
   };
 }
 
 /** The jwks_uri of the issuer's discovery document, checked. */
-async function discover(issuer: string, timeoutMs: number): Promise<URL> {
+export async function discover(issuer: string, timeoutMs: number): Promise<URL> {
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   let res: Response;
   try {

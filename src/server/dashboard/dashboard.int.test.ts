@@ -11,7 +11,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
-import { openStore, type Store } from '../../store/index.js';
+import { insertSnapshots, openStore, type Store } from '../../store/index.js';
 import { probeOrSkip } from '../../test-support/require-or-skip.js';
 import { createApp } from '../app.js';
 import { authenticate, createTokenVerifier } from '../auth/index.js';
@@ -59,6 +59,7 @@ beforeAll(async () => {
     tokens[name] = r.json<{ token: string }>().token;
   }
   store = await openStore({ dataDir: fleet.dataDir });
+  await addHistory(store);
   const deps = { tokens: createTokenVerifier(store) };
   const app = createApp({
     store,
@@ -75,6 +76,39 @@ afterAll(async () => {
   await store?.close();
   if (fleet) rmSync(fleet.dir, { recursive: true, force: true });
 });
+
+/** The fleet's figures of three earlier days (HIGH distinct: 0, 1, 0; then today's 1) as snapshots
+ * of every scope the fleet has: the chart gets a multi-point series for each. */
+const EARLIER_HIGH = [0, 1, 0];
+let pointsBefore = 0;
+async function addHistory(s: Store): Promise<void> {
+  const rows = await s.db.selectFrom('posture_snapshots').selectAll().execute();
+  pointsBefore = rows.filter((r) => r.scope_kind === 'fleet').length;
+  expect(pointsBefore).toBeGreaterThan(0);
+  const day = 86_400_000;
+  for (const [i, high] of EARLIER_HIGH.entries()) {
+    const at = new Date(Date.now() - (EARLIER_HIGH.length - i) * day);
+    await insertSnapshots(
+      s,
+      rows.map((r) => {
+        const counts = (c: unknown) => {
+          const o = { ...((typeof c === 'string' ? JSON.parse(c) : c) as Record<string, number>) };
+          if (high === 0) o.high = 0;
+          return o;
+        };
+        return {
+          scopeKind: r.scope_kind,
+          scopeKey: r.scope_key,
+          containers: r.containers,
+          distinctCounts: counts(r.distinct_counts),
+          instanceCounts: counts(r.instance_counts),
+          digests: r.digests ?? [],
+        };
+      }),
+      at,
+    );
+  }
+}
 
 async function api<T>(path: string, token: string): Promise<T> {
   const r = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -173,9 +207,15 @@ describe.skipIf(!browserWorks)('dashboard in a browser', () => {
       times: number[];
       series: Record<string, number[]>;
     };
-    expect(data.times.length).toBeGreaterThan(0);
+    // The fixture's three earlier days and today's snapshot(s): a series, not a single point.
+    expect(data.times.length).toBe(EARLIER_HIGH.length + pointsBefore);
+    expect(data.series.high!.slice(0, EARLIER_HIGH.length)).toEqual(EARLIER_HIGH);
     expect(data.series.high!.at(-1)).toBe(1);
+    // What uPlot plotted: every one of the five series holds every point.
     expect(await chart.getAttribute('data-points')).toBe(String(data.times.length));
+    expect(await chart.getAttribute('data-series-points')).toBe(
+      Array(5).fill(String(data.times.length)).join(','),
+    );
     // uPlot's legend: the x series and the five drawn.
     expect(await chart.locator('.u-legend .u-series').count()).toBe(6);
     // The canvas holds the high series' colour (#d9480f, anti-aliased): the data was drawn.
@@ -216,6 +256,36 @@ describe.skipIf(!browserWorks)('dashboard in a browser', () => {
     );
     await expect.poll(() => page.evaluate('window.cspViolations.length')).toBe(1);
     expect(await page.evaluate('window.ran')).toBeUndefined();
+    await page.context().close();
+  }, 180_000);
+
+  it('the validation page runs the checklist for a chosen image and shows what the API answers', async () => {
+    const page = await logIn(tokens.c1);
+    await page.getByRole('link', { name: 'Validate' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Validate propagation');
+    expect(await page.locator('[data-empty]').count()).toBe(1);
+    await page.getByLabel('image', { exact: true }).fill(fleet.vulnerable);
+    await page.getByLabel('vulnerability').fill(CVE);
+    await page.getByLabel('fixed image').fill(fleet.patched);
+    await Promise.all([page.waitForURL(/\/validate\?/), page.getByRole('button', { name: 'Check' }).click()]);
+    // The choice is in the URL (shareable) and the six checks equal GET /api/v1/validate's for it.
+    const query = new URL(page.url()).search;
+    expect(new URL(page.url()).searchParams.get('vulnerability')).toBe(CVE);
+    const shown = await page.locator('tr[data-check]').evaluateAll((rows) =>
+      rows.map((r) => ({
+        name: r.getAttribute('data-check'),
+        status: r.getAttribute('data-status'),
+        evidence: r.querySelector('[data-evidence]')?.textContent,
+      })),
+    );
+    const answer = await api<{ checks: { name: string; status: string; evidence: string }[] }>(
+      `/api/v1/validate${query}`,
+      tokens.c1,
+    );
+    expect(shown).toEqual(answer.checks.map(({ name, status, evidence }) => ({ name, status, evidence })));
+    expect(shown.map((c) => c.status).slice(0, 2)).toEqual(['pass', 'pass']);
+    await page.screenshot({ path: `${SHOTS}/validate.png`, fullPage: true });
+    expect(pageErrors.get(page), 'no CSP violation or script error').toEqual([]);
     await page.context().close();
   }, 180_000);
 

@@ -193,6 +193,53 @@ describe('pages with a token', () => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('by must be one of');
   });
+
+  it('the validation page runs the checklist for the chosen image, vulnerability and fixed image', async () => {
+    // Empty: says what to choose and what to run first.
+    const empty = await page('/validate');
+    expect(empty).toContain('data-empty');
+    expect(empty).toContain('runsight db update');
+    const rowsOf = (text: string) =>
+      [
+        ...text.matchAll(/<tr data-check="([^"]+)" data-status="([^"]+)">.*?<td data-evidence>(.*?)<\/td>/g),
+      ].map((m) => ({ name: m[1], status: m[2], evidence: m[3] }));
+    const fromHtml = (s: string | undefined) =>
+      (s ?? '')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+    for (const token of ['viewer', 'viewer-c1']) {
+      const query = new URLSearchParams({
+        image: fleet.vulnerable,
+        vulnerability: CVE,
+        fixedImage: fleet.patched,
+      });
+      const text = await page(`/validate?${query}`, token);
+      expect(text).not.toContain('data-empty');
+      expect(text).toContain(`value="${fleet.vulnerable}"`); // the choice stays in the form (shareable URL)
+      const shown = rowsOf(text).map((r) => ({ ...r, evidence: fromHtml(r.evidence) }));
+      const api = (await (await get(`/api/v1/validate?${query}`, token)).json()) as {
+        checks: { name: string; status: string; evidence: string }[];
+      };
+      expect(shown).toEqual(api.checks.map(({ name, status, evidence }) => ({ name, status, evidence })));
+      expect(shown).toHaveLength(6);
+      // By hand: the vulnerable base carries the CVE (musl), the patched rebuild is scanned without it.
+      const status = Object.fromEntries(shown.map((r) => [r.name, r.status]));
+      expect(status['image-scanned-with-vulnerability'], token).toBe('pass');
+      expect(status['fixed-image-scanned'], token).toBe('pass');
+      expect(status['workload-in-inventory'], token).toBe('pass');
+    }
+    // A vulnerability id the fleet never saw: the first check fails and the hostile text is escaped.
+    const hostile = '<script>alert(1)</script>';
+    const bad = await page(
+      `/validate?${new URLSearchParams({ image: fleet.vulnerable, vulnerability: hostile })}`,
+    );
+    expect(bad).not.toContain(hostile);
+    expect(bad).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(rowsOf(bad).find((r) => r.name === 'image-scanned-with-vulnerability')?.status).toBe('fail');
+  });
 });
 
 describe('scope', () => {

@@ -4,9 +4,10 @@
 // its 401s are unchanged and the API's route enumeration does not see the pages.
 //
 // A page accepts `Authorization: Bearer …` like the API, or the session cookie set by /login
-// (a token pasted into the form) or by /login/oidc/callback (SSO, sso.ts); without either it
-// redirects to /login. Sessions live in the store (sessions.ts). Every page carries DASHBOARD_CSP
-// (no inline script).
+// (a token pasted into the form) or by /login/oidc/callback (SSO, sso.ts; the issuer ends SSO
+// sessions by POST /login/oidc/backchannel-logout, backchannel-logout.ts); without either it
+// redirects to /login. Sessions live in the store, or in a signed cookie when the store is
+// read-only (sessions.ts). Every page carries DASHBOARD_CSP (no inline script).
 
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -17,6 +18,7 @@ import { NotFoundError } from '../../views/index.js';
 import type { App } from '../app.js';
 import { isAuthFailure, WWW_AUTHENTICATE } from '../auth/index.js';
 import type { AppEnv } from '../context.js';
+import { BACKCHANNEL_LOGOUT_PATH, backchannelLogout } from './backchannel-logout.js';
 import { containerPage, imagePage, validatePage, vulnerabilityPage } from './detail-pages.js';
 import { escapeText, layout } from './html.js';
 import { loginHtml } from './login-page.js';
@@ -51,7 +53,7 @@ const PAGES: [RegExp, Render][] = [
 /** Whether the dashboard answers this request (else it goes on to the API). */
 export function isDashboardRequest(method: string, path: string): boolean {
   if (path === '/login') return method === 'GET' || method === 'POST';
-  if (path === '/logout') return method === 'POST';
+  if (path === '/logout' || path === BACKCHANNEL_LOGOUT_PATH) return method === 'POST';
   if (method !== 'GET') return false;
   if (isSsoPath(path)) return true;
   if (path === REPORT_DOWNLOAD_PATH) return true;
@@ -68,9 +70,10 @@ export function registerDashboard(app: App): void {
       return new Response(null, { status: 204, headers: { 'cache-control': 'public, max-age=86400' } });
     if (path.startsWith('/static/'))
       return staticResponse(path.slice('/static/'.length), c.req.header('if-none-match'));
+    const sessions = sessionsOf(c);
+    if (path === BACKCHANNEL_LOGOUT_PATH) return backchannelLogout(c, sessions);
     c.header('Content-Security-Policy', DASHBOARD_CSP);
     c.header('Cache-Control', 'no-store');
-    const sessions = sessionsOf(c);
     if (isSsoPath(path)) return ssoRequest(c, sessions);
     if (path === '/login') return method === 'GET' ? loginForm(c) : login(c, sessions);
     if (path === '/logout') return logout(c, sessions);
@@ -180,6 +183,7 @@ async function page(c: Context<AppEnv>, sessions: SessionStore) {
     }
     principal = session.principal;
     csrf = session.csrf;
+    if (session.renewed) setSessionCookie(c, session.renewed, session.expiresAt);
   }
   c.set('principal', principal);
   const url = new URL(c.req.url);

@@ -114,24 +114,56 @@ ${await freshness(ctx)}`;
   return { title: `Image ${s.digest.slice(0, 19)}…`, body };
 }
 
+/** The `runsight validate` command line for the same choice (shown so a run can be repeated). */
+function validateCommand(input: {
+  image?: string | undefined;
+  vulnerability?: string | undefined;
+  fixedImage?: string | undefined;
+}): string {
+  const arg = (s: string) => (/^[\w@:./+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return [
+    'runsight validate',
+    input.image ? `--image ${arg(input.image)}` : '',
+    input.vulnerability ? `--vulnerability ${arg(input.vulnerability)}` : '',
+    input.fixedImage ? `--fixed-image ${arg(input.fixedImage)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * `/validate?image=…&vulnerability=…&fixedImage=…`: the six-point checklist of `runsight validate`
+ * and GET /api/v1/validate (the same view, the same query keys, the caller's scope) for the choice
+ * in the query string, so the URL can be shared. A GET: validating only reads.
+ */
 export async function validatePage(ctx: PageContext): Promise<Page> {
   const { deps, principal } = ctx;
   const q = ctx.url.searchParams;
+  const value = (k: string) => q.get(k)?.trim().slice(0, 1000) || undefined;
   const input = {
-    image: q.get('image') || undefined,
-    vulnerability: q.get('vulnerability') || undefined,
-    fixedImage: q.get('fixedImage') || undefined,
+    image: value('image'),
+    vulnerability: value('vulnerability'),
+    fixedImage: value('fixedImage'),
   };
+  const chosen =
+    input.image !== undefined || input.vulnerability !== undefined || input.fixedImage !== undefined;
   const { checks } = await validatePropagation(deps.store, input, postureConfigOf(deps.config), ctx.now, {
     scope: principal.scope,
   });
+  const passed = checks.filter((c) => c.status === 'pass').length;
+  const failed = checks.filter((c) => c.status === 'fail').length;
   const body = html`<form method="get" action="/validate" class="filters" aria-label="validate inputs">
-<label>image<input name="image" value="${input.image ?? ''}"></label><label>vulnerability<input name="vulnerability" value="${input.vulnerability ?? ''}"></label><label>fixed image<input name="fixedImage" value="${input.fixedImage ?? ''}"></label><button type="submit">Check</button></form>
+<label>image<input name="image" value="${input.image ?? ''}" placeholder="registry/repo:tag or repo@sha256:…" autocomplete="off"></label><label>vulnerability<input name="vulnerability" value="${input.vulnerability ?? ''}" placeholder="CVE-2025-26519" autocomplete="off"></label><label>fixed image<input name="fixedImage" value="${input.fixedImage ?? ''}" placeholder="the rebuilt image" autocomplete="off"></label><button type="submit">Check</button></form>
+${
+  chosen
+    ? html`<p data-summary>${passed} passed · ${failed} failed · ${checks.length - passed - failed} skipped — the same as <code>${validateCommand(input)}</code></p>`
+    : html`<p class="empty" data-empty>Choose the image you know carries a vulnerability, the vulnerability's id and the image rebuilt without it, then <strong>Check</strong>: each of the six checks says pass, fail or skip with its evidence (the same as <code>runsight validate --image REF --vulnerability ID --fixed-image REF</code>). Nothing to choose from yet? Run <code>runsight db update</code>, <code>runsight scan</code> of both images and <code>runsight inventory collect</code> first.</p>`
+}
 ${table(
   ['check', 'status', 'evidence'],
   checks.map(
     (c) =>
-      html`<tr><th scope="row">${c.name}</th><td class="${c.status}">${c.status}</td><td>${c.evidence}</td></tr>`,
+      html`<tr data-check="${c.name}" data-status="${c.status}"><th scope="row">${c.name}</th><td class="${c.status}">${c.status}</td><td data-evidence>${c.evidence}</td></tr>`,
   ),
   'No checks ran: load advisories ("runsight db update"), inventory and scans first.',
 )}

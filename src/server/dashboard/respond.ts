@@ -13,13 +13,17 @@ export function sessionsOf(c: Context<AppEnv>): SessionStore {
 }
 
 /** Sets the session cookie of a new session (HttpOnly, SameSite=Strict, Secure under TLS). */
-export function setSessionCookie(c: Context<AppEnv>, id: string): void {
+export function setSessionCookie(c: Context<AppEnv>, id: string, expiresAt?: number): void {
+  const now = (c.var.deps.now?.() ?? new Date()).getTime();
   setCookie(c, SESSION_COOKIE, id, {
     httpOnly: true,
     sameSite: 'Strict',
     secure: secure(c),
     path: '/',
-    maxAge: SESSION_TTL_MS / 1000,
+    maxAge: Math.max(
+      0,
+      Math.floor(expiresAt === undefined ? SESSION_TTL_MS / 1000 : (expiresAt - now) / 1000),
+    ),
   });
 }
 

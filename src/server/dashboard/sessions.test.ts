@@ -3,9 +3,11 @@
 // process) see the same session; idle and absolute ends, logout, a revoked or expired API token,
 // and a pasted ID token's expiry each end it.
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../core/access.js';
+import { silentLogger } from '../../core/logger.js';
 import { openStore, type Store } from '../../store/index.js';
 import {
   ADMIN_URL,
@@ -13,7 +15,9 @@ import {
   storeKindsToTest,
   type TestStore,
 } from '../../store/test-support/stores.js';
+import { createApp } from '../app.js';
 import { createToken, revokeToken } from '../auth/index.js';
+import { authenticateAs } from '../test-support/authenticate.js';
 import { SESSION_IDLE_MS, SESSION_TTL_MS, SessionStore } from './sessions.js';
 
 const kinds = await storeKindsToTest();
@@ -25,7 +29,7 @@ describe.each(kinds)('dashboard sessions on %s', (kind) => {
   const now = () => clock;
   beforeAll(async () => {
     store = await createTestStore(kind);
-  });
+  }, 600_000);
   afterAll(async () => {
     await store?.dispose();
   });
@@ -147,5 +151,151 @@ describe.runIf(kinds.includes('postgres'))('two server processes on one PostgreS
     expect(seen?.csrf).toBe(session.csrf);
     await new SessionStore(b).delete(id);
     expect(await new SessionStore(a).get(id)).toBeUndefined();
+  });
+});
+
+describe('on a read-only store a sign-in gets a signed session', () => {
+  let store: Store;
+  let clock = T0;
+  const now = () => clock;
+  let principal: Principal;
+  beforeAll(async () => {
+    store = await openStore({ dataDir: 'memory://' });
+    const t = await createToken(store, {
+      name: 'ro-viewer',
+      role: 'viewer',
+      scopes: ['cluster=c1'],
+      now: new Date(clock),
+    });
+    principal = {
+      subject: 'token:ro-viewer',
+      role: 'viewer',
+      scope: { clusters: ['c1'] },
+      via: 'token',
+      tokenId: t.id,
+    };
+    // What openStore({ readOnly: true }) does to a PGlite store: every transaction read-only.
+    await sql`set default_transaction_read_only = on`.execute(store.db);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('the store refuses the session row; the signed cookie holds, and tampering is refused', async () => {
+    clock = T0;
+    await expect(
+      store.db.deleteFrom('dashboard_sessions').execute(),
+      'the store really refuses writes',
+    ).rejects.toThrow(/read-only/);
+    const sessions = new SessionStore(store, now);
+    const { id, session } = await sessions.create(principal);
+    expect(session.signed).toBe(true);
+    expect(id.startsWith('v1.')).toBe(true);
+    expect(await store.db.selectFrom('dashboard_sessions').selectAll().execute()).toEqual([]);
+    const seen = await new SessionStore(store, now).get(id);
+    expect(seen?.principal).toEqual(principal);
+    expect(seen?.csrf).toBe(session.csrf);
+    // A changed principal (an admin role) breaks the signature.
+    const [, body, mac] = id.split('.');
+    const forged = Buffer.from(
+      Buffer.from(body!, 'base64url').toString().replace('"viewer"', '"admin"'),
+    ).toString('base64url');
+    expect(forged).not.toBe(body);
+    expect(await sessions.get(`v1.${forged}.${mac}`)).toBeUndefined();
+    expect(await sessions.get(`v1.${body}.${'A'.repeat(mac!.length)}`)).toBeUndefined();
+  });
+
+  it('ends when idle (the cookie is re-signed with each use), at 8 h, on logout, and with its token', async () => {
+    clock = T0;
+    const sessions = new SessionStore(store, now);
+    const { id } = await sessions.create(principal);
+    clock = T0 + SESSION_IDLE_MS - 60_000;
+    const used = await sessions.get(id);
+    expect(used?.renewed).toBeDefined();
+    clock = T0 + SESSION_IDLE_MS + 60_000;
+    expect(await sessions.get(id), 'the old cookie is idle').toBeUndefined();
+    expect(await sessions.get(used!.renewed), 'the re-signed one is not').toBeDefined();
+    // Used every 50 minutes, it still ends at 8 h.
+    let cookie = used!.renewed!;
+    for (clock = T0 + 50 * 60_000; clock < T0 + SESSION_TTL_MS; clock += 50 * 60_000) {
+      const s = await sessions.get(cookie);
+      expect(s, new Date(clock).toISOString()).toBeDefined();
+      cookie = s!.renewed ?? cookie;
+    }
+    clock = T0 + SESSION_TTL_MS;
+    expect(await sessions.get(cookie)).toBeUndefined();
+
+    clock = T0;
+    const b = await sessions.create(principal);
+    await sessions.delete(b.id);
+    expect(await sessions.get(b.id), 'logged out').toBeUndefined();
+    const c = await sessions.create(principal);
+    expect(await sessions.get(c.id)).toBeDefined();
+    // The token is revoked (by a writable process on the same data): the next page ends it.
+    await sql`set default_transaction_read_only = off`.execute(store.db);
+    await revokeToken(store, 'ro-viewer');
+    await sql`set default_transaction_read_only = on`.execute(store.db);
+    expect(await sessions.get(c.id)).toBeUndefined();
+  });
+
+  it('a back-channel logout ends signed SSO sessions of its sid or sub in this process; a replay is refused', async () => {
+    clock = T0;
+    const sessions = new SessionStore(store, now);
+    const sso: Principal = { subject: 'oidc:frank', role: 'viewer', scope: {}, via: 'oidc' };
+    const a = await sessions.create(sso, undefined, 'sid-a');
+    const b = await sessions.create(sso, undefined, 'sid-b');
+    clock = T0 + 1000;
+    expect(await sessions.endSso({ sid: 'sid-a', jti: 'jti-1', expiresAt: T0 + 600_000 })).toEqual({
+      replayed: false,
+      ended: 0,
+    });
+    expect(await sessions.get(a.id)).toBeUndefined();
+    expect(await sessions.get(b.id)).toBeDefined();
+    expect((await sessions.endSso({ sid: 'sid-b', jti: 'jti-1', expiresAt: T0 + 600_000 })).replayed).toBe(
+      true,
+    );
+    expect(await sessions.get(b.id), 'a replay ends nothing').toBeDefined();
+    await sessions.endSso({ subject: 'oidc:frank', jti: 'jti-2', expiresAt: T0 + 600_000 });
+    expect(await sessions.get(b.id)).toBeUndefined();
+    // A sign-in after the logout is a new session.
+    clock = T0 + 2000;
+    const c = await sessions.create(sso, undefined, 'sid-c');
+    expect(await sessions.get(c.id)).toBeDefined();
+  });
+
+  it('the login form signs in and the pages open on a read-only store', async () => {
+    clock = T0;
+    const app = createApp({
+      store,
+      config: {},
+      // (The token of the tests above is revoked now: an OIDC identity signs in here.)
+      authenticate: authenticateAs({
+        'ro-token': { subject: 'oidc:ro-user', role: 'viewer', scope: { clusters: ['c1'] }, via: 'oidc' },
+      }),
+      logger: silentLogger,
+      now: () => new Date(clock),
+    });
+    const form = await app.request('/login');
+    const csrfCookie = form.headers.getSetCookie().find((l) => l.startsWith('rs_login_csrf='))!;
+    const csrf = /rs_login_csrf=([^;]*)/.exec(csrfCookie)![1]!;
+    const body = new URLSearchParams({ csrf, token: 'ro-token', next: '/sources' }).toString();
+    const login = await app.request('/login', {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(Buffer.byteLength(body)),
+        cookie: `rs_login_csrf=${csrf}`,
+      },
+    });
+    expect(login.status, await login.clone().text()).toBe(303);
+    expect(login.headers.get('location')).toBe('/sources');
+    const session = login.headers.getSetCookie().find((l) => l.startsWith('rs_session='))!;
+    expect(session).toMatch(/HttpOnly/);
+    const value = /rs_session=([^;]*)/.exec(session)![1]!;
+    expect(value.startsWith('v1.')).toBe(true);
+    const page = await app.request('/sources', { headers: { cookie: `rs_session=${value}` } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('oidc:ro-user');
   });
 });

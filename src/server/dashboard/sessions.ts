@@ -6,13 +6,23 @@
 // A session ends at its absolute end (8 h, or a pasted ID token's own expiry when sooner), after
 // an hour without a page, on logout, and — for a session signed in with an API token — as soon
 // as that token is revoked or expires (each page reads the token's state with the session).
+//
+// On a store that refuses writes (opened read-only, or a PostgreSQL standby) a sign-in gets a
+// signed session instead (ADR 0019): the cookie carries the principal and times, HMAC-SHA256 under
+// a key this process drew at start. The same ends apply — the idle end by re-signing the cookie at
+// most once a minute, the token check by reading the token's row each page — but a signed session
+// is good in this process only (a restart or another process asks to sign in again) and its logout
+// is remembered by this process until the session's absolute end.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { formatScope, type Principal, parseScope } from '../../core/access.js';
 import {
   createDashboardSession,
   deleteDashboardSession,
   deleteEndedDashboardSessions,
+  deleteSsoSessions,
   findDashboardSession,
+  findSessionTokenState,
+  recordLogoutToken,
   type Store,
   touchDashboardSession,
 } from '../../store/index.js';
@@ -32,6 +42,68 @@ export interface Session {
   /** The session's CSRF token, for the forms of its pages. */
   csrf: string;
   expiresAt: number;
+  /** A signed session (the store refused the write): good in this process only. */
+  signed?: boolean;
+  /** A new cookie value to send (a signed session re-signed with its last use). */
+  renewed?: string | undefined;
+}
+
+/** Whether `err` is the store refusing a write because it is read-only (SQLSTATE 25006). */
+export function isReadOnlyRefusal(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  return e?.code === '25006' || (typeof e?.message === 'string' && /read-only transaction/.test(e.message));
+}
+
+const SIGNED_PREFIX = 'v1.';
+/** The key of signed sessions: drawn once per process, never stored. */
+const SIGNING_KEY = randomBytes(32);
+/** Signed sessions logged out in this process: their nonce → their absolute end. */
+const loggedOut = new Map<string, number>();
+
+interface SignedClaims {
+  /** Random: the session's own secret (its CSRF token derives from it). */
+  n: string;
+  s: string;
+  r: Principal['role'];
+  sc: string[];
+  v: 'token' | 'oidc';
+  t: string | null;
+  e: number;
+  l: number;
+  /** Created at (ms), and the issuer's session id of an SSO sign-in. */
+  c: number;
+  i?: string | undefined;
+}
+
+/**
+ * What back-channel logouts ended in this process, for signed sessions (which have no row to
+ * delete): issuer session id or subject → when. A signed session begun before that time ends.
+ */
+const ssoEnded = { sids: new Map<string, number>(), subjects: new Map<string, number>() };
+/** Logout token ids seen by this process while the store refused to record them: jti → expiry. */
+const seenLogoutTokens = new Map<string, number>();
+
+function sign(claims: SignedClaims): string {
+  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const mac = createHmac('sha256', SIGNING_KEY)
+    .update(SIGNED_PREFIX + body)
+    .digest('base64url');
+  return `${SIGNED_PREFIX}${body}.${mac}`;
+}
+
+/** The claims of a signed session cookie whose signature holds, else undefined. */
+function verifySigned(id: string): SignedClaims | undefined {
+  const [body, mac] = id.slice(SIGNED_PREFIX.length).split('.');
+  if (!body || !mac) return undefined;
+  const want = createHmac('sha256', SIGNING_KEY)
+    .update(SIGNED_PREFIX + body)
+    .digest('base64url');
+  if (!sameToken(mac, want)) return undefined;
+  try {
+    return JSON.parse(Buffer.from(body, 'base64url').toString()) as SignedClaims;
+  } catch {
+    return undefined;
+  }
 }
 
 export function randomToken(): string {
@@ -63,29 +135,90 @@ export class SessionStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Stores a new session for `principal`; `notAfter` (ms) caps its end (a pasted ID token's exp). */
-  async create(principal: Principal, notAfter?: number): Promise<{ id: string; session: Session }> {
-    await this.#sweep();
-    const id = randomToken();
-    const csrf = csrfOf(id);
+  /**
+   * Stores a new session for `principal`; `notAfter` (ms) caps its end (a pasted ID token's exp).
+   * A store that refuses the write gets a signed session instead.
+   */
+  async create(
+    principal: Principal,
+    notAfter?: number,
+    sid?: string | undefined,
+  ): Promise<{ id: string; session: Session }> {
     const t = this.now();
     const expiresAt = Math.min(t + SESSION_TTL_MS, notAfter ?? Number.POSITIVE_INFINITY);
-    await createDashboardSession(this.store, {
-      idHash: sha256(id),
-      csrfHash: sha256(csrf),
-      subject: principal.subject,
-      role: principal.role,
-      scopes: formatScope(principal.scope),
-      via: principal.via === 'token' ? 'token' : 'oidc',
-      tokenId: principal.via === 'token' ? (principal.tokenId ?? null) : null,
-      createdAt: new Date(t),
-      expiresAt: new Date(expiresAt),
+    try {
+      await this.#sweep();
+      const id = randomToken();
+      const csrf = csrfOf(id);
+      await createDashboardSession(this.store, {
+        idHash: sha256(id),
+        csrfHash: sha256(csrf),
+        subject: principal.subject,
+        role: principal.role,
+        scopes: formatScope(principal.scope),
+        via: principal.via === 'token' ? 'token' : 'oidc',
+        tokenId: principal.via === 'token' ? (principal.tokenId ?? null) : null,
+        createdAt: new Date(t),
+        expiresAt: new Date(expiresAt),
+        sid: sid ?? null,
+      });
+      return { id, session: { principal, csrf, expiresAt } };
+    } catch (err) {
+      if (!isReadOnlyRefusal(err)) throw err;
+    }
+    const n = randomToken();
+    const id = sign({
+      n,
+      s: principal.subject,
+      r: principal.role,
+      sc: formatScope(principal.scope),
+      v: principal.via === 'token' ? 'token' : 'oidc',
+      t: principal.via === 'token' ? (principal.tokenId ?? null) : null,
+      e: expiresAt,
+      l: t,
+      c: t,
+      ...(sid ? { i: sid } : {}),
     });
-    return { id, session: { principal, csrf, expiresAt } };
+    return { id, session: { principal, csrf: csrfOf(n), expiresAt, signed: true } };
+  }
+
+  /** The live signed session of cookie value `id`, re-checked now; undefined when it ended. */
+  async #getSigned(id: string): Promise<Session | undefined> {
+    const c = verifySigned(id);
+    if (!c || typeof c.n !== 'string' || typeof c.e !== 'number' || typeof c.l !== 'number') return undefined;
+    const t = this.now();
+    if (c.e <= t || c.l + SESSION_IDLE_MS <= t || loggedOut.has(c.n)) return undefined;
+    if (c.v === 'oidc') {
+      const endedAt = Math.max(
+        (c.i && ssoEnded.sids.get(c.i)) || Number.NEGATIVE_INFINITY,
+        ssoEnded.subjects.get(c.s) ?? Number.NEGATIVE_INFINITY,
+      );
+      if (endedAt >= c.c) return undefined;
+    }
+    if (c.t !== null) {
+      const token = await findSessionTokenState(this.store, c.t);
+      if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt.getTime() <= t))
+        return undefined;
+    }
+    let principal: Principal;
+    try {
+      principal = {
+        subject: c.s,
+        role: c.r,
+        scope: parseScope(c.sc),
+        via: c.v,
+        ...(c.t ? { tokenId: c.t } : {}),
+      };
+    } catch {
+      return undefined;
+    }
+    const renewed = t - c.l >= 60_000 ? sign({ ...c, l: t }) : undefined;
+    return { principal, csrf: csrfOf(c.n), expiresAt: c.e, signed: true, renewed };
   }
 
   /** The live session of cookie value `id`; an ended one is deleted and answers undefined. */
   async get(id: string | undefined): Promise<Session | undefined> {
+    if (id?.startsWith(SIGNED_PREFIX) && id.length <= 4096) return this.#getSigned(id);
     if (!id || id.length > 100) return undefined;
     const idHash = sha256(id);
     const row = await findDashboardSession(this.store, idHash);
@@ -125,7 +258,45 @@ export class SessionStore {
   }
 
   async delete(id: string | undefined): Promise<void> {
+    if (id?.startsWith(SIGNED_PREFIX)) {
+      const c = verifySigned(id);
+      const t = this.now();
+      for (const [n, end] of loggedOut) if (end <= t) loggedOut.delete(n);
+      if (c && typeof c.n === 'string') loggedOut.set(c.n, c.e);
+      return;
+    }
     if (id && id.length <= 100) await deleteDashboardSession(this.store, sha256(id));
+  }
+
+  /**
+   * Ends the SSO sessions a verified back-channel logout token names (issuer session `sid`, else
+   * every session of `subject`), unless its `jti` was seen before: then `replayed` and nothing ends.
+   */
+  async endSso(logout: {
+    subject?: string | undefined;
+    sid?: string | undefined;
+    jti: string;
+    expiresAt: number;
+  }): Promise<{ replayed: boolean; ended: number }> {
+    const t = this.now();
+    for (const [jti, end] of seenLogoutTokens) if (end <= t) seenLogoutTokens.delete(jti);
+    if (seenLogoutTokens.has(logout.jti)) return { replayed: true, ended: 0 };
+    let ended = 0;
+    try {
+      if (!(await recordLogoutToken(this.store, logout.jti, new Date(logout.expiresAt))))
+        return { replayed: true, ended: 0 };
+      ended = await deleteSsoSessions(
+        this.store,
+        logout.sid !== undefined ? { sid: logout.sid } : { subject: logout.subject },
+      );
+    } catch (err) {
+      if (!isReadOnlyRefusal(err)) throw err;
+      seenLogoutTokens.set(logout.jti, logout.expiresAt);
+    }
+    // Signed sessions (made while the store refused writes) end in this process.
+    if (logout.sid !== undefined) ssoEnded.sids.set(logout.sid, t);
+    else if (logout.subject !== undefined) ssoEnded.subjects.set(logout.subject, t);
+    return { replayed: false, ended };
   }
 
   async #sweep(): Promise<void> {

@@ -4,6 +4,8 @@
 // issuer, its redirect comes back to /login/oidc/callback, which stores a session whose role and
 // scope come from server.oidc.mappings. Refusals: a user with no mapped group (403), a forged
 // state (400), a wrong code verifier and a replayed code (the issuer refuses: 502), a denied sign-in.
+// Back-channel logout: logout tokens signed by the issuer end the sessions of their sid or sub; a
+// replayed jti and tokens that are not valid logout tokens (key, aud, iss, events, nonce, iat) are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -160,6 +162,104 @@ describe('dashboard SSO', () => {
     const r4 = await callbackRequest(d.callback, d.pending.value);
     expect(r4.status).toBe(400);
     expect(await r4.text()).toContain('access_denied');
+  });
+
+  /** A full SSO sign-in of `sub`: the session cookie's value and the issuer's sid for it. */
+  async function signIn(sub: string): Promise<{ cookie: string; sid: string }> {
+    issuer.user = { sub, groups: ['sre'] };
+    const { pending, callback } = await startSignIn('/sources');
+    const done = await callbackRequest(callback, pending.value);
+    expect(done.status).toBe(200);
+    return { cookie: cookies(done).rs_session!.value, sid: issuer.lastSid! };
+  }
+  const pageStatus = async (cookie: string) =>
+    (await app.request('/sources', { headers: { cookie: `rs_session=${cookie}` } })).status;
+  function logout(token: string, type = 'application/x-www-form-urlencoded') {
+    const body = new URLSearchParams({ logout_token: token }).toString();
+    return app.request('/login/oidc/backchannel-logout', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': type, 'content-length': String(Buffer.byteLength(body)) },
+    });
+  }
+  const EVENTS = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+  const claims = (more: Record<string, unknown>) => ({
+    iss: issuer.url,
+    aud: issuer.clientId,
+    iat: Math.floor(Date.now() / 1000),
+    exp: Math.floor(Date.now() / 1000) + 120,
+    jti: `j-${Math.random().toString(36).slice(2)}`,
+    events: EVENTS,
+    ...more,
+  });
+
+  it('back-channel logout: a logout token naming a sid ends that session only; a replay is refused', async () => {
+    const a = await signIn('carol');
+    const b = await signIn('carol');
+    expect(a.sid).not.toBe(b.sid);
+    const row = await store.db
+      .selectFrom('dashboard_sessions')
+      .select('sid')
+      .where('sid', '=', a.sid)
+      .executeTakeFirst();
+    expect(row?.sid, 'the session keeps the ID token sid').toBe(a.sid);
+    expect(await pageStatus(a.cookie)).toBe(200);
+
+    const token = await issuer.sign(claims({ sub: 'carol', sid: a.sid }), { typ: 'logout+jwt' });
+    const r = await logout(token);
+    expect(r.status, await r.clone().text()).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(await pageStatus(a.cookie), 'the named session ended').toBe(303);
+    expect(await pageStatus(b.cookie), 'the other session of carol stays').toBe(200);
+
+    const again = await logout(token);
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as { error_description: string }).error_description).toContain(
+      'used before',
+    );
+
+    // A sub-only token ends every SSO session of that user.
+    const c = await signIn('carol');
+    const other = await signIn('dave');
+    expect(await pageStatus(c.cookie)).toBe(200);
+    const bySub = await logout(await issuer.sign(claims({ sub: 'carol' })));
+    expect(bySub.status).toBe(200);
+    expect(await pageStatus(b.cookie)).toBe(303);
+    expect(await pageStatus(c.cookie)).toBe(303);
+    expect(await pageStatus(other.cookie), "dave's session is not carol's").toBe(200);
+  });
+
+  it('back-channel logout refuses a token that is not a valid logout token, and ends nothing', async () => {
+    const s = await signIn('erin');
+    const cases: [string, string, string][] = [
+      ['another key', await issuer.sign(claims({ sub: 'erin' }), { foreignKey: true }), 'verified'],
+      ['another audience', await issuer.sign(claims({ sub: 'erin', aud: 'someone-else' })), '"aud"'],
+      ['another issuer', await issuer.sign(claims({ sub: 'erin', iss: 'https://evil.example' })), '"iss"'],
+      ['no events', await issuer.sign(claims({ sub: 'erin', events: undefined })), 'events'],
+      [
+        'another event',
+        await issuer.sign(claims({ sub: 'erin', events: { 'https://example/other': {} } })),
+        'events',
+      ],
+      ['a nonce (an ID token)', await issuer.sign(claims({ sub: 'erin', nonce: 'n' })), 'nonce'],
+      ['neither sid nor sub', await issuer.sign(claims({})), 'neither'],
+      ['no jti', await issuer.sign(claims({ sub: 'erin', jti: undefined })), '"jti"'],
+      [
+        'issued an hour ago',
+        await issuer.sign(claims({ sub: 'erin', iat: Math.floor(Date.now() / 1000) - 3600 })),
+        '"iat"',
+      ],
+      ['not a JWT', 'abc.def.ghi', 'verified'],
+    ];
+    for (const [what, token, says] of cases) {
+      const r = await logout(token);
+      const body = (await r.json()) as { error: string; error_description: string };
+      expect(r.status, what).toBe(400);
+      expect(body.error, what).toBe('invalid_request');
+      expect(body.error_description, what).toContain(says);
+    }
+    expect((await logout(await issuer.sign(claims({ sub: 'erin' })), 'application/json')).status).toBe(400);
+    expect(await pageStatus(s.cookie), 'nothing ended').toBe(200);
   });
 
   it('without a client configured there is no SSO button and /login/oidc is a 404 page', async () => {

@@ -90,7 +90,8 @@ async function callback(c: Context<AppEnv>, flow: OidcLogin, sessions: SessionSt
       return errorPage(c, 503, result.reason);
   }
   c.set('principal', result.principal);
-  const { id } = await sessions.create(result.principal);
+  // The issuer's session id goes with it: a back-channel logout naming it ends this session.
+  const { id } = await sessions.create(result.principal, undefined, result.sid);
   setSessionCookie(c, id);
   const next = safeNext(Buffer.from(nextB64 ?? '', 'base64url').toString());
   return c.html(

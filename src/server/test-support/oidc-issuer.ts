@@ -19,6 +19,10 @@ export interface TestIssuer {
   user: { sub: string; groups: string[] } | undefined;
   /** Token requests refused so far, with the OAuth error code. */
   refusals: string[];
+  /** The issuer's session id (`sid`) put in the last ID token issued. */
+  lastSid: string | undefined;
+  /** A JWT with `claims` signed by the issuer's key (or by `foreignKey`: another key), for logout tokens. */
+  sign(claims: Record<string, unknown>, opts?: { foreignKey?: boolean; typ?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,13 @@ export async function startTestIssuer(opts: {
     redirectUrl: opts.redirectUrl,
     user: undefined,
     refusals: [],
+    lastSid: undefined,
+    async sign(claims, o = {}) {
+      const key = o.foreignKey ? (await generateKeyPair('RS256')).privateKey : pair.privateKey;
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1', ...(o.typ ? { typ: o.typ } : {}) })
+        .sign(key);
+    },
     close: () => new Promise((r) => server.close(() => r())),
   };
 
@@ -80,8 +91,10 @@ export async function startTestIssuer(opts: {
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return refuse('invalid_grant');
     if (createHash('sha256').update(verifier, 'ascii').digest('base64url') !== grant.challenge)
       return refuse('invalid_grant');
+    issuer.lastSid = randomBytes(8).toString('hex');
     const idToken = await new SignJWT({
       groups: grant.groups,
+      sid: issuer.lastSid,
       ...(grant.nonce ? { nonce: grant.nonce } : {}),
     })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })

@@ -1,6 +1,6 @@
 // Dashboard session rows (docs/api.md "Dashboard"): create, find by the hash of the session id
-// (with the state of the API token it was signed in with), note the last use, delete one, and
-// sweep ended ones. Hashing, expiry rules and cookies live in src/server/dashboard/sessions.ts;
+// (with the state of the API token it was signed in with), note the last use, delete one, sweep
+// ended ones, and end the SSO sessions a back-channel logout names (refusing a replayed logout token). Hashing, expiry rules and cookies live in src/server/dashboard/sessions.ts;
 // this file reads and writes rows.
 import { sql } from 'kysely';
 import type { Role } from '../../../core/access.js';
@@ -17,6 +17,8 @@ export interface NewDashboardSession {
   tokenId: string | null;
   createdAt: Date;
   expiresAt: Date;
+  /** The issuer's session id of an SSO sign-in (the ID token's `sid`), for back-channel logout. */
+  sid?: string | null | undefined;
 }
 
 export interface DashboardSessionRow extends NewDashboardSession {
@@ -42,6 +44,7 @@ export async function createDashboardSession(store: Store, s: NewDashboardSessio
       created_at: s.createdAt,
       expires_at: s.expiresAt,
       last_seen_at: s.createdAt,
+      sid: s.sid ?? null,
     })
     .execute();
 }
@@ -118,5 +121,55 @@ export async function deleteEndedDashboardSessions(
     .deleteFrom('dashboard_sessions')
     .where((eb) => eb.or([eb('expires_at', '<=', at), eb('last_seen_at', '<', idleBefore)]))
     .executeTakeFirst();
+  await store.db.deleteFrom('dashboard_logout_tokens').where('expires_at', '<=', at).execute();
   return Number(r.numDeletedRows);
+}
+
+/**
+ * Notes logout token `jti` as used until `expiresAt`; false when it was already (a replay).
+ */
+export async function recordLogoutToken(store: Store, jti: string, expiresAt: Date): Promise<boolean> {
+  const r = await store.db
+    .insertInto('dashboard_logout_tokens')
+    .values({ jti, expires_at: expiresAt })
+    .onConflict((oc) => oc.column('jti').doNothing())
+    .returning('jti')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/**
+ * Deletes the SSO sessions a back-channel logout names: those of issuer session `sid` (of
+ * `subject` too when given), or every SSO session of `subject` when no sid is given. Returns how many.
+ */
+export async function deleteSsoSessions(
+  store: Store,
+  who: { subject?: string | undefined; sid?: string | undefined },
+): Promise<number> {
+  if (who.subject === undefined && who.sid === undefined) return 0;
+  let q = store.db.deleteFrom('dashboard_sessions').where('via', '=', 'oidc');
+  if (who.sid !== undefined) q = q.where('sid', '=', who.sid);
+  if (who.subject !== undefined) q = q.where('subject', '=', who.subject);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
+ * The state of the API token `tokenId` (for a signed session, which has no row to join): undefined
+ * when no such token exists.
+ */
+export async function findSessionTokenState(
+  store: Store,
+  tokenId: string,
+): Promise<{ revokedAt: Date | null; expiresAt: Date | null } | undefined> {
+  const r = await store.db
+    .selectFrom('api_tokens')
+    .select(['revoked_at', 'expires_at'])
+    .where('id', '=', tokenId)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
+    expiresAt: r.expires_at ? new Date(r.expires_at) : null,
+  };
 }
