@@ -12,13 +12,14 @@ import { silentLogger } from '../core/logger.js';
 import { TESTDATA } from '../importers/test-support/reports.js';
 import { openStore, type Store } from '../store/index.js';
 import { createTestStore, postgresAvailable, type TestStore } from '../store/test-support/stores.js';
+import { requireOrSkip } from '../test-support/require-or-skip.js';
 import type { DirectoryImportOutcome } from './handlers/imports-directory.js';
 import { stageHandlers } from './handlers/stage-handlers.js';
 import { type JobQueue, openJobQueue } from './queue.js';
 import { type Scheduler, startScheduler } from './scheduler.js';
 import { startWorker, type Worker } from './worker.js';
 
-const pg = await postgresAvailable();
+const pg = requireOrSkip(await postgresAvailable(), 'PostgreSQL at 127.0.0.1:5432');
 const KEYCLOAK = 'sha256:d1630d3eb8285a978301bcefc5b223e564ae300750af2fc9ea3f413c5376a47e';
 const dir = mkdtempSync(join(tmpdir(), 'runsight-imports-pg-'));
 const FILES = ['k1.json', 'k2.json', 'k3.json', 'k4.json', 'g1.json', 'g2.json', 'g3.json'];
