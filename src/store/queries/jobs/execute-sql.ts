@@ -1,6 +1,9 @@
 // The store as pg-boss's database: pg-boss accepts `db: { executeSql(text, values) }`, and this is
 // that object over the store's own connections (ADR 0012). On PostgreSQL a text without values goes
-// out as one simple-protocol query, so pg-boss's multi-statement transactions run as they are. PGlite
+// out as one simple-protocol query, so pg-boss's multi-statement transactions run as they are. When
+// such a text fails after its BEGIN (two processes creating the same queue at once), PostgreSQL
+// leaves the session in an aborted transaction block: the connection is rolled back before it goes
+// back to the pool, or every later statement on it fails ("current transaction is aborted"). PGlite
 // takes only one statement per extended-protocol query: such a text is split at its top-level `;`
 // (outside quotes, dollar-quoted bodies and comments) and run statement by statement on the one
 // connection, held for the whole text so nothing else interleaves with its BEGIN … COMMIT.
@@ -14,9 +17,21 @@ export interface SqlExecutor {
 export function sqlExecutor(store: Pick<Store, 'db' | 'kind'>): SqlExecutor {
   return {
     async executeSql(text, values) {
-      if (store.kind === 'postgres' || (values && values.length > 0)) {
-        const r = await store.db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      if (values && values.length > 0) {
+        const r = await store.db.executeQuery(CompiledQuery.raw(text, values));
         return { rows: r.rows as unknown[], rowCount: Number(r.numAffectedRows ?? r.rows.length) };
+      }
+      if (store.kind === 'postgres') {
+        return store.db.connection().execute(async (conn) => {
+          try {
+            const r = await conn.executeQuery(CompiledQuery.raw(text, []));
+            return { rows: r.rows as unknown[], rowCount: Number(r.numAffectedRows ?? r.rows.length) };
+          } catch (err) {
+            // Outside a transaction block this is a no-op (a warning only).
+            await conn.executeQuery(CompiledQuery.raw('rollback', [])).catch(() => {});
+            throw err;
+          }
+        });
       }
       const statements = splitStatements(text);
       return store.db.connection().execute(async (conn) => {
