@@ -1,65 +1,24 @@
 // Lists real VulnerabilityReports through @kubernetes/client-node from a local HTTP server that
 // answers the Kubernetes list endpoint (paged with limit/continue) — the client's real requests.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/test-support/run-cli.js';
-import { raw } from '../test-support/reports.js';
+import { startTrivyOperatorApi, type TrivyOperatorApi } from '../test-support/trivy-operator-api.js';
 import { kubernetesReportLister, listVulnerabilityReports } from './cluster.js';
 
-const ITEMS = [
-  raw('trivy-operator-defectdojo/vulnerabilityreport_extended.json'),
-  raw('trivy-operator-defectdojo/vulnerabilityreport_single_vuln.json'),
-];
-let server: Server;
-let kubeconfig: string;
 const tmp = mkdtempSync(join(tmpdir(), 'runsight-cluster-'));
-const seen: string[] = [];
+let api: TrivyOperatorApi;
+let kubeconfig: string;
+let seen: string[];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    seen.push(`${url.pathname}?${url.searchParams.toString()}`);
-    if (url.pathname === '/apis/aquasecurity.github.io/v1alpha1/namespaces/forbidden/vulnerabilityreports') {
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'forbidden' }));
-      return;
-    }
-    if (url.pathname !== '/apis/aquasecurity.github.io/v1alpha1/vulnerabilityreports') {
-      res.writeHead(404).end();
-      return;
-    }
-    // One item per page: the client must follow `continue`.
-    const i = Number(url.searchParams.get('continue') ?? '0');
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        apiVersion: 'aquasecurity.github.io/v1alpha1',
-        kind: 'VulnerabilityReportList',
-        metadata: i + 1 < ITEMS.length ? { continue: String(i + 1) } : {},
-        items: [ITEMS[i]],
-      }),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  kubeconfig = join(tmp, 'kubeconfig.yaml');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: test, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
-users: [{name: test, user: {token: t0ken}}]
-contexts: [{name: test, context: {cluster: test, user: test}}]
-current-context: test
-`,
-  );
+  api = await startTrivyOperatorApi(tmp);
+  ({ kubeconfig, seen } = api);
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await api?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -103,5 +62,5 @@ describe('trivy-operator reports listed from a cluster', () => {
       }),
       expect.objectContaining({ digest: null, matchMethod: 'unresolved', imported: 0 }),
     ]);
-  });
+  }, 180_000); // a CLI process creating its store: over a minute on a loaded 2-core machine
 });

@@ -2,8 +2,8 @@
 // directory, configured in the config file (`imports:`), with real reports from testdata/importers
 // and the real importers: ready files are imported and moved to imported/, rejected ones to failed/
 // with a `.error.txt` that says why; dot, temporary and still-being-written files stay. The
-// trivy-operator job lists real VulnerabilityReports from a local Kubernetes API stand-in (the one
-// of src/importers/trivy-operator/cluster.int.test.ts: the list endpoint, paged with continue).
+// trivy-operator job lists real VulnerabilityReports from a local Kubernetes API stand-in
+// (importers/test-support/trivy-operator-api.ts: the list endpoint, paged with continue).
 import {
   copyFileSync,
   existsSync,
@@ -15,12 +15,14 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { raw, TESTDATA } from '../../../importers/test-support/reports.js';
+import { TESTDATA } from '../../../importers/test-support/reports.js';
+import {
+  startTrivyOperatorApi,
+  type TrivyOperatorApi,
+} from '../../../importers/test-support/trivy-operator-api.js';
 import { runCli } from '../../test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runsight-jobs-imports-'));
@@ -28,11 +30,7 @@ const inbox = join(dir, 'inbox');
 const env = { RUNSIGHT_DATA_DIR: join(dir, 'data'), RUNSIGHT_CONFIG: join(dir, 'runsight.yaml') };
 const KEYCLOAK = 'sha256:d1630d3eb8285a978301bcefc5b223e564ae300750af2fc9ea3f413c5376a47e';
 const UBUNTU = 'sha256:f78909c2b360d866b3220655c0b079838258b8891a12ac25fc670f0cbb54229f';
-const ITEMS = [
-  raw('trivy-operator-defectdojo/vulnerabilityreport_extended.json'),
-  raw('trivy-operator-defectdojo/vulnerabilityreport_single_vuln.json'),
-];
-let server: Server;
+let api: TrivyOperatorApi;
 
 /** Drops a file as a finished copy: modified a minute ago (older than the settle time). */
 function drop(name: string, from: string, mtime = new Date(Date.now() - 60_000)): void {
@@ -41,35 +39,7 @@ function drop(name: string, from: string, mtime = new Date(Date.now() - 60_000))
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/apis/aquasecurity.github.io/v1alpha1/vulnerabilityreports') {
-      res.writeHead(404).end();
-      return;
-    }
-    const i = Number(url.searchParams.get('continue') ?? '0');
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        apiVersion: 'aquasecurity.github.io/v1alpha1',
-        kind: 'VulnerabilityReportList',
-        metadata: i + 1 < ITEMS.length ? { continue: String(i + 1) } : {},
-        items: [ITEMS[i]],
-      }),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  writeFileSync(
-    join(dir, 'kubeconfig.yaml'),
-    `apiVersion: v1
-kind: Config
-clusters: [{name: test, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
-users: [{name: test, user: {token: t0ken}}]
-contexts: [{name: test, context: {cluster: test, user: test}}]
-current-context: test
-`,
-  );
+  api = await startTrivyOperatorApi(dir);
   mkdirSync(inbox);
   writeFileSync(
     env.RUNSIGHT_CONFIG,
@@ -78,7 +48,7 @@ current-context: test
       '  directory:',
       `    path: ${inbox}`,
       '  trivyOperator:',
-      `    - kubeconfig: ${join(dir, 'kubeconfig.yaml')}`,
+      `    - kubeconfig: ${api.kubeconfig}`,
       '      clusterName: lab',
       'cadence:',
       '  imports: 30s',
@@ -88,7 +58,7 @@ current-context: test
   );
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

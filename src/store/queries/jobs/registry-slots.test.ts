@@ -7,7 +7,7 @@ import { acquireSlot, releaseSlot, renewSlot } from './registry-slots.js';
 
 const kinds = await storeKindsToTest();
 
-describe.each(kinds)('registry slots on %s', (kind) => {
+describe.each(kinds)('registry slots, and the store as pg-boss database, on %s', (kind) => {
   let store: TestStore;
   beforeAll(async () => {
     store = await createTestStore(kind);
@@ -36,16 +36,6 @@ describe.each(kinds)('registry slots on %s', (kind) => {
     expect(await acquireSlot(store, r, 1, 'next', 60)).toBe(0);
     expect(await renewSlot(store, r, 0, 'crashed', 60)).toBe(false);
   }, 60_000);
-});
-
-describe.each(kinds)('the store as pg-boss database on %s', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  }, 240_000);
-  afterAll(async () => {
-    await store?.dispose();
-  }, 60_000);
 
   // Two processes creating one queue at once: the loser's BEGIN … COMMIT fails midway. Its
   // connection must go back to the pool usable, or every later statement on it fails with
@@ -55,7 +45,9 @@ describe.each(kinds)('the store as pg-boss database on %s', (kind) => {
     await exec.executeSql('create table if not exists exec_probe (n int primary key)');
     for (let i = 0; i < 10; i++) {
       await expect(
-        exec.executeSql('BEGIN; insert into exec_probe values (1); insert into exec_probe values (1); COMMIT;'),
+        exec.executeSql(
+          'BEGIN; insert into exec_probe values (1); insert into exec_probe values (1); COMMIT;',
+        ),
       ).rejects.toThrow(/duplicate key/);
       const r = await exec.executeSql('select count(*)::int as n from exec_probe');
       expect(r.rows).toEqual([{ n: 0 }]); // rolled back, and the connection answers
