@@ -1,8 +1,10 @@
 // The per-layer cache: results keyed by (layer diffID, extractor name, extractor version), plus the
 // layer's filesystem changes under the pseudo-extractor `layer/fs`. Only complete layer walks are
-// stored, so a cached layer never hides a partial read.
+// stored, so a cached layer never hides a partial read. Beside it, the blobs known to hold a layer
+// (ADR 0020): a blob read to the end whose bytes matched its digest and decompressed to its diffID.
+// A layer whose blob is known and whose results are all cached needs no download.
 import type { Store } from '../store/index.js';
-import { getLayerCache, putLayerCache } from '../store/index.js';
+import { getLayerBlobs, getLayerCache, putLayerBlobs, putLayerCache } from '../store/index.js';
 import type { Extractor, FileRecord, LayerChanges, ScanIssue } from './types.js';
 
 export const FS_KEY = { extractor: 'layer/fs', version: 1 } as const;
@@ -25,6 +27,10 @@ export interface LayerCachePort {
     extractors: readonly Extractor[],
   ): Promise<Map<string, Map<string, unknown>>>;
   put(diffId: string, entries: { extractor: string; version: number; result: unknown }[]): Promise<void>;
+  /** The known blobs among `digests`: blob digest → the diffID its bytes decompressed to. */
+  knownBlobs(digests: readonly string[]): Promise<Map<string, string>>;
+  /** Records a blob read to the end, digest-checked and decompressed to `diffId`. */
+  putBlob(blob: { digest: string; diffId: string; size: number }): Promise<void>;
 }
 
 /** `extractor@version` → the cache key string used in maps. */
@@ -51,5 +57,7 @@ export function storeLayerCache(store: Store): LayerCachePort {
         entries.map((e) => ({ diffId, extractor: e.extractor, version: e.version, result: e.result })),
       );
     },
+    knownBlobs: (digests) => getLayerBlobs(store, digests),
+    putBlob: (blob) => putLayerBlobs(store, [blob]),
   };
 }

@@ -58,5 +58,7 @@ export function storableLayerCache(cache: LayerCachePort | undefined): LayerCach
         diffId,
         entries.filter((e) => !hasUnstorableText(e.result)),
       ),
+    knownBlobs: (digests) => cache.knownBlobs(digests),
+    putBlob: (blob) => cache.putBlob(blob),
   };
 }

@@ -2,10 +2,11 @@
 // the first bytes (media types lie: Docker archives call everything `tar`). Counts decompressed bytes
 // against a shared budget so that a decompression bomb stops the scan instead of the machine.
 // Specs: OCI image-spec layer media types; RFC 1952 (gzip); RFC 8878 (zstd).
+import { createHash } from 'node:crypto';
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { DecompressionLimitError } from './errors.js';
+import { DecompressionLimitError, DiffIdMismatchError } from './errors.js';
 
 /** Bytes left in the decompression budget of one scan; shared by its layers. */
 export interface ByteBudget {
@@ -26,23 +27,37 @@ export function sniffCompression(head: Buffer): Compression {
   return 'none';
 }
 
-/** Streams the decompressed tar of a layer blob, charging `budget` for every byte produced. */
-export async function decompressLayer(blob: Readable, budget: ByteBudget): Promise<Readable> {
+/**
+ * Streams the decompressed tar of a layer blob, charging `budget` for every byte produced. With
+ * `diffId` (the config's rootfs.diff_ids entry), the decompressed bytes are hashed as they pass and
+ * the stream errors at its end with DiffIdMismatchError when they do not hash to it: a layer result
+ * is only ever made from, and cached under, the content its diffID names.
+ */
+export async function decompressLayer(
+  blob: Readable,
+  budget: ByteBudget,
+  diffId?: string | undefined,
+): Promise<Readable> {
   const head = await peek(blob, 4);
+  const check = diffId ? diffIdCheck(diffId) : undefined;
   let total = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       total += chunk.length;
       budget.remaining -= chunk.length;
       budget.used += chunk.length;
+      check?.hash.update(chunk);
       if (budget.remaining < 0) cb(new DecompressionLimitError(budget.limit));
       else cb(null, chunk);
     },
     // Some writers (umoci) end a layer right after the last file's data, without its padding or the
     // two zero blocks that close a tar; GNU tar accepts that, tar-stream does not. Padding to the
     // block size and adding the end blocks is harmless: zero blocks after the end are ignored.
+    // The padding is not part of the layer, so it is not hashed.
     flush(cb) {
-      cb(null, Buffer.alloc(((512 - (total % 512)) % 512) + 1024));
+      const actual = check ? `${check.algorithm}:${check.hash.digest('hex')}` : undefined;
+      if (check && actual !== diffId) cb(new DiffIdMismatchError(diffId!, actual!));
+      else cb(null, Buffer.alloc(((512 - (total % 512)) % 512) + 1024));
     },
   });
   pipeline(blob, decoderFor(sniffCompression(head)), counter, () => {});
@@ -117,4 +132,12 @@ function zstdTransform(): Transform {
     },
   });
   return t;
+}
+
+/** The hash a diffID names (`sha256:…` or `sha512:…`); another algorithm cannot be checked. */
+function diffIdCheck(diffId: string): { algorithm: string; hash: ReturnType<typeof createHash> } {
+  const algorithm = diffId.slice(0, diffId.indexOf(':'));
+  if (algorithm !== 'sha256' && algorithm !== 'sha512')
+    throw new DiffIdMismatchError(diffId, `an unsupported digest algorithm "${algorithm}"`);
+  return { algorithm, hash: createHash(algorithm) };
 }

@@ -21,6 +21,22 @@ export class DecompressionLimitError extends RunsightError {
   }
 }
 
+/**
+ * A layer's decompressed bytes do not hash to the diffID its image config names: the config lies
+ * about the layer (or the blob is not the layer it claims). Container runtimes refuse such a layer.
+ */
+export class DiffIdMismatchError extends RunsightError {
+  override readonly name: string = 'DiffIdMismatchError';
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      `the decompressed layer is ${actual}, not ${expected} as the image config's rootfs.diff_ids says; the layer is rejected`,
+    );
+  }
+}
+
 /** A file an extractor wanted is larger than the per-file limit. */
 export class FileTooLargeError extends RunsightError {
   override readonly name: string = 'FileTooLargeError';

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
 import { scanImage } from './scan-image.js';
 import { fixture } from './test-support/expected.js';
-import { buildLayer, memoryImageSource } from './test-support/layers.js';
+import { buildLayer, memoryImageSource, sha256 } from './test-support/layers.js';
 
 const kinds = await storeKindsToTest();
 
@@ -43,9 +44,9 @@ for (const kind of kinds) {
         purl: 'pkg:apk/alpine/musl@1.2.4-r0?arch=x86_64&distro=3.18.0',
       });
 
-      // With cached-layer verification off, a cached layer's blob is not read at all.
+      // A cached layer whose blob is known is not read at all.
       const second = memoryImageSource([base, app2], 'memory:app2');
-      const [r2] = await scanImage({ source: second, store, verifyCachedLayers: false });
+      const [r2] = await scanImage({ source: second, store });
       expect(second.opened).toEqual([app2.digest]);
       expect(r2!.stats).toMatchObject({ layers: 2, cachedLayers: 1 });
       expect(r2!.packages.map((p) => p.name)).toContain('x');
@@ -53,7 +54,7 @@ for (const kind of kinds) {
 
       // A full rescan touches no blob at all and yields the same SBOM.
       const again = memoryImageSource([base, app1], 'memory:app1');
-      const [r3] = await scanImage({ source: again, store, verifyCachedLayers: false });
+      const [r3] = await scanImage({ source: again, store });
       expect(again.opened).toEqual([]);
       expect(r3!.stats.cachedLayers).toBe(2);
       expect(r3!.packages).toEqual(r1!.packages);
@@ -162,7 +163,7 @@ for (const kind of kinds) {
       expect(JSON.stringify(saved.errors)).toContain('path-traversal');
     });
 
-    it('a cached layer is trusted only after its blob passes the digest check', async () => {
+    it('a cached layer is not downloaded once its blob is known; verifyCachedLayers still checks it', async () => {
       const base = await buildLayer([
         { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.18.0\n' },
         { path: 'lib/apk/db/installed', content: fixture('apk/trivy-apk-installed') },
@@ -172,23 +173,42 @@ for (const kind of kinds) {
       ]);
       const [first] = await scanImage({ source: memoryImageSource([base, app], 'memory:verify'), store });
       expect(first!.status).toBe('complete');
-      // Default rescan: each cached blob is streamed once (no decompression) and is fine.
+      const blobs = await store.db
+        .selectFrom('layer_blobs')
+        .select(['digest', 'diff_id'])
+        .where('digest', 'in', [base.digest, app.digest])
+        .orderBy('digest')
+        .execute();
+      expect(blobs).toEqual(
+        [
+          { digest: base.digest, diff_id: base.diffId },
+          { digest: app.digest, diff_id: app.diffId },
+        ].sort((a, b) => a.digest.localeCompare(b.digest)),
+      );
+      // Default rescan: both blobs are known to hold their layers; none is read.
       const again = memoryImageSource([base, app], 'memory:verify');
       const [ok] = await scanImage({ source: again, store });
-      expect(again.opened).toEqual([base.digest, app.digest]);
+      expect(again.opened).toEqual([]);
       expect(ok!).toMatchObject({ status: 'complete', stats: { cachedLayers: 2, bytes: 0 } });
-      // The base blob is now corrupt in the source (same length, one byte flipped).
-      const broken = memoryImageSource([base, app], 'memory:verify');
-      const open = broken.openBlob.bind(broken);
-      broken.openBlob = async (digest, o) => {
-        if (digest !== base.digest) return open(digest, o);
-        const bad = Buffer.from(base.blob);
-        bad[bad.length - 5] = bad[bad.length - 5]! ^ 0xff;
-        const { Readable } = await import('node:stream');
-        const { verified } = await import('./test-support/layers.js');
-        return verified(Readable.from([bad]), digest);
+      expect(ok!.packages).toEqual(first!.packages);
+      // The base blob is now corrupt in the source (same length, one byte flipped): unnoticed by
+      // default (nothing is read), caught when cached layers are verified.
+      const broken = () => {
+        const src = memoryImageSource([base, app], 'memory:verify');
+        const open = src.openBlob.bind(src);
+        src.openBlob = async (digest, o) => {
+          if (digest !== base.digest) return open(digest, o);
+          const bad = Buffer.from(base.blob);
+          bad[bad.length - 5] = bad[bad.length - 5]! ^ 0xff;
+          const { Readable } = await import('node:stream');
+          const { verified } = await import('./test-support/layers.js');
+          return verified(Readable.from([bad]), digest);
+        };
+        return src;
       };
-      const [r] = await scanImage({ source: broken, store });
+      const [trusted] = await scanImage({ source: broken(), store });
+      expect(trusted!.status).toBe('complete');
+      const [r] = await scanImage({ source: broken(), store, verifyCachedLayers: true });
       expect(r!.status).toBe('partial');
       expect(r!.errors).toEqual([expect.objectContaining({ code: 'layer-unreadable', layer: base.diffId })]);
       expect(r!.errors[0]!.message).toContain('digest mismatch');
@@ -196,6 +216,79 @@ for (const kind of kinds) {
       expect(r!.os).toBeNull();
       expect(r!.packages).toEqual([]);
       expect(r!.stats.cachedLayers).toBe(0);
+    });
+
+    it('a blob not yet known to hold a cached layer is read once to prove it, then skipped', async () => {
+      const tarEntries = [
+        { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.18.0\n' },
+        { path: 'lib/apk/db/installed', content: fixture('apk/osv-scalibr-alpine-3.18-installed') },
+      ];
+      const gz = await buildLayer(tarEntries);
+      // The same tar compressed with zstd (built from gz's tar: tar headers carry the time).
+      const zstBlob = execFileSync('zstd', ['-q', '-c', '-3'], { input: gz.tar });
+      const zst = {
+        ...gz,
+        blob: zstBlob,
+        digest: sha256(zstBlob),
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd',
+      };
+      expect(zst.digest).not.toBe(gz.digest);
+      const app = await buildLayer([
+        { path: 'app/z-1.0.dist-info/METADATA', content: 'Name: z\nVersion: 1.0\n' },
+      ]);
+      const [r1] = await scanImage({ source: memoryImageSource([gz, app], 'memory:gz'), store });
+      // The same layer compressed otherwise: results cached, blob unknown → read (no extractor runs).
+      const z1 = memoryImageSource([zst, app], 'memory:zst');
+      const [r2] = await scanImage({ source: z1, store });
+      expect(z1.opened).toEqual([zst.digest]);
+      expect(r2!.stats.cachedLayers).toBe(1);
+      expect(r2!.packages).toEqual(r1!.packages);
+      const z2 = memoryImageSource([zst, app], 'memory:zst');
+      const [r3] = await scanImage({ source: z2, store });
+      expect(z2.opened).toEqual([]);
+      expect(r3!.packages).toEqual(r1!.packages);
+      // A store from before blobs were recorded (no layer_blobs rows): each blob is read once more.
+      await store.db.deleteFrom('layer_blobs').where('digest', 'in', [gz.digest, app.digest]).execute();
+      const old = memoryImageSource([gz, app], 'memory:gz');
+      const [r4] = await scanImage({ source: old, store });
+      expect(old.opened).toEqual([gz.digest, app.digest]);
+      expect(r4!.packages).toEqual(r1!.packages);
+      const now = memoryImageSource([gz, app], 'memory:gz');
+      await scanImage({ source: now, store });
+      expect(now.opened).toEqual([]);
+    });
+
+    it("a config that names another layer's diffID neither poisons the cache nor reads from it", async () => {
+      const real = await buildLayer([
+        { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.18.0\n' },
+        { path: 'etc/motd', content: 'a layer no other test builds\n' },
+        { path: 'lib/apk/db/installed', content: fixture('apk/osv-scalibr-alpine-3.18-installed') },
+      ]);
+      const empty = await buildLayer([{ path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.18.0\n' }]);
+      // Pushed first: an image whose blob is `empty` but whose config claims `real`'s diffID.
+      const liar = { ...empty, diffId: real.diffId };
+      const [poison] = await scanImage({ source: memoryImageSource([liar], 'memory:liar'), store });
+      expect(poison!.status).toBe('partial');
+      expect(poison!.errors).toEqual([
+        expect.objectContaining({ code: 'layer-unreadable', layer: real.diffId }),
+      ]);
+      expect(
+        await store.db
+          .selectFrom('layer_cache')
+          .select('diff_id')
+          .where('diff_id', '=', real.diffId)
+          .execute(),
+      ).toEqual([]);
+      // The genuine image is then walked and reports its 15 apk packages.
+      const [genuine] = await scanImage({ source: memoryImageSource([real], 'memory:real'), store });
+      expect(genuine!.status).toBe('complete');
+      expect(genuine!.packages.filter((p) => p.ecosystem === 'Alpine:v3.18')).toHaveLength(15);
+      // Pushed after: the liar's blob is not known to hold `real`, so it is read and rejected again.
+      const late = memoryImageSource([liar], 'memory:liar');
+      const [again] = await scanImage({ source: late, store });
+      expect(late.opened).toEqual([empty.digest]);
+      expect(again!.status).toBe('partial');
+      expect(again!.packages).toEqual([]);
     });
 
     it('a lower limit re-evaluates cached layers', async () => {

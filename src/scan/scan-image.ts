@@ -52,7 +52,10 @@ export interface ScanImageOptions {
    * PyPI requests). Default false: they are the OS package's copy, patched by the distribution.
    */
   includeOsOwned?: boolean | undefined;
-  /** Digest-check the blobs of cached layers before trusting the cache (default true). */
+  /**
+   * Also stream and digest-check the blob of every layer served from the cache (default false: a
+   * layer whose blob was once read and checked is not downloaded again; ADR 0020).
+   */
   verifyCachedLayers?: boolean | undefined;
 }
 

@@ -1,18 +1,22 @@
 // Runs the extractors over an image's layers, base first, reading from the per-layer cache what it
-// can: a layer whose every (extractor, version, per-file limit) result is cached is not decompressed
-// or walked; when the walk reaches it, its compressed blob is still streamed once and checked against
-// its digest (the source verifies), so a corrupt blob is never hidden by the cache. Its cached decompressed size counts
-// against `maxTotalBytes` as a walk would. A layer with some results missing is walked once for just
-// those extractors. Complete walks are cached. A decompression bomb, a path traversal, an unreadable
-// or corrupt layer stops the walk (the scan is partial), and that layer contributes nothing but its
-// errors: what was read of it before the failure is unverified.
+// can (ADR 0004, ADR 0020): a layer whose every (extractor, version, per-file limit) result is cached
+// and whose blob is known to hold it (layer_blobs: that blob was once read to the end, matched its
+// digest and decompressed to exactly this diffID) is not downloaded at all. Its cached decompressed
+// size counts against `maxTotalBytes` as a walk would. A layer with a result missing, or named by a
+// blob not yet known to hold it (another compression of the same layer, or a store from before the
+// blob record), is walked once for just the missing extractors (possibly none: then the walk only
+// proves the blob), which checks the blob's digest and the decompressed bytes' diffID, and records
+// the blob. Complete walks are cached. A decompression bomb, a path traversal, an unreadable or
+// corrupt layer, or one whose bytes are not its diffID stops the walk (the scan is partial), and that
+// layer contributes nothing but its errors: what was read of it before the failure is unverified.
+// `verifyCachedLayers: true` also streams each skipped layer's blob through the digest check.
 import { type Readable, Transform } from 'node:stream';
 import type { ImageSource, LayerDescriptor } from '../core/image-source.js';
 import type { ProgressSink } from '../core/progress.js';
 import { type CachedExtractor, type CachedFs, cacheKey, FS_KEY, type LayerCachePort } from './cache.js';
 import { byteBudget } from './decompress.js';
 import { DecompressionLimitError } from './errors.js';
-import type { Extractor, LayerResult, ScanIssue, ScanLimits } from './types.js';
+import type { Extractor, LayerChanges, LayerResult, ScanIssue, ScanLimits } from './types.js';
 import { walkLayer } from './walk-layer.js';
 
 export interface ScanLayersOptions {
@@ -24,8 +28,9 @@ export interface ScanLayersOptions {
   signal?: AbortSignal | undefined;
   onLayer?: ((index: number, result: LayerResult) => void) | undefined;
   /**
-   * Stream and digest-check the blob of every cached layer before trusting its cached results
-   * (default true). Off: a cached rescan reads no blob at all, and a corrupt blob goes unnoticed.
+   * Also stream and digest-check the blob of every layer served from the cache (default false: a
+   * layer whose blob is known to hold it is not read at all; ADR 0020). On, a registry that now
+   * serves that blob corrupt or not at all makes the layer unreadable and the scan partial.
    */
   verifyCachedLayers?: boolean | undefined;
   /** Layers done of total; `bytes` counts compressed bytes of finished layers plus the current read. */
@@ -49,6 +54,9 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
   const cached = opts.cache
     ? await opts.cache.get(diffIds, opts.extractors)
     : new Map<string, Map<string, unknown>>();
+  const knownBlobs = opts.cache
+    ? await opts.cache.knownBlobs(opts.layers.map((l) => l.digest))
+    : new Map<string, string>();
   const usable = (hit: Map<string, unknown>, x: Extractor): CachedExtractor | undefined => {
     const c = hit.get(cacheKey(x.name, x.version)) as CachedExtractor | undefined;
     // A result made under another per-file limit may have read (or skipped) other files.
@@ -59,7 +67,8 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
     const fs = hit.get(cacheKey(FS_KEY.extractor, FS_KEY.version)) as CachedFs | undefined;
     const missing = opts.extractors.filter((x) => !usable(hit, x));
     const fromCache = opts.extractors.flatMap((x) => usable(hit, x) ?? []);
-    return { layer, fs, missing, fromCache, allCached: fs !== undefined && missing.length === 0 };
+    const known = knownBlobs.get(layer.digest) === layer.diffId;
+    return { layer, fs, missing, fromCache, allCached: fs !== undefined && missing.length === 0 && known };
   });
   const totalBytes = opts.layers.reduce((n, l) => n + l.size, 0);
   let finishedBytes = 0;
@@ -82,7 +91,7 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
     let result: LayerResult;
     if (allCached && fs) {
       const failed =
-        opts.verifyCachedLayers === false ? undefined : await verifyBlob(opts.source, layer, opts.signal);
+        opts.verifyCachedLayers === true ? await verifyBlob(opts.source, layer, opts.signal) : undefined;
       if (failed) {
         result = failedLayer(layer.diffId, {
           code: 'layer-unreadable',
@@ -132,6 +141,7 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
         });
       }
       if (walked.complete && opts.cache) {
+        await opts.cache.putBlob({ digest: layer.digest, diffId: layer.diffId, size: layer.size });
         await opts.cache.put(layer.diffId, [
           { ...FS_KEY, result: { changes: walked.changes, bytes: walked.bytes } satisfies CachedFs },
           ...missing.map((x) => ({
@@ -147,6 +157,9 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
       }
       result = {
         ...walked,
+        // The cached extractors' files were replaced by this layer too (a walk for some extractors
+        // only records the files those want).
+        changes: fs && walked.complete ? withReplaced(walked.changes, fs.changes.replaced) : walked.changes,
         records: [...fromCache.flatMap((c) => c.records), ...walked.records],
         errors: [...fromCache.flatMap((c) => c.errors), ...walked.errors],
       };
@@ -164,6 +177,11 @@ export async function scanLayers(opts: ScanLayersOptions): Promise<ScannedLayers
     }
   }
   return { layers: out, errors, complete, cachedLayers, bytes: budget.used };
+}
+
+function withReplaced(changes: LayerChanges, more: readonly string[]): LayerChanges {
+  const have = new Set(changes.replaced);
+  return { ...changes, replaced: [...changes.replaced, ...more.filter((p) => !have.has(p))] };
 }
 
 /** A layer whose walk was rejected or cut short: it keeps its errors and contributes nothing. */

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -8,7 +9,7 @@ import { EXTRACTORS } from './extractors/index.js';
 import { detectOs } from './extractors/os/release/detect.js';
 import { allRecords, foldLayers, lookup } from './fold.js';
 import { viewPackages } from './packages.js';
-import { buildLayer, tarOf } from './test-support/layers.js';
+import { buildLayer, sha256, tarOf } from './test-support/layers.js';
 import { DEFAULT_LIMITS, type LayerResult, type ScanLimits } from './types.js';
 import { walkLayer } from './walk-layer.js';
 
@@ -54,9 +55,28 @@ describe('walkLayer', () => {
     const status = 'Package: a\nStatus: install ok installed\nVersion: 1.0\n';
     const tar = await tarOf([{ path: 'var/lib/dpkg/status', content: status }]);
     const cut = tar.subarray(0, 512 + status.length);
-    const r = await walk(gzipSync(cut), 'sha256:cut');
+    // Its diffID is the hash of the bytes as written: the padding the walk adds is not hashed.
+    const r = await walk(gzipSync(cut), sha256(cut));
     expect(r.errors).toEqual([]);
     expect(r.records[0]?.packages.map((p) => p.name)).toEqual(['a']);
+  });
+
+  it('rejects a layer whose decompressed bytes are not the diffID the config names', async () => {
+    const l = await buildLayer([
+      { path: 'lib/apk/db/installed', content: APK },
+      { path: 'etc/os-release', content: OS_RELEASE },
+    ]);
+    const other = await buildLayer([{ path: 'etc/os-release', content: OS_RELEASE }]);
+    // A config claiming another layer's diffID for this blob (what a cache poisoner would push).
+    const r = await walk(l.blob, other.diffId);
+    expect(r.complete).toBe(false);
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'layer-unreadable', layer: other.diffId })]);
+    expect(r.errors[0]!.message).toContain(`the decompressed layer is ${l.diffId}, not ${other.diffId}`);
+    // The same blob under its own diffID reads fine, and so does an uncompressed one.
+    expect((await walk(l.blob, l.diffId)).errors).toEqual([]);
+    expect((await walk(l.tar, l.diffId)).errors).toEqual([]);
+    const r512 = await walk(l.blob, `sha512:${createHash('sha512').update(l.tar).digest('hex')}`);
+    expect(r512.errors).toEqual([]);
   });
 
   it('records whiteouts, opaque directories and links', async () => {

@@ -4,13 +4,20 @@
 // for the fold; it never holds a whole layer, and buffers a file only up to the per-file limit. A
 // file several extractors want is buffered once when small, else written once to a temporary file
 // (spool.ts); an extractor may also ask for any file on disk (`file()`), for random access.
+// The decompressed bytes are hashed on the way and must match the layer's diffID, else the layer is
+// unreadable: a result is never made for (or cached under) a diffID its bytes are not.
 // Specs: OCI image-spec layer.md (changesets, whiteouts); POSIX pax / GNU tar.
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import { type ByteBudget, decompressLayer } from './decompress.js';
-import { DecompressionLimitError, FileTooLargeError, PathTraversalError } from './errors.js';
+import {
+  DecompressionLimitError,
+  DiffIdMismatchError,
+  FileTooLargeError,
+  PathTraversalError,
+} from './errors.js';
 import { basename, dirname, normalizeEntryPath } from './paths.js';
 import { SPOOL_BYTES, type SpooledFile, spool } from './spool.js';
 import type {
@@ -25,6 +32,7 @@ import type {
 } from './types.js';
 
 export interface WalkLayerOptions {
+  /** The layer's diffID (config rootfs.diff_ids): the decompressed bytes must hash to it. */
   diffId: string;
   /** Extractors to run on this layer (those whose cached result is missing). */
   extractors: readonly Extractor[];
@@ -45,7 +53,14 @@ export async function walkLayer(blob: Readable, opts: WalkLayerOptions): Promise
   let complete = true;
   try {
     opts.signal?.throwIfAborted();
-    const tar = await decompressLayer(blob, opts.budget);
+    const tar = await decompressLayer(blob, opts.budget, opts.diffId);
+    // The layer counts as read only when the decompressed stream has ended: its end is where the
+    // blob's digest and the layer's diffID are checked.
+    const ended = new Promise<void>((resolve, reject) => {
+      tar.once('end', resolve);
+      tar.once('error', reject);
+    });
+    ended.catch(() => {});
     const ex = tarExtract();
     tar.on('error', (e) => ex.destroy(e));
     tar.pipe(ex);
@@ -82,6 +97,11 @@ export async function walkLayer(blob: Readable, opts: WalkLayerOptions): Promise
       }
       await drain(entry);
     }
+    if (!tar.readableEnded) {
+      tar.unpipe(ex);
+      tar.resume();
+    }
+    await ended;
   } catch (err) {
     complete = false;
     errors.push(issueFor(err, opts.diffId));
@@ -266,6 +286,8 @@ async function drain(entry: Entry): Promise<void> {
 function issueFor(err: unknown, layer: string): ScanIssue {
   if (err instanceof DecompressionLimitError)
     return { code: 'decompression-limit', message: err.message, layer };
+  if (err instanceof DiffIdMismatchError)
+    return { code: 'layer-unreadable', message: `layer ${layer}: ${err.message}`, layer };
   if (err instanceof PathTraversalError)
     return { code: 'path-traversal', message: err.message, path: err.entry, layer };
   const e = err as Error;

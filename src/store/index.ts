@@ -94,6 +94,7 @@ export {
   type LayerCacheKey,
   type LayerCacheRow,
 } from './queries/scan/get-layer-cache.js';
+export { getLayerBlobs, type LayerBlob, putLayerBlobs } from './queries/scan/layer-blobs.js';
 export { putLayerCache } from './queries/scan/put-layer-cache.js';
 export {
   insertFindings,

@@ -18,6 +18,8 @@ import * as m020 from './migrations/020-report-runs.js';
 import * as m021 from './migrations/021-dashboard-sessions.js';
 import * as m022 from './migrations/022-exposure-index.js';
 import * as m025 from './migrations/025-session-sid.js';
+import * as m026 from './migrations/026-layer-blobs.js';
+import * as m027 from './migrations/027-session-refresh.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -46,6 +48,8 @@ export const MIGRATIONS: readonly Migration[] = [
   m021,
   m022,
   m025,
+  m026,
+  m027,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

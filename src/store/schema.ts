@@ -109,6 +109,14 @@ export interface LayerCacheTable {
   created_at: Timestamp;
 }
 
+/** Blobs known to decompress to a layer (ADR 0020): read to the end, digest- and diffID-checked. */
+export interface LayerBlobsTable {
+  digest: string;
+  diff_id: string;
+  size: number;
+  verified_at: Timestamp;
+}
+
 export interface FindingsTable {
   id: Generated<number>;
   scan_id: number;
@@ -466,6 +474,14 @@ export interface DashboardSessionsTable {
   last_seen_at: Timestamp;
   /** Migration 25: the issuer's session id of an SSO sign-in. */
   sid: string | null;
+  /** Migration 27: the issuer's refresh token, encrypted (AES-256-GCM); null when none or kept in memory. */
+  refresh_token: string | null;
+  /** Migration 27: when the session's claims are next refreshed with the issuer (null: never). */
+  refresh_due_at: TimestampNull;
+  /** Migration 27: when the issuer last confirmed the session (sign-in or refresh). */
+  checked_at: TimestampNull;
+  /** Migration 27: a refresh in progress until then (one refresh at a time across processes). */
+  refresh_lease_until: TimestampNull;
 }
 
 /** Migration 25: logout tokens accepted (OIDC back-channel logout), kept to refuse a replay. */
@@ -499,6 +515,7 @@ export interface Database {
   current_scans: CurrentScansTable;
   packages: PackagesTable;
   layer_cache: LayerCacheTable;
+  layer_blobs: LayerBlobsTable;
   findings: FindingsTable;
   finding_changes: FindingChangesTable;
   advisory_sources: AdvisorySourcesTable;
