@@ -206,8 +206,16 @@ export const configSchema = z.strictObject({
           clientSecret: z.string().optional(),
           /** The registered redirect URI, ending in `/login/oidc/callback`. */
           redirectUrl: z.url().optional(),
+          /** Dashboard SSO: also request `offline_access` (some issuers grant a refresh token only then). */
+          offlineAccess: z.boolean().optional(),
+          /** Dashboard SSO: longest time between re-checks of a session with the issuer (default 300; ADR 0023). */
+          refreshSeconds: z.number().int().positive().optional(),
+          /** Dashboard SSO: longest a session outlives an unreachable issuer since its last confirmation (default 900). */
+          refreshGraceSeconds: z.number().int().positive().optional(),
         })
         .optional(),
+      /** Encrypts SSO refresh tokens at rest (AES-256-GCM; ≥ 32 characters; or RUNSIGHT_SESSION_SECRET). */
+      sessionSecret: z.string().min(32).optional(),
     })
     .optional(),
   /** Advisory feeds `db update` fetches without --source (docs/advisories.md "Default feeds"). */
@@ -330,12 +338,12 @@ export function loadConfig(
   return config;
 }
 
-/** True when the config carries a secret: a registry password or token, a webhook secret, server.oidc.clientSecret, or a password in store.databaseUrl. */
+/** True when the config carries a secret: a registry password or token, a webhook secret, server.oidc.clientSecret, server.sessionSecret, or a password in store.databaseUrl. */
 export function holdsCredentials(config: RunsightConfig): boolean {
   if (Object.values(config.registries ?? {}).some((r) => r.password || r.token)) return true;
   if ([...(config.reports ?? []), ...(config.notifications ?? [])].some((r) => r.webhook?.secret))
     return true;
-  if (config.server?.oidc?.clientSecret) return true;
+  if (config.server?.oidc?.clientSecret || config.server?.sessionSecret) return true;
   const url = config.store?.databaseUrl;
   if (!url) return false;
   try {

@@ -22,6 +22,8 @@ export interface ServerConfig {
   /** A duration such as `5m`. */
   requestTimeout?: string | undefined;
   oidc?: OidcConfig | undefined;
+  /** Key material for secrets kept at rest (SSO refresh tokens, AES-256-GCM; ADR 0023). */
+  sessionSecret?: string | undefined;
 }
 
 export interface AppConfig {

@@ -5,6 +5,7 @@ export * from './auth-deps.js';
 export * from './authenticate.js';
 export * from './oidc.js';
 export * from './oidc-login.js';
+export * from './secret-box.js';
 export * from './token-format.js';
 export * from './token-hash.js';
 export * from './token-verifier.js';

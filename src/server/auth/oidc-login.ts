@@ -11,6 +11,7 @@
 //   issuer, expiry), with audience = clientId and the nonce — and mapped to a role and scope by the
 //   same `server.oidc.mappings`.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Principal } from '../../core/access.js';
 import { ConfigError } from '../../core/errors.js';
 import { createOidcVerifier, type OidcConfig, type OidcResult, type OidcVerifierOptions } from './oidc.js';
 
@@ -31,15 +32,52 @@ export class OidcLoginError extends Error {
   }
 }
 
+/** A sign-in's outcome, with the refresh token (a secret: never logged) when the issuer granted one. */
+export type OidcSignIn = OidcResult & {
+  refreshToken?: string | undefined;
+  /** The access token's lifetime in seconds (`expires_in`), when the issuer said. */
+  expiresIn?: number | undefined;
+};
+
+/** What a refresh of a session's claims with its refresh token gives (ADR 0023). */
+export type OidcRefresh =
+  /**
+   * The issuer confirmed the session; `principal`: its claims now (undefined when the issuer
+   * answered neither an ID token nor a UserInfo endpoint: the claims stay); `refreshToken`: the
+   * rotated token when the issuer issued a new one.
+   */
+  | {
+      kind: 'ok';
+      principal?: Principal | undefined;
+      refreshToken?: string | undefined;
+      expiresIn?: number | undefined;
+    }
+  /** The issuer refused (invalid_grant: user disabled, token revoked) or the claims no longer map: the session ends. */
+  | { kind: 'refused'; reason: string }
+  /** The issuer could not be reached or failed (network, timeout, HTTP 5xx): the session may go on for a while. */
+  | { kind: 'unreachable'; reason: string };
+
 export interface OidcLogin {
   start(): Promise<{ url: string; pending: OidcLoginPending }>;
   /** The callback's query (`code`, `state`, or `error`) checked against `pending`. */
-  finish(query: Record<string, string | undefined>, pending: OidcLoginPending): Promise<OidcResult>;
+  finish(query: Record<string, string | undefined>, pending: OidcLoginPending): Promise<OidcSignIn>;
+  /** Refreshes the claims of `subject`'s session with `refreshToken` at the token endpoint. */
+  refresh(refreshToken: string, subject: string): Promise<OidcRefresh>;
 }
 
 interface Endpoints {
   authorization: string;
   token: string;
+  userinfo?: string | undefined;
+}
+
+interface TokenAnswer {
+  id_token?: unknown;
+  access_token?: unknown;
+  refresh_token?: unknown;
+  expires_in?: unknown;
+  error?: unknown;
+  error_description?: unknown;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -73,7 +111,7 @@ export function createOidcLogin(config: OidcConfig, opts: OidcVerifierOptions = 
       url.searchParams.set('response_type', 'code');
       url.searchParams.set('client_id', clientId);
       url.searchParams.set('redirect_uri', redirectUrl);
-      url.searchParams.set('scope', 'openid profile email');
+      url.searchParams.set('scope', `openid profile email${config.offlineAccess ? ' offline_access' : ''}`);
       url.searchParams.set('state', pending.state);
       url.searchParams.set('nonce', pending.nonce);
       url.searchParams.set('code_challenge', challengeOf(pending.codeVerifier));
@@ -97,28 +135,15 @@ export function createOidcLogin(config: OidcConfig, opts: OidcVerifierOptions = 
         redirect_uri: redirectUrl,
         code_verifier: pending.codeVerifier,
       });
-      const headers: Record<string, string> = {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      };
-      if (clientSecret)
-        headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
-      else body.set('client_id', clientId);
       let res: Response;
       try {
-        res = await fetch(ep.token, {
-          method: 'POST',
-          headers,
-          body,
-          redirect: 'error',
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
+        res = await tokenRequest(ep.token, body);
       } catch (err) {
         throw new OidcLoginError(503, `the token endpoint could not be reached: ${(err as Error).message}`);
       }
-      let doc: { id_token?: unknown; error?: unknown; error_description?: unknown };
+      let doc: TokenAnswer;
       try {
-        doc = (await res.json()) as typeof doc;
+        doc = (await res.json()) as TokenAnswer;
       } catch {
         throw new OidcLoginError(502, `the token endpoint answered HTTP ${res.status} without JSON`);
       }
@@ -129,9 +154,111 @@ export function createOidcLogin(config: OidcConfig, opts: OidcVerifierOptions = 
         );
       if (typeof doc.id_token !== 'string')
         throw new OidcLoginError(502, 'the token endpoint answered no id_token');
-      return verifier.verify(doc.id_token, { nonce: pending.nonce });
+      const result = await verifier.verify(doc.id_token, { nonce: pending.nonce });
+      return {
+        ...result,
+        ...(typeof doc.refresh_token === 'string' && doc.refresh_token
+          ? { refreshToken: doc.refresh_token }
+          : {}),
+        ...(lifetimeOf(doc) !== undefined ? { expiresIn: lifetimeOf(doc) } : {}),
+      };
+    },
+
+    async refresh(refreshToken, subject) {
+      let ep: Endpoints;
+      try {
+        ep = await discovered();
+      } catch (err) {
+        return { kind: 'unreachable', reason: (err as Error).message };
+      }
+      let res: Response;
+      let doc: TokenAnswer;
+      try {
+        res = await tokenRequest(
+          ep.token,
+          new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+        );
+        doc = (await res.json().catch(() => ({}))) as TokenAnswer;
+      } catch (err) {
+        return {
+          kind: 'unreachable',
+          reason: `the token endpoint could not be reached: ${(err as Error).message}`,
+        };
+      }
+      if (res.status >= 500 || res.status === 429)
+        return { kind: 'unreachable', reason: `the token endpoint answered HTTP ${res.status}` };
+      if (!res.ok)
+        // RFC 6749 §5.2: invalid_grant is a revoked, expired or rotated-away token, or a disabled user.
+        return {
+          kind: 'refused',
+          reason: `the token endpoint refused the refresh (HTTP ${res.status}${typeof doc.error === 'string' ? `, ${clean(doc.error)}` : ''})`,
+        };
+      const rotated =
+        typeof doc.refresh_token === 'string' && doc.refresh_token ? doc.refresh_token : undefined;
+      const more = {
+        ...(rotated ? { refreshToken: rotated } : {}),
+        ...(lifetimeOf(doc) !== undefined ? { expiresIn: lifetimeOf(doc) } : {}),
+      };
+      let claims: OidcResult | undefined;
+      if (typeof doc.id_token === 'string') claims = await verifier.verify(doc.id_token);
+      else if (ep.userinfo && typeof doc.access_token === 'string') {
+        try {
+          const u = await fetch(ep.userinfo, {
+            headers: { authorization: `Bearer ${doc.access_token}`, accept: 'application/json' },
+            redirect: 'error',
+            signal: AbortSignal.timeout(TIMEOUT_MS),
+          });
+          if (u.status >= 500)
+            return { kind: 'unreachable', reason: `the UserInfo endpoint answered HTTP ${u.status}` };
+          if (!u.ok) return { kind: 'refused', reason: `the UserInfo endpoint answered HTTP ${u.status}` };
+          claims = verifier.map((await u.json()) as Record<string, unknown>);
+        } catch (err) {
+          return {
+            kind: 'unreachable',
+            reason: `the UserInfo endpoint could not be reached: ${(err as Error).message}`,
+          };
+        }
+      }
+      if (!claims) return { kind: 'ok', ...more };
+      switch (claims.kind) {
+        case 'ok':
+          // OpenID Connect Core §12.2: the refreshed claims are the same user's.
+          if (claims.principal.subject !== subject)
+            return { kind: 'refused', reason: 'the refreshed claims name another subject' };
+          return { kind: 'ok', principal: claims.principal, ...more };
+        case 'unmapped':
+          return { kind: 'refused', reason: claims.reason };
+        case 'invalid':
+          return { kind: 'refused', reason: claims.reason };
+        case 'unavailable':
+          return { kind: 'unreachable', reason: claims.reason };
+      }
     },
   };
+
+  /** A POST to the token endpoint with the client's authentication (client_secret_basic, or client_id for a public client). */
+  function tokenRequest(url: string, body: URLSearchParams): Promise<Response> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    if (clientSecret)
+      headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId as string)}:${formEncode(clientSecret)}`).toString('base64')}`;
+    else body.set('client_id', clientId as string);
+    return fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  }
+}
+
+/** The access token's lifetime in seconds, when the answer states a sane one. */
+function lifetimeOf(doc: TokenAnswer): number | undefined {
+  const v = typeof doc.expires_in === 'string' ? Number(doc.expires_in) : doc.expires_in;
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
 /** RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))). */
@@ -162,7 +289,12 @@ function clean(s: string): string {
 
 async function discoverEndpoints(issuer: string): Promise<Endpoints> {
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-  let doc: { issuer?: unknown; authorization_endpoint?: unknown; token_endpoint?: unknown };
+  let doc: {
+    issuer?: unknown;
+    authorization_endpoint?: unknown;
+    token_endpoint?: unknown;
+    userinfo_endpoint?: unknown;
+  };
   try {
     const res = await fetch(url, {
       signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -181,5 +313,6 @@ async function discoverEndpoints(issuer: string): Promise<Endpoints> {
   const { authorization_endpoint: a, token_endpoint: t } = doc;
   if (typeof a !== 'string' || !URL.canParse(a) || typeof t !== 'string' || !URL.canParse(t))
     throw new OidcLoginError(503, `${url} has no valid authorization_endpoint and token_endpoint`);
-  return { authorization: a, token: t };
+  const u = doc.userinfo_endpoint;
+  return { authorization: a, token: t, ...(typeof u === 'string' && URL.canParse(u) ? { userinfo: u } : {}) };
 }

@@ -29,6 +29,12 @@ export interface OidcConfig {
   clientSecret?: string | undefined;
   /** Where the issuer sends the browser back: `https://<host>/login/oidc/callback`. */
   redirectUrl?: string | undefined;
+  /** Dashboard SSO: ask for `offline_access` too (a refresh token on issuers that grant one only then). */
+  offlineAccess?: boolean | undefined;
+  /** Dashboard SSO: longest time between two re-checks of a session with its refresh token (default 300). */
+  refreshSeconds?: number | undefined;
+  /** Dashboard SSO: longest a session outlives an unreachable issuer since its last confirmation (default 900). */
+  refreshGraceSeconds?: number | undefined;
 }
 
 export interface OidcVerifierOptions {
@@ -60,6 +66,11 @@ export interface OidcVerifier {
   verify(jwt: string, expect?: { nonce?: string | undefined }): Promise<OidcResult>;
 }
 
+export interface OidcClaimsVerifier extends OidcVerifier {
+  /** The role and scope of already-trusted claims (`sub`, groups), e.g. a UserInfo answer. */
+  map(claims: Record<string, unknown>): OidcResult;
+}
+
 export const OIDC_ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA', 'Ed25519'] as const;
 
 interface Mapping {
@@ -69,7 +80,7 @@ interface Mapping {
 }
 
 /** A verifier for `config`; a mapping with a bad scope or a bad clockSkew is a ConfigError now. */
-export function createOidcVerifier(config: OidcConfig, opts: OidcVerifierOptions = {}): OidcVerifier {
+export function createOidcVerifier(config: OidcConfig, opts: OidcVerifierOptions = {}): OidcClaimsVerifier {
   const mappings: Mapping[] = config.mappings.map((m, i) => {
     try {
       return { group: m.group, role: m.role, scope: parseScope(m.scopes ?? []) };
@@ -129,22 +140,29 @@ export function createOidcVerifier(config: OidcConfig, opts: OidcVerifierOptions
       }
       if (expect?.nonce !== undefined && payload.nonce !== expect.nonce)
         return { kind: 'invalid', reason: 'the OIDC ID token does not carry the nonce of this sign-in' };
-      const subject = `oidc:${payload.sub}`;
-      const groups = groupsOf(payload, groupsClaim);
-      const mapping = mappings.find((m) => groups.includes(m.group));
-      if (!mapping)
-        return {
-          kind: 'unmapped',
-          subject,
-          reason: `no server.oidc mapping matches the caller's groups (claim "${groupsClaim}")`,
-        };
-      return {
-        kind: 'ok',
-        principal: { subject, role: mapping.role, scope: structuredClone(mapping.scope), via: 'oidc' },
-        ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}),
-      };
+      return map(payload);
     },
+    map,
   };
+
+  function map(payload: JWTPayload): OidcResult {
+    if (typeof payload.sub !== 'string' || payload.sub === '')
+      return { kind: 'invalid', reason: 'the OIDC claims carry no "sub"' };
+    const subject = `oidc:${payload.sub}`;
+    const groups = groupsOf(payload, groupsClaim);
+    const mapping = mappings.find((m) => groups.includes(m.group));
+    if (!mapping)
+      return {
+        kind: 'unmapped',
+        subject,
+        reason: `no server.oidc mapping matches the caller's groups (claim "${groupsClaim}")`,
+      };
+    return {
+      kind: 'ok',
+      principal: { subject, role: mapping.role, scope: structuredClone(mapping.scope), via: 'oidc' },
+      ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}),
+    };
+  }
 }
 
 /** The jwks_uri of the issuer's discovery document, checked. */

@@ -178,6 +178,12 @@ async function page(c: Context<AppEnv>, sessions: SessionStore) {
     // An ended session (expired, idle, logged out, its API token revoked or expired) answers none.
     const session = await sessions.get(getCookie(c, SESSION_COOKIE));
     if (!session) {
+      // A script's request (it asks for JSON, not a page) gets a 401 rather than the login page.
+      const accept = c.req.header('accept') ?? '';
+      if (accept.includes('json') && !accept.includes('text/html')) {
+        c.header('WWW-Authenticate', WWW_AUTHENTICATE);
+        return c.json({ error: 'unauthorized', message: 'the session has ended: sign in again' }, 401);
+      }
       const url = new URL(c.req.url);
       return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
     }

@@ -5,11 +5,18 @@ import { setCookie } from 'hono/cookie';
 import type { AppEnv } from '../context.js';
 import { html } from './html.js';
 import { SESSION_COOKIE, SESSION_TTL_MS, SessionStore } from './sessions.js';
+import { refresherFor, type SessionRefresher } from './sso-flow.js';
 
 /** The stored sessions, on the deps' clock. */
 export function sessionsOf(c: Context<AppEnv>): SessionStore {
   const deps = c.var.deps;
-  return new SessionStore(deps.store, () => (deps.now?.() ?? new Date()).getTime());
+  let refresher: SessionRefresher | undefined;
+  try {
+    refresher = refresherFor(deps.config, deps.logger);
+  } catch {
+    refresher = undefined; // a misconfigured SSO is reported by its pages (sso.ts)
+  }
+  return new SessionStore(deps.store, () => (deps.now?.() ?? new Date()).getTime(), refresher);
 }
 
 /** Sets the session cookie of a new session (HttpOnly, SameSite=Strict, Secure under TLS). */

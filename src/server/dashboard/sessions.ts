@@ -13,19 +13,34 @@
 // most once a minute, the token check by reading the token's row each page — but a signed session
 // is good in this process only (a restart or another process asks to sign in again) and its logout
 // is remembered by this process until the session's absolute end.
+//
+// An SSO session whose issuer granted a refresh token is re-checked with the issuer (ADR 0023):
+// on the first page after its refresh is due (server.oidc.refreshSeconds, default 300 s, or the
+// access token's lifetime when shorter) the refresh grant gives the current claims, and the role
+// and scope they map to apply from that page on. A refused refresh (invalid_grant: user disabled,
+// token revoked; or groups that no longer map) ends the session; an unreachable issuer keeps it,
+// with a warning each try, until server.oidc.refreshGraceSeconds (default 900 s) after the issuer
+// last confirmed it. One refresh at a time per session: concurrent pages of this process wait for
+// the same one, another process holding the row's lease serves the claims it has. Refresh tokens
+// are stored AES-256-GCM-encrypted (server.sessionSecret), or without a key kept in this process's
+// memory only; they are never logged. Signed sessions (read-only store) are not refreshed.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { formatScope, type Principal, parseScope } from '../../core/access.js';
 import {
+  claimSessionRefresh,
   createDashboardSession,
+  type DashboardSessionRow,
   deleteDashboardSession,
   deleteEndedDashboardSessions,
   deleteSsoSessions,
   findDashboardSession,
   findSessionTokenState,
+  finishSessionRefresh,
   recordLogoutToken,
   type Store,
   touchDashboardSession,
 } from '../../store/index.js';
+import type { SessionRefresher } from './sso-flow.js';
 
 export const SESSION_COOKIE = 'rs_session';
 /** The pre-login CSRF cookie (double submit: the login form carries the same value). */
@@ -36,6 +51,13 @@ export const SESSION_TTL_MS = 8 * 3600e3;
 export const SESSION_IDLE_MS = 3600e3;
 /** Least time between two sweeps of ended sessions by one process. */
 const SWEEP_INTERVAL_MS = 10 * 60e3;
+/** How long a refresh holds its session's lease (other processes do not start one meanwhile). */
+const REFRESH_LEASE_MS = 30_000;
+/** Least time before an unreachable issuer is tried again for one session. */
+const REFRESH_RETRY_MS = 30_000;
+
+/** Refreshes in progress in this process: session id hash → the principal after it (undefined: ended). */
+const refreshing = new Map<string, Promise<Principal | undefined>>();
 
 export interface Session {
   principal: Principal;
@@ -133,6 +155,7 @@ export class SessionStore {
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
+    private readonly refresher?: SessionRefresher | undefined,
   ) {}
 
   /**
@@ -143,6 +166,7 @@ export class SessionStore {
     principal: Principal,
     notAfter?: number,
     sid?: string | undefined,
+    refresh?: { token: string; expiresIn?: number | undefined } | undefined,
   ): Promise<{ id: string; session: Session }> {
     const t = this.now();
     const expiresAt = Math.min(t + SESSION_TTL_MS, notAfter ?? Number.POSITIVE_INFINITY);
@@ -150,8 +174,14 @@ export class SessionStore {
       await this.#sweep();
       const id = randomToken();
       const csrf = csrfOf(id);
+      const idHash = sha256(id);
+      const r = this.refresher ? refresh : undefined;
+      const box = this.refresher?.box;
+      if (r && !box) this.refresher?.memory.set(idHash, { token: r.token, expiresAt });
       await createDashboardSession(this.store, {
-        idHash: sha256(id),
+        refreshToken: r && box ? box.seal(r.token, idHash) : null,
+        refreshDueAt: r ? new Date(t + this.#intervalMs(r.expiresIn)) : null,
+        idHash,
         csrfHash: sha256(csrf),
         subject: principal.subject,
         role: principal.role,
@@ -249,7 +279,16 @@ export class SessionStore {
     }
     // Deleting an ended row and noting the last use are housekeeping: a store that refuses the
     // write (a read-only one) does not fail the page; the checks above stand either way.
+    if (
+      principal &&
+      row.via === 'oidc' &&
+      row.refreshDueAt &&
+      row.refreshDueAt.getTime() <= t &&
+      this.refresher
+    )
+      principal = await this.#refreshed(idHash, row, principal);
     if (!principal) {
+      this.refresher?.memory.delete(idHash);
       await deleteDashboardSession(this.store, idHash).catch(() => false);
       return undefined;
     }
@@ -265,7 +304,124 @@ export class SessionStore {
       if (c && typeof c.n === 'string') loggedOut.set(c.n, c.e);
       return;
     }
-    if (id && id.length <= 100) await deleteDashboardSession(this.store, sha256(id));
+    if (id && id.length <= 100) {
+      this.refresher?.memory.delete(sha256(id));
+      await deleteDashboardSession(this.store, sha256(id));
+    }
+  }
+
+  /** Time until the next refresh: the configured interval, or the access token's lifetime when shorter. */
+  #intervalMs(expiresIn: number | undefined): number {
+    const interval = this.refresher?.intervalMs ?? Number.POSITIVE_INFINITY;
+    return Math.max(1000, Math.min(interval, expiresIn === undefined ? interval : expiresIn * 1000));
+  }
+
+  /** The session's principal after its due refresh; concurrent callers in this process share one. */
+  #refreshed(idHash: string, row: DashboardSessionRow, principal: Principal): Promise<Principal | undefined> {
+    let p = refreshing.get(idHash);
+    if (!p) {
+      p = this.#refresh(idHash, row, principal).finally(() => refreshing.delete(idHash));
+      refreshing.set(idHash, p);
+    }
+    return p;
+  }
+
+  async #refresh(
+    idHash: string,
+    row: DashboardSessionRow,
+    principal: Principal,
+  ): Promise<Principal | undefined> {
+    const r = this.refresher as SessionRefresher;
+    const log = r.logger;
+    const t = this.now();
+    // The lease: only one process refreshes; a session another one is refreshing keeps its claims.
+    let claim: { refreshToken: string | null } | undefined;
+    try {
+      claim = await claimSessionRefresh(this.store, idHash, new Date(t), new Date(t + REFRESH_LEASE_MS));
+    } catch (err) {
+      // A read-only store (a standby serving replicated sessions) cannot keep a rotated token: the
+      // session keeps its claims here, and is re-checked by a process that can write.
+      if (isReadOnlyRefusal(err)) return principal;
+      throw err;
+    }
+    if (!claim) {
+      // Not due any more (a refresh ended since this page read the row) or another process holds
+      // the lease: the claims the row has now.
+      const now = await findDashboardSession(this.store, idHash);
+      if (!now) return undefined;
+      try {
+        return { ...principal, role: now.role, scope: parseScope(now.scopes) };
+      } catch {
+        return undefined;
+      }
+    }
+    const token =
+      claim.refreshToken !== null ? r.box?.open(claim.refreshToken, idHash) : r.memory.get(idHash)?.token;
+    if (token === undefined) {
+      log.warn('dashboard SSO session ended: its refresh token is not available to this process', {
+        subject: row.subject,
+        reason:
+          claim.refreshToken !== null
+            ? 'it does not decrypt with the configured server.sessionSecret'
+            : 'no server.sessionSecret: the token was kept in the memory of a process that no longer has it',
+      });
+      return undefined;
+    }
+    const outcome = await r.flow.refresh(token, row.subject);
+    const now = this.now();
+    if (outcome.kind === 'refused') {
+      log.info('dashboard SSO session ended: the issuer refused its refresh', {
+        subject: row.subject,
+        reason: outcome.reason,
+      });
+      return undefined;
+    }
+    if (outcome.kind === 'unreachable') {
+      const checkedAt = (row.checkedAt ?? row.createdAt).getTime();
+      const until = checkedAt + r.graceMs;
+      if (now >= until) {
+        log.warn('dashboard SSO session ended: the issuer could not confirm it within the grace', {
+          subject: row.subject,
+          reason: outcome.reason,
+          lastConfirmed: new Date(checkedAt).toISOString(),
+        });
+        return undefined;
+      }
+      log.warn('dashboard SSO session refresh failed: the issuer is unreachable; the session goes on', {
+        subject: row.subject,
+        reason: outcome.reason,
+        until: new Date(until).toISOString(),
+      });
+      await finishSessionRefresh(this.store, idHash, {
+        dueAt: new Date(now + Math.min(REFRESH_RETRY_MS, r.intervalMs)),
+      });
+      return principal;
+    }
+    const next = outcome.principal ?? principal;
+    let sealed: string | null | undefined;
+    if (outcome.refreshToken !== undefined) {
+      if (r.box) sealed = r.box.seal(outcome.refreshToken, idHash);
+      else r.memory.set(idHash, { token: outcome.refreshToken, expiresAt: row.expiresAt.getTime() });
+    }
+    await finishSessionRefresh(this.store, idHash, {
+      dueAt: new Date(now + this.#intervalMs(outcome.expiresIn)),
+      claims: {
+        role: next.role,
+        scopes: formatScope(next.scope),
+        checkedAt: new Date(now),
+        refreshToken: sealed,
+      },
+    });
+    if (
+      next.role !== principal.role ||
+      formatScope(next.scope).join() !== formatScope(principal.scope).join()
+    )
+      log.info('dashboard SSO session claims changed at the issuer', {
+        subject: row.subject,
+        role: next.role,
+        scopes: formatScope(next.scope),
+      });
+    return next;
   }
 
   /**
@@ -304,5 +460,7 @@ export class SessionStore {
     if (t - (lastSweep.get(this.store) ?? Number.NEGATIVE_INFINITY) < SWEEP_INTERVAL_MS) return;
     lastSweep.set(this.store, t);
     await deleteEndedDashboardSessions(this.store, new Date(t), new Date(t - SESSION_IDLE_MS));
+    const memory = this.refresher?.memory;
+    for (const [h, m] of memory ?? []) if (m.expiresAt <= t) memory?.delete(h);
   }
 }

@@ -3,15 +3,16 @@
 // page to return to wait in an HttpOnly cookie limited to /login/oidc for ten minutes (SameSite=Lax:
 // the issuer's redirect back is a cross-site navigation). `/login/oidc/callback` checks the answer,
 // exchanges the code, verifies the ID token and maps its groups like a Bearer JWT, then stores a
-// session. The callback answers a small page that moves on to `next` by itself: a SameSite=Strict
+// session (with the issuer's refresh token, if any, for re-checks: sessions.ts, ADR 0023). The callback answers a small page that moves on to `next` by itself: a SameSite=Strict
 // session cookie is not sent on the rest of a redirect chain that began at the issuer.
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { createOidcLogin, type OidcConfig, type OidcLogin, OidcLoginError } from '../auth/index.js';
+import { type OidcLogin, OidcLoginError } from '../auth/index.js';
 import type { AppEnv } from '../context.js';
 import { html } from './html.js';
 import { errorPage, safeNext, secure, setSessionCookie } from './respond.js';
 import type { SessionStore } from './sessions.js';
+import { ssoFor } from './sso-flow.js';
 
 export const SSO_START_PATH = '/login/oidc';
 export const SSO_CALLBACK_PATH = '/login/oidc/callback';
@@ -19,15 +20,6 @@ const PENDING_COOKIE = 'rs_oidc';
 
 export function isSsoPath(path: string): boolean {
   return path === SSO_START_PATH || path === SSO_CALLBACK_PATH;
-}
-
-const flows = new WeakMap<OidcConfig, OidcLogin | undefined>();
-
-/** The SSO flow of this config (built once per config object), or undefined when not configured. */
-function ssoFor(config: OidcConfig | undefined): OidcLogin | undefined {
-  if (!config) return undefined;
-  if (!flows.has(config)) flows.set(config, createOidcLogin(config));
-  return flows.get(config);
 }
 
 export async function ssoRequest(c: Context<AppEnv>, sessions: SessionStore): Promise<Response> {
@@ -91,7 +83,13 @@ async function callback(c: Context<AppEnv>, flow: OidcLogin, sessions: SessionSt
   }
   c.set('principal', result.principal);
   // The issuer's session id goes with it: a back-channel logout naming it ends this session.
-  const { id } = await sessions.create(result.principal, undefined, result.sid);
+  // The refresh token (when the issuer granted one) lets the server re-check the claims (ADR 0023).
+  const { id } = await sessions.create(
+    result.principal,
+    undefined,
+    result.sid,
+    result.refreshToken ? { token: result.refreshToken, expiresIn: result.expiresIn } : undefined,
+  );
   setSessionCookie(c, id);
   const next = safeNext(Buffer.from(nextB64 ?? '', 'base64url').toString());
   return c.html(

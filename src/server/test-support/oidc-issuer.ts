@@ -5,6 +5,10 @@
 // BASE64URL(SHA-256(code_verifier)) equals the challenge (RFC 7636 §4.6), then answers an ID token
 // signed RS256 with iss, aud = client id, sub, groups, nonce and a ten-minute exp.
 // The user who "signs in" at /authorize is `issuer.user` (set by the test).
+// Refresh tokens (ADR 0023): the code exchange also answers a refresh token; the refresh_token grant
+// answers a new ID token with the user's groups as `issuer.groups` holds them now, and rotates the
+// token (the used one is refused from then on: invalid_grant). `revoke(sub)` refuses a user's
+// tokens; `down` makes the issuer drop every connection (an unreachable issuer).
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +25,20 @@ export interface TestIssuer {
   refusals: string[];
   /** The issuer's session id (`sid`) put in the last ID token issued. */
   lastSid: string | undefined;
+  /** Each user's groups now (set at sign-in from `user`; a test changes them to see a refresh apply). */
+  groups: Map<string, string[]>;
+  /** Refresh grants answered with new tokens so far. */
+  refreshes: number;
+  /** Every refresh token issued (a test checks none reaches a log or the store in plaintext). */
+  issuedRefreshTokens: string[];
+  /** Whether the code exchange answers a refresh token (default true). */
+  grantRefreshTokens: boolean;
+  /** The access token's `expires_in` (default 600). */
+  accessTokenSeconds: number;
+  /** True: every connection is dropped (the issuer is unreachable). */
+  down: boolean;
+  /** Refuses every refresh token of `sub` from now on (a revoked grant or a disabled user). */
+  revoke(sub: string): void;
   /** A JWT with `claims` signed by the issuer's key (or by `foreignKey`: another key), for logout tokens. */
   sign(claims: Record<string, unknown>, opts?: { foreignKey?: boolean; typ?: string }): Promise<string>;
   close(): Promise<void>;
@@ -43,6 +61,7 @@ export async function startTestIssuer(opts: {
   const pair = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
   const grants = new Map<string, Grant>();
+  const refreshTokens = new Map<string, { sub: string; sid: string }>();
   const issuer: TestIssuer = {
     url: '',
     clientId: opts.clientId ?? 'runsight-dashboard',
@@ -51,6 +70,15 @@ export async function startTestIssuer(opts: {
     user: undefined,
     refusals: [],
     lastSid: undefined,
+    groups: new Map(),
+    refreshes: 0,
+    issuedRefreshTokens: [],
+    grantRefreshTokens: true,
+    accessTokenSeconds: 600,
+    down: false,
+    revoke(sub) {
+      for (const [t, r] of refreshTokens) if (r.sub === sub) refreshTokens.delete(t);
+    },
     async sign(claims, o = {}) {
       const key = o.foreignKey ? (await generateKeyPair('RS256')).privateKey : pair.privateKey;
       return new SignJWT(claims)
@@ -81,6 +109,14 @@ export async function startTestIssuer(opts: {
       clientId = id;
     } else if (issuer.clientSecret !== undefined) return refuse('invalid_client');
     if (clientId !== issuer.clientId) return refuse('invalid_client');
+    if (form.get('grant_type') === 'refresh_token') {
+      const old = form.get('refresh_token') ?? '';
+      const r = refreshTokens.get(old);
+      refreshTokens.delete(old); // rotated: good once
+      if (!r) return refuse('invalid_grant');
+      issuer.refreshes++;
+      return [200, await tokens(r.sub, issuer.groups.get(r.sub) ?? [], r.sid, undefined)];
+    }
     if (form.get('grant_type') !== 'authorization_code') return refuse('unsupported_grant_type');
     const code = form.get('code') ?? '';
     const grant = grants.get(code);
@@ -92,22 +128,39 @@ export async function startTestIssuer(opts: {
     if (createHash('sha256').update(verifier, 'ascii').digest('base64url') !== grant.challenge)
       return refuse('invalid_grant');
     issuer.lastSid = randomBytes(8).toString('hex');
-    const idToken = await new SignJWT({
-      groups: grant.groups,
-      sid: issuer.lastSid,
-      ...(grant.nonce ? { nonce: grant.nonce } : {}),
-    })
+    return [200, await tokens(grant.sub, grant.groups, issuer.lastSid, grant.nonce)];
+  }
+
+  /** A token answer: ID token, access token and (when granted) a new refresh token. */
+  async function tokens(sub: string, groups: string[], sid: string, nonce: string | undefined) {
+    const idToken = await new SignJWT({ groups, sid, ...(nonce ? { nonce } : {}) })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setIssuer(issuer.url)
       .setAudience(issuer.clientId)
-      .setSubject(grant.sub)
+      .setSubject(sub)
       .setIssuedAt()
       .setExpirationTime('10m')
       .sign(pair.privateKey);
-    return [200, { id_token: idToken, access_token: randomBytes(16).toString('hex'), token_type: 'Bearer' }];
+    const answer: Record<string, unknown> = {
+      id_token: idToken,
+      access_token: randomBytes(16).toString('hex'),
+      token_type: 'Bearer',
+      expires_in: issuer.accessTokenSeconds,
+    };
+    if (issuer.grantRefreshTokens) {
+      const refresh = randomBytes(24).toString('base64url');
+      refreshTokens.set(refresh, { sub, sid });
+      issuer.issuedRefreshTokens.push(refresh);
+      answer.refresh_token = refresh;
+    }
+    return answer;
   }
 
   const server = createServer((req, res) => {
+    if (issuer.down) {
+      req.socket.destroy();
+      return;
+    }
     const u = new URL(req.url ?? '/', issuer.url);
     if (u.pathname === '/.well-known/openid-configuration')
       return json(res, 200, {
@@ -141,6 +194,7 @@ export async function startTestIssuer(opts: {
           groups: issuer.user.groups,
           at: Date.now(),
         });
+        issuer.groups.set(issuer.user.sub, [...issuer.user.groups]);
         back.searchParams.set('code', code);
       }
       res.writeHead(302, { location: back.href }).end();

@@ -1,7 +1,9 @@
 // Dashboard session rows (docs/api.md "Dashboard"): create, find by the hash of the session id
 // (with the state of the API token it was signed in with), note the last use, delete one, sweep
-// ended ones, and end the SSO sessions a back-channel logout names (refusing a replayed logout token). Hashing, expiry rules and cookies live in src/server/dashboard/sessions.ts;
-// this file reads and writes rows.
+// ended ones, and end the SSO sessions a back-channel logout names (refusing a replayed logout token).
+// SSO sessions with a refresh token (migration 27, ADR 0023): take the lease of a due refresh and
+// finish it with the claims it gave. Hashing, expiry rules, encryption and cookies live in
+// src/server/dashboard/sessions.ts; this file reads and writes rows.
 import { sql } from 'kysely';
 import type { Role } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
@@ -19,6 +21,10 @@ export interface NewDashboardSession {
   expiresAt: Date;
   /** The issuer's session id of an SSO sign-in (the ID token's `sid`), for back-channel logout. */
   sid?: string | null | undefined;
+  /** Migration 27: the issuer's refresh token, already encrypted (never plaintext), or null. */
+  refreshToken?: string | null | undefined;
+  /** When the session's claims are next refreshed with the issuer; null: never. */
+  refreshDueAt?: Date | null | undefined;
 }
 
 export interface DashboardSessionRow extends NewDashboardSession {
@@ -28,6 +34,8 @@ export interface DashboardSessionRow extends NewDashboardSession {
   tokenExpiresAt: Date | null;
   /** False when the session names a token that no longer exists (cannot happen with the cascade). */
   tokenFound: boolean;
+  /** When the issuer last confirmed the session (sign-in or refresh); null for other sessions. */
+  checkedAt: Date | null;
 }
 
 export async function createDashboardSession(store: Store, s: NewDashboardSession): Promise<void> {
@@ -45,6 +53,9 @@ export async function createDashboardSession(store: Store, s: NewDashboardSessio
       expires_at: s.expiresAt,
       last_seen_at: s.createdAt,
       sid: s.sid ?? null,
+      refresh_token: s.refreshToken ?? null,
+      refresh_due_at: s.refreshDueAt ?? null,
+      checked_at: s.refreshDueAt ? s.createdAt : null,
     })
     .execute();
 }
@@ -68,6 +79,9 @@ export async function findDashboardSession(
       's.created_at',
       's.expires_at',
       's.last_seen_at',
+      's.refresh_token',
+      's.refresh_due_at',
+      's.checked_at',
       't.id as t_id',
       't.revoked_at as t_revoked_at',
       't.expires_at as t_expires_at',
@@ -86,6 +100,9 @@ export async function findDashboardSession(
     createdAt: new Date(r.created_at),
     expiresAt: new Date(r.expires_at),
     lastSeenAt: new Date(r.last_seen_at),
+    refreshToken: r.refresh_token,
+    refreshDueAt: r.refresh_due_at ? new Date(r.refresh_due_at) : null,
+    checkedAt: r.checked_at ? new Date(r.checked_at) : null,
     tokenFound: r.token_id === null || r.t_id !== null,
     tokenRevokedAt: r.t_revoked_at ? new Date(r.t_revoked_at) : null,
     tokenExpiresAt: r.t_expires_at ? new Date(r.t_expires_at) : null,
@@ -172,4 +189,60 @@ export async function findSessionTokenState(
     revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
     expiresAt: r.expires_at ? new Date(r.expires_at) : null,
   };
+}
+
+/**
+ * Takes the refresh of session `idHash` for this caller until `leaseUntil`: only when it is due at
+ * `at` and no other refresh holds a lease. Answers the stored (encrypted) refresh token, or
+ * undefined when the refresh is not due or another process is doing it.
+ */
+export async function claimSessionRefresh(
+  store: Store,
+  idHash: string,
+  at: Date,
+  leaseUntil: Date,
+): Promise<{ refreshToken: string | null } | undefined> {
+  const r = await store.db
+    .updateTable('dashboard_sessions')
+    .set({ refresh_lease_until: leaseUntil })
+    .where('id_hash', '=', idHash)
+    .where('refresh_due_at', '<=', at)
+    .where((eb) => eb.or([eb('refresh_lease_until', 'is', null), eb('refresh_lease_until', '<=', at)]))
+    .returning('refresh_token')
+    .executeTakeFirst();
+  return r ? { refreshToken: r.refresh_token } : undefined;
+}
+
+/**
+ * Ends a refresh of session `idHash` and releases its lease: `claims` (a successful refresh) sets
+ * the new role and scopes, the (encrypted) rotated refresh token when one was issued, and the
+ * confirmation time; every outcome sets when the next refresh is due.
+ */
+export async function finishSessionRefresh(
+  store: Store,
+  idHash: string,
+  outcome: {
+    dueAt: Date;
+    claims?:
+      | { role: Role; scopes: string[]; checkedAt: Date; refreshToken?: string | null | undefined }
+      | undefined;
+  },
+): Promise<void> {
+  const c = outcome.claims;
+  await store.db
+    .updateTable('dashboard_sessions')
+    .set({
+      refresh_due_at: outcome.dueAt,
+      refresh_lease_until: null,
+      ...(c
+        ? {
+            role: c.role,
+            scopes: c.scopes,
+            checked_at: c.checkedAt,
+            ...(c.refreshToken !== undefined ? { refresh_token: c.refreshToken } : {}),
+          }
+        : {}),
+    })
+    .where('id_hash', '=', idHash)
+    .execute();
 }
