@@ -69,7 +69,7 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
     opts.signal?.throwIfAborted();
     let reports: ParsedImageReport[];
     try {
-      const doc = data !== undefined ? data : await readReportFile(file, opts.signal);
+      const doc = data !== undefined ? data : await readReportFile(file, opts.signal, opts.format);
       reports = parseReport(doc, opts.format, file);
       if (opts.image && reports.length > 1)
         throw new ReportFormatError(

@@ -1,20 +1,108 @@
 // Reads a report file into a JSON value with errors that say where it broke: malformed or truncated
 // JSON (with the position), empty files, and YAML (trivy-operator resources exported with
 // `kubectl get -o yaml`, possibly several documents).
-import { readFile } from 'node:fs/promises';
+// JSON is read in chunks through stream-json.ts, never as one string: the arrays that grow with the
+// image (report-arrays.ts) keep only what the parser reads of each element, so a 200 MB report
+// costs its parsed findings, not the file, its text and its full object tree (ADR 0021). YAML is
+// read whole, up to MAX_YAML_BYTES.
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { ReportFormatError } from './errors.js';
+import type { ImportFormat } from './model.js';
+import { reportArraySelector } from './report-arrays.js';
+import { parseJsonStream, StreamJsonError } from './stream-json.js';
 
-export async function readReportFile(file: string, signal?: AbortSignal): Promise<unknown> {
+/** YAML (kubectl exports of trivy-operator resources) is parsed whole: larger files are refused. */
+export const MAX_YAML_BYTES = 64 * 2 ** 20;
+const CHUNK_BYTES = 256 * 1024;
+
+export async function readReportFile(
+  file: string,
+  signal?: AbortSignal,
+  format: ImportFormat | 'auto' = 'auto',
+): Promise<unknown> {
+  const head = await readHead(file, signal);
+  const first = /^\uFEFF?\s*(\S)?/.exec(head.text)?.[1];
+  if (first === undefined && head.whole)
+    throw new ReportFormatError(file, 'the file is empty; expected a scanner report');
+  if (first === '{' || first === '[') return streamJson(file, format, signal);
+  if (head.size > MAX_YAML_BYTES)
+    throw new ReportFormatError(
+      file,
+      `not JSON (it starts with ${JSON.stringify(first ?? '')}) and ${mib(head.size)} MiB is too large to read as YAML (limit ${mib(MAX_YAML_BYTES)} MiB); export the report as JSON`,
+    );
   let text: string;
   try {
     text = await readFile(file, { encoding: 'utf8', signal });
   } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ReportFormatError(file, `cannot read the file (${code ?? (err as Error).message})`);
+    throw readError(file, err);
   }
   return parseReportText(text, file);
+}
+
+/** The first bytes of the file (enough to see past a BOM and leading whitespace), and its size. */
+async function readHead(
+  file: string,
+  signal: AbortSignal | undefined,
+): Promise<{ text: string; size: number; whole: boolean }> {
+  signal?.throwIfAborted();
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const { size } = await fh.stat();
+      const buf = Buffer.alloc(Math.min(size, 64 * 1024));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      return { text: buf.subarray(0, bytesRead).toString('utf8'), size, whole: bytesRead >= size };
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw readError(file, err);
+  }
+}
+
+async function streamJson(
+  file: string,
+  format: ImportFormat | 'auto',
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: CHUNK_BYTES, signal });
+  let first = true;
+  async function* chunks(): AsyncIterable<string> {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      yield first ? chunk.replace(/^\uFEFF/, '') : chunk;
+      first = false;
+    }
+  }
+  try {
+    return await parseJsonStream(chunks(), reportArraySelector(format));
+  } catch (err) {
+    if (err instanceof StreamJsonError) throw jsonError(file, err.message, err.truncated);
+    throw readError(file, err);
+  } finally {
+    stream.destroy();
+  }
+}
+
+function readError(file: string, err: unknown): Error {
+  if ((err as Error).name === 'AbortError') return err as Error;
+  if (err instanceof ReportFormatError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  return new ReportFormatError(file, `cannot read the file (${code ?? (err as Error).message})`);
+}
+
+function jsonError(file: string, msg: string, truncated: boolean): ReportFormatError {
+  return new ReportFormatError(
+    file,
+    truncated
+      ? `the JSON ends before the document is complete (truncated file?): ${msg}; re-export the report`
+      : `malformed JSON: ${msg}`,
+  );
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
 }
 
 export function parseReportText(text: string, file: string): unknown {
@@ -26,13 +114,7 @@ export function parseReportText(text: string, file: string): unknown {
     } catch (err) {
       const msg = (err as Error).message;
       const pos = Number(/position (\d+)/.exec(msg)?.[1] ?? Number.NaN);
-      const truncated = /end of JSON input|end of data/i.test(msg) || pos >= body.length - 1;
-      throw new ReportFormatError(
-        file,
-        truncated
-          ? `the JSON ends before the document is complete (truncated file?): ${msg}; re-export the report`
-          : `malformed JSON: ${msg}`,
-      );
+      throw jsonError(file, msg, /end of JSON input|end of data/i.test(msg) || pos >= body.length - 1);
     }
   }
   const docs = parseAllDocuments(body);
