@@ -188,8 +188,11 @@ async function runOne(
   // container ids it wrote (resolution, the touched workloads' groups, scope roll-ups moved by the
   // difference, snapshots). Alternating between two digests the workload already runs.
   await syncPosture(store);
+  // Baseline: one round trip (`select 1`) before each sample, in the same run.
   const idTimes: number[] = [];
+  const roundTrips: number[] = [];
   for (let i = 20; i < 30; i++) {
+    roundTrips.push((await timeIt(() => sql`select 1`.execute(db))).ms);
     await db
       .insertInto('containers')
       .values({ ...deltaRow(src.id, i % 2), id: `delta-${run}${i}` })
@@ -200,8 +203,19 @@ async function runOne(
     name: `${kind}: one-container delta, maintainPosture(ids) incl. scope roll-ups + snapshots (p50)`,
     value: ms(percentile(idTimes, 50)),
     unit: 'ms',
+    baseline: { name: 'select 1 round trip (p50)', value: ms(percentile(roundTrips, 50)) },
+    ratio: percentile(idTimes, 50) / Math.max(percentile(roundTrips, 50), 0.01),
     goal: kind === 'postgres' ? '< 200 ms' : undefined,
     notes: `p95 ${ms(percentile(idTimes, 95))} ms, ${idTimes.length} runs`,
+  });
+  // The watermark sync when nothing changed (what a scan, import or db sync pays on top).
+  const idle: number[] = [];
+  for (let i = 0; i < 3; i++) idle.push((await timeIt(() => syncPosture(store))).ms);
+  out.push({
+    name: `${kind}: no-change watermark sync (p50)`,
+    value: ms(percentile(idle, 50)),
+    unit: 'ms',
+    notes: `p95 ${ms(percentile(idle, 95))} ms, ${idle.length} runs`,
   });
   // The same delta through the watermark sync (what scans, imports and db sync run): it also looks
   // for changed containers and stale image roll-ups by itself.

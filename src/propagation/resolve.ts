@@ -41,10 +41,16 @@ const BATCH = 5000;
 export async function resolveContainers(
   store: Store,
   sel: ResolveSelection = {},
-  opts: { now?: Date; signal?: AbortSignal | undefined; progress?: ProgressSink | undefined } = {},
+  opts: {
+    now?: Date;
+    signal?: AbortSignal | undefined;
+    progress?: ProgressSink | undefined;
+    /** The identity watermark when the caller has just read it (not read again). */
+    watermark?: string | undefined;
+  } = {},
 ): Promise<ResolveResult> {
   const at = opts.now ?? new Date();
-  const watermark = await identityWatermark(store);
+  const watermark = opts.watermark ?? (await identityWatermark(store));
   let examined = 0;
   const changed: ResolutionChange[] = [];
   for await (const rows of pages(store, sel)) {

@@ -49,8 +49,8 @@ describe.each(kinds)('scope roll-ups by difference (%s)', (kind) => {
     await syncPosture(store);
     await expectStoredEqualsComputed(store);
 
-    const step = async (cs: C[]) => {
-      await addContainers(store, src, cs);
+    const step = async (cs: C[], from = src) => {
+      await addContainers(store, from, cs);
       await maintainPosture(store, { containerIds: cs.filter((c) => !c.removedAt).map((c) => c.id) });
       await expectStoredEqualsComputed(store);
     };
@@ -77,6 +77,20 @@ describe.each(kinds)('scope roll-ups by difference (%s)', (kind) => {
     expect((await readScopePosture(store, 'namespace', { keys: ['prod/shop'] }))[0]).toMatchObject({
       images: 2,
     });
+    // A second source's container joins the shop namespace, then leaves: its source, then the
+    // scope's sources without it (the last group of a source leaving is aggregated, not guessed).
+    const vms = await addSource(store, 'vms', 'docker');
+    await step([{ id: 'vm/1', image: 'a:1', digest: A, namespace: 'shop', workloadName: 'vm' }], vms);
+    expect((await readScopePosture(store, 'namespace', { keys: ['prod/shop'] }))[0]!.sourceIds).toHaveLength(
+      2,
+    );
+    await step(
+      [{ id: 'vm/1', image: 'a:1', digest: A, namespace: 'shop', workloadName: 'vm', removedAt: gone() }],
+      vms,
+    );
+    expect((await readScopePosture(store, 'namespace', { keys: ['prod/shop'] }))[0]!.sourceIds).toHaveLength(
+      1,
+    );
     // A new cluster, then its end.
     await step([{ id: 'dr/1', image: 'a:1', digest: A, cluster: 'dr', namespace: 'shop' }]);
     await step([
@@ -92,8 +106,9 @@ describe.each(kinds)('scope roll-ups by difference (%s)', (kind) => {
       ['unresolved', 'nowhere:1', 1],
       ['unresolved', 'nowhere:2', 1],
     ]);
-    // Seen in the last day: the 7 running (a/2, a/3, b/1, b/2, u/1, lost/1, lost/2) and the 3 removed.
-    expect(report.exposure).toMatchObject({ containersSeen: 10, gone: 3 });
+    // Seen in the last day: the 7 running (a/2, a/3, b/1, b/2, u/1, lost/1, lost/2) and the 4
+    // removed (u/2, a/1, vm/1, dr/1).
+    expect(report.exposure).toMatchObject({ containersSeen: 11, gone: 4 });
   });
 });
 

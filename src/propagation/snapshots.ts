@@ -9,6 +9,7 @@ import {
   deleteScopePosture,
   insertSnapshots,
   markScopesSnapshotted,
+  moveScopeDigests,
   queryTouchedScopes,
   readScopePosture,
   rebuildPostureGroups,
@@ -17,7 +18,7 @@ import {
 } from '../store/index.js';
 import { figuresFromCells, zeroFigures } from './cells.js';
 import { computeRollups } from './rollups.js';
-import { scopeDelta } from './scope-delta.js';
+import { changedDigests, scopeDelta } from './scope-delta.js';
 
 type GroupKind = keyof PostureGroupRow['keys'];
 
@@ -28,10 +29,15 @@ export interface SnapshotOptions {
   /** Recompute every scope (else only scopes touched since `since`). */
   all?: boolean | undefined;
   since?: Date | undefined;
-  /** Digests whose roll-up or containers changed: scopes running them, and their image scopes, are touched. */
+  /** Digests whose roll-up or containers changed: their image scopes are touched. */
   digests?: string[] | undefined;
-  /** Digests whose image roll-up was recomputed in this pass (then no scope moves by a difference). */
+  /**
+   * Digests whose image roll-up was recomputed in this pass: every scope running them is touched
+   * (and no scope moves by a difference).
+   */
   refreshed?: string[] | undefined;
+  /** Containers this pass re-resolved: their scopes are touched (found by id, not by digest). */
+  ids?: string[] | undefined;
   /** Re-snapshot unchanged scopes when their last snapshot is older than this (ms). Default 1 h. */
   intervalMs?: number | undefined;
   now?: Date | undefined;
@@ -49,7 +55,7 @@ export async function updateScopePosture(store: Store, opts: SnapshotOptions = {
   const touched =
     opts.all || !opts.since
       ? undefined
-      : await queryTouchedScopes(store, SNAPSHOT_KINDS, opts.since, opts.digests ?? []);
+      : await queryTouchedScopes(store, SNAPSHOT_KINDS, opts.since, opts.refreshed ?? [], opts.ids ?? []);
   // An image scope whose digest no longer runs is found by its digest, not by a container.
   for (const d of opts.digests ?? []) touched?.get('image')?.add(d);
   // The maintained groups first: every group of a touched workload is recomputed from its
@@ -63,19 +69,33 @@ export async function updateScopePosture(store: Store, opts: SnapshotOptions = {
   }
   let scopes = 0;
   const snaps: SnapshotRow[] = [];
+  const writes: ((tx: Store) => Promise<void>)[] = [];
   const kinds = SNAPSHOT_KINDS.filter((k) => !touched || touched.get(k)?.size);
-  const stored = new Map<ScopeKind, Map<string, RollupCells>>();
-  for (const kind of kinds) {
-    const keys = touched ? [...touched.get(kind)!] : undefined;
-    stored.set(kind, new Map((await readScopePosture(store, kind, { keys })).map((r) => [r.key, r])));
-  }
   // No image roll-up changed in this pass: stored scopes move by the difference of the groups
   // (scope-delta.ts); the rest — new scopes, a scanned image entering or leaving, or every scope
   // when image roll-ups changed — are computed from the groups of the scopes, in one pass.
-  const delta =
-    touched && groups && !opts.refreshed?.length
-      ? await scopeDelta(store, kinds, touched, stored, groups)
-      : undefined;
+  // A difference reads of each stored digest list only the digests the change moved (a fleet's
+  // list is ~1.4 MB at 20k images); a workload's whole list, which its snapshot keeps.
+  const byDifference = Boolean(touched && groups && !opts.refreshed?.length);
+  const among = byDifference && groups ? changedDigests(groups) : undefined;
+  const stored = new Map<ScopeKind, Map<string, RollupCells>>();
+  const read = async (kind: ScopeKind, keys: string[] | undefined, partial: boolean) =>
+    (await readScopePosture(store, kind, { keys, digestsAmong: partial ? among : undefined })).map(
+      (r) => [r.key, r] as const,
+    );
+  for (const kind of kinds) {
+    const keys = touched ? [...touched.get(kind)!] : undefined;
+    stored.set(kind, new Map(await read(kind, keys, kind !== 'workload')));
+  }
+  const delta = byDifference ? await scopeDelta(store, kinds, touched!, stored, groups!) : undefined;
+  // Scopes computed in full compare against (and may keep) their whole stored list.
+  if (delta && among) {
+    for (const kind of kinds) {
+      const keys = [...(delta.full.get(kind) ?? [])].filter((k) => stored.get(kind)!.has(k));
+      if (keys.length && kind !== 'workload')
+        for (const [k, r] of await read(kind, keys, false)) stored.get(kind)!.set(k, r);
+    }
+  }
   const only = delta ? delta.full : touched;
   const computed =
     kinds.length && (!only || [...only.values()].some((keys) => keys.size))
@@ -97,13 +117,16 @@ export async function updateScopePosture(store: Store, opts: SnapshotOptions = {
     });
     const freshKeys = new Set(fresh.map((r) => r.key));
     const gone = [...current.keys()].filter((k) => !freshKeys.has(k));
-    await store.transaction(async (tx) => {
+    writes.push(async (tx) => {
       const rows = changed.map((r) => ({
         ...r,
         snapshotAt: movedKeys.has(r.key) ? now : (current.get(r.key)?.snapshotAt ?? null),
       }));
-      // A scope whose digests did not move keeps its stored list (not rewritten).
-      const same = (r: RollupCells) => current.get(r.key)?.digests.join() === r.digests.join();
+      // A scope whose digests did not move keeps its stored list (not rewritten); one moved by a
+      // difference has its stored list moved in SQL.
+      const moves = delta?.digestMoves.get(kind) ?? new Map();
+      const same = (r: RollupCells) =>
+        moves.has(r.key) || current.get(r.key)?.digests.join() === r.digests.join();
       await upsertScopePosture(
         tx,
         kind,
@@ -111,6 +134,11 @@ export async function updateScopePosture(store: Store, opts: SnapshotOptions = {
         now,
       );
       await upsertScopePosture(tx, kind, rows.filter(same), now, true);
+      await moveScopeDigests(
+        tx,
+        kind,
+        [...moves].map(([key, m]) => ({ key, ...m })),
+      );
       await deleteScopePosture(tx, kind, gone);
     });
     scopes += fresh.length + gone.length;
@@ -118,14 +146,18 @@ export async function updateScopePosture(store: Store, opts: SnapshotOptions = {
     // A scope that no longer runs anything gets one empty snapshot, so history shows it ended.
     for (const k of gone) if (current.get(k)!.containers > 0) snaps.push(emptySnapshot(kind, k));
   }
-  // Unchanged scopes: their stored roll-up is current, so it is the snapshot.
-  const due = await markScopesSnapshotted(store, new Date(now.getTime() - interval), now);
-  const byKind = new Map<ScopeKind, string[]>();
-  for (const d of due) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d.key]);
-  for (const [kind, keys] of byKind) {
-    for (const r of await readScopePosture(store, kind, { keys })) snaps.push(toSnapshot(kind, r));
-  }
-  await insertSnapshots(store, snaps, now);
+  // Every kind's roll-ups and the snapshots in one transaction (one commit, not one per kind).
+  await store.transaction(async (tx) => {
+    for (const write of writes) await write(tx);
+    // Unchanged scopes: their stored roll-up is current, so it is the snapshot.
+    const due = await markScopesSnapshotted(tx, new Date(now.getTime() - interval), now);
+    const byKind = new Map<ScopeKind, string[]>();
+    for (const d of due) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d.key]);
+    for (const [kind, keys] of byKind) {
+      for (const r of await readScopePosture(tx, kind, { keys })) snaps.push(toSnapshot(kind, r));
+    }
+    await insertSnapshots(tx, snaps, now);
+  });
   return { scopes, snapshots: snaps.length };
 }
 

@@ -15,8 +15,8 @@ import type { Store } from '../store/index.js';
 import {
   enrichmentWatermark,
   getSetting,
-  identityWatermark,
   listStaleImagePosture,
+  postureWriteStamp,
   putSetting,
 } from '../store/index.js';
 import { refreshImages } from './image-posture.js';
@@ -39,6 +39,8 @@ interface SyncState {
   enrichment: string;
   authoritative: string;
   at: string;
+  /** postureWriteStamp when the pass started (absent in states written before it). */
+  stamp?: string | undefined;
 }
 
 // Versioned with the derived tables: a store migrated to scope_posture (migration 7), to finding
@@ -58,6 +60,7 @@ export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise
   const now = opts.now ?? new Date();
   const state = await getSetting<SyncState>(store, STATE_KEY);
   const auth = await authoritativeSource(store, opts);
+  const stamp = await postureWriteStamp(store);
   const enrichment = await enrichmentWatermark(store);
 
   const resolved = await resolveContainers(store, {}, { now, signal: opts.signal, progress: opts.progress });
@@ -83,6 +86,7 @@ export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise
           since: state ? new Date(state.at) : undefined,
           digests: touchedDigests(stale, changes),
           refreshed: full ? undefined : stale,
+          ids: changes.map((c) => c.id),
           now,
         });
   await putSetting(store, STATE_KEY, {
@@ -90,6 +94,7 @@ export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise
     enrichment,
     authoritative: auth,
     at: now.toISOString(),
+    stamp,
   });
   return {
     containersResolved: examined,
@@ -105,6 +110,7 @@ export async function syncPosture(store: Store, opts: SyncOptions = {}): Promise
 export async function recomputePosture(store: Store, opts: SyncOptions = {}): Promise<SyncResult> {
   const now = opts.now ?? new Date();
   const auth = await authoritativeSource(store, opts);
+  const stamp = await postureWriteStamp(store);
   const resolved = await resolveContainers(
     store,
     { all: true },
@@ -117,6 +123,7 @@ export async function recomputePosture(store: Store, opts: SyncOptions = {}): Pr
     enrichment: await enrichmentWatermark(store),
     authoritative: auth,
     at: now.toISOString(),
+    stamp,
   });
   return {
     containersResolved: resolved.examined,
@@ -137,11 +144,14 @@ export interface WrittenInputs {
 }
 
 /**
- * Brings posture up to date after a write. An inventory mutation that left the identity graph,
- * the enrichment and the authoritative source as they were is applied through the ids it returned
- * (no scan of the containers table); anything else — a scan or import saved, advisories, KEV,
- * EPSS or VEX updated, tags recorded, a settings change, or a store that was never synced — runs
- * the watermark-driven sync, which finds what moved by itself.
+ * Brings posture up to date after a write. An inventory mutation is applied through the ids it
+ * returned (no scan of the containers table) when the authoritative source and the write stamp
+ * (postureWriteStamp: the newest tag, scan, VEX statement and advisory update) are as the last
+ * sync left them; anything else — a scan or import saved, advisories, KEV, EPSS or VEX updated,
+ * tags recorded, a settings change, or a store that was never synced — runs the watermark-driven
+ * sync, which finds what moved by itself. The inventory path reads no table whole: the exact
+ * identity and enrichment watermarks (counts over images, scans, KEV, EPSS, VEX) are the sync's,
+ * which every writer of those inputs runs (docs/adr/0022).
  */
 export async function maintainPosture(
   store: Store,
@@ -151,13 +161,14 @@ export async function maintainPosture(
   const state = await getSetting<SyncState>(store, STATE_KEY);
   if (state && written.containerIds) {
     const now = opts.now ?? new Date();
-    const [identity, enrichment, auth] = await Promise.all([
-      identityWatermark(store),
-      enrichmentWatermark(store),
-      authoritativeSource(store, opts),
-    ]);
-    if (state.identity === identity && state.enrichment === enrichment && state.authoritative === auth) {
-      const result = await applyPostureDelta(store, { containerIds: written.containerIds }, { ...opts, now });
+    const [stamp, auth] = await Promise.all([postureWriteStamp(store), authoritativeSource(store, opts)]);
+    if (state.stamp !== undefined && state.stamp === stamp && state.authoritative === auth) {
+      const result = await applyDelta(
+        store,
+        { containerIds: written.containerIds },
+        { ...opts, now },
+        { state, auth },
+      );
       if (opts.scopes !== false) await putSetting(store, STATE_KEY, { ...state, at: now.toISOString() });
       return result;
     }
@@ -193,17 +204,33 @@ function touchedDigests(refreshed: string[] | undefined, changes: ResolutionChan
  */
 export async function applyPostureDelta(
   store: Store,
-  delta: { containerIds?: string[] | undefined; digests?: string[] | undefined },
+  delta: PostureDelta,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
+  const [state, auth] = await Promise.all([
+    getSetting<SyncState>(store, STATE_KEY),
+    authoritativeSource(store, opts),
+  ]);
+  return applyDelta(store, delta, opts, { state, auth });
+}
+
+type PostureDelta = { containerIds?: string[] | undefined; digests?: string[] | undefined };
+
+/** applyPostureDelta with what the caller already read (the last pass's state, the source). */
+async function applyDelta(
+  store: Store,
+  delta: PostureDelta,
+  opts: SyncOptions,
+  known: { state: SyncState | undefined; auth: string },
+): Promise<SyncResult> {
   const now = opts.now ?? new Date();
-  const state = await getSetting<SyncState>(store, STATE_KEY);
-  const auth = await authoritativeSource(store, opts);
+  const { state, auth } = known;
   const resolved = delta.containerIds?.length
     ? await resolveContainers(
         store,
         { ids: delta.containerIds },
-        { now, signal: opts.signal, progress: opts.progress },
+        // The identity watermark is the sync's: not read here.
+        { now, signal: opts.signal, progress: opts.progress, watermark: '' },
       )
     : { examined: 0, changed: [], watermark: '' };
   const refreshed = delta.digests?.length
@@ -216,6 +243,7 @@ export async function applyPostureDelta(
           since: state ? new Date(state.at) : new Date(0),
           digests: touchedDigests(delta.digests, resolved.changed),
           refreshed: delta.digests,
+          ids: resolved.changed.map((c) => c.id),
           now,
         });
   return {

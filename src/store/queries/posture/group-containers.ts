@@ -257,6 +257,8 @@ export interface PostureGroupRow {
   digest: string | null;
   sourceId: number;
   containers: number;
+  /** Oldest last-seen in the group. */
+  lastSeen: Date | null;
 }
 
 function toGroupRow(r: Record<string, unknown>): PostureGroupRow {
@@ -272,11 +274,12 @@ function toGroupRow(r: Record<string, unknown>): PostureGroupRow {
     digest: (r.image_digest as string | null) ?? null,
     sourceId: Number(r.source_id),
     containers: Number(r.containers),
+    lastSeen: (r.last_seen as Date | null) ?? null,
   };
 }
 
 const GROUP_ROW_COLUMNS = sql.raw(
-  `${GROUP_KEY_KINDS.map((k) => `k_${k}`).join(', ')}, image_digest, source_id, containers`,
+  `${GROUP_KEY_KINDS.map((k) => `k_${k}`).join(', ')}, image_digest, source_id, containers, last_seen`,
 );
 
 /**

@@ -42,6 +42,11 @@ export async function readScopePosture(
     namespace?: string | undefined;
     keys?: string[] | undefined;
     digests?: boolean | undefined;
+    /**
+     * Only these digests of each row's list (those a change moved), not the whole list: what a
+     * difference needs, without reading a fleet's or a cluster's thousands of digests.
+     */
+    digestsAmong?: string[] | undefined;
   } = {},
 ): Promise<RollupCells[]> {
   let q = db
@@ -63,7 +68,15 @@ export async function readScopePosture(
       'snapshot_at',
     ])
     .select((eb) =>
-      where.digests === false ? sql<string[]>`'{}'::text[]`.as('digests') : eb.ref('digests').as('digests'),
+      where.digests === false
+        ? sql<string[]>`'{}'::text[]`.as('digests')
+        : where.digestsAmong
+          ? sql<
+              string[]
+            >`array(select d from unnest(digests) d where d = any(${where.digestsAmong}::text[]) order by d collate "C")`.as(
+              'digests',
+            )
+          : eb.ref('digests').as('digests'),
     )
     .where('scope_kind', '=', kind);
   if (where.cluster !== undefined) q = q.where('cluster', '=', where.cluster);

@@ -3,3 +3,4 @@ export * from './load-identity-graph.js';
 export * from './propagation-settings.js';
 export * from './query-workload-history.js';
 export * from './save-resolutions.js';
+export * from './write-stamp.js';
