@@ -32,6 +32,7 @@ export interface PostureQuery {
   fixable?: boolean | undefined;
   cluster?: string | undefined;
   namespace?: string | undefined;
+  /** How many prioritised vulnerabilities (default 20); 0 skips computing them (`priorities: []`). */
   top?: number | undefined;
   now?: Date | undefined;
   /** The caller's access scope: every figure, list and total covers only the containers inside it. */
@@ -109,7 +110,8 @@ export async function getPosture(
   const [rows, fleet, priorities, matchMethods, tagDrift, freshness] = await Promise.all([
     readRollups(store, by, cf, ff),
     readRollups(store, 'fleet', cf, ff),
-    listPriorities(store, cf, ff, q.top ?? 20),
+    // top 0: no list, and none of its work (a fleet-wide read of every running image's vulnerabilities).
+    q.top === 0 ? Promise.resolve([]) : listPriorities(store, cf, ff, q.top ?? 20),
     queryMatchSummary(store, cf),
     queryTagDrift(store, cf),
     getFreshness(store, config, now, cf),

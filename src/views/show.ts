@@ -69,6 +69,17 @@ export interface ContainerView {
 
 const ZERO = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
 
+/** The one container (inside `scope`) whose id starts with `text` or whose pod/container is `text`. */
+async function byPrefixOrPod(store: Store, text: string, scope: ScopedRead['scope']) {
+  const ids = await findContainerIds(store, text, scope);
+  const id = ids.includes(text) ? text : ids.length === 1 ? ids[0] : undefined;
+  if (ids.length > 1 && !id)
+    throw new InputError(
+      `"${text}" matches ${ids.length} containers (${ids.slice(0, 5).join(', ')}…): give the full id`,
+    );
+  return id ? await queryContainer(store, id, scope) : undefined;
+}
+
 export async function showContainer(
   store: Store,
   text: string,
@@ -77,13 +88,8 @@ export async function showContainer(
   opts: ScopedRead = {},
 ): Promise<ContainerView> {
   const { scope } = opts;
-  const ids = await findContainerIds(store, text, scope);
-  const id = ids.includes(text) ? text : ids.length === 1 ? ids[0] : undefined;
-  if (ids.length > 1 && !id)
-    throw new InputError(
-      `"${text}" matches ${ids.length} containers (${ids.slice(0, 5).join(', ')}…): give the full id`,
-    );
-  const c = id ? await queryContainer(store, id, scope) : undefined;
+  // A full id first (a key lookup): the prefix / pod-name match reads every container row (~2 s at 1M).
+  const c = (await queryContainer(store, text, scope)) ?? (await byPrefixOrPod(store, text, scope));
   if (!c) throw new NotFoundError(`no container "${text}" in inventory: list them with runsight containers`);
   const explained = await explainResolution(store, {
     id: c.id,

@@ -186,6 +186,20 @@ describe('pages with a token', () => {
     expect(listed).toEqual(['cmdb/vm-1', 'cmdb/vm-3', 'cmdb/vm-4']);
   });
 
+  it('the vulnerability page lists its containers a page at a time, the heading counting all', async () => {
+    const first = await page(`/vulnerabilities/${CVE}?limit=2`);
+    const listed = (t: string) => [...t.matchAll(/data-container="([^"]+)"/g)].map((m) => m[1]);
+    expect(listed(first)).toHaveLength(2);
+    expect(first).toContain('Where it runs: 3 running containers');
+    const next = /href="([^"]+)" rel="next"/.exec(first)?.[1]?.replaceAll('&amp;', '&');
+    expect(next).toMatch(new RegExp(`^/vulnerabilities/${CVE}\\?limit=2&after=`));
+    const second = await page(next!);
+    expect(second).not.toContain('rel="next"');
+    expect([...listed(first), ...listed(second)].sort()).toEqual(['cmdb/vm-1', 'cmdb/vm-3', 'cmdb/vm-4']);
+    expect((await get(`/vulnerabilities/${CVE}?limit=0`, 'viewer')).status).toBe(400);
+    expect((await get(`/vulnerabilities/${CVE}?after=bm9wZQ`, 'viewer')).status).toBe(400);
+  });
+
   it('answers 404 for something unknown and 400 for a bad filter, as HTML', async () => {
     expect((await get('/vulnerabilities/CVE-1999-0000', 'viewer')).status).toBe(404);
     expect((await get('/containers/nope', 'viewer')).status).toBe(404);

@@ -16,7 +16,7 @@ import {
 import type { AppDeps } from '../context.js';
 import { documentView } from './document-view.js';
 import { age, freshnessPanel, type Html, href, html, table } from './html.js';
-import type { Page, PageContext } from './page-context.js';
+import { type Page, type PageContext, PageInputError } from './page-context.js';
 
 const enc = encodeURIComponent;
 const containerLink = (id: string, text: string): Html =>
@@ -32,15 +32,42 @@ async function freshness(ctx: PageContext): Promise<Html> {
   );
 }
 
+/** Containers a vulnerability page lists at once (`?limit=` up to MAX_VULN_PAGE); `?after=` pages on. */
+export const VULN_PAGE_SIZE = 100;
+const MAX_VULN_PAGE = 1000;
+
+function vulnPaging(q: URLSearchParams): { limit: number; cursor: string | undefined } {
+  const raw = q.get('limit');
+  const limit = raw === null || raw === '' ? VULN_PAGE_SIZE : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_VULN_PAGE)
+    throw new PageInputError(`limit must be a whole number from 1 to ${MAX_VULN_PAGE}`);
+  const after = q.get('after');
+  if (after !== null && after.length > 1000) throw new PageInputError('after is longer than 1000 characters');
+  return { limit, cursor: after || undefined };
+}
+
 export async function vulnerabilityPage(ctx: PageContext, id: string): Promise<Page> {
   const { deps, principal } = ctx;
-  const where = await vulnWhere(deps.store, id, postureConfigOf(deps.config), { scope: principal.scope });
+  const paging = vulnPaging(ctx.url.searchParams);
+  // One page of the containers (a CVE can run in most of a large fleet): the figures in the heading
+  // count all of them, from the workloads.
+  const where = await vulnWhere(deps.store, id, postureConfigOf(deps.config), {
+    scope: principal.scope,
+    ...paging,
+  });
   if (!where.known) throw new NotFoundError(`no advisory or finding names "${id}"`);
   const show = await showVulnerability(deps.store, id, { scope: principal.scope }).catch((err: unknown) => {
     if (err instanceof NotFoundError) return undefined;
     throw err;
   });
-  const body = html`<section aria-labelledby="where-h"><h2 id="where-h">Where it runs: ${where.containers.length} running containers, ${where.workloads.length} workloads, ${where.images.length} images</h2>
+  const total = where.workloads.reduce((n, w) => n + w.containers, 0);
+  const self = `/vulnerabilities/${enc(id)}`;
+  const limit = paging.limit === VULN_PAGE_SIZE ? undefined : paging.limit;
+  const pager =
+    paging.cursor || where.next
+      ? html`<nav class="pager" aria-label="pages">${paging.cursor ? html`<a href="${href(self, { limit })}">first</a>` : ''}<span>${where.containers.length} of ${total} containers</span>${where.next ? html`<a href="${href(self, { limit, after: where.next })}" rel="next">next</a>` : ''}</nav>`
+      : '';
+  const body = html`<section aria-labelledby="where-h"><h2 id="where-h">Where it runs: ${total} running containers, ${where.workloads.length} workloads, ${where.images.length} images</h2>
 ${table(
   ['container', 'cluster', 'namespace', 'workload', 'image', 'severity', 'KEV', 'fixable', 'packages'],
   where.containers.map(
@@ -48,7 +75,7 @@ ${table(
       html`<tr data-container="${c.containerId}"><td>${containerLink(c.containerId, c.containerId)}</td><td>${c.cluster}</td><td>${c.namespace}</td><td>${c.workloadKind}/${c.workloadName}</td><td>${imageLink(c.imageDigest, c.image)}</td><td class="${`sev-${c.severity}`}">${c.severity}</td><td>${c.kev ? 'yes' : ''}</td><td>${c.fixable ? 'yes' : ''}</td><td>${c.packages.map((p) => html`<div class="mono">${p.name} ${p.installedVersion}${p.fixedVersion ? ` → ${p.fixedVersion}` : ''}</div>`)}</td></tr>`,
   ),
   'No running container in your scope carries it.',
-)}</section>
+)}${pager}</section>
 <section aria-labelledby="show-h"><h2 id="show-h">The vulnerability</h2>${show ? documentView({ aliases: where.ids, kev: show.kev, epss: show.epss, cveScores: show.cveScores, advisories: show.advisories, images: show.images }) : html`<p class="empty">No advisory is loaded for it: run <code>runsight db update</code>.</p>`}</section>
 ${await freshness(ctx)}`;
   return { title: id, body };

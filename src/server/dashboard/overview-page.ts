@@ -24,7 +24,7 @@ export async function overviewPage(ctx: PageContext): Promise<Page> {
   const targets = await overviewTargets(principal.scope, async () => {
     const byNs = await getPosture(
       deps.store,
-      { by: 'namespace', top: 1, scope: principal.scope, now: ctx.now },
+      { by: 'namespace', top: 0, scope: principal.scope, now: ctx.now },
       postureConfigOf(deps.config),
     );
     return byNs.groups.map((g) => g.key);

@@ -170,7 +170,7 @@ export async function posturePage(ctx: PageContext): Promise<Page> {
       fixable: p.fixable,
       cluster: p.cluster,
       namespace: p.namespace,
-      top: 1,
+      top: 0, // the page shows no priorities
       scope: ctx.principal.scope,
       now: ctx.now,
     },
