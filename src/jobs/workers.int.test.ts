@@ -323,11 +323,16 @@ describe.skipIf(!pg)('serve + two workers on PostgreSQL', () => {
       // Layer reuse (ADR 0020): the shared base blob is read only by the scans that started before
       // any had recorded it — at most one per registry slot (the workers' --registry-concurrency 3,
       // serve's default 4: 4 scans at once), not once per image; each image's own layer is read
-      // once, the killed scan's twice (its retry).
+      // once, plus once more for each scan the killed worker had in flight (its --concurrency 2)
+      // that had reached its layer: the held one at least, retried.
       const baseGets = proxy.count([images[0]!.layers[0]]);
       expect(baseGets).toBeGreaterThanOrEqual(1);
       expect(baseGets).toBeLessThanOrEqual(4);
-      expect(proxy.count(images.map((i) => i.layers[1]))).toBe(IMAGES + 1);
+      const retried = scanJobs.filter((j) => j.attempts > 1).length;
+      expect(retried).toBeLessThanOrEqual(2);
+      const ownGets = proxy.count(images.map((i) => i.layers[1]));
+      expect(ownGets).toBeGreaterThanOrEqual(IMAGES + 1);
+      expect(ownGets).toBeLessThanOrEqual(IMAGES + retried);
       feeds.serve('all.zip');
       const upd = await runCli([...base, '--format', 'json', 'jobs', 'run', 'advisories.update']);
       expect(upd.code, `${upd.stdout}\n${upd.stderr}`).toBe(0);
