@@ -42,10 +42,14 @@ export function createSecretBox(secret: string, purpose: string): SecretBox {
       if (!sealed.startsWith(PREFIX)) return undefined;
       const [iv, ct, tag] = sealed.slice(PREFIX.length).split(':');
       if (!iv || ct === undefined || !tag) return undefined;
+      const tagBytes = Buffer.from(tag, 'base64url');
+      if (tagBytes.length !== 16) return undefined; // GCM would accept a truncated tag
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+          authTagLength: 16,
+        });
         decipher.setAAD(Buffer.from(context));
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        decipher.setAuthTag(tagBytes);
         return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString(
           'utf8',
         );
