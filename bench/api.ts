@@ -13,13 +13,10 @@
 // about 3 min, the 200 viewers about one of them (PGlite serves them one at a time).
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Principal } from '../src/core/access.js';
-import { silentLogger } from '../src/core/logger.js';
-import { createApp } from '../src/server/app.js';
 import { createClient } from '../src/server/client.js';
 import type { TestStore } from '../src/store/test-support/stores.js';
 import { getPosture, type PostureQuery, vulnWhere } from '../src/views/index.js';
-import { overFleetStores } from './fleet-store.js';
+import { overFleetStores, viewerApp } from './fleet-store.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
 import type { Fleet } from './propagation.js';
 
@@ -48,15 +45,7 @@ async function runOne(
   label: string,
   log: (m: string) => void,
 ): Promise<BenchRow[]> {
-  // The real app with a fixed viewer: token verification is the auth stage's, measured there.
-  const viewer: Principal = { subject: 'token:bench', role: 'viewer', scope: {}, via: 'token' };
-  const app = createApp({
-    store,
-    config: {},
-    logger: silentLogger,
-    authenticate: async (h) =>
-      h === `Bearer ${TOKEN}` ? viewer : { status: 401, message: 'unknown or revoked token' },
-  });
+  const app = viewerApp(store, TOKEN);
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -15,11 +15,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { chromium } from 'playwright-core';
-import type { Principal } from '../src/core/access.js';
-import { silentLogger } from '../src/core/logger.js';
-import { createApp } from '../src/server/app.js';
 import type { TestStore } from '../src/store/test-support/stores.js';
-import { overFleetStores } from './fleet-store.js';
+import { overFleetStores, viewerApp } from './fleet-store.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
 import type { Fleet } from './propagation.js';
 
@@ -73,14 +70,7 @@ async function runOne(
   label: string,
   log: (m: string) => void,
 ): Promise<BenchRow[]> {
-  const viewer: Principal = { subject: 'token:bench', role: 'viewer', scope: {}, via: 'token' };
-  const app = createApp({
-    store,
-    config: {},
-    logger: silentLogger,
-    authenticate: async (h) =>
-      h === `Bearer ${TOKEN}` ? viewer : { status: 401, message: 'unknown or revoked token' },
-  });
+  const app = viewerApp(store, TOKEN);
   const headers = { authorization: `Bearer ${TOKEN}` };
   const rows: BenchRow[] = [];
 

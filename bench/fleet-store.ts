@@ -7,7 +7,10 @@
 // The reused database is never dropped by the benchmark: drop it when done.
 import { sql } from 'kysely';
 import pg from 'pg';
+import type { Principal } from '../src/core/access.js';
+import { silentLogger } from '../src/core/logger.js';
 import { syncPosture } from '../src/propagation/index.js';
+import { createApp } from '../src/server/app.js';
 import { openStore } from '../src/store/open-store.js';
 import {
   ADMIN_URL,
@@ -74,10 +77,15 @@ export async function overFleetStores(
   return rows;
 }
 
-/** The PostgreSQL database `name` on the test server (created when missing); dispose only closes it. */
-export async function reusedDatabase(name: string): Promise<TestStore> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name))
-    throw new Error(`RUNSIGHT_BENCH_FLEET_REUSE: not a plain database name: ${name}`);
+/**
+ * The PostgreSQL database `name` on the test server (created when missing); dispose only closes it.
+ * `setting` names the environment variable it came from, for the error.
+ */
+export async function reusedDatabase(
+  name: string,
+  setting = 'RUNSIGHT_BENCH_FLEET_REUSE',
+): Promise<TestStore> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${setting}: not a plain database name: ${name}`);
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
@@ -124,4 +132,16 @@ async function holdsFleet(store: TestStore, fleet: Fleet): Promise<boolean> {
       .values({ source_id: source.id, mode: 'full', status: 'ok', finished_at: new Date() })
       .execute();
   return true;
+}
+
+/** The real app with one fixed viewer behind `token`: token verification is the auth stage's, measured there. */
+export function viewerApp(store: TestStore, token: string): ReturnType<typeof createApp> {
+  const viewer: Principal = { subject: 'token:bench', role: 'viewer', scope: {}, via: 'token' };
+  return createApp({
+    store,
+    config: {},
+    logger: silentLogger,
+    authenticate: async (h) =>
+      h === `Bearer ${token}` ? viewer : { status: 401, message: 'unknown or revoked token' },
+  });
 }

@@ -8,7 +8,6 @@
 // workloads), as in real clusters; 250 findings per image drawn from a 30k-vulnerability space.
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import pg from 'pg';
 import {
   applyPostureDelta,
   computeRollup,
@@ -22,14 +21,9 @@ import {
 } from '../src/propagation/index.js';
 import type { Database } from '../src/store/index.js';
 import { queryVulnWhere } from '../src/store/index.js';
-import { openStore } from '../src/store/open-store.js';
-import {
-  ADMIN_URL,
-  createTestStore,
-  postgresAvailable,
-  type TestStore,
-} from '../src/store/test-support/stores.js';
+import { createTestStore, postgresAvailable, type TestStore } from '../src/store/test-support/stores.js';
 import { getPosture } from '../src/views/index.js';
+import { reusedDatabase } from './fleet-store.js';
 import { type Bench, type BenchRow, percentile, timeIt } from './harness.js';
 
 export interface Fleet {
@@ -110,7 +104,10 @@ export const bench: Bench = {
     if (STORES !== 'postgres') kinds.push(['pglite', scaleFleet(FULL_PGLITE, by)]);
     if (STORES !== 'pglite' && (await postgresAvailable())) kinds.push(['postgres', scaleFleet(FULL_PG, by)]);
     for (const [kind, fleet] of kinds) {
-      const store = kind === 'postgres' && REUSE ? await reusedStore(REUSE) : await createTestStore(kind);
+      const store =
+        kind === 'postgres' && REUSE
+          ? await reusedDatabase(REUSE, 'RUNSIGHT_BENCH_PROPAGATION_REUSE')
+          : await createTestStore(kind);
       try {
         rows.push(...(await runOne(store, kind, fleet, log)));
       } finally {
@@ -120,24 +117,6 @@ export const bench: Bench = {
     return rows;
   },
 };
-
-/** The PostgreSQL database `name` on the test server (created when missing), kept on dispose. */
-async function reusedStore(name: string): Promise<TestStore> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name))
-    throw new Error(`RUNSIGHT_BENCH_PROPAGATION_REUSE: not a plain database name: ${name}`);
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    const r = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    if (!r.rowCount) await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: url.toString() });
-  return Object.assign(store, { dispose: () => store.close() });
-}
 
 async function runOne(
   store: TestStore,
