@@ -63,6 +63,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   issuer.down = false;
+  issuer.refreshAnswersIdToken = true;
+  issuer.userinfoSubject = undefined;
   logs.length = 0;
 });
 
@@ -129,6 +131,30 @@ describe('dashboard SSO session refresh', () => {
     issuer.groups.set('alice', ['contractors']);
     skew += 301_000;
     expect((await page(app, cookie)).status).toBe(303);
+  });
+
+  it('takes the claims from UserInfo when a refresh answers no ID token, and ends a session whose UserInfo names another user', async () => {
+    const app = makeApp(SECRET);
+    const cookie = await signIn(app, 'uma', ['shop-team']);
+    issuer.refreshAnswersIdToken = false;
+    issuer.groups.set('uma', ['pay-team']);
+    const asked = issuer.userinfoRequests;
+    skew += 301_000;
+    const after = await page(app, cookie);
+    expect(after.status).toBe(200);
+    const text = await after.text();
+    expect(text).toContain('scope namespaces=pay');
+    expect(text).not.toContain('scope namespaces=shop');
+    expect(issuer.userinfoRequests).toBe(asked + 1);
+    expect((await sessionRow('oidc:uma')).scopes).toEqual(['namespace=pay']);
+
+    // OpenID Connect Core §5.3.2: a UserInfo answer for another subject must not be used.
+    issuer.userinfoSubject = 'mallory';
+    skew += 301_000;
+    expect((await page(app, cookie)).status).toBe(303);
+    expect(
+      logs.some((l) => /refused its refresh/.test(l.msg) && /another subject/.test(String(l.fields.reason))),
+    ).toBe(true);
   });
 
   it('a revoked grant signs the user out at the next refresh: 303 to /login for a page, 401 for JSON', async () => {

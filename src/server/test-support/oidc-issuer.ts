@@ -8,7 +8,9 @@
 // Refresh tokens (ADR 0023): the code exchange also answers a refresh token; the refresh_token grant
 // answers a new ID token with the user's groups as `issuer.groups` holds them now, and rotates the
 // token (the used one is refused from then on: invalid_grant). `revoke(sub)` refuses a user's
-// tokens; `down` makes the issuer drop every connection (an unreachable issuer).
+// tokens; `down` makes the issuer drop every connection (an unreachable issuer). With
+// `refreshAnswersIdToken` false a refresh answers no ID token, and the claims come from /userinfo
+// (the access token's user, groups as `issuer.groups` holds them; `userinfoSubject` overrides `sub`).
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +37,12 @@ export interface TestIssuer {
   grantRefreshTokens: boolean;
   /** The access token's `expires_in` (default 600). */
   accessTokenSeconds: number;
+  /** Whether a refresh answers an ID token (default true); false: the claims come from /userinfo. */
+  refreshAnswersIdToken: boolean;
+  /** When set, /userinfo answers this `sub` (a test of an answer naming another user). */
+  userinfoSubject: string | undefined;
+  /** UserInfo requests answered so far. */
+  userinfoRequests: number;
   /** True: every connection is dropped (the issuer is unreachable). */
   down: boolean;
   /** Refuses every refresh token of `sub` from now on (a revoked grant or a disabled user). */
@@ -62,6 +70,7 @@ export async function startTestIssuer(opts: {
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
   const grants = new Map<string, Grant>();
   const refreshTokens = new Map<string, { sub: string; sid: string }>();
+  const accessTokens = new Map<string, string>();
   const issuer: TestIssuer = {
     url: '',
     clientId: opts.clientId ?? 'runsight-dashboard',
@@ -75,6 +84,9 @@ export async function startTestIssuer(opts: {
     issuedRefreshTokens: [],
     grantRefreshTokens: true,
     accessTokenSeconds: 600,
+    refreshAnswersIdToken: true,
+    userinfoSubject: undefined,
+    userinfoRequests: 0,
     down: false,
     revoke(sub) {
       for (const [t, r] of refreshTokens) if (r.sub === sub) refreshTokens.delete(t);
@@ -115,7 +127,9 @@ export async function startTestIssuer(opts: {
       refreshTokens.delete(old); // rotated: good once
       if (!r) return refuse('invalid_grant');
       issuer.refreshes++;
-      return [200, await tokens(r.sub, issuer.groups.get(r.sub) ?? [], r.sid, undefined)];
+      const answer = await tokens(r.sub, issuer.groups.get(r.sub) ?? [], r.sid, undefined);
+      if (!issuer.refreshAnswersIdToken) delete answer.id_token;
+      return [200, answer];
     }
     if (form.get('grant_type') !== 'authorization_code') return refuse('unsupported_grant_type');
     const code = form.get('code') ?? '';
@@ -141,9 +155,11 @@ export async function startTestIssuer(opts: {
       .setIssuedAt()
       .setExpirationTime('10m')
       .sign(pair.privateKey);
+    const accessToken = randomBytes(16).toString('hex');
+    accessTokens.set(accessToken, sub);
     const answer: Record<string, unknown> = {
       id_token: idToken,
-      access_token: randomBytes(16).toString('hex'),
+      access_token: accessToken,
       token_type: 'Bearer',
       expires_in: issuer.accessTokenSeconds,
     };
@@ -168,10 +184,17 @@ export async function startTestIssuer(opts: {
         jwks_uri: `${issuer.url}/jwks`,
         authorization_endpoint: `${issuer.url}/authorize`,
         token_endpoint: `${issuer.url}/token`,
+        userinfo_endpoint: `${issuer.url}/userinfo`,
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
       });
     if (u.pathname === '/jwks') return json(res, 200, { keys: [jwk] });
+    if (u.pathname === '/userinfo') {
+      const sub = accessTokens.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+      if (sub === undefined) return json(res, 401, { error: 'invalid_token' });
+      issuer.userinfoRequests++;
+      return json(res, 200, { sub: issuer.userinfoSubject ?? sub, groups: issuer.groups.get(sub) ?? [] });
+    }
     if (u.pathname === '/authorize' && req.method === 'GET') {
       const q = u.searchParams;
       const redirectUri = q.get('redirect_uri') ?? '';
