@@ -6,6 +6,7 @@
 // since a time, which a scan job checks before it pulls anything, and which keys a kind has pending.
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
+import { pendingCadenceJobs } from './scheduler-guard.js';
 
 /** Extends an active job's lease to `leaseSeconds` from now; false when this attempt no longer holds it. */
 export async function renewJobLease(
@@ -63,12 +64,8 @@ export async function lastScansFinished(
 }
 
 /** The keys of a kind's jobs that are queued, waiting out a retry or running. */
-export async function pendingJobKeys({ db }: Pick<Store, 'db'>, kind: string): Promise<Set<string>> {
-  const present = await sql<{ ok: boolean }>`select to_regclass('pgboss.job') is not null as ok`.execute(db);
-  if (!present.rows[0]?.ok) return new Set();
-  const r = await sql<{ key: string }>`select distinct singleton_key as key from pgboss.job
-    where name = ${kind} and singleton_key is not null and state in ('created', 'retry', 'active')`.execute(
-    db,
-  );
-  return new Set(r.rows.map((x) => x.key));
+export async function pendingJobKeys(store: Pick<Store, 'db'>, kind: string): Promise<Set<string>> {
+  const prefix = `${kind} `;
+  const pending = await pendingCadenceJobs(store, [kind]);
+  return new Set([...pending].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
 }
