@@ -28,6 +28,14 @@ export function sniffCompression(head: Buffer): Compression {
 }
 
 /**
+ * How far decompression may run ahead of the tar parser and the extractors (decompressed bytes
+ * queued before the decoder is paused). zlib inflates on libuv's thread pool; with the default
+ * 16 KiB it stopped after every chunk until the main thread had consumed it, so inflating and
+ * parsing took turns instead of overlapping.
+ */
+const READ_AHEAD = 2 * 1024 * 1024;
+
+/**
  * Streams the decompressed tar of a layer blob, charging `budget` for every byte produced. With
  * `diffId` (the config's rootfs.diff_ids entry), the decompressed bytes are hashed as they pass and
  * the stream errors at its end with DiffIdMismatchError when they do not hash to it: a layer result
@@ -42,6 +50,7 @@ export async function decompressLayer(
   const check = diffId ? diffIdCheck(diffId) : undefined;
   let total = 0;
   const counter = new Transform({
+    writableHighWaterMark: READ_AHEAD,
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       total += chunk.length;
       budget.remaining -= chunk.length;
@@ -98,8 +107,11 @@ async function peek(stream: Readable, n: number): Promise<Buffer> {
   return head;
 }
 
+/** Bytes of decompressed output per zlib call (each call is a round trip to libuv's thread pool). */
+const INFLATE_CHUNK = 256 * 1024;
+
 function decoderFor(kind: Compression): Transform {
-  if (kind === 'gzip') return createGunzip({ chunkSize: 64 * 1024 });
+  if (kind === 'gzip') return createGunzip({ chunkSize: INFLATE_CHUNK });
   if (kind === 'zstd') return zstdTransform();
   return new Transform({
     transform(c, _e, cb) {

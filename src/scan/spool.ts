@@ -14,6 +14,13 @@ import type { ExtractInput } from './types.js';
 /** Larger files are read from a temporary file by the extractors that can (Java, Go, Rust). */
 export const SPOOL_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Bytes the temporary file's write stream buffers before it asks for a pause: while one write is
+ * in flight the next chunks queue and go out together (one writev), instead of one write per
+ * chunk waited for in turn.
+ */
+export const SPOOL_WRITE_BUFFER = 1024 * 1024;
+
 export interface SpooledFile {
   path: string;
   /** Removes the file and its directory; safe to call twice. */
@@ -26,7 +33,7 @@ export async function spool(stream: Readable | AsyncIterable<unknown>): Promise<
   const dispose = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'file');
   try {
-    await pipeline(stream, createWriteStream(path, { mode: 0o600 }));
+    await pipeline(stream, createWriteStream(path, { mode: 0o600, highWaterMark: SPOOL_WRITE_BUFFER }));
   } catch (err) {
     await dispose();
     throw err;

@@ -19,7 +19,7 @@ import {
   PathTraversalError,
 } from './errors.js';
 import { basename, dirname, normalizeEntryPath } from './paths.js';
-import { SPOOL_BYTES, type SpooledFile, spool } from './spool.js';
+import { SPOOL_BYTES, SPOOL_WRITE_BUFFER, type SpooledFile, spool } from './spool.js';
 import type {
   ExtractInput,
   Extractor,
@@ -160,7 +160,7 @@ async function runExtractors(
     }
   };
   if (wanted.length === 1) {
-    const pass = new PassThrough({ highWaterMark: 64 * 1024 });
+    const pass = new PassThrough({ highWaterMark: SPOOL_WRITE_BUFFER });
     const pump = pumpInto(entry, pass);
     pump.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     const spooled: SpooledFile[] = [];
