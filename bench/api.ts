@@ -10,7 +10,9 @@
 // by N. `--quick` divides them by 20. RUNSIGHT_BENCH_FLEET_REUSE=<database> keeps the PostgreSQL
 // fleet in that database for later runs of this and the dashboard benchmark (bench/fleet-store.ts). Most of a default run is building the fleet (generate +
 // recompute: 6–10 min on a loaded 2-core machine, 1–2 min on an idle one); the measurements take
-// about 3 min, the 200 viewers about one of them (PGlite serves them one at a time).
+// about 3 min, the 200 viewers about one of them (PGlite serves them one at a time). vuln where is
+// timed a page at a time (limit 100: the first page, and the second through its cursor); the whole
+// answer (every carrier, what the CLI prints) only with RUNSIGHT_BENCH_API_WHOLE_WHERE=1.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createClient } from '../src/server/client.js';
@@ -27,6 +29,11 @@ const FLEETS: Record<'pglite' | 'postgres', Fleet> = {
 const STORES = process.env.RUNSIGHT_BENCH_API_STORES ?? 'pglite';
 const SCALE = Number(process.env.RUNSIGHT_BENCH_API_SCALE ?? 1) || 1;
 const VIEWERS = 200;
+/** Containers per vuln where page (the dashboard's page). */
+const PAGE = 100;
+/** RUNSIGHT_BENCH_API_WHOLE_WHERE=1 also times the whole vuln where answer (5–9 s a call at 1M). */
+const WHOLE_WHERE = process.env.RUNSIGHT_BENCH_API_WHOLE_WHERE === '1';
+const whereOf = (id: string) => `vulnerabilities/${encodeURIComponent(id)}/where`;
 const TOKEN = 'bench-viewer-token';
 
 export const bench: Bench = {
@@ -72,13 +79,37 @@ async function runOne(
         (i) => client.posture({ by: 'workload', namespace: `ns${(i * 7) % fleet.namespaces}` }),
         20,
       ],
+      // A page as the dashboard and a paging API client ask for it: 100 containers read in SQL
+      // (keyset), the whole workloads and images aggregated in SQL. The first page, then the one
+      // after it (the keyset condition at work).
       [
-        'vuln where (CVE-first)',
-        (i) => vulnWhere(store, cve(i, fleet)),
-        (i) => client.vulnerabilityWhere(cve(i, fleet)),
+        `vuln where (CVE-first), first page of ${PAGE}`,
+        (i) => vulnWhere(store, cve(i, fleet), {}, { limit: PAGE }),
+        (i) => client.get(whereOf(cve(i, fleet)), { limit: PAGE }),
+        20,
+      ],
+      [
+        `vuln where (CVE-first), second page of ${PAGE}`,
+        (i) => vulnWhere(store, cve(i, fleet), {}, { limit: PAGE, cursor: seconds.get(i % 21) }),
+        (i) => client.get(whereOf(cve(i, fleet)), { limit: PAGE, after: seconds.get(i % 21) }),
         20,
       ],
     ];
+    if (WHOLE_WHERE)
+      pairs.push([
+        'vuln where (CVE-first), whole answer',
+        (i) => vulnWhere(store, cve(i, fleet)),
+        (i) => client.vulnerabilityWhere(cve(i, fleet)),
+        20,
+      ]);
+    // The second pages' cursors (runs 0–19 and the warm-up run 20), and one page compared whole.
+    const seconds = new Map<number, string | undefined>();
+    for (let i = 0; i <= 20; i++)
+      seconds.set(i, (await vulnWhere(store, cve(i, fleet), {}, { limit: PAGE })).next ?? undefined);
+    const localPage = await vulnWhere(store, cve(1, fleet), {}, { limit: PAGE, cursor: seconds.get(1) });
+    const remotePage = await client.get(whereOf(cve(1, fleet)), { limit: PAGE, after: seconds.get(1) });
+    if (JSON.stringify(remotePage) !== JSON.stringify(localPage))
+      throw new Error('benchmark results disagree: a vuln where page through HTTP differs from in-process');
     for (const [name, inProcess, http, runs] of pairs) {
       const answer = JSON.stringify(await inProcess(runs)).length; // warm both paths once
       await http(runs);

@@ -35,6 +35,7 @@ export {
   type ComputeOptions,
   computeRollup,
   computeRollups,
+  type RollupPage,
   type RollupRow,
   readRollups,
   toRollupRow,

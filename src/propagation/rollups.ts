@@ -9,17 +9,20 @@
 // roll-up per scope (scope_posture, maintained after writes) serves every filter.
 // `computeRollups` computes from containers and image roll-ups; `readRollups` serves a view from
 // the stored roll-up when one answers its filter.
+import { cellsWeight, compareKeys } from '../core/posture-weight.js';
+import { CELL_COUNT } from '../core/severity.js';
 import type { ScopeKind } from '../core/types.js';
-import type { PostureFilter, RollupCells, Store } from '../store/index.js';
+import type { PostureFilter, RollupAfter, RollupCells, RollupOrder, Store } from '../store/index.js';
 import {
   groupRunningContainers,
   loadImageRollups,
   loadVulnLists,
   readPostureGroups,
+  readRollupPage,
   readScopePosture,
   scopeRestricts,
 } from '../store/index.js';
-import { type Figures, type FindingFilter, figuresFromCells, zeroCells } from './cells.js';
+import { type Figures, type FindingFilter, figuresFromCells, passes, zeroCells } from './cells.js';
 import { VulnUnion } from './vuln-union.js';
 
 /** A roll-up as views show it: the cells of RollupCells with a finding filter applied. */
@@ -262,24 +265,141 @@ function fromGroups(kind: ScopeKind, f: PostureFilter): boolean {
   );
 }
 
+/** A page of roll-ups: the order, where it starts (after a row's order value and key), how many. */
+export interface RollupPage {
+  sort?: RollupOrder | undefined;
+  after?: RollupAfter | undefined;
+  limit?: number | undefined;
+}
+
 /**
  * Roll-ups for a view — a read: the maintained roll-up when it answers the filter, else computed
  * from the maintained groups (a scoped caller's view: its scope alone, distinct as a union over
- * its images) or the containers, with the maintained per-image roll-ups.
+ * its images) or the containers, with the maintained per-image roll-ups. Without `page`, every row
+ * in key order; with it, the rows in the page's order (each with its order value), after `after`,
+ * at most `limit` — sorted, filtered and limited in SQL when stored rows answer (storedPage).
  */
+export async function readRollups(
+  store: Store,
+  kind: ScopeKind,
+  containers?: PostureFilter,
+  findings?: FindingFilter,
+): Promise<RollupRow[]>;
+export async function readRollups(
+  store: Store,
+  kind: ScopeKind,
+  containers: PostureFilter,
+  findings: FindingFilter,
+  page: RollupPage,
+): Promise<(RollupRow & { orderValue: number })[]>;
 export async function readRollups(
   store: Store,
   kind: ScopeKind,
   containers: PostureFilter = {},
   findings: FindingFilter = {},
+  page?: RollupPage,
 ): Promise<RollupRow[]> {
+  if (page) {
+    const sort = page.sort ?? 'instances';
+    const stored = storedPage(kind, containers);
+    if (stored) {
+      const counted = countedCells(findings);
+      const rows = await readRollupPage(store, kind, {
+        ...stored,
+        order: sort,
+        counted: counted.length === CELL_COUNT ? undefined : counted,
+        after: page.after,
+        limit: page.limit,
+      });
+      return rows.map((r) => ({ ...toRollupRow(r, findings), orderValue: r.orderValue }));
+    }
+    return pageOf(await rollupCells(store, kind, containers), findings, sort, page).map((r) => ({
+      ...toRollupRow(r, findings),
+      orderValue: r.orderValue,
+    }));
+  }
+  return (await rollupCells(store, kind, containers)).map((r) => toRollupRow(r, findings));
+}
+
+/** Every roll-up of a kind for a filter, in key order: stored when a row answers, else computed. */
+async function rollupCells(store: Store, kind: ScopeKind, containers: PostureFilter): Promise<RollupCells[]> {
   const target = summaryTarget(kind, containers);
-  const rows = target
+  return target
     ? (await readScopePosture(store, target.kind, { ...target, digests: false })).map((r) =>
         kind === 'fleet' ? { ...r, key: 'fleet', labels: {} } : r,
       )
     : fromGroups(kind, containers)
       ? ((await computeRollups(store, [kind], containers, { maintained: true })).get(kind) ?? [])
       : await computeRollup(store, kind, containers);
-  return rows.map((r) => toRollupRow(r, findings));
+}
+
+/** The cells a finding filter counts. */
+function countedCells(f: FindingFilter): number[] {
+  return Array.from({ length: CELL_COUNT }, (_, c) => c).filter((c) => passes(c, f));
+}
+
+/**
+ * The stored rows of a kind that answer a page, as a store filter: what summaryTarget answers
+ * (a kind of its own, not the fleet), and also an access scope restricting clusters and
+ * namespaces only, for kinds whose every row lies inside one cluster and namespace (workload,
+ * namespace) or one cluster (cluster, when the scope names no namespace): such a row is wholly
+ * inside the scope or wholly outside it, so its stored figures are the scope's.
+ */
+function storedPage(
+  kind: ScopeKind,
+  f: PostureFilter,
+):
+  | {
+      cluster?: string | undefined;
+      namespace?: string | undefined;
+      clusters?: string[] | undefined;
+      namespaces?: string[] | undefined;
+    }
+  | undefined {
+  if (kind === 'fleet') return undefined;
+  const { scope, ...rest } = f;
+  if (!scopeRestricts(scope)) {
+    const target = summaryTarget(kind, rest);
+    return target && target.kind === kind
+      ? { cluster: target.cluster, namespace: target.namespace }
+      : undefined;
+  }
+  if (scope!.environments?.length || scope!.owners?.length) return undefined;
+  const fits =
+    kind === 'workload' || kind === 'namespace' || (kind === 'cluster' && !scope!.namespaces?.length);
+  const target = fits ? summaryTarget(kind, rest) : undefined;
+  if (!target || target.kind !== kind) return undefined;
+  return {
+    cluster: target.cluster,
+    namespace: target.namespace,
+    clusters: scope!.clusters,
+    namespaces: scope!.namespaces,
+  };
+}
+
+/** A page of computed rows, in the order the store's SQL gives stored ones (core/posture-weight.ts). */
+function pageOf(
+  rows: RollupCells[],
+  f: FindingFilter,
+  sort: RollupOrder,
+  page: RollupPage,
+): (RollupCells & { orderValue: number })[] {
+  const counted = (c: number) => passes(c, f);
+  const valued = rows.map((r) => ({
+    ...r,
+    orderValue:
+      sort === 'instances'
+        ? cellsWeight(r.instanceCells, counted)
+        : sort === 'distinct'
+          ? cellsWeight(r.distinctCells, counted)
+          : sort === 'containers'
+            ? r.containers
+            : 0,
+  }));
+  const cmp = (a: { orderValue: number; key: string }, b: { orderValue: number; key: string }) =>
+    b.orderValue - a.orderValue || compareKeys(a.key, b.key);
+  valued.sort(cmp);
+  const after = page.after;
+  const from = after ? valued.filter((r) => cmp(r, { orderValue: after.value, key: after.key }) > 0) : valued;
+  return page.limit === undefined ? from : from.slice(0, page.limit);
 }

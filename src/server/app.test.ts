@@ -340,6 +340,31 @@ const SCOPE_CHECKS: Record<string, () => Promise<void>> = {
     expect(nsb.workloads).toHaveLength(1);
     const both = await json<Where>(get(`/api/v1/vulnerabilities/${CVE}/where`, 'viewer-c1-nsb'));
     expect(both.containers).toEqual([]);
+    // Paged (read a page at a time in SQL): the pages and the whole-list figures keep to the scope.
+    type Page = Where & { images: string[]; next: string | null };
+    const page = (who: string, after?: string) =>
+      json<Page>(get(`/api/v1/vulnerabilities/${CVE}/where?limit=1${after ? `&after=${after}` : ''}`, who));
+    const c2 = await page('viewer-nsb');
+    expect([c2.containers.map((c) => c.containerId), c2.workloads.length, c2.next]).toEqual([
+      ['cmdb/vm-4'],
+      1,
+      null,
+    ]);
+    const all1 = await page('viewer');
+    const all2 = await page('viewer', all1.next!);
+    expect([...all1.containers, ...all2.containers].map((c) => c.containerId)).toEqual([
+      'cmdb/vm-1',
+      'cmdb/vm-3',
+    ]);
+    expect(all1.workloads).toHaveLength(3);
+    // viewer-c1's pages end after vm-1: a cursor from a wider scope reveals nothing beyond it.
+    const c1Next = await page('viewer-c1', all1.next!);
+    expect([c1Next.containers, c1Next.workloads.length, c1Next.images.length, c1Next.next]).toEqual([
+      [],
+      1,
+      1,
+      null,
+    ]);
   },
   'GET /api/v1/images/{digest}': async () => {
     expect((await json(get(`/api/v1/images/${fleet.vulnerable}`, 'viewer-c1'))).digest).toBe(

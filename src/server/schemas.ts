@@ -145,12 +145,33 @@ export const PostureQuerySchema = z.object({
   cluster: z.string().min(1).optional(),
   namespace: z.string().min(1).optional(),
   top: z.coerce.number().int().min(1).max(1000).default(20),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(PAGE_MAX)
+    .optional()
+    .openapi({ description: `page size of \`groups\`, 1–${PAGE_MAX} (default: every group, no \`next\`)` }),
+  after: z
+    .string()
+    .min(1)
+    .max(2000)
+    .optional()
+    .openapi({ description: 'the `next` of the previous page (with the same `sort`)' }),
+  sort: z.enum(['instances', 'distinct', 'containers', 'key']).default('instances').openapi({
+    description:
+      'the order of `groups`: `instances` (worst first: the weight of the filtered instances — KEV, then critical, high, medium, low), `distinct` (the same of the distinct vulnerabilities), `containers` (most first), each then by key; or `key`',
+  }),
 });
 export const PostureReportSchema = z
   .looseObject({
     by: z.string(),
     totals: z.looseObject({ containers: z.number() }),
     groups: z.array(z.looseObject({ key: z.string(), containers: z.number() })),
+    next: z.string().nullable().optional().openapi({
+      description:
+        'only when `limit` or `after` was given: pass as `after` for the next page of `groups`; null on the last',
+    }),
     priorities: z.array(z.unknown()),
     coverage: z.unknown(),
     exposure: z.unknown(),
@@ -178,7 +199,7 @@ export const VulnWhereSchema = z
     images: z.array(z.unknown()),
     next: z.string().nullable().optional().openapi({
       description:
-        'only when `limit` or `cursor` was given: pass as `cursor` for the next page of `containers`; null on the last',
+        'only when `limit`, `after` or `cursor` was given: pass as `after` for the next page of `containers`; null on the last',
     }),
   })
   .openapi('VulnWhere', {
@@ -195,7 +216,13 @@ export const VulnWhereQuery = z.object({
     .openapi({
       description: `page size of \`containers\`, 1–${PAGE_MAX} (default: all of them, no \`next\`)`,
     }),
-  cursor: z.string().min(1).max(2000).optional().openapi({ description: 'the `next` of the previous page' }),
+  after: z.string().min(1).max(2000).optional().openapi({ description: 'the `next` of the previous page' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2000)
+    .optional()
+    .openapi({ description: 'the same as `after` (its earlier name); not with a different `after`' }),
 });
 
 // ---- images ----

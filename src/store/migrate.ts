@@ -20,6 +20,9 @@ import * as m022 from './migrations/022-exposure-index.js';
 import * as m025 from './migrations/025-session-sid.js';
 import * as m026 from './migrations/026-layer-blobs.js';
 import * as m027 from './migrations/027-session-refresh.js';
+import * as m028 from './migrations/028-posture-sort-key.js';
+import * as m031 from './migrations/031-findings-aliases-index.js';
+import * as m032 from './migrations/032-scan-age-index.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -50,6 +53,9 @@ export const MIGRATIONS: readonly Migration[] = [
   m025,
   m026,
   m027,
+  m028,
+  m031,
+  m032,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

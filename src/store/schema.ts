@@ -330,6 +330,8 @@ export interface ScopePostureTable {
   finding_cells: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
   computed_at: Timestamp;
   snapshot_at: TimestampNull;
+  /** Migration 28: the default order's key, the weight of the unfiltered instances (core/posture-weight.ts). */
+  sort_weight: ColumnType<number, number | undefined, number>;
 }
 
 /** Migration 6: one row per (image, vulnerability) after source choice and VEX. */

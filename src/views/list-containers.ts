@@ -15,6 +15,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { type ContainerPostureFields, containerPostureFields } from './container-counts.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import type { ScopedRead } from './scoped-read.js';
 
 export interface ContainerListQuery extends ScopedRead {
@@ -99,7 +100,7 @@ export async function listContainerPage(
     includeRemoved: q.includeRemoved,
     scope: q.scope,
     sort,
-    after: q.after === undefined ? undefined : decodeCursor(q.after, sort),
+    after: q.after === undefined ? undefined : decodeContainerCursor(q.after, sort),
     limit: q.limit === undefined ? undefined : q.limit + 1,
   });
   const more = q.limit !== undefined && fetched.length > q.limit;
@@ -107,32 +108,28 @@ export async function listContainerPage(
   const posture = await containerPostureFields(store, rows);
   return {
     items: rows.map((r, i) => ({ ...containerJson(r), ...posture[i]! })),
-    next: more ? encodeCursor(containerSortKey(rows[rows.length - 1]!, sort), sort) : null,
+    next: more ? encodeContainerCursor(containerSortKey(rows[rows.length - 1]!, sort), sort) : null,
     rows,
   };
 }
 
 // The default order's cursor is its key (as before sorts existed); another order's names the order.
-function encodeCursor(key: ContainerSortKey, sort: ContainerSort): string {
-  return Buffer.from(JSON.stringify(sort === 'source' ? key : { sort, key })).toString('base64url');
+function encodeContainerCursor(key: ContainerSortKey, sort: ContainerSort): string {
+  return encodeCursor(sort === 'source' ? key : { sort, key });
 }
 
-function decodeCursor(text: string, sort: ContainerSort): ContainerSortKey {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const key =
-    sort === 'source'
-      ? parsed
-      : parsed && typeof parsed === 'object' && (parsed as { sort?: unknown }).sort === sort
-        ? (parsed as { key?: unknown }).key
-        : undefined;
-  if (!isContainerSortKey(key, sort))
-    throw new InputError(
-      `cursor "${text.slice(0, 40)}" is not one this listing returned for sort=${sort}: pass the "next" of the previous page unchanged, with the same sort`,
-    );
-  return key as ContainerSortKey;
+function decodeContainerCursor(text: string, sort: ContainerSort): ContainerSortKey {
+  return decodeCursor(
+    text,
+    (parsed) => {
+      const key =
+        sort === 'source'
+          ? parsed
+          : parsed && typeof parsed === 'object' && (parsed as { sort?: unknown }).sort === sort
+            ? (parsed as { key?: unknown }).key
+            : undefined;
+      return isContainerSortKey(key, sort) ? (key as ContainerSortKey) : undefined;
+    },
+    `cursor "${text.slice(0, 40)}" is not one this listing returned for sort=${sort}: pass the "next" of the previous page unchanged, with the same sort`,
+  );
 }

@@ -3,6 +3,7 @@
 // them — docs/cli.md#counts-vulnerabilities-and-findings), the prioritised vulnerability list,
 // coverage, exposure and freshness — what `runsight posture` prints and the API serves.
 import type { AccessScope } from '../core/access.js';
+import { InputError } from '../core/errors.js';
 import { severityRank } from '../core/severity.js';
 import { SCOPE_KINDS, type ScopeKind, SEVERITY_BY_RANK, type Severity } from '../core/types.js';
 import {
@@ -18,7 +19,16 @@ import {
   zeroFigures,
 } from '../propagation/index.js';
 import type { PostureFilter, Store } from '../store/index.js';
-import { queryCoverageGaps, queryExposureSummary, queryMatchSummary, queryTagDrift } from '../store/index.js';
+import {
+  queryCoverageGaps,
+  queryExposureSummary,
+  queryMatchSummary,
+  queryTagDrift,
+  ROLLUP_ORDERS,
+  type RollupAfter,
+  type RollupOrder,
+} from '../store/index.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { type Freshness, getFreshness, rowStaleness } from './freshness.js';
 
 export type PostureBy = Exclude<ScopeKind, 'fleet'>;
@@ -37,6 +47,16 @@ export interface PostureQuery {
   now?: Date | undefined;
   /** The caller's access scope: every figure, list and total covers only the containers inside it. */
   scope?: AccessScope | undefined;
+  /**
+   * The order of `groups`: `instances` (the default: the weight of the filtered instances — KEV,
+   * critical, high, medium, low; core/posture-weight.ts), `distinct` (the same of the distinct
+   * vulnerabilities), `containers` (most first), each then by key; or `key`.
+   */
+  sort?: RollupOrder | undefined;
+  /** Page size of `groups` (a positive integer); left out: every group (and no `next`). */
+  limit?: number | undefined;
+  /** The `next` of the previous page (same `sort`). */
+  after?: string | undefined;
 }
 
 export interface PostureGroup {
@@ -72,6 +92,8 @@ export interface PostureReport {
     summary: CountSummary;
   };
   groups: PostureGroup[];
+  /** Only when a page was asked for (`limit` or `after`): the `after` of the next page of `groups`, or null. */
+  next?: string | null;
   priorities: PriorityRow[];
   coverage: {
     matchMethods: { matchMethod: string; confidence: string; containers: number }[];
@@ -107,23 +129,31 @@ export async function getPosture(
     kev: q.kev,
     fixable: q.fixable,
   };
-  const [rows, fleet, priorities, matchMethods, tagDrift, freshness] = await Promise.all([
-    readRollups(store, by, cf, ff),
+  const sort = q.sort ?? 'instances';
+  const paged = q.limit !== undefined || q.after !== undefined;
+  if (!ROLLUP_ORDERS.includes(sort))
+    throw new InputError(
+      `sort must be one of ${ROLLUP_ORDERS.join(', ')}, got "${String(sort).slice(0, 40)}"`,
+    );
+  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1))
+    throw new InputError(`limit must be a positive integer, got ${q.limit}`);
+  const after = q.after === undefined ? undefined : decodeAfter(q.after, sort);
+  const scanMs = durationToMs(config.sla?.scanAge);
+  const [rows, fleet, priorities, matchMethods, tagDrift, freshness, gaps, exposure] = await Promise.all([
+    // One more than the page: whether a next page exists.
+    readRollups(store, by, cf, ff, { sort, after, limit: q.limit === undefined ? undefined : q.limit + 1 }),
     readRollups(store, 'fleet', cf, ff),
     // top 0: no list, and none of its work (a fleet-wide read of every running image's vulnerabilities).
     q.top === 0 ? Promise.resolve([]) : listPriorities(store, cf, ff, q.top ?? 20),
     queryMatchSummary(store, cf),
     queryTagDrift(store, cf),
     getFreshness(store, config, now, cf),
+    // Coverage gaps and exposure read the maintained groups too: concurrent with the rest.
+    queryCoverageGaps(store, scanMs === undefined ? null : new Date(now.getTime() - scanMs), cf),
+    queryExposureSummary(store, new Date(now.getTime() - 86400e3), cf),
   ]);
-  const scanMs = durationToMs(config.sla?.scanAge);
-  const gaps = await queryCoverageGaps(
-    store,
-    scanMs === undefined ? null : new Date(now.getTime() - scanMs),
-    cf,
-  );
-  const exposure = await queryExposureSummary(store, new Date(now.getTime() - 86400e3), cf);
   const f = fleet[0];
+  const more = q.limit !== undefined && rows.length > q.limit;
   const zero = zeroFigures();
   return {
     by,
@@ -140,21 +170,26 @@ export async function getPosture(
       instances: f?.instances ?? zero,
       summary: { vulnerabilities: f?.distinct ?? zero, findings: f?.findings ?? zeroFigures() },
     },
-    groups: rows
-      .map((r) => ({
-        key: r.key,
-        labels: r.labels,
-        containers: r.containers,
-        unresolved: r.unresolved,
-        unscanned: r.unscanned,
-        images: r.images,
-        distinctVulnerabilities: r.distinct,
-        instances: r.instances,
-        summary: { vulnerabilities: r.distinct, findings: r.findings },
-        oldestScanAt: r.oldestScan?.toISOString() ?? null,
-        stale: rowStaleness(r, freshness, config),
-      }))
-      .sort((a, b) => weight(b.instances) - weight(a.instances) || a.key.localeCompare(b.key)),
+    groups: (more ? rows.slice(0, q.limit) : rows).map((r) => ({
+      key: r.key,
+      labels: r.labels,
+      containers: r.containers,
+      unresolved: r.unresolved,
+      unscanned: r.unscanned,
+      images: r.images,
+      distinctVulnerabilities: r.distinct,
+      instances: r.instances,
+      summary: { vulnerabilities: r.distinct, findings: r.findings },
+      oldestScanAt: r.oldestScan?.toISOString() ?? null,
+      stale: rowStaleness(r, freshness, config),
+    })),
+    ...(paged
+      ? {
+          next: more
+            ? encodeCursor({ sort, value: rows[q.limit! - 1]!.orderValue, key: rows[q.limit! - 1]!.key })
+            : null,
+        }
+      : {}),
     priorities,
     coverage: {
       matchMethods,
@@ -167,8 +202,22 @@ export async function getPosture(
   };
 }
 
-function weight(f: Figures): number {
-  return f.kev * 1e12 + f.critical * 1e9 + f.high * 1e6 + f.medium * 1e3 + f.low;
+function decodeAfter(text: string, sort: RollupOrder): RollupAfter {
+  return decodeCursor(
+    text,
+    (parsed) => {
+      const p = parsed as { sort?: unknown; value?: unknown; key?: unknown } | null;
+      return p &&
+        typeof p === 'object' &&
+        p.sort === sort &&
+        typeof p.value === 'number' &&
+        Number.isFinite(p.value) &&
+        typeof p.key === 'string'
+        ? { value: p.value, key: p.key }
+        : undefined;
+    },
+    `after "${text.slice(0, 40)}" is not a cursor this report returned for sort=${sort}: pass the "next" of the previous page unchanged, with the same sort`,
+  );
 }
 
 /** Whether a `--fail-on` gate trips: any counted vulnerability at or above `severity`. */

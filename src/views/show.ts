@@ -88,20 +88,26 @@ export async function showContainer(
   opts: ScopedRead = {},
 ): Promise<ContainerView> {
   const { scope } = opts;
-  // A full id first (a key lookup): the prefix / pod-name match reads every container row (~2 s at 1M).
-  const c = (await queryContainer(store, text, scope)) ?? (await byPrefixOrPod(store, text, scope));
+  // Independent reads run concurrently (a pooled connection each on PostgreSQL): the freshness
+  // (which does not depend on the container) beside the lookup, then the resolution and the fixes.
+  const [c, freshness] = await Promise.all([
+    // A full id first (a key lookup): the prefix / pod-name match reads every container row (~2 s at 1M).
+    queryContainer(store, text, scope).then((hit) => hit ?? byPrefixOrPod(store, text, scope)),
+    getFreshness(store, config, now, opts),
+  ]);
   if (!c) throw new NotFoundError(`no container "${text}" in inventory: list them with runsight containers`);
-  const explained = await explainResolution(store, {
-    id: c.id,
-    image: c.image,
-    imageId: c.image_id,
-    digest: c.digest,
-    digestKind: c.digest_kind,
-    platform: c.platform,
-    startedAt: c.started_at,
-  });
-  const remediation =
-    c.image_digest && c.scanned_at ? await remediationFor(store, c.image_digest, config.baseImages) : null;
+  const [explained, remediation] = await Promise.all([
+    explainResolution(store, {
+      id: c.id,
+      image: c.image,
+      imageId: c.image_id,
+      digest: c.digest,
+      digestKind: c.digest_kind,
+      platform: c.platform,
+      startedAt: c.started_at,
+    }),
+    c.image_digest && c.scanned_at ? remediationFor(store, c.image_digest, config.baseImages) : null,
+  ]);
   return {
     id: c.id,
     source: { name: c.source_name, kind: c.source_kind },
@@ -140,7 +146,7 @@ export async function showContainer(
       lastSeen: e.last_seen.toISOString(),
       closedAt: e.closed_at?.toISOString() ?? null,
     })),
-    freshness: await getFreshness(store, config, now, opts),
+    freshness,
   };
 }
 
@@ -196,15 +202,13 @@ export async function showWorkload(
     workloadKind: kind === '-' ? undefined : kind,
     workloadName: name,
   };
-  const [wl] = await readRollups(store, 'workload', { ...filter, scopeKeys: [rollout.workload.key], scope });
-  const perContainer = await readRollups(store, 'container', { ...filter, scope });
-  const history: StoredSnapshot[] = await snapshotHistory(
-    store,
-    'workload',
-    [rollout.workload.key],
-    50,
-    scope,
-  );
+  // Independent reads, concurrent (a pooled connection each on PostgreSQL).
+  const [[wl], perContainer, history, freshness] = await Promise.all([
+    readRollups(store, 'workload', { ...filter, scopeKeys: [rollout.workload.key], scope }),
+    readRollups(store, 'container', { ...filter, scope }),
+    snapshotHistory(store, 'workload', [rollout.workload.key], 50, scope) as Promise<StoredSnapshot[]>,
+    getFreshness(store, config, now, opts),
+  ]);
   const zero = zeroFigures();
   return {
     workload: rollout.workload.key,
@@ -229,7 +233,7 @@ export async function showWorkload(
       instances: h.instanceCounts,
       digests: h.digests,
     })),
-    freshness: await getFreshness(store, config, now, opts),
+    freshness,
   };
 }
 

@@ -1,11 +1,23 @@
 // CVE-first view: every running container and workload whose image carries a vulnerability.
 // `vuln where ID`: the running containers, workloads and images a vulnerability reaches, and whether
 // the id is known at all (an advisory or a current finding names it), so that a typo is not "none".
+//
+// Whole (the CLI): every container, the workloads and images gathered from them. A page (the API's
+// `limit`/`after`, the dashboard's 100): the page's containers only are read (keyset, in SQL), and
+// the workloads and images — still whole — come from an aggregate over every carrier in the scope.
 
 import { InputError } from '../core/errors.js';
 import type { PostureConfig } from '../propagation/index.js';
-import type { Store, VulnWhereRow } from '../store/index.js';
-import { canonicalVulnIds, getVulnerability, queryVulnWhere, scopeRestricts } from '../store/index.js';
+import type { Store, VulnWhereKey, VulnWhereRow } from '../store/index.js';
+import {
+  canonicalVulnIds,
+  getVulnerability,
+  isVulnWhereKey,
+  queryVulnWhere,
+  queryVulnWhereSummary,
+  scopeRestricts,
+} from '../store/index.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import type { ScopedRead } from './scoped-read.js';
 
 export interface VulnWhere {
@@ -27,7 +39,7 @@ export interface VulnWhere {
   next?: string | null;
 }
 
-/** A page of `containers` (the HTTP API's `limit`/`cursor`); workloads and images stay whole. */
+/** A page of `containers` (the HTTP API's `limit`/`after`); workloads and images stay whole. */
 export interface VulnWherePage {
   limit?: number | undefined;
   /** The `next` of the previous page. */
@@ -41,15 +53,40 @@ export async function vulnWhere(
   _config: PostureConfig = {},
   opts: ScopedRead & VulnWherePage = {},
 ): Promise<VulnWhere> {
+  const paged = opts.limit !== undefined || opts.cursor !== undefined;
+  if (paged && opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1))
+    throw new InputError(`limit must be a positive integer, got ${opts.limit}`);
+  const after = opts.cursor === undefined ? undefined : decodeVulnWhereCursor(opts.cursor);
   const ids = await canonicalVulnIds(store, id);
-  const containers = await queryVulnWhere(store, ids, opts.scope);
+  let containers: VulnWhereRow[];
+  let workloads: VulnWhere['workloads'];
+  let images: string[];
+  let next: string | null = null;
+  if (paged) {
+    const [page, summary] = await Promise.all([
+      queryVulnWhere(store, ids, opts.scope, { limit: opts.limit, after }),
+      queryVulnWhereSummary(store, ids, opts.scope),
+    ]);
+    containers = page.rows;
+    next = page.next && encodeCursor(page.next);
+    ({ workloads, images } = summary);
+  } else {
+    containers = await queryVulnWhere(store, ids, opts.scope);
+    ({ workloads, images } = summarise(containers));
+  }
   // A scoped caller learns of an id only from advisories or from images inside its scope.
   const known = scopeRestricts(opts.scope)
-    ? containers.length > 0 || (await isNamed(store, id, opts))
+    ? images.length > 0 || (await isNamed(store, id, opts))
     : ids.length > 0 || (await isNamed(store, id));
+  const doc: VulnWhere = { vulnerability: id, ids: known ? ids : [], known, containers, workloads, images };
+  return paged ? { ...doc, next } : doc;
+}
+
+/** The workloads and images of a whole list, each in the order it first appears. */
+function summarise(containers: VulnWhereRow[]): Pick<VulnWhere, 'workloads' | 'images'> {
   const workloads = new Map<string, VulnWhere['workloads'][number]>();
   for (const c of containers) {
-    const key = [c.cluster, c.namespace, c.workloadKind, c.workloadName].join('/');
+    const key = JSON.stringify([c.cluster, c.namespace, c.workloadKind, c.workloadName]);
     const w = workloads.get(key) ?? {
       cluster: c.cluster,
       namespace: c.namespace,
@@ -60,46 +97,18 @@ export async function vulnWhere(
     w.containers += 1;
     workloads.set(key, w);
   }
-  const doc: VulnWhere = {
-    vulnerability: id,
-    ids: known ? ids : [],
-    known,
-    containers,
-    workloads: [...workloads.values()],
-    images: [...new Set(containers.map((c) => c.imageDigest))],
-  };
-  return opts.limit === undefined && opts.cursor === undefined
-    ? doc
-    : { ...doc, ...pageOf(containers, opts) };
+  return { workloads: [...workloads.values()], images: [...new Set(containers.map((c) => c.imageDigest))] };
 }
 
-/**
- * The containers after the cursor (the last container id of the previous page) in the document's
- * order (cluster, namespace, workload, id: a total order, so pages neither repeat nor skip).
- */
-function pageOf(
-  containers: VulnWhereRow[],
-  opts: VulnWherePage,
-): { containers: VulnWhereRow[]; next: string | null } {
-  const limit = opts.limit ?? containers.length;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new InputError(`limit must be a positive integer, got ${limit}`);
-  let start = 0;
-  if (opts.cursor !== undefined) {
-    const last = Buffer.from(opts.cursor, 'base64url').toString('utf8');
-    const at = containers.findIndex((c) => c.containerId === last);
-    if (!last || at < 0 || Buffer.from(last).toString('base64url') !== opts.cursor)
-      throw new InputError(
-        `cursor "${opts.cursor.slice(0, 40)}" does not name a container of this listing (not one it returned, or that container no longer runs the vulnerability): start again without a cursor`,
-      );
-    start = at + 1;
-  }
-  const page = containers.slice(start, start + limit);
-  const more = start + limit < containers.length;
-  return {
-    containers: page,
-    next: more ? Buffer.from(page[page.length - 1]!.containerId).toString('base64url') : null,
-  };
+// The cursor is the last row's key in the list's order (cluster, namespace, workload kind, stored
+// workload name, container id), as JSON in base64url: a page continues after that place even when
+// that container has gone since, so pages neither repeat nor skip a container that ran throughout.
+function decodeVulnWhereCursor(text: string): VulnWhereKey {
+  return decodeCursor(
+    text,
+    (parsed) => (isVulnWhereKey(parsed) ? parsed : undefined),
+    `cursor "${text.slice(0, 40)}" is not one this listing returned: pass the "next" of the previous page unchanged, or start again without a cursor`,
+  );
 }
 
 async function isNamed(store: Store, id: string, opts: ScopedRead = {}): Promise<boolean> {

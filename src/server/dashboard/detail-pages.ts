@@ -10,6 +10,8 @@ import {
   showContainer,
   showImage,
   showVulnerability,
+  type VulnerabilityShow,
+  type VulnWhere,
   validatePropagation,
   vulnWhere,
 } from '../../views/index.js';
@@ -49,17 +51,34 @@ function vulnPaging(q: URLSearchParams): { limit: number; cursor: string | undef
 export async function vulnerabilityPage(ctx: PageContext, id: string): Promise<Page> {
   const { deps, principal } = ctx;
   const paging = vulnPaging(ctx.url.searchParams);
-  // One page of the containers (a CVE can run in most of a large fleet): the figures in the heading
-  // count all of them, from the workloads.
-  const where = await vulnWhere(deps.store, id, postureConfigOf(deps.config), {
-    scope: principal.scope,
-    ...paging,
-  });
-  if (!where.known) throw new NotFoundError(`no advisory or finding names "${id}"`);
-  const show = await showVulnerability(deps.store, id, { scope: principal.scope }).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  });
+  // One page of the containers (a CVE can run in most of a large fleet), read in SQL: the figures
+  // in the heading count all of them, from the workloads (aggregated in SQL). The three reads run
+  // at once; an id nobody names is 404 whatever the others answered.
+  const [where, show, fresh] = await Promise.allSettled([
+    vulnWhere(deps.store, id, postureConfigOf(deps.config), { scope: principal.scope, ...paging }),
+    showVulnerability(deps.store, id, { scope: principal.scope }),
+    freshness(ctx),
+  ]);
+  if (where.status === 'rejected') throw where.reason;
+  if (!where.value.known) throw new NotFoundError(`no advisory or finding names "${id}"`);
+  if (show.status === 'rejected' && !(show.reason instanceof NotFoundError)) throw show.reason;
+  if (fresh.status === 'rejected') throw fresh.reason;
+  return vulnerabilityBody(
+    id,
+    paging,
+    where.value,
+    show.status === 'fulfilled' ? show.value : undefined,
+    fresh.value,
+  );
+}
+
+function vulnerabilityBody(
+  id: string,
+  paging: { limit: number; cursor: string | undefined },
+  where: VulnWhere,
+  show: VulnerabilityShow | undefined,
+  fresh: Html,
+): Page {
   const total = where.workloads.reduce((n, w) => n + w.containers, 0);
   const self = `/vulnerabilities/${enc(id)}`;
   const limit = paging.limit === VULN_PAGE_SIZE ? undefined : paging.limit;
@@ -77,7 +96,7 @@ ${table(
   'No running container in your scope carries it.',
 )}${pager}</section>
 <section aria-labelledby="show-h"><h2 id="show-h">The vulnerability</h2>${show ? documentView({ aliases: where.ids, kev: show.kev, epss: show.epss, cveScores: show.cveScores, advisories: show.advisories, images: show.images }) : html`<p class="empty">No advisory is loaded for it: run <code>runsight db update</code>.</p>`}</section>
-${await freshness(ctx)}`;
+${fresh}`;
   return { title: id, body };
 }
 

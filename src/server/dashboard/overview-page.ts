@@ -15,21 +15,23 @@ const TOP = 10;
 export async function overviewPage(ctx: PageContext): Promise<Page> {
   const { deps, principal } = ctx;
   const range = parseTrendRange(ctx.url.searchParams);
-  const report = await getPosture(
-    deps.store,
-    { by: 'cluster', top: TOP, scope: principal.scope, now: ctx.now },
-    postureConfigOf(deps.config),
-  );
-  const t = report.totals;
-  const targets = await overviewTargets(principal.scope, async () => {
-    const byNs = await getPosture(
+  // The report and the trend are independent reads: concurrent (a pooled connection each on PostgreSQL).
+  const [report, trend] = await Promise.all([
+    getPosture(
       deps.store,
-      { by: 'namespace', top: 0, scope: principal.scope, now: ctx.now },
+      { by: 'cluster', top: TOP, scope: principal.scope, now: ctx.now },
       postureConfigOf(deps.config),
-    );
-    return byNs.groups.map((g) => g.key);
-  });
-  const trend = await trendSection(ctx, targets, range);
+    ),
+    overviewTargets(principal.scope, async () => {
+      const byNs = await getPosture(
+        deps.store,
+        { by: 'namespace', top: 0, scope: principal.scope, now: ctx.now },
+        postureConfigOf(deps.config),
+      );
+      return byNs.groups.map((g) => g.key);
+    }).then((targets) => trendSection(ctx, targets, range)),
+  ]);
+  const t = report.totals;
   const empty = t.containers === 0;
   const body = html`
 <section aria-labelledby="run-h"><h2 id="run-h">Running containers</h2>

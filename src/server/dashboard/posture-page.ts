@@ -1,9 +1,10 @@
 // `/posture?by=…`: the posture roll-up as a table, filtered like the API (severity, kev, fixable,
 // cluster, namespace; plus `workload`, the dashboard's last drill step) with the filters kept in
-// every link, sorted and paged on the server (PAGE_SIZE rows a page). Each row links one level
-// down: cluster → namespace → workload → container → the container page.
+// every link, sorted and paged on the server (PAGE_SIZE rows a page): one page read in SQL, `after`
+// the previous page's last row (getPosture's `next`); by container — computed, and narrowed to a
+// workload here — by page number. Each row links one level down: cluster → namespace → workload →
+// container → the container page.
 import type { Severity } from '../../core/types.js';
-import type { Figures } from '../../propagation/index.js';
 import { postureConfigOf } from '../../propagation/index.js';
 import { getPosture, POSTURE_BY, type PostureBy, type PostureGroup } from '../../views/index.js';
 import { FIGURE_COLUMNS, figureCells } from './figures.js';
@@ -27,6 +28,8 @@ export interface PostureParams {
   workload: string | undefined;
   sort: Sort;
   page: number;
+  /** The `next` of the previous page (every kind but container). */
+  after: string | undefined;
 }
 
 function oneOf<T extends string>(name: string, value: string | null, allowed: readonly T[]): T | undefined {
@@ -62,6 +65,7 @@ export function parsePostureParams(q: URLSearchParams): PostureParams {
     workload: text(q.get('workload')),
     sort: oneOf('sort', q.get('sort'), SORTS) ?? 'instances',
     page,
+    after: text(q.get('after')),
   };
 }
 
@@ -78,27 +82,14 @@ function link(p: PostureParams, over: Partial<PostureParams>): string {
     workload: n.workload,
     sort: n.sort === 'instances' ? undefined : n.sort,
     page: n.page > 1 ? n.page : undefined,
+    after: n.after,
   });
-}
-
-function weight(f: Figures): number {
-  return f.kev * 1e12 + f.critical * 1e9 + f.high * 1e6 + f.medium * 1e3 + f.low;
-}
-
-function sortGroups(groups: PostureGroup[], sort: Sort): PostureGroup[] {
-  const by: Record<Sort, (a: PostureGroup, b: PostureGroup) => number> = {
-    instances: (a, b) => weight(b.instances) - weight(a.instances),
-    distinct: (a, b) => weight(b.distinctVulnerabilities) - weight(a.distinctVulnerabilities),
-    containers: (a, b) => b.containers - a.containers,
-    key: () => 0,
-  };
-  return [...groups].sort((a, b) => by[sort](a, b) || a.key.localeCompare(b.key));
 }
 
 /** The link one level down from a row, or none (environment and owner have no finer filter). */
 function down(p: PostureParams, g: PostureGroup): string | undefined {
   const l = g.labels;
-  const base = { page: 1, sort: p.sort };
+  const base = { page: 1, sort: p.sort, after: undefined };
   switch (p.by) {
     case 'cluster':
       return l.cluster ? link(p, { ...base, by: 'namespace', cluster: l.cluster }) : undefined;
@@ -144,15 +135,15 @@ ${p.workload ? html`<input type="hidden" name="workload" value="${p.workload}">`
 
 function crumbs(p: PostureParams): Html {
   const parts: Html[] = [
-    html`<a href="${link(p, { by: 'cluster', cluster: undefined, namespace: undefined, workload: undefined, page: 1 })}">all clusters</a>`,
+    html`<a href="${link(p, { by: 'cluster', cluster: undefined, namespace: undefined, workload: undefined, page: 1, after: undefined })}">all clusters</a>`,
   ];
   if (p.cluster)
     parts.push(
-      html` › <a href="${link(p, { by: 'namespace', namespace: undefined, workload: undefined, page: 1 })}">${p.cluster}</a>`,
+      html` › <a href="${link(p, { by: 'namespace', namespace: undefined, workload: undefined, page: 1, after: undefined })}">${p.cluster}</a>`,
     );
   if (p.cluster && p.namespace)
     parts.push(
-      html` › <a href="${link(p, { by: 'workload', workload: undefined, page: 1 })}">${p.namespace}</a>`,
+      html` › <a href="${link(p, { by: 'workload', workload: undefined, page: 1, after: undefined })}">${p.namespace}</a>`,
     );
   if (p.workload) parts.push(html` › ${p.workload}`);
   return html`<nav class="crumbs" aria-label="breadcrumb">${parts}</nav>`;
@@ -161,6 +152,7 @@ function crumbs(p: PostureParams): Html {
 export async function posturePage(ctx: PageContext): Promise<Page> {
   const p = parsePostureParams(ctx.url.searchParams);
   const trendRange = parseTrendRange(ctx.url.searchParams);
+  const byNumber = p.by === 'container';
   const report = await getPosture(
     ctx.deps.store,
     {
@@ -173,19 +165,21 @@ export async function posturePage(ctx: PageContext): Promise<Page> {
       top: 0, // the page shows no priorities
       scope: ctx.principal.scope,
       now: ctx.now,
+      sort: p.sort,
+      // Containers are narrowed to a workload here, after the read: that kind is paged by number.
+      ...(byNumber ? {} : { limit: PAGE_SIZE, after: p.after }),
     },
     postureConfigOf(ctx.deps.config),
   );
   const groups = report.groups.filter(
     (g) => !(p.by === 'container' && p.workload) || workloadKey(g) === p.workload,
   );
-  const sorted = sortGroups(groups, p.sort);
-  const pages = Math.max(1, Math.ceil(sorted.length / PAGE_SIZE));
-  const shown = sorted.slice((p.page - 1) * PAGE_SIZE, p.page * PAGE_SIZE);
+  const pages = byNumber ? Math.max(1, Math.ceil(groups.length / PAGE_SIZE)) : 1;
+  const shown = byNumber ? groups.slice((p.page - 1) * PAGE_SIZE, p.page * PAGE_SIZE) : groups;
   const sortLink = (s: Sort, label: string) =>
     s === p.sort
       ? html`<strong>${label}</strong>`
-      : html`<a href="${link(p, { sort: s, page: 1 })}">${label}</a>`;
+      : html`<a href="${link(p, { sort: s, page: 1, after: undefined })}">${label}</a>`;
   const rows = shown.map((g) => {
     const to = down(p, g);
     const name = p.by === 'container' ? `${g.labels.container_name ?? ''} (${g.key})` : g.key;
@@ -202,10 +196,11 @@ export async function posturePage(ctx: PageContext): Promise<Page> {
   const trend = await trendSection(ctx, postureTarget(p, ctx.principal.scope), trendRange);
   const body = html`${crumbs(p)}${filterForm(p)}
 <p>Sort: ${sortLink('instances', 'instances')} · ${sortLink('distinct', 'distinct vulnerabilities')} · ${sortLink('containers', 'containers')} · ${sortLink('key', 'name')}</p>
-<p data-total="containers">${report.totals.containers} running containers match; ${groups.length} ${p.by} rows.</p>
+<p data-total="containers">${report.totals.containers} running containers match; ${byNumber ? html`${groups.length} ${p.by} rows.` : html`${shown.length} ${p.by} rows on this page${p.after ? ' (not the first)' : ''}.`}</p>
 <p class="download">Download report: <a href="${reportDownloadHref('html', p)}" download>HTML</a> · <a href="${reportDownloadHref('csv', p)}" download>CSV</a></p>
 ${table(head, rows, report.totals.containers === 0 ? 'No running container matches: clear a filter, or run "runsight inventory collect" / "runsight inventory import" first.' : 'No row matches these filters.')}
 ${pages > 1 ? html`<nav class="pager" aria-label="pages">${p.page > 1 ? html`<a href="${link(p, { page: p.page - 1 })}" rel="prev">previous</a>` : ''}<span>page ${p.page} of ${pages}</span>${p.page < pages ? html`<a href="${link(p, { page: p.page + 1 })}" rel="next">next</a>` : ''}</nav>` : ''}
+${!byNumber && (p.after || report.next) ? html`<nav class="pager" aria-label="pages">${p.after ? html`<a href="${link(p, { page: 1, after: undefined })}" rel="first">first page</a>` : ''}${report.next ? html`<a href="${link(p, { page: 1, after: report.next })}" rel="next">next</a>` : ''}</nav>` : ''}
 ${trend}
 ${freshnessPanel(report.freshness)}`;
   return { title: `Posture by ${p.by}`, body, head: TREND_HEAD };

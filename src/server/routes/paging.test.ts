@@ -1,9 +1,10 @@
 // Paged and sorted lists in-process over the small fleet of test-support/fleet.ts.
-// GET /api/v1/vulnerabilities/{id}/where (`limit`, `cursor` → `next`): the CVE reaches vm-1
-// (c1/ns-a), vm-3 (c2/ns-a) and vm-4 (c2/ns-b); pages of 1 and 2 walk the three containers once
-// each, in the unpaged order; workloads and images stay whole on every page; without `limit` the
-// document has no `next`; a cursor the listing did not return, or a bad limit, is 400. The
-// streamed answer parses to the same document as the CLI's.
+// GET /api/v1/vulnerabilities/{id}/where (`limit`, `after` or its earlier name `cursor` → `next`):
+// the CVE reaches vm-1 (c1/ns-a), vm-3 (c2/ns-a) and vm-4 (c2/ns-b); pages of 1 and 2 walk the three
+// containers once each, in the unpaged order; workloads and images stay whole on every page;
+// without `limit` the document has no `next`; a cursor the listing did not return (tampered with,
+// or the container-id cursor of before), a bad limit, or `after` and `cursor` that differ, is 400.
+// The streamed answer parses to the same document as the CLI's.
 // GET /api/v1/containers?sort=: two containers of a second source (`zz`) pushed beside the fleet's
 // five make the three orders differ (worked by hand below); every page size walks each order
 // once, and a cursor of one order is 400 under another. sort=severity puts the unpatched image's
@@ -51,11 +52,11 @@ async function where(query = ''): Promise<{ status: number; body: Record<string,
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-async function walk(limit: number): Promise<{ ids: string[]; pages: Where[] }> {
+async function walk(limit: number, param = 'cursor'): Promise<{ ids: string[]; pages: Where[] }> {
   const pages: Where[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 10; i++) {
-    const r = await where(`?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const r = await where(`?limit=${limit}${cursor ? `&${param}=${encodeURIComponent(cursor)}` : ''}`);
     expect(r.status).toBe(200);
     const page = r.body as unknown as Where;
     pages.push(page);
@@ -86,9 +87,22 @@ describe('vuln where, paged', () => {
     }
   });
 
+  it.each([1, 2])('pages of %i walk the same with after= as with cursor=', async (limit) => {
+    const { ids, pages } = await walk(limit, 'after');
+    expect(ids).toEqual(['cmdb/vm-1', 'cmdb/vm-3', 'cmdb/vm-4']);
+    expect(pages.map((p) => p.next)).toEqual((await walk(limit)).pages.map((p) => p.next));
+  });
+
+  const b64 = (text: string) => Buffer.from(text).toString('base64url');
   it.each([
-    ['?cursor=bm9wZQ', 'bad_request'], // "nope": not a container of this listing
+    ['?cursor=bm9wZQ', 'bad_request'], // "nope": not a cursor of this listing
     ['?limit=2&cursor=%25%25', 'bad_request'],
+    ['?limit=2&after=%25%25', 'bad_request'],
+    [`?limit=2&after=${b64('cmdb/vm-1')}`, 'bad_request'], // the container-id cursor of before
+    [`?limit=2&after=${b64('["c1","ns-a",null,null]')}`, 'bad_request'], // a key cut short
+    [`?limit=2&after=${b64('[1,2,3,4,5]')}`, 'bad_request'],
+    [`?limit=2&after=${b64('{"__proto__":{"x":1}}')}`, 'bad_request'],
+    [`?limit=1&after=${b64('["c1"]')}&cursor=${b64('["c2"]')}`, 'invalid_request'],
     ['?limit=0', 'invalid_request'],
     ['?limit=many', 'invalid_request'],
   ])('%s is 400', async (query, code) => {

@@ -48,13 +48,21 @@ export function registerVulnerabilityRoutes(app: App): void {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
     const deps = c.var.deps;
+    if (q.after !== undefined && q.cursor !== undefined && q.after !== q.cursor)
+      throw new ApiError(
+        400,
+        'invalid_request',
+        'query.cursor: give `after` (or its earlier name `cursor`), not both',
+      );
+    // With `limit` or `after`, one page read in SQL (keyset) beside the whole workloads and images
+    // aggregated in SQL; without, every container (the CLI's document).
     const w = await vulnWhere(deps.store, id, postureConfigOf(deps.config), {
       scope: c.var.principal.scope,
       limit: q.limit,
-      cursor: q.cursor,
+      cursor: q.after ?? q.cursor,
     });
     if (!w.known) throw unknown(id);
-    // Streamed: a CVE that runs fleet-wide lists every container it reaches.
+    // Streamed when large: a CVE that runs fleet-wide lists every container it reaches.
     return streamJsonDocument({ ...w }) as never;
   });
 }

@@ -77,12 +77,20 @@ export async function queryTagDrift(
   { db }: Pick<Store, 'db'>,
   within: Within = {},
 ): Promise<{ image: string; digests: string[]; containers: number }[]> {
-  // Grouped by (image, digest) first: the index family is looked up once per digest, not per container.
+  // Grouped by (image, digest) first: the index family is looked up once per digest of a reference
+  // running as several digests, not per container nor per group.
   const r = await withWorkMem(db, (tx) =>
     sql<{ image: string; digests: string[]; n: number }>`
-    with running as (
-      select g.image, g.image_digest, sum(g.containers) as n from posture_groups g
+    -- Only a reference running as more than one digest can drift: one pass finds those (a hash
+    -- aggregate, no sort of every group), then their groups alone are summed and their families read.
+    with several as (
+      select g.image from posture_groups g
       where g.image_digest is not null and position('@' in g.image) = 0 and ${withinSql(within, 'g', true)}
+      group by g.image having min(g.image_digest) <> max(g.image_digest)
+    ),
+    running as (
+      select g.image, g.image_digest, sum(g.containers) as n from posture_groups g
+      where g.image_digest is not null and ${withinSql(within, 'g', true)} and g.image in (select s.image from several s)
       group by g.image, g.image_digest
     ),
     fam as (

@@ -22,8 +22,26 @@ export async function queryExposureSummary(
   since: Date,
   filter: Pick<PostureFilter, 'cluster' | 'namespace' | 'scope'> = {},
 ): Promise<ExposureSummary> {
-  // Workloads with a container last seen before the window are counted container by container;
-  // every other workload's groups count whole.
+  // The running side and the gone side are independent reads: concurrent.
+  const [seen, r] = await Promise.all([runningSeen(db, since, filter), goneSince(db, since, filter)]);
+  const gone = Number(r.rows[0]?.gone ?? 0);
+  return {
+    since,
+    containersSeen: seen + gone,
+    gone,
+    shortLived: Number(r.rows[0]?.short ?? 0),
+  };
+}
+
+/**
+ * Running containers last seen in the window. Workloads with a container last seen before it are
+ * counted container by container; every other workload's groups count whole.
+ */
+async function runningSeen(
+  db: Store['db'],
+  since: Date,
+  filter: Pick<PostureFilter, 'cluster' | 'namespace' | 'scope'>,
+): Promise<number> {
   const running = await sql<{ n: number; older: string[] | null }>`
     with older as (
       select distinct g.k_workload from posture_groups g
@@ -41,7 +59,16 @@ export async function queryExposureSummary(
         and ${sql.raw(scopeKeySql('workload'))} = any(${older}::text[])`.execute(db);
     seen += Number(r.rows[0]?.n ?? 0);
   }
-  const r = await sql<{ gone: number; short: number }>`
+  return seen;
+}
+
+/** Containers removed in the window (containers_removed_at), and how many of them lived under an hour. */
+function goneSince(
+  db: Store['db'],
+  since: Date,
+  filter: Pick<PostureFilter, 'cluster' | 'namespace' | 'scope'>,
+) {
+  return sql<{ gone: number; short: number }>`
     with lived as (
       select c.id,
         coalesce(min(e.first_seen), c.started_at, c.first_seen) as born,
@@ -52,11 +79,4 @@ export async function queryExposureSummary(
     )
     select count(*) as gone, count(*) filter (where died - born < interval '1 hour') as short
     from lived`.execute(db);
-  const gone = Number(r.rows[0]?.gone ?? 0);
-  return {
-    since,
-    containersSeen: seen + gone,
-    gone,
-    shortLived: Number(r.rows[0]?.short ?? 0),
-  };
 }

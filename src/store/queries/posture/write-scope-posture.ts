@@ -1,6 +1,7 @@
 // Writes maintained roll-ups (scope_posture): upserts changed scopes, deletes scopes that no
 // longer run anything. Callers decide what changed (src/propagation/snapshots.ts).
 import { sql } from 'kysely';
+import { cellsWeight } from '../../../core/posture-weight.js';
 import type { ScopeKind } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import type { RollupCells } from './read-scope-posture.js';
@@ -38,6 +39,8 @@ export async function upsertScopePosture(
           distinct_cells: r.distinctCells,
           instance_cells: r.instanceCells,
           finding_cells: r.findingCells,
+          // The default order's key (migration 28): the weight of the unfiltered instances.
+          sort_weight: cellsWeight(r.instanceCells),
           computed_at: at,
           snapshot_at: r.snapshotAt,
         })),
@@ -58,6 +61,7 @@ export async function upsertScopePosture(
           distinct_cells: eb.ref('excluded.distinct_cells'),
           instance_cells: eb.ref('excluded.instance_cells'),
           finding_cells: eb.ref('excluded.finding_cells'),
+          sort_weight: eb.ref('excluded.sort_weight'),
           computed_at: eb.ref('excluded.computed_at'),
           snapshot_at: eb.ref('excluded.snapshot_at'),
         })),
