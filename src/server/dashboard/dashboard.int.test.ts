@@ -169,6 +169,23 @@ describe.skipIf(!browserWorks)('dashboard in a browser', () => {
       expect(Number(await page.locator('[data-total="containers"]').textContent())).toBe(expectedContainers);
       expect(await shownFigures(page, 'distinct')).toEqual(pick(posture.totals.distinctVulnerabilities));
       expect(await shownFigures(page, 'instances')).toEqual(pick(posture.totals.instances));
+      // The prioritised list arrives after first paint (web/fragments.js) and equals the API's.
+      await page.locator('#priorities').waitFor({ timeout: 60_000 });
+      const shown = await page
+        .locator('#priorities tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((r) => [r.querySelector('a')?.textContent, Number(r.children[5]?.textContent)]),
+        );
+      const top = await api<{ priorities: { vulnerabilityId: string; containers: number }[] }>(
+        '/api/v1/priorities?top=10',
+        tokens[name],
+      );
+      expect(shown).toEqual(top.priorities.map((p) => [p.vulnerabilityId, p.containers]));
+      expect(shown.length).toBeGreaterThan(0);
+      expect(pageErrors.get(page), 'no CSP violation or script error').toEqual([]);
+      expect(
+        await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations),
+      ).toEqual([]);
       await page.screenshot({ path: `${SHOTS}/overview-${name}.png`, fullPage: true });
       await page.context().close();
     }

@@ -111,6 +111,7 @@ describe('pages with a token', () => {
       '/validate',
       '/sources',
       '/?trend=7d',
+      '/overview/priorities',
     ];
     for (const path of paths) {
       const r = await get(path, 'viewer');
@@ -121,7 +122,8 @@ describe('pages with a token', () => {
       // Scripts come from /static; the only other script elements are JSON data (never executed).
       expect(text, path).not.toMatch(/<script(?![^>]*\ssrc="\/static\/)(?! type="application\/json")/i);
       expect(text, path).not.toMatch(/(src|href)="(https?:)?\/\//i);
-      if (path !== '/sources') expect(text, path).toContain('Freshness of the inputs');
+      if (path !== '/sources' && path !== '/overview/priorities')
+        expect(text, path).toContain('Freshness of the inputs');
     }
   });
 
@@ -159,7 +161,32 @@ describe('pages with a token', () => {
     expect(figure(text, 'distinct', 'total')).toBe(1);
     expect(figure(text, 'instances', 'high')).toBe(3);
     expect(figure(text, 'instances', 'critical')).toBe(0);
-    expect(text).toContain(`href="/vulnerabilities/${CVE}"`);
+    // The prioritised list arrives after first paint (web/fragments.js), from its own page.
+    expect(text).toContain('data-fragment="/overview/priorities"');
+    expect(text).toContain('<script src="/static/fragments.js" defer></script>');
+    expect(text).toContain('href="/overview/priorities"');
+    expect(text).not.toContain(`href="/vulnerabilities/${CVE}"`);
+  });
+
+  it("the prioritised list: a page of its own, or only its section for the overview, in the caller's scope", async () => {
+    const whole = await page('/overview/priorities');
+    expect(whole).toMatch(/^<!doctype html>/);
+    const rowOf = (text: string) =>
+      [
+        ...text.matchAll(
+          /<tr><td><a href="\/vulnerabilities\/([^"]+)">[^<]*<\/a><\/td>(?:<td[^>]*>[^<]*<\/td>){4}<td class="num">(\d+)<\/td>/g,
+        ),
+      ].map((m) => [decodeURIComponent(m[1]!), Number(m[2])]);
+    expect(rowOf(whole)).toEqual([[CVE, 3]]);
+    const fragment = await get('/overview/priorities', 'viewer', { 'x-runsight-fragment': '1' });
+    expect(fragment.status).toBe(200);
+    const text = await fragment.text();
+    expect(text).toMatch(/^<section aria-labelledby="prio-h" id="priorities">/);
+    expect(text).not.toContain('<html');
+    expect(rowOf(text)).toEqual([[CVE, 3]]);
+    const c1 = await get('/overview/priorities', 'viewer-c1', { 'x-runsight-fragment': '1' });
+    expect(rowOf(await c1.text())).toEqual([[CVE, 1]]);
+    expect((await get('/overview/priorities', 'nope', { 'x-runsight-fragment': '1' })).status).not.toBe(200);
   });
 
   it('drills down cluster → namespace → workload → container', async () => {

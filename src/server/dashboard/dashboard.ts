@@ -22,7 +22,7 @@ import { BACKCHANNEL_LOGOUT_PATH, backchannelLogout } from './backchannel-logout
 import { containerPage, imagePage, validatePage, vulnerabilityPage } from './detail-pages.js';
 import { escapeText, layout } from './html.js';
 import { loginHtml } from './login-page.js';
-import { overviewPage } from './overview-page.js';
+import { overviewPage, prioritiesPage } from './overview-page.js';
 import { type Page, type PageContext, PageInputError } from './page-context.js';
 import { posturePage } from './posture-page.js';
 import { REPORT_DOWNLOAD_PATH, reportDownload } from './report-download.js';
@@ -42,6 +42,7 @@ type Render = (ctx: PageContext, param: string) => Promise<Page>;
 /** The pages: GET path pattern → renderer (the one capture, URL-decoded, is its parameter). */
 const PAGES: [RegExp, Render][] = [
   [/^\/$/, (ctx) => overviewPage(ctx)],
+  [/^\/overview\/priorities$/, (ctx) => prioritiesPage(ctx)],
   [/^\/posture$/, (ctx) => posturePage(ctx)],
   [/^\/validate$/, (ctx) => validatePage(ctx)],
   [/^\/sources$/, (ctx) => sourcesPage(ctx)],
@@ -206,6 +207,8 @@ async function page(c: Context<AppEnv>, sessions: SessionStore) {
         throw new PageInputError('the address is not valid percent-encoding');
       }
       const { title, body, head } = await render(ctx, param);
+      // A panel loaded after first paint (web/fragments.js) asks for the main content alone.
+      if (c.req.header('x-runsight-fragment') === '1') return c.html(String(body));
       return c.html(layout({ title, principal, csrf, body, head }));
     }
     return errorPage(c, 404, `no page ${c.req.path}`);

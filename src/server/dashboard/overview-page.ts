@@ -1,9 +1,12 @@
 // `/`: the overview — running containers, distinct vulnerabilities and instances by severity, KEV
 // and fixable, the freshness of every input, coverage gaps and the top priorities, all from
 // getPosture called with the caller's scope — and the posture trend (trend-chart.ts): the fleet's
-// history without a scope, else that of each scope key the caller may read.
+// history without a scope, else that of each scope key the caller may read. The prioritised list
+// is its own page, `/overview/priorities`, that the overview loads after its first paint
+// (web/fragments.js): on a big fleet it takes seconds (it merges every running image's list), the
+// rest of the overview reads maintained rows.
 
-import { postureConfigOf } from '../../propagation/index.js';
+import { listPriorities, postureConfigOf } from '../../propagation/index.js';
 import { getPosture } from '../../views/index.js';
 import { figureCards } from './figures.js';
 import { ageText, freshnessPanel, href, html, table } from './html.js';
@@ -19,7 +22,7 @@ export async function overviewPage(ctx: PageContext): Promise<Page> {
   const [report, trend] = await Promise.all([
     getPosture(
       deps.store,
-      { by: 'cluster', top: TOP, scope: principal.scope, now: ctx.now },
+      { by: 'cluster', top: 0, scope: principal.scope, now: ctx.now },
       postureConfigOf(deps.config),
     ),
     overviewTargets(principal.scope, async () => {
@@ -41,15 +44,8 @@ ${empty ? html`<p class="empty">No running containers yet: run <code>runsight in
 ${figureCards('Distinct vulnerabilities (each counted once)', 'distinct', t.distinctVulnerabilities)}
 ${figureCards('Instances (container × vulnerability)', 'instances', t.instances)}
 ${trend}
-<section aria-labelledby="prio-h"><h2 id="prio-h">Top priorities</h2>
-${table(
-  ['vulnerability', 'severity', 'KEV', 'EPSS', 'fixable', 'containers', 'images', 'exposed for'],
-  report.priorities.map(
-    (p) =>
-      html`<tr><td><a href="${`/vulnerabilities/${encodeURIComponent(p.vulnerabilityId)}`}">${p.vulnerabilityId}</a></td><td class="${`sev-${p.severity}`}">${p.severity}</td><td>${p.kev ? 'yes' : ''}</td><td class="num">${p.epss === null ? '' : p.epss.toFixed(3)}</td><td>${p.fixable ? 'yes' : ''}</td><td class="num">${p.containers}</td><td class="num">${p.images}</td><td>${ageText(p.exposureSeconds)}</td></tr>`,
-  ),
-  'No vulnerability reaches a running container in your scope. If nothing is scanned yet, run "runsight scan-in-use".',
-)}</section>
+<section aria-labelledby="prio-h" data-fragment="/overview/priorities"><h2 id="prio-h">Top priorities</h2>
+<p class="hint" data-loading>Computing the prioritised list… <a href="/overview/priorities">open it on its own page</a>.</p></section>
 <section aria-labelledby="gap-h"><h2 id="gap-h">Coverage gaps</h2>
 ${table(
   ['reason', 'image', 'containers', 'scanned'],
@@ -63,5 +59,24 @@ ${report.coverage.gaps.length ? html`<p class="hint">Close gaps with <code>runsi
 ${freshnessPanel(report.freshness)}
 <p class="hint">${report.limits}</p>
 <p><a href="${href('/posture', { by: 'namespace' })}">Posture by namespace</a> · <a href="/posture?by=workload">by workload</a> · <a href="/posture?by=image">by image</a></p>`;
-  return { title: 'Overview', body, head: TREND_HEAD };
+  return {
+    title: 'Overview',
+    body,
+    head: html`${TREND_HEAD}<script src="/static/fragments.js" defer></script>`,
+  };
+}
+
+/** `/overview/priorities`: the overview's prioritised list (KEV, EPSS, severity, fix, reach, exposure) in the caller's scope. */
+export async function prioritiesPage(ctx: PageContext): Promise<Page> {
+  const priorities = await listPriorities(ctx.deps.store, { scope: ctx.principal.scope }, {}, TOP);
+  const body = html`<section aria-labelledby="prio-h" id="priorities"><h2 id="prio-h">Top priorities</h2>
+${table(
+  ['vulnerability', 'severity', 'KEV', 'EPSS', 'fixable', 'containers', 'images', 'exposed for'],
+  priorities.map(
+    (p) =>
+      html`<tr><td><a href="${`/vulnerabilities/${encodeURIComponent(p.vulnerabilityId)}`}">${p.vulnerabilityId}</a></td><td class="${`sev-${p.severity}`}">${p.severity}</td><td>${p.kev ? 'yes' : ''}</td><td class="num">${p.epss === null ? '' : p.epss.toFixed(3)}</td><td>${p.fixable ? 'yes' : ''}</td><td class="num">${p.containers}</td><td class="num">${p.images}</td><td>${ageText(p.exposureSeconds)}</td></tr>`,
+  ),
+  'No vulnerability reaches a running container in your scope. If nothing is scanned yet, run "runsight scan-in-use".',
+)}</section>`;
+  return { title: 'Top priorities', body };
 }

@@ -21,6 +21,7 @@ interface Asset {
 export const ASSETS: Record<string, Asset> = {
   'dashboard.css': { file: 'web/dashboard.css', type: 'text/css; charset=utf-8' },
   'trend-chart.js': { file: 'web/trend-chart.js', type: 'text/javascript; charset=utf-8' },
+  'fragments.js': { file: 'web/fragments.js', type: 'text/javascript; charset=utf-8' },
   'htmx.min.js': { module: 'htmx.org/dist/htmx.min.js', type: 'text/javascript; charset=utf-8' },
   'uPlot.iife.min.js': { module: 'uplot/dist/uPlot.iife.min.js', type: 'text/javascript; charset=utf-8' },
   'uPlot.min.css': { module: 'uplot/dist/uPlot.min.css', type: 'text/css; charset=utf-8' },
