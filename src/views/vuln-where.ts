@@ -8,7 +8,7 @@
 
 import { InputError } from '../core/errors.js';
 import type { PostureConfig } from '../propagation/index.js';
-import type { Store, VulnWhereKey, VulnWhereRow } from '../store/index.js';
+import type { Store, VulnWhereKey, VulnWhereRow, VulnWhereSummary } from '../store/index.js';
 import {
   canonicalVulnIds,
   getVulnerability,
@@ -27,13 +27,7 @@ export interface VulnWhere {
   /** False when no advisory and no current finding names the id (by id, alias or upstream). */
   known: boolean;
   containers: VulnWhereRow[];
-  workloads: {
-    cluster: string | null;
-    namespace: string | null;
-    kind: string | null;
-    name: string | null;
-    containers: number;
-  }[];
+  workloads: VulnWhereSummary['workloads'];
   images: string[];
   /** Only when a page was asked for (`limit`): the cursor of the next page of `containers`, or null. */
   next?: string | null;

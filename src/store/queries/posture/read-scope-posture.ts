@@ -54,22 +54,7 @@ export async function readScopePosture(
 ): Promise<RollupCells[]> {
   let q = db
     .selectFrom('scope_posture')
-    .select([
-      'scope_key',
-      'labels',
-      'containers',
-      'unresolved',
-      'unscanned',
-      'images',
-      'oldest_scan',
-      'last_seen',
-      'source_ids',
-      'distinct_cells',
-      'instance_cells',
-      'finding_cells',
-      'computed_at',
-      'snapshot_at',
-    ])
+    .select(COLUMNS)
     .select((eb) =>
       where.digests === false
         ? sql<string[]>`'{}'::text[]`.as('digests')
