@@ -37,6 +37,8 @@ const repeated = z
 
 // ---- containers ----
 export const PAGE_MAX = 1000;
+/** A page size from the query string, 1–PAGE_MAX. */
+const pageSize = () => z.coerce.number().int().min(1).max(PAGE_MAX);
 export const ContainersQuery = z.object({
   cluster: z.string().min(1).optional().openapi({ description: 'only this cluster' }),
   namespace: repeated.openapi({ description: 'only these namespaces (repeatable)' }),
@@ -47,11 +49,7 @@ export const ContainersQuery = z.object({
     description:
       "the order: `source` (source, cluster, namespace, pod, id), `id`, `workload` (cluster, namespace, workload kind and name, id), or `severity` (worst first: the image's KEV, then critical, high, medium, low, unknown vulnerabilities, then id; containers whose image has no posture last); a cursor continues only the order it came from",
   }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(PAGE_MAX)
+  limit: pageSize()
     .default(100)
     .openapi({ description: `page size, 1–${PAGE_MAX} (default 100)` }),
 });
@@ -145,11 +143,7 @@ export const PostureQuerySchema = z.object({
   cluster: z.string().min(1).optional(),
   namespace: z.string().min(1).optional(),
   top: z.coerce.number().int().min(1).max(1000).default(20),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(PAGE_MAX)
+  limit: pageSize()
     .optional()
     .openapi({ description: `page size of \`groups\`, 1–${PAGE_MAX} (default: every group, no \`next\`)` }),
   after: z
@@ -207,11 +201,7 @@ export const VulnWhereSchema = z
       'The document of `runsight vuln where --format json`; with `limit`, `containers` is one page (workloads and images stay whole)',
   });
 export const VulnWhereQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(PAGE_MAX)
+  limit: pageSize()
     .optional()
     .openapi({
       description: `page size of \`containers\`, 1–${PAGE_MAX} (default: all of them, no \`next\`)`,
