@@ -60,8 +60,12 @@ export async function loadVulnLists(
 /** image_posture.vulns: big-endian int4 per vulnerability (number × 32 + cell). */
 export function decodeVulns(bytes: Uint8Array | null): Int32Array {
   if (!bytes?.length) return new Int32Array(0);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Int32Array(bytes.byteLength >> 2);
-  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, false);
-  return out;
+  // Copied into a buffer of its own (aligned for Int32Array) and byte-swapped natively on a
+  // little-endian host: a fleet's lists are millions of entries.
+  const copy = new Uint8Array(bytes.byteLength & ~3);
+  copy.set(bytes.subarray(0, copy.length));
+  if (LITTLE_ENDIAN) Buffer.from(copy.buffer).swap32();
+  return new Int32Array(copy.buffer);
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
