@@ -1,12 +1,31 @@
 // The API client against a small Hono app served on loopback that answers as the API does
 // (`{error: {code, message}}`, cursor pages): paging, query strings, path escaping, and each failure
 // mapped to the CLI's typed errors (401/403, 404, other 4xx → exit 2; 5xx, network, timeout → exit
-// 3) with messages that never carry the token. The real app is exercised in src/cli/remote-mode.test.ts.
+// 3) with messages that never carry the token. The real app is exercised in src/cli/remote-mode.test.ts,
+// and here for `vuln where`, which the client walks in pages: over a PGlite fleet of 7 carriers, pages
+// of 2 take 4 requests and assemble the local view's document byte for byte (its JSON text).
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonText } from '../cli/output.js';
+import type { Principal } from '../core/access.js';
 import { InputError, InterruptedError, RunsightError } from '../core/errors.js';
+import { silentLogger } from '../core/logger.js';
+import { syncPosture } from '../propagation/index.js';
+import {
+  addContainers,
+  addManifest,
+  addScan,
+  addSource,
+  digestOf,
+} from '../propagation/test-support/fleet.js';
+import { openStore } from '../store/index.js';
+import { vulnWhere } from '../views/index.js';
+import { createApp } from './app.js';
 import { createClient } from './client.js';
 
 const TOKEN = 'rs_test_0123456789abcdef';
@@ -172,5 +191,100 @@ describe('createClient', () => {
     expect(() => createClient({ url: 'ftp://user:secret@host' })).toThrow(InputError);
     expect(() => createClient({ url: 'ftp://user:secret@host' })).toThrow(/"ftp:\/\/\*\*\*@host"/);
     expect(() => createClient({ url: 'not a url' })).toThrow(/such as http:\/\/127\.0\.0\.1:8080/);
+  });
+});
+
+describe('vuln where through the client', () => {
+  const V1 = digestOf('where-v1');
+  const V2 = digestOf('where-v2');
+  const CLEAN = digestOf('where-clean');
+
+  it('walks the containers in pages and returns the local document, byte for byte', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runsight-client-where-'));
+    const store = await openStore({ dataDir: dir });
+    try {
+      const src = await addSource(store);
+      for (const d of [V1, V2, CLEAN]) await addManifest(store, d);
+      await addScan(store, V1, [{ id: 'CVE-2024-9', severity: 'HIGH', pkg: 'zlib', fixed: '1.1' }]);
+      await addScan(store, V2, [
+        { id: 'CVE-2024-9', severity: 'CRITICAL', pkg: 'openssl' },
+        { id: 'CVE-2024-9', severity: 'CRITICAL', pkg: 'zlib' },
+      ]);
+      await addScan(store, CLEAN, [{ id: 'CVE-2024-8', severity: 'LOW' }]);
+      const c = (
+        id: string,
+        cluster: string,
+        namespace: string,
+        kind: string,
+        name: string,
+        digest: string,
+      ) => ({
+        id,
+        image: `app:${id}`,
+        digest,
+        cluster,
+        namespace,
+        workloadKind: kind,
+        workloadName: name,
+      });
+      await addContainers(store, src, [
+        c('p/api-2', 'prod', 'shop', 'Deployment', 'api', V1),
+        c('p/api-1', 'prod', 'shop', 'Deployment', 'api', V1),
+        c('p/db-1', 'prod', 'shop', 'StatefulSet', 'db', V1),
+        c('p/web-1', 'prod', 'blog', 'Deployment', 'web', V2),
+        c('a/web-1', 'prod', 'blog', 'Deployment', 'web', V2),
+        c('s/job-1', 'stage', 'shop', 'Deployment', 'job', V2),
+        c('s/api-1', 'stage', 'shop', 'Deployment', 'api', V1),
+        c('p/clean-1', 'prod', 'shop', 'Deployment', 'clean', CLEAN),
+      ]);
+      await syncPosture(store);
+      const local = await vulnWhere(store, 'CVE-2024-9');
+
+      const viewer: Principal = { subject: 'token:test', role: 'viewer', scope: {}, via: 'token' };
+      const app = createApp({ store, config: {}, logger: silentLogger, authenticate: async () => viewer });
+      const requests: string[] = [];
+      const client = createClient({
+        url: 'http://runsight.test',
+        token: TOKEN,
+        pageSize: 2,
+        fetch: async (input, init) => {
+          const u = new URL(String(input));
+          requests.push(`${u.pathname}${u.search}`);
+          return app.request(`${u.pathname}${u.search}`, init);
+        },
+      });
+      const remote = await client.vulnerabilityWhere('CVE-2024-9');
+
+      // In the list's order (cluster, namespace, kind, name, id); workloads and images as first met.
+      expect(local.containers.map((x) => x.containerId)).toEqual([
+        'a/web-1',
+        'p/web-1',
+        'p/api-1',
+        'p/api-2',
+        'p/db-1',
+        's/api-1',
+        's/job-1',
+      ]);
+      expect(local.workloads.map((w) => [w.cluster, w.namespace, w.kind, w.name, w.containers])).toEqual([
+        ['prod', 'blog', 'Deployment', 'web', 2],
+        ['prod', 'shop', 'Deployment', 'api', 2],
+        ['prod', 'shop', 'StatefulSet', 'db', 1],
+        ['stage', 'shop', 'Deployment', 'api', 1],
+        ['stage', 'shop', 'Deployment', 'job', 1],
+      ]);
+      expect(local.images).toEqual([V2, V1]);
+      expect(jsonText(remote)).toBe(jsonText(local));
+      // Seven containers in pages of two: four requests, each after the previous page's `next`.
+      expect(requests).toHaveLength(4);
+      expect(requests[0]).toBe('/api/v1/vulnerabilities/CVE-2024-9/where?limit=2');
+      for (const r of requests.slice(1))
+        expect(r).toMatch(/^\/api\/v1\/vulnerabilities\/CVE-2024-9\/where\?limit=2&after=[\w-]+&summary=false$/);
+      expect(new Set(requests).size).toBe(4);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -81,7 +81,7 @@ export interface ClientOptions {
   signal?: AbortSignal | undefined;
   /** Longest one request may take (default 60 s). */
   timeoutMs?: number | undefined;
-  /** Page size asked of list routes (default 1000). */
+  /** Page size asked of list routes and of `vuln where`'s containers (default 1000). */
   pageSize?: number | undefined;
 }
 
@@ -101,6 +101,8 @@ export function createClient(opts: ClientOptions): RunsightClient {
   const doFetch = opts.fetch ?? globalThis.fetch;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const pageSize = opts.pageSize ?? 1000;
+  // The server's largest `vuln where` page (schemas.ts WHERE_PAGE_MAX; not imported: no zod here).
+  const wherePage = opts.pageSize ?? 10_000;
   // A server that echoes the token back (a proxy's error page) does not get it into a message.
   const hide = (text: string) =>
     opts.token && opts.token.length >= 8 ? text.split(opts.token).join('***') : text;
@@ -208,7 +210,27 @@ export function createClient(opts: ClientOptions): RunsightClient {
     container: (id) => get(one('containers', id)),
     workload: (key) => get(one('workloads', key)),
     vulnerability: (id) => get(one('vulnerabilities', id)),
-    vulnerabilityWhere: (id) => get(`${one('vulnerabilities', id)}/where`),
+    async vulnerabilityWhere(id) {
+      // Pages of containers (keyset, `limit`/`after`; 10 000 a page unless `pageSize` is set): a CVE
+      // that runs fleet-wide is hundreds of thousands of containers, not one body to hold twice.
+      // The first page carries the whole `workloads` and `images`; later pages are asked without
+      // them (`summary=false`: an aggregate over every carrier each time). The document is the
+      // CLI's, key for key (an inventory change during the walk can show in it, as in any walk).
+      const path = `${one('vulnerabilities', id)}/where`;
+      const first = await get<VulnWhere & { next: string | null }>(path, { limit: wherePage });
+      const containers = [...first.containers];
+      for (let after = first.next; after; ) {
+        const page = await get<{ containers: VulnWhere['containers']; next: string | null }>(path, {
+          limit: wherePage,
+          after,
+          summary: 'false',
+        });
+        for (const c of page.containers) containers.push(c);
+        after = page.containers.length ? page.next : null;
+      }
+      const { next: _next, ...doc } = first;
+      return { ...doc, containers };
+    },
     image: (ref) => get(one('images', ref)),
     validate: (input) =>
       get('validate', {

@@ -37,8 +37,10 @@ const repeated = z
 
 // ---- containers ----
 export const PAGE_MAX = 1000;
-/** A page size from the query string, 1–PAGE_MAX. */
-const pageSize = () => z.coerce.number().int().min(1).max(PAGE_MAX);
+/** `vuln where`'s largest page of containers: rows are small and a fleet-wide CVE has many. */
+export const WHERE_PAGE_MAX = 10_000;
+/** A page size from the query string, 1–`max`. */
+const pageSize = (max = PAGE_MAX) => z.coerce.number().int().min(1).max(max);
 export const ContainersQuery = z.object({
   cluster: z.string().min(1).optional().openapi({ description: 'only this cluster' }),
   namespace: repeated.openapi({ description: 'only these namespaces (repeatable)' }),
@@ -189,8 +191,8 @@ export const VulnWhereSchema = z
   .looseObject({
     ids: z.array(z.string()),
     containers: z.array(z.unknown()),
-    workloads: z.array(z.unknown()),
-    images: z.array(z.unknown()),
+    workloads: z.array(z.unknown()).optional().openapi({ description: 'absent only with `summary=false`' }),
+    images: z.array(z.unknown()).optional().openapi({ description: 'absent only with `summary=false`' }),
     next: z.string().nullable().optional().openapi({
       description:
         'only when `limit`, `after` or `cursor` was given: pass as `after` for the next page of `containers`; null on the last',
@@ -201,10 +203,10 @@ export const VulnWhereSchema = z
       'The document of `runsight vuln where --format json`; with `limit`, `containers` is one page (workloads and images stay whole)',
   });
 export const VulnWhereQuery = z.object({
-  limit: pageSize()
+  limit: pageSize(WHERE_PAGE_MAX)
     .optional()
     .openapi({
-      description: `page size of \`containers\`, 1–${PAGE_MAX} (default: all of them, no \`next\`)`,
+      description: `page size of \`containers\`, 1–${WHERE_PAGE_MAX} (default: all of them, no \`next\`)`,
     }),
   after: z.string().min(1).max(2000).optional().openapi({ description: 'the `next` of the previous page' }),
   cursor: z
@@ -213,6 +215,10 @@ export const VulnWhereQuery = z.object({
     .max(2000)
     .optional()
     .openapi({ description: 'the same as `after` (its earlier name); not with a different `after`' }),
+  summary: flag.openapi({
+    description:
+      "false: a page of `containers` only, without `workloads` and `images` (they cost an aggregate over every carrier; a client walking the pages keeps the first page's)",
+  }),
 });
 
 // ---- images ----

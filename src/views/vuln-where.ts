@@ -38,42 +38,66 @@ export interface VulnWherePage {
   limit?: number | undefined;
   /** The `next` of the previous page. */
   cursor?: string | undefined;
+  /**
+   * False (pages only): leave out `workloads` and `images` — an aggregate over every carrier, which a
+   * client walking the pages already has from the first.
+   */
+  summary?: boolean | undefined;
 }
+
+/** A page asked for with `summary: false`: its containers, without workloads and images. */
+export type VulnWhereContainers = Omit<VulnWhere, 'workloads' | 'images'>;
 
 /** Under an access scope: only the running containers inside it (and so their workloads and images). */
 export async function vulnWhere(
   store: Store,
   id: string,
+  config?: PostureConfig,
+  opts?: ScopedRead & VulnWherePage & { summary?: true | undefined },
+): Promise<VulnWhere>;
+export async function vulnWhere(
+  store: Store,
+  id: string,
+  config: PostureConfig,
+  opts: ScopedRead & VulnWherePage,
+): Promise<VulnWhere | VulnWhereContainers>;
+export async function vulnWhere(
+  store: Store,
+  id: string,
   _config: PostureConfig = {},
   opts: ScopedRead & VulnWherePage = {},
-): Promise<VulnWhere> {
+): Promise<VulnWhere | VulnWhereContainers> {
   const paged = opts.limit !== undefined || opts.cursor !== undefined;
   if (paged && opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1))
     throw new InputError(`limit must be a positive integer, got ${opts.limit}`);
   const after = opts.cursor === undefined ? undefined : decodeVulnWhereCursor(opts.cursor);
   const ids = await canonicalVulnIds(store, id);
   let containers: VulnWhereRow[];
-  let workloads: VulnWhere['workloads'];
-  let images: string[];
+  let workloads: VulnWhere['workloads'] | undefined;
+  let images: string[] | undefined;
   let next: string | null = null;
   if (paged) {
     const [page, summary] = await Promise.all([
       queryVulnWhere(store, ids, opts.scope, { limit: opts.limit, after }),
-      queryVulnWhereSummary(store, ids, opts.scope),
+      opts.summary === false ? undefined : queryVulnWhereSummary(store, ids, opts.scope),
     ]);
     containers = page.rows;
     next = page.next && encodeCursor(page.next);
-    ({ workloads, images } = summary);
+    ({ workloads, images } = summary ?? {});
   } else {
     containers = await queryVulnWhere(store, ids, opts.scope);
     ({ workloads, images } = summarise(containers));
   }
   // A scoped caller learns of an id only from advisories or from images inside its scope.
   const known = scopeRestricts(opts.scope)
-    ? images.length > 0 || (await isNamed(store, id, opts))
+    ? containers.length > 0 || (images?.length ?? 0) > 0 || (await isNamed(store, id, opts))
     : ids.length > 0 || (await isNamed(store, id));
-  const doc: VulnWhere = { vulnerability: id, ids: known ? ids : [], known, containers, workloads, images };
-  return paged ? { ...doc, next } : doc;
+  const doc = { vulnerability: id, ids: known ? ids : [], known, containers };
+  // Without its summary (summary: false), a page has no workloads and images at all: never empty
+  // lists that would read as "none".
+  if (!workloads || !images) return { ...doc, next };
+  const whole: VulnWhere = { ...doc, workloads, images };
+  return paged ? { ...whole, next } : whole;
 }
 
 /** The workloads and images of a whole list, each in the order it first appears. */

@@ -93,6 +93,23 @@ describe('vuln where, paged', () => {
     expect(pages.map((p) => p.next)).toEqual((await walk(limit)).pages.map((p) => p.next));
   });
 
+  it('summary=false: the same pages without workloads and images (not empty lists)', async () => {
+    const whole = await walk(1, 'after');
+    let after: string | null | undefined = whole.pages[0]!.next;
+    const ids = whole.pages[0]!.containers.map((c) => c.containerId);
+    while (after) {
+      const r = await where(`?limit=1&summary=false&after=${encodeURIComponent(after)}`);
+      expect(r.status).toBe(200);
+      expect('workloads' in r.body || 'images' in r.body).toBe(false);
+      const page = r.body as unknown as Where;
+      ids.push(...page.containers.map((c) => c.containerId));
+      after = page.next;
+    }
+    expect(ids).toEqual(whole.ids);
+    expect((await where('?limit=1&summary=true')).body.workloads).toEqual(cli.workloads);
+    expect((await where('?limit=1&summary=maybe')).status).toBe(400);
+  });
+
   const b64 = (text: string) => Buffer.from(text).toString('base64url');
   it.each([
     ['?cursor=bm9wZQ', 'bad_request'], // "nope": not a cursor of this listing
@@ -105,6 +122,7 @@ describe('vuln where, paged', () => {
     [`?limit=1&after=${b64('["c1"]')}&cursor=${b64('["c2"]')}`, 'invalid_request'],
     ['?limit=0', 'invalid_request'],
     ['?limit=many', 'invalid_request'],
+    ['?limit=10001', 'invalid_request'],
   ])('%s is 400', async (query, code) => {
     const r = await where(query);
     expect(r.status).toBe(400);

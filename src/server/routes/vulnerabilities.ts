@@ -60,6 +60,7 @@ export function registerVulnerabilityRoutes(app: App): void {
       scope: c.var.principal.scope,
       limit: q.limit,
       cursor: q.after ?? q.cursor,
+      summary: q.summary,
     });
     if (!w.known) throw unknown(id);
     // Streamed when large: a CVE that runs fleet-wide lists every container it reaches.
