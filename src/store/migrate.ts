@@ -23,6 +23,7 @@ import * as m027 from './migrations/027-session-refresh.js';
 import * as m028 from './migrations/028-posture-sort-key.js';
 import * as m031 from './migrations/031-findings-aliases-index.js';
 import * as m032 from './migrations/032-scan-age-index.js';
+import * as m033 from './migrations/033-resolution-pending.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m028,
   m031,
   m032,
+  m033,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

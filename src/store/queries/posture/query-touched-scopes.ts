@@ -15,10 +15,18 @@ export async function queryTouchedScopes(
   ids: string[] = [],
 ): Promise<Map<ScopeKind, Set<string>>> {
   const cols = kinds.map((k, i) => sql.raw(`${scopeKeySql(k)} as k${i}`));
+  // An empty list is left out rather than matched: the planner serves an arm that can never match
+  // with a scan of whichever partial index looks smallest, rows and all.
+  const touched = [
+    sql`c.first_seen > ${since}`,
+    sql`c.removed_at > ${since}`,
+    sql`c.resolved_at > ${since}`,
+    ...(digests.length ? [sql`c.image_digest = any(${digests}::text[])`] : []),
+    ...(ids.length ? [sql`c.id = any(${ids}::text[])`] : []),
+  ];
   const r = await sql<Record<string, string>>`
     select distinct ${sql.join(cols)} from containers c
-    where c.first_seen > ${since} or c.removed_at > ${since} or c.resolved_at > ${since}
-       or c.image_digest = any(${digests}::text[]) or c.id = any(${ids}::text[])`.execute(db);
+    where ${sql.join(touched, sql` or `)}`.execute(db);
   const out = new Map<ScopeKind, Set<string>>(kinds.map((k) => [k, new Set<string>()]));
   for (const row of r.rows) {
     for (const [i, k] of kinds.entries()) out.get(k)!.add(String(row[`k${i}`]));

@@ -1,7 +1,10 @@
 // Containers whose resolution is missing or out of date, one keyset page at a time. A container is
-// out of date when its identity fields (image, image ID, digest, platform, start time) differ from
-// the ones its resolution was computed from, or — with `includeNonExact` — when it did not resolve
-// exactly and the identity graph has grown since.
+// out of date when its identity fields (image, image ID, digest, platform, start time) changed
+// since its resolution was computed, or — with `includeNonExact` — when it did not resolve exactly
+// and the identity graph has grown since. A change of identity clears resolved_at (migration 33's
+// trigger, for every writer), so "missing or out of date" is `resolved_at is null`: a walk of the
+// partial index containers_unresolved, which is empty when nothing changed — not a comparison of
+// every row with its resolution_input (a sequential scan of the table).
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
 
@@ -58,13 +61,9 @@ export async function listContainersToResolve(
   if (after !== null) q = q.where('id', '>', after);
   if (sel.ids) q = q.where('id', '=', sql<string>`any(${sel.ids}::text[])`);
   else if (!sel.all) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('resolved_at', 'is', null),
-        eb(sql`resolution_input`, 'is distinct from', sql.raw(resolutionInput())),
-        ...(sel.includeNonExact ? [eb('confidence', '<>', 'exact')] : []),
-      ]),
-    );
+    q = sel.includeNonExact
+      ? q.where((eb) => eb.or([eb('resolved_at', 'is', null), eb('confidence', '<>', 'exact')]))
+      : q.where('resolved_at', 'is', null);
   }
   return q.execute();
 }
