@@ -75,6 +75,7 @@ export async function resolveContainers(
         imageDigest: r.imageDigest,
         matchMethod: r.matchMethod,
         confidence: r.confidence,
+        input: rows[i]!.input,
       })),
       at,
     );

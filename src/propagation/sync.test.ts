@@ -4,6 +4,7 @@
 // inventory writer or by any other write, is still resolved again.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listContainersToResolve, saveResolutions } from '../store/index.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
 import { syncPosture } from './sync.js';
 import { addContainers, addManifest, addScan, addSource, digestOf } from './test-support/fleet.js';
@@ -81,5 +82,36 @@ describe.each(kinds)('no-change sync on %s', (kind) => {
     expect(r.resolutionChanges).toEqual([{ id: 'svc/b', before: V1, after: V2 }]);
     const again = await syncPosture(store, { now: new Date('2026-03-01T00:20:00Z') });
     expect(again.containersResolved).toBe(0);
+  });
+
+  it('does not save a resolution computed from an identity that changed since it was read', async () => {
+    await seed(store);
+    await syncPosture(store, { now: new Date('2026-03-01T00:00:00Z') });
+    await store.db.updateTable('containers').set({ digest: V2 }).where('id', '=', 'svc/a').execute();
+    const [read] = await listContainersToResolve(store, {}, null, 10);
+    expect(read).toMatchObject({ id: 'svc/a', digest: V2 });
+    // The identity changes again between the read and the save (another writer, mid-sync).
+    await store.db.updateTable('containers').set({ digest: V1 }).where('id', '=', 'svc/a').execute();
+    await saveResolutions(
+      store,
+      [{ id: 'svc/a', imageDigest: V2, matchMethod: 'digest', confidence: 'exact', input: read!.input }],
+      new Date('2026-03-01T00:05:00Z'),
+    );
+    const row = await store.db
+      .selectFrom('containers')
+      .select(['resolved_at', 'image_digest'])
+      .where('id', '=', 'svc/a')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ resolved_at: null, image_digest: V1 });
+    // The next sync resolves it from the identity it has now.
+    const r = await syncPosture(store, { now: new Date('2026-03-01T00:10:00Z') });
+    expect(r.containersResolved).toBe(1);
+    expect(
+      await store.db
+        .selectFrom('containers')
+        .select('image_digest')
+        .where('id', '=', 'svc/a')
+        .executeTakeFirst(),
+    ).toEqual({ image_digest: V1 });
   });
 });

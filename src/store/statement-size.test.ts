@@ -199,14 +199,20 @@ describe.each(kinds)('statement size on %s', (kind) => {
   it('answers the propagation and posture lookups for 70,000 ids, digests and keys', async () => {
     const digests = Array.from({ length: N }, (_, i) => sha(i, '9'));
     const ids = [...many('nope'), 'cmdb-size/c-1'];
-    expect((await listContainersToResolve(store, { ids }, null, N + 1)).map((c) => c.id)).toEqual([
-      'cmdb-size/c-1',
-    ]);
+    const toResolve = await listContainersToResolve(store, { ids }, null, N + 1);
+    expect(toResolve.map((c) => c.id)).toEqual(['cmdb-size/c-1']);
+    const input = new Map(toResolve.map((c) => [c.id, c.input]));
     const facts = await loadImageFacts(store, digests, digests);
     expect(facts.images).toEqual([]);
     await saveResolutions(
       store,
-      ids.map((id) => ({ id, imageDigest: null, matchMethod: 'unresolved', confidence: 'none' })),
+      ids.map((id) => ({
+        id,
+        imageDigest: null,
+        matchMethod: 'unresolved',
+        confidence: 'none',
+        input: input.get(id) ?? '',
+      })),
       new Date(),
     );
     const touched = await queryTouchedScopes(store, ['namespace'], new Date(0), digests);

@@ -25,6 +25,8 @@ export interface ContainerToResolve {
   image_digest: string | null;
   match_method: string;
   confidence: string;
+  /** resolutionInput() as read: saveResolutions saves only if the row still has it. */
+  input: string;
 }
 
 export interface ResolveSelection {
@@ -55,6 +57,7 @@ export async function listContainersToResolve(
       'image_digest',
       'match_method',
       'confidence',
+      sql<string>`${sql.raw(resolutionInput())}`.as('input'),
     ])
     .orderBy('id')
     .limit(limit);
