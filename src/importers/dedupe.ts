@@ -29,7 +29,12 @@ export function findingKey(f: Pick<Finding, 'id' | 'package' | 'installedVersion
  */
 export function dedupeFindings(items: ReportedFinding[]): { findings: Finding[]; skipped: SkippedItem[] } {
   // Per package version: the kept findings with the ids of the records folded into each.
-  const byPackage = new Map<string, { finding: Finding; members: Set<string> }[]>();
+  // A kept finding is the item's own object until a duplicate folds into it, and only then a copy
+  // (the items are never changed): a report without duplicates holds one object per finding.
+  const byPackage = new Map<
+    string,
+    { finding: Finding; index: number; copied: boolean; members: Set<string> }[]
+  >();
   const kept: Finding[] = [];
   const skipped: SkippedItem[] = [];
   for (const { finding, reportedId } of items) {
@@ -42,13 +47,17 @@ export function dedupeFindings(items: ReportedFinding[]): { findings: Finding[];
         finding.aliases.some((a) => k.members.has(a)),
     );
     if (!first) {
-      const copy = { ...finding, aliases: [...finding.aliases] };
-      same.push({ finding: copy, members: new Set(ids) });
+      same.push({ finding, index: kept.length, copied: false, members: new Set(ids) });
       byPackage.set(pkgKey, same);
-      kept.push(copy);
+      kept.push(finding);
       continue;
     }
     for (const id of ids) first.members.add(id);
+    if (!first.copied) {
+      first.finding = { ...first.finding, aliases: [...first.finding.aliases] };
+      first.copied = true;
+      kept[first.index] = first.finding;
+    }
     const f = first.finding;
     for (const a of [...ids, ...finding.aliases]) if (a !== f.id && !f.aliases.includes(a)) f.aliases.push(a);
     skipped.push({

@@ -69,13 +69,7 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
     opts.signal?.throwIfAborted();
     let reports: ParsedImageReport[];
     try {
-      const doc = data !== undefined ? data : await readReportFile(file, opts.signal, opts.format);
-      reports = parseReport(doc, opts.format, file);
-      if (opts.image && reports.length > 1)
-        throw new ReportFormatError(
-          file,
-          `--image names one image but this report covers ${reports.length}; import it without --image (each image is mapped from the report) or split it`,
-        );
+      reports = await readReports(file, data, opts);
     } catch (err) {
       if (!(err instanceof ReportFormatError)) throw err;
       result.errors.push({ file, message: err.message });
@@ -86,6 +80,22 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
   }
   progress(inputs.length);
   return result;
+}
+
+/**
+ * The image reports of one file or document. Its own function so the document read from a file is
+ * garbage once parsed: a variable of importReports' frame would stay alive (a suspended async
+ * function keeps its registers) while every image of the file is saved.
+ */
+async function readReports(file: string, data: unknown, opts: ImportOptions): Promise<ParsedImageReport[]> {
+  const doc = data !== undefined ? data : await readReportFile(file, opts.signal, opts.format);
+  const reports = parseReport(doc, opts.format, file);
+  if (opts.image && reports.length > 1)
+    throw new ReportFormatError(
+      file,
+      `--image names one image but this report covers ${reports.length}; import it without --image (each image is mapped from the report) or split it`,
+    );
+  return reports;
 }
 
 async function importOne(

@@ -54,6 +54,7 @@ export const REPORT_ARRAYS: readonly ReportArray[] = [
 /** Which arrays to stream for a format (all of them for `auto`), and how to slim their elements. */
 export function reportArraySelector(format: ImportFormat | 'auto'): ArraySelector {
   const arrays = REPORT_ARRAYS.filter((a) => format === 'auto' || a.format === format);
+  const intern = interner();
   return (path) => {
     const hit = arrays.find((a) => matches(a.path, path));
     if (!hit) return undefined;
@@ -65,10 +66,27 @@ export function reportArraySelector(format: ImportFormat | 'auto'): ArraySelecto
       each: (element) => {
         const r = schema.safeParse(element);
         // The round trip copies every kept string: the parser's strings are slices of the chunk
-        // they were read from, and V8 keeps a whole chunk alive for one slice of it.
-        return r.success ? JSON.parse(JSON.stringify(r.data)) : element;
+        // they were read from, and V8 keeps a whole chunk alive for one slice of it. Each copy is
+        // interned: entries repeat their package name, purl, layer, vectors and versions.
+        return r.success ? JSON.parse(JSON.stringify(r.data), (_key, value) => intern(value)) : element;
       },
     };
+  };
+}
+
+/** Most entries of an image repeat a few hundred distinct strings; bounded, in case they do not. */
+const INTERNED_MAX = 100_000;
+
+/** One copy of each string seen (per report read), anything else returned as it is. */
+function interner(): (value: unknown) => unknown {
+  const seen = new Map<string, string>();
+  return (value) => {
+    if (typeof value !== 'string') return value;
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    if (seen.size >= INTERNED_MAX) seen.clear();
+    seen.set(value, value);
+    return value;
   };
 }
 

@@ -18,17 +18,19 @@ export function parseDocument<S extends z.ZodType>(
   throw new ReportFormatError(file, `not a valid ${what}${at}: ${issue.message}`);
 }
 
-/** Parses each item; failures become skipped entries naming the item and the problem. */
-export function parseItems<S extends z.ZodType>(
+/** Parses each item; failures become skipped entries naming the item and the problem. With `map`,
+ * each parsed item is mapped as it is parsed (the parsed copies are not all kept at once). */
+export function parseItems<S extends z.ZodType, T = z.infer<S>>(
   schema: S,
   items: readonly unknown[],
   label: (raw: unknown, index: number) => string,
   skipped: SkippedItem[],
-): z.infer<S>[] {
-  const out: z.infer<S>[] = [];
+  map?: (item: z.infer<S>) => T,
+): T[] {
+  const out: T[] = [];
   items.forEach((raw, i) => {
     const r = schema.safeParse(raw);
-    if (r.success) out.push(r.data);
+    if (r.success) out.push(map ? map(r.data) : (r.data as T));
     else {
       const issue = r.error.issues[0]!;
       skipped.push({

@@ -190,20 +190,23 @@ function build(
   for (const res of results) {
     if (res.Class && !VULN_CLASSES.has(res.Class)) continue;
     const resOs = res.Class === 'os-pkgs' || !res.Class ? (osFromTarget(res.Target) ?? os) : undefined;
+    // Once per result, not per entry: one string shared by every finding of the result.
+    const typeEcosystem = ecosystemForType(res.Type ?? undefined, { os: resOs });
     const ecosystemOf = (purl: string | null | undefined) =>
-      ecosystemForType(res.Type ?? undefined, { os: resOs }) ??
-      (purl ? packageFromPurl(purl)?.ecosystem : undefined) ??
-      res.Type ??
-      'unknown';
-    for (const p of parseItems(trivyPackageSchema, res.Packages ?? [], itemLabel(['ID', 'Name']), skipped))
-      packages.push(toPackage(p, ecosystemOf(p.Identifier?.PURL), res.Target));
+      typeEcosystem ?? (purl ? packageFromPurl(purl)?.ecosystem : undefined) ?? res.Type ?? 'unknown';
+    const label = itemLabel(['ID', 'Name']);
+    for (const p of parseItems(trivyPackageSchema, res.Packages ?? [], label, skipped, (p) =>
+      toPackage(p, ecosystemOf(p.Identifier?.PURL), res.Target),
+    ))
+      packages.push(p);
     const vulns = parseItems(
       trivyVulnerabilitySchema,
       res.Vulnerabilities ?? [],
       itemLabel(['VulnerabilityID', 'PkgName']),
       skipped,
+      (v) => toFinding(v, ecosystemOf(v.PkgIdentifier?.PURL)),
     );
-    for (const v of vulns) reported.push(toFinding(v, ecosystemOf(v.PkgIdentifier?.PURL)));
+    for (const f of vulns) reported.push(f);
   }
   const { findings, skipped: dups } = dedupeFindings(reported);
   return {
