@@ -280,7 +280,9 @@ describe('vuln where through the client', () => {
       expect(requests).toHaveLength(4);
       expect(requests[0]).toBe('/api/v1/vulnerabilities/CVE-2024-9/where?limit=2');
       for (const r of requests.slice(1))
-        expect(r).toMatch(/^\/api\/v1\/vulnerabilities\/CVE-2024-9\/where\?limit=2&after=[\w-]+&summary=false$/);
+        expect(r).toMatch(
+          /^\/api\/v1\/vulnerabilities\/CVE-2024-9\/where\?limit=2&after=[\w-]+&summary=false$/,
+        );
       expect(new Set(requests).size).toBe(4);
     } finally {
       await store.close();
