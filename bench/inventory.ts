@@ -18,7 +18,7 @@
 //    reached the client (the wire), so the ratio is the cost of mapping + the store transaction.
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { sql } from 'kysely';
@@ -453,7 +453,7 @@ async function watchLatency(events: number, log: (m: string) => void): Promise<B
  * it (same values, CSV in the table's column order). Rows vary over 20 clusters, 200 namespaces,
  * 5000 workloads and 800 pinned-by-digest images.
  */
-function writeCmdbFiles(dir: string, rows: number): { cmdb: string; copy: string; columns: string[] } {
+export function writeCmdbFiles(dir: string, rows: number): { cmdb: string; copy: string; columns: string[] } {
   const cmdb = join(dir, 'cmdb.csv');
   const copy = join(dir, 'containers.csv');
   const columns = [
@@ -511,7 +511,13 @@ function writeCmdbFiles(dir: string, rows: number): { cmdb: string; copy: string
 }
 
 /** Runs bench/cmdb-import-child.ts; returns its JSON and wall time. */
-function child(args: string[]): { ms: number; maxRssMiB: number; wallMs: number; result?: unknown } {
+function child(args: string[]): {
+  ms: number;
+  cpuMs: number;
+  maxRssMiB: number;
+  wallMs: number;
+  result?: unknown;
+} {
   const t0 = performance.now();
   const out = execFileSync(
     process.execPath,
@@ -562,7 +568,9 @@ async function cmdbImport(quick: boolean, log: (m: string) => void): Promise<Ben
             baseline: { name: 'psql \\copy of the same container rows', value: Math.round(copyMs) },
             ratio: run.wallMs / copyMs,
             goal: '<= 2× COPY',
-            notes: `${Math.round(run.ms)} ms inside importCmdbFile; ${Math.round((rows / run.wallMs) * 1000)} rows/s`,
+            notes: `${Math.round(run.ms)} ms inside importCmdbFile; ${Math.round(run.cpuMs)} ms CPU in the importing process; ${Math.round((rows / run.wallMs) * 1000)} rows/s; load average ${loadavg()
+              .map((l) => l.toFixed(2))
+              .join(' ')}`,
           },
           {
             name: `CMDB import, ${rows}-row CSV, PostgreSQL: peak RSS above the store's floor`,

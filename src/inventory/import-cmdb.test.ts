@@ -180,4 +180,13 @@ describe.each(kinds)('importCmdbFile on %s', (kind) => {
     expect(emptied.removed).toEqual([]);
     expect(await live('late')).toEqual([]);
   });
+
+  it('past the id limit the new rows of later batches are still counted, and land', async () => {
+    const path = bigFile('counted.csv', N, '');
+    const r = await importCmdbFile(store, { path }, { sourceName: 'counted', keys, idLimit: 10 });
+    expect(r.idsOmitted).toBe(true);
+    expect(r.added).toEqual([]);
+    expect(r.counts).toEqual({ added: N, changed: 0, removed: 0 });
+    expect(await live('counted')).toHaveLength(N);
+  });
 });

@@ -326,6 +326,10 @@ async function landBatch(
     select up.id, case when p.id is null then 'new' when p.removed_at is not null then 'back'
         when p.identity_differs then 'identity' else 'changed' end as how, 0 as n
       from up left join prev p on p.id = up.id
+      where not ${acc.omitted} or p.id is not null
+    union all
+    select null, 'new', (select count(*) from up where not exists (select 1 from prev p where p.id = up.id))::int
+      where ${acc.omitted}
     union all
     select b.id, 'other', 0 from inventory_batch b
       where not exists (select 1 from up where up.id = b.id)
@@ -339,9 +343,12 @@ async function landBatch(
   const identityChanged: string[] = [];
   const collisions: string[] = [];
   let unchanged = 0;
+  let newCount = 0;
   for (const r of res.rows) {
     if (r.how === 'unchanged') unchanged = r.n;
     else if (r.how === 'other') collisions.push(r.id!);
+    // Once the ids are omitted, new rows come back as one count (`n`) instead of one row each.
+    else if (r.how === 'new' && r.id === null) newCount = r.n;
     else if (r.how === 'new') added.push(r.id!);
     else if (r.how === 'back') {
       added.push(r.id!);
@@ -395,6 +402,7 @@ async function landBatch(
   acc.counts.seen += batch.length;
   acc.unchanged += unchanged;
   acc.keep(added, changed, identityChanged, []);
+  acc.counts.added += newCount;
   acc.report(acc.counts.seen);
 }
 
@@ -410,17 +418,18 @@ async function stageBatch(
   now: Date,
   copy: boolean,
 ): Promise<void> {
-  const rows = batch.map((o) => containerRow(o, sourceId, now));
   if (copy) {
+    // Straight from each observation to its COPY line (no row object per observation).
     let text = '';
-    for (const r of rows) {
-      text += copyField(r.id);
-      for (const c of CONTAINER_COLUMN_NAMES) text += `\t${copyField(asText(r[c]))}`;
+    for (const o of batch) {
+      text += copyField(o.id);
+      for (const of of COLUMN_VALUES) text += `\t${copyField(asText(of(o)))}`;
       text += '\n';
     }
     await tx.executeQuery(copyFromStdin('inventory_batch', ['id', ...CONTAINER_COLUMN_NAMES], text));
     return;
   }
+  const rows = batch.map((o) => containerRow(o, sourceId, now));
   const arrays = CONTAINER_COLUMN_NAMES.map((c) => rows.map((r) => asText(r[c])));
   const selected = sql.join(
     CONTAINER_COLUMN_NAMES.map((c, i) => sql.raw(`t.c${i}${CAST[CONTAINER_COLUMNS[c].kind]}`)),
@@ -584,6 +593,10 @@ const COLUMNS = sql.join(
 );
 const FROM_EXCLUDED = sql.join(
   CONTAINER_COLUMN_NAMES.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
+);
+/** Each observed column's value of an observation, in CONTAINER_COLUMN_NAMES order. */
+const COLUMN_VALUES: ((o: ContainerObservation) => unknown)[] = CONTAINER_COLUMN_NAMES.map(
+  (c) => CONTAINER_COLUMNS[c].of,
 );
 const STAGED = sql.join(CONTAINER_COLUMN_NAMES.map((c) => sql.ref(`b.${c}`)));
 /** The staging table's columns: the id and the observed columns, typed as in `containers`. */
