@@ -184,6 +184,45 @@ describe.each(kinds)('propagation on %s', (kind) => {
     ]);
   });
 
+  it('breaks the last tie by exposure time from the ledger, intervals of earlier runs included', async () => {
+    const src = await addSource(store);
+    const [a, b] = [digestOf('prio-a'), digestOf('prio-b')];
+    for (const [d, cve] of [
+      [a, 'CVE-2024-0101'],
+      [b, 'CVE-2024-0102'],
+    ] as const) {
+      await addManifest(store, d);
+      await addScan(store, d, [{ id: cve, severity: 'HIGH', pkg: 'zlib' }]);
+    }
+    await addContainers(store, src, [
+      { id: 'pa/1', image: 'pa:1', digest: a, workloadName: 'pa' },
+      { id: 'pb/1', image: 'pb:1', digest: b, workloadName: 'pb' },
+    ]);
+    // pb/1 also ran for one hour yesterday (a closed interval of the ledger): its image has been
+    // exposed 3600 s longer, though both run one container now.
+    const day = Date.now() - 86_400_000;
+    await store.db
+      .insertInto('exposures')
+      .values({
+        container_id: 'pb/1',
+        image_digest: b,
+        first_seen: new Date(day),
+        last_seen: new Date(day + 3_600_000),
+        closed_at: new Date(day + 3_600_000),
+      })
+      .execute();
+    await maintainPosture(store);
+    const [first, second] = (await getPosture(store, {})).priorities;
+    // Every other key ties (no KEV, no EPSS, HIGH, not fixable, 1 container, 1 image); by id
+    // CVE-2024-0101 would come first.
+    expect([first, second].map((p) => [p!.vulnerabilityId, p!.containers, p!.images])).toEqual([
+      ['CVE-2024-0102', 1, 1],
+      ['CVE-2024-0101', 1, 1],
+    ]);
+    expect(first!.exposureSeconds - second!.exposureSeconds).toBeGreaterThanOrEqual(3590);
+    expect(first!.exposureSeconds - second!.exposureSeconds).toBeLessThanOrEqual(3610);
+  });
+
   it('lists every running container and workload affected by a CVE', async () => {
     await seed(store);
     await maintainPosture(store);

@@ -64,17 +64,18 @@ export async function queryExposureByImage(
   scope?: AccessScope | undefined,
 ): Promise<Map<string, number>> {
   if (!digests.length) return new Map();
+  // Joined, not through a CTE of the containers used twice (which PostgreSQL materialises: 165k rows
+  // for 3.3k images at 1M): 1.1 s instead of 1.5 s with one ledger interval per container.
   const r = await sql<{ image_digest: string; secs: number }>`
-    with c as (
-      select c.id, c.image_digest, c.removed_at, c.started_at, c.first_seen from containers c
-      where c.image_digest = any(${digests}::text[]) and ${scopeSql(scope, 'c')}
-    ),
-    e as (
-      select x.container_id, sum(extract(epoch from (coalesce(x.closed_at, greatest(x.last_seen, now())) - x.first_seen))) as secs
-      from exposures x where x.container_id in (select id from c) group by x.container_id
-    )
     select c.image_digest, sum(coalesce(e.secs, extract(epoch from (coalesce(c.removed_at, now()) - coalesce(c.started_at, c.first_seen))))) as secs
-    from c left join e on e.container_id = c.id
+    from containers c
+    left join (
+      select x.container_id, sum(extract(epoch from (coalesce(x.closed_at, greatest(x.last_seen, now())) - x.first_seen))) as secs
+      from exposures x join containers c2 on c2.id = x.container_id
+      where c2.image_digest = any(${digests}::text[]) and ${scopeSql(scope, 'c2')}
+      group by x.container_id
+    ) e on e.container_id = c.id
+    where c.image_digest = any(${digests}::text[]) and ${scopeSql(scope, 'c')}
     group by c.image_digest`.execute(db);
   return new Map(r.rows.map((x) => [x.image_digest, Number(x.secs)]));
 }
