@@ -448,6 +448,11 @@ export async function generate(db: Kysely<Database>, f: Fleet): Promise<void> {
         'reg.example/app' || (n % ${f.images}) || ':1', 'sha256:' || lpad(to_hex(n % ${f.images}), 64, '0'), 'repo',
         'running', now() - interval '1 day', 'team' || (n % 40), case when n % 2 = 0 then 'prod' else 'staging' end
       from generate_series(0, ${f.containers - 1}) n`.execute(tx);
+    // The exposure ledger as the inventory writer keeps it: one open interval per running container
+    // (the prioritised list sums it per image; without it the list's cost at 1M was understated by
+    // ~1 s). Fleets built before 2026-12-02 (RUNSIGHT_BENCH_*_REUSE databases) have none.
+    await sql`insert into exposures (container_id, image_digest, first_seen, last_seen)
+      select id, digest, started_at, now() from containers`.execute(tx);
   });
   // Steady state, as autovacuum leaves a table: hint bits and the visibility map set, statistics
   // fresh (otherwise the first reads after a bulk load pay for rewriting every page).
