@@ -9,6 +9,7 @@ import type { App } from '../app.js';
 import type { AppDeps } from '../context.js';
 import { apiRoute } from '../route-access.js';
 import { PostureQuerySchema, PostureReportSchema } from '../schemas.js';
+import { streamJsonDocument } from '../stream-json.js';
 
 const posture = apiRoute('viewer', {
   method: 'get',
@@ -49,6 +50,8 @@ export function postureFor(deps: AppDeps, q: z.infer<typeof PostureQuerySchema>,
 export function registerPostureRoutes(app: App): void {
   app.openapi(posture, async (c) => {
     const report = await postureFor(c.var.deps, c.req.valid('query'), c.var.principal.scope);
-    return c.json(report as never, 200);
+    // Streamed when large: unpaged by container, a 1M fleet is a million groups (one string of it
+    // would pass V8's string limit).
+    return streamJsonDocument({ ...report }) as never;
   });
 }
