@@ -141,7 +141,11 @@ async function authoritative(deps: AppDeps): Promise<string | undefined> {
 
 export async function imagePage(ctx: PageContext, digest: string): Promise<Page> {
   const { deps, principal } = ctx;
-  const s = await showImage(deps.store, digest, await authoritative(deps), { scope: principal.scope });
+  // The image and the inputs' freshness are read at once (one waits for neither).
+  const [s, fresh] = await Promise.all([
+    authoritative(deps).then((source) => showImage(deps.store, digest, source, { scope: principal.scope })),
+    freshness(ctx),
+  ]);
   const body = html`<dl class="facts"><dt>digest</dt><dd class="mono">${s.digest}</dd><dt>reference</dt><dd class="mono">${s.reference}</dd>
 <dt>authoritative source</dt><dd>${s.authoritativeSource ?? '-'}${s.configuredSourceMissing ? html` <span class="stale">(configured source ${s.configuredSourceMissing} has no scan of it)</span>` : ''}</dd>
 <dt>what posture counts</dt><dd>${s.summary ? documentView(s.summary) : 'no roll-up: not scanned, or an index (see platforms); run "runsight scan-in-use"'}</dd></dl>
@@ -156,7 +160,7 @@ ${
       )}`
     : ''
 }
-${await freshness(ctx)}`;
+${fresh}`;
   return { title: `Image ${s.digest.slice(0, 19)}…`, body };
 }
 
@@ -193,9 +197,10 @@ export async function validatePage(ctx: PageContext): Promise<Page> {
   };
   const chosen =
     input.image !== undefined || input.vulnerability !== undefined || input.fixedImage !== undefined;
-  const { checks } = await validatePropagation(deps.store, input, postureConfigOf(deps.config), ctx.now, {
-    scope: principal.scope,
-  });
+  const [{ checks }, fresh] = await Promise.all([
+    validatePropagation(deps.store, input, postureConfigOf(deps.config), ctx.now, { scope: principal.scope }),
+    freshness(ctx),
+  ]);
   const passed = checks.filter((c) => c.status === 'pass').length;
   const failed = checks.filter((c) => c.status === 'fail').length;
   const body = html`<form method="get" action="/validate" class="filters" aria-label="validate inputs">
@@ -213,6 +218,6 @@ ${table(
   ),
   'No checks ran: load advisories ("runsight db update"), inventory and scans first.',
 )}
-${await freshness(ctx)}`;
+${fresh}`;
   return { title: 'Validate propagation', body };
 }
