@@ -453,7 +453,7 @@ async function watchLatency(events: number, log: (m: string) => void): Promise<B
  * it (same values, CSV in the table's column order). Rows vary over 20 clusters, 200 namespaces,
  * 5000 workloads and 800 pinned-by-digest images.
  */
-export function writeCmdbFiles(dir: string, rows: number): { cmdb: string; copy: string; columns: string[] } {
+function writeCmdbFiles(dir: string, rows: number): { cmdb: string; copy: string; columns: string[] } {
   const cmdb = join(dir, 'cmdb.csv');
   const copy = join(dir, 'containers.csv');
   const columns = [

@@ -17,6 +17,7 @@ import type {
   PostureReport,
   ValidateInput,
   VulnWhere,
+  VulnWhereContainers,
   WorkloadView,
 } from '../views/index.js';
 
@@ -81,7 +82,7 @@ export interface ClientOptions {
   signal?: AbortSignal | undefined;
   /** Longest one request may take (default 60 s). */
   timeoutMs?: number | undefined;
-  /** Page size asked of list routes and of `vuln where`'s containers (default 1000). */
+  /** Page size asked of list routes (default 1000) and of `vuln where`'s containers (default 10,000). */
   pageSize?: number | undefined;
 }
 
@@ -217,10 +218,10 @@ export function createClient(opts: ClientOptions): RunsightClient {
       // them (`summary=false`: an aggregate over every carrier each time). The document is the
       // CLI's, key for key (an inventory change during the walk can show in it, as in any walk).
       const path = `${one('vulnerabilities', id)}/where`;
-      const first = await get<VulnWhere & { next: string | null }>(path, { limit: wherePage });
+      const first = await get<VulnWhere>(path, { limit: wherePage });
       const containers = [...first.containers];
       for (let after = first.next; after; ) {
-        const page = await get<{ containers: VulnWhere['containers']; next: string | null }>(path, {
+        const page = await get<VulnWhereContainers>(path, {
           limit: wherePage,
           after,
           summary: 'false',

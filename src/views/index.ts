@@ -45,4 +45,4 @@ export {
   validatePropagation,
 } from './validate.js';
 export { showVulnerability, type VulnerabilityShow } from './vuln-show.js';
-export { type VulnWhere, vulnWhere } from './vuln-where.js';
+export { type VulnWhere, type VulnWhereContainers, vulnWhere } from './vuln-where.js';

@@ -57,7 +57,7 @@ export async function listContainersToResolve(
       'image_digest',
       'match_method',
       'confidence',
-      sql<string>`${sql.raw(resolutionInput())}`.as('input'),
+      sql.raw<string>(resolutionInput()).as('input'),
     ])
     .orderBy('id')
     .limit(limit);
