@@ -284,6 +284,14 @@ export interface ExposuresTable {
   closed_at: TimestampNull;
 }
 
+/** Migration 34: exposure per image (whole epoch seconds), kept by triggers on exposures. */
+export interface ImageExposureTable {
+  image_digest: string;
+  closed_seconds: number;
+  open_count: number;
+  open_first_seen_sum: number;
+}
+
 export interface ImagePostureTable {
   image_digest: string;
   source: string;
@@ -531,6 +539,7 @@ export interface Database {
   inventory_runs: InventoryRunsTable;
   containers: ContainersTable;
   exposures: ExposuresTable;
+  image_exposure: ImageExposureTable;
   image_posture: ImagePostureTable;
   image_vulns: ImageVulnsTable;
   posture_snapshots: PostureSnapshotsTable;
