@@ -1,9 +1,11 @@
 // The prioritised vulnerability list of a scope: KEV first, then EPSS, severity, fix available,
 // number of running containers, exposure time (container-seconds the images have run, from the
 // exposure ledger — short-lived containers count), then the id.
-// Aggregated in memory from the per-image vulnerability lists: running containers per digest come
-// from one GROUP BY; EPSS, ids and exposure are read only for the vulnerabilities that can still
-// make the list.
+// Fleet-wide (no cluster, namespace or restricting access scope) the reach of each vulnerability —
+// merged cell and running containers over the cells a finding filter keeps — is read from the
+// maintained vuln_reach (docs/adr/0026 part 2); for a scope it is aggregated in memory from the
+// per-image vulnerability lists of the images it runs. EPSS, ids, images and exposure are read
+// only for the vulnerabilities that can still make the list.
 import { CELL_COUNT, cellFixable, cellKev, cellRank, mergeCells, severityOfRank } from '../core/severity.js';
 import type { Severity } from '../core/types.js';
 import type { PostureFilter, Store } from '../store/index.js';
@@ -11,8 +13,11 @@ import {
   loadVulnLists,
   queryEpssByNumber,
   queryExposureByImage,
+  queryRunningImagesOf,
   queryRunningPerDigest,
   queryVulnerabilityIds,
+  readVulnReach,
+  scopeRestricts,
 } from '../store/index.js';
 import { type FindingFilter, passes } from './cells.js';
 
@@ -43,6 +48,122 @@ export async function listPriorities(
   findings: FindingFilter = {},
   limit = 20,
 ): Promise<PriorityRow[]> {
+  const kept = Array.from({ length: CELL_COUNT }, (_, c) => c).filter((c) => passes(c, findings));
+  const reach = fleetWide(containers)
+    ? await fromFleetReach(store, kept, limit)
+    : await fromVulnLists(store, containers, findings);
+  const { nums, cells, counts, epss } = reach;
+  const byNum = new Map<number, Candidate>();
+  for (const num of nums) {
+    byNum.set(num, {
+      num,
+      cell: cells[num]!,
+      containers: counts[num]!,
+      images: [],
+      epss: null,
+      id: '',
+      exposure: 0,
+    });
+  }
+  if (!byNum.size) return [];
+  // KEV orders first: when at least `limit` KEV-listed vulnerabilities run, no other can make the
+  // list, so only theirs need an EPSS score.
+  const kevNums = nums.filter((n) => cellKev(cells[n]!));
+  const scored = kevNums.length >= limit ? kevNums : nums;
+  if (scored !== nums) for (const n of nums) if (!cellKev(cells[n]!)) byNum.delete(n);
+  for (const [num, score] of epss ?? (await queryEpssByNumber(store, scored))) byNum.get(num)!.epss = score;
+
+  // Order by every key but exposure and id; keep the first `limit` and whatever ties the last.
+  const head = (a: Candidate, b: Candidate) =>
+    Number(cellKev(b.cell)) - Number(cellKev(a.cell)) ||
+    (b.epss ?? -1) - (a.epss ?? -1) ||
+    cellRank(b.cell) - cellRank(a.cell) ||
+    Number(cellFixable(b.cell)) - Number(cellFixable(a.cell)) ||
+    b.containers - a.containers;
+  const sorted = [...byNum.values()].sort(head);
+  let cut = Math.min(limit, sorted.length);
+  while (cut > 0 && cut < sorted.length && head(sorted[cut - 1]!, sorted[cut]!) === 0) cut++;
+  const candidates = sorted.slice(0, cut);
+  const imagesOf = await reach.imagesOf(candidates.map((c) => c.num));
+  for (const c of candidates) c.images = imagesOf.get(c.num) ?? [];
+
+  const idOf = await queryVulnerabilityIds(
+    store,
+    candidates.map((c) => c.num),
+  );
+  const exposure = await queryExposureByImage(
+    store,
+    [...new Set(candidates.flatMap((c) => c.images))],
+    containers.scope,
+  );
+  for (const c of candidates) {
+    c.id = idOf.get(c.num) ?? '';
+    c.exposure = c.images.reduce((s, d) => s + (exposure.get(d) ?? 0), 0);
+  }
+  candidates.sort(
+    (a, b) => head(a, b) || b.exposure - a.exposure || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return candidates.slice(0, limit).map((c) => ({
+    vulnerabilityId: c.id,
+    severity: severityOfRank(cellRank(c.cell)),
+    kev: cellKev(c.cell),
+    epss: c.epss,
+    fixable: cellFixable(c.cell),
+    containers: c.containers,
+    images: c.images.length,
+    exposureSeconds: Math.round(c.exposure),
+  }));
+}
+
+/** What the list is ordered from: per running vulnerability number, its merged cell and containers. */
+interface Reach {
+  nums: number[];
+  /** By number: the merged cell over the kept cells. */
+  cells: Uint8Array;
+  /** By number: running containers (of the images carrying it in a kept cell). */
+  counts: Float64Array;
+  /** EPSS scores by number, when read with the reach (else read for the candidates). */
+  epss?: Map<number, number> | undefined;
+  /** The running digests carrying each of these numbers in a kept cell. */
+  imagesOf(nums: number[]): Promise<Map<number, string[]>>;
+}
+
+/** Whether a container filter keeps the whole fleet (what vuln_reach counts). */
+function fleetWide(f: PostureFilter): boolean {
+  return Object.entries(f).every(([k, v]) => v === undefined || (k === 'scope' && !scopeRestricts(f.scope)));
+}
+
+/**
+ * The fleet's reach from the maintained vuln_reach (~30k rows, summed over the kept cells): only the
+ * rows that open the list (sorted in SQL, with their EPSS).
+ */
+async function fromFleetReach(store: Store, kept: number[], limit: number): Promise<Reach> {
+  const rows = await readVulnReach(store, kept, limit);
+  const size = rows.reduce((m, r) => Math.max(m, r.num + 1), 0);
+  const cells = new Uint8Array(size);
+  const counts = new Float64Array(size);
+  for (const r of rows) {
+    cells[r.num] = r.cell;
+    counts[r.num] = r.containers;
+  }
+  return {
+    nums: rows.map((r) => r.num),
+    cells,
+    counts,
+    epss: new Map(rows.filter((r) => r.epss !== null).map((r) => [r.num, r.epss!])),
+    imagesOf: (nums) => queryRunningImagesOf(store, nums, kept),
+  };
+}
+
+/**
+ * A scope's reach, merged from the vulnerability lists of the images it runs: running containers
+ * per digest from one GROUP BY, every list read and merged.
+ */
+async function fromVulnLists(
+  store: Store,
+  containers: PostureFilter,
+  findings: FindingFilter,
+): Promise<Reach> {
   const running = await queryRunningPerDigest(store, containers);
   const lists = await loadVulnLists(
     store,
@@ -92,76 +213,24 @@ export async function listPriorities(
       images[num]!++;
     }
   }
-  const byNum = new Map<number, Candidate>();
-  for (const num of nums) {
-    byNum.set(num, {
-      num,
-      cell: cells[num]!,
-      containers: counts[num]!,
-      images: [],
-      epss: null,
-      id: '',
-      exposure: 0,
+  const imagesOf = async (wantedNums: number[]) => {
+    // The candidates by number, as an index into `wantedNums` plus one (0: not a candidate).
+    const wanted = new Int32Array(size);
+    const out = new Map<number, string[]>();
+    wantedNums.forEach((num, i) => {
+      if (num < size) wanted[num] = i + 1;
+      out.set(num, []);
     });
-  }
-  if (!byNum.size) return [];
-  // KEV orders first: when at least `limit` KEV-listed vulnerabilities run, no other can make the
-  // list, so only theirs need an EPSS score.
-  const kevNums = nums.filter((n) => cellKev(cells[n]!));
-  const scored = kevNums.length >= limit ? kevNums : nums;
-  if (scored !== nums) for (const n of nums) if (!cellKev(cells[n]!)) byNum.delete(n);
-  for (const [num, score] of await queryEpssByNumber(store, scored)) byNum.get(num)!.epss = score;
-
-  // Order by every key but exposure and id; keep the first `limit` and whatever ties the last.
-  const head = (a: Candidate, b: Candidate) =>
-    Number(cellKev(b.cell)) - Number(cellKev(a.cell)) ||
-    (b.epss ?? -1) - (a.epss ?? -1) ||
-    cellRank(b.cell) - cellRank(a.cell) ||
-    Number(cellFixable(b.cell)) - Number(cellFixable(a.cell)) ||
-    b.containers - a.containers;
-  const sorted = [...byNum.values()].sort(head);
-  let cut = Math.min(limit, sorted.length);
-  while (cut > 0 && cut < sorted.length && head(sorted[cut - 1]!, sorted[cut]!) === 0) cut++;
-  const candidates = sorted.slice(0, cut);
-  // The candidates by number, as an index into `candidates` plus one (0: not a candidate).
-  const wanted = new Int32Array(size);
-  candidates.forEach((c, i) => {
-    wanted[c.num] = i + 1;
-  });
-  for (const r of running) {
-    const list = lists.get(r.digest);
-    if (!list) continue;
-    for (let i = 0; i < list.length; i++) {
-      const entry = list[i]!;
-      const at = wanted[entry >>> 5];
-      if (at && keep[entry & 31]) candidates[at - 1]!.images.push(r.digest);
+    for (const r of running) {
+      const list = lists.get(r.digest);
+      if (!list) continue;
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i]!;
+        const at = wanted[entry >>> 5];
+        if (at && keep[entry & 31]) out.get(wantedNums[at - 1]!)!.push(r.digest);
+      }
     }
-  }
-
-  const idOf = await queryVulnerabilityIds(
-    store,
-    candidates.map((c) => c.num),
-  );
-  const exposure = await queryExposureByImage(
-    store,
-    [...new Set(candidates.flatMap((c) => c.images))],
-    containers.scope,
-  );
-  for (const c of candidates) {
-    c.id = idOf.get(c.num) ?? '';
-    c.exposure = c.images.reduce((s, d) => s + (exposure.get(d) ?? 0), 0);
-  }
-  candidates.sort(
-    (a, b) => head(a, b) || b.exposure - a.exposure || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
-  return candidates.slice(0, limit).map((c) => ({
-    vulnerabilityId: c.id,
-    severity: severityOfRank(cellRank(c.cell)),
-    kev: cellKev(c.cell),
-    epss: c.epss,
-    fixable: cellFixable(c.cell),
-    containers: c.containers,
-    images: c.images.length,
-    exposureSeconds: Math.round(c.exposure),
-  }));
+    return out;
+  };
+  return { nums, cells, counts, imagesOf };
 }

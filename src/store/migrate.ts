@@ -24,6 +24,8 @@ import * as m028 from './migrations/028-posture-sort-key.js';
 import * as m031 from './migrations/031-findings-aliases-index.js';
 import * as m032 from './migrations/032-scan-age-index.js';
 import * as m033 from './migrations/033-resolution-pending.js';
+import * as m034 from './migrations/034-image-exposure.js';
+import * as m035 from './migrations/035-vuln-reach.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -58,6 +60,8 @@ export const MIGRATIONS: readonly Migration[] = [
   m031,
   m032,
   m033,
+  m034,
+  m035,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -8,6 +8,7 @@ import type { Store } from '../../open-store.js';
 import { withWorkMem } from '../../work-mem.js';
 import { liveGroupLastSeen } from '../inventory/last-seen.js';
 import { scopeSql } from './scope-sql.js';
+import { rebuildVulnReach, shiftVulnReach } from './vuln-reach.js';
 
 /** Which containers a roll-up covers (running ones only). */
 export interface PostureFilter {
@@ -247,6 +248,7 @@ export async function rebuildPostureGroups({ db }: Pick<Store, 'db'>): Promise<v
   await withWorkMem(db, async (tx) => {
     await sql`delete from posture_groups`.execute(tx);
     await postureGroupsInsert(sql`true`).execute(tx);
+    await rebuildVulnReach(tx);
   });
 }
 
@@ -299,7 +301,17 @@ export async function refreshPostureGroups(
     const after = await sql<Record<string, unknown>>`${postureGroupsInsert(
       sql`${sql.raw(scopeKeySql('workload'))} = any(${workloadKeys}::text[])`,
     )} returning ${GROUP_ROW_COLUMNS}`.execute(tx);
-    return { before: before.rows.map(toGroupRow), after: after.rows.map(toGroupRow) };
+    const groups = { before: before.rows.map(toGroupRow), after: after.rows.map(toGroupRow) };
+    // The fleet reach moves by each digest's net change of running containers (vuln-reach.ts).
+    const moves = new Map<string, number>();
+    for (const [list, sign] of [
+      [groups.before, -1],
+      [groups.after, 1],
+    ] as const)
+      for (const g of list)
+        if (g.digest !== null) moves.set(g.digest, (moves.get(g.digest) ?? 0) + sign * g.containers);
+    await shiftVulnReach(tx, moves);
+    return groups;
   });
 }
 

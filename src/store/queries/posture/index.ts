@@ -17,4 +17,5 @@ export * from './query-vuln-where.js';
 export * from './read-scope-posture.js';
 export * from './refresh-image-posture.js';
 export * from './scope-sql.js';
+export * from './vuln-reach.js';
 export * from './write-scope-posture.js';

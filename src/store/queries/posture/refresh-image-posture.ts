@@ -21,6 +21,7 @@ import {
   severityOfRankSql,
 } from './cells-sql.js';
 import { LATEST_VEX_SQL, vexAppliesSql } from './vex-sql.js';
+import { addVulnReach, rebuildVulnReach } from './vuln-reach.js';
 
 /** The scan posture reads for a digest (propagation chooses it: the authoritative-source rule). */
 export interface ChosenScan {
@@ -84,6 +85,8 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
     digests ? sql`${sql.ref(col)} = any(${digests}::text[])` : sql`true`;
 
   if (digests) {
+    // The fleet reach loses the old lists (and gains the new ones below): vuln-reach.ts.
+    await addVulnReach(tx, digests, -1);
     await sql`delete from image_vulns where ${inScope('image_digest')}`.execute(tx);
   } else {
     // A full recompute replaces everything: truncate leaves no dead rows behind (readers wait for
@@ -137,6 +140,8 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
   await sql`insert into vulnerability_numbers (id)
     select distinct vulnerability_id from image_vulns where ${inScope('image_digest')}
     on conflict do nothing`.execute(tx);
+  if (digests) await addVulnReach(tx, digests, 1);
+  else await rebuildVulnReach(tx);
   const posture = await sql`
     with chosen as (${chosen}),
     agg as (
