@@ -10,7 +10,9 @@
 // RUNSIGHT_BENCH_VERSIONS=k gives each package k versions in circulation (shared across images)
 // instead of a random one of 360 (use another database: the reuse check does not see it);
 // RUNSIGHT_BENCH_SETUP_ONLY=1 writes the fixture and stops (to build a large one ahead of a run);
-// RUNSIGHT_BENCH_SQL_SBOMS=1 writes the SBOMs with set-based SQL (see topUpSboms).
+// RUNSIGHT_BENCH_SQL_SBOMS=1 writes the SBOMs with set-based SQL (see topUpSboms). The SBOMs are
+// written 500 scans per transaction (bulkSboms: the 20k fixture in minutes);
+// RUNSIGHT_BENCH_SCAN_BY_SCAN=1 writes the same rows through saveScan, one scan at a time.
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { rematch } from '../src/advisories/index.js';
@@ -118,6 +120,7 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
             .executeTakeFirstOrThrow()
         ).n,
       );
+    const scanByScan = process.env.RUNSIGHT_BENCH_SCAN_BY_SCAN === '1';
     const reuse =
       process.env.RUNSIGHT_BENCH_REUSE === '1' &&
       (await count('advisories')) === advisories &&
@@ -166,7 +169,11 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
         }
         if (batch.length) await writeAdvisories({ db: tx }, batch);
       });
-      log(`setup: ${sboms} stored SBOMs × ${perSbom} packages`);
+      log(`setup: ${sboms} stored SBOMs × ${perSbom} packages${scanByScan ? ' (scan by scan)' : ''}`);
+      // The same SBOMs either way (same generator, same draws): written scan by scan through saveScan
+      // (RUNSIGHT_BENCH_SCAN_BY_SCAN=1, most of an hour at 20k) or 500 scans per transaction with one
+      // column-wise insert per table (bulkSboms: the rows saveScan writes for a first scan, minutes).
+      const pending: { imageDigest: string; packages: Package[] }[] = [];
       for (let s = 0; s < sboms; s++) {
         const packages: Package[] = [];
         for (let p = 0; p < perSbom; p++) {
@@ -183,16 +190,23 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
                 : `${v % 6}.${(v >>> 3) % 12}.${(v >>> 7) % 5}`,
           });
         }
-        await saveScan(store, {
-          imageDigest: `sha256:${s.toString(16).padStart(64, '0')}`,
-          source: 'runsight',
-          status: 'complete',
-          errors: [],
-          packages,
-          findings: [],
-        });
+        const imageDigest = `sha256:${s.toString(16).padStart(64, '0')}`;
+        if (scanByScan) {
+          await saveScan(store, {
+            imageDigest,
+            source: 'runsight',
+            status: 'complete',
+            errors: [],
+            packages,
+            findings: [],
+          });
+        } else {
+          pending.push({ imageDigest, packages });
+          if (pending.length === 500) await bulkSboms(store, pending.splice(0));
+        }
         if (s % 1000 === 999) log(`  ${s + 1} SBOMs stored`);
       }
+      if (pending.length) await bulkSboms(store, pending);
     }
     // Baseline: the same package rows, read with a plain SELECT per 500 scans (no matching).
     const read = await timeIt(async () => {
@@ -269,6 +283,45 @@ async function rematchRows(quick: boolean, log: (m: string) => void): Promise<Be
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Stores first scans of some SBOMs in one transaction: the scans, current_scans and packages rows
+ * saveScan writes for a complete scan with no findings and no previous scan (same columns, same
+ * values), each table written with one column-wise insert of array parameters.
+ */
+async function bulkSboms(store: Store, items: { imageDigest: string; packages: Package[] }[]): Promise<void> {
+  await store.db.transaction().execute(async (tx) => {
+    const { rows: ids } = await sql<{ id: number | string; image_digest: string }>`
+      insert into scans (image_digest, source, scanner_version, reference, status, errors, os, stats, started_at, finished_at)
+      select d, 'runsight', null, null, 'complete', '[]', null, '{}', now(), now()
+      from unnest(${items.map((i) => i.imageDigest)}::text[]) with ordinality as t(d, n)
+      order by n
+      returning id, image_digest`.execute(tx);
+    const idOf = new Map(ids.map((r) => [r.image_digest, Number(r.id)]));
+    await sql`insert into current_scans (image_digest, source, scan_id)
+      select d, 'runsight', id from unnest(${items.map((i) => i.imageDigest)}::text[],
+        ${items.map((i) => idOf.get(i.imageDigest)!)}::bigint[]) as t(d, id)`.execute(tx);
+    const scan: number[] = [];
+    const name: string[] = [];
+    const version: string[] = [];
+    const eco: string[] = [];
+    for (const i of items) {
+      for (const p of i.packages) {
+        scan.push(idOf.get(i.imageDigest)!);
+        eco.push(p.ecosystem);
+        name.push(p.name);
+        version.push(p.version);
+      }
+    }
+    // In the order saveScan inserts them (per scan, in SBOM order), so package ids follow the same order.
+    await sql`insert into packages (scan_id, ecosystem, name, version, purl, source_name, source_version,
+        layer_diff_id, path, evidence)
+      select s, e, n, v, null, null, null, null, null, null
+      from unnest(${scan}::bigint[], ${eco}::text[], ${name}::text[], ${version}::text[]) with ordinality
+        as t(s, e, n, v, o)
+      order by o`.execute(tx);
+  });
 }
 
 export const bench: Bench = {

@@ -16,11 +16,17 @@
 // next batch is read while one is matched and written. Either way the matcher evaluates each
 // distinct (ecosystem, name, version) once and is the only judge of versions; findings are written
 // as a set difference (only rows that changed).
+// Where it can (no VEX statement to apply per image, no CVE re-rating), a re-match runs in the store
+// (ADR 0027, rematchInStore): the package rows stay in the database; the process reads only the
+// distinct lookup keys of the candidate packages, evaluates each once, and sends back which
+// findings each key has; SQL joins them to the packages and writes the difference and the changes.
 import type { Logger } from '../core/logger.js';
 import type { Package } from '../core/types.js';
 import type { PackageKey, Store } from '../store/index.js';
 import {
+  applyRematch,
   describeScans,
+  type FindingTemplate,
   findScansForPackages,
   findTouchedPackages,
   listCurrentScans,
@@ -28,11 +34,15 @@ import {
   listVexStatements,
   loadCandidatePackages,
   loadTouchedPackages,
+  type RematchScope,
+  readRematchKeys,
   replaceFindingsOfScans,
+  stageRematch,
   type TouchedPackage,
   type TouchedScan,
+  writeRematchHits,
 } from '../store/index.js';
-import { createMatcher } from './match/matcher.js';
+import { createMatcher, type KeyFinding, type Matcher } from './match/matcher.js';
 import { type CandidateRules, candidateRules, packageEcosystems } from './match/package-keys.js';
 import { applyVex } from './vex/apply-vex.js';
 
@@ -44,8 +54,10 @@ export interface RematchOptions {
   all?: boolean | undefined;
   signal?: AbortSignal | undefined;
   logger?: Logger | undefined;
-  /** Scans per transaction batch (default 500). */
+  /** Scans per transaction batch of the process path (default 500). */
   batchSize?: number | undefined;
+  /** Match in the process even where the store could (tests compare the two paths). */
+  inProcess?: boolean | undefined;
 }
 
 export interface RematchResult {
@@ -126,6 +138,10 @@ function batchWork(work: Work[], scans: number): Work[][] {
 }
 
 export async function rematch(store: Store, opts: RematchOptions = {}): Promise<RematchResult> {
+  if (!opts.inProcess && !opts.cves?.length && (opts.all || opts.keys?.length)) {
+    const vex = await listVexStatements(store);
+    if (!vex.length) return rematchInStore(store, opts);
+  }
   const work = await planWork(store, opts);
   const result: RematchResult = {
     scans: 0,
@@ -197,4 +213,116 @@ export async function rematch(store: Store, opts: RematchOptions = {}): Promise<
   }
   result.images = images.size;
   return result;
+}
+
+/** Keys read, evaluated and sent back per round trip of a re-match in the store. */
+const KEYS_PER_PAGE = 20_000;
+
+/**
+ * A re-match in the store, in one transaction (ADR 0027): stage the candidate packages of the scope
+ * and their distinct keys, evaluate each key once in the matcher, send back (key, finding) pairs and
+ * let the store write the findings, their difference and the change records.
+ */
+async function rematchInStore(store: Store, opts: RematchOptions): Promise<RematchResult> {
+  const result: RematchResult = {
+    scans: 0,
+    images: 0,
+    newlyAffected: 0,
+    newlyFixed: 0,
+    statusChanged: 0,
+    severityChanged: 0,
+    changes: [],
+  };
+  let scope: RematchScope;
+  if (opts.all) scope = { kind: 'all' };
+  else {
+    const units = await findTouchedPackages(store, { pairs: packagePairs(opts.keys ?? []) });
+    if (!units.length) return result;
+    scope = { kind: 'units', units };
+  }
+  const stored = await listStoredEcosystems(store);
+  const rules = candidateRules(stored.packageEcosystems, stored.osEcosystems);
+  const swaps = await store.transaction(async (tx) => {
+    // Over the transaction: PGlite has one connection, which the transaction holds.
+    const matcher = createMatcher(tx);
+    const keys = await stageRematch(tx, scope, rules);
+    const tids = new Map<string, number>();
+    for (let after = 0; after < keys; after += KEYS_PER_PAGE) {
+      opts.signal?.throwIfAborted();
+      const page = await readRematchKeys(tx, after, KEYS_PER_PAGE);
+      const { templates, hits } = await pageHits(matcher, page, tids);
+      await writeRematchHits(tx, templates, hits);
+      opts.logger?.debug('rematch progress', { keys: after + page.length, total: keys });
+    }
+    return applyRematch(tx, scope.kind, 'rematch');
+  });
+  const images = new Set<string>();
+  for (const { imageDigest, swap } of swaps) {
+    result.scans++;
+    images.add(imageDigest);
+    result.newlyAffected += swap.newlyAffected;
+    result.newlyFixed += swap.newlyFixed;
+    result.statusChanged += swap.statusChanged;
+    result.severityChanged += swap.severityChanged;
+    if (swap.newlyAffected || swap.newlyFixed || swap.statusChanged || swap.severityChanged)
+      result.changes.push({ imageDigest, ...swap });
+  }
+  result.images = images.size;
+  return result;
+}
+
+/** One page of keys evaluated: the templates not sent yet (numbered in `tids`) and the (key, template) pairs. */
+async function pageHits(
+  matcher: Matcher,
+  page: Awaited<ReturnType<typeof readRematchKeys>>,
+  tids: Map<string, number>,
+): Promise<{
+  templates: { tid: number; template: FindingTemplate }[];
+  hits: { kid: number; tid: number }[];
+}> {
+  const found = await matcher.keyFindings(
+    page.map((k) => ({
+      pkg: {
+        ecosystem: k.ecosystem,
+        name: k.name,
+        version: k.version,
+        sourceName: k.sourceName || undefined,
+        sourceVersion: k.sourceVersion || undefined,
+        evidence: (k.evidence || undefined) as Package['evidence'],
+      },
+      opts: { osEcosystem: k.osEcosystem || undefined },
+    })),
+  );
+  const templates: { tid: number; template: FindingTemplate }[] = [];
+  const hits: { kid: number; tid: number }[] = [];
+  page.forEach((k, n) => {
+    for (const f of found[n]!) {
+      const template = templateOf(f);
+      const sig = JSON.stringify(template);
+      let tid = tids.get(sig);
+      if (tid === undefined) {
+        tid = tids.size + 1;
+        tids.set(sig, tid);
+        templates.push({ tid, template });
+      }
+      hits.push({ kid: k.kid, tid });
+    }
+  });
+  return { templates, hits };
+}
+
+/** A key's finding as the columns a stored finding takes from it (findingRow's, less the package's). */
+function templateOf(f: KeyFinding): FindingTemplate {
+  return {
+    vulnerabilityId: f.id,
+    aliases: f.aliases,
+    fixedVersion: f.fixedVersion ?? null,
+    severity: f.severity,
+    severitySource: f.severitySource ?? null,
+    cvssVersion: f.cvss?.version ?? null,
+    cvssVector: f.cvss?.vector ?? null,
+    cvssScore: f.cvss?.score ?? null,
+    status: f.status,
+    statusReason: f.statusReason ?? null,
+  };
 }

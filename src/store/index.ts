@@ -13,6 +13,7 @@ export * from './queries/advisories/find-affected.js';
 export * from './queries/advisories/get-advisory-status.js';
 export * from './queries/advisories/get-advisory-versions.js';
 export * from './queries/advisories/get-vulnerability.js';
+export * from './queries/advisories/rematch-in-store.js';
 export * from './queries/advisories/rematch-scans.js';
 export * from './queries/advisories/replace-enrichment.js';
 export * from './queries/advisories/upsert-advisory-source.js';

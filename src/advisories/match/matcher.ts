@@ -45,14 +45,21 @@ export interface Matcher {
   match(packages: Package[], opts?: MatchOptions): Promise<Finding[]>;
   /** Several SBOMs at once: one index lookup and one KEV/EPSS lookup for all of them. */
   matchMany(items: { packages: Package[]; opts?: MatchOptions | undefined }[]): Promise<Finding[][]>;
+  /**
+   * The package-independent findings of each package's lookup key, rated (shared objects: do not
+   * change them) — what a re-match in the store joins back to every package with that key.
+   */
+  keyFindings(items: { pkg: Package; opts?: MatchOptions | undefined }[]): Promise<(readonly KeyFinding[])[]>;
 }
 
 /** The package-independent part of a finding: what one lookup key yields, rated once. */
-type Template = Omit<Finding, 'package' | 'installedVersion'>;
+export type KeyFinding = Omit<Finding, 'package' | 'installedVersion'>;
+type Template = KeyFinding;
 
 /** Past this many memoised keys the memo starts afresh, so a huge re-match stays bounded in memory. */
 const MAX_MEMO = 250_000;
 const NONE: readonly Rated[] = [];
+const NONE_FOUND: readonly KeyFinding[] = [];
 
 export function createMatcher(store: Store): Matcher {
   const cache = new Map<string, AffectedRow[]>();
@@ -113,37 +120,59 @@ export function createMatcher(store: Store): Matcher {
     if (ep) f.epss = ep;
   }
 
-  async function matchMany(
-    items: { packages: Package[]; opts?: MatchOptions | undefined }[],
-  ): Promise<Finding[][]> {
+  /** The lookup key of a package; undefined when its identity is only guessed (not matched). */
+  function keyOf(p: Package, opts: MatchOptions | undefined) {
     // A package whose identity is only guessed (core/package-evidence.ts) is listed, not matched:
     // no finding hangs on a group id read off a file name.
-    const keyed = items.map((it) =>
-      it.packages.map((p) => {
-        if (identityConfidence(p.evidence) === 'low') return undefined;
-        return lookupKeyWithId(p, it.opts?.osEcosystem);
-      }),
-    );
+    if (identityConfidence(p.evidence) === 'low') return undefined;
+    return lookupKeyWithId(p, opts?.osEcosystem);
+  }
+
+  /** Evaluates and rates the keys not yet in the memo; returns each key's findings. */
+  async function evaluate(keyed: Iterable<{ key: LookupKey; id: string } | undefined>) {
     if (memo.size > MAX_MEMO) memo.clear();
     const fresh = new Map<string, LookupKey>();
-    for (const list of keyed) for (const k of list) if (k && !memo.has(k.id)) fresh.set(k.id, k.key);
+    const found = new Map<string, readonly Rated[]>();
+    for (const k of keyed) {
+      if (!k || found.has(k.id)) continue;
+      const known = memo.get(k.id);
+      if (known) found.set(k.id, known);
+      else fresh.set(k.id, k.key);
+    }
     await rowsFor(fresh.values());
     const unrated: Rated[] = [];
     for (const [id, key] of fresh) {
       const rated = evaluateKey(key);
       memo.set(id, rated);
+      found.set(id, rated);
       unrated.push(...rated);
     }
     const cves = new Set<string>();
     for (const { finding: f } of unrated) if (CVE.test(f.id)) cves.add(f.id);
     await enrich([...cves]);
     for (const r of unrated) rate(r);
+    return found;
+  }
+
+  async function keyFindings(
+    items: { pkg: Package; opts?: MatchOptions | undefined }[],
+  ): Promise<(readonly KeyFinding[])[]> {
+    const keyed = items.map((it) => keyOf(it.pkg, it.opts));
+    const found = await evaluate(keyed);
+    return keyed.map((k) => (k ? found.get(k.id)!.map((r) => r.finding) : NONE_FOUND));
+  }
+
+  async function matchMany(
+    items: { packages: Package[]; opts?: MatchOptions | undefined }[],
+  ): Promise<Finding[][]> {
+    const keyed = items.map((it) => it.packages.map((p) => keyOf(p, it.opts)));
+    const found = await evaluate(keyed.flat());
     return items.map((it, n) => {
       const findings: Finding[] = [];
       it.packages.forEach((pkg, i) => {
         const k = keyed[n]![i];
         if (!k) return;
-        for (const { finding: t } of memo.get(k.id)!) findings.push(instantiate(t, pkg));
+        for (const { finding: t } of found.get(k.id)!) findings.push(instantiate(t, pkg));
       });
       findings.sort((a, b) =>
         a.package.name === b.package.name
@@ -165,6 +194,7 @@ export function createMatcher(store: Store): Matcher {
       return (await matchMany([{ packages, opts }]))[0]!;
     },
     matchMany,
+    keyFindings,
   };
 }
 

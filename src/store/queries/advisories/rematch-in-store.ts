@@ -1,0 +1,301 @@
+// The queries of a re-match done where the data is (ADR 0027): inside one transaction, the candidate
+// packages in scope (every current scan, or some (scan, ecosystem, name) units) are staged in a
+// temporary table by the same candidate join as loadCandidatePackages; their distinct lookup inputs
+// (ecosystem, name, version, source name and version, evidence, OS ecosystem when it decides the
+// key) become numbered keys the process reads in pages and evaluates once each; the process sends
+// back which findings each key has (finding templates and (key, template) pairs, in bounded
+// batches); then SQL builds the findings as a join of the staged packages with those pairs, and
+// writes the set difference against the stored findings and the change records per image — no
+// package row or finding row travels to the process. Same results as replaceFindingsOfScans.
+import { sql } from 'kysely';
+import { MATCHED_SOURCES } from '../../../core/types.js';
+import type { Store } from '../../open-store.js';
+import { batches } from '../../statement-size.js';
+import type { CandidateJoinRules, FindingSwap, TouchedPackage } from './rematch-scans.js';
+
+/** What a re-match in the store covers: every current scan of `sources`, or some package units. */
+export type RematchScope =
+  | { kind: 'all'; sources?: readonly string[] }
+  | { kind: 'units'; units: readonly TouchedPackage[] };
+
+/** The inputs of a package's lookup key, as stored ('' for a missing value). */
+export interface RematchKey {
+  kid: number;
+  ecosystem: string;
+  name: string;
+  version: string;
+  sourceName: string;
+  sourceVersion: string;
+  evidence: string;
+  /** The scan's OS ecosystem when it changes the package's effective ecosystem, else ''. */
+  osEcosystem: string;
+}
+
+/** The package-independent columns of a finding, as the matcher rates them for a key. */
+export interface FindingTemplate {
+  vulnerabilityId: string;
+  aliases: readonly string[];
+  fixedVersion: string | null;
+  severity: string;
+  severitySource: string | null;
+  cvssVersion: string | null;
+  cvssVector: string | null;
+  cvssScore: number | null;
+  status: string;
+  statusReason: string | null;
+}
+
+const ROWS_PER_STATEMENT = 5000;
+const PAIRS_PER_STATEMENT = 50_000;
+/** Joins a finding's aliases into one text for unnest (string_to_array splits it back). */
+const ALIAS_SEPARATOR = '\u001f';
+
+/**
+ * Stages the candidate packages of `scope` (rm_cand) and their distinct keys (rm_keys), and the
+ * scans in scope (rm_scans). Call inside a transaction: the tables are dropped at its commit.
+ * Returns the number of keys.
+ */
+export async function stageRematch(
+  { db: tx }: Pick<Store, 'db'>,
+  scope: RematchScope,
+  rules: CandidateJoinRules,
+): Promise<number> {
+  await sql`create temp table rm_scans (scan_id bigint primary key, image_digest text not null) on commit drop`.execute(
+    tx,
+  );
+  if (scope.kind === 'all') {
+    await sql`insert into rm_scans select c.scan_id, s.image_digest from current_scans c join scans s on s.id = c.scan_id
+      where c.source = any(${[...(scope.sources ?? MATCHED_SOURCES)]}::text[])`.execute(tx);
+  } else {
+    await sql`create temp table rm_units (scan_id bigint, ecosystem text, name text) on commit drop`.execute(
+      tx,
+    );
+    for (const chunk of batches(scope.units, ROWS_PER_STATEMENT)) {
+      await sql`insert into rm_units select * from unnest(${chunk.map((u) => u.scanId)}::bigint[],
+        ${chunk.map((u) => u.ecosystem)}::text[], ${chunk.map((u) => u.name)}::text[])`.execute(tx);
+    }
+    await sql`insert into rm_scans select distinct u.scan_id, s.image_digest from rm_units u join scans s on s.id = u.scan_id`.execute(
+      tx,
+    );
+    await sql`analyze rm_units`.execute(tx);
+  }
+  await sql`analyze rm_scans`.execute(tx);
+  const l = rules.lookups;
+  const o = rules.overrides;
+  // A unit scope probes the reverse index once per distinct (ecosystem, name), then keeps the
+  // packages of the units' scans (a hash semi-join; not an index probe per unit and scan).
+  const inScope =
+    scope.kind === 'all'
+      ? sql`packages p join rm_scans r on r.scan_id = p.scan_id`
+      : sql`(with np as materialized (
+            select p.* from (select distinct ecosystem, name from rm_units) n
+            join packages p on p.ecosystem = n.ecosystem and p.name = n.name)
+          select * from np where (scan_id, ecosystem, name) in (select scan_id, ecosystem, name from rm_units)) p`;
+  await sql`create temp table rm_cand on commit drop as
+    with l(effective, advisory_ecosystem, kind) as (
+      select * from unnest(${l.map((x) => x.effective)}::text[], ${l.map((x) => x.advisoryEcosystem)}::text[],
+        ${l.map((x) => x.name)}::text[])),
+    o(package_ecosystem, os_ecosystem, effective) as (
+      select * from unnest(${o.map((x) => x.packageEcosystem)}::text[], ${o.map((x) => x.osEcosystem)}::text[],
+        ${o.map((x) => x.effective)}::text[])),
+    k(effective, kind) as (select distinct effective, kind from l),
+    keys(key) as materialized (
+      select distinct l.effective || chr(1) || f.package_name
+      from l join advisory_affected f on f.ecosystem = l.advisory_ecosystem)
+    select c.id, c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.layer_diff_id, c.source_name,
+      c.source_version, c.evidence, c.os_ecosystem
+    from (
+      select p.id, p.scan_id, p.ecosystem, p.name, p.version, p.purl, p.layer_diff_id,
+             coalesce(p.source_name, '') as source_name, coalesce(p.source_version, '') as source_version,
+             coalesce(p.evidence, '') as evidence,
+             case when o.effective is null then '' else coalesce(s.os->>'ecosystem', '') end as os_ecosystem,
+             k.effective || chr(1) || case k.kind
+               when 'source' then coalesce(nullif(p.source_name, ''), p.name)
+               when 'pep503' then lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))
+               else p.name end as key
+      from ${inScope}
+      join scans s on s.id = p.scan_id
+      left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'
+      join k on k.effective = coalesce(o.effective, p.ecosystem)
+      -- A fence, as in loadCandidatePackages: the key is computed per package, then hash semi-joined.
+      offset 0) c
+    where c.key in (select key from keys)`.execute(tx);
+  await sql`create temp table rm_keys on commit drop as
+    select (row_number() over ())::bigint as kid, d.* from (
+      select distinct ecosystem, name, version, source_name, source_version, evidence, os_ecosystem from rm_cand) d`.execute(
+    tx,
+  );
+  await sql`create temp table rm_tpl (tid int primary key, vulnerability_id text, aliases text[], fixed_version text,
+      severity text, severity_source text, cvss_version text, cvss_vector text, cvss_score float8, status text,
+      status_reason text) on commit drop`.execute(tx);
+  await sql`create temp table rm_hit (kid bigint, tid int) on commit drop`.execute(tx);
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from rm_keys`.execute(tx);
+  return Number(rows[0]!.n);
+}
+
+/** The staged keys with kid in (after, after + limit]: pages of the keys a re-match evaluates. */
+export async function readRematchKeys(
+  { db: tx }: Pick<Store, 'db'>,
+  after: number,
+  limit: number,
+): Promise<RematchKey[]> {
+  const { rows } = await sql<{
+    kid: number | string;
+    ecosystem: string;
+    name: string;
+    version: string;
+    source_name: string;
+    source_version: string;
+    evidence: string;
+    os_ecosystem: string;
+  }>`select * from rm_keys where kid > ${after} and kid <= ${after + limit}`.execute(tx);
+  return rows.map((r) => ({
+    kid: Number(r.kid),
+    ecosystem: r.ecosystem,
+    name: r.name,
+    version: r.version,
+    sourceName: r.source_name,
+    sourceVersion: r.source_version,
+    evidence: r.evidence,
+    osEcosystem: r.os_ecosystem,
+  }));
+}
+
+/** Sends finding templates (numbered from `firstTid`) and (key, template) pairs to the staged tables. */
+export async function writeRematchHits(
+  { db: tx }: Pick<Store, 'db'>,
+  templates: { tid: number; template: FindingTemplate }[],
+  hits: { kid: number; tid: number }[],
+): Promise<void> {
+  for (const chunk of batches(templates, ROWS_PER_STATEMENT)) {
+    const col = <K extends keyof FindingTemplate>(k: K) => chunk.map((t) => t.template[k]);
+    await sql`insert into rm_tpl
+      select tid, vulnerability_id, case when aliases = '' then '{}'::text[] else string_to_array(aliases, ${ALIAS_SEPARATOR}) end,
+        fixed_version, severity, severity_source, cvss_version, cvss_vector, cvss_score, status, status_reason
+      from unnest(${chunk.map((t) => t.tid)}::int[], ${col('vulnerabilityId')}::text[],
+        ${chunk.map((t) => t.template.aliases.join(ALIAS_SEPARATOR))}::text[], ${col('fixedVersion')}::text[],
+        ${col('severity')}::text[], ${col('severitySource')}::text[], ${col('cvssVersion')}::text[],
+        ${col('cvssVector')}::text[], ${col('cvssScore')}::float8[], ${col('status')}::text[],
+        ${col('statusReason')}::text[])
+        as t(tid, vulnerability_id, aliases, fixed_version, severity, severity_source, cvss_version, cvss_vector,
+          cvss_score, status, status_reason)`.execute(tx);
+  }
+  for (const chunk of batches(hits, PAIRS_PER_STATEMENT)) {
+    await sql`insert into rm_hit select * from unnest(${chunk.map((h) => h.kid)}::bigint[],
+      ${chunk.map((h) => h.tid)}::int[])`.execute(tx);
+  }
+}
+
+/** The stored columns of a finding as one text, equal exactly when every column is (the set difference's key). */
+const SIGNATURE = sql`row(image_digest, source, vulnerability_id, aliases, package_ecosystem, package_name,
+  package_purl, installed_version, fixed_version, layer_diff_id, severity, severity_source, cvss_version,
+  cvss_vector, cvss_score, status, status_reason, advisory_ids)::text`;
+
+/**
+ * Writes the staged re-match: the findings of the scope are the staged packages joined with their
+ * keys' templates; only stored rows that vanished or changed are deleted and only new or changed
+ * rows inserted (a multiset difference per scan), and the change per (scan, vulnerability, package
+ * name) is recorded in finding_changes under `cause` — the rules of replaceFindingsOfScans, where a
+ * (vulnerability, package name) held by several rows takes the last row's (by package, resp.
+ * finding, id). Returns the scans in scope with their swap counts, in scan order.
+ */
+export async function applyRematch(
+  { db: tx }: Pick<Store, 'db'>,
+  scope: RematchScope['kind'],
+  cause: string,
+): Promise<{ scanId: number; imageDigest: string; swap: FindingSwap }[]> {
+  await sql`analyze rm_hit`.execute(tx);
+  await sql`create temp table rm_new on commit drop as
+    select n.*, ${SIGNATURE} as sig from (
+      select c.scan_id, s.image_digest, s.source, t.vulnerability_id, t.aliases, c.ecosystem as package_ecosystem,
+        c.name as package_name, c.purl as package_purl, c.version as installed_version, t.fixed_version,
+        c.layer_diff_id, t.severity, t.severity_source, t.cvss_version, t.cvss_vector, t.cvss_score, t.status,
+        t.status_reason, '{}'::text[] as advisory_ids, c.id as package_id
+      from rm_cand c
+      join rm_keys k on k.ecosystem = c.ecosystem and k.name = c.name and k.version = c.version
+        and k.source_name = c.source_name and k.source_version = c.source_version and k.evidence = c.evidence
+        and k.os_ecosystem = c.os_ecosystem
+      join rm_hit h on h.kid = k.kid
+      join rm_tpl t on t.tid = h.tid
+      join scans s on s.id = c.scan_id) n`.execute(tx);
+  const stored =
+    scope === 'all'
+      ? sql`select f.* from findings f join rm_scans r on r.scan_id = f.scan_id`
+      : sql`select f.* from findings f
+          where (f.scan_id, f.package_ecosystem, f.package_name) in (select scan_id, ecosystem, name from rm_units)`;
+  await sql`create temp table rm_old on commit drop as
+    select o.id, o.scan_id, o.vulnerability_id, o.package_name, o.severity, o.severity_source, o.cvss_score, o.status,
+      ${SIGNATURE} as sig
+    from (${stored}) o`.execute(tx);
+  await sql`analyze rm_new`.execute(tx);
+  await sql`analyze rm_old`.execute(tx);
+  // The change per (scan, vulnerability, package name), before the rows move.
+  const { rows: counts } = await sql<{
+    scan_id: number | string;
+    image_digest: string;
+    newly_affected: number | string;
+    newly_fixed: number | string;
+    status_changed: number | string;
+    severity_changed: number | string;
+  }>`with a as (
+      select distinct on (scan_id, vulnerability_id, package_name) scan_id, vulnerability_id, package_name, status,
+        severity, cvss_score, severity_source
+      from rm_new order by scan_id, vulnerability_id, package_name, package_id desc),
+    b as (
+      select distinct on (scan_id, vulnerability_id, package_name) scan_id, vulnerability_id, package_name, status,
+        severity, cvss_score, severity_source
+      from rm_old order by scan_id, vulnerability_id, package_name, id desc),
+    ch as (
+      select coalesce(a.scan_id, b.scan_id) as scan_id, coalesce(a.vulnerability_id, b.vulnerability_id) as vulnerability_id,
+        coalesce(a.package_name, b.package_name) as package_name,
+        case
+          when b.scan_id is null then case when a.status = 'affected' then 'newly_affected' end
+          when a.scan_id is null then case when b.status = 'affected' then 'newly_fixed' end
+          when a.status <> b.status then
+            case when a.status = 'affected' or b.status = 'affected' then 'status_changed' end
+          when (a.severity <> b.severity or a.cvss_score is distinct from b.cvss_score
+              or (b.severity_source is not null and b.severity_source is distinct from a.severity_source))
+            and a.status not in ('not_affected', 'fixed') then 'severity_changed'
+        end as change
+      from a full join b on b.scan_id = a.scan_id and b.vulnerability_id = a.vulnerability_id
+        and b.package_name = a.package_name),
+    ins as (
+      insert into finding_changes (image_digest, vulnerability_id, package_name, change, cause)
+      select r.image_digest, ch.vulnerability_id, ch.package_name, ch.change, ${cause}
+      from ch join rm_scans r on r.scan_id = ch.scan_id where ch.change is not null
+      returning 1)
+    select r.scan_id, r.image_digest,
+      count(*) filter (where ch.change = 'newly_affected') as newly_affected,
+      count(*) filter (where ch.change = 'newly_fixed') as newly_fixed,
+      count(*) filter (where ch.change = 'status_changed') as status_changed,
+      count(*) filter (where ch.change = 'severity_changed') as severity_changed
+    from rm_scans r left join ch on ch.scan_id = r.scan_id and ch.change is not null
+    group by r.scan_id, r.image_digest order by r.scan_id`.execute(tx);
+  // The set difference: the k-th stored copy of a row is kept while k computed copies exist.
+  await sql`delete from findings where id in (
+      select o.id from (select id, scan_id, sig, row_number() over (partition by scan_id, sig order by id) as rn from rm_old) o
+      left join (select scan_id, sig, count(*) as n from rm_new group by scan_id, sig) n
+        on n.scan_id = o.scan_id and n.sig = o.sig
+      where o.rn > coalesce(n.n, 0))`.execute(tx);
+  await sql`insert into findings (scan_id, image_digest, source, vulnerability_id, aliases, package_ecosystem,
+      package_name, package_purl, installed_version, fixed_version, layer_diff_id, severity, severity_source,
+      cvss_version, cvss_vector, cvss_score, status, status_reason)
+    select n.scan_id, n.image_digest, n.source, n.vulnerability_id, n.aliases, n.package_ecosystem, n.package_name,
+      n.package_purl, n.installed_version, n.fixed_version, n.layer_diff_id, n.severity, n.severity_source,
+      n.cvss_version, n.cvss_vector, n.cvss_score, n.status, n.status_reason
+    from (select *, row_number() over (partition by scan_id, sig order by package_id) as rn from rm_new) n
+    left join (select scan_id, sig, count(*) as n from rm_old group by scan_id, sig) o
+      on o.scan_id = n.scan_id and o.sig = n.sig
+    where n.rn > coalesce(o.n, 0)
+    order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
+  return counts.map((r) => ({
+    scanId: Number(r.scan_id),
+    imageDigest: r.image_digest,
+    swap: {
+      newlyAffected: Number(r.newly_affected),
+      newlyFixed: Number(r.newly_fixed),
+      statusChanged: Number(r.status_changed),
+      severityChanged: Number(r.severity_changed),
+    },
+  }));
+}
