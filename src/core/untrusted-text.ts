@@ -103,6 +103,11 @@ export function cleanText(
   return { value: out, change: { controls, replaced, invalid, truncatedFrom, value: shorten(out) } };
 }
 
+/** What cleanText would return unchanged. */
+function isClean(value: string, kind: TextKind): boolean {
+  return value.length <= TEXT_LIMITS[kind] && !(kind === 'line' ? SUSPECT_LINE : SUSPECT_TEXT).test(value);
+}
+
 function isControl(c: number, kind: TextKind): boolean {
   if (kind === 'text' && (c === 0x09 || c === 0x0a || c === 0x0d)) return false;
   return c <= 0x1f || (c >= 0x7f && c <= 0x9f);
@@ -136,14 +141,22 @@ export function cleanTree<T>(value: T, field: string, changes: TextChange[], key
   }
   if (!isPlainObject(value)) return value;
   let copy: Record<string, unknown> | undefined;
-  const entries = Object.entries(value);
-  for (const [k, v] of entries) {
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    // Already clean (most of a large input): nothing to name or copy.
+    if (
+      isClean(k, 'line') &&
+      (typeof v === 'string'
+        ? isClean(v, textKindOf(k))
+        : v == null || typeof v !== 'object' || v instanceof Date)
+    )
+      continue;
     const ck = cleanText(k, 'line');
     const path = field ? `${field}.${ck.value}` : ck.value;
     if (ck.change) changes.push({ field: `${path} (key)`, ...ck.change });
     const cv = cleanTree(v, path, changes, k);
     if (ck.change || cv !== v) {
-      copy ??= Object.fromEntries(entries.map(([k2, v2]) => [k2, v2]));
+      copy ??= Object.fromEntries(Object.entries(value));
       if (ck.change) delete copy[k];
       copy[ck.value] = cv;
     }

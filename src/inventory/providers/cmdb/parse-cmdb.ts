@@ -4,11 +4,11 @@
 // rule of core/untrusted-text.ts before it is validated; each change is a warning with its line.
 import type { ContainerObservation, Platform } from '../../../core/types.js';
 import { cleanTree, describeTextChange, type TextChange } from '../../../core/untrusted-text.js';
-import { digestOfReference, parseImageId } from '../../image-id.js';
+import { digestOfReference } from '../../image-id.js';
 import { type MetadataKeys, pickValue } from '../../metadata-keys.js';
 import { CsvReader, type CsvRecord, UnterminatedQuoteError } from './csv.js';
 import { JsonLinesReader, JsonRowsReader } from './json-stream.js';
-import { type CmdbRow, canonicalKey, cmdbRowSchema } from './schema.js';
+import { type CmdbRow, canonicalKey, cmdbRowSchema, memo, parseDigestCell } from './schema.js';
 
 export interface CmdbRowError {
   line: number;
@@ -231,13 +231,13 @@ function toObservation(row: CmdbRow, source: string, keys: MetadataKeys): Contai
   let digest: string | undefined;
   let digestKind = row.digestKind ?? undefined;
   if (row.digest) {
-    const p = parseImageId(row.digest);
+    const p = parseDigestCell(row.digest);
     digest = p.digest;
     // A CMDB "digest" column names the repository digest unless it says otherwise (digest_kind,
     // or the `docker://sha256:…` image-id form).
     digestKind ??= p.repository || !row.digest.includes('://') ? 'repo' : p.digestKind;
   } else {
-    digest = digestOfReference(row.image);
+    digest = pinnedDigest(row.image);
     if (digest) digestKind ??= 'repo';
     else digestKind = undefined;
   }
@@ -265,6 +265,8 @@ function toObservation(row: CmdbRow, source: string, keys: MetadataKeys): Contai
     labels: row.labels,
   };
 }
+
+const pinnedDigest = memo(digestOfReference);
 
 const NOT_AN_OBJECT: Record<string, unknown> = {};
 

@@ -287,6 +287,52 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
     ).toEqual([]);
   });
 
+  // PostgreSQL only: PGlite serves one connection, so no other writer can race a first import there.
+  if (kind === 'postgres')
+    it('a first import racing another source for an id fails as a collision and writes nothing (ADR 0028)', async () => {
+      const raced = obs('race-1', 'app');
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let inserted!: () => void;
+      const didInsert = new Promise<void>((r) => {
+        inserted = r;
+      });
+      // Another source's writer has inserted the id but not committed: the first import's check for
+      // stored ids cannot see it, so the batch goes to the COPY, which waits on the unique index.
+      const other = store.db.transaction().execute(async (trx) => {
+        const src = await sql<{ id: number }>`insert into inventory_sources (name, kind)
+          values ('racer', 'cmdb') returning id`.execute(trx);
+        await sql`insert into containers (id, source_id, container_name, container_kind, image, state)
+          values (${raced.id}, ${src.rows[0]!.id}, 'app', 'regular', 'nginx:1.25', 'running')`.execute(trx);
+        inserted();
+        await held;
+      });
+      await didInsert;
+      const first = writeInventoryMutation(
+        store,
+        { name: 'first-import', kind: 'cmdb' },
+        { type: 'full', containers: [obs('race-0', 'app'), raced] },
+      );
+      const outcome = first.then(
+        () => 'landed',
+        (e: Error) => e.message,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await other;
+      expect(await outcome).toMatch(
+        /container id kind\/default\/race-1\/app already belongs to another inventory source/,
+      );
+      const landed = await sql<{ id: string }>`select c.id from containers c
+        join inventory_sources s on s.id = c.source_id where s.name = 'first-import'`.execute(store.db);
+      expect(landed.rows).toEqual([]);
+      const exposures = await sql<{ n: number }>`select count(*)::int as n from exposures
+        where container_id = ${obs('race-0', 'app').id}`.execute(store.db);
+      expect(exposures.rows[0]!.n).toBe(0);
+    });
+
   it('lands text that means something to a bulk load (backslashes, \\N, tabs, line breaks) as it was', async () => {
     const src = { name: 'odd-text', kind: 'cmdb' as const };
     const odd = (extra: Partial<ContainerObservation>) => ({

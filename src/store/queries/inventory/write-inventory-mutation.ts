@@ -148,15 +148,24 @@ export async function writeInventoryStream(
 ): Promise<AppliedMutation> {
   const run = async (tx: Kysely<Database>) => {
     const now = opts.observedAt ?? new Date();
+    // The source's row stays locked (ensureInventorySource's upsert) until this transaction ends:
+    // the writers of one source land one after the other, so what is read of its rows below holds.
     const sourceId = await ensureInventorySource({ db: tx }, source);
+    const copy = kind === 'postgres';
     const acc = new Landed(opts.idLimit ?? Number.POSITIVE_INFINITY, opts.progress);
+    // A source with no rows yet (a first import) has nothing to close at the end.
+    const empty = !(await sourceHasRows(tx, sourceId));
+    acc.direct = copy;
     for await (const batch of batches) {
-      if (batch.length) await landBatch(tx, sourceId, batch, now, acc, kind === 'postgres');
+      if (!batch.length) continue;
+      if (acc.direct && (await landNewBatch(tx, sourceId, batch, now, acc))) continue;
+      acc.direct = false;
+      await landBatch(tx, sourceId, batch, now, acc, copy);
     }
     const how = await end();
     const sourceLevel = how.type === 'full' && !opts.scope?.namespaces?.length;
     if (!sourceLevel && acc.unchanged) await touchUnchanged(tx, now);
-    await closeMissing(tx, sourceId, how, now, opts, acc);
+    if (!(empty && how.type === 'full')) await closeMissing(tx, sourceId, how, now, opts, acc);
     if (sourceLevel) {
       await sql`update inventory_sources set last_full_at = ${now}::timestamptz where id = ${sourceId}`.execute(
         tx,
@@ -215,6 +224,8 @@ class Landed {
   omitted = false;
   /** The staging tables of this transaction exist. */
   staged = false;
+  /** Batches are still tried as all new (landNewBatch): no batch so far held a stored id. */
+  direct = false;
   /** The last count given to `progress`. */
   private reported = -1;
   constructor(
@@ -257,6 +268,68 @@ class Landed {
     this.identityChanged.push(...identityChanged);
     this.removed.push(...removed);
   }
+}
+
+/** Whether the source has any container row, live or closed. */
+async function sourceHasRows(tx: Kysely<Database>, sourceId: number): Promise<boolean> {
+  const res = await sql<{ found: boolean }>`select exists (
+      select 1 from containers where source_id = ${sourceId}::integer) as found`.execute(tx);
+  return res.rows[0]!.found;
+}
+
+/**
+ * One batch none of whose ids is stored yet (a first import, new rows of a growing source), on
+ * PostgreSQL: its rows and their first exposure intervals are COPYed straight into `containers` and
+ * `exposures` — no staging table, no comparison, no upsert (docs/adr/0028-new-rows-copied.md).
+ * Returns false, having written nothing, when some id of the batch is stored: then the batch goes
+ * through the merge (landBatch), which compares, upserts and refuses ids of another source. Nothing
+ * of this source can be written between the check and the COPY (its writers land one after the
+ * other: see writeInventoryStream); a row of another source inserted meanwhile with one of these
+ * ids fails the COPY, and the import with it, as the merge's collision check would.
+ */
+async function landNewBatch(
+  tx: Kysely<Database>,
+  sourceId: number,
+  batch: ContainerObservation[],
+  now: Date,
+  acc: Landed,
+): Promise<boolean> {
+  const ids = batch.map((o) => o.id);
+  // An id twice in the batch: the merge says what that means.
+  if (new Set(ids).size !== ids.length) return false;
+  const stored = await sql<{ found: boolean }>`select exists (
+      select 1 from containers where id = any(${ids}::text[])) as found`.execute(tx);
+  if (stored.rows[0]!.found) return false;
+  const at = copyField(now.toISOString());
+  const src = String(sourceId);
+  let rows = '';
+  let opened = '';
+  for (const o of batch) {
+    const id = copyField(o.id);
+    rows += `${id}\t${src}`;
+    for (const of of COLUMN_VALUES) rows += `\t${copyField(asText(of(o)))}`;
+    rows += `\t${at}\t${at}\n`;
+    opened += `${id}\t\\N\t${at}\t${at}\n`;
+  }
+  try {
+    await tx.executeQuery(copyFromStdin('containers', NEW_ROW_COLUMNS, rows));
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string; detail?: string };
+    if (e.code === '23505' && e.constraint === 'containers_pkey') {
+      const id = /^Key \(id\)=\((.*)\) already exists/.exec(e.detail ?? '')?.[1];
+      throw new InputError(
+        `container id ${id ?? '(one of a batch)'} already belongs to another inventory source; give this source another name so its ids do not collide`,
+      );
+    }
+    throw err;
+  }
+  await tx.executeQuery(
+    copyFromStdin('exposures', ['container_id', 'image_digest', 'first_seen', 'last_seen'], opened),
+  );
+  acc.counts.seen += batch.length;
+  acc.keep(ids, [], [], []);
+  acc.report(acc.counts.seen);
+  return true;
 }
 
 /**
@@ -591,6 +664,8 @@ function asText(v: unknown): string | null {
 const COLUMNS = sql.join(
   ['id', 'source_id', ...CONTAINER_COLUMN_NAMES, 'first_seen', 'last_seen'].map((c) => sql.ref(c)),
 );
+/** The columns a new row is COPYed with: the rest take their defaults (unresolved, not removed). */
+const NEW_ROW_COLUMNS = ['id', 'source_id', ...CONTAINER_COLUMN_NAMES, 'first_seen', 'last_seen'];
 const FROM_EXCLUDED = sql.join(
   CONTAINER_COLUMN_NAMES.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
 );
