@@ -2,9 +2,15 @@
 // the ones asked for, refusing to inflate more than a byte budget (zip bombs end as an error). A
 // file is read through its central directory and only the wanted entries are read from disk. A
 // wanted entry larger than `spoolOver` (a nested jar of a fat jar) is inflated to a temporary file
-// rather than into memory, so memory stays bounded whatever the archive holds.
+// rather than into memory, so memory stays bounded whatever the archive holds. A wanted entry
+// that fits in memory is read with one read (or a slice of the archive in memory) and inflated in
+// one synchronous call: through yauzl's streams each tiny entry (MANIFEST.MF, pom.properties) cost
+// several round trips to libuv's thread pool, hundreds per fat jar or Maven repository, and each
+// waits for a core on a busy machine (issue 15).
 // Spec: PKWARE APPNOTE.TXT (zip format).
+import { type FileHandle, open as openHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { inflateRawSync } from 'node:zlib';
 import { type Entry, fromBuffer, open as openFile, type ZipFile } from 'yauzl';
 import { type SpooledFile, spool } from '../../../spool.js';
 
@@ -40,7 +46,10 @@ export async function readZip(
   spoolOver = Number.POSITIVE_INFINITY,
 ): Promise<void> {
   const zip = await open(source);
+  let handle: FileHandle | undefined;
   try {
+    handle = typeof source === 'string' ? await openHandle(source, 'r') : undefined;
+    const size = handle ? (await handle.stat()).size : (source as Buffer).length;
     await new Promise<void>((resolve, reject) => {
       zip.on('error', reject);
       zip.on('end', () => resolve());
@@ -51,6 +60,12 @@ export async function readZip(
         }
         if (entry.uncompressedSize > budget.remaining) {
           reject(new ZipLimitError(`${entry.fileName} would inflate past the archive byte limit`));
+          return;
+        }
+        if (entry.uncompressedSize <= spoolOver && entry.compressedSize <= spoolOver && direct(entry)) {
+          readDirect(handle ?? (source as Buffer), size, entry, budget)
+            .then((data) => visit(entry.fileName, { data }))
+            .then(() => zip.readEntry(), reject);
           return;
         }
         zip.openReadStream(entry, (err, stream) => {
@@ -75,7 +90,65 @@ export async function readZip(
     });
   } finally {
     zip.close();
+    await handle?.close();
   }
+}
+
+const STORED = 0;
+const DEFLATED = 8;
+const LOCAL_HEADER = 0x04034b50;
+
+/** Entries read without yauzl's streams: stored or deflated, not encrypted. */
+function direct(entry: Entry): boolean {
+  return (entry.compressionMethod === STORED || entry.compressionMethod === DEFLATED) && !entry.isEncrypted();
+}
+
+/**
+ * An entry's bytes through its local header (APPNOTE 4.3.7), inflated when deflated, checked
+ * against the central directory's size as yauzl's `validateEntrySizes` does, and charged to `budget`.
+ */
+async function readDirect(
+  source: Buffer | FileHandle,
+  size: number,
+  entry: Entry,
+  budget: ZipBudget,
+): Promise<Buffer> {
+  const at = entry.relativeOffsetOfLocalHeader;
+  const header = await slice(source, at, 30, size, entry);
+  if (header.readUInt32LE(0) !== LOCAL_HEADER)
+    throw new Error(`invalid local file header signature for ${entry.fileName}`);
+  const start = at + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+  const raw = await slice(source, start, entry.compressedSize, size, entry);
+  let data = raw;
+  if (entry.compressionMethod === DEFLATED) {
+    try {
+      // One byte more than stated, so that an entry inflating past its stated size shows as such.
+      data = inflateRawSync(raw, { maxOutputLength: entry.uncompressedSize + 1 });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
+      throw new Error(`${entry.fileName}: inflates past its stated ${entry.uncompressedSize} bytes`);
+    }
+  }
+  if (data.length !== entry.uncompressedSize)
+    throw new Error(`${entry.fileName}: expected ${entry.uncompressedSize} bytes, got ${data.length}`);
+  budget.remaining -= data.length;
+  if (budget.remaining < 0) throw new ZipLimitError('archive inflates past the byte limit');
+  return data;
+}
+
+async function slice(
+  source: Buffer | FileHandle,
+  at: number,
+  n: number,
+  size: number,
+  entry: Entry,
+): Promise<Buffer> {
+  if (at + n > size) throw new Error(`${entry.fileName}: file data overflows file bounds`);
+  if (Buffer.isBuffer(source)) return source.subarray(at, at + n);
+  const buf = Buffer.allocUnsafe(n);
+  const { bytesRead } = await source.read(buf, 0, n, at);
+  if (bytesRead !== n) throw new Error(`${entry.fileName}: file data overflows file bounds`);
+  return buf;
 }
 
 /** Counts inflated bytes against the budget; past it the stream fails. */
