@@ -140,6 +140,9 @@ async function openPostgres(url: string, readOnly = false): Promise<Store> {
   });
 }
 
+/** PGlite's buffer pool (PostgreSQL's default is 128MB): what the store's RSS can grow to for pages. */
+export const PGLITE_SHARED_BUFFERS = '32MB';
+
 async function openPglite(dataDir: string, opts: StoreOptions): Promise<Store> {
   const inMemory = dataDir.startsWith('memory://');
   let unlock = () => {};
@@ -172,6 +175,11 @@ async function openPglite(dataDir: string, opts: StoreOptions): Promise<Store> {
     client = await PGlite.create(inMemory ? undefined : join(dataDir, 'pg'), {
       parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
       ...(template && inMemory ? { loadDataDir: new Blob([template]) } : {}),
+      // PGlite's WebAssembly memory never shrinks and its buffer pool is filled by the pages a
+      // session touches: at the default 128 MB a 110k-finding import kept ~145 MiB more RSS (issue 15,
+      // docs/benchmarks.md "Report import memory bounded"). Pages not in the pool come from the OS's
+      // file cache; PGlite serves one process, so its pool only has to hold one session's working set.
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     });
     if (fresh) opts.onProgress?.({ task, done: 1, total: 1, unit: 'steps' });
     if (!inMemory) {

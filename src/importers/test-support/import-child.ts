@@ -1,5 +1,5 @@
 // One report import in a process of its own (for import-memory.test.ts and bench/importers.ts), so
-// its peak RSS is the import's alone. Modes, each on a PGlite data directory:
+// its peak RSS is the import's alone. Modes, each on a PGlite data directory (or a PostgreSQL URL):
 //   floor <dir>          opens the store and reads it, nothing else (the process's floor)
 //   import <dir> <file>  `runsight import auto <file>` as the CLI runs it (streamed)
 //   whole <dir> <file>   the path before ADR 0021: the file read whole, JSON.parse, then imported
@@ -30,7 +30,8 @@ if (mode === 'parse' || mode === 'parse-whole') {
   process.stdout.write(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, result }));
   process.exit(0);
 }
-const store = await openStore({ dataDir: dir });
+// A postgres:// URL in place of the directory opens that database instead (the bench's PostgreSQL rows).
+const store = await openStore(dir.startsWith('postgres') ? { databaseUrl: dir } : { dataDir: dir });
 await store.db
   .selectFrom('scans')
   .select((eb) => eb.fn.countAll().as('n'))
