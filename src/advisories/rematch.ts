@@ -137,13 +137,9 @@ function batchWork(work: Work[], scans: number): Work[][] {
   return out;
 }
 
-export async function rematch(store: Store, opts: RematchOptions = {}): Promise<RematchResult> {
-  if (!opts.inProcess && !opts.cves?.length && (opts.all || opts.keys?.length)) {
-    const vex = await listVexStatements(store);
-    if (!vex.length) return rematchInStore(store, opts);
-  }
-  const work = await planWork(store, opts);
-  const result: RematchResult = {
+/** A re-match result with nothing counted yet. */
+function noChanges(): RematchResult {
+  return {
     scans: 0,
     images: 0,
     newlyAffected: 0,
@@ -152,6 +148,15 @@ export async function rematch(store: Store, opts: RematchOptions = {}): Promise<
     severityChanged: 0,
     changes: [],
   };
+}
+
+export async function rematch(store: Store, opts: RematchOptions = {}): Promise<RematchResult> {
+  if (!opts.inProcess && !opts.cves?.length && (opts.all || opts.keys?.length)) {
+    const vex = await listVexStatements(store);
+    if (!vex.length) return rematchInStore(store, opts);
+  }
+  const work = await planWork(store, opts);
+  const result = noChanges();
   if (!work.length) return result;
   const matcher = createMatcher(store);
   const vex = await listVexStatements(store);
@@ -224,15 +229,7 @@ const KEYS_PER_PAGE = 20_000;
  * let the store write the findings, their difference and the change records.
  */
 async function rematchInStore(store: Store, opts: RematchOptions): Promise<RematchResult> {
-  const result: RematchResult = {
-    scans: 0,
-    images: 0,
-    newlyAffected: 0,
-    newlyFixed: 0,
-    statusChanged: 0,
-    severityChanged: 0,
-    changes: [],
-  };
+  const result = noChanges();
   let scope: RematchScope;
   if (opts.all) scope = { kind: 'all' };
   else {

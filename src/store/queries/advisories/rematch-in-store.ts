@@ -11,7 +11,13 @@ import { sql } from 'kysely';
 import { MATCHED_SOURCES } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import { batches } from '../../statement-size.js';
-import type { CandidateJoinRules, FindingSwap, TouchedPackage } from './rematch-scans.js';
+import {
+  type CandidateJoinRules,
+  candidateRules,
+  type FindingSwap,
+  LOOKUP_KEY,
+  type TouchedPackage,
+} from './rematch-scans.js';
 
 /** What a re-match in the store covers: every current scan of `sources`, or some package units. */
 export type RematchScope =
@@ -80,8 +86,6 @@ export async function stageRematch(
     await sql`analyze rm_units`.execute(tx);
   }
   await sql`analyze rm_scans`.execute(tx);
-  const l = rules.lookups;
-  const o = rules.overrides;
   // A unit scope probes the reverse index once per distinct (ecosystem, name), then keeps the
   // packages of the units' scans (a hash semi-join; not an index probe per unit and scan).
   const inScope =
@@ -92,16 +96,7 @@ export async function stageRematch(
             join packages p on p.ecosystem = n.ecosystem and p.name = n.name)
           select * from np where (scan_id, ecosystem, name) in (select scan_id, ecosystem, name from rm_units)) p`;
   await sql`create temp table rm_cand on commit drop as
-    with l(effective, advisory_ecosystem, kind) as (
-      select * from unnest(${l.map((x) => x.effective)}::text[], ${l.map((x) => x.advisoryEcosystem)}::text[],
-        ${l.map((x) => x.name)}::text[])),
-    o(package_ecosystem, os_ecosystem, effective) as (
-      select * from unnest(${o.map((x) => x.packageEcosystem)}::text[], ${o.map((x) => x.osEcosystem)}::text[],
-        ${o.map((x) => x.effective)}::text[])),
-    k(effective, kind) as (select distinct effective, kind from l),
-    keys(key) as materialized (
-      select distinct l.effective || chr(1) || f.package_name
-      from l join advisory_affected f on f.ecosystem = l.advisory_ecosystem)
+    with ${candidateRules(rules)}
     select c.id, c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.layer_diff_id, c.source_name,
       c.source_version, c.evidence, c.os_ecosystem
     from (
@@ -109,10 +104,7 @@ export async function stageRematch(
              coalesce(p.source_name, '') as source_name, coalesce(p.source_version, '') as source_version,
              coalesce(p.evidence, '') as evidence,
              case when o.effective is null then '' else coalesce(s.os->>'ecosystem', '') end as os_ecosystem,
-             k.effective || chr(1) || case k.kind
-               when 'source' then coalesce(nullif(p.source_name, ''), p.name)
-               when 'pep503' then lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))
-               else p.name end as key
+             ${LOOKUP_KEY} as key
       from ${inScope}
       join scans s on s.id = p.scan_id
       left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'

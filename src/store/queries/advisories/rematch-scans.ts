@@ -5,7 +5,7 @@
 // (ecosystem, name) keys against packages is done here, in SQL, and returns (scan, ecosystem,
 // name) — the unit whose findings are re-evaluated and swapped. Every list travels as one array
 // parameter (unnest / any), so no statement grows with the input (statement-size.ts).
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { PackageEvidence } from '../../../core/package-evidence.js';
 import { type Finding, MATCHED_SOURCES, type Package } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
@@ -182,6 +182,35 @@ export interface CandidateJoinRules {
 }
 
 /**
+ * The candidate join's rules as common table expressions: `l` (effective ecosystem, advisory
+ * ecosystem, name kind), `o` (the OS overrides), `k` (effective ecosystem × name kind) and `keys`
+ * (every advisory_affected key those lookups can meet). A package `p` of a scan `s` joins them with
+ * `left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'
+ * join k on k.effective = coalesce(o.effective, p.ecosystem)` and is a candidate when its
+ * LOOKUP_KEY is in `keys`.
+ */
+export function candidateRules(rules: CandidateJoinRules): RawBuilder<unknown> {
+  const l = rules.lookups;
+  const o = rules.overrides;
+  return sql`l(effective, advisory_ecosystem, kind) as (
+      select * from unnest(${l.map((x) => x.effective)}::text[], ${l.map((x) => x.advisoryEcosystem)}::text[],
+        ${l.map((x) => x.name)}::text[])),
+    o(package_ecosystem, os_ecosystem, effective) as (
+      select * from unnest(${o.map((x) => x.packageEcosystem)}::text[], ${o.map((x) => x.osEcosystem)}::text[],
+        ${o.map((x) => x.effective)}::text[])),
+    k(effective, kind) as (select distinct effective, kind from l),
+    keys(key) as materialized (
+      select distinct l.effective || chr(1) || f.package_name
+      from l join advisory_affected f on f.ecosystem = l.advisory_ecosystem)`;
+}
+
+/** A package's lookup key under the rule `k` it joined (see candidateRules). */
+export const LOOKUP_KEY = sql`k.effective || chr(1) || case k.kind
+               when 'source' then coalesce(nullif(p.source_name, ''), p.name)
+               when 'pep503' then lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))
+               else p.name end`;
+
+/**
  * The stored packages of some scans that an advisory_affected row names, per scan in stored order:
  * the candidate join of a full re-match, done where the data is. Each package's lookup key —
  * effective ecosystem (the OS's for a package stored without its release, `overrides`) and name
@@ -197,28 +226,14 @@ export async function loadCandidatePackages(
 ): Promise<Map<number, Package[]>> {
   const out = new Map<number, Package[]>(scanIds.map((id) => [id, []]));
   if (!scanIds.length || !rules.lookups.length) return out;
-  const l = rules.lookups;
-  const o = rules.overrides;
   const { rows } = await sql<Parameters<typeof packageOf>[0] & { scan_id: number | string }>`
-    with l(effective, advisory_ecosystem, kind) as (
-      select * from unnest(${l.map((x) => x.effective)}::text[], ${l.map((x) => x.advisoryEcosystem)}::text[],
-        ${l.map((x) => x.name)}::text[])),
-    o(package_ecosystem, os_ecosystem, effective) as (
-      select * from unnest(${o.map((x) => x.packageEcosystem)}::text[], ${o.map((x) => x.osEcosystem)}::text[],
-        ${o.map((x) => x.effective)}::text[])),
-    k(effective, kind) as (select distinct effective, kind from l),
-    keys(key) as materialized (
-      select distinct l.effective || chr(1) || f.package_name
-      from l join advisory_affected f on f.ecosystem = l.advisory_ecosystem)
+    with ${candidateRules(rules)}
     select c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.source_name, c.source_version,
            c.layer_diff_id, c.path, c.evidence
     from (
       select p.id, p.scan_id, p.ecosystem, p.name, p.version, p.purl, p.source_name, p.source_version,
              p.layer_diff_id, p.path, p.evidence,
-             k.effective || chr(1) || case k.kind
-               when 'source' then coalesce(nullif(p.source_name, ''), p.name)
-               when 'pep503' then lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))
-               else p.name end as key
+             ${LOOKUP_KEY} as key
       from packages p
       join scans s on s.id = p.scan_id
       left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'
