@@ -140,6 +140,9 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
   await sql`insert into vulnerability_numbers (id)
     select distinct vulnerability_id from image_vulns where ${inScope('image_digest')}
     on conflict do nothing`.execute(tx);
+  // A full pass rebuilds vuln_reach here and, in a full recompute, again with the groups
+  // (rebuildPostureGroups): one more join of image_vulns with the running digests, kept so the
+  // table is right after each transaction and when a recompute leaves the scopes alone.
   if (digests) await addVulnReach(tx, digests, 1);
   else await rebuildVulnReach(tx);
   const posture = await sql`
