@@ -104,7 +104,7 @@ export function cleanText(
 }
 
 /** What cleanText would return unchanged. */
-function isClean(value: string, kind: TextKind): boolean {
+export function isClean(value: string, kind: TextKind): boolean {
   return value.length <= TEXT_LIMITS[kind] && !(kind === 'line' ? SUSPECT_LINE : SUSPECT_TEXT).test(value);
 }
 

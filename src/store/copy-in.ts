@@ -7,11 +7,48 @@ import type pg from 'pg';
 
 const COPY_FROM_STDIN = /^copy [a-z_]+ \([a-z_, ]+\) from stdin$/;
 
-/** `copy <table> (<columns>) from stdin`, its rows `copyText` lines: run it on a PostgreSQL store only. */
-export function copyFromStdin(table: string, columns: readonly string[], rows: string): CompiledQuery {
+/**
+ * `copy <table> (<columns>) from stdin`, its rows `copyText` lines (a string, or their UTF-8 bytes:
+ * CopyLines): run it on a PostgreSQL store only.
+ */
+export function copyFromStdin(
+  table: string,
+  columns: readonly string[],
+  rows: string | Uint8Array,
+): CompiledQuery {
   const text = `copy ${table} (${columns.join(', ')}) from stdin`;
   if (!COPY_FROM_STDIN.test(text)) throw new Error(`not a COPY statement: ${text}`);
   return CompiledQuery.raw(text, [rows]);
+}
+
+/**
+ * COPY text built as UTF-8 bytes line by line: each line is encoded once into a growing buffer,
+ * instead of one string concatenated piece by piece and encoded at the end (which costs ~2.5× for
+ * a batch of thousands of lines: the string is a deep tree of pieces until it is flattened).
+ */
+export class CopyLines {
+  private buf: Buffer;
+  private end = 0;
+
+  constructor(sizeHint = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(sizeHint);
+  }
+
+  /** Appends one line (its fields already `copyField`s, tab-separated, ending in `\n`). */
+  add(line: string): void {
+    // At most 3 bytes per UTF-16 code unit.
+    if (this.end + line.length * 3 > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.end + line.length * 3));
+      this.buf.copy(grown, 0, 0, this.end);
+      this.buf = grown;
+    }
+    this.end += this.buf.write(line, this.end, 'utf8');
+  }
+
+  /** The bytes so far (a view: the builder is not to be used after). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.end);
+  }
 }
 
 /** One value as a field of COPY's text format (`\N` for null; backslash, tab and line breaks escaped). */
@@ -33,7 +70,7 @@ export function copyingClient(Client: typeof pg.Client): typeof pg.Client {
         typeof config === 'string' &&
         Array.isArray(values) &&
         values.length === 1 &&
-        typeof values[0] === 'string' &&
+        (typeof values[0] === 'string' || values[0] instanceof Uint8Array) &&
         callback === undefined &&
         COPY_FROM_STDIN.test(config)
       ) {
@@ -55,7 +92,7 @@ class CopyIn {
 
   constructor(
     readonly text: string,
-    private readonly payload: string,
+    private readonly payload: string | Uint8Array,
   ) {
     this.done = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -67,7 +104,9 @@ class CopyIn {
   }
 
   handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }): void {
-    const bytes = Buffer.from(this.payload, 'utf8');
+    const p = this.payload;
+    const bytes =
+      typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
     for (let i = 0; i < bytes.length; i += 1 << 16)
       connection.sendCopyFromChunk(bytes.subarray(i, i + (1 << 16)));
     connection.endCopyFrom();

@@ -333,7 +333,7 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
       expect(exposures.rows[0]!.n).toBe(0);
     });
 
-  it('lands text that means something to a bulk load (backslashes, \\N, tabs, line breaks) as it was', async () => {
+  it('lands text that means something to a bulk load (backslashes, \\N, tabs, line breaks, UTF-8) as it was', async () => {
     const src = { name: 'odd-text', kind: 'cmdb' as const };
     const odd = (extra: Partial<ContainerObservation>) => ({
       ...obs('odd', 'c'),
@@ -343,8 +343,8 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
     const text = {
       namespace: '\\N',
       owner: 'a\\tb\\',
-      environment: 'x\ty\nz\r',
-      labels: { 'k\\N': 'v\t\\n' },
+      environment: 'x\ty\nz\r zürich € 😀',
+      labels: { 'k\\N': 'v\t\\n', ключ: '值😀' },
     };
     await writeInventoryMutation(
       store,

@@ -14,7 +14,7 @@
 import { type Kysely, sql } from 'kysely';
 import { InputError } from '../../../core/errors.js';
 import type { ContainerObservation, InventoryMutation } from '../../../core/types.js';
-import { copyField, copyFromStdin } from '../../copy-in.js';
+import { CopyLines, copyField, copyFromStdin } from '../../copy-in.js';
 import type { Store } from '../../open-store.js';
 import type { Database } from '../../schema.js';
 import { anyText } from '../../statement-size.js';
@@ -302,17 +302,17 @@ async function landNewBatch(
   if (stored.rows[0]!.found) return false;
   const at = copyField(now.toISOString());
   const src = String(sourceId);
-  let rows = '';
-  let opened = '';
+  const rows = new CopyLines(batch.length * 512);
+  const opened = new CopyLines(batch.length * 96);
   for (const o of batch) {
     const id = copyField(o.id);
-    rows += `${id}\t${src}`;
-    for (const of of COLUMN_VALUES) rows += `\t${copyField(asText(of(o)))}`;
-    rows += `\t${at}\t${at}\n`;
-    opened += `${id}\t\\N\t${at}\t${at}\n`;
+    let line = `${id}\t${src}`;
+    for (const of of COLUMN_VALUES) line += `\t${copyField(asText(of(o)))}`;
+    rows.add(`${line}\t${at}\t${at}\n`);
+    opened.add(`${id}\t\\N\t${at}\t${at}\n`);
   }
   try {
-    await tx.executeQuery(copyFromStdin('containers', NEW_ROW_COLUMNS, rows));
+    await tx.executeQuery(copyFromStdin('containers', NEW_ROW_COLUMNS, rows.bytes()));
   } catch (err) {
     const e = err as { code?: string; constraint?: string; detail?: string };
     if (e.code === '23505' && e.constraint === 'containers_pkey') {
@@ -324,7 +324,7 @@ async function landNewBatch(
     throw err;
   }
   await tx.executeQuery(
-    copyFromStdin('exposures', ['container_id', 'image_digest', 'first_seen', 'last_seen'], opened),
+    copyFromStdin('exposures', ['container_id', 'image_digest', 'first_seen', 'last_seen'], opened.bytes()),
   );
   acc.counts.seen += batch.length;
   acc.keep(ids, [], [], []);
@@ -493,13 +493,13 @@ async function stageBatch(
 ): Promise<void> {
   if (copy) {
     // Straight from each observation to its COPY line (no row object per observation).
-    let text = '';
+    const text = new CopyLines(batch.length * 512);
     for (const o of batch) {
-      text += copyField(o.id);
-      for (const of of COLUMN_VALUES) text += `\t${copyField(asText(of(o)))}`;
-      text += '\n';
+      let line = copyField(o.id);
+      for (const of of COLUMN_VALUES) line += `\t${copyField(asText(of(o)))}`;
+      text.add(`${line}\n`);
     }
-    await tx.executeQuery(copyFromStdin('inventory_batch', ['id', ...CONTAINER_COLUMN_NAMES], text));
+    await tx.executeQuery(copyFromStdin('inventory_batch', ['id', ...CONTAINER_COLUMN_NAMES], text.bytes()));
     return;
   }
   const rows = batch.map((o) => containerRow(o, sourceId, now));
