@@ -5,8 +5,13 @@
 // named is loaded (main.ts); on Node 22+ compiled modules are cached between runs (Node's own
 // compile cache, off with NODE_DISABLE_COMPILE_CACHE=1).
 import module from 'node:module';
+import v8 from 'node:v8';
+import { WASM_TIERING_FLAG } from './wasm-tiering.js';
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// A larger WebAssembly tiering budget (wasm-tiering.ts), set before any module is compiled; the
+// flag exists in the V8 of every Node in package.json's engines.
+if (/^v(20|22|24)\./.test(process.version)) v8.setFlagsFromString(WASM_TIERING_FLAG);
 const { InterruptedError } = await import('../core/errors.js');
 const { main } = await import('./main.js');
 
