@@ -40,6 +40,7 @@ import {
   stageRematch,
   type TouchedPackage,
   type TouchedScan,
+  tuneRematchTransaction,
   writeRematchHits,
 } from '../store/index.js';
 import { createMatcher, type KeyFinding, type Matcher } from './match/matcher.js';
@@ -56,6 +57,8 @@ export interface RematchOptions {
   logger?: Logger | undefined;
   /** Scans per transaction batch of the process path (default 500). */
   batchSize?: number | undefined;
+  /** Keys per round trip of a re-match in the store (default 20 000). */
+  keysPerPage?: number | undefined;
   /** Match in the process even where the store could (tests compare the two paths). */
   inProcess?: boolean | undefined;
 }
@@ -230,28 +233,40 @@ const KEYS_PER_PAGE = 20_000;
  */
 async function rematchInStore(store: Store, opts: RematchOptions): Promise<RematchResult> {
   const result = noChanges();
-  let scope: RematchScope;
-  if (opts.all) scope = { kind: 'all' };
-  else {
-    const units = await findTouchedPackages(store, { pairs: packagePairs(opts.keys ?? []) });
-    if (!units.length) return result;
-    scope = { kind: 'units', units };
-  }
+  let t0 = performance.now();
+  const phase = (name: string, more: Record<string, unknown> = {}) => {
+    const t = performance.now();
+    opts.logger?.debug('rematch phase', { phase: name, ms: Math.round(t - t0), ...more });
+    t0 = t;
+  };
+  // An update's touched (scan, ecosystem, name) units are found and staged in the store.
+  const scope: RematchScope = opts.all
+    ? { kind: 'all' }
+    : { kind: 'pairs', pairs: packagePairs(opts.keys ?? []) };
+  if (scope.kind === 'pairs' && !scope.pairs.length) return result;
   const stored = await listStoredEcosystems(store);
   const rules = candidateRules(stored.packageEcosystems, stored.osEcosystems);
   const swaps = await store.transaction(async (tx) => {
     // Over the transaction: PGlite has one connection, which the transaction holds.
     const matcher = createMatcher(tx);
-    const keys = await stageRematch(tx, scope, rules);
-    const tids = new Map<string, number>();
-    for (let after = 0; after < keys; after += KEYS_PER_PAGE) {
+    if (store.kind === 'postgres') await tuneRematchTransaction(tx);
+    await stageRematch(tx, scope, rules);
+    phase('staged');
+    const tids: Tids = { bySignature: new Map(), byFinding: new Map() };
+    let read = 0;
+    for (;;) {
       opts.signal?.throwIfAborted();
-      const page = await readRematchKeys(tx, after, KEYS_PER_PAGE);
+      const page = await readRematchKeys(tx, opts.keysPerPage ?? KEYS_PER_PAGE);
+      if (!page.length) break;
+      read += page.length;
       const { templates, hits } = await pageHits(matcher, page, tids);
       await writeRematchHits(tx, templates, hits);
-      opts.logger?.debug('rematch progress', { keys: after + page.length, total: keys });
+      opts.logger?.debug('rematch progress', { keys: read });
     }
-    return applyRematch(tx, scope.kind, 'rematch');
+    phase('keys evaluated', { keys: read, templates: tids.bySignature.size });
+    const swaps = await applyRematch(tx, scope.kind, 'rematch');
+    phase('findings written');
+    return swaps;
   });
   const images = new Set<string>();
   for (const { imageDigest, swap } of swaps) {
@@ -268,14 +283,23 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
   return result;
 }
 
+/**
+ * The finding templates sent so far, numbered: by their columns, and by the matcher's finding
+ * object (keys with the same outcome share one, so most hits skip serialising the template).
+ */
+interface Tids {
+  bySignature: Map<string, number>;
+  byFinding: Map<KeyFinding, number>;
+}
+
 /** One page of keys evaluated: the templates not sent yet (numbered in `tids`) and the (key, template) pairs. */
 async function pageHits(
   matcher: Matcher,
   page: Awaited<ReturnType<typeof readRematchKeys>>,
-  tids: Map<string, number>,
+  tids: Tids,
 ): Promise<{
   templates: { tid: number; template: FindingTemplate }[];
-  hits: { kid: number; tid: number }[];
+  hits: { kid: string; tid: number }[];
 }> {
   const found = await matcher.keyFindings(
     page.map((k) => ({
@@ -291,16 +315,20 @@ async function pageHits(
     })),
   );
   const templates: { tid: number; template: FindingTemplate }[] = [];
-  const hits: { kid: number; tid: number }[] = [];
+  const hits: { kid: string; tid: number }[] = [];
   page.forEach((k, n) => {
     for (const f of found[n]!) {
-      const template = templateOf(f);
-      const sig = JSON.stringify(template);
-      let tid = tids.get(sig);
+      let tid = tids.byFinding.get(f);
       if (tid === undefined) {
-        tid = tids.size + 1;
-        tids.set(sig, tid);
-        templates.push({ tid, template });
+        const template = templateOf(f);
+        const sig = JSON.stringify(template);
+        tid = tids.bySignature.get(sig);
+        if (tid === undefined) {
+          tid = tids.bySignature.size + 1;
+          tids.bySignature.set(sig, tid);
+          templates.push({ tid, template });
+        }
+        tids.byFinding.set(f, tid);
       }
       hits.push({ kid: k.kid, tid });
     }

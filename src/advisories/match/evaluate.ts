@@ -82,7 +82,11 @@ function prepareEvents(scheme: VersionScheme, range: AffectedRange): Prepared {
 }
 
 export function evaluateRange(scheme: VersionScheme, installed: string, range: AffectedRange): Verdict {
-  const p = prepare(scheme, range);
+  return walk(scheme, installed, prepare(scheme, range));
+}
+
+/** The walk of a prepared range against an installed version. */
+function walk(scheme: VersionScheme, installed: string, p: Prepared): Verdict {
   if ('invalid' in p) return p.invalid;
   if ('error' in p) throw p.error;
   let affected = false;
@@ -102,8 +106,11 @@ export function evaluateRange(scheme: VersionScheme, installed: string, range: A
     } else if (c > 0) affected = false;
     else break;
   }
-  return affected ? { kind: 'affected', fixed } : { kind: 'not_affected' };
+  return affected ? { kind: 'affected', fixed } : NOT_AFFECTED;
 }
+
+/** The common verdict, shared (verdicts are not changed by callers). */
+const NOT_AFFECTED: Verdict = Object.freeze({ kind: 'not_affected' });
 
 /** Evaluates one affected entry (all its ranges and its versions list) for an installed version. */
 export function evaluateAffected(
@@ -112,41 +119,61 @@ export function evaluateAffected(
   ranges: AffectedRange[],
   versions: string[],
 ): Verdict {
-  const listed = versions.includes(installed);
+  return compileAffected(ecosystem, ranges, versions)(installed);
+}
+
+/**
+ * One affected entry made ready for many installed versions (evaluateAffected's verdicts): the
+ * ecosystem's scheme resolved and each range's events validated and sorted once, so a re-match that
+ * asks one advisory row about thousands of versions only walks the events per version.
+ */
+export function compileAffected(
+  ecosystem: string,
+  ranges: AffectedRange[],
+  versions: string[],
+): (installed: string) => Verdict {
+  const listed = versions.length ? new Set(versions) : undefined;
   let scheme: VersionScheme;
   try {
     scheme = schemeFor(ecosystem);
   } catch (err) {
     if (err instanceof UnknownEcosystemError) {
-      return listed ? { kind: 'affected' } : { kind: 'unknown', reason: err.message };
+      const reason = err.message;
+      return (installed) => (listed?.has(installed) ? { kind: 'affected' } : { kind: 'unknown', reason });
     }
     throw err;
   }
-  let unknown: Verdict | undefined;
-  let hit: Verdict | undefined;
+  const compiled: { s: VersionScheme; p: Prepared }[] = [];
   for (const r of ranges) {
     if (r.type === 'GIT') continue;
     const s = r.type === 'SEMVER' ? semver : scheme;
-    if (!s.isValid(installed)) {
-      unknown ??= {
-        kind: 'unknown',
-        reason: `installed version "${installed}" is not a valid ${s.id} version`,
-      };
-      continue;
-    }
-    let v: Verdict;
-    try {
-      v = evaluateRange(s, installed, r);
-    } catch (err) {
-      if (!(err instanceof InvalidVersionError)) throw err;
-      v = { kind: 'unknown', reason: err.message };
-    }
-    if (v.kind === 'affected') {
-      // Prefer the interval that names a fix.
-      if (!hit || (hit.kind === 'affected' && !hit.fixed && v.fixed)) hit = v;
-    } else if (v.kind === 'unknown') unknown ??= v;
+    compiled.push({ s, p: prepare(s, r) });
   }
-  if (hit) return hit;
-  if (listed) return { kind: 'affected' };
-  return unknown ?? { kind: 'not_affected' };
+  return (installed) => {
+    let unknown: Verdict | undefined;
+    let hit: Verdict | undefined;
+    for (const { s, p } of compiled) {
+      if (!s.isValid(installed)) {
+        unknown ??= {
+          kind: 'unknown',
+          reason: `installed version "${installed}" is not a valid ${s.id} version`,
+        };
+        continue;
+      }
+      let v: Verdict;
+      try {
+        v = walk(s, installed, p);
+      } catch (err) {
+        if (!(err instanceof InvalidVersionError)) throw err;
+        v = { kind: 'unknown', reason: err.message };
+      }
+      if (v.kind === 'affected') {
+        // Prefer the interval that names a fix.
+        if (!hit || (hit.kind === 'affected' && !hit.fixed && v.fixed)) hit = v;
+      } else if (v.kind === 'unknown') unknown ??= v;
+    }
+    if (hit) return hit;
+    if (listed?.has(installed)) return { kind: 'affected' };
+    return unknown ?? NOT_AFFECTED;
+  };
 }

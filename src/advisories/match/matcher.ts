@@ -15,7 +15,7 @@ import type { Store } from '../../store/index.js';
 import { type AffectedRow, findAffected, getCveScores, getEnrichment } from '../../store/index.js';
 import { schemeFor } from '../../versioning/index.js';
 import { advisorySeveritySource, chooseSeverity, type SeverityInputs } from '../severity.js';
-import { evaluateAffected } from './evaluate.js';
+import { compileAffected, type evaluateAffected, type Verdict } from './evaluate.js';
 import { type LookupKey, lookupKeyWithId } from './package-keys.js';
 
 export interface MatchOptions {
@@ -68,6 +68,19 @@ export function createMatcher(store: Store): Matcher {
   const cveScoreCache = new Map<string, CveScore[]>();
   // Lookup key → its findings (rated once the CVEs' enrichment is loaded).
   const memo = new Map<string, readonly Rated[]>();
+  // Per group (advisory ecosystems, name): its advisory rows, and per outcome (the verdict of each
+  // row) the merged findings — keys of one name whose versions fall in the same intervals of every
+  // advisory share them, so merging and rating run once per distinct outcome, not per key (a
+  // re-match evaluates millions of keys).
+  const groups = new Map<
+    string,
+    {
+      rows: AffectedRow[];
+      evals: ((installed: string) => Verdict)[];
+      outcomes: Map<string, readonly Rated[]>;
+    }
+  >();
+  let outcomeCount = 0;
 
   async function rowsFor(keys: Iterable<LookupKey>): Promise<void> {
     const missing = new Map<string, { ecosystem: string; packageName: string }>();
@@ -95,19 +108,44 @@ export function createMatcher(store: Store): Matcher {
     }
   }
 
-  /** Evaluates every advisory row of one key and merges the hits (not yet rated). */
-  function evaluateKey(key: LookupKey): readonly Rated[] {
-    const hits: Hit[] = [];
-    for (const e of key.ecosystems) {
-      for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) {
-        hits.push({
-          row,
-          verdict: evaluateAffected(row.ecosystem, key.version, row.ranges as AffectedRange[], row.versions),
-        });
-      }
+  /**
+   * Evaluates every advisory row of one key; the merged hits of an outcome seen before in the same
+   * group are reused, a new outcome's are merged and returned in `unrated` too.
+   */
+  function evaluateKey(key: LookupKey, group: string, unrated: Rated[]): readonly Rated[] {
+    let g = groups.get(group);
+    if (!g) {
+      const rows: AffectedRow[] = [];
+      for (const e of key.ecosystems)
+        for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) rows.push(row);
+      const evals = rows.map((row) =>
+        compileAffected(row.ecosystem, row.ranges as AffectedRange[], row.versions),
+      );
+      g = { rows, evals, outcomes: new Map() };
+      groups.set(group, g);
     }
-    const merged = mergeHits(hits);
-    return merged.length ? merged : NONE;
+    const verdicts: Verdict[] = [];
+    // mergeHits reads only the verdicts (kind, fix, reason) of the rows, in row order: the outcome
+    // names each row that is not not_affected with its verdict ('' when none is: no finding).
+    let outcome = '';
+    for (let i = 0; i < g.evals.length; i++) {
+      const verdict = g.evals[i]!(key.version);
+      verdicts.push(verdict);
+      // Each text with its length first, so no two outcomes spell the same.
+      if (verdict.kind === 'affected') {
+        const fixed = verdict.fixed ?? '';
+        outcome += `${i}a${fixed.length}:${fixed}`;
+      } else if (verdict.kind === 'unknown') outcome += `${i}u${verdict.reason.length}:${verdict.reason}`;
+    }
+    if (!outcome) return NONE;
+    const known = g.outcomes.get(outcome);
+    if (known) return known;
+    const merged = mergeHits(g.rows.map((row, i) => ({ row, verdict: verdicts[i]! })));
+    const rated = merged.length ? merged : NONE;
+    g.outcomes.set(outcome, rated);
+    outcomeCount++;
+    unrated.push(...merged);
+    return rated;
   }
 
   function rate({ finding: f, inputs }: Rated): void {
@@ -128,24 +166,36 @@ export function createMatcher(store: Store): Matcher {
     return lookupKeyWithId(p, opts?.osEcosystem);
   }
 
-  /** Evaluates and rates the keys not yet in the memo; returns each key's findings. */
-  async function evaluate(keyed: Iterable<{ key: LookupKey; id: string } | undefined>) {
+  /**
+   * Evaluates and rates the keys not yet in the memo; returns each key's findings. `remember`:
+   * keep them in the memo (packages of many images share keys; a re-match in the store sends each
+   * key once, so it does not).
+   */
+  async function evaluate(
+    keyed: Iterable<{ key: LookupKey; id: string; group: string } | undefined>,
+    remember: boolean,
+  ) {
     if (memo.size > MAX_MEMO) memo.clear();
-    const fresh = new Map<string, LookupKey>();
+    if (outcomeCount > MAX_MEMO) {
+      groups.clear();
+      outcomeCount = 0;
+    }
+    const fresh = new Map<string, { key: LookupKey; group: string }>();
     const found = new Map<string, readonly Rated[]>();
     for (const k of keyed) {
       if (!k || found.has(k.id)) continue;
       const known = memo.get(k.id);
       if (known) found.set(k.id, known);
-      else fresh.set(k.id, k.key);
+      else fresh.set(k.id, k);
     }
-    await rowsFor(fresh.values());
+    const lookups: LookupKey[] = [];
+    for (const k of fresh.values()) if (!groups.has(k.group)) lookups.push(k.key);
+    await rowsFor(lookups);
     const unrated: Rated[] = [];
-    for (const [id, key] of fresh) {
-      const rated = evaluateKey(key);
-      memo.set(id, rated);
+    for (const [id, { key, group }] of fresh) {
+      const rated = evaluateKey(key, group, unrated);
+      if (remember) memo.set(id, rated);
       found.set(id, rated);
-      unrated.push(...rated);
     }
     const cves = new Set<string>();
     for (const { finding: f } of unrated) if (CVE.test(f.id)) cves.add(f.id);
@@ -158,15 +208,26 @@ export function createMatcher(store: Store): Matcher {
     items: { pkg: Package; opts?: MatchOptions | undefined }[],
   ): Promise<(readonly KeyFinding[])[]> {
     const keyed = items.map((it) => keyOf(it.pkg, it.opts));
-    const found = await evaluate(keyed);
-    return keyed.map((k) => (k ? found.get(k.id)!.map((r) => r.finding) : NONE_FOUND));
+    const found = await evaluate(keyed, false);
+    const findings = new Map<readonly Rated[], readonly KeyFinding[]>();
+    return keyed.map((k) => {
+      if (!k) return NONE_FOUND;
+      const rated = found.get(k.id)!;
+      if (rated === NONE) return NONE_FOUND;
+      let list = findings.get(rated);
+      if (!list) {
+        list = rated.map((r) => r.finding);
+        findings.set(rated, list);
+      }
+      return list;
+    });
   }
 
   async function matchMany(
     items: { packages: Package[]; opts?: MatchOptions | undefined }[],
   ): Promise<Finding[][]> {
     const keyed = items.map((it) => it.packages.map((p) => keyOf(p, it.opts)));
-    const found = await evaluate(keyed.flat());
+    const found = await evaluate(keyed.flat(), true);
     return items.map((it, n) => {
       const findings: Finding[] = [];
       it.packages.forEach((pkg, i) => {

@@ -81,10 +81,13 @@ function ecosystemsOf(eco: string) {
 }
 
 /**
- * lookupKey with a string that identifies the key (equal ids, equal findings), reusing the
- * per-ecosystem work.
+ * lookupKey with a string that identifies the key (equal ids, equal findings) and one that
+ * identifies its advisory rows (equal groups, same rows looked up), reusing the per-ecosystem work.
  */
-export function lookupKeyWithId(pkg: Package, osEcosystem?: string): { key: LookupKey; id: string } {
+export function lookupKeyWithId(
+  pkg: Package,
+  osEcosystem?: string,
+): { key: LookupKey; id: string; group: string } {
   const effective = effectiveEcosystem(pkg, osEcosystem);
   const eco = ecosystemsOf(effective);
   const key: LookupKey = eco.sourceKeyed
@@ -94,7 +97,9 @@ export function lookupKeyWithId(pkg: Package, osEcosystem?: string): { key: Look
         version: pkg.sourceName && pkg.sourceVersion ? pkg.sourceVersion : pkg.version,
       }
     : { ecosystems: eco.list, name: normalizePackageName(effective, pkg.name), version: pkg.version };
-  return { key, id: `${eco.joined}\u0000${key.name}\u0000${key.version}` };
+  // The group (advisory ecosystems, name) picks the advisory rows; the version decides among them.
+  const group = `${eco.joined}\u0000${key.name}`;
+  return { key, id: `${group}\u0000${key.version}`, group };
 }
 
 export function lookupKey(pkg: Package, osEcosystem?: string): LookupKey {

@@ -2,7 +2,8 @@
 // packages in scope (every current scan, or some (scan, ecosystem, name) units) are staged in a
 // temporary table by the same candidate join as loadCandidatePackages; their distinct lookup inputs
 // (ecosystem, name, version, source name and version, evidence, OS ecosystem when it decides the
-// key) become numbered keys the process reads in pages and evaluates once each; the process sends
+// key) become keys named by a digest, which the process reads in pages (a cursor) and evaluates
+// once each; the process sends
 // back which findings each key has (finding templates and (key, template) pairs, in bounded
 // batches); then SQL builds the findings as a join of the staged packages with those pairs, and
 // writes the set difference against the stored findings and the change records per image — no
@@ -22,11 +23,14 @@ import {
 /** What a re-match in the store covers: every current scan of `sources`, or some package units. */
 export type RematchScope =
   | { kind: 'all'; sources?: readonly string[] }
-  | { kind: 'units'; units: readonly TouchedPackage[] };
+  | { kind: 'units'; units: readonly TouchedPackage[] }
+  /** The units findTouchedPackages would return for these pairs, found and staged in SQL. */
+  | { kind: 'pairs'; pairs: readonly { ecosystem: string; name: string }[]; sources?: readonly string[] };
 
 /** The inputs of a package's lookup key, as stored ('' for a missing value). */
 export interface RematchKey {
-  kid: number;
+  /** The key's digest (a uuid): how the process names the key when it sends back its findings. */
+  kid: string;
   ecosystem: string;
   name: string;
   version: string;
@@ -57,15 +61,34 @@ const PAIRS_PER_STATEMENT = 50_000;
 const ALIAS_SEPARATOR = '\u001f';
 
 /**
- * Stages the candidate packages of `scope` (rm_cand) and their distinct keys (rm_keys), and the
- * scans in scope (rm_scans). Call inside a transaction: the tables are dropped at its commit.
- * Returns the number of keys.
+ * A staged package's key digest: the MD5 of its lookup inputs, each prefixed with its length (so
+ * different inputs give different texts), as a uuid. The packages join their keys'
+ * findings on it (16 bytes) rather than on seven text columns; two keys with one digest (2^-128 by
+ * chance) would share findings.
+ */
+const KEY_DIGEST = sql`md5(concat(length(c.ecosystem), ':', c.ecosystem, length(c.name), ':', c.name,
+  length(c.version), ':', c.version, length(c.source_name), ':', c.source_name, length(c.source_version), ':',
+  c.source_version, length(c.evidence), ':', c.evidence, length(c.os_ecosystem), ':', c.os_ecosystem))::uuid`;
+
+/**
+ * PostgreSQL only: memory for the re-match transaction's sorts and hashes (numbering millions of
+ * keys, joining them back, the multiset difference), which spill to disk at the default 4 MB.
+ * Reverts at commit or rollback.
+ */
+export async function tuneRematchTransaction({ db: tx }: Pick<Store, 'db'>): Promise<void> {
+  await sql`set local work_mem = '256MB'`.execute(tx);
+}
+
+/**
+ * Stages the candidate packages of `scope` (rm_cand, each with its key's digest), the scans in scope
+ * (rm_scans) and a cursor over the distinct keys (readRematchKeys). Call inside a transaction: the
+ * tables are dropped at its commit.
  */
 export async function stageRematch(
   { db: tx }: Pick<Store, 'db'>,
   scope: RematchScope,
   rules: CandidateJoinRules,
-): Promise<number> {
+): Promise<void> {
   await sql`create temp table rm_scans (scan_id bigint primary key, image_digest text not null) on commit drop`.execute(
     tx,
   );
@@ -73,13 +96,15 @@ export async function stageRematch(
     await sql`insert into rm_scans select c.scan_id, s.image_digest from current_scans c join scans s on s.id = c.scan_id
       where c.source = any(${[...(scope.sources ?? MATCHED_SOURCES)]}::text[])`.execute(tx);
   } else {
-    await sql`create temp table rm_units (scan_id bigint, ecosystem text, name text) on commit drop`.execute(
-      tx,
-    );
-    for (const chunk of batches(scope.units, ROWS_PER_STATEMENT)) {
-      await sql`insert into rm_units select * from unnest(${chunk.map((u) => u.scanId)}::bigint[],
-        ${chunk.map((u) => u.ecosystem)}::text[], ${chunk.map((u) => u.name)}::text[])`.execute(tx);
-    }
+    if (scope.kind === 'units') {
+      await sql`create temp table rm_units (scan_id bigint, ecosystem text, name text) on commit drop`.execute(
+        tx,
+      );
+      for (const chunk of batches(scope.units, ROWS_PER_STATEMENT)) {
+        await sql`insert into rm_units select * from unnest(${chunk.map((u) => u.scanId)}::bigint[],
+          ${chunk.map((u) => u.ecosystem)}::text[], ${chunk.map((u) => u.name)}::text[])`.execute(tx);
+      }
+    } else await stageTouchedUnits(tx, scope.pairs, scope.sources ?? MATCHED_SOURCES);
     await sql`insert into rm_scans select distinct u.scan_id, s.image_digest from rm_units u join scans s on s.id = u.scan_id`.execute(
       tx,
     );
@@ -98,7 +123,7 @@ export async function stageRematch(
   await sql`create temp table rm_cand on commit drop as
     with ${candidateRules(rules)}
     select c.id, c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.layer_diff_id, c.source_name,
-      c.source_version, c.evidence, c.os_ecosystem
+      c.source_version, c.evidence, c.os_ecosystem, ${KEY_DIGEST} as kid
     from (
       select p.id, p.scan_id, p.ecosystem, p.name, p.version, p.purl, p.layer_diff_id,
              coalesce(p.source_name, '') as source_name, coalesce(p.source_version, '') as source_version,
@@ -112,27 +137,62 @@ export async function stageRematch(
       -- A fence, as in loadCandidatePackages: the key is computed per package, then hash semi-joined.
       offset 0) c
     where c.key in (select key from keys)`.execute(tx);
-  await sql`create temp table rm_keys on commit drop as
-    select (row_number() over ())::bigint as kid, d.* from (
-      select distinct ecosystem, name, version, source_name, source_version, evidence, os_ecosystem from rm_cand) d`.execute(
-    tx,
-  );
+  await sql`analyze rm_cand`.execute(tx);
+  // The distinct keys, read page by page through a cursor: one pass (not a scan per page), and
+  // not written to a table (the packages find their keys' findings by digest).
+  await sql`declare rm_keys_cursor no scroll cursor for
+    select distinct kid, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem
+    from rm_cand`.execute(tx);
   await sql`create temp table rm_tpl (tid int primary key, vulnerability_id text, aliases text[], fixed_version text,
       severity text, severity_source text, cvss_version text, cvss_vector text, cvss_score float8, status text,
       status_reason text) on commit drop`.execute(tx);
-  await sql`create temp table rm_hit (kid bigint, tid int) on commit drop`.execute(tx);
-  const { rows } = await sql<{ n: number | string }>`select count(*) as n from rm_keys`.execute(tx);
-  return Number(rows[0]!.n);
+  await sql`create temp table rm_hit (kid uuid, tid int) on commit drop`.execute(tx);
 }
 
-/** The staged keys with kid in (after, after + limit]: pages of the keys a re-match evaluates. */
-export async function readRematchKeys(
-  { db: tx }: Pick<Store, 'db'>,
-  after: number,
-  limit: number,
-): Promise<RematchKey[]> {
+/**
+ * rm_units from changed (ecosystem, name) pairs, as findTouchedPackages finds them (name or source
+ * name through the reverse indexes, PyPI names PEP 503 normalised, current scans of `sources` only),
+ * without the units travelling to the process and back.
+ */
+async function stageTouchedUnits(
+  tx: Pick<Store, 'db'>['db'],
+  pairs: readonly { ecosystem: string; name: string }[],
+  sources: readonly string[],
+): Promise<void> {
+  // Found into rm_units_found, then made distinct (no index on rm_units: with one, the planner
+  // turned the candidate staging into minutes of probes).
+  await sql`create temp table rm_units_found (scan_id bigint, ecosystem text, name text) on commit drop`.execute(
+    tx,
+  );
+  for (const chunk of batches(pairs, ROWS_PER_STATEMENT)) {
+    const ecos = chunk.map((p) => p.ecosystem);
+    const names = chunk.map((p) => p.name);
+    for (const column of [sql.ref('p.name'), sql.ref('p.source_name')]) {
+      await sql`insert into rm_units_found
+        select p.scan_id, p.ecosystem, p.name
+        from unnest(${ecos}::text[], ${names}::text[]) as k(ecosystem, name)
+        join packages p on p.ecosystem = k.ecosystem and ${column} = k.name
+        join current_scans c on c.scan_id = p.scan_id and c.source = any(${[...sources]}::text[])`.execute(
+        tx,
+      );
+    }
+  }
+  const pypi = [...new Set(pairs.filter((p) => p.ecosystem === 'PyPI').map((p) => p.name))];
+  for (const chunk of batches(pypi, ROWS_PER_STATEMENT)) {
+    await sql`insert into rm_units_found
+      select p.scan_id, p.ecosystem, p.name
+      from packages p join current_scans c on c.scan_id = p.scan_id and c.source = any(${[...sources]}::text[])
+      where p.ecosystem = 'PyPI' and lower(regexp_replace(p.name, '[-_.]+', '-', 'g')) = any(${chunk}::text[])`.execute(
+      tx,
+    );
+  }
+  await sql`create temp table rm_units on commit drop as select distinct * from rm_units_found`.execute(tx);
+}
+
+/** The next `limit` staged keys (none when all are read): pages of the keys a re-match evaluates. */
+export async function readRematchKeys({ db: tx }: Pick<Store, 'db'>, limit: number): Promise<RematchKey[]> {
   const { rows } = await sql<{
-    kid: number | string;
+    kid: string;
     ecosystem: string;
     name: string;
     version: string;
@@ -140,9 +200,9 @@ export async function readRematchKeys(
     source_version: string;
     evidence: string;
     os_ecosystem: string;
-  }>`select * from rm_keys where kid > ${after} and kid <= ${after + limit}`.execute(tx);
+  }>`fetch forward ${sql.raw(String(Math.max(1, Math.floor(limit))))} from rm_keys_cursor`.execute(tx);
   return rows.map((r) => ({
-    kid: Number(r.kid),
+    kid: r.kid,
     ecosystem: r.ecosystem,
     name: r.name,
     version: r.version,
@@ -157,7 +217,7 @@ export async function readRematchKeys(
 export async function writeRematchHits(
   { db: tx }: Pick<Store, 'db'>,
   templates: { tid: number; template: FindingTemplate }[],
-  hits: { kid: number; tid: number }[],
+  hits: { kid: string; tid: number }[],
 ): Promise<void> {
   for (const chunk of batches(templates, ROWS_PER_STATEMENT)) {
     const col = <K extends keyof FindingTemplate>(k: K) => chunk.map((t) => t.template[k]);
@@ -173,15 +233,20 @@ export async function writeRematchHits(
           cvss_score, status, status_reason)`.execute(tx);
   }
   for (const chunk of batches(hits, PAIRS_PER_STATEMENT)) {
-    await sql`insert into rm_hit select * from unnest(${chunk.map((h) => h.kid)}::bigint[],
+    await sql`insert into rm_hit select * from unnest(${chunk.map((h) => h.kid)}::uuid[],
       ${chunk.map((h) => h.tid)}::int[])`.execute(tx);
   }
 }
 
-/** The stored columns of a finding as one text, equal exactly when every column is (the set difference's key). */
-const SIGNATURE = sql`row(image_digest, source, vulnerability_id, aliases, package_ecosystem, package_name,
+/**
+ * The stored columns of a finding as one value, equal exactly when every column is (the set
+ * difference's key): the MD5 of the row's text, as a 16-byte uuid the difference sorts and hashes
+ * cheaply (a text of every column was most of the sort memory; two different rows with the same
+ * digest — 2^-128 by chance — would keep a stale row).
+ */
+const SIGNATURE = sql`md5(row(image_digest, source, vulnerability_id, aliases, package_ecosystem, package_name,
   package_purl, installed_version, fixed_version, layer_diff_id, severity, severity_source, cvss_version,
-  cvss_vector, cvss_score, status, status_reason, advisory_ids)::text`;
+  cvss_vector, cvss_score, status, status_reason, advisory_ids)::text)::uuid`;
 
 /**
  * Writes the staged re-match: the findings of the scope are the staged packages joined with their
@@ -204,10 +269,7 @@ export async function applyRematch(
         c.layer_diff_id, t.severity, t.severity_source, t.cvss_version, t.cvss_vector, t.cvss_score, t.status,
         t.status_reason, '{}'::text[] as advisory_ids, c.id as package_id
       from rm_cand c
-      join rm_keys k on k.ecosystem = c.ecosystem and k.name = c.name and k.version = c.version
-        and k.source_name = c.source_name and k.source_version = c.source_version and k.evidence = c.evidence
-        and k.os_ecosystem = c.os_ecosystem
-      join rm_hit h on h.kid = k.kid
+      join rm_hit h on h.kid = c.kid
       join rm_tpl t on t.tid = h.tid
       join scans s on s.id = c.scan_id) n`.execute(tx);
   const stored =
@@ -263,15 +325,29 @@ export async function applyRematch(
       count(*) filter (where ch.change = 'severity_changed') as severity_changed
     from rm_scans r left join ch on ch.scan_id = r.scan_id and ch.change is not null
     group by r.scan_id, r.image_digest order by r.scan_id`.execute(tx);
+  const insertColumns = sql`insert into findings (scan_id, image_digest, source, vulnerability_id, aliases,
+      package_ecosystem, package_name, package_purl, installed_version, fixed_version, layer_diff_id, severity,
+      severity_source, cvss_version, cvss_vector, cvss_score, status, status_reason)`;
+  const { rows: anyOld } = await sql<{
+    n: number;
+  }>`select count(*)::int as n from (select 1 from rm_old limit 1) o`.execute(tx);
+  if (!anyOld[0]!.n) {
+    // Nothing stored in scope (a first match): every computed row is new.
+    await sql`${insertColumns}
+      select n.scan_id, n.image_digest, n.source, n.vulnerability_id, n.aliases, n.package_ecosystem, n.package_name,
+        n.package_purl, n.installed_version, n.fixed_version, n.layer_diff_id, n.severity, n.severity_source,
+        n.cvss_version, n.cvss_vector, n.cvss_score, n.status, n.status_reason
+      from rm_new n
+      order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
+    return swapsOf(counts);
+  }
   // The set difference: the k-th stored copy of a row is kept while k computed copies exist.
   await sql`delete from findings where id in (
       select o.id from (select id, scan_id, sig, row_number() over (partition by scan_id, sig order by id) as rn from rm_old) o
       left join (select scan_id, sig, count(*) as n from rm_new group by scan_id, sig) n
         on n.scan_id = o.scan_id and n.sig = o.sig
       where o.rn > coalesce(n.n, 0))`.execute(tx);
-  await sql`insert into findings (scan_id, image_digest, source, vulnerability_id, aliases, package_ecosystem,
-      package_name, package_purl, installed_version, fixed_version, layer_diff_id, severity, severity_source,
-      cvss_version, cvss_vector, cvss_score, status, status_reason)
+  await sql`${insertColumns}
     select n.scan_id, n.image_digest, n.source, n.vulnerability_id, n.aliases, n.package_ecosystem, n.package_name,
       n.package_purl, n.installed_version, n.fixed_version, n.layer_diff_id, n.severity, n.severity_source,
       n.cvss_version, n.cvss_vector, n.cvss_score, n.status, n.status_reason
@@ -280,6 +356,19 @@ export async function applyRematch(
       on o.scan_id = n.scan_id and o.sig = n.sig
     where n.rn > coalesce(o.n, 0)
     order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
+  return swapsOf(counts);
+}
+
+function swapsOf(
+  counts: {
+    scan_id: number | string;
+    image_digest: string;
+    newly_affected: number | string;
+    newly_fixed: number | string;
+    status_changed: number | string;
+    severity_changed: number | string;
+  }[],
+): { scanId: number; imageDigest: string; swap: FindingSwap }[] {
   return counts.map((r) => ({
     scanId: Number(r.scan_id),
     imageDigest: r.image_digest,
