@@ -28,18 +28,44 @@ export function findingKey(f: Pick<Finding, 'id' | 'package' | 'installedVersion
  * of one issue do). Sharing an alias is not enough: one DSA can fix several CVEs.
  */
 export function dedupeFindings(items: ReportedFinding[]): { findings: Finding[]; skipped: SkippedItem[] } {
-  // Per package version: the kept findings with the ids of the records folded into each.
-  // A kept finding is the item's own object until a duplicate folds into it, and only then a copy
-  // (the items are never changed): a report without duplicates holds one object per finding.
-  const byPackage = new Map<
-    string,
-    { finding: Finding; index: number; copied: boolean; members: Set<string> }[]
-  >();
   const kept: Finding[] = [];
   const skipped: SkippedItem[] = [];
-  for (const { finding, reportedId } of items) {
-    const pkgKey = [finding.package.ecosystem, finding.package.name, finding.installedVersion].join('\u0000');
-    const same = byPackage.get(pkgKey) ?? [];
+  const deduper = new FindingDeduper();
+  for (const item of items) {
+    const r = deduper.add(item, kept.length);
+    if (r.kept) kept.push(item.finding);
+    else {
+      // The kept finding is the item's own object until a duplicate folds into it, then a copy.
+      kept[r.into.index] = r.into.finding;
+      skipped.push(r.skipped);
+    }
+  }
+  return { findings: kept, skipped };
+}
+
+/** A kept finding: where it is (the caller's index) and its object, copied once a duplicate folds in. */
+export interface KeptFinding {
+  finding: Finding;
+  index: number;
+  copied: boolean;
+  members: Set<string>;
+}
+
+/**
+ * The folding rule one finding at a time, for callers that hold one package version's findings at
+ * once (the streamed import reads them grouped by package key; `forget` between groups).
+ * The items are never changed: a kept finding is copied the first time a duplicate folds into it.
+ */
+export class FindingDeduper {
+  // Per package version: the kept findings with the ids of the records folded into each.
+  private byPackage = new Map<string, KeptFinding[]>();
+
+  add(
+    { finding, reportedId }: ReportedFinding,
+    index: number,
+  ): { kept: true } | { kept: false; into: KeptFinding; skipped: SkippedItem } {
+    const key = packageKey(finding);
+    const same = this.byPackage.get(key) ?? [];
     const ids = [finding.id, reportedId];
     const first = same.find(
       (k) =>
@@ -47,24 +73,34 @@ export function dedupeFindings(items: ReportedFinding[]): { findings: Finding[];
         finding.aliases.some((a) => k.members.has(a)),
     );
     if (!first) {
-      same.push({ finding, index: kept.length, copied: false, members: new Set(ids) });
-      byPackage.set(pkgKey, same);
-      kept.push(finding);
-      continue;
+      same.push({ finding, index, copied: false, members: new Set(ids) });
+      this.byPackage.set(key, same);
+      return { kept: true };
     }
     for (const id of ids) first.members.add(id);
     if (!first.copied) {
       first.finding = { ...first.finding, aliases: [...first.finding.aliases] };
       first.copied = true;
-      kept[first.index] = first.finding;
     }
     const f = first.finding;
     for (const a of [...ids, ...finding.aliases]) if (a !== f.id && !f.aliases.includes(a)) f.aliases.push(a);
-    skipped.push({
-      id: reportedId,
-      kind: 'duplicate',
-      reason: `duplicate: ${f.id} in ${finding.package.name} ${finding.installedVersion} is already imported from this report`,
-    });
+    return {
+      kept: false,
+      into: first,
+      skipped: {
+        id: reportedId,
+        kind: 'duplicate',
+        reason: `duplicate: ${f.id} in ${finding.package.name} ${finding.installedVersion} is already imported from this report`,
+      },
+    };
   }
-  return { findings: kept, skipped };
+
+  forget(): void {
+    this.byPackage.clear();
+  }
+}
+
+/** The package version duplicates are looked for within. */
+export function packageKey(finding: Finding): string {
+  return [finding.package.ecosystem, finding.package.name, finding.installedVersion].join('\u0000');
 }

@@ -3,19 +3,27 @@
 // or validated lands nothing; an image that cannot be resolved lands nothing and is listed as
 // unresolved. Both are returned as errors (the CLI exits 2 after printing the summary).
 
+import { stat } from 'node:fs/promises';
 import type { Logger } from '../core/logger.js';
 import type { ProgressSink } from '../core/progress.js';
 import type { Store } from '../store/index.js';
-import { type ScanRecord, saveImportedScans } from '../store/index.js';
+import {
+  type SavedScan,
+  type ScanRecord,
+  saveImportedScans,
+  saveStreamedScansIn,
+  type TagObservationRow,
+} from '../store/index.js';
 import { identityConflict } from './check-identity.js';
 import { ReportFormatError } from './errors.js';
 import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
 import { parseReport } from './parse-report.js';
-import { readReportFile } from './read-report.js';
+import { looksLikeTrivyV2, readReportFile } from './read-report.js';
 import { isDigest, parseImageReference, tryParseImageReference } from './reference.js';
 import { reportDigest } from './report-digest.js';
 import { type ImportMatchMethod, resolveReportImage } from './resolve-image.js';
 import { tagObservationsOf } from './tag-observations.js';
+import { stageTrivyReport } from './trivy/stream.js';
 
 export interface ImportOptions {
   format: ImportFormat | 'auto';
@@ -30,7 +38,13 @@ export interface ImportOptions {
   logger?: Logger | undefined;
   /** How far the import got (reports done of the files and documents given); the face shows it. */
   progress?: ProgressSink | undefined;
+  /** The smallest Trivy SchemaVersion 2 file imported streamed (ADR 0029; default STREAM_MIN_BYTES). */
+  streamMinBytes?: number | undefined;
 }
+
+/** Below this a report's findings are few (~4k at most) and the whole path is faster: staging costs
+ * a few hundred ms of fixed work (temporary tables, more statements) per file. */
+export const STREAM_MIN_BYTES = 16 * 2 ** 20;
 
 export interface ImageImportSummary {
   reference: string | null;
@@ -69,6 +83,10 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
     opts.signal?.throwIfAborted();
     let reports: ParsedImageReport[];
     try {
+      if (data === undefined && (await streamable(file, opts))) {
+        await importStreamed(store, file, opts, result);
+        continue;
+      }
       reports = await readReports(file, data, opts);
     } catch (err) {
       if (!(err instanceof ReportFormatError)) throw err;
@@ -76,10 +94,72 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
       opts.logger?.error('report not imported', { file, reason: err.message });
       continue;
     }
-    for (const report of reports) await importOne(store, report, file, opts, result);
+    for (const report of reports)
+      await importOne(store, report, file, opts, result, wholeBody(store, report));
   }
   progress(inputs.length);
   return result;
+}
+
+/** A Trivy SchemaVersion 2 file (the biggest reports) of STREAM_MIN_BYTES or more is imported
+ * streamed (ADR 0029); every other format and Trivy shape, and smaller files, are read whole (ADR 0021). */
+async function streamable(file: string, opts: ImportOptions): Promise<boolean> {
+  if (opts.format !== 'auto' && opts.format !== 'trivy') return false;
+  try {
+    if ((await stat(file)).size < (opts.streamMinBytes ?? STREAM_MIN_BYTES)) return false;
+    return await looksLikeTrivyV2(file, opts.signal);
+  } catch {
+    return false; // the whole path reports what is wrong with the file
+  }
+}
+
+/** One transaction for the whole file: staged as it streams, then saved from the staging; a file
+ * that turns out bad half-way (truncated, malformed) rolls back and lands nothing. */
+async function importStreamed(
+  store: Store,
+  file: string,
+  opts: ImportOptions,
+  result: ImportResult,
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const staged = await stageTrivyReport(tx, file, opts.signal);
+    const body: ReportBody = {
+      digest: staged.digest,
+      findings: staged.findings,
+      packages: staged.packages,
+      save: (records, tags) =>
+        saveStreamedScansIn(
+          tx,
+          records.map((r) => ({ ...r, packages: staged.packageBatches, findings: staged.findingBatches })),
+          tags,
+        ),
+    };
+    await importOne(tx, staged.report, file, opts, result, body);
+  });
+}
+
+/** What is saved of a resolved report besides its header: counts, digest and how to land the rows. */
+interface ReportBody {
+  digest: string;
+  findings: number;
+  packages: number;
+  save(records: Omit<ScanRecord, 'packages' | 'findings'>[], tags: TagObservationRow[]): Promise<SavedScan[]>;
+}
+
+function wholeBody(store: Store, report: ParsedImageReport): ReportBody {
+  return {
+    get digest() {
+      return reportDigest(report);
+    },
+    findings: report.findings.length,
+    packages: report.packages.length,
+    save: (records, tags) =>
+      saveImportedScans(
+        store,
+        records.map((r) => ({ ...r, packages: report.packages, findings: report.findings })),
+        tags,
+      ),
+  };
 }
 
 /**
@@ -104,6 +184,7 @@ async function importOne(
   file: string,
   opts: ImportOptions,
   result: ImportResult,
+  body: ReportBody,
 ): Promise<void> {
   const resolution = await resolveReportImage(store, report.hints, {
     explicit: opts.image,
@@ -144,9 +225,9 @@ async function importOne(
     return;
   }
   const invalid = report.skipped.filter((s) => s.kind === 'invalid');
-  const digest = reportDigest(report);
+  const digest = body.digest;
   const importedAt = new Date();
-  const records: ScanRecord[] = resolution.targets.map((t) => ({
+  const records: Omit<ScanRecord, 'packages' | 'findings'>[] = resolution.targets.map((t) => ({
     imageDigest: t.digest,
     source: report.format,
     scannerVersion: report.scannerVersion,
@@ -172,17 +253,11 @@ async function importOne(
         workloads: report.workloads,
         skipped: countKinds(report.skipped),
       },
-      findings: report.findings.length,
-      packages: report.packages.length,
+      findings: body.findings,
+      packages: body.packages,
     },
-    packages: report.packages,
-    findings: report.findings,
   }));
-  const saved = await saveImportedScans(
-    store,
-    records,
-    tagObservationsOf(report.hints, report.scannedAt ?? importedAt),
-  );
+  const saved = await body.save(records, tagObservationsOf(report.hints, report.scannedAt ?? importedAt));
   resolution.targets.forEach((t, i) => {
     const again = saved[i]!.alreadyStored;
     if (again)
@@ -197,7 +272,7 @@ async function importOne(
       matchMethod: t.matchMethod,
       confidence: t.confidence,
       source: report.format,
-      imported: again ? 0 : report.findings.length,
+      imported: again ? 0 : body.findings,
       skipped: again
         ? [
             {

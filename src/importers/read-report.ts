@@ -5,7 +5,7 @@
 // image (report-arrays.ts) keep only what the parser reads of each element, so a 200 MB report
 // costs its parsed findings, not the file, its text and its full object tree (ADR 0021). YAML is
 // read whole, up to MAX_YAML_BYTES.
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { ReportFormatError } from './errors.js';
@@ -68,21 +68,42 @@ async function streamJson(
   signal?: AbortSignal,
 ): Promise<unknown> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: CHUNK_BYTES, signal });
-  let first = true;
-  async function* chunks(): AsyncIterable<string> {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      yield first ? chunk.replace(/^\uFEFF/, '') : chunk;
-      first = false;
-    }
-  }
   try {
-    return await parseJsonStream(chunks(), reportArraySelector(format));
+    return await parseJsonStream(reportChunks(stream), reportArraySelector(format));
   } catch (err) {
-    if (err instanceof StreamJsonError) throw jsonError(file, err.message, err.truncated);
-    throw readError(file, err);
+    throw reportReadError(file, err);
   } finally {
     stream.destroy();
   }
+}
+
+/** A report file as text chunks of bounded size, a leading BOM dropped (close `stream` when done). */
+export function openReportChunks(
+  file: string,
+  signal?: AbortSignal,
+): { stream: ReadStream; chunks: AsyncIterable<string> } {
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: CHUNK_BYTES, signal });
+  return { stream, chunks: reportChunks(stream) };
+}
+
+async function* reportChunks(stream: ReadStream): AsyncIterable<string> {
+  let first = true;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    yield first ? chunk.replace(/^\uFEFF/, '') : chunk;
+    first = false;
+  }
+}
+
+/** A read or JSON error of a streamed report as the ReportFormatError the CLI prints (exit 2). */
+export function reportReadError(file: string, err: unknown): Error {
+  if (err instanceof StreamJsonError) return jsonError(file, err.message, err.truncated);
+  return readError(file, err);
+}
+
+/** Whether the file starts as Trivy writes a SchemaVersion 2 report (`{"SchemaVersion": 2, …`). */
+export async function looksLikeTrivyV2(file: string, signal?: AbortSignal): Promise<boolean> {
+  const head = await readHead(file, signal);
+  return /^\uFEFF?\s*\{\s*"SchemaVersion"\s*:\s*2\s*[,}]/.test(head.text);
 }
 
 function readError(file: string, err: unknown): Error {

@@ -9,22 +9,48 @@ import type { ParsedImageReport } from './model.js';
 
 export function reportDigest(report: ParsedImageReport): string {
   const { origin: _origin, ...content } = report;
-  const hash = createHash('sha256');
-  let sep = '{';
+  const hash = new ReportHasher();
   for (const [key, value] of Object.entries(content)) {
-    if (!Array.isArray(value)) {
-      const json = JSON.stringify(value);
-      if (json === undefined) continue; // undefined members are left out, as JSON.stringify does
-      hash.update(`${sep}${JSON.stringify(key)}:${json}`);
-    } else {
-      hash.update(`${sep}${JSON.stringify(key)}:[`);
-      value.forEach((item, i) => {
-        hash.update(`${i ? ',' : ''}${JSON.stringify(item) ?? 'null'}`);
-      });
-      hash.update(']');
+    if (!Array.isArray(value)) hash.member(key, value);
+    else {
+      hash.arrayStart(key);
+      for (const item of value) hash.item(item);
+      hash.arrayEnd();
     }
-    sep = ',';
   }
-  hash.update(sep === '{' ? '{}' : '}');
-  return `sha256:${hash.digest('hex')}`;
+  return hash.digest();
+}
+
+/** The same bytes fed member by member, for a report whose arrays are never in memory at once
+ * (the streamed import feeds them batch by batch, in the report's order). */
+export class ReportHasher {
+  private readonly hash = createHash('sha256');
+  private sep = '{';
+  private items = 0;
+
+  member(key: string, value: unknown): void {
+    const json = JSON.stringify(value);
+    if (json === undefined) return; // undefined members are left out, as JSON.stringify does
+    this.hash.update(`${this.sep}${JSON.stringify(key)}:${json}`);
+    this.sep = ',';
+  }
+
+  arrayStart(key: string): void {
+    this.hash.update(`${this.sep}${JSON.stringify(key)}:[`);
+    this.sep = ',';
+    this.items = 0;
+  }
+
+  item(value: unknown): void {
+    this.hash.update(`${this.items++ ? ',' : ''}${JSON.stringify(value) ?? 'null'}`);
+  }
+
+  arrayEnd(): void {
+    this.hash.update(']');
+  }
+
+  digest(): string {
+    this.hash.update(this.sep === '{' ? '{}' : '}');
+    return `sha256:${this.hash.digest('hex')}`;
+  }
 }

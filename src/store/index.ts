@@ -45,6 +45,20 @@ export {
 } from './queries/identity/record-resolution.js';
 export * from './queries/image-report/read-image-report.js';
 export { describeDigest, type KnownDigestFacts } from './queries/importers/describe-digest.js';
+export {
+  createImportStaging,
+  dropStagedItems,
+  readStagedFindings,
+  readStagedFindingsByPackage,
+  readStagedItems,
+  readStagedPackages,
+  type StagedFinding,
+  type StagedItem,
+  stageFindings,
+  stageItems,
+  stagePackages,
+  updateStagedFindings,
+} from './queries/importers/import-staging.js';
 export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';
 export { listReportedManifests, type ReportedManifest } from './queries/importers/list-reported-manifests.js';
 export {
@@ -52,6 +66,7 @@ export {
   type TagObservationRow,
 } from './queries/importers/record-tag-observations.js';
 export { saveImportedScans } from './queries/importers/save-imported-scans.js';
+export { type StreamedScanRecord, saveStreamedScansIn } from './queries/importers/save-streamed-scans.js';
 export { containerRow, platformText } from './queries/inventory/container-columns.js';
 export {
   CONTAINER_SORTS,

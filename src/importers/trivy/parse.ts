@@ -50,6 +50,24 @@ export function parseTrivyReport(data: unknown, file: string): ParsedImageReport
 }
 
 function parseV2(data: unknown, file: string): ParsedImageReport {
+  const { results, os, hints, extra } = parseV2Parts(data, file);
+  return build(file, results, os, hints, extra);
+}
+
+/**
+ * A SchemaVersion 2 report read without its entries (the streamed import, ADR 0029: its
+ * Vulnerabilities and Packages arrays are empty, the entries staged apart): the image report with
+ * everything but packages, findings and skips, and how to convert each result's entries.
+ */
+export function parseTrivyV2Skeleton(
+  data: unknown,
+  file: string,
+): { header: ParsedImageReport; readers: (TrivyResultReader | undefined)[] } {
+  const { results, os, hints, extra } = parseV2Parts(data, file);
+  return { header: build(file, [], os, hints, extra), readers: results.map((res) => resultReader(res, os)) };
+}
+
+function parseV2Parts(data: unknown, file: string) {
   const r = parseDocument(trivyReportV2Schema, data, file, 'Trivy report (SchemaVersion 2)');
   const md = r.Metadata;
   const os = md?.OS ? { family: md.OS.Family, release: md.OS.Name ?? undefined } : undefined;
@@ -69,12 +87,17 @@ function parseV2(data: unknown, file: string): ParsedImageReport {
         }
       : undefined,
   };
-  return build(file, r.Results ?? [], os, hints, {
-    scannerVersion: r.Trivy?.Version ?? undefined,
-    scannedAt: r.CreatedAt ? new Date(r.CreatedAt) : undefined,
-    label: md?.RepoTags?.[0] || md?.RepoDigests?.[0] || r.ArtifactName || undefined,
-    workloads: [],
-  });
+  return {
+    results: r.Results ?? [],
+    os,
+    hints,
+    extra: {
+      scannerVersion: r.Trivy?.Version ?? undefined,
+      scannedAt: r.CreatedAt ? new Date(r.CreatedAt) : undefined,
+      label: md?.RepoTags?.[0] || md?.RepoDigests?.[0] || r.ArtifactName || undefined,
+      workloads: [],
+    },
+  };
 }
 
 function parseLegacy(data: unknown, file: string): ParsedImageReport {
@@ -176,6 +199,29 @@ function osFromTarget(target: string): Os | undefined {
   return { family: m[1]!.toLowerCase(), release: m[2] };
 }
 
+export const PACKAGE_LABEL = itemLabel(['ID', 'Name']);
+export const VULNERABILITY_LABEL = itemLabel(['VulnerabilityID', 'PkgName']);
+
+/** How one result's entries become packages and findings; undefined for a result that holds no
+ * image vulnerabilities (configuration, secrets, licences). */
+export interface TrivyResultReader {
+  toPackage: (p: TrivyPackage) => Package;
+  toFinding: (v: TrivyVulnerability) => ReportedFinding;
+}
+
+export function resultReader(res: TrivyResult, os: Os | undefined): TrivyResultReader | undefined {
+  if (res.Class && !VULN_CLASSES.has(res.Class)) return undefined;
+  const resOs = res.Class === 'os-pkgs' || !res.Class ? (osFromTarget(res.Target) ?? os) : undefined;
+  // Once per result, not per entry: one string shared by every finding of the result.
+  const typeEcosystem = ecosystemForType(res.Type ?? undefined, { os: resOs });
+  const ecosystemOf = (purl: string | null | undefined) =>
+    typeEcosystem ?? (purl ? packageFromPurl(purl)?.ecosystem : undefined) ?? res.Type ?? 'unknown';
+  return {
+    toPackage: (p) => toPackage(p, ecosystemOf(p.Identifier?.PURL), res.Target),
+    toFinding: (v) => toFinding(v, ecosystemOf(v.PkgIdentifier?.PURL)),
+  };
+}
+
 function build(
   origin: string,
   results: TrivyResult[],
@@ -188,23 +234,22 @@ function build(
   const reported: ReportedFinding[] = [];
   const packages: Package[] = [];
   for (const res of results) {
-    if (res.Class && !VULN_CLASSES.has(res.Class)) continue;
-    const resOs = res.Class === 'os-pkgs' || !res.Class ? (osFromTarget(res.Target) ?? os) : undefined;
-    // Once per result, not per entry: one string shared by every finding of the result.
-    const typeEcosystem = ecosystemForType(res.Type ?? undefined, { os: resOs });
-    const ecosystemOf = (purl: string | null | undefined) =>
-      typeEcosystem ?? (purl ? packageFromPurl(purl)?.ecosystem : undefined) ?? res.Type ?? 'unknown';
-    const label = itemLabel(['ID', 'Name']);
-    for (const p of parseItems(trivyPackageSchema, res.Packages ?? [], label, skipped, (p) =>
-      toPackage(p, ecosystemOf(p.Identifier?.PURL), res.Target),
+    const reader = resultReader(res, os);
+    if (!reader) continue;
+    for (const p of parseItems(
+      trivyPackageSchema,
+      res.Packages ?? [],
+      PACKAGE_LABEL,
+      skipped,
+      reader.toPackage,
     ))
       packages.push(p);
     const vulns = parseItems(
       trivyVulnerabilitySchema,
       res.Vulnerabilities ?? [],
-      itemLabel(['VulnerabilityID', 'PkgName']),
+      VULNERABILITY_LABEL,
       skipped,
-      (v) => toFinding(v, ecosystemOf(v.PkgIdentifier?.PURL)),
+      reader.toFinding,
     );
     for (const f of vulns) reported.push(f);
   }

@@ -64,7 +64,10 @@ export async function saveScanIn({ db: tx }: Pick<Store, 'db'>, rec: ScanRecord)
 }
 
 /** An identical report already stored for (digest, source), under a lock so two imports cannot both miss it. */
-async function findStoredReport(tx: Kysely<Database>, rec: ScanRecord) {
+export async function findStoredReport(
+  tx: Kysely<Database>,
+  rec: Pick<ScanRecord, 'imageDigest' | 'source' | 'reportDigest'>,
+) {
   await sql`select pg_advisory_xact_lock(hashtext(${`${rec.imageDigest} ${rec.source}`}))`.execute(tx);
   return tx
     .selectFrom('scans')
@@ -77,6 +80,18 @@ async function findStoredReport(tx: Kysely<Database>, rec: ScanRecord) {
 }
 
 async function insertScan(tx: Kysely<Database>, rec: ScanRecord): Promise<number> {
+  const scanId = await insertScanRow(tx, rec);
+  for (let i = 0; i < rec.packages.length; i += CHUNK)
+    await insertPackages({ db: tx }, scanId, rec.packages.slice(i, i + CHUNK));
+  await insertFindings({ db: tx }, scanId, rec.imageDigest, rec.source, rec.findings);
+  return scanId;
+}
+
+/** The `scans` row of a record (its packages and findings are inserted apart). */
+export async function insertScanRow(
+  tx: Kysely<Database>,
+  rec: Omit<ScanRecord, 'packages' | 'findings'>,
+): Promise<number> {
   const stats = rec.reportDigest ? { ...rec.stats, reportDigest: rec.reportDigest } : (rec.stats ?? {});
   const { id: scanId } = await tx
     .insertInto('scans')
@@ -94,28 +109,33 @@ async function insertScan(tx: Kysely<Database>, rec: ScanRecord): Promise<number
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-
-  for (let i = 0; i < rec.packages.length; i += CHUNK) {
-    await tx
-      .insertInto('packages')
-      .values(
-        rec.packages.slice(i, i + CHUNK).map((p) => ({
-          scan_id: scanId,
-          ecosystem: p.ecosystem,
-          name: p.name,
-          version: p.version,
-          purl: p.purl ?? null,
-          source_name: p.sourceName ?? null,
-          source_version: p.sourceVersion ?? null,
-          layer_diff_id: p.layer ?? null,
-          path: p.path ?? null,
-          evidence: p.evidence ?? null,
-        })),
-      )
-      .execute();
-  }
-  await insertFindings({ db: tx }, scanId, rec.imageDigest, rec.source, rec.findings);
   return scanId;
+}
+
+/** Inserts one batch of a scan's packages (the caller bounds its size). */
+export async function insertPackages(
+  { db: tx }: Pick<Store, 'db'>,
+  scanId: number,
+  packages: Package[],
+): Promise<void> {
+  if (!packages.length) return;
+  await tx
+    .insertInto('packages')
+    .values(
+      packages.map((p) => ({
+        scan_id: scanId,
+        ecosystem: p.ecosystem,
+        name: p.name,
+        version: p.version,
+        purl: p.purl ?? null,
+        source_name: p.sourceName ?? null,
+        source_version: p.sourceVersion ?? null,
+        layer_diff_id: p.layer ?? null,
+        path: p.path ?? null,
+        evidence: p.evidence ?? null,
+      })),
+    )
+    .execute();
 }
 
 /** Makes the scan what posture reads for (digest, source) unless a complete one would be replaced

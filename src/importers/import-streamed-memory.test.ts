@@ -1,0 +1,47 @@
+// A Trivy report imports in bounded memory (ADR 0029): the import does not hold the image's
+// findings. A generated 192 MiB Trivy report (54k findings; real entries of testdata/importers/trivy,
+// see test-support/big-report.ts) is imported end to end (`runsight import auto FILE`,
+// test-support/import-child.ts) into a copy of a migrated PGlite store, in a child process whose V8
+// old space is capped at 64 MiB. Before ADR 0029 the parsed findings (~0.7 KB each live) were held
+// at once and this child died of heap exhaustion (2026-12-02, HEAD bddc108, the same command).
+// Peak RSS alone does not tell the two apart at one size: V8 grows its heap to a plateau either way
+// (192 vs 384 MiB uncapped: 445 vs 466 MiB after, 453 vs 472 MiB before in one run; docs/benchmarks.md).
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeBigTrivyReport } from './test-support/big-report.js';
+
+const CHILD = new URL('./test-support/import-child.ts', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'runsight-import-streamed-memory-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function child(...args: string[]): { maxRssMiB: number; result: { imported: number[]; errors: string[] } } {
+  // The same fixed young generation as import-memory.test.ts (Node 22+ sizes it from the machine),
+  // and the old space capped: what the import keeps alive must fit in 64 MiB.
+  const out = execFileSync(
+    process.execPath,
+    ['--max-semi-space-size=16', '--max-old-space-size=64', '--import', 'tsx', CHILD, ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out);
+}
+
+describe('importing a big Trivy report', () => {
+  it('a 192 MiB report (54k findings) imports with a 64 MiB JS heap, peak RSS < floor + 150 MiB', async () => {
+    const report = await writeBigTrivyReport(join(dir, 'big.json'), 192 * 2 ** 20);
+    // A migrated store copied for the import: migrating in the child would be its peak.
+    const floor = child('floor', join(dir, 'store'));
+    cpSync(join(dir, 'store'), join(dir, 'store-big'), { recursive: true });
+    const r = child('import', join(dir, 'store-big'), join(dir, 'big.json'));
+    expect(r.result.errors).toEqual([]);
+    expect(r.result.imported).toEqual([report.vulnerabilities]);
+    const growth = r.maxRssMiB - floor.maxRssMiB;
+    // 2026-12-02 (load ~7), the 196 MiB report, same flags: peak 369 MiB, floor ~300-307 MiB.
+    expect(
+      growth,
+      `peak ${r.maxRssMiB.toFixed(0)} MiB, floor ${floor.maxRssMiB.toFixed(0)} MiB`,
+    ).toBeLessThan(150);
+  }, 900_000);
+});
