@@ -48,8 +48,21 @@ export async function saveScan({ db }: Pick<Store, 'db'>, rec: ScanRecord): Prom
 }
 
 export async function saveScanIn({ db: tx }: Pick<Store, 'db'>, rec: ScanRecord): Promise<SavedScan> {
+  return landScan(tx, rec, () => insertScan(tx, rec));
+}
+
+/**
+ * Lands a scan in `tx`: an identical report already stored for (digest, source) is not inserted
+ * again (`insert` writes the scan, its packages and findings otherwise), then the scan becomes
+ * current. Shared by saveScanIn and saveStreamedScansIn.
+ */
+export async function landScan(
+  tx: Kysely<Database>,
+  rec: Pick<ScanRecord, 'imageDigest' | 'source' | 'reportDigest' | 'status'>,
+  insert: () => Promise<number>,
+): Promise<SavedScan> {
   const stored = rec.reportDigest ? await findStoredReport(tx, rec) : undefined;
-  const scanId = stored?.id ?? (await insertScan(tx, rec));
+  const scanId = stored?.id ?? (await insert());
   const previous = await tx
     .selectFrom('current_scans')
     .innerJoin('scans', 'scans.id', 'current_scans.scan_id')
@@ -64,7 +77,7 @@ export async function saveScanIn({ db: tx }: Pick<Store, 'db'>, rec: ScanRecord)
 }
 
 /** An identical report already stored for (digest, source), under a lock so two imports cannot both miss it. */
-export async function findStoredReport(
+async function findStoredReport(
   tx: Kysely<Database>,
   rec: Pick<ScanRecord, 'imageDigest' | 'source' | 'reportDigest'>,
 ) {
@@ -138,41 +151,37 @@ export async function insertPackages(
     .execute();
 }
 
-/** Makes the scan what posture reads for (digest, source) unless a complete one would be replaced
- * by a partial one, recording which findings appeared or went. */
+/**
+ * Makes the scan what posture reads for (digest, source) unless a complete one would be replaced by
+ * a partial one, recording which (vulnerability, package) pairs became or stopped being affected:
+ * an `except` between the two scans' stored rows, so no finding is held in memory.
+ */
 async function makeCurrent(
   tx: Kysely<Database>,
-  rec: ScanRecord,
+  rec: Pick<ScanRecord, 'status' | 'source' | 'imageDigest'>,
   scanId: number,
   previous: { id: number; status: ScanStatus } | undefined,
 ): Promise<SavedScan> {
   const becomesCurrent =
     rec.status === 'complete' || (rec.status === 'partial' && previous?.status !== 'complete');
   if (!becomesCurrent) return { scanId, current: false, newlyAffected: 0, newlyFixed: 0 };
-
   let newlyAffected = 0;
   let newlyFixed = 0;
   if (previous) {
-    const before = await affectedKeys(tx, previous.id);
-    const after = new Set(
-      rec.findings.filter((f) => f.status === 'affected').map((f) => `${f.id}\u0000${f.package.name}`),
-    );
-    const changes: {
-      vulnerability_id: string;
-      package_name: string;
-      change: 'newly_affected' | 'newly_fixed';
-    }[] = [];
-    for (const k of after) if (!before.has(k)) changes.push(changeRow(k, 'newly_affected'));
-    for (const k of before) if (!after.has(k)) changes.push(changeRow(k, 'newly_fixed'));
-    newlyAffected = changes.filter((c) => c.change === 'newly_affected').length;
-    newlyFixed = changes.length - newlyAffected;
     const cause = rec.source === 'runsight' ? 'rescan' : 'import';
-    for (let i = 0; i < changes.length; i += CHUNK) {
-      await tx
-        .insertInto('finding_changes')
-        .values(changes.slice(i, i + CHUNK).map((c) => ({ ...c, image_digest: rec.imageDigest, cause })))
-        .execute();
-    }
+    const changes = async (from: number, minus: number, change: 'newly_affected' | 'newly_fixed') => {
+      const { rows } = await sql<{ n: string }>`with ins as (
+          insert into finding_changes (image_digest, vulnerability_id, package_name, change, cause)
+          select ${rec.imageDigest}, k.vulnerability_id, k.package_name, ${change}, ${cause}
+          from (select vulnerability_id, package_name from findings where scan_id = ${from} and status = 'affected'
+                except
+                select vulnerability_id, package_name from findings where scan_id = ${minus} and status = 'affected') k
+          returning 1)
+        select count(*) as n from ins`.execute(tx);
+      return Number(rows[0]?.n ?? 0);
+    };
+    newlyAffected = await changes(scanId, previous.id, 'newly_affected');
+    newlyFixed = await changes(previous.id, scanId, 'newly_fixed');
   }
   await tx
     .insertInto('current_scans')
@@ -220,19 +229,4 @@ export function findingRow(scanId: number, imageDigest: string, source: string, 
     status: f.status,
     status_reason: f.statusReason ?? null,
   };
-}
-
-async function affectedKeys(tx: Kysely<Database>, scanId: number): Promise<Set<string>> {
-  const rows = await tx
-    .selectFrom('findings')
-    .select(['vulnerability_id', 'package_name'])
-    .where('scan_id', '=', scanId)
-    .where('status', '=', 'affected')
-    .execute();
-  return new Set(rows.map((r) => `${r.vulnerability_id}\u0000${r.package_name}`));
-}
-
-function changeRow(key: string, change: 'newly_affected' | 'newly_fixed') {
-  const [vulnerability_id = '', package_name = ''] = key.split('\u0000');
-  return { vulnerability_id, package_name, change };
 }
