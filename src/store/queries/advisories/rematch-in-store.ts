@@ -284,14 +284,7 @@ export async function applyRematch(
   await sql`analyze rm_new`.execute(tx);
   await sql`analyze rm_old`.execute(tx);
   // The change per (scan, vulnerability, package name), before the rows move.
-  const { rows: counts } = await sql<{
-    scan_id: number | string;
-    image_digest: string;
-    newly_affected: number | string;
-    newly_fixed: number | string;
-    status_changed: number | string;
-    severity_changed: number | string;
-  }>`with a as (
+  const { rows: counts } = await sql<ChangeCounts>`with a as (
       select distinct on (scan_id, vulnerability_id, package_name) scan_id, vulnerability_id, package_name, status,
         severity, cvss_score, severity_source
       from rm_new order by scan_id, vulnerability_id, package_name, package_id desc),
@@ -359,16 +352,17 @@ export async function applyRematch(
   return swapsOf(counts);
 }
 
-function swapsOf(
-  counts: {
-    scan_id: number | string;
-    image_digest: string;
-    newly_affected: number | string;
-    newly_fixed: number | string;
-    status_changed: number | string;
-    severity_changed: number | string;
-  }[],
-): { scanId: number; imageDigest: string; swap: FindingSwap }[] {
+/** A scan's change counts as the difference's query gives them. */
+interface ChangeCounts {
+  scan_id: number | string;
+  image_digest: string;
+  newly_affected: number | string;
+  newly_fixed: number | string;
+  status_changed: number | string;
+  severity_changed: number | string;
+}
+
+function swapsOf(counts: ChangeCounts[]): { scanId: number; imageDigest: string; swap: FindingSwap }[] {
   return counts.map((r) => ({
     scanId: Number(r.scan_id),
     imageDigest: r.image_digest,
