@@ -144,13 +144,7 @@ export function cleanTree<T>(value: T, field: string, changes: TextChange[], key
   for (const k of Object.keys(value)) {
     const v = value[k];
     // Already clean (most of a large input): nothing to name or copy.
-    if (
-      isClean(k, 'line') &&
-      (typeof v === 'string'
-        ? isClean(v, textKindOf(k))
-        : v == null || typeof v !== 'object' || v instanceof Date)
-    )
-      continue;
+    if (cleanKey(k) && isCleanTree(v, k)) continue;
     const ck = cleanText(k, 'line');
     const path = field ? `${field}.${ck.value}` : ck.value;
     if (ck.change) changes.push({ field: `${path} (key)`, ...ck.change });
@@ -162,6 +156,25 @@ export function cleanTree<T>(value: T, field: string, changes: TextChange[], key
     }
   }
   return (copy ?? value) as T;
+}
+
+/** Object keys found clean: a large input repeats its keys row after row. Bounded. */
+const CLEAN_KEYS = new Set<string>();
+
+function cleanKey(k: string): boolean {
+  if (CLEAN_KEYS.has(k)) return true;
+  if (!isClean(k, 'line')) return false;
+  if (CLEAN_KEYS.size < 1000) CLEAN_KEYS.add(k);
+  return true;
+}
+
+/** What cleanTree would return unchanged with no change to report, checked without copies or field paths. */
+function isCleanTree(v: unknown, key: string | undefined): boolean {
+  if (typeof v === 'string') return isClean(v, textKindOf(key));
+  if (Array.isArray(v)) return v.every((x) => isCleanTree(x, key));
+  if (!isPlainObject(v)) return true;
+  for (const k of Object.keys(v)) if (!cleanKey(k) || !isCleanTree(v[k], k)) return false;
+  return true;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

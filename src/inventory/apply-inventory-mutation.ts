@@ -6,7 +6,7 @@
 // same transaction. A list too long to hold (a large CMDB file) comes as a stream of batches
 // (`applyInventoryStream`): each batch is cleaned as it passes, and the store writer lands it.
 import type { ContainerObservation, InventoryMutation } from '../core/types.js';
-import { cleanText, cleanTree, isClean, type TextChange, textKindOf } from '../core/untrusted-text.js';
+import { cleanText, cleanTree, type TextChange } from '../core/untrusted-text.js';
 import { parseReference } from '../identity/index.js';
 import {
   type AppliedMutation,
@@ -116,33 +116,9 @@ function tryParseReference(text: string) {
 
 function cleanObservations(list: ContainerObservation[], cleaned: TextChange[]): ContainerObservation[] {
   return list.map((o) => {
-    if (cleanAlready(o, undefined)) return o;
     const own: TextChange[] = [];
     const c = cleanTree(o, '', own);
     for (const change of own) cleaned.push({ ...change, field: `${c.id}: ${change.field}` });
     return c;
   });
-}
-
-/** Object keys already found clean (`isClean(k, 'line')`): observations repeat their keys. Bounded. */
-const CLEAN_KEYS = new Set<string>();
-
-/**
- * What cleanTree would return unchanged, with no change to report — checked without its copies
- * and field paths: a large CMDB import passes ~1M observations, nearly all clean (issue 15).
- */
-function cleanAlready(v: unknown, key: string | undefined): boolean {
-  if (typeof v === 'string') return isClean(v, textKindOf(key));
-  if (Array.isArray(v)) return v.every((x) => cleanAlready(x, key));
-  if (v === null || typeof v !== 'object') return true;
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return true;
-  for (const k of Object.keys(v)) {
-    if (!CLEAN_KEYS.has(k)) {
-      if (!isClean(k, 'line')) return false;
-      if (CLEAN_KEYS.size < 1000) CLEAN_KEYS.add(k);
-    }
-    if (!cleanAlready((v as Record<string, unknown>)[k], k)) return false;
-  }
-  return true;
 }
