@@ -26,7 +26,8 @@ async function counts(dir: string) {
   return s.json<{ counts: { scans: number; findings: number } }>().counts;
 }
 
-describe('import --image checks the report describes that image', () => {
+// Each test runs several CLI processes on a new PGlite data dir: minutes on a loaded machine.
+describe('import --image checks the report describes that image', { timeout: 180_000 }, () => {
   it('a Debian report on an image known as Alpine: exit 2 naming both; --force lands it', async () => {
     const dir = join(tmp, 'os');
     const first = await runCli([

@@ -20,7 +20,8 @@ interface Age {
   stale: boolean;
 }
 
-describe('freshness of an imported report', () => {
+// Each test runs several CLI processes on a new PGlite data dir: minutes on a loaded machine.
+describe('freshness of an imported report', { timeout: 180_000 }, () => {
   it('a Trivy report from 2021 is years old and stale against sla.scanAge 7d', async () => {
     const dir = join(tmp, 'data');
     const config = join(tmp, 'runsight.yaml');
