@@ -15,15 +15,19 @@ import {
   type TagObservationRow,
 } from '../store/index.js';
 import { identityConflict } from './check-identity.js';
+import { cycloneDxStreamedFormat } from './cyclonedx/stream.js';
 import { ReportFormatError } from './errors.js';
+import { grypeStreamedFormat } from './grype/stream.js';
 import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
+import { osvScannerStreamedFormat } from './osv-scanner/stream.js';
 import { parseReport } from './parse-report.js';
-import { looksLikeTrivyV2, readReportFile } from './read-report.js';
+import { readReportFile, type StreamedFormatName, sniffStreamedFormat } from './read-report.js';
 import { isDigest, parseImageReference, tryParseImageReference } from './reference.js';
 import { reportDigest } from './report-digest.js';
 import { type ImportMatchMethod, resolveReportImage } from './resolve-image.js';
+import { type StreamedFormat, StreamedFormatMismatch, stageReport } from './stream-import.js';
 import { tagObservationsOf } from './tag-observations.js';
-import { stageTrivyReport } from './trivy/stream.js';
+import { trivyStreamedFormat } from './trivy/stream.js';
 
 export interface ImportOptions {
   format: ImportFormat | 'auto';
@@ -38,7 +42,8 @@ export interface ImportOptions {
   logger?: Logger | undefined;
   /** How far the import got (reports done of the files and documents given); the face shows it. */
   progress?: ProgressSink | undefined;
-  /** The smallest Trivy SchemaVersion 2 file imported streamed (ADR 0029; default STREAM_MIN_BYTES). */
+  /** The smallest Trivy SchemaVersion 2, Grype, CycloneDX or osv-scanner JSON file imported
+   * streamed (ADR 0029; default STREAM_MIN_BYTES). */
   streamMinBytes?: number | undefined;
 }
 
@@ -83,10 +88,8 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
     opts.signal?.throwIfAborted();
     let reports: ParsedImageReport[];
     try {
-      if (data === undefined && (await streamable(file, opts))) {
-        await importStreamed(store, file, opts, result);
-        continue;
-      }
+      const streamed = data === undefined ? await streamable(file, opts) : undefined;
+      if (streamed && (await importStreamed(store, file, STREAMED[streamed](), opts, result))) continue;
       reports = await readReports(file, data, opts);
     } catch (err) {
       if (!(err instanceof ReportFormatError)) throw err;
@@ -101,28 +104,56 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
   return result;
 }
 
-/** A Trivy SchemaVersion 2 file (the biggest reports) of STREAM_MIN_BYTES or more is imported
- * streamed (ADR 0029); every other format and Trivy shape, and smaller files, are read whole (ADR 0021). */
-async function streamable(file: string, opts: ImportOptions): Promise<boolean> {
-  if (opts.format !== 'auto' && opts.format !== 'trivy') return false;
+/** A new reader for each import (CycloneDX's and osv-scanner's keep what the stream passed). */
+const STREAMED: Record<StreamedFormatName, () => StreamedFormat> = {
+  trivy: () => trivyStreamedFormat,
+  grype: () => grypeStreamedFormat,
+  cyclonedx: cycloneDxStreamedFormat,
+  'osv-scanner': osvScannerStreamedFormat,
+};
+
+/** A Trivy SchemaVersion 2, Grype, CycloneDX or osv-scanner JSON file of STREAM_MIN_BYTES or more
+ * is imported streamed (ADR 0029); trivy-operator resources, other Trivy shapes and smaller files
+ * are read whole (ADR 0021). */
+async function streamable(file: string, opts: ImportOptions): Promise<StreamedFormatName | undefined> {
+  if (opts.format === 'trivy-operator') return undefined;
   try {
-    if ((await stat(file)).size < (opts.streamMinBytes ?? STREAM_MIN_BYTES)) return false;
-    return await looksLikeTrivyV2(file, opts.signal);
+    if ((await stat(file)).size < (opts.streamMinBytes ?? STREAM_MIN_BYTES)) return undefined;
+    return await sniffStreamedFormat(file, opts.format, opts.signal);
   } catch {
-    return false; // the whole path reports what is wrong with the file
+    return undefined; // the whole path reports what is wrong with the file
   }
 }
 
 /** One transaction for the whole file: staged as it streams, then saved from the staging; a file
- * that turns out bad half-way (truncated, malformed) rolls back and lands nothing. */
+ * that turns out bad half-way (truncated, malformed) rolls back and lands nothing. False when the
+ * document turned out to be another format's (auto): nothing landed, the caller reads it whole. */
 async function importStreamed(
   store: Store,
   file: string,
+  format: StreamedFormat,
+  opts: ImportOptions,
+  result: ImportResult,
+): Promise<boolean> {
+  try {
+    await importStaged(store, file, format, opts, result);
+    return true;
+  } catch (err) {
+    if (err instanceof StreamedFormatMismatch) return false;
+    throw err;
+  }
+}
+
+async function importStaged(
+  store: Store,
+  file: string,
+  format: StreamedFormat,
   opts: ImportOptions,
   result: ImportResult,
 ): Promise<void> {
   await store.transaction(async (tx) => {
-    const staged = await stageTrivyReport(tx, file, opts.signal);
+    const staged = await stageReport(tx, file, format, { signal: opts.signal, auto: opts.format === 'auto' });
+    opts.logger?.debug('report read streamed', { file, format: format.format });
     const body: ReportBody = {
       digest: staged.digest,
       findings: staged.findings,

@@ -6,12 +6,15 @@
 // at once and this child died of heap exhaustion (2026-12-02, HEAD bddc108, the same command).
 // Peak RSS alone does not tell the two apart at one size: V8 grows its heap to a plateau either way
 // (192 vs 384 MiB uncapped: 445 vs 466 MiB after, 453 vs 472 MiB before in one run; docs/benchmarks.md).
+// The same for a generated 190 MiB Grype report (69k matches, Grype's own member order: `source`
+// after `matches`), streamed since session 13 s13a; the whole path dies there of heap exhaustion
+// (HEAD 7c9134d, 2026-12-02 18:31Z).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { writeBigTrivyReport } from './test-support/big-report.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBigGrypeReport, writeBigTrivyReport } from './test-support/big-report.js';
 
 const CHILD = new URL('./test-support/import-child.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'runsight-import-streamed-memory-'));
@@ -28,19 +31,41 @@ function child(...args: string[]): { maxRssMiB: number; result: { imported: numb
   return JSON.parse(out);
 }
 
-describe('importing a big Trivy report', () => {
-  it('a 192 MiB report (54k findings) imports with a 64 MiB JS heap, peak RSS < floor + 150 MiB', async () => {
+describe('importing a big report', () => {
+  let floor: { maxRssMiB: number };
+  beforeAll(() => {
+    // A migrated store copied for each import: migrating in the child would be its peak.
+    floor = child('floor', join(dir, 'store'));
+  }, 300_000);
+
+  function importCopy(name: string, file: string) {
+    cpSync(join(dir, 'store'), join(dir, name), { recursive: true });
+    const r = child('import', join(dir, name), file);
+    rmSync(join(dir, name), { recursive: true, force: true });
+    return { ...r, growth: r.maxRssMiB - floor.maxRssMiB };
+  }
+
+  it('a 192 MiB Trivy report (54k findings) imports with a 64 MiB JS heap, peak RSS < floor + 150 MiB', async () => {
     const report = await writeBigTrivyReport(join(dir, 'big.json'), 192 * 2 ** 20);
-    // A migrated store copied for the import: migrating in the child would be its peak.
-    const floor = child('floor', join(dir, 'store'));
-    cpSync(join(dir, 'store'), join(dir, 'store-big'), { recursive: true });
-    const r = child('import', join(dir, 'store-big'), join(dir, 'big.json'));
+    const r = importCopy('store-big', join(dir, 'big.json'));
+    rmSync(join(dir, 'big.json'));
     expect(r.result.errors).toEqual([]);
     expect(r.result.imported).toEqual([report.vulnerabilities]);
-    const growth = r.maxRssMiB - floor.maxRssMiB;
     // 2026-12-02 (load ~7), the 196 MiB report, same flags: peak 369 MiB, floor ~300-307 MiB.
     expect(
-      growth,
+      r.growth,
+      `peak ${r.maxRssMiB.toFixed(0)} MiB, floor ${floor.maxRssMiB.toFixed(0)} MiB`,
+    ).toBeLessThan(150);
+  }, 900_000);
+
+  it('a 190 MiB Grype report (69k matches) imports with a 64 MiB JS heap, peak RSS < floor + 150 MiB', async () => {
+    const report = await writeBigGrypeReport(join(dir, 'big-grype.json'), 190 * 2 ** 20);
+    const r = importCopy('store-grype', join(dir, 'big-grype.json'));
+    rmSync(join(dir, 'big-grype.json'));
+    expect(r.result.errors).toEqual([]);
+    expect(r.result.imported).toEqual([report.vulnerabilities]);
+    expect(
+      r.growth,
       `peak ${r.maxRssMiB.toFixed(0)} MiB, floor ${floor.maxRssMiB.toFixed(0)} MiB`,
     ).toBeLessThan(150);
   }, 900_000);

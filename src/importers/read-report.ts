@@ -100,10 +100,31 @@ export function reportReadError(file: string, err: unknown): Error {
   return readError(file, err);
 }
 
-/** Whether the file starts as Trivy writes a SchemaVersion 2 report (`{"SchemaVersion": 2, …`). */
-export async function looksLikeTrivyV2(file: string, signal?: AbortSignal): Promise<boolean> {
-  const head = await readHead(file, signal);
-  return /^\uFEFF?\s*\{\s*"SchemaVersion"\s*:\s*2\s*[,}]/.test(head.text);
+/** The formats the streamed import reads (ADR 0029). */
+export type StreamedFormatName = 'trivy' | 'grype' | 'cyclonedx' | 'osv-scanner';
+
+/**
+ * Which streamed format the file's head says it is: a Trivy SchemaVersion 2 report starts
+ * `{"SchemaVersion": 2, …`; Grype writes `{"matches": [` first, osv-scanner `{"results": [`; a
+ * CycloneDX BOM says `"bomFormat": "CycloneDX"` near its start. A format named explicitly only needs a JSON object
+ * (its parser judges the rest, as on the whole path). Undefined: read it whole.
+ */
+export async function sniffStreamedFormat(
+  file: string,
+  format: ImportFormat | 'auto',
+  signal?: AbortSignal,
+): Promise<StreamedFormatName | undefined> {
+  const { text } = await readHead(file, signal);
+  if (!/^\uFEFF?\s*\{/.test(text)) return undefined;
+  const trivyV2 = /^\uFEFF?\s*\{\s*"SchemaVersion"\s*:\s*2\s*[,}]/.test(text);
+  if (format === 'trivy') return trivyV2 ? 'trivy' : undefined;
+  if (format === 'grype' || format === 'cyclonedx' || format === 'osv-scanner') return format;
+  if (format !== 'auto') return undefined;
+  if (trivyV2) return 'trivy';
+  if (/^\uFEFF?\s*\{\s*"matches"\s*:\s*\[/.test(text)) return 'grype';
+  if (/^\uFEFF?\s*\{\s*"results"\s*:\s*\[/.test(text)) return 'osv-scanner';
+  if (/"bomFormat"\s*:\s*"CycloneDX"/.test(text)) return 'cyclonedx';
+  return undefined;
 }
 
 function readError(file: string, err: unknown): Error {

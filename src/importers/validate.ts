@@ -13,9 +13,19 @@ export function parseDocument<S extends z.ZodType>(
 ): z.infer<S> {
   const r = schema.safeParse(data);
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const at = issue.path.length ? ` at ${issue.path.map(String).join('.')}` : '';
-  throw new ReportFormatError(file, `not a valid ${what}${at}: ${issue.message}`);
+  throw documentError(file, what, r.error.issues[0]!);
+}
+
+/** The error parseDocument throws for `issue`, its path under `prefix` (an item validated apart). */
+export function documentError(
+  file: string,
+  what: string,
+  issue: z.core.$ZodIssue,
+  prefix: readonly PropertyKey[] = [],
+): ReportFormatError {
+  const path = [...prefix, ...issue.path];
+  const at = path.length ? ` at ${path.map(String).join('.')}` : '';
+  return new ReportFormatError(file, `not a valid ${what}${at}: ${issue.message}`);
 }
 
 /** Parses each item; failures become skipped entries naming the item and the problem. With `map`,

@@ -52,11 +52,13 @@ export {
   readStagedFindingsByPackage,
   readStagedItems,
   readStagedPackages,
+  readStagedRefs,
   type StagedFinding,
   type StagedItem,
   stageFindings,
   stageItems,
   stagePackages,
+  stageRefs,
   updateStagedFindings,
 } from './queries/importers/import-staging.js';
 export { listImageSources, type SourceScan } from './queries/importers/list-image-sources.js';

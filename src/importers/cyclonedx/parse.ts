@@ -4,6 +4,7 @@
 // the BOM's container component (`pkg:oci/…@sha256:…?repository_url=…`, Trivy's RepoDigest/ImageID
 // properties) or --image. VEX `analysis.state` sets the status: not_affected/false_positive →
 // not_affected, resolved → fixed, anything else → affected.
+import type { z } from 'zod';
 import { ratingFor } from '../../advisories/index.js';
 import type { Finding, FindingStatus, Package } from '../../core/types.js';
 import { packageFromPurl, parsePurl } from '../../versioning/index.js';
@@ -13,19 +14,20 @@ import { ReportFormatError } from '../errors.js';
 import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
 import { isDigest } from '../reference.js';
 import { mapSeverity } from '../severity.js';
-import { itemLabel, parseDocument, parseItems } from '../validate.js';
-import { type CdxComponent, type CdxVulnerability, cdxBomSchema, cdxVulnerabilitySchema } from './schema.js';
+import { documentError, itemLabel, parseDocument, parseItems } from '../validate.js';
+import {
+  type CdxBom,
+  type CdxComponent,
+  type CdxVulnerability,
+  cdxBomSchema,
+  cdxVulnerabilitySchema,
+} from './schema.js';
 
 const SPEC_VERSIONS = /^1\.[2-7]$/;
 const NOT_PACKAGES = new Set(['container', 'application', 'operating-system', 'file', 'platform', 'device']);
 
 export function parseCycloneDxReport(data: unknown, file: string): ParsedImageReport[] {
-  const bom = parseDocument(cdxBomSchema, data, file, 'CycloneDX JSON BOM');
-  if (!SPEC_VERSIONS.test(bom.specVersion))
-    throw new ReportFormatError(
-      file,
-      `unsupported CycloneDX specVersion ${bom.specVersion}: Runsight reads CycloneDX 1.2 to 1.7 JSON`,
-    );
+  const bom = parseCdxBom(data, file);
   const refs = new Map<string, CdxComponent>();
   const all: CdxComponent[] = [];
   const walk = (c: CdxComponent) => {
@@ -37,57 +39,103 @@ export function parseCycloneDxReport(data: unknown, file: string): ParsedImageRe
   for (const c of bom.components ?? []) walk(c);
 
   const container = all.find((c) => c.type === 'container');
-  const hints = container ? containerHints(container) : { repoDigests: [], references: [] };
   const skipped: SkippedItem[] = [];
-  const vulns = parseItems(cdxVulnerabilitySchema, bom.vulnerabilities ?? [], itemLabel(['id']), skipped);
+  const vulns = parseItems(cdxVulnerabilitySchema, bom.vulnerabilities ?? [], VULNERABILITY_LABEL, skipped);
   const reported: ReportedFinding[] = [];
-  for (const v of vulns)
-    for (const affect of v.affects) {
-      const pkg = packageFor(affect.ref, refs);
-      if (!pkg) {
-        skipped.push({
-          id: v.id,
-          kind: 'invalid',
-          reason: `affects ref "${affect.ref}" names no component of this BOM and is not a package URL with a version`,
-        });
-        continue;
-      }
-      reported.push(toFinding(v, pkg));
-    }
+  for (const v of vulns) reported.push(...findingsOf(v, (ref) => packageFor(ref, refs), skipped));
   const { findings, skipped: dups } = dedupeFindings(reported);
+  const packages: Package[] = [];
+  for (const c of all) {
+    const p = componentPackage(c);
+    if (p) packages.push(p);
+  }
+  return [{ ...cdxHeader(bom, file, container), packages, findings, skipped: [...skipped, ...dups] }];
+}
+
+export const VULNERABILITY_LABEL = itemLabel(['id']);
+
+/** The validated BOM of a supported specVersion. `invalidComponent`: the first `components` entry
+ * the streamed import found invalid (its `components` staged apart, ADR 0029), failed as the whole
+ * document's validation would fail it. */
+export function parseCdxBom(
+  data: unknown,
+  file: string,
+  invalidComponent?: { index: number; error: z.ZodError },
+): CdxBom {
+  const bom = parseDocument(cdxBomSchema, data, file, WHAT);
+  if (invalidComponent && Array.isArray(bom.components))
+    throw documentError(file, WHAT, invalidComponent.error.issues[0]!, [
+      'components',
+      invalidComponent.index,
+    ]);
+  if (!SPEC_VERSIONS.test(bom.specVersion))
+    throw new ReportFormatError(
+      file,
+      `unsupported CycloneDX specVersion ${bom.specVersion}: Runsight reads CycloneDX 1.2 to 1.7 JSON`,
+    );
+  return bom;
+}
+
+const WHAT = 'CycloneDX JSON BOM';
+
+/** The report without packages, findings and skips; `container` is the BOM's first container
+ * component (metadata.component's tree first, then the components', depth first). */
+export function cdxHeader(bom: CdxBom, file: string, container: CdxComponent | undefined): ParsedImageReport {
+  const hints = container ? containerHints(container) : { repoDigests: [], references: [] };
   const tools = bom.metadata?.tools;
   const tool = Array.isArray(tools) ? tools[0] : tools?.components?.[0];
   const ts = bom.metadata?.timestamp ? new Date(bom.metadata.timestamp) : undefined;
-  const packages: Package[] = [];
-  for (const c of all) {
-    if (NOT_PACKAGES.has(c.type ?? '') || !c.version) continue;
-    const p = c.purl ? packageFromPurl(c.purl) : undefined;
-    packages.push({
-      ecosystem: p?.ecosystem ?? runsightProperty(c, 'runsight:ecosystem') ?? 'unknown',
-      name: p?.name ?? (c.group ? `${c.group}:${c.name}` : c.name),
-      version: c.version,
-      purl: c.purl ?? undefined,
-    });
+  return {
+    format: 'cyclonedx',
+    origin: file,
+    label: container?.name ?? hints.repoDigests[0] ?? hints.references[0],
+    hints,
+    scannerVersion: tool?.name ? [tool.name, tool.version].filter(Boolean).join(' ') : undefined,
+    scannedAt: ts && !Number.isNaN(ts.getTime()) ? ts : undefined,
+    os: undefined,
+    packages: [],
+    findings: [],
+    skipped: [],
+    workloads: [],
+  };
+}
+
+/** The package a component is, or undefined (the image, the application, files, no version). */
+export function componentPackage(c: CdxComponent): Package | undefined {
+  if (NOT_PACKAGES.has(c.type ?? '') || !c.version) return undefined;
+  const p = c.purl ? packageFromPurl(c.purl) : undefined;
+  return {
+    ecosystem: p?.ecosystem ?? runsightProperty(c, 'runsight:ecosystem') ?? 'unknown',
+    name: p?.name ?? (c.group ? `${c.group}:${c.name}` : c.name),
+    version: c.version,
+    purl: c.purl ?? undefined,
+  };
+}
+
+/** One finding per `affects` ref of a vulnerability; a ref naming no package becomes a skip. */
+export function findingsOf(
+  v: CdxVulnerability,
+  lookup: (ref: string) => AffectedPackage | undefined,
+  skipped: SkippedItem[],
+): ReportedFinding[] {
+  const out: ReportedFinding[] = [];
+  for (const affect of v.affects) {
+    const pkg = lookup(affect.ref);
+    if (!pkg) {
+      skipped.push({
+        id: v.id,
+        kind: 'invalid',
+        reason: `affects ref "${affect.ref}" names no component of this BOM and is not a package URL with a version`,
+      });
+      continue;
+    }
+    out.push(toFinding(v, pkg));
   }
-  return [
-    {
-      format: 'cyclonedx',
-      origin: file,
-      label: container?.name ?? hints.repoDigests[0] ?? hints.references[0],
-      hints,
-      scannerVersion: tool?.name ? [tool.name, tool.version].filter(Boolean).join(' ') : undefined,
-      scannedAt: ts && !Number.isNaN(ts.getTime()) ? ts : undefined,
-      os: undefined,
-      packages,
-      findings,
-      skipped: [...skipped, ...dups],
-      workloads: [],
-    },
-  ];
+  return out;
 }
 
 /** Image hints of a container component: its oci purl, name and Trivy's properties. */
-function containerHints(c: CdxComponent): ImageHints {
+export function containerHints(c: CdxComponent): ImageHints {
   const hints: ImageHints = { repoDigests: [], references: [] };
   const prop = (name: string) =>
     (c.properties ?? []).filter((p) => p.name === name).map((p) => p.value ?? '');
@@ -109,7 +157,7 @@ function containerHints(c: CdxComponent): ImageHints {
   return hints;
 }
 
-interface AffectedPackage {
+export interface AffectedPackage {
   ecosystem: string;
   name: string;
   version: string;
@@ -124,8 +172,18 @@ function runsightProperty(
   return x?.properties?.find((p) => p.name === name)?.value || undefined;
 }
 
-function packageFor(ref: string, refs: Map<string, CdxComponent>): AffectedPackage | undefined {
-  const local = ref.includes('#') ? ref.slice(ref.indexOf('#') + 1) : ref; // urn:cdx:serial/version#ref
+/** The keys an `affects` ref is looked up under, in order: itself, then its local part
+ * (`urn:cdx:serial/version#ref`). */
+export function refKeys(ref: string): string[] {
+  return ref.includes('#') ? [ref, ref.slice(ref.indexOf('#') + 1)] : [ref];
+}
+
+export function packageFor(
+  ref: string,
+  refs: ReadonlyMap<string, CdxComponent>,
+): AffectedPackage | undefined {
+  const keys = refKeys(ref);
+  const local = keys[keys.length - 1]!;
   const c = refs.get(ref) ?? refs.get(local);
   const purl = c?.purl ?? (local.startsWith('pkg:') ? local : undefined);
   const fromPurl = purl ? packageFromPurl(purl) : undefined;

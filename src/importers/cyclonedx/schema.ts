@@ -79,3 +79,4 @@ export const cdxBomSchema = z.object({
   components: z.array(cdxComponentSchema).nullish(),
   vulnerabilities: z.array(z.unknown()).nullish(),
 });
+export type CdxBom = z.infer<typeof cdxBomSchema>;

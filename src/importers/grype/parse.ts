@@ -10,9 +10,33 @@ import { ecosystemForType } from '../ecosystem.js';
 import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
 import { mapSeverity } from '../severity.js';
 import { parseDocument, parseItems } from '../validate.js';
-import { type GrypeMatch, grypeDocumentSchema, grypeImageTargetSchema, grypeMatchSchema } from './schema.js';
+import {
+  type GrypeDocument,
+  type GrypeMatch,
+  grypeDocumentSchema,
+  grypeImageTargetSchema,
+  grypeMatchSchema,
+} from './schema.js';
 
 export function parseGrypeReport(data: unknown, file: string): ParsedImageReport[] {
+  const { doc, header, os } = parseGrypeHeader(data, file);
+  const skipped: SkippedItem[] = [];
+  const matches = parseItems(grypeMatchSchema, doc.matches, matchLabel, skipped);
+  const { findings, skipped: dups } = dedupeFindings(matches.map((m) => toFinding(m, os)));
+  return [{ ...header, findings, skipped: [...skipped, ...dups] }];
+}
+
+type Os = { family: string; release?: string | undefined };
+
+/**
+ * The report without its findings and skips (the streamed import reads `matches` apart, ADR 0029:
+ * there the document's `matches` is empty), the validated document and the distro its matches'
+ * ecosystems are read against.
+ */
+export function parseGrypeHeader(
+  data: unknown,
+  file: string,
+): { doc: GrypeDocument; header: ParsedImageReport; os: Os | undefined } {
   const doc = parseDocument(grypeDocumentSchema, data, file, 'Grype JSON report');
   const target = grypeImageTargetSchema.safeParse(doc.source?.target);
   const t = doc.source?.type === 'image' && target.success ? target.data : undefined;
@@ -28,36 +52,29 @@ export function parseGrypeReport(data: unknown, file: string): ParsedImageReport
       ? { os: t.os ?? 'linux', architecture: t.architecture, variant: t.variant ?? undefined }
       : undefined,
   };
-  const skipped: SkippedItem[] = [];
-  const matches = parseItems(grypeMatchSchema, doc.matches, matchLabel, skipped);
-  const { findings, skipped: dups } = dedupeFindings(matches.map((m) => toFinding(m, os)));
   const ts = doc.descriptor?.timestamp ? new Date(doc.descriptor.timestamp) : undefined;
-  return [
-    {
-      format: 'grype',
-      origin: file,
-      label: t?.userInput ?? t?.tags?.[0] ?? undefined,
-      hints,
-      scannerVersion: doc.descriptor?.version ?? undefined,
-      scannedAt: ts && !Number.isNaN(ts.getTime()) ? ts : undefined,
-      os: os ? { ...os, ecosystem: osvEcosystem(os.family, os.release) } : undefined,
-      packages: [],
-      findings,
-      skipped: [...skipped, ...dups],
-      workloads: [],
-    },
-  ];
+  const header: ParsedImageReport = {
+    format: 'grype',
+    origin: file,
+    label: t?.userInput ?? t?.tags?.[0] ?? undefined,
+    hints,
+    scannerVersion: doc.descriptor?.version ?? undefined,
+    scannedAt: ts && !Number.isNaN(ts.getTime()) ? ts : undefined,
+    os: os ? { ...os, ecosystem: osvEcosystem(os.family, os.release) } : undefined,
+    packages: [],
+    findings: [],
+    skipped: [],
+    workloads: [],
+  };
+  return { doc, header, os };
 }
 
-function matchLabel(raw: unknown, i: number): string {
+export function matchLabel(raw: unknown, i: number): string {
   const v = (raw as { vulnerability?: { id?: unknown } } | null)?.vulnerability?.id;
   return typeof v === 'string' && v ? v : `matches[${i}]`;
 }
 
-function toFinding(
-  m: GrypeMatch,
-  os: { family: string; release?: string | undefined } | undefined,
-): ReportedFinding {
+export function toFinding(m: GrypeMatch, os: Os | undefined): ReportedFinding {
   const v = m.vulnerability;
   const a = m.artifact;
   const fromPurl = a.purl ? packageFromPurl(a.purl) : undefined;

@@ -54,3 +54,4 @@ export const grypeDocumentSchema = z.object({
   distro: z.object({ name: optStr, version: optStr }).nullish(),
   descriptor: z.object({ name: optStr, version: optStr, timestamp: optStr }).nullish(),
 });
+export type GrypeDocument = z.infer<typeof grypeDocumentSchema>;

@@ -13,46 +13,70 @@ import { canonicalId, dedupeFindings } from '../dedupe.js';
 import type { ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
 import { mapSeverity } from '../severity.js';
 import { itemLabel, parseDocument, parseItems } from '../validate.js';
-import { type OsvPackageVulns, type OsvRecord, osvRecordSchema, osvScannerOutputSchema } from './schema.js';
+import {
+  type OsvPackageVulns,
+  type OsvRecord,
+  type OsvScannerOutput,
+  osvRecordSchema,
+  osvScannerOutputSchema,
+} from './schema.js';
 
 export function parseOsvScannerReport(data: unknown, file: string): ParsedImageReport[] {
-  const doc = parseDocument(osvScannerOutputSchema, data, file, 'osv-scanner JSON report');
+  const doc = parseOsvScannerDocument(data, file);
   const skipped: SkippedItem[] = [];
   const reported: ReportedFinding[] = [];
   for (const result of doc.results)
     for (const pv of result.packages ?? []) {
-      const p = pv.package;
-      const records = parseItems(osvRecordSchema, pv.vulnerabilities ?? [], itemLabel(['id']), skipped);
-      if (!p.name || !p.ecosystem || !p.version) {
-        for (const r of records)
-          skipped.push({
-            id: r.id,
-            kind: 'ignored',
-            reason: p.commit
-              ? `found in git commit ${p.commit} of ${result.source.path}, not in a package`
-              : `package in ${result.source.path} has no name, ecosystem or version`,
-          });
-        continue;
+      const records = parseItems(osvRecordSchema, pv.vulnerabilities ?? [], RECORD_LABEL, skipped);
+      const read = packageReader(pv, result.source.path);
+      for (const r of records) {
+        const f = read(r);
+        if ('finding' in f) reported.push(f);
+        else skipped.push(f);
       }
-      for (const r of records)
-        reported.push(toFinding(r, pv, { name: p.name, ecosystem: p.ecosystem, version: p.version }));
     }
   const { findings, skipped: dups } = dedupeFindings(reported);
-  return [
-    {
-      format: 'osv-scanner',
-      origin: file,
-      label: undefined,
-      hints: { repoDigests: [], references: [] },
-      scannerVersion: undefined,
-      scannedAt: undefined,
-      os: undefined,
-      packages: [],
-      findings,
-      skipped: [...skipped, ...dups],
-      workloads: [],
-    },
-  ];
+  return [{ ...osvScannerHeader(file), findings, skipped: [...skipped, ...dups] }];
+}
+
+export const RECORD_LABEL = itemLabel(['id']);
+
+export function parseOsvScannerDocument(data: unknown, file: string): OsvScannerOutput {
+  return parseDocument(osvScannerOutputSchema, data, file, 'osv-scanner JSON report');
+}
+
+/** The report without findings and skips: osv-scanner names no image, scanner or time. */
+export function osvScannerHeader(file: string): ParsedImageReport {
+  return {
+    format: 'osv-scanner',
+    origin: file,
+    label: undefined,
+    hints: { repoDigests: [], references: [] },
+    scannerVersion: undefined,
+    scannedAt: undefined,
+    os: undefined,
+    packages: [],
+    findings: [],
+    skipped: [],
+    workloads: [],
+  };
+}
+
+/** How one package's records become findings, or `ignored` skips when the package is none (a
+ * git commit, or no name, ecosystem or version). */
+export function packageReader(
+  pv: OsvPackageVulns,
+  sourcePath: string,
+): (r: OsvRecord) => ReportedFinding | SkippedItem {
+  const p = pv.package;
+  if (!p.name || !p.ecosystem || !p.version) {
+    const reason = p.commit
+      ? `found in git commit ${p.commit} of ${sourcePath}, not in a package`
+      : `package in ${sourcePath} has no name, ecosystem or version`;
+    return (r) => ({ id: r.id, kind: 'ignored', reason });
+  }
+  const pkg = { name: p.name, ecosystem: p.ecosystem, version: p.version };
+  return (r) => toFinding(r, pv, pkg);
 }
 
 function toFinding(

@@ -42,3 +42,4 @@ export const osvScannerOutputSchema = z.object({
     }),
   ),
 });
+export type OsvScannerOutput = z.infer<typeof osvScannerOutputSchema>;

@@ -2,6 +2,10 @@
 // real vulnerability and package entries of testdata/importers/trivy/*.golden (descriptions,
 // references, CVSS maps, dates as Trivy writes them), each copy given its own CVE number and
 // package version so every entry is a distinct finding. Indented as `trivy -f json` indents.
+// The same for Grype JSON (the matches of testdata/importers/grype, indented by one space as
+// `grype -o json` writes them; `source`, `distro`, `descriptor` after the matches) and for a
+// CycloneDX BOM with vulnerabilities (the vulnerabilities of the CycloneDX goldens over components
+// of their own, as `trivy -f cyclonedx --scanners vuln` writes them).
 import { once } from 'node:events';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { TESTDATA } from './reports.js';
@@ -80,4 +84,123 @@ export async function writeBigTrivyReport(path: string, targetBytes: number): Pr
   out.end();
   await once(out, 'finish');
   return { bytes, vulnerabilities: v, packages: p, digest };
+}
+
+/** A file written in pieces; `bytes` so far. */
+function openWriter(path: string) {
+  const out = createWriteStream(path);
+  const w = {
+    bytes: 0,
+    async write(s: string) {
+      w.bytes += Buffer.byteLength(s);
+      if (!out.write(s)) await once(out, 'drain');
+    },
+    async close() {
+      out.end();
+      await once(out, 'finish');
+    },
+  };
+  return w;
+}
+
+const indentBy = (s: string, pad: string) => s.replace(/\n/g, `\n${pad}`);
+
+/** Writes a Grype JSON report of at least `targetBytes` to `path`: one finding per match. */
+export async function writeBigGrypeReport(path: string, targetBytes: number): Promise<BigReport> {
+  const matches: Json[] = readdirSync(`${TESTDATA}grype`)
+    .filter((n) => n.endsWith('.json'))
+    .flatMap((f) => JSON.parse(readFileSync(`${TESTDATA}grype/${f}`, 'utf8')).matches);
+  const digest = `sha256:${'b3'.repeat(32)}`;
+  const w = openWriter(path);
+  await w.write('{\n "matches": [\n');
+  let v = 0;
+  while (w.bytes < targetBytes) {
+    const t = matches[v % matches.length];
+    const copy = {
+      ...t,
+      vulnerability: { ...t.vulnerability, id: `CVE-${2000 + (v % 26)}-${100000 + v}` },
+      relatedVulnerabilities: [],
+      artifact: { ...t.artifact, version: `${t.artifact.version}+g${Math.floor(v / matches.length)}` },
+    };
+    await w.write(`${v ? ',\n' : ''}  ${indentBy(JSON.stringify(copy, null, 1), '  ')}`);
+    v++;
+  }
+  const rest = {
+    source: {
+      type: 'image',
+      target: {
+        userInput: 'registry.example/big-grype:1',
+        imageID: `sha256:${'c4'.repeat(32)}`,
+        manifestDigest: digest,
+        tags: ['registry.example/big-grype:1'],
+        repoDigests: [`registry.example/big-grype@${digest}`],
+        architecture: 'amd64',
+        os: 'linux',
+      },
+    },
+    distro: { name: 'redhat', version: '9.1', idLike: ['fedora'] },
+    descriptor: { name: 'grype', version: '0.66.0', timestamp: '2026-11-30T10:00:00Z' },
+  };
+  const tail = JSON.stringify(rest, null, 1).slice(1); // the members after `matches`
+  await w.write(`\n ],${tail}\n`);
+  await w.close();
+  return { bytes: w.bytes, vulnerabilities: v, packages: 0, digest };
+}
+
+/** Writes a CycloneDX 1.6 BOM of at least `targetBytes` to `path`: one component per ten
+ * vulnerabilities, each vulnerability affecting one component (one finding each). */
+export async function writeBigCycloneDxReport(path: string, targetBytes: number): Promise<BigReport> {
+  const vulns: Json[] = [
+    'cyclonedx-defectdojo/log4j.json',
+    'cyclonedx-vex/case-3-vex.json',
+    'trivy/npm-cyclonedx.json.golden',
+  ].flatMap((f) => JSON.parse(readFileSync(TESTDATA + f, 'utf8')).vulnerabilities ?? []);
+  const digest = `sha256:${'b5'.repeat(32)}`;
+  // Components first, as Trivy writes them: their number is fixed by the target size (~10 KB of
+  // vulnerabilities per component's worth of findings at ~2.5 KB a vulnerability).
+  const avg = vulns.reduce((n, v) => n + JSON.stringify(v, null, 2).length, 0) / vulns.length;
+  const count = Math.ceil(targetBytes / (avg + 30) / 10);
+  const purl = (i: number) => `pkg:npm/big-lib-${i % 400}@1.${Math.floor(i / 400)}.0`;
+  const w = openWriter(path);
+  const metadata = {
+    timestamp: '2026-11-30T10:00:00+00:00',
+    tools: { components: [{ type: 'application', group: 'aquasecurity', name: 'trivy', version: '0.58.0' }] },
+    component: {
+      'bom-ref': 'image',
+      type: 'container',
+      name: 'registry.example/big-cdx:1',
+      purl: `pkg:oci/big-cdx@${encodeURIComponent(digest)}?repository_url=registry.example/big-cdx`,
+      properties: [{ name: 'aquasecurity:trivy:RepoDigest', value: `registry.example/big-cdx@${digest}` }],
+    },
+  };
+  await w.write(
+    `{\n  "bomFormat": "CycloneDX",\n  "specVersion": "1.6",\n  "version": 1,\n  "metadata": ${indentBy(JSON.stringify(metadata, null, 2), '  ')},\n  "components": [\n`,
+  );
+  for (let i = 0; i < count; i++) {
+    const c = {
+      'bom-ref': purl(i),
+      type: 'library',
+      name: `big-lib-${i % 400}`,
+      version: `1.${Math.floor(i / 400)}.0`,
+      purl: purl(i),
+      properties: [{ name: 'aquasecurity:trivy:PkgType', value: 'npm' }],
+    };
+    await w.write(`${i ? ',\n' : ''}    ${indentBy(JSON.stringify(c, null, 2), '    ')}`);
+  }
+  await w.write('\n  ],\n  "vulnerabilities": [\n');
+  let v = 0;
+  while (w.bytes < targetBytes) {
+    const t = vulns[v % vulns.length];
+    const copy = {
+      ...t,
+      id: `CVE-${2000 + (v % 26)}-${100000 + v}`,
+      references: [],
+      affects: [{ ref: purl(v % count) }],
+    };
+    await w.write(`${v ? ',\n' : ''}    ${indentBy(JSON.stringify(copy, null, 2), '    ')}`);
+    v++;
+  }
+  await w.write('\n  ]\n}\n');
+  await w.close();
+  return { bytes: w.bytes, vulnerabilities: v, packages: count, digest };
 }

@@ -2,7 +2,7 @@
 // its peak RSS is the import's alone. Modes, each on a PGlite data directory (or a PostgreSQL URL):
 //   floor <dir>          opens the store and reads it, nothing else (the process's floor)
 //   import <dir> <file>  `runsight import auto <file>` as the CLI runs it (streamed; a Trivy
-//                        SchemaVersion 2 file staged and saved in batches, ADR 0029)
+//                        SchemaVersion 2, Grype or CycloneDX file staged and saved in batches, ADR 0029)
 //   whole <dir> <file>   the path before ADR 0021: the file read whole, JSON.parse, then imported
 //   parse <file> / parse-whole <file>   everything importReports does before the store (read,
 //                        parse, clean, report digest), streamed / whole-file; no store opened

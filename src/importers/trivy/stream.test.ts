@@ -14,8 +14,9 @@ import { importReports } from '../import-reports.js';
 import { parseReport } from '../parse-report.js';
 import { readReportFile } from '../read-report.js';
 import { reportDigest } from '../report-digest.js';
+import type { StagedReport } from '../stream-import.js';
 import { TESTDATA } from '../test-support/reports.js';
-import { type StagedReport, stageTrivyReport } from './stream.js';
+import { stageTrivyReport } from './stream.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw report entries.
 type Json = any;

@@ -17,6 +17,7 @@ export async function createImportStaging({ db }: Tx): Promise<void> {
   await sql`create temp table imp_findings (ord int primary key, pkg text not null, reported_id text not null,
     body text not null, dup_reason text) on commit drop`.execute(db);
   await sql`create index on imp_findings (pkg, ord)`.execute(db);
+  await sql`create temp table imp_refs (ref text primary key, body text not null) on commit drop`.execute(db);
 }
 
 export interface StagedItem {
@@ -134,4 +135,22 @@ export async function updateStagedFindings(
     from unnest(${rows.map((r) => r.ord)}::int[], ${rows.map((r) => r.body)}::text[],
       ${rows.map((r) => r.dupReason)}::text[]) as u(ord, body, reason)
     where f.ord = u.ord`.execute(db);
+}
+
+/** Records what a reference names (a CycloneDX component by its bom-ref); a later row for the same
+ * reference replaces the earlier one, as a map would. */
+export async function stageRefs({ db }: Tx, rows: { ref: string; body: string }[]): Promise<void> {
+  const last = new Map(rows.map((r) => [r.ref, r.body])); // one row per ref in one statement
+  if (!last.size) return;
+  await sql`insert into imp_refs (ref, body)
+    select * from unnest(${[...last.keys()]}::text[], ${[...last.values()]}::text[])
+    on conflict (ref) do update set body = excluded.body`.execute(db);
+}
+
+/** What each of `refs` names, of those staged. */
+export async function readStagedRefs({ db }: Tx, refs: string[]): Promise<{ ref: string; body: string }[]> {
+  if (!refs.length) return [];
+  const { rows } = await sql<{ ref: string; body: string }>`select ref, body from imp_refs
+    where ref = any(${[...new Set(refs)]}::text[])`.execute(db);
+  return rows;
 }
