@@ -1,7 +1,8 @@
 // A re-match in the store (ADR 0027) leaves exactly what the process path leaves, on both store
 // dialects: two stores with the same advisories and SBOMs — images sharing (name, version) keys and
 // holding distinct versions, one name at two versions in one image, a package stored twice, a guessed
-// (file-name) identity, a Debian package keyed by the OS's release and its source package — are
+// (file-name) identity, a Debian package keyed by the OS's release and its source package, a PyPI
+// name spelled otherwise than its advisory's — are
 // re-matched in full, then incrementally after an advisory update, then in full again; after each
 // step the stored findings, the change records and the returned counts are equal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,7 @@ const ADVISORIES = [
   adv('GHSA-3', 'CVE-2099-0002', 'npm', 'minimist', [{ introduced: '0' }, { fixed: '1.2.6' }]),
   adv('GHSA-4', 'CVE-2099-0003', 'npm', 'left-pad', [{ introduced: '0' }, { fixed: 'not-a-version' }]),
   adv('DSA-1', 'CVE-2099-0004', 'Debian:12', 'openssl', [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u2' }]),
+  adv('PYSEC-1', 'CVE-2099-0005', 'PyPI', 'zope-interface', [{ introduced: '0' }, { fixed: '5.1.0' }]),
 ];
 
 const npm = (name: string, version: string, extra: Partial<Package> = {}): Package => ({
@@ -76,6 +78,7 @@ const IMAGES: { digest: string; os?: typeof DEBIAN; packages: Package[] }[] = [
       npm('minimist', '1.2.6'),
       npm('express', '4.0.0'),
       npm('left-pad', '1.3.0', { evidence: 'file-name' }), // a guessed identity: not matched
+      { ecosystem: 'PyPI', name: 'Zope_Interface', version: '5.0.0' }, // found by its PEP 503 name
     ],
   },
   {
@@ -159,6 +162,22 @@ describe.each(kinds)('re-match in the store on %s', (kind) => {
             ]),
             modified: new Date('2024-03-01T00:00:00Z'),
           },
+          // Reaches libssl3 through its source package only (a new fix, still affected), and
+          // Zope_Interface through PEP 503 (fixed).
+          {
+            ...adv('DSA-1', 'CVE-2099-0004', 'Debian:12', 'openssl', [
+              { introduced: '0' },
+              { fixed: '3.0.11-1~deb12u3' },
+            ]),
+            modified: new Date('2024-03-01T00:00:00Z'),
+          },
+          {
+            ...adv('PYSEC-1', 'CVE-2099-0005', 'PyPI', 'zope-interface', [
+              { introduced: '0' },
+              { fixed: '5.0.0' },
+            ]),
+            modified: new Date('2024-03-01T00:00:00Z'),
+          },
         ]),
       );
     const keys: PackageKey[][] = [];
@@ -169,6 +188,10 @@ describe.each(kinds)('re-match in the store on %s', (kind) => {
     });
     expect(keys[0]).toEqual(keys[1]);
     expect(second.changes.some((c) => c.includes('newly_fixed'))).toBe(true);
+    expect(second.changes.filter((c) => c.includes('"Zope_Interface","change":"newly_fixed"'))).toHaveLength(
+      1,
+    );
+    expect(second.findings.filter((f) => f.includes('"fixed_version":"3.0.11-1~deb12u3"'))).toHaveLength(1);
     const third = await both((store, p) => rematch(store, { all: true, inProcess: p, keysPerPage: 3 }));
     expect(third.changes).toEqual(second.changes); // nothing changed since
   });

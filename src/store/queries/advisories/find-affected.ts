@@ -4,6 +4,7 @@
 // so a re-match's tens of thousands of keys take a few statements, each of bounded size.
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
+import { anyText, batches } from '../../statement-size.js';
 
 export interface AffectedRow {
   source: string;
@@ -43,6 +44,8 @@ export async function findAffected(
   return out;
 }
 
+const ENRICHMENT_CHUNK = 5000;
+
 export interface Enrichment {
   kev: Set<string>;
   epss: Map<string, { score: number; percentile: number }>;
@@ -51,15 +54,18 @@ export interface Enrichment {
 export async function getEnrichment({ db }: Pick<Store, 'db'>, cves: string[]): Promise<Enrichment> {
   const kev = new Set<string>();
   const epss = new Map<string, { score: number; percentile: number }>();
-  for (let i = 0; i < cves.length; i += 1000) {
-    const chunk = cves.slice(i, i + 1000);
-    if (!chunk.length) continue;
-    for (const r of await db.selectFrom('kev').select('cve_id').where('cve_id', 'in', chunk).execute())
+  // One array parameter per statement (a list of binds is planned anew per length, and grows).
+  for (const chunk of batches(cves, ENRICHMENT_CHUNK)) {
+    for (const r of await db
+      .selectFrom('kev')
+      .select('cve_id')
+      .where('cve_id', '=', anyText(chunk))
+      .execute())
       kev.add(r.cve_id);
     for (const r of await db
       .selectFrom('epss')
       .select(['cve_id', 'score', 'percentile'])
-      .where('cve_id', 'in', chunk)
+      .where('cve_id', '=', anyText(chunk))
       .execute())
       epss.set(r.cve_id, { score: r.score, percentile: r.percentile });
   }

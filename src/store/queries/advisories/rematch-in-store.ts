@@ -8,7 +8,7 @@
 // batches); then SQL builds the findings as a join of the staged packages with those pairs, and
 // writes the set difference against the stored findings and the change records per image — no
 // package row or finding row travels to the process. Same results as replaceFindingsOfScans.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { MATCHED_SOURCES } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import { batches } from '../../statement-size.js';
@@ -112,14 +112,14 @@ export async function stageRematch(
   }
   await sql`analyze rm_scans`.execute(tx);
   // A unit scope probes the reverse index once per distinct (ecosystem, name), then keeps the
-  // packages of the units' scans (a hash semi-join; not an index probe per unit and scan).
+  // packages of the units' scans (a hash semi-join; not an index probe per unit and scan). Changed
+  // pairs staged their units' packages as they found them (rm_found).
   const inScope =
     scope.kind === 'all'
       ? sql`packages p join rm_scans r on r.scan_id = p.scan_id`
-      : sql`(with np as materialized (
-            select p.* from (select distinct ecosystem, name from rm_units) n
-            join packages p on p.ecosystem = n.ecosystem and p.name = n.name)
-          select * from np where (scan_id, ecosystem, name) in (select scan_id, ecosystem, name from rm_units)) p`;
+      : scope.kind === 'pairs'
+        ? sql`rm_found p`
+        : sql`(${packagesOfUnits(sql`rm_units`)}) p`;
   await sql`create temp table rm_cand on commit drop as
     with ${candidateRules(rules)}
     select c.id, c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.layer_diff_id, c.source_name,
@@ -150,43 +150,68 @@ export async function stageRematch(
 }
 
 /**
+ * The packages of some (scan_id, ecosystem, name) units (a table or subquery `units`): the reverse
+ * index probed once per distinct (ecosystem, name), then a hash semi-join on the units.
+ */
+function packagesOfUnits(units: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`with np as materialized (
+      select p.* from (select distinct ecosystem, name from ${units} u) n
+      join packages p on p.ecosystem = n.ecosystem and p.name = n.name)
+    select * from np where (scan_id, ecosystem, name) in (select scan_id, ecosystem, name from ${units} u)`;
+}
+
+/**
  * rm_units from changed (ecosystem, name) pairs, as findTouchedPackages finds them (name or source
  * name through the reverse indexes, PyPI names PEP 503 normalised, current scans of `sources` only),
- * without the units travelling to the process and back.
+ * without the units travelling to the process and back; and rm_found, the packages of those units.
+ * A unit found by its name (or its PEP 503 name) is all the packages the probe returned, so the
+ * probe stages them whole (one pass over the packages, not a second one for the units); only the
+ * units found through a source name alone are read again.
  */
 async function stageTouchedUnits(
   tx: Pick<Store, 'db'>['db'],
   pairs: readonly { ecosystem: string; name: string }[],
   sources: readonly string[],
 ): Promise<void> {
-  // Found into rm_units_found, then made distinct (no index on rm_units: with one, the planner
-  // turned the candidate staging into minutes of probes).
+  await sql`create temp table rm_found on commit drop as select * from packages limit 0`.execute(tx);
+  // Units found by a source name; made distinct below (no index on rm_units: with one, the
+  // planner turned the candidate staging into minutes of probes).
   await sql`create temp table rm_units_found (scan_id bigint, ecosystem text, name text) on commit drop`.execute(
     tx,
   );
   for (const chunk of batches(pairs, ROWS_PER_STATEMENT)) {
     const ecos = chunk.map((p) => p.ecosystem);
     const names = chunk.map((p) => p.name);
-    for (const column of [sql.ref('p.name'), sql.ref('p.source_name')]) {
-      await sql`insert into rm_units_found
-        select p.scan_id, p.ecosystem, p.name
-        from unnest(${ecos}::text[], ${names}::text[]) as k(ecosystem, name)
-        join packages p on p.ecosystem = k.ecosystem and ${column} = k.name
-        join current_scans c on c.scan_id = p.scan_id and c.source = any(${[...sources]}::text[])`.execute(
-        tx,
-      );
-    }
-  }
-  const pypi = [...new Set(pairs.filter((p) => p.ecosystem === 'PyPI').map((p) => p.name))];
-  for (const chunk of batches(pypi, ROWS_PER_STATEMENT)) {
+    await sql`insert into rm_found
+      select p.* from unnest(${ecos}::text[], ${names}::text[]) as k(ecosystem, name)
+      join packages p on p.ecosystem = k.ecosystem and p.name = k.name
+      join current_scans c on c.scan_id = p.scan_id and c.source = any(${[...sources]}::text[])`.execute(tx);
     await sql`insert into rm_units_found
       select p.scan_id, p.ecosystem, p.name
-      from packages p join current_scans c on c.scan_id = p.scan_id and c.source = any(${[...sources]}::text[])
-      where p.ecosystem = 'PyPI' and lower(regexp_replace(p.name, '[-_.]+', '-', 'g')) = any(${chunk}::text[])`.execute(
-      tx,
-    );
+      from unnest(${ecos}::text[], ${names}::text[]) as k(ecosystem, name)
+      join packages p on p.ecosystem = k.ecosystem and p.source_name = k.name
+      join current_scans c on c.scan_id = p.scan_id and c.source = any(${[...sources]}::text[])`.execute(tx);
   }
-  await sql`create temp table rm_units on commit drop as select distinct * from rm_units_found`.execute(tx);
+  // A PyPI package whose stored name is itself a changed name was found above.
+  const pypi = [...new Set(pairs.filter((p) => p.ecosystem === 'PyPI').map((p) => p.name))];
+  for (const chunk of batches(pypi, ROWS_PER_STATEMENT)) {
+    await sql`insert into rm_found
+      select p.* from packages p join current_scans c on c.scan_id = p.scan_id and c.source = any(${[...sources]}::text[])
+      where p.ecosystem = 'PyPI' and lower(regexp_replace(p.name, '[-_.]+', '-', 'g')) = any(${chunk}::text[])
+        and p.name <> all(${pypi}::text[])`.execute(tx);
+  }
+  await sql`create temp table rm_units on commit drop as
+    select distinct scan_id, ecosystem, name from (
+      select scan_id, ecosystem, name from rm_found union all select scan_id, ecosystem, name from rm_units_found) u`.execute(
+    tx,
+  );
+  // Units found only through a source name: their packages were not staged yet.
+  await sql`create temp table rm_units_more on commit drop as
+    select scan_id, ecosystem, name from rm_units_found
+    except select scan_id, ecosystem, name from rm_found`.execute(tx);
+  const { rows: more } = await sql<{ n: number }>`select count(*)::int as n from rm_units_more`.execute(tx);
+  if (more[0]!.n) await sql`insert into rm_found ${packagesOfUnits(sql`rm_units_more`)}`.execute(tx);
+  await sql`analyze rm_found`.execute(tx);
 }
 
 /** The next `limit` staged keys (none when all are read): pages of the keys a re-match evaluates. */
@@ -262,16 +287,6 @@ export async function applyRematch(
   cause: string,
 ): Promise<{ scanId: number; imageDigest: string; swap: FindingSwap }[]> {
   await sql`analyze rm_hit`.execute(tx);
-  await sql`create temp table rm_new on commit drop as
-    select n.*, ${SIGNATURE} as sig from (
-      select c.scan_id, s.image_digest, s.source, t.vulnerability_id, t.aliases, c.ecosystem as package_ecosystem,
-        c.name as package_name, c.purl as package_purl, c.version as installed_version, t.fixed_version,
-        c.layer_diff_id, t.severity, t.severity_source, t.cvss_version, t.cvss_vector, t.cvss_score, t.status,
-        t.status_reason, '{}'::text[] as advisory_ids, c.id as package_id
-      from rm_cand c
-      join rm_hit h on h.kid = c.kid
-      join rm_tpl t on t.tid = h.tid
-      join scans s on s.id = c.scan_id) n`.execute(tx);
   const stored =
     scope === 'all'
       ? sql`select f.* from findings f join rm_scans r on r.scan_id = f.scan_id`
@@ -281,8 +296,26 @@ export async function applyRematch(
     select o.id, o.scan_id, o.vulnerability_id, o.package_name, o.severity, o.severity_source, o.cvss_score, o.status,
       ${SIGNATURE} as sig
     from (${stored}) o`.execute(tx);
-  await sql`analyze rm_new`.execute(tx);
-  await sql`analyze rm_old`.execute(tx);
+  const { rows: anyOld } = await sql<{
+    n: number;
+  }>`select count(*)::int as n from (select 1 from rm_old limit 1) o`.execute(tx);
+  // With nothing stored in scope (a first match) every computed row is new: no signature to
+  // compare, no statistics for a difference.
+  const compare = anyOld[0]!.n > 0;
+  await sql`create temp table rm_new on commit drop as
+    select n.*, ${compare ? SIGNATURE : sql`null::uuid`} as sig from (
+      select c.scan_id, s.image_digest, s.source, t.vulnerability_id, t.aliases, c.ecosystem as package_ecosystem,
+        c.name as package_name, c.purl as package_purl, c.version as installed_version, t.fixed_version,
+        c.layer_diff_id, t.severity, t.severity_source, t.cvss_version, t.cvss_vector, t.cvss_score, t.status,
+        t.status_reason, '{}'::text[] as advisory_ids, c.id as package_id
+      from rm_cand c
+      join rm_hit h on h.kid = c.kid
+      join rm_tpl t on t.tid = h.tid
+      join scans s on s.id = c.scan_id) n`.execute(tx);
+  if (compare) {
+    await sql`analyze rm_new`.execute(tx);
+    await sql`analyze rm_old`.execute(tx);
+  }
   // The change per (scan, vulnerability, package name), before the rows move.
   const { rows: counts } = await sql<ChangeCounts>`with a as (
       select distinct on (scan_id, vulnerability_id, package_name) scan_id, vulnerability_id, package_name, status,
@@ -321,11 +354,7 @@ export async function applyRematch(
   const insertColumns = sql`insert into findings (scan_id, image_digest, source, vulnerability_id, aliases,
       package_ecosystem, package_name, package_purl, installed_version, fixed_version, layer_diff_id, severity,
       severity_source, cvss_version, cvss_vector, cvss_score, status, status_reason)`;
-  const { rows: anyOld } = await sql<{
-    n: number;
-  }>`select count(*)::int as n from (select 1 from rm_old limit 1) o`.execute(tx);
-  if (!anyOld[0]!.n) {
-    // Nothing stored in scope (a first match): every computed row is new.
+  if (!compare) {
     await sql`${insertColumns}
       select n.scan_id, n.image_digest, n.source, n.vulnerability_id, n.aliases, n.package_ecosystem, n.package_name,
         n.package_purl, n.installed_version, n.fixed_version, n.layer_diff_id, n.severity, n.severity_source,
@@ -334,20 +363,34 @@ export async function applyRematch(
       order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
     return swapsOf(counts);
   }
-  // The set difference: the k-th stored copy of a row is kept while k computed copies exist.
+  // The set difference, as counts per (scan, row signature) — one pass over each side; only the
+  // rows whose counts differ move: the k-th stored copy of a row is kept while k computed copies
+  // exist, the k-th computed copy inserted when fewer than k are stored.
+  await sql`create temp table rm_diff on commit drop as
+    select coalesce(n.scan_id, o.scan_id) as scan_id, coalesce(n.sig, o.sig) as sig, coalesce(n.n, 0) as n,
+      coalesce(o.n, 0) as o
+    from (select scan_id, sig, count(*) as n from rm_new group by scan_id, sig) n
+    full join (select scan_id, sig, count(*) as n from rm_old group by scan_id, sig) o
+      on o.scan_id = n.scan_id and o.sig = n.sig
+    where n.n is distinct from o.n`.execute(tx);
+  const { rows: moved } = await sql<{
+    n: number;
+  }>`select count(*)::int as n from (select 1 from rm_diff limit 1) d`.execute(tx);
+  if (!moved[0]!.n) return swapsOf(counts);
+  await sql`analyze rm_diff`.execute(tx);
   await sql`delete from findings where id in (
-      select o.id from (select id, scan_id, sig, row_number() over (partition by scan_id, sig order by id) as rn from rm_old) o
-      left join (select scan_id, sig, count(*) as n from rm_new group by scan_id, sig) n
-        on n.scan_id = o.scan_id and n.sig = o.sig
-      where o.rn > coalesce(n.n, 0))`.execute(tx);
+      select o.id from (
+        select o.id, d.n, row_number() over (partition by o.scan_id, o.sig order by o.id) as rn
+        from rm_old o join rm_diff d on d.scan_id = o.scan_id and d.sig = o.sig and d.o > d.n) o
+      where o.rn > o.n)`.execute(tx);
   await sql`${insertColumns}
     select n.scan_id, n.image_digest, n.source, n.vulnerability_id, n.aliases, n.package_ecosystem, n.package_name,
       n.package_purl, n.installed_version, n.fixed_version, n.layer_diff_id, n.severity, n.severity_source,
       n.cvss_version, n.cvss_vector, n.cvss_score, n.status, n.status_reason
-    from (select *, row_number() over (partition by scan_id, sig order by package_id) as rn from rm_new) n
-    left join (select scan_id, sig, count(*) as n from rm_old group by scan_id, sig) o
-      on o.scan_id = n.scan_id and o.sig = n.sig
-    where n.rn > coalesce(o.n, 0)
+    from (
+      select n.*, d.o, row_number() over (partition by n.scan_id, n.sig order by n.package_id) as rn
+      from rm_new n join rm_diff d on d.scan_id = n.scan_id and d.sig = n.sig and d.n > d.o) n
+    where n.rn > n.o
     order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
   return swapsOf(counts);
 }
