@@ -10,9 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../core/logger.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
-import { importReports } from '../import-reports.js';
 import { parseReport } from '../parse-report.js';
 import { readReportFile } from '../read-report.js';
 import { reportDigest } from '../report-digest.js';
@@ -21,6 +19,7 @@ import {
   clearLanded,
   importStreamedFile,
   importWhole,
+  landBothWays,
   landedSnapshot,
   readStaged,
   summaryOf,
@@ -202,21 +201,12 @@ describe.each(kinds)('the streamed CycloneDX import on %s', (kind) => {
   it('lands the same rows and finding_changes as the whole path; re-imports are recognised across paths', async () => {
     const a = write('a.json', craft(1200));
     const b = write('b.json', craft(1200, { drop: 13, shift: 3, metadataLast: true }));
-    const w1 = await importWhole(store, a);
-    const w2 = await importWhole(store, b);
-    const wholeRows = await landedSnapshot(store);
-    await clearLanded(store);
-    const streamed: string[] = [];
-    const logger: Logger = {
-      debug: (msg, f) => void (msg === 'report read streamed' && streamed.push(String(f?.format))),
-      info() {},
-      warn() {},
-      error() {},
-    };
-    const s1 = await importReports(store, { format: 'auto', files: [a], streamMinBytes: 0, logger });
-    const s2 = await importReports(store, { format: 'cyclonedx', files: [b], streamMinBytes: 0, logger });
+    const { w1, w2, s1, s2, wholeRows, streamedRows, streamed } = await landBothWays(
+      store,
+      [a, b],
+      'cyclonedx',
+    );
     expect(streamed).toEqual(['cyclonedx', 'cyclonedx']);
-    const streamedRows = await landedSnapshot(store);
 
     expect(w2.images[0]).toMatchObject({ digest: DIGEST, current: true });
     expect(streamedRows.packages.length).toBeGreaterThan(1000);

@@ -9,9 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../core/logger.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
-import { importReports } from '../import-reports.js';
 import { parseReport } from '../parse-report.js';
 import { readReportFile } from '../read-report.js';
 import { reportDigest } from '../report-digest.js';
@@ -20,6 +18,7 @@ import {
   clearLanded,
   importStreamedFile,
   importWhole,
+  landBothWays,
   landedSnapshot,
   readStaged,
   summaryOf,
@@ -144,21 +143,8 @@ describe.each(kinds)('the streamed Grype import on %s', (kind) => {
   it('lands the same rows and finding_changes as the whole path; re-imports are recognised across paths', async () => {
     const a = write('a.json', craft(1200));
     const b = write('b.json', craft(1200, { drop: 13, shift: 3 }));
-    const w1 = await importWhole(store, a);
-    const w2 = await importWhole(store, b);
-    const wholeRows = await landedSnapshot(store);
-    await clearLanded(store);
-    const streamed: string[] = [];
-    const logger: Logger = {
-      debug: (msg, f) => void (msg === 'report read streamed' && streamed.push(String(f?.format))),
-      info() {},
-      warn() {},
-      error() {},
-    };
-    const s1 = await importReports(store, { format: 'auto', files: [a], streamMinBytes: 0, logger });
-    const s2 = await importReports(store, { format: 'grype', files: [b], streamMinBytes: 0, logger });
+    const { w1, w2, s1, s2, wholeRows, streamedRows, streamed } = await landBothWays(store, [a, b], 'grype');
     expect(streamed).toEqual(['grype', 'grype']);
-    const streamedRows = await landedSnapshot(store);
 
     expect(w2.images[0]).toMatchObject({ digest: DIGEST, current: true });
     expect(streamedRows.findings.length).toBeGreaterThan(2000);

@@ -8,9 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../core/logger.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
-import { importReports } from '../import-reports.js';
 import { parseReport } from '../parse-report.js';
 import { readReportFile } from '../read-report.js';
 import { reportDigest } from '../report-digest.js';
@@ -18,7 +16,7 @@ import { TESTDATA } from '../test-support/reports.js';
 import {
   clearLanded,
   importStreamedFile,
-  importWhole,
+  landBothWays,
   landedSnapshot,
   readStaged,
   summaryOf,
@@ -126,27 +124,13 @@ describe.each(kinds)('the streamed osv-scanner import on %s', (kind) => {
     const a = write('a.json', craft(1200));
     const b = write('b.json', craft(1200, { drop: 13, shift: 3 }));
     const more = { image: DIGEST };
-    const w1 = await importWhole(store, a, 'auto', more);
-    const w2 = await importWhole(store, b, 'auto', more);
-    const wholeRows = await landedSnapshot(store);
-    await clearLanded(store);
-    const streamed: string[] = [];
-    const logger: Logger = {
-      debug: (msg, f) => void (msg === 'report read streamed' && streamed.push(String(f?.format))),
-      info() {},
-      warn() {},
-      error() {},
-    };
-    const s1 = await importReports(store, { ...more, format: 'auto', files: [a], streamMinBytes: 0, logger });
-    const s2 = await importReports(store, {
-      ...more,
-      format: 'osv-scanner',
-      files: [b],
-      streamMinBytes: 0,
-      logger,
-    });
+    const { w1, w2, s1, s2, wholeRows, streamedRows, streamed } = await landBothWays(
+      store,
+      [a, b],
+      'osv-scanner',
+      more,
+    );
     expect(streamed).toEqual(['osv-scanner', 'osv-scanner']);
-    const streamedRows = await landedSnapshot(store);
     expect(w2.images[0]).toMatchObject({ digest: DIGEST, current: true });
     expect(streamedRows.changes.some((c) => c.includes('newly_fixed'))).toBe(true);
     expect(streamedRows.changes.some((c) => c.includes('newly_affected'))).toBe(true);

@@ -2,6 +2,8 @@
 // cyclonedx/stream.test.ts): a report staged and read back whole, a snapshot of what an import
 // landed (scans, packages, findings, finding_changes as a set, current scan; ids replaced by the
 // scan's position), and the same file imported by either path.
+
+import type { Logger } from '../../core/logger.js';
 import type { Finding, Package } from '../../core/types.js';
 import type { Store } from '../../store/index.js';
 import type { TestStore } from '../../store/test-support/stores.js';
@@ -91,4 +93,31 @@ export function importStreamedFile(
 /** An import's summary without when an earlier identical import landed. */
 export function summaryOf(r: ImportResult): unknown {
   return r.images.map(({ alreadyImported: _a, ...i }) => i);
+}
+
+/**
+ * Two files imported whole (`a` then `b`), what landed snapshotted and cleared, then the same two
+ * imported streamed — `a` with format `auto`, `b` with `format` named — with the formats the
+ * streamed path reported reading (the `report read streamed` debug line).
+ */
+export async function landBothWays(
+  store: TestStore,
+  [a, b]: [string, string],
+  format: ImportFormat,
+  more: Partial<ImportOptions> = {},
+) {
+  const w1 = await importWhole(store, a, 'auto', more);
+  const w2 = await importWhole(store, b, 'auto', more);
+  const wholeRows = await landedSnapshot(store);
+  await clearLanded(store);
+  const streamed: string[] = [];
+  const logger: Logger = {
+    debug: (msg, f) => void (msg === 'report read streamed' && streamed.push(String(f?.format))),
+    info() {},
+    warn() {},
+    error() {},
+  };
+  const s1 = await importStreamedFile(store, a, 'auto', { ...more, logger });
+  const s2 = await importStreamedFile(store, b, format, { ...more, logger });
+  return { w1, w2, s1, s2, wholeRows, streamedRows: await landedSnapshot(store), streamed };
 }

@@ -16,6 +16,13 @@ import { readReportFile } from '../read-report.js';
 import { reportDigest } from '../report-digest.js';
 import type { StagedReport } from '../stream-import.js';
 import { TESTDATA } from '../test-support/reports.js';
+import {
+  importStreamedFile,
+  importWhole,
+  landBothWays,
+  landedSnapshot,
+  summaryOf,
+} from '../test-support/streamed-import.js';
 import { stageTrivyReport } from './stream.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw report entries.
@@ -154,90 +161,46 @@ describe.each(kinds)('the streamed Trivy import on %s', (kind) => {
     });
   }
 
-  async function snapshot() {
-    const scans = await store.db.selectFrom('scans').selectAll().orderBy('id').execute();
-    const index = new Map(scans.map((s, i) => [s.id, i]));
-    const rows = async (t: 'findings' | 'packages') =>
-      (await store.db.selectFrom(t).selectAll().orderBy('id').execute()).map(
-        ({ id: _id, scan_id, ...r }: Json) => ({ scan: index.get(scan_id), ...r }),
-      );
-    const changes = (
-      await store.db
-        .selectFrom('finding_changes')
-        .select(['image_digest', 'vulnerability_id', 'package_name', 'change', 'cause'])
-        .execute()
-    )
-      .map((c) => JSON.stringify(c))
-      .sort();
-    const current = (await store.db.selectFrom('current_scans').selectAll().execute()).map((c) => ({
-      ...c,
-      scan_id: index.get(c.scan_id),
-    }));
-    return {
-      scans: scans.map(({ id: _id, started_at, finished_at: _f, ...s }) => ({ ...s, started_at })),
-      findings: await rows('findings'),
-      packages: await rows('packages'),
-      changes,
-      current,
-    };
-  }
-
   it('lands the same rows and finding_changes as the whole path; re-imports are recognised across paths', async () => {
     const a = write('a.json', craft(1200));
     const b = write('b.json', craft(1200, { drop: 13, shift: 3 }));
-    const wholeImport = async (file: string) =>
-      importReports(store, {
-        format: 'auto',
-        files: [],
-        documents: [{ origin: file, data: await readReportFile(file) }],
-      });
-    const streamedImport = (file: string) =>
-      importReports(store, { format: 'auto', files: [file], streamMinBytes: 0 });
-
-    const w1 = await wholeImport(a);
-    const w2 = await wholeImport(b);
-    const wholeRows = await snapshot();
-    for (const t of ['current_scans', 'findings', 'packages', 'finding_changes', 'scans'] as const)
-      await store.db.deleteFrom(t).execute();
-    const s1 = await streamedImport(a);
-    const s2 = await streamedImport(b);
-    const streamedRows = await snapshot();
+    const { w1, w2, s1, s2, wholeRows, streamedRows, streamed } = await landBothWays(store, [a, b], 'trivy');
+    expect(streamed).toEqual(['trivy', 'trivy']);
 
     expect(w2.images[0]).toMatchObject({ digest: DIGEST, current: true });
     expect(streamedRows.changes.length).toBeGreaterThan(100); // both directions: b drops and adds findings
     expect(streamedRows.changes.some((c) => c.includes('newly_fixed'))).toBe(true);
     expect(streamedRows.changes.some((c) => c.includes('newly_affected'))).toBe(true);
     expect(streamedRows).toEqual(wholeRows);
-    const strip = (r: Json) => r.images.map(({ alreadyImported: _a, ...i }: Json) => i);
-    expect(strip(s1)).toEqual(strip(w1));
-    expect(strip(s2)).toEqual(strip(w2));
+    expect(summaryOf(s1)).toEqual(summaryOf(w1));
+    expect(summaryOf(s2)).toEqual(summaryOf(w2));
 
     // The same report again, by either path: nothing added.
-    for (const again of [await streamedImport(b), await wholeImport(b)])
+    for (const again of [await importStreamedFile(store, b), await importWhole(store, b)])
       expect(again.images).toMatchObject([{ imported: 0, alreadyImported: { scanId: expect.any(Number) } }]);
     // a again: already stored, made current again with its changes (as saveScanIn does).
-    const back = await streamedImport(a);
+    const back = await importStreamedFile(store, a);
     expect(back.images).toMatchObject([{ imported: 0, current: true }]);
-    expect((await snapshot()).scans).toHaveLength(2);
+    expect((await landedSnapshot(store)).scans).toHaveLength(2);
   });
 
   it('a report truncated mid-stream: exit-2 error naming the truncation, nothing lost', async () => {
     const good = write('good.json', craft(600));
     await importReports(store, { format: 'auto', files: [good], streamMinBytes: 0 });
-    const before = await snapshot();
+    const before = await landedSnapshot(store);
     const text = readFileSync(write('next.json', craft(600, { drop: 3 })), 'utf8');
     const cut = join(tmp, 'cut.json');
     writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.6)));
     const r = await importReports(store, { format: 'auto', files: [cut], streamMinBytes: 0 });
     expect(r.images).toEqual([]);
     expect(r.errors).toEqual([{ file: cut, message: expect.stringMatching(/truncated/) }]);
-    expect(await snapshot()).toEqual(before);
+    expect(await landedSnapshot(store)).toEqual(before);
     // Malformed half-way: the same.
     const bad = join(tmp, 'bad.json');
     const at = text.indexOf('"Severity":', text.length / 2);
     writeFileSync(bad, `${text.slice(0, at)}"Severity" ${text.slice(at + 11)}`); // a colon missing
     const m = await importReports(store, { format: 'trivy', files: [bad], streamMinBytes: 0 });
     expect(m.errors).toEqual([{ file: bad, message: expect.stringMatching(/malformed JSON/) }]);
-    expect(await snapshot()).toEqual(before);
+    expect(await landedSnapshot(store)).toEqual(before);
   });
 });
