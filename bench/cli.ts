@@ -6,7 +6,7 @@
 // writes process.resourceUsage().maxRSS at exit), so no external `time` is needed. A last row
 // counts the modules each command loads (a preloaded loader hook lists them).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASM_TIERING_FLAG } from '../src/cli/wasm-tiering.js';
@@ -129,6 +129,12 @@ export const bench: Bench = {
   area: 'cli',
   async run({ quick, log }) {
     if (!process.env.BENCH_CLI_ROOT) build(log);
+    // A tree given with BENCH_CLI_ROOT is measured as built; a tsc-only dist/ (what bench/scan.ts
+    // leaves) is not what an install runs: its start would be measured unbundled, without the template.
+    else if (!existsSync(join(ROOT, 'dist/cli/bundle/bin.js')))
+      throw new Error(
+        `${ROOT}/dist is not a full build (no dist/cli/bundle/bin.js): run npm run build there first`,
+      );
     const tmp = mkdtempSync(join(tmpdir(), 'runsight-bench-cli-'));
     try {
       const rows: BenchRow[] = [];
