@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding, Package } from '../../core/types.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
-import { importReports } from '../import-reports.js';
 import { parseReport } from '../parse-report.js';
 import { readReportFile } from '../read-report.js';
 import { reportDigest } from '../report-digest.js';
@@ -186,12 +185,12 @@ describe.each(kinds)('the streamed Trivy import on %s', (kind) => {
 
   it('a report truncated mid-stream: exit-2 error naming the truncation, nothing lost', async () => {
     const good = write('good.json', craft(600));
-    await importReports(store, { format: 'auto', files: [good], streamMinBytes: 0 });
+    await importStreamedFile(store, good);
     const before = await landedSnapshot(store);
     const text = readFileSync(write('next.json', craft(600, { drop: 3 })), 'utf8');
     const cut = join(tmp, 'cut.json');
     writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.6)));
-    const r = await importReports(store, { format: 'auto', files: [cut], streamMinBytes: 0 });
+    const r = await importStreamedFile(store, cut);
     expect(r.images).toEqual([]);
     expect(r.errors).toEqual([{ file: cut, message: expect.stringMatching(/truncated/) }]);
     expect(await landedSnapshot(store)).toEqual(before);
@@ -199,7 +198,7 @@ describe.each(kinds)('the streamed Trivy import on %s', (kind) => {
     const bad = join(tmp, 'bad.json');
     const at = text.indexOf('"Severity":', text.length / 2);
     writeFileSync(bad, `${text.slice(0, at)}"Severity" ${text.slice(at + 11)}`); // a colon missing
-    const m = await importReports(store, { format: 'trivy', files: [bad], streamMinBytes: 0 });
+    const m = await importStreamedFile(store, bad, 'trivy');
     expect(m.errors).toEqual([{ file: bad, message: expect.stringMatching(/malformed JSON/) }]);
     expect(await landedSnapshot(store)).toEqual(before);
   });
