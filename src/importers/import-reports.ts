@@ -21,13 +21,26 @@ import { grypeStreamedFormat } from './grype/stream.js';
 import type { ImportFormat, ParsedImageReport, SkippedItem } from './model.js';
 import { osvScannerStreamedFormat } from './osv-scanner/stream.js';
 import { parseReport } from './parse-report.js';
-import { readReportFile, type StreamedFormatName, sniffStreamedFormat } from './read-report.js';
+import {
+  readReportFile,
+  type StreamedFormatName,
+  type StreamedReportsFormatName,
+  sniffStreamedFormat,
+} from './read-report.js';
 import { isDigest, parseImageReference, tryParseImageReference } from './reference.js';
 import { reportDigest } from './report-digest.js';
 import { type ImportMatchMethod, resolveReportImage } from './resolve-image.js';
-import { type StreamedFormat, StreamedFormatMismatch, stageReport } from './stream-import.js';
+import {
+  type StreamedFormat,
+  StreamedFormatMismatch,
+  type StreamedReportsFormat,
+  stageReport,
+  stageReports,
+} from './stream-import.js';
 import { tagObservationsOf } from './tag-observations.js';
+import { trivyK8sStreamedFormat } from './trivy/k8s-stream.js';
 import { trivyStreamedFormat } from './trivy/stream.js';
+import { trivyOperatorStreamedFormat } from './trivy-operator/stream.js';
 
 export interface ImportOptions {
   format: ImportFormat | 'auto';
@@ -42,8 +55,8 @@ export interface ImportOptions {
   logger?: Logger | undefined;
   /** How far the import got (reports done of the files and documents given); the face shows it. */
   progress?: ProgressSink | undefined;
-  /** The smallest Trivy SchemaVersion 2, Grype, CycloneDX or osv-scanner JSON file imported
-   * streamed (ADR 0029; default STREAM_MIN_BYTES). */
+  /** The smallest Trivy SchemaVersion 2 or `trivy k8s`, Grype, CycloneDX, osv-scanner or
+   * trivy-operator JSON file imported streamed (ADR 0029; default STREAM_MIN_BYTES). */
   streamMinBytes?: number | undefined;
 }
 
@@ -89,7 +102,7 @@ export async function importReports(store: Store, opts: ImportOptions): Promise<
     let reports: ParsedImageReport[];
     try {
       const streamed = data === undefined ? await streamable(file, opts) : undefined;
-      if (streamed && (await importStreamed(store, file, STREAMED[streamed](), opts, result))) continue;
+      if (streamed && (await importStreamed(store, file, streamed, opts, result))) continue;
       reports = await readReports(file, data, opts);
     } catch (err) {
       if (!(err instanceof ReportFormatError)) throw err;
@@ -112,11 +125,19 @@ const STREAMED: Record<StreamedFormatName, () => StreamedFormat> = {
   'osv-scanner': osvScannerStreamedFormat,
 };
 
-/** A Trivy SchemaVersion 2, Grype, CycloneDX or osv-scanner JSON file of STREAM_MIN_BYTES or more
- * is imported streamed (ADR 0029); trivy-operator resources, other Trivy shapes and smaller files
- * are read whole (ADR 0021). */
-async function streamable(file: string, opts: ImportOptions): Promise<StreamedFormatName | undefined> {
-  if (opts.format === 'trivy-operator') return undefined;
+/** The streamed formats of many image reports per file (ADR 0029's amendment), a reader per file. */
+const STREAMED_REPORTS: Record<StreamedReportsFormatName, (file: string) => StreamedReportsFormat> = {
+  'trivy-operator': trivyOperatorStreamedFormat,
+  'trivy-k8s': trivyK8sStreamedFormat,
+};
+
+/** A Trivy SchemaVersion 2 or `trivy k8s`, Grype, CycloneDX, osv-scanner or trivy-operator JSON
+ * file of STREAM_MIN_BYTES or more is imported streamed (ADR 0029); the pre-v2 Trivy list, YAML and
+ * smaller files are read whole (ADR 0021). */
+async function streamable(
+  file: string,
+  opts: ImportOptions,
+): Promise<StreamedFormatName | StreamedReportsFormatName | undefined> {
   try {
     if ((await stat(file)).size < (opts.streamMinBytes ?? STREAM_MIN_BYTES)) return undefined;
     return await sniffStreamedFormat(file, opts.format, opts.signal);
@@ -131,12 +152,20 @@ async function streamable(file: string, opts: ImportOptions): Promise<StreamedFo
 async function importStreamed(
   store: Store,
   file: string,
-  format: StreamedFormat,
+  name: StreamedFormatName | StreamedReportsFormatName,
   opts: ImportOptions,
   result: ImportResult,
 ): Promise<boolean> {
   try {
-    await importStaged(store, file, format, opts, result);
+    if (name in STREAMED_REPORTS)
+      await importStagedReports(
+        store,
+        file,
+        STREAMED_REPORTS[name as StreamedReportsFormatName](file),
+        opts,
+        result,
+      );
+    else await importStaged(store, file, STREAMED[name as StreamedFormatName](), opts, result);
     return true;
   } catch (err) {
     if (err instanceof StreamedFormatMismatch) return false;
@@ -169,6 +198,29 @@ async function importStaged(
   });
 }
 
+/** Each image report of the file built from staging and landed in the file's one transaction, as
+ * the whole path lands the reports it parsed. */
+async function importStagedReports(
+  store: Store,
+  file: string,
+  format: StreamedReportsFormat,
+  opts: ImportOptions,
+  result: ImportResult,
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const staged = await stageReports(tx, file, format, {
+      signal: opts.signal,
+      auto: opts.format === 'auto',
+    });
+    opts.logger?.debug('report read streamed', { file, format: format.format });
+    if (opts.image && staged.count > 1) throw tooManyImages(file, staged.count);
+    for await (const report of staged.reports()) {
+      opts.signal?.throwIfAborted();
+      await importOne(tx, report, file, opts, result, wholeBody(tx, report, true));
+    }
+  });
+}
+
 /** What is saved of a resolved report besides its header: counts, digest and how to land the rows. */
 interface ReportBody {
   digest: string;
@@ -177,7 +229,9 @@ interface ReportBody {
   save(records: Omit<ScanRecord, 'packages' | 'findings'>[], tags: TagObservationRow[]): Promise<SavedScan[]>;
 }
 
-function wholeBody(store: Store, report: ParsedImageReport): ReportBody {
+/** A report held whole: saved in a transaction of its own, or `inTransaction` in the one `store`
+ * already is (a streamed file's, importStagedReports: the same rows through saveStreamedScansIn). */
+function wholeBody(store: Store, report: ParsedImageReport, inTransaction = false): ReportBody {
   return {
     get digest() {
       return reportDigest(report);
@@ -185,12 +239,26 @@ function wholeBody(store: Store, report: ParsedImageReport): ReportBody {
     findings: report.findings.length,
     packages: report.packages.length,
     save: (records, tags) =>
-      saveImportedScans(
-        store,
-        records.map((r) => ({ ...r, packages: report.packages, findings: report.findings })),
-        tags,
-      ),
+      !inTransaction
+        ? saveImportedScans(
+            store,
+            records.map((r) => ({ ...r, packages: report.packages, findings: report.findings })),
+            tags,
+          )
+        : saveStreamedScansIn(
+            store,
+            records.map((r) => ({
+              ...r,
+              packages: () => once(report.packages),
+              findings: () => once(report.findings),
+            })),
+            tags,
+          ),
   };
+}
+
+async function* once<T>(batch: T[]): AsyncIterable<T[]> {
+  yield batch;
 }
 
 /**
@@ -201,12 +269,15 @@ function wholeBody(store: Store, report: ParsedImageReport): ReportBody {
 async function readReports(file: string, data: unknown, opts: ImportOptions): Promise<ParsedImageReport[]> {
   const doc = data !== undefined ? data : await readReportFile(file, opts.signal, opts.format);
   const reports = parseReport(doc, opts.format, file);
-  if (opts.image && reports.length > 1)
-    throw new ReportFormatError(
-      file,
-      `--image names one image but this report covers ${reports.length}; import it without --image (each image is mapped from the report) or split it`,
-    );
+  if (opts.image && reports.length > 1) throw tooManyImages(file, reports.length);
   return reports;
+}
+
+function tooManyImages(file: string, images: number): ReportFormatError {
+  return new ReportFormatError(
+    file,
+    `--image names one image but this report covers ${images}; import it without --image (each image is mapped from the report) or split it`,
+  );
 }
 
 async function importOne(

@@ -9,12 +9,15 @@
 // The same for a generated 190 MiB Grype report (69k matches, Grype's own member order: `source`
 // after `matches`), streamed since session 13 s13a; the whole path dies there of heap exhaustion
 // (HEAD 7c9134d, 2026-12-02 18:31Z).
+// The same for a generated ~200 MiB trivy-operator List (kubectl's `items` before `kind`; ~1,000
+// VulnerabilityReports of 300 entries, every tenth another workload of an earlier image), streamed
+// resource by resource since session 14 s14a (ADR 0029's amendment).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBigGrypeReport, writeBigTrivyReport } from './test-support/big-report.js';
+import { writeBigGrypeReport, writeBigOperatorList, writeBigTrivyReport } from './test-support/big-report.js';
 
 const CHILD = new URL('./test-support/import-child.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'runsight-import-streamed-memory-'));
@@ -64,6 +67,18 @@ describe('importing a big report', () => {
     rmSync(join(dir, 'big-grype.json'));
     expect(r.result.errors).toEqual([]);
     expect(r.result.imported).toEqual([report.vulnerabilities]);
+    expect(
+      r.growth,
+      `peak ${r.maxRssMiB.toFixed(0)} MiB, floor ${floor.maxRssMiB.toFixed(0)} MiB`,
+    ).toBeLessThan(150);
+  }, 900_000);
+
+  it('a 200 MiB trivy-operator List (~1,000 resources) imports with a 64 MiB JS heap, peak RSS < floor + 150 MiB', async () => {
+    const list = await writeBigOperatorList(join(dir, 'big-operator.json'), 200 * 2 ** 20);
+    const r = importCopy('store-operator', join(dir, 'big-operator.json'));
+    rmSync(join(dir, 'big-operator.json'));
+    expect(r.result.errors).toEqual([]);
+    expect(r.result.imported).toEqual(Array(list.images).fill(list.perResource));
     expect(
       r.growth,
       `peak ${r.maxRssMiB.toFixed(0)} MiB, floor ${floor.maxRssMiB.toFixed(0)} MiB`,

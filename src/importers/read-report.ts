@@ -102,28 +102,42 @@ export function reportReadError(file: string, err: unknown): Error {
 
 /** The formats the streamed import reads (ADR 0029). */
 export type StreamedFormatName = 'trivy' | 'grype' | 'cyclonedx' | 'osv-scanner';
+/** The streamed formats whose files hold many image reports (ADR 0029's amendment). */
+export type StreamedReportsFormatName = 'trivy-operator' | 'trivy-k8s';
 
 /**
  * Which streamed format the file's head says it is: a Trivy SchemaVersion 2 report starts
  * `{"SchemaVersion": 2, …`; Grype writes `{"matches": [` first, osv-scanner `{"results": [`; a
- * CycloneDX BOM says `"bomFormat": "CycloneDX"` near its start. A format named explicitly only needs a JSON object
- * (its parser judges the rest, as on the whole path). Undefined: read it whole.
+ * CycloneDX BOM says `"bomFormat": "CycloneDX"` near its start; a `trivy k8s` report starts
+ * `{"ClusterName": …` (or `{"Resources": …` with `trivy` named); trivy-operator resources (a list,
+ * an array or a CRD dump) name `"apiVersion": "aquasecurity.github.io/…"` or a CRD plural there. A
+ * format named explicitly only needs a JSON object (trivy-operator: or array; its parser judges the
+ * rest, as on the whole path). Undefined: read it whole.
  */
 export async function sniffStreamedFormat(
   file: string,
   format: ImportFormat | 'auto',
   signal?: AbortSignal,
-): Promise<StreamedFormatName | undefined> {
+): Promise<StreamedFormatName | StreamedReportsFormatName | undefined> {
   const { text } = await readHead(file, signal);
+  if (format === 'trivy-operator') return /^\uFEFF?\s*[[{]/.test(text) ? format : undefined;
+  const operator =
+    /"apiVersion"\s*:\s*"aquasecurity\.github\.io\//.test(text) ||
+    /^\uFEFF?\s*\{\s*"[\w.-]+\.aquasecurity\.github\.io"\s*:/.test(text);
+  if (format === 'auto' && operator && /^\uFEFF?\s*\[/.test(text)) return 'trivy-operator';
   if (!/^\uFEFF?\s*\{/.test(text)) return undefined;
   const trivyV2 = /^\uFEFF?\s*\{\s*"SchemaVersion"\s*:\s*2\s*[,}]/.test(text);
-  if (format === 'trivy') return trivyV2 ? 'trivy' : undefined;
+  const k8s = /^\uFEFF?\s*\{\s*"ClusterName"\s*:/.test(text);
+  if (format === 'trivy')
+    return trivyV2 ? 'trivy' : k8s || /^\uFEFF?\s*\{\s*"Resources"\s*:/.test(text) ? 'trivy-k8s' : undefined;
   if (format === 'grype' || format === 'cyclonedx' || format === 'osv-scanner') return format;
   if (format !== 'auto') return undefined;
   if (trivyV2) return 'trivy';
+  if (k8s) return 'trivy-k8s';
   if (/^\uFEFF?\s*\{\s*"matches"\s*:\s*\[/.test(text)) return 'grype';
   if (/^\uFEFF?\s*\{\s*"results"\s*:\s*\[/.test(text)) return 'osv-scanner';
   if (/"bomFormat"\s*:\s*"CycloneDX"/.test(text)) return 'cyclonedx';
+  if (operator) return 'trivy-operator';
   return undefined;
 }
 

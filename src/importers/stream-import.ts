@@ -356,3 +356,88 @@ async function* pages<R extends { ord: number }>(read: (after: number) => Promis
 async function* cleanBatches<T>(rows: AsyncIterable<{ body: string }[]>, key: string): AsyncIterable<T[]> {
   for await (const page of rows) yield page.map((r) => cleanTree(JSON.parse(r.body) as T, '', [], key));
 }
+
+/**
+ * A file of many image reports (trivy-operator lists, `trivy k8s` reports; ADR 0029's amendment):
+ * each element of the file's big arrays is looked at as it streams, and of it only what the format
+ * needs to merge reports of one image is kept (image key, workload, time) — the resource a report
+ * may be built from is staged whole, one row each. The image reports are then built one at a time
+ * from staging, in the whole path's order, with the whole path's merges.
+ */
+export interface StreamedReportsFormat {
+  format: ImportFormat;
+  /** Called as each array of the document starts: what to do with each of its elements (`stage`
+   * keeps one in staging under `seq`), or undefined to build the array as JSON.parse would. */
+  route(
+    path: readonly JsonPathStep[],
+    stage: (seq: number, value: unknown) => void,
+  ): ((element: unknown) => void) | undefined;
+  /** The rest of the document (streamed arrays left empty) → the image reports, each built from its
+   * staged resource (`read`). Throws ReportFormatError as the whole path would for this document,
+   * StreamedFormatMismatch (with `auto`, or for a shape it does not stream) to read it whole. */
+  finish(rest: unknown, auto: boolean): StreamedReports;
+}
+
+export interface StreamedReports {
+  count: number;
+  reports(read: (seq: number) => Promise<unknown>): AsyncIterable<ParsedImageReport>;
+}
+
+/** A copy of `value` that shares no string with the text it was parsed from: a string the parser
+ * built is a slice of the chunk it came from, and keeps the whole chunk (256 KiB) alive. For what
+ * is kept across the file (report-arrays.ts copies its entries for the same reason). */
+export function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The entries of `items` as the whole path keeps them (report-arrays.ts): as `schema` reads each,
+ * or whole when it rejects it; anything but an array as it is. */
+export function slimEntries(schema: z.ZodType, items: unknown): unknown {
+  if (!Array.isArray(items)) return items;
+  return items.map((e) => {
+    const r = schema.safeParse(e);
+    return r.success ? r.data : e;
+  });
+}
+
+/** Reads a file of many image reports through staging in `tx` (the import's transaction). Throws
+ * ReportFormatError for a file that cannot be read, is not JSON, or not the format's. */
+export async function stageReports(
+  tx: Store,
+  file: string,
+  format: StreamedReportsFormat,
+  opts: { signal?: AbortSignal | undefined; auto?: boolean | undefined } = {},
+): Promise<{ count: number; reports: () => AsyncIterable<ParsedImageReport> }> {
+  await createImportStaging(tx);
+  let items: StagedItem[] = [];
+  const stage = (seq: number, value: unknown) =>
+    items.push({ grp: 0, kind: 0, seq, body: JSON.stringify(value) });
+  const parser = new JsonStreamParser((path) => {
+    const each = format.route(path, stage);
+    return each && { each: (element: unknown) => void each(element) };
+  });
+  const { stream, chunks } = openReportChunks(file, opts.signal);
+  let rest: unknown;
+  try {
+    for await (const chunk of chunks) {
+      parser.write(chunk);
+      if (items.length) {
+        const pending = items;
+        items = [];
+        await stageItems(tx, pending);
+      }
+    }
+    rest = parser.end();
+  } catch (err) {
+    throw reportReadError(file, err);
+  } finally {
+    stream.destroy();
+  }
+  await stageItems(tx, items);
+  const found = format.finish(rest, !!opts.auto);
+  const read = async (seq: number) => {
+    const [row] = await readStagedItems(tx, { grp: 0, kind: 0, seq: seq - 1 }, 1);
+    return JSON.parse(row!.body) as unknown;
+  };
+  return { count: found.count, reports: () => found.reports(read) };
+}

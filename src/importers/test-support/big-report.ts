@@ -204,3 +204,76 @@ export async function writeBigCycloneDxReport(path: string, targetBytes: number)
   await w.close();
   return { bytes: w.bytes, vulnerabilities: v, packages: count, digest };
 }
+
+/** A trivy-operator list written: its size, resources, distinct images (each resource's findings
+ * land on its image; every tenth resource runs an image an earlier one runs, so is merged). */
+export interface BigOperatorList {
+  bytes: number;
+  resources: number;
+  images: number;
+  /** Findings per image (each resource reports `perResource` distinct ones). */
+  perResource: number;
+}
+
+/** Writes `kubectl get vulnerabilityreports -o json` output of at least `targetBytes` to `path`:
+ * VulnerabilityReports of `perResource` entries each (the entries of the DefectDojo trivy-operator
+ * exports), members in kubectl's order (`items` before `kind`), indented as kubectl indents. */
+export async function writeBigOperatorList(
+  path: string,
+  targetBytes: number,
+  perResource = 300,
+): Promise<BigOperatorList> {
+  const vulns: Json[] = ['vulnerabilityreport_many.json', 'vulnerabilityreport_extended.json'].flatMap(
+    (f) =>
+      JSON.parse(readFileSync(`${TESTDATA}trivy-operator-defectdojo/${f}`, 'utf8')).report.vulnerabilities,
+  );
+  const w = openWriter(path);
+  await w.write('{\n    "apiVersion": "v1",\n    "items": [\n');
+  let n = 0;
+  let images = 0;
+  while (w.bytes < targetBytes) {
+    // Every tenth resource is another workload of the image two before it.
+    const img = n % 10 === 9 ? images - 2 : images++;
+    const resource = {
+      apiVersion: 'aquasecurity.github.io/v1alpha1',
+      kind: 'VulnerabilityReport',
+      metadata: {
+        creationTimestamp: '2026-11-30T10:00:00Z',
+        labels: {
+          'trivy-operator.container.name': 'app',
+          'trivy-operator.resource.kind': 'ReplicaSet',
+          'trivy-operator.resource.name': `app-${n}`,
+          'trivy-operator.resource.namespace': `team-${n % 20}`,
+        },
+        name: `replicaset-app-${n}-app`,
+        namespace: `team-${n % 20}`,
+      },
+      report: {
+        artifact: {
+          digest: `sha256:${img.toString(16).padStart(64, '0')}`,
+          repository: `big/img-${img}`,
+          tag: '1',
+        },
+        os: { family: 'alpine', name: '3.17.2' },
+        registry: { server: 'registry.example' },
+        scanner: { name: 'Trivy', vendor: 'Aqua Security', version: '0.38.2' },
+        updateTimestamp: '2026-11-30T10:00:00Z',
+        vulnerabilities: Array.from({ length: perResource }, (_, v) => {
+          const t = vulns[v % vulns.length];
+          return {
+            ...t,
+            vulnerabilityID: `CVE-${2000 + (v % 26)}-${100000 + v}`,
+            installedVersion: `${t.installedVersion}+g${Math.floor(v / vulns.length)}`,
+          };
+        }),
+      },
+    };
+    await w.write(`${n ? ',\n' : ''}        ${indentBy(JSON.stringify(resource, null, 4), '        ')}`);
+    n++;
+  }
+  await w.write(
+    '\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n',
+  );
+  await w.close();
+  return { bytes: w.bytes, resources: n, images, perResource };
+}

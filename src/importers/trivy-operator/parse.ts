@@ -9,7 +9,7 @@ import { osvEcosystem, packageFromPurl } from '../../versioning/index.js';
 import { canonicalId, dedupeFindings } from '../dedupe.js';
 import { ecosystemForType } from '../ecosystem.js';
 import { ReportFormatError } from '../errors.js';
-import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem } from '../model.js';
+import type { ImageHints, ParsedImageReport, ReportedFinding, SkippedItem, WorkloadLink } from '../model.js';
 import { mapSeverity } from '../severity.js';
 import { itemLabel, parseDocument, parseItems } from '../validate.js';
 import {
@@ -22,30 +22,31 @@ import {
 export function operatorResources(data: unknown, file: string): unknown[] {
   const docs = Array.isArray(data) ? data : [data];
   const out: unknown[] = [];
-  const visit = (d: unknown, depth: number) => {
-    if (Array.isArray(d)) {
-      for (const x of d) visit(x, depth + 1);
-      return;
-    }
-    if (!d || typeof d !== 'object') {
-      throw new ReportFormatError(
-        file,
-        `expected trivy-operator resources, found ${JSON.stringify(d)?.slice(0, 40)}`,
-      );
-    }
-    const o = d as Record<string, unknown>;
-    if (typeof o.kind === 'string' && Array.isArray(o.items)) for (const x of o.items) visit(x, depth + 1);
-    else if (typeof o.kind === 'string') out.push(o);
-    else if (depth === 0 && Object.keys(o).every((k) => k.endsWith('.aquasecurity.github.io')))
-      for (const v of Object.values(o)) visit(v, depth + 1);
-    else
-      throw new ReportFormatError(
-        file,
-        'expected trivy-operator resources (objects with apiVersion and kind)',
-      );
-  };
-  for (const d of docs) visit(d, 0);
+  for (const d of docs) collectResources(d, 0, file, out);
   return out;
+}
+
+/** The resources of one value found `depth` containers deep (a top-level document is at 0; the
+ * streamed import, trivy-operator/stream.ts, visits each element of a streamed array apart). */
+export function collectResources(d: unknown, depth: number, file: string, out: unknown[]): void {
+  if (Array.isArray(d)) {
+    for (const x of d) collectResources(x, depth + 1, file, out);
+    return;
+  }
+  if (!d || typeof d !== 'object') {
+    throw new ReportFormatError(
+      file,
+      `expected trivy-operator resources, found ${JSON.stringify(d)?.slice(0, 40)}`,
+    );
+  }
+  const o = d as Record<string, unknown>;
+  if (typeof o.kind === 'string' && Array.isArray(o.items))
+    for (const x of o.items) collectResources(x, depth + 1, file, out);
+  else if (typeof o.kind === 'string') out.push(o);
+  else if (depth === 0 && Object.keys(o).every((k) => k.endsWith('.aquasecurity.github.io')))
+    for (const v of Object.values(o)) collectResources(v, depth + 1, file, out);
+  else
+    throw new ReportFormatError(file, 'expected trivy-operator resources (objects with apiVersion and kind)');
 }
 
 export function parseTrivyOperatorReports(data: unknown, file: string): ParsedImageReport[] {
@@ -53,33 +54,50 @@ export function parseTrivyOperatorReports(data: unknown, file: string): ParsedIm
   const out: ParsedImageReport[] = [];
   const ignored: SkippedItem[] = [];
   resources.forEach((raw, i) => {
-    const kind = (raw as { kind: string }).kind;
-    const name = (raw as { metadata?: { name?: string } }).metadata?.name ?? `#${i}`;
-    if (kind !== 'VulnerabilityReport' && kind !== 'ClusterVulnerabilityReport') {
-      ignored.push({
-        id: `${kind}/${name}`,
-        kind: 'ignored',
-        reason: `${kind} is not an image vulnerability report`,
-      });
-      return;
-    }
-    out.push(
-      toImageReport(
-        parseDocument(vulnerabilityReportSchema, raw, `${file} (item ${i})`, kind),
-        `${file} (${kind}/${name})`,
-      ),
-    );
+    const r = operatorResource(raw, i);
+    if ('ignored' in r) ignored.push(r.ignored);
+    else
+      out.push(
+        toImageReport(
+          parseDocument(vulnerabilityReportSchema, raw, `${file} (item ${i})`, r.kind),
+          `${file} (${r.id})`,
+        ),
+      );
   });
   const merged = mergeSameImage(out);
-  if (!out.length && !ignored.length) throw new ReportFormatError(file, 'no trivy-operator resources found');
-  if (!out.length)
+  checkFound(out.length, ignored, file);
+  // Ignored resources are mentioned once, on the first image of the file.
+  merged[0]!.skipped.push(...ignored);
+  return merged;
+}
+
+/** The `i`th resource of a file: a vulnerability report of this kind (`id` is `kind/name`), or the
+ * skip that says it is ignored. */
+export function operatorResource(
+  raw: unknown,
+  i: number,
+): { kind: string; id: string } | { ignored: SkippedItem } {
+  const kind = (raw as { kind: string }).kind;
+  const name = (raw as { metadata?: { name?: string } }).metadata?.name ?? `#${i}`;
+  if (kind === 'VulnerabilityReport' || kind === 'ClusterVulnerabilityReport')
+    return { kind, id: `${kind}/${name}` };
+  return {
+    ignored: {
+      id: `${kind}/${name}`,
+      kind: 'ignored',
+      reason: `${kind} is not an image vulnerability report`,
+    },
+  };
+}
+
+/** Throws the whole file's error when it holds no vulnerability report. */
+export function checkFound(reports: number, ignored: SkippedItem[], file: string): void {
+  if (!reports && !ignored.length) throw new ReportFormatError(file, 'no trivy-operator resources found');
+  if (!reports)
     throw new ReportFormatError(
       file,
       `no VulnerabilityReport among ${ignored.length} trivy-operator resources (${[...new Set(ignored.map((s) => s.id.split('/')[0]))].join(', ')})`,
     );
-  // Ignored resources are mentioned once, on the first image of the file.
-  merged[0]!.skipped.push(...ignored);
-  return merged;
 }
 
 /**
@@ -89,22 +107,39 @@ export function parseTrivyOperatorReports(data: unknown, file: string): ParsedIm
 function mergeSameImage(reports: ParsedImageReport[]): ParsedImageReport[] {
   const byImage = new Map<string, ParsedImageReport>();
   for (const r of reports) {
-    const key = r.hints.repoDigests[0] ?? r.hints.references[0] ?? r.origin;
+    const key = imageKey(r);
     const prev = byImage.get(key);
     if (!prev) {
       byImage.set(key, r);
       continue;
     }
-    const newer = (r.scannedAt?.getTime() ?? 0) > (prev.scannedAt?.getTime() ?? 0) ? r : prev;
-    newer.workloads = [...prev.workloads, ...r.workloads].filter(
-      (w, i, all) => all.findIndex((x) => JSON.stringify(x) === JSON.stringify(w)) === i,
-    );
+    const newer = isNewer(r, prev) ? r : prev;
+    newer.workloads = mergeWorkloads(prev.workloads, r.workloads);
     byImage.set(key, newer);
   }
   return [...byImage.values()];
 }
 
-function toImageReport(
+/** Which image a report is of, for merging (the streamed import merges by the same rules). */
+export function imageKey(r: Pick<ParsedImageReport, 'hints' | 'origin'>): string {
+  return r.hints.repoDigests[0] ?? r.hints.references[0] ?? r.origin;
+}
+
+/** Whether `r` replaces `prev` of the same image: strictly newer (a tie keeps the first). */
+export function isNewer(
+  r: Pick<ParsedImageReport, 'scannedAt'>,
+  prev: Pick<ParsedImageReport, 'scannedAt'>,
+): boolean {
+  return (r.scannedAt?.getTime() ?? 0) > (prev.scannedAt?.getTime() ?? 0);
+}
+
+export function mergeWorkloads(a: WorkloadLink[], b: WorkloadLink[]): WorkloadLink[] {
+  return [...a, ...b].filter(
+    (w, i, all) => all.findIndex((x) => JSON.stringify(x) === JSON.stringify(w)) === i,
+  );
+}
+
+export function toImageReport(
   r: ReturnType<typeof vulnerabilityReportSchema.parse>,
   origin: string,
 ): ParsedImageReport {

@@ -114,14 +114,40 @@ function parseK8s(data: unknown, file: string): ParsedImageReport[] {
   const r = parseDocument(trivyK8sReportSchema, data, file, 'Trivy Kubernetes report');
   const cluster = r.ClusterName || undefined;
   const byImage = new Map<string, ParsedImageReport>();
-  const add = (key: string, make: () => ParsedImageReport, workload: WorkloadLink) => {
+  const add = ({ key, link, build }: K8sImage) => {
     const existing = byImage.get(key);
-    if (existing) existing.workloads.push(workload);
-    else byImage.set(key, make());
+    if (existing) existing.workloads.push(link);
+    else byImage.set(key, build());
   };
   (r.Vulnerabilities ?? []).forEach((w, wi) => {
+    for (const image of k8sImages('Vulnerabilities', w, wi, file, cluster)) add(image);
+  });
+  (r.Resources ?? []).forEach((w, wi) => {
+    for (const image of k8sImages('Resources', w, wi, file, cluster)) add(image);
+  });
+  return [...byImage.values()];
+}
+
+/** An image a workload of a `trivy k8s` report runs: its key (the same image in several workloads is
+ * one report, the first's, with every workload linked), the workload's link, and its report. */
+export interface K8sImage {
+  key: string;
+  link: WorkloadLink;
+  build: () => ParsedImageReport;
+}
+
+/** The images of workload `wi` of a `trivy k8s` report's `Vulnerabilities` (older shape) or
+ * `Resources`, in order (the streamed import, trivy/k8s-stream.ts, reads one workload at a time). */
+export function k8sImages(
+  section: 'Vulnerabilities' | 'Resources',
+  w: TrivyK8sWorkload,
+  wi: number,
+  file: string,
+  cluster: string | undefined,
+): K8sImage[] {
+  const link = workloadLink(w, cluster);
+  if (section === 'Vulnerabilities') {
     // Older shape: results of one workload, an OS result per image followed by its language results.
-    const link = workloadLink(w, cluster);
     let current: { image: string; os: Os | undefined; results: TrivyResult[] } | undefined;
     const groups: (typeof current & object)[] = [];
     for (const res of w.Results ?? []) {
@@ -132,44 +158,40 @@ function parseK8s(data: unknown, file: string): ParsedImageReport[] {
         groups.push(current);
       } else if (current) current.results.push(res);
     }
-    for (const g of groups)
-      add(
-        `ref:${g.image}`,
-        () =>
-          build(`${file} (Vulnerabilities[${wi}] ${w.Kind}/${w.Name})`, g.results, g.os, hintsFor(g.image), {
-            label: g.image,
-            workloads: [link],
-          }),
-        link,
-      );
-  });
-  (r.Resources ?? []).forEach((w, wi) => {
-    const results = (w.Results ?? []).filter((res) => VULN_CLASSES.has(res.Class ?? ''));
-    const md = w.Metadata;
-    if (!results.length) return; // configuration, RBAC and secret results: not image findings
-    const link = workloadLink(w, cluster);
-    const osResult = results.find((res) => res.Class === 'os-pkgs');
-    const image = md?.RepoTags?.[0] ?? (osResult ? imageFromTarget(osResult.Target) : undefined);
-    const os = md?.OS
-      ? { family: md.OS.Family, release: md.OS.Name ?? undefined }
-      : osFromTarget(osResult?.Target ?? '');
-    const key = md?.RepoDigests?.[0] ?? md?.ImageID ?? `ref:${image ?? wi}`;
-    const hints: ImageHints = {
-      repoDigests: (md?.RepoDigests ?? []).filter(Boolean),
-      configDigest: md?.ImageID || undefined,
-      references: [...(md?.RepoTags ?? []), ...(image ? [image] : [])].filter(Boolean),
-    };
-    add(
-      key,
-      () =>
+    return groups.map((g) => ({
+      key: `ref:${g.image}`,
+      link,
+      build: () =>
+        build(`${file} (Vulnerabilities[${wi}] ${w.Kind}/${w.Name})`, g.results, g.os, hintsFor(g.image), {
+          label: g.image,
+          workloads: [link],
+        }),
+    }));
+  }
+  const results = (w.Results ?? []).filter((res) => VULN_CLASSES.has(res.Class ?? ''));
+  const md = w.Metadata;
+  if (!results.length) return []; // configuration, RBAC and secret results: not image findings
+  const osResult = results.find((res) => res.Class === 'os-pkgs');
+  const image = md?.RepoTags?.[0] ?? (osResult ? imageFromTarget(osResult.Target) : undefined);
+  const os = md?.OS
+    ? { family: md.OS.Family, release: md.OS.Name ?? undefined }
+    : osFromTarget(osResult?.Target ?? '');
+  const hints: ImageHints = {
+    repoDigests: (md?.RepoDigests ?? []).filter(Boolean),
+    configDigest: md?.ImageID || undefined,
+    references: [...(md?.RepoTags ?? []), ...(image ? [image] : [])].filter(Boolean),
+  };
+  return [
+    {
+      key: md?.RepoDigests?.[0] ?? md?.ImageID ?? `ref:${image ?? wi}`,
+      link,
+      build: () =>
         build(`${file} (Resources[${wi}] ${w.Kind}/${w.Name})`, results, os, hints, {
           label: image ?? md?.RepoDigests?.[0],
           workloads: [link],
         }),
-      link,
-    );
-  });
-  return [...byImage.values()];
+    },
+  ];
 }
 
 function workloadLink(w: TrivyK8sWorkload, cluster: string | undefined): WorkloadLink {
