@@ -98,5 +98,15 @@ describe('matcher outcomes shared between keys', () => {
     expect(together[17]!.map((f) => f.fixedVersion)).toEqual(['1.1.0']);
     expect(together[18]!.map((f) => f.fixedVersion)).toEqual(['1.3.0']);
     expect(together[15]![0]).not.toBe(together[8]!.find((f) => f.id === 'CVE-2099-0011'));
+    // A key asked twice in one batch (a re-match in the store does not dedupe) gets the same findings.
+    const twice = await createMatcher(store).keyFindings(
+      [pkgs[1]!, pkgs[8]!, pkgs[1]!].map((pkg) => ({ pkg })),
+    );
+    expect(twice[2]).toBe(twice[0]);
+    expect(twice.map((l) => l.map((f) => `${f.id}:${f.fixedVersion}:${f.severity}`))).toEqual(
+      [together[1]!, together[8]!, together[1]!].map((l) =>
+        l.map((f) => `${f.id}:${f.fixedVersion}:${f.severity}`),
+      ),
+    );
   });
 });
