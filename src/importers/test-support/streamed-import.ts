@@ -95,6 +95,18 @@ export function summaryOf(r: ImportResult): unknown {
   return r.images.map(({ alreadyImported: _a, ...i }) => i);
 }
 
+/** A logger that keeps the formats the streamed path reported reading (`report read streamed`). */
+export function streamedLog(): { logger: Logger; streamed: string[] } {
+  const streamed: string[] = [];
+  const logger: Logger = {
+    debug: (msg, f) => void (msg === 'report read streamed' && streamed.push(String(f?.format))),
+    info() {},
+    warn() {},
+    error() {},
+  };
+  return { logger, streamed };
+}
+
 /**
  * Two files imported whole (`a` then `b`), what landed snapshotted and cleared, then the same two
  * imported streamed — `a` with format `auto`, `b` with `format` named — with the formats the
@@ -110,13 +122,7 @@ export async function landBothWays(
   const w2 = await importWhole(store, b, 'auto', more);
   const wholeRows = await landedSnapshot(store);
   await clearLanded(store);
-  const streamed: string[] = [];
-  const logger: Logger = {
-    debug: (msg, f) => void (msg === 'report read streamed' && streamed.push(String(f?.format))),
-    info() {},
-    warn() {},
-    error() {},
-  };
+  const { logger, streamed } = streamedLog();
   const s1 = await importStreamedFile(store, a, 'auto', { ...more, logger });
   const s2 = await importStreamedFile(store, b, format, { ...more, logger });
   return { w1, w2, s1, s2, wholeRows, streamedRows: await landedSnapshot(store), streamed };

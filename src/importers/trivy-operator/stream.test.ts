@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../core/logger.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
 import { parseReport } from '../parse-report.js';
 import { readReportFile } from '../read-report.js';
@@ -20,6 +19,7 @@ import {
   importWhole,
   landBothWays,
   landedSnapshot,
+  streamedLog,
   summaryOf,
 } from '../test-support/streamed-import.js';
 
@@ -103,18 +103,6 @@ function write(name: string, doc: Json): string {
   const file = join(tmp, name);
   writeFileSync(file, JSON.stringify(doc, null, 2));
   return file;
-}
-
-/** Streamed formats the import logged reading. */
-function streamedLog(): { logger: Logger; streamed: string[] } {
-  const streamed: string[] = [];
-  const logger: Logger = {
-    debug: (msg, f) => void (msg === 'report read streamed' && streamed.push(String(f?.format))),
-    info() {},
-    warn() {},
-    error() {},
-  };
-  return { logger, streamed };
 }
 
 async function tagHistory(store: TestStore) {

@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../core/logger.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
 import { raw, TESTDATA } from '../test-support/reports.js';
 import {
@@ -19,6 +18,7 @@ import {
   importWhole,
   landBothWays,
   landedSnapshot,
+  streamedLog,
   summaryOf,
 } from '../test-support/streamed-import.js';
 
@@ -105,17 +105,6 @@ function write(name: string, doc: Json): string {
   const file = join(tmp, name);
   writeFileSync(file, JSON.stringify(doc, null, 2));
   return file;
-}
-
-function streamedLog(): { logger: Logger; streamed: string[] } {
-  const streamed: string[] = [];
-  const logger: Logger = {
-    debug: (msg, f) => void (msg === 'report read streamed' && streamed.push(String(f?.format))),
-    info() {},
-    warn() {},
-    error() {},
-  };
-  return { logger, streamed };
 }
 
 describe.each(kinds)('the streamed trivy k8s import on %s', (kind) => {
