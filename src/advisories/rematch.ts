@@ -34,6 +34,7 @@ import {
   listVexStatements,
   loadCandidatePackages,
   loadTouchedPackages,
+  type RematchHits,
   type RematchScope,
   readRematchKeys,
   replaceFindingsOfScans,
@@ -299,7 +300,7 @@ async function pageHits(
   tids: Tids,
 ): Promise<{
   templates: { tid: number; template: FindingTemplate }[];
-  hits: { kid: string; tid: number }[];
+  hits: RematchHits;
 }> {
   const found = await matcher.keyFindings(
     page.map((k) => ({
@@ -315,7 +316,7 @@ async function pageHits(
     })),
   );
   const templates: { tid: number; template: FindingTemplate }[] = [];
-  const hits: { kid: string; tid: number }[] = [];
+  const hits: RematchHits = { k1: [], k2: [], tid: [] };
   page.forEach((k, n) => {
     for (const f of found[n]!) {
       let tid = tids.byFinding.get(f);
@@ -330,7 +331,9 @@ async function pageHits(
         }
         tids.byFinding.set(f, tid);
       }
-      hits.push({ kid: k.kid, tid });
+      hits.k1.push(k.k1);
+      hits.k2.push(k.k2);
+      hits.tid.push(tid);
     }
   });
   return { templates, hits };

@@ -2,8 +2,8 @@
 // packages in scope (every current scan, or some (scan, ecosystem, name) units) are staged in a
 // temporary table by the same candidate join as loadCandidatePackages; their distinct lookup inputs
 // (ecosystem, name, version, source name and version, evidence, OS ecosystem when it decides the
-// key) become keys named by a digest, which the process reads in pages (a cursor) and evaluates
-// once each; the process sends
+// key) become keys named by two 64-bit hashes, which the process reads in pages (a cursor) and
+// evaluates once each; the process sends
 // back which findings each key has (finding templates and (key, template) pairs, in bounded
 // batches); then SQL builds the findings as a join of the staged packages with those pairs, and
 // writes the set difference against the stored findings and the change records per image — no
@@ -16,7 +16,9 @@ import {
   type CandidateJoinRules,
   candidateRules,
   type FindingSwap,
-  LOOKUP_KEY,
+  KEY_NAME,
+  overridingOs,
+  ruleJoin,
   type TouchedPackage,
 } from './rematch-scans.js';
 
@@ -29,8 +31,9 @@ export type RematchScope =
 
 /** The inputs of a package's lookup key, as stored ('' for a missing value). */
 export interface RematchKey {
-  /** The key's digest (a uuid): how the process names the key when it sends back its findings. */
-  kid: string;
+  /** The key's two hashes, as text (the store reads int8 as numbers): how the process names the key. */
+  k1: string;
+  k2: string;
   ecosystem: string;
   name: string;
   version: string;
@@ -61,14 +64,14 @@ const PAIRS_PER_STATEMENT = 50_000;
 const ALIAS_SEPARATOR = '\u001f';
 
 /**
- * A staged package's key digest: the MD5 of its lookup inputs, each prefixed with its length (so
- * different inputs give different texts), as a uuid. The packages join their keys'
- * findings on it (16 bytes) rather than on seven text columns; two keys with one digest (2^-128 by
- * chance) would share findings.
+ * A staged package's key: two 64-bit hashes of its lookup inputs (hash_record_extended with two
+ * seeds, about a third of the cost of an MD5 of their text), which its key's findings are joined on.
+ * Two keys with the same pair (2^-128 by chance, as with a digest) would share findings.
  */
-const KEY_DIGEST = sql`md5(concat(length(c.ecosystem), ':', c.ecosystem, length(c.name), ':', c.name,
-  length(c.version), ':', c.version, length(c.source_name), ':', c.source_name, length(c.source_version), ':',
-  c.source_version, length(c.evidence), ':', c.evidence, length(c.os_ecosystem), ':', c.os_ecosystem))::uuid`;
+const KEY_HASHES = sql`hash_record_extended(row(c.ecosystem, c.name, c.version, c.source_name, c.source_version,
+    c.evidence, c.os_ecosystem), 0) as k1,
+  hash_record_extended(row(c.ecosystem, c.name, c.version, c.source_name, c.source_version, c.evidence,
+    c.os_ecosystem), 7046029254386353131) as k2`;
 
 /**
  * PostgreSQL only: memory for the re-match transaction's sorts and hashes (numbering millions of
@@ -80,7 +83,7 @@ export async function tuneRematchTransaction({ db: tx }: Pick<Store, 'db'>): Pro
 }
 
 /**
- * Stages the candidate packages of `scope` (rm_cand, each with its key's digest), the scans in scope
+ * Stages the candidate packages of `scope` (rm_cand, each with its key's hashes), the scans in scope
  * (rm_scans) and a cursor over the distinct keys (readRematchKeys). Call inside a transaction: the
  * tables are dropped at its commit.
  */
@@ -123,30 +126,30 @@ export async function stageRematch(
   await sql`create temp table rm_cand on commit drop as
     with ${candidateRules(rules)}
     select c.id, c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.layer_diff_id, c.source_name,
-      c.source_version, c.evidence, c.os_ecosystem, ${KEY_DIGEST} as kid
+      c.source_version, c.evidence, c.os_ecosystem, ${KEY_HASHES}
     from (
       select p.id, p.scan_id, p.ecosystem, p.name, p.version, p.purl, p.layer_diff_id,
              coalesce(p.source_name, '') as source_name, coalesce(p.source_version, '') as source_version,
-             coalesce(p.evidence, '') as evidence,
-             case when o.effective is null then '' else coalesce(s.os->>'ecosystem', '') end as os_ecosystem,
-             ${LOOKUP_KEY} as key
+             coalesce(p.evidence, '') as evidence, ${overridingOs(rules)} as os_ecosystem,
+             k.effective, ${KEY_NAME} as key_name
       from ${inScope}
-      join scans s on s.id = p.scan_id
-      left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'
-      join k on k.effective = coalesce(o.effective, p.ecosystem)
-      -- A fence, as in loadCandidatePackages: the key is computed per package, then hash semi-joined.
+      ${ruleJoin(rules)}
+      -- A fence, as in loadCandidatePackages: the key name is computed per package, then hash semi-joined.
       offset 0) c
-    where c.key in (select key from keys)`.execute(tx);
+    where (c.effective, c.key_name) in (select effective, name from keys)`.execute(tx);
   await sql`analyze rm_cand`.execute(tx);
   // The distinct keys, read page by page through a cursor: one pass (not a scan per page), and
-  // not written to a table (the packages find their keys' findings by digest).
+  // not written to a table (the packages find their keys' findings by their hashes).
   await sql`declare rm_keys_cursor no scroll cursor for
-    select distinct kid, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem
-    from rm_cand`.execute(tx);
+    select k1::text, k2::text, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem
+    from rm_cand
+    group by k1, k2, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem`.execute(
+    tx,
+  );
   await sql`create temp table rm_tpl (tid int primary key, vulnerability_id text, aliases text[], fixed_version text,
       severity text, severity_source text, cvss_version text, cvss_vector text, cvss_score float8, status text,
       status_reason text) on commit drop`.execute(tx);
-  await sql`create temp table rm_hit (kid uuid, tid int) on commit drop`.execute(tx);
+  await sql`create temp table rm_hit (k1 bigint, k2 bigint, tid int) on commit drop`.execute(tx);
 }
 
 /**
@@ -217,7 +220,8 @@ async function stageTouchedUnits(
 /** The next `limit` staged keys (none when all are read): pages of the keys a re-match evaluates. */
 export async function readRematchKeys({ db: tx }: Pick<Store, 'db'>, limit: number): Promise<RematchKey[]> {
   const { rows } = await sql<{
-    kid: string;
+    k1: string;
+    k2: string;
     ecosystem: string;
     name: string;
     version: string;
@@ -227,7 +231,8 @@ export async function readRematchKeys({ db: tx }: Pick<Store, 'db'>, limit: numb
     os_ecosystem: string;
   }>`fetch forward ${sql.raw(String(Math.max(1, Math.floor(limit))))} from rm_keys_cursor`.execute(tx);
   return rows.map((r) => ({
-    kid: r.kid,
+    k1: r.k1,
+    k2: r.k2,
     ecosystem: r.ecosystem,
     name: r.name,
     version: r.version,
@@ -238,11 +243,18 @@ export async function readRematchKeys({ db: tx }: Pick<Store, 'db'>, limit: numb
   }));
 }
 
+/** The (key, template) pairs of a page of keys, column-wise: the key's hashes and the template's number. */
+export interface RematchHits {
+  k1: string[];
+  k2: string[];
+  tid: number[];
+}
+
 /** Sends finding templates (numbered from `firstTid`) and (key, template) pairs to the staged tables. */
 export async function writeRematchHits(
   { db: tx }: Pick<Store, 'db'>,
   templates: { tid: number; template: FindingTemplate }[],
-  hits: { kid: string; tid: number }[],
+  hits: RematchHits,
 ): Promise<void> {
   for (const chunk of batches(templates, ROWS_PER_STATEMENT)) {
     const col = <K extends keyof FindingTemplate>(k: K) => chunk.map((t) => t.template[k]);
@@ -257,9 +269,10 @@ export async function writeRematchHits(
         as t(tid, vulnerability_id, aliases, fixed_version, severity, severity_source, cvss_version, cvss_vector,
           cvss_score, status, status_reason)`.execute(tx);
   }
-  for (const chunk of batches(hits, PAIRS_PER_STATEMENT)) {
-    await sql`insert into rm_hit select * from unnest(${chunk.map((h) => h.kid)}::uuid[],
-      ${chunk.map((h) => h.tid)}::int[])`.execute(tx);
+  for (let i = 0; i < hits.tid.length; i += PAIRS_PER_STATEMENT) {
+    const end = i + PAIRS_PER_STATEMENT;
+    await sql`insert into rm_hit select * from unnest(${hits.k1.slice(i, end)}::bigint[],
+      ${hits.k2.slice(i, end)}::bigint[], ${hits.tid.slice(i, end)}::int[])`.execute(tx);
   }
 }
 
@@ -309,7 +322,7 @@ export async function applyRematch(
         c.layer_diff_id, t.severity, t.severity_source, t.cvss_version, t.cvss_vector, t.cvss_score, t.status,
         t.status_reason, '{}'::text[] as advisory_ids, c.id as package_id
       from rm_cand c
-      join rm_hit h on h.kid = c.kid
+      join rm_hit h on h.k1 = c.k1 and h.k2 = c.k2
       join rm_tpl t on t.tid = h.tid
       join scans s on s.id = c.scan_id) n`.execute(tx);
   if (compare) {

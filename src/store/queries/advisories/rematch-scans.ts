@@ -184,10 +184,9 @@ export interface CandidateJoinRules {
 /**
  * The candidate join's rules as common table expressions: `l` (effective ecosystem, advisory
  * ecosystem, name kind), `o` (the OS overrides), `k` (effective ecosystem × name kind) and `keys`
- * (every advisory_affected key those lookups can meet). A package `p` of a scan `s` joins them with
- * `left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'
- * join k on k.effective = coalesce(o.effective, p.ecosystem)` and is a candidate when its
- * LOOKUP_KEY is in `keys`.
+ * (every (effective ecosystem, name) the advisory_affected rows of those lookups can meet). A
+ * package `p` joins them with ruleJoin and is a candidate when its (k.effective, KEY_NAME) is in
+ * `keys` (a hash semi-join on two columns: no key text is built per package).
  */
 export function candidateRules(rules: CandidateJoinRules): RawBuilder<unknown> {
   const l = rules.lookups;
@@ -199,13 +198,32 @@ export function candidateRules(rules: CandidateJoinRules): RawBuilder<unknown> {
       select * from unnest(${o.map((x) => x.packageEcosystem)}::text[], ${o.map((x) => x.osEcosystem)}::text[],
         ${o.map((x) => x.effective)}::text[])),
     k(effective, kind) as (select distinct effective, kind from l),
-    keys(key) as materialized (
-      select distinct l.effective || chr(1) || f.package_name
+    keys(effective, name) as materialized (
+      select distinct l.effective, f.package_name
       from l join advisory_affected f on f.ecosystem = l.advisory_ecosystem)`;
 }
 
-/** A package's lookup key under the rule `k` it joined (see candidateRules). */
-export const LOOKUP_KEY = sql`k.effective || chr(1) || case k.kind
+/**
+ * Joins a package `p` to its rule `k` (candidateRules): through its scan `s` and the OS override
+ * `o` when some package ecosystem takes the OS's release, straight on its ecosystem otherwise.
+ */
+export function ruleJoin(rules: CandidateJoinRules): RawBuilder<unknown> {
+  return rules.overrides.length
+    ? sql`join scans s on s.id = p.scan_id
+      left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'
+      join k on k.effective = coalesce(o.effective, p.ecosystem)`
+    : sql`join k on k.effective = p.ecosystem`;
+}
+
+/** The scan's OS ecosystem where it decides a package's effective ecosystem (ruleJoin), else ''. */
+export function overridingOs(rules: CandidateJoinRules): RawBuilder<unknown> {
+  return rules.overrides.length
+    ? sql`case when o.effective is null then '' else coalesce(s.os->>'ecosystem', '') end`
+    : sql`''::text`;
+}
+
+/** The name a package is looked up by under the rule `k` it joined (see candidateRules). */
+export const KEY_NAME = sql`case k.kind
                when 'source' then coalesce(nullif(p.source_name, ''), p.name)
                when 'pep503' then lower(regexp_replace(p.name, '[-_.]+', '-', 'g'))
                else p.name end`;
@@ -233,16 +251,14 @@ export async function loadCandidatePackages(
     from (
       select p.id, p.scan_id, p.ecosystem, p.name, p.version, p.purl, p.source_name, p.source_version,
              p.layer_diff_id, p.path, p.evidence,
-             ${LOOKUP_KEY} as key
+             k.effective, ${KEY_NAME} as key_name
       from packages p
-      join scans s on s.id = p.scan_id
-      left join o on o.package_ecosystem = p.ecosystem and o.os_ecosystem = s.os->>'ecosystem'
-      join k on k.effective = coalesce(o.effective, p.ecosystem)
+      ${ruleJoin(rules)}
       where p.scan_id = any(${scanIds}::bigint[])
-      -- A fence: the key is computed per package first, so the semi-join below hashes on it
+      -- A fence: the key name is computed per package first, so the semi-join below hashes on it
       -- (flattened, the planner may join k to keys first and compare every key per package).
       offset 0) c
-    where c.key in (select key from keys)
+    where (c.effective, c.key_name) in (select effective, name from keys)
     order by c.scan_id, c.id`.execute(db);
   for (const r of rows) out.get(Number(r.scan_id))!.push(packageOf(r));
   return out;
