@@ -288,13 +288,13 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
  * The finding templates sent so far, numbered: by their columns, and by the matcher's finding
  * object (keys with the same outcome share one, so most hits skip serialising the template).
  */
-interface Tids {
+export interface Tids {
   bySignature: Map<string, number>;
   byFinding: Map<KeyFinding, number>;
 }
 
 /** One page of keys evaluated: the templates not sent yet (numbered in `tids`) and the (key, template) pairs. */
-async function pageHits(
+export async function pageHits(
   matcher: Matcher,
   page: Awaited<ReturnType<typeof readRematchKeys>>,
   tids: Tids,
@@ -302,19 +302,7 @@ async function pageHits(
   templates: { tid: number; template: FindingTemplate }[];
   hits: RematchHits;
 }> {
-  const found = await matcher.keyFindings(
-    page.map((k) => ({
-      pkg: {
-        ecosystem: k.ecosystem,
-        name: k.name,
-        version: k.version,
-        sourceName: k.sourceName || undefined,
-        sourceVersion: k.sourceVersion || undefined,
-        evidence: (k.evidence || undefined) as Package['evidence'],
-      },
-      opts: { osEcosystem: k.osEcosystem || undefined },
-    })),
-  );
+  const found = await matcher.keyFindings(page);
   const templates: { tid: number; template: FindingTemplate }[] = [];
   const hits: RematchHits = { k1: [], k2: [], tid: [] };
   page.forEach((k, n) => {

@@ -44,8 +44,9 @@ export function sign(n: number): Ordering {
 
 /** Compares two strings of ASCII digits as unbounded integers. */
 export function compareDigits(a: string, b: string): Ordering {
-  const x = a.replace(/^0+/, '');
-  const y = b.replace(/^0+/, '');
+  // The regular expression only where a leading zero is (most numbers have none).
+  const x = a.charCodeAt(0) === 48 ? a.replace(/^0+/, '') : a;
+  const y = b.charCodeAt(0) === 48 ? b.replace(/^0+/, '') : b;
   if (x.length !== y.length) return x.length < y.length ? -1 : 1;
   return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -75,9 +75,16 @@ describe('matcher outcomes shared between keys', () => {
       ...['1.0.0', '2.0.3', '2.0.4'].map((version) => ({ ecosystem: 'npm', name: 'minimist', version })),
       ...['1.0.5', '1.2.5'].map((version) => ({ ecosystem: 'npm', name: 'left-pad', version })),
     ];
-    const together = await createMatcher(store).keyFindings(pkgs.map((pkg) => ({ pkg })));
+    const inputs = pkgs.map((p) => ({
+      ...p,
+      sourceName: '',
+      sourceVersion: '',
+      evidence: '',
+      osEcosystem: '',
+    }));
+    const together = await createMatcher(store).keyFindings(inputs);
     const alone = [];
-    for (const pkg of pkgs) alone.push((await createMatcher(store).keyFindings([{ pkg }]))[0]);
+    for (const input of inputs) alone.push((await createMatcher(store).keyFindings([input]))[0]);
     expect(together).toEqual(alone);
     // The outcomes differ where the intervals say: the greatest fix of the merged advisories, or none.
     const fixes = (i: number) =>
@@ -99,9 +106,7 @@ describe('matcher outcomes shared between keys', () => {
     expect(together[18]!.map((f) => f.fixedVersion)).toEqual(['1.3.0']);
     expect(together[15]![0]).not.toBe(together[8]!.find((f) => f.id === 'CVE-2099-0011'));
     // A key asked twice in one batch (a re-match in the store does not dedupe) gets the same findings.
-    const twice = await createMatcher(store).keyFindings(
-      [pkgs[1]!, pkgs[8]!, pkgs[1]!].map((pkg) => ({ pkg })),
-    );
+    const twice = await createMatcher(store).keyFindings([inputs[1]!, inputs[8]!, inputs[1]!]);
     expect(twice[2]).toBe(twice[0]);
     expect(twice.map((l) => l.map((f) => `${f.id}:${f.fixedVersion}:${f.severity}`))).toEqual(
       [together[1]!, together[8]!, together[1]!].map((l) =>

@@ -16,7 +16,7 @@ import { type AffectedRow, findAffected, getCveScores, getEnrichment } from '../
 import { schemeFor } from '../../versioning/index.js';
 import { advisorySeveritySource, chooseSeverity, type SeverityInputs } from '../severity.js';
 import { compileAffected, type evaluateAffected, type Verdict } from './evaluate.js';
-import { type LookupKey, lookupKeyWithId } from './package-keys.js';
+import { type KeyOfPackage, type LookupKey, lookupKeyOf } from './package-keys.js';
 
 export interface MatchOptions {
   /** The image's OS ecosystem with release (e.g. `Debian:12`), for packages that carry only `Debian`. */
@@ -46,10 +46,23 @@ export interface Matcher {
   /** Several SBOMs at once: one index lookup and one KEV/EPSS lookup for all of them. */
   matchMany(items: { packages: Package[]; opts?: MatchOptions | undefined }[]): Promise<Finding[][]>;
   /**
-   * The package-independent findings of each package's lookup key, rated (shared objects: do not
-   * change them) — what a re-match in the store joins back to every package with that key.
+   * The package-independent findings of each key, rated (shared objects: do not change them) —
+   * what a re-match in the store joins back to every package with that key. Each item is
+   * evaluated as it comes (no memo, no dedupe: the store sends each key once).
    */
-  keyFindings(items: { pkg: Package; opts?: MatchOptions | undefined }[]): Promise<(readonly KeyFinding[])[]>;
+  keyFindings(items: readonly KeyInputs[]): Promise<(readonly KeyFinding[])[]>;
+}
+
+/** A package's lookup inputs, flat ('' for a missing value): what a re-match in the store reads per key. */
+export interface KeyInputs {
+  ecosystem: string;
+  name: string;
+  version: string;
+  sourceName: string;
+  sourceVersion: string;
+  evidence: string;
+  /** The image's OS ecosystem where it decides the package's ecosystem, else ''. */
+  osEcosystem: string;
 }
 
 /** The package-independent part of a finding: what one lookup key yields, rated once. */
@@ -58,8 +71,20 @@ type Template = KeyFinding;
 
 /** Past this many memoised keys the memo starts afresh, so a huge re-match stays bounded in memory. */
 const MAX_MEMO = 250_000;
-const NONE: readonly Rated[] = [];
-const NONE_FOUND: readonly KeyFinding[] = [];
+
+/** One (advisory ecosystems, name): its advisory rows, each compiled, and its outcomes so far. */
+interface Group {
+  rows: AffectedRow[];
+  evals: ((installed: string) => Verdict)[];
+  outcomes: Map<string, Outcome>;
+}
+
+/** What one outcome of a group yields: its merged findings with their rating inputs, and the findings alone. */
+interface Outcome {
+  rated: readonly Rated[];
+  findings: readonly KeyFinding[];
+}
+const NONE: Outcome = { rated: [], findings: [] };
 
 export function createMatcher(store: Store): Matcher {
   const cache = new Map<string, AffectedRow[]>();
@@ -67,20 +92,16 @@ export function createMatcher(store: Store): Matcher {
   const epssCache = new Map<string, { score: number; percentile: number } | null>();
   const cveScoreCache = new Map<string, CveScore[]>();
   // Lookup key → its findings (rated once the CVEs' enrichment is loaded).
-  const memo = new Map<string, readonly Rated[]>();
+  const memo = new Map<string, Outcome>();
   // Per group (advisory ecosystems, name): its advisory rows, and per outcome (the verdict of each
   // row) the merged findings — keys of one name whose versions fall in the same intervals of every
   // advisory share them, so merging and rating run once per distinct outcome, not per key (a
-  // re-match evaluates millions of keys).
-  const groups = new Map<
-    string,
-    {
-      rows: AffectedRow[];
-      evals: ((installed: string) => Verdict)[];
-      outcomes: Map<string, readonly Rated[]>;
-    }
-  >();
+  // re-match evaluates millions of keys). By the ecosystems' id, then the name: no group text is
+  // built per key.
+  const groups = new Map<string, Map<string, Group>>();
   let outcomeCount = 0;
+  // One key's verdicts, reused from key to key (copied only for a new outcome).
+  const verdicts: Verdict[] = [];
 
   async function rowsFor(keys: Iterable<LookupKey>): Promise<void> {
     const missing = new Map<string, { ecosystem: string; packageName: string }>();
@@ -112,8 +133,13 @@ export function createMatcher(store: Store): Matcher {
    * Evaluates every advisory row of one key; the merged hits of an outcome seen before in the same
    * group are reused, a new outcome's are merged and returned in `unrated` too.
    */
-  function evaluateKey(key: LookupKey, group: string, unrated: Rated[]): readonly Rated[] {
-    let g = groups.get(group);
+  function evaluateKey({ key, ecosystemsId }: KeyOfPackage, unrated: Rated[]): Outcome {
+    let named = groups.get(ecosystemsId);
+    if (!named) {
+      named = new Map();
+      groups.set(ecosystemsId, named);
+    }
+    let g = named.get(key.name);
     if (!g) {
       const rows: AffectedRow[] = [];
       for (const e of key.ecosystems)
@@ -122,9 +148,9 @@ export function createMatcher(store: Store): Matcher {
         compileAffected(row.ecosystem, row.ranges as AffectedRange[], row.versions),
       );
       g = { rows, evals, outcomes: new Map() };
-      groups.set(group, g);
+      named.set(key.name, g);
     }
-    const verdicts: Verdict[] = [];
+    verdicts.length = 0;
     // mergeHits reads only the verdicts (kind, fix, reason) of the rows, in row order: the outcome
     // names each row that is not not_affected with its verdict ('' when none is: no finding).
     let outcome = '';
@@ -141,11 +167,11 @@ export function createMatcher(store: Store): Matcher {
     const known = g.outcomes.get(outcome);
     if (known) return known;
     const merged = mergeHits(g.rows.map((row, i) => ({ row, verdict: verdicts[i]! })));
-    const rated = merged.length ? merged : NONE;
-    g.outcomes.set(outcome, rated);
+    const found = merged.length ? { rated: merged, findings: merged.map((r) => r.finding) } : NONE;
+    g.outcomes.set(outcome, found);
     outcomeCount++;
     unrated.push(...merged);
-    return rated;
+    return found;
   }
 
   function rate({ finding: f, inputs }: Rated): void {
@@ -159,81 +185,84 @@ export function createMatcher(store: Store): Matcher {
   }
 
   /** The lookup key of a package; undefined when its identity is only guessed (not matched). */
-  function keyOf(p: Package, opts: MatchOptions | undefined) {
+  function keyOf(p: Package, osEcosystem: string | undefined) {
     // A package whose identity is only guessed (core/package-evidence.ts) is listed, not matched:
     // no finding hangs on a group id read off a file name.
     if (identityConfidence(p.evidence) === 'low') return undefined;
-    return lookupKeyWithId(p, opts?.osEcosystem);
+    return lookupKeyOf(p, osEcosystem);
   }
 
-  /**
-   * Evaluates and rates the keys not yet in the memo; returns each key's findings. `remember`:
-   * keep them in the memo (packages of many images share keys; a re-match in the store sends each
-   * key once, so it does not).
-   */
-  async function evaluate(
-    keyed: Iterable<{ key: LookupKey; id: string; group: string } | undefined>,
-    remember: boolean,
-  ) {
+  /** Loads the advisory rows of the groups not evaluated yet among `keys` (rowsFor skips those loaded). */
+  async function rowsOfGroups(keys: Iterable<KeyOfPackage | undefined>): Promise<void> {
+    const lookups: LookupKey[] = [];
+    for (const k of keys) if (k && !groups.get(k.ecosystemsId)?.has(k.key.name)) lookups.push(k.key);
+    await rowsFor(lookups);
+  }
+
+  /** Rates the findings of new outcomes, once the enrichment of their CVEs is loaded. */
+  async function rateAll(unrated: Rated[]): Promise<void> {
+    const cves = new Set<string>();
+    for (const { finding: f } of unrated) if (CVE.test(f.id)) cves.add(f.id);
+    await enrich([...cves]);
+    for (const r of unrated) rate(r);
+  }
+
+  function bound(): void {
     if (memo.size > MAX_MEMO) memo.clear();
     if (outcomeCount > MAX_MEMO) {
       groups.clear();
       outcomeCount = 0;
     }
-    const fresh = new Map<string, { key: LookupKey; group: string }>();
-    const found = new Map<string, readonly Rated[]>();
+  }
+
+  /** Evaluates and rates the keys not yet in the memo; returns each key's outcome by its id. */
+  async function evaluate(keyed: Iterable<(KeyOfPackage & { id: string }) | undefined>) {
+    bound();
+    const fresh = new Map<string, KeyOfPackage>();
+    const found = new Map<string, Outcome>();
     for (const k of keyed) {
       if (!k || found.has(k.id)) continue;
       const known = memo.get(k.id);
       if (known) found.set(k.id, known);
       else fresh.set(k.id, k);
     }
-    const lookups: LookupKey[] = [];
-    for (const k of fresh.values()) if (!groups.has(k.group)) lookups.push(k.key);
-    await rowsFor(lookups);
+    await rowsOfGroups(fresh.values());
     const unrated: Rated[] = [];
-    for (const [id, { key, group }] of fresh) {
-      const rated = evaluateKey(key, group, unrated);
-      if (remember) memo.set(id, rated);
-      found.set(id, rated);
+    for (const [id, k] of fresh) {
+      const outcome = evaluateKey(k, unrated);
+      memo.set(id, outcome);
+      found.set(id, outcome);
     }
-    const cves = new Set<string>();
-    for (const { finding: f } of unrated) if (CVE.test(f.id)) cves.add(f.id);
-    await enrich([...cves]);
-    for (const r of unrated) rate(r);
+    await rateAll(unrated);
     return found;
   }
 
-  async function keyFindings(
-    items: { pkg: Package; opts?: MatchOptions | undefined }[],
-  ): Promise<(readonly KeyFinding[])[]> {
-    const keyed = items.map((it) => keyOf(it.pkg, it.opts));
-    const found = await evaluate(keyed, false);
-    const findings = new Map<readonly Rated[], readonly KeyFinding[]>();
-    return keyed.map((k) => {
-      if (!k) return NONE_FOUND;
-      const rated = found.get(k.id)!;
-      if (rated === NONE) return NONE_FOUND;
-      let list = findings.get(rated);
-      if (!list) {
-        list = rated.map((r) => r.finding);
-        findings.set(rated, list);
-      }
-      return list;
-    });
+  async function keyFindings(items: readonly KeyInputs[]): Promise<(readonly KeyFinding[])[]> {
+    bound();
+    const keyed = items.map((it) => keyOf(it as Package, it.osEcosystem || undefined));
+    await rowsOfGroups(keyed);
+    const unrated: Rated[] = [];
+    const out = keyed.map((k) => (k ? evaluateKey(k, unrated).findings : NONE.findings));
+    await rateAll(unrated);
+    return out;
   }
 
   async function matchMany(
     items: { packages: Package[]; opts?: MatchOptions | undefined }[],
   ): Promise<Finding[][]> {
-    const keyed = items.map((it) => it.packages.map((p) => keyOf(p, it.opts)));
-    const found = await evaluate(keyed.flat(), true);
+    const keyed = items.map((it) =>
+      it.packages.map((p) => {
+        const k = keyOf(p, it.opts?.osEcosystem);
+        return k && { ...k, id: `${k.ecosystemsId}\u0000${k.key.name}\u0000${k.key.version}` };
+      }),
+    );
+    const found = await evaluate(keyed.flat());
     return items.map((it, n) => {
       const findings: Finding[] = [];
       it.packages.forEach((pkg, i) => {
         const k = keyed[n]![i];
         if (!k) return;
-        for (const { finding: t } of found.get(k.id)!) findings.push(instantiate(t, pkg));
+        for (const t of found.get(k.id)!.findings) findings.push(instantiate(t, pkg));
       });
       findings.sort((a, b) =>
         a.package.name === b.package.name

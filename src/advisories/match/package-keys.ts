@@ -68,38 +68,48 @@ export interface LookupKey {
 }
 
 /** advisoryEcosystems per ecosystem string, computed once (a re-match asks for millions of packages). */
-const ADVISORY_ECOSYSTEMS = new Map<string, { list: string[]; joined: string; sourceKeyed: boolean }>();
+const ADVISORY_ECOSYSTEMS = new Map<
+  string,
+  { list: string[]; joined: string; sourceKeyed: boolean; pypi: boolean }
+>();
 
 function ecosystemsOf(eco: string) {
   let e = ADVISORY_ECOSYSTEMS.get(eco);
   if (!e) {
     const list = advisoryEcosystems(eco);
-    e = { list, joined: list.join('\u0001'), sourceKeyed: isSourceKeyed(eco) };
+    e = {
+      list,
+      joined: list.join('\u0001'),
+      sourceKeyed: isSourceKeyed(eco),
+      pypi: baseEcosystem(eco) === 'PyPI',
+    };
     if (ADVISORY_ECOSYSTEMS.size < 10_000) ADVISORY_ECOSYSTEMS.set(eco, e);
   }
   return e;
 }
 
-/**
- * lookupKey with a string that identifies the key (equal ids, equal findings) and one that
- * identifies its advisory rows (equal groups, same rows looked up), reusing the per-ecosystem work.
- */
-export function lookupKeyWithId(
-  pkg: Package,
-  osEcosystem?: string,
-): { key: LookupKey; id: string; group: string } {
-  const effective = effectiveEcosystem(pkg, osEcosystem);
-  const eco = ecosystemsOf(effective);
+/** A package's lookup key, with the id of its advisory ecosystems (the id and the name pick its advisory rows). */
+export interface KeyOfPackage {
+  key: LookupKey;
+  /** The same text for the same advisory ecosystems (one shared string per ecosystem). */
+  ecosystemsId: string;
+}
+
+/** lookupKey, reusing the per-ecosystem work (a re-match asks for millions of packages). */
+export function lookupKeyOf(pkg: Package, osEcosystem?: string): KeyOfPackage {
+  const eco = ecosystemsOf(effectiveEcosystem(pkg, osEcosystem));
   const key: LookupKey = eco.sourceKeyed
     ? {
         ecosystems: eco.list,
         name: pkg.sourceName || pkg.name,
         version: pkg.sourceName && pkg.sourceVersion ? pkg.sourceVersion : pkg.version,
       }
-    : { ecosystems: eco.list, name: normalizePackageName(effective, pkg.name), version: pkg.version };
-  // The group (advisory ecosystems, name) picks the advisory rows; the version decides among them.
-  const group = `${eco.joined}\u0000${key.name}`;
-  return { key, id: `${group}\u0000${key.version}`, group };
+    : {
+        ecosystems: eco.list,
+        name: eco.pypi ? normalizePackageName('PyPI', pkg.name) : pkg.name,
+        version: pkg.version,
+      };
+  return { key, ecosystemsId: eco.joined };
 }
 
 export function lookupKey(pkg: Package, osEcosystem?: string): LookupKey {
@@ -118,12 +128,12 @@ export function lookupKey(pkg: Package, osEcosystem?: string): LookupKey {
   };
 }
 
-/** Which name of a package its lookup key carries (lookupKeyWithId): as stored, the source package, PEP 503. */
+/** Which name of a package its lookup key carries (lookupKeyOf): as stored, the source package, PEP 503. */
 export type KeyName = 'name' | 'source' | 'pep503';
 
 /**
  * The rules the store's candidate join applies (loadCandidatePackages), derived from the same
- * functions lookupKeyWithId uses, so SQL and matcher agree on every package's key: per effective
+ * functions lookupKeyOf uses, so SQL and matcher agree on every package's key: per effective
  * ecosystem the advisory ecosystems it is looked up under and which name; per (package ecosystem,
  * OS ecosystem) pair whose effective ecosystem is the OS's (a package stored without its release).
  */

@@ -141,7 +141,8 @@ export async function stageRematch(
   // The distinct keys, read page by page through a cursor: one pass (not a scan per page), and
   // not written to a table (the packages find their keys' findings by their hashes).
   await sql`declare rm_keys_cursor no scroll cursor for
-    select k1::text, k2::text, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem
+    select k1::text as k1, k2::text as k2, ecosystem, name, version, source_name as "sourceName",
+      source_version as "sourceVersion", evidence, os_ecosystem as "osEcosystem"
     from rm_cand
     group by k1, k2, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem`.execute(
     tx,
@@ -219,28 +220,12 @@ async function stageTouchedUnits(
 
 /** The next `limit` staged keys (none when all are read): pages of the keys a re-match evaluates. */
 export async function readRematchKeys({ db: tx }: Pick<Store, 'db'>, limit: number): Promise<RematchKey[]> {
-  const { rows } = await sql<{
-    k1: string;
-    k2: string;
-    ecosystem: string;
-    name: string;
-    version: string;
-    source_name: string;
-    source_version: string;
-    evidence: string;
-    os_ecosystem: string;
-  }>`fetch forward ${sql.raw(String(Math.max(1, Math.floor(limit))))} from rm_keys_cursor`.execute(tx);
-  return rows.map((r) => ({
-    k1: r.k1,
-    k2: r.k2,
-    ecosystem: r.ecosystem,
-    name: r.name,
-    version: r.version,
-    sourceName: r.source_name,
-    sourceVersion: r.source_version,
-    evidence: r.evidence,
-    osEcosystem: r.os_ecosystem,
-  }));
+  // The cursor names its columns as RematchKey does: the rows are used as they come (no copy per key).
+  const { rows } =
+    await sql<RematchKey>`fetch forward ${sql.raw(String(Math.max(1, Math.floor(limit))))} from rm_keys_cursor`.execute(
+      tx,
+    );
+  return rows;
 }
 
 /** The (key, template) pairs of a page of keys, column-wise: the key's hashes and the template's number. */
@@ -278,13 +263,15 @@ export async function writeRematchHits(
 
 /**
  * The stored columns of a finding as one value, equal exactly when every column is (the set
- * difference's key): the MD5 of the row's text, as a 16-byte uuid the difference sorts and hashes
- * cheaply (a text of every column was most of the sort memory; two different rows with the same
- * digest — 2^-128 by chance — would keep a stale row).
+ * difference's key): two 64-bit hashes of the row (as KEY_HASHES), which the difference sorts and
+ * hashes cheaply (two different rows of one scan with the same pair — 2^-128 by chance — would keep
+ * a stale row).
  */
-const SIGNATURE = sql`md5(row(image_digest, source, vulnerability_id, aliases, package_ecosystem, package_name,
+const SIGNATURE_ROW = sql`row(image_digest, source, vulnerability_id, aliases, package_ecosystem, package_name,
   package_purl, installed_version, fixed_version, layer_diff_id, severity, severity_source, cvss_version,
-  cvss_vector, cvss_score, status, status_reason, advisory_ids)::text)::uuid`;
+  cvss_vector, cvss_score, status, status_reason, advisory_ids)`;
+const SIGNATURE = sql`hash_record_extended(${SIGNATURE_ROW}, 0) as sig1,
+  hash_record_extended(${SIGNATURE_ROW}, 7046029254386353131) as sig2`;
 
 /**
  * Writes the staged re-match: the findings of the scope are the staged packages joined with their
@@ -307,7 +294,7 @@ export async function applyRematch(
           where (f.scan_id, f.package_ecosystem, f.package_name) in (select scan_id, ecosystem, name from rm_units)`;
   await sql`create temp table rm_old on commit drop as
     select o.id, o.scan_id, o.vulnerability_id, o.package_name, o.severity, o.severity_source, o.cvss_score, o.status,
-      ${SIGNATURE} as sig
+      ${SIGNATURE}
     from (${stored}) o`.execute(tx);
   const { rows: anyOld } = await sql<{
     n: number;
@@ -316,7 +303,7 @@ export async function applyRematch(
   // compare, no statistics for a difference.
   const compare = anyOld[0]!.n > 0;
   await sql`create temp table rm_new on commit drop as
-    select n.*, ${compare ? SIGNATURE : sql`null::uuid`} as sig from (
+    select n.*, ${compare ? SIGNATURE : sql`null::bigint as sig1, null::bigint as sig2`} from (
       select c.scan_id, s.image_digest, s.source, t.vulnerability_id, t.aliases, c.ecosystem as package_ecosystem,
         c.name as package_name, c.purl as package_purl, c.version as installed_version, t.fixed_version,
         c.layer_diff_id, t.severity, t.severity_source, t.cvss_version, t.cvss_vector, t.cvss_score, t.status,
@@ -380,11 +367,12 @@ export async function applyRematch(
   // rows whose counts differ move: the k-th stored copy of a row is kept while k computed copies
   // exist, the k-th computed copy inserted when fewer than k are stored.
   await sql`create temp table rm_diff on commit drop as
-    select coalesce(n.scan_id, o.scan_id) as scan_id, coalesce(n.sig, o.sig) as sig, coalesce(n.n, 0) as n,
+    select coalesce(n.scan_id, o.scan_id) as scan_id, coalesce(n.sig1, o.sig1) as sig1, coalesce(n.sig2, o.sig2) as sig2,
+      coalesce(n.n, 0) as n,
       coalesce(o.n, 0) as o
-    from (select scan_id, sig, count(*) as n from rm_new group by scan_id, sig) n
-    full join (select scan_id, sig, count(*) as n from rm_old group by scan_id, sig) o
-      on o.scan_id = n.scan_id and o.sig = n.sig
+    from (select scan_id, sig1, sig2, count(*) as n from rm_new group by scan_id, sig1, sig2) n
+    full join (select scan_id, sig1, sig2, count(*) as n from rm_old group by scan_id, sig1, sig2) o
+      on o.scan_id = n.scan_id and o.sig1 = n.sig1 and o.sig2 = n.sig2
     where n.n is distinct from o.n`.execute(tx);
   const { rows: moved } = await sql<{
     n: number;
@@ -393,16 +381,16 @@ export async function applyRematch(
   await sql`analyze rm_diff`.execute(tx);
   await sql`delete from findings where id in (
       select o.id from (
-        select o.id, d.n, row_number() over (partition by o.scan_id, o.sig order by o.id) as rn
-        from rm_old o join rm_diff d on d.scan_id = o.scan_id and d.sig = o.sig and d.o > d.n) o
+        select o.id, d.n, row_number() over (partition by o.scan_id, o.sig1, o.sig2 order by o.id) as rn
+        from rm_old o join rm_diff d on d.scan_id = o.scan_id and d.sig1 = o.sig1 and d.sig2 = o.sig2 and d.o > d.n) o
       where o.rn > o.n)`.execute(tx);
   await sql`${insertColumns}
     select n.scan_id, n.image_digest, n.source, n.vulnerability_id, n.aliases, n.package_ecosystem, n.package_name,
       n.package_purl, n.installed_version, n.fixed_version, n.layer_diff_id, n.severity, n.severity_source,
       n.cvss_version, n.cvss_vector, n.cvss_score, n.status, n.status_reason
     from (
-      select n.*, d.o, row_number() over (partition by n.scan_id, n.sig order by n.package_id) as rn
-      from rm_new n join rm_diff d on d.scan_id = n.scan_id and d.sig = n.sig and d.n > d.o) n
+      select n.*, d.o, row_number() over (partition by n.scan_id, n.sig1, n.sig2 order by n.package_id) as rn
+      from rm_new n join rm_diff d on d.scan_id = n.scan_id and d.sig1 = n.sig1 and d.sig2 = n.sig2 and d.n > d.o) n
     where n.rn > n.o
     order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
   return swapsOf(counts);
