@@ -288,13 +288,13 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
  * The finding templates sent so far, numbered: by their columns, and by the matcher's finding
  * object (keys with the same outcome share one, so most hits skip serialising the template).
  */
-export interface Tids {
+interface Tids {
   bySignature: Map<string, number>;
   byFinding: Map<KeyFinding, number>;
 }
 
 /** One page of keys evaluated: the templates not sent yet (numbered in `tids`) and the (key, template) pairs. */
-export async function pageHits(
+async function pageHits(
   matcher: Matcher,
   page: Awaited<ReturnType<typeof readRematchKeys>>,
   tids: Tids,

@@ -26,6 +26,7 @@ import * as m032 from './migrations/032-scan-age-index.js';
 import * as m033 from './migrations/033-resolution-pending.js';
 import * as m034 from './migrations/034-image-exposure.js';
 import * as m035 from './migrations/035-vuln-reach.js';
+import * as m036 from './migrations/036-findings-without-scan-fk.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -62,6 +63,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m033,
   m034,
   m035,
+  m036,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
