@@ -12,7 +12,13 @@ import type { AffectedRange, CveScore, SeverityEntry } from '../../core/advisory
 import { identityConfidence } from '../../core/package-evidence.js';
 import type { Finding, FindingStatus, Package, Severity } from '../../core/types.js';
 import type { Store } from '../../store/index.js';
-import { type AffectedRow, findAffected, getCveScores, getEnrichment } from '../../store/index.js';
+import {
+  type AffectedRow,
+  findAffected,
+  getCveScores,
+  getEnrichment,
+  type RematchKey,
+} from '../../store/index.js';
 import { schemeFor } from '../../versioning/index.js';
 import { advisorySeveritySource, chooseSeverity, type SeverityInputs } from '../severity.js';
 import { compileAffected, type evaluateAffected, type Verdict } from './evaluate.js';
@@ -54,16 +60,7 @@ export interface Matcher {
 }
 
 /** A package's lookup inputs, flat ('' for a missing value): what a re-match in the store reads per key. */
-export interface KeyInputs {
-  ecosystem: string;
-  name: string;
-  version: string;
-  sourceName: string;
-  sourceVersion: string;
-  evidence: string;
-  /** The image's OS ecosystem where it decides the package's ecosystem, else ''. */
-  osEcosystem: string;
-}
+export type KeyInputs = Omit<RematchKey, 'k1' | 'k2'>;
 
 /** The package-independent part of a finding: what one lookup key yields, rated once. */
 export type KeyFinding = Omit<Finding, 'package' | 'installedVersion'>;
