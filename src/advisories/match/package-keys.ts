@@ -95,7 +95,7 @@ export interface KeyOfPackage {
   ecosystemsId: string;
 }
 
-/** lookupKey, reusing the per-ecosystem work (a re-match asks for millions of packages). */
+/** A package's lookup key, reusing the per-ecosystem work (a re-match asks for millions of packages). */
 export function lookupKeyOf(pkg: Package, osEcosystem?: string): KeyOfPackage {
   const eco = ecosystemsOf(effectiveEcosystem(pkg, osEcosystem));
   const key: LookupKey = eco.sourceKeyed
@@ -110,22 +110,6 @@ export function lookupKeyOf(pkg: Package, osEcosystem?: string): KeyOfPackage {
         version: pkg.version,
       };
   return { key, ecosystemsId: eco.joined };
-}
-
-export function lookupKey(pkg: Package, osEcosystem?: string): LookupKey {
-  const eco = effectiveEcosystem(pkg, osEcosystem);
-  if (isSourceKeyed(eco)) {
-    return {
-      ecosystems: advisoryEcosystems(eco),
-      name: pkg.sourceName || pkg.name,
-      version: pkg.sourceName && pkg.sourceVersion ? pkg.sourceVersion : pkg.version,
-    };
-  }
-  return {
-    ecosystems: advisoryEcosystems(eco),
-    name: normalizePackageName(eco, pkg.name),
-    version: pkg.version,
-  };
 }
 
 /** Which name of a package its lookup key carries (lookupKeyOf): as stored, the source package, PEP 503. */

@@ -68,10 +68,17 @@ const ALIAS_SEPARATOR = '\u001f';
  * seeds, about a third of the cost of an MD5 of their text), which its key's findings are joined on.
  * Two keys with the same pair (2^-128 by chance, as with a digest) would share findings.
  */
-const KEY_HASHES = sql`hash_record_extended(row(c.ecosystem, c.name, c.version, c.source_name, c.source_version,
-    c.evidence, c.os_ecosystem), 0) as k1,
-  hash_record_extended(row(c.ecosystem, c.name, c.version, c.source_name, c.source_version, c.evidence,
-    c.os_ecosystem), 7046029254386353131) as k2`;
+const KEY_HASHES = twoHashes(
+  sql`row(c.ecosystem, c.name, c.version, c.source_name, c.source_version, c.evidence, c.os_ecosystem)`,
+  'k1',
+  'k2',
+);
+
+/** Two 64-bit hashes of a row value (two seeds of hash_record_extended), as the columns `a` and `b`. */
+function twoHashes(row: RawBuilder<unknown>, a: string, b: string): RawBuilder<unknown> {
+  return sql`hash_record_extended(${row}, 0) as ${sql.ref(a)},
+    hash_record_extended(${row}, 7046029254386353131) as ${sql.ref(b)}`;
+}
 
 /**
  * PostgreSQL only: memory for the re-match transaction's sorts and hashes (numbering millions of
@@ -267,11 +274,13 @@ export async function writeRematchHits(
  * hashes cheaply (two different rows of one scan with the same pair — 2^-128 by chance — would keep
  * a stale row).
  */
-const SIGNATURE_ROW = sql`row(image_digest, source, vulnerability_id, aliases, package_ecosystem, package_name,
-  package_purl, installed_version, fixed_version, layer_diff_id, severity, severity_source, cvss_version,
-  cvss_vector, cvss_score, status, status_reason, advisory_ids)`;
-const SIGNATURE = sql`hash_record_extended(${SIGNATURE_ROW}, 0) as sig1,
-  hash_record_extended(${SIGNATURE_ROW}, 7046029254386353131) as sig2`;
+const SIGNATURE = twoHashes(
+  sql`row(image_digest, source, vulnerability_id, aliases, package_ecosystem, package_name, package_purl,
+    installed_version, fixed_version, layer_diff_id, severity, severity_source, cvss_version, cvss_vector,
+    cvss_score, status, status_reason, advisory_ids)`,
+  'sig1',
+  'sig2',
+);
 
 /**
  * Writes the staged re-match: the findings of the scope are the staged packages joined with their
