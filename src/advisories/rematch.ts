@@ -248,21 +248,38 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
   const stored = await listStoredEcosystems(store);
   const rules = candidateRules(stored.packageEcosystems, stored.osEcosystems);
   const swaps = await store.transaction(async (tx) => {
-    // Over the transaction: PGlite has one connection, which the transaction holds.
-    const matcher = createMatcher(tx);
+    // The matcher reads committed advisories and enrichment, as each statement of this (read
+    // committed) transaction would: on PostgreSQL over the pool, so its lookups do not queue behind
+    // the transaction's pages; PGlite has one connection, which the transaction holds.
+    const matcher = createMatcher(store.kind === 'postgres' ? store : tx);
     if (store.kind === 'postgres') await tuneRematchTransaction(tx);
     await stageRematch(tx, scope, rules);
     phase('staged');
     const tids: Tids = { bySignature: new Map(), byFinding: new Map() };
+    const perPage = opts.keysPerPage ?? KEYS_PER_PAGE;
     let read = 0;
-    for (;;) {
-      opts.signal?.throwIfAborted();
-      const page = await readRematchKeys(tx, opts.keysPerPage ?? KEYS_PER_PAGE);
-      if (!page.length) break;
-      read += page.length;
-      const { templates, hits } = await pageHits(matcher, page, tids);
-      await writeRematchHits(tx, templates, hits);
-      opts.logger?.debug('rematch progress', { keys: read });
+    // A pipeline on the transaction's connection: while the process evaluates one page, the store
+    // reads the next and writes the previous page's hits (at most one of each in flight).
+    let next = readRematchKeys(tx, perPage);
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        opts.signal?.throwIfAborted();
+        const page = await next;
+        if (!page.length) break;
+        next = readRematchKeys(tx, perPage);
+        next.catch(() => undefined); // awaited next round; not unhandled if this round throws
+        read += page.length;
+        const { templates, hits } = await pageHits(matcher, page, tids);
+        await writing;
+        writing = writeRematchHits(tx, templates, hits);
+        writing.catch(() => undefined);
+        opts.logger?.debug('rematch progress', { keys: read });
+      }
+      await writing;
+    } finally {
+      // Nothing left running on the connection when the transaction ends (commit or rollback).
+      await Promise.allSettled([next, writing]);
     }
     phase('keys evaluated', { keys: read, templates: tids.bySignature.size });
     const swaps = await applyRematch(tx, scope.kind, 'rematch');

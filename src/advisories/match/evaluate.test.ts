@@ -4,7 +4,7 @@ import type { AffectedRange } from '../../core/advisory.js';
 import { SCHEMES } from '../../versioning/index.js';
 import { FILES } from '../../versioning/vectors/files.js';
 import { readVectors } from '../../versioning/vectors/vector-file.js';
-import { compileAffected, evaluateAffected, type Verdict } from './evaluate.js';
+import { compileAffected, compileGroup, evaluateAffected, LINEAR_SCHEMES, type Verdict } from './evaluate.js';
 
 const range = (...events: Record<string, string>[]) => [{ type: 'ECOSYSTEM' as const, events }];
 
@@ -159,5 +159,143 @@ describe('compiled affected entries over the version vectors', () => {
     expect(first).toEqual({ kind: 'affected', fixed: '1.1.0' });
     expect(compiled('1.0.7')).toEqual({ kind: 'affected', fixed: '1.1.0' });
     expect(compiled('1.1.0')).toEqual({ kind: 'not_affected' });
+  });
+});
+
+describe('a group of advisory rows as positions on one version line', () => {
+  // A re-match evaluates a group's rows once per position (compileGroup) and gives every version at
+  // that position the same verdicts: versions at one position must get the same verdicts from every
+  // row, the positions must follow the scheme's order, and a version equal to an event version sits
+  // on that event's own (odd) position.
+  it('puts versions with the same verdicts from every row at one position, in the order of the scheme', () => {
+    let checked = 0;
+    const wrong: string[] = [];
+    for (const [file, ids] of Object.entries(FILES)) {
+      const vectors = readVectors(join(import.meta.dirname, '../../../testdata/versions', file));
+      for (const id of [...ids, ...(ids.includes('npm') ? ['semver'] : [])]) {
+        const scheme = SCHEMES[id]!;
+        const valid = vectors.filter((v) => scheme.isValid(v.a) && scheme.isValid(v.b));
+        const versions = [...new Set(valid.flatMap((v) => [v.a, v.b]))].slice(0, 150);
+        if (versions.length < 8) continue;
+        const sorted = [...versions].sort((x, y) => scheme.compare(x, y));
+        const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
+        const type = id === 'semver' ? 'SEMVER' : 'ECOSYSTEM';
+        const ecosystem = ECOSYSTEM_OF[id === 'semver' ? 'npm' : id]!;
+        // Rows of every event kind, overlapping, with an event version shared by two rows.
+        const rows = [
+          {
+            events: [
+              { introduced: at(0.1) },
+              { fixed: at(0.4) },
+              { introduced: at(0.6) },
+              { fixed: at(0.7) },
+            ],
+          },
+          { events: [{ introduced: '0' }, { last_affected: at(0.4) }] },
+          { events: [{ introduced: at(0.3) }, { limit: at(0.8) }] },
+          { events: [{ introduced: at(0.9) }] },
+        ].map((r) => ({ ecosystem, ranges: [{ type, events: r.events }] as AffectedRange[], versions: [] }));
+        const position = compileGroup(rows);
+        if (!LINEAR_SCHEMES.has(id)) {
+          if (position) wrong.push(`${file} ${id}: a version line for a scheme that is not a total order`);
+          continue;
+        }
+        if (!position) {
+          wrong.push(`${file} ${id}: no version line`);
+          continue;
+        }
+        const evals = rows.map((r) => compileAffected(r.ecosystem, r.ranges, r.versions));
+        const verdictsAt = new Map<number, string>();
+        for (const v of versions) {
+          const p = position(v);
+          const verdicts = JSON.stringify(evals.map((e) => e(v)));
+          const seen = verdictsAt.get(p);
+          if (seen === undefined) verdictsAt.set(p, verdicts);
+          else if (seen !== verdicts) wrong.push(`${file} ${id}: ${v} at ${p}`);
+          for (const w of versions.slice(0, 40)) {
+            const c = scheme.compare(v, w);
+            const q = position(w);
+            if ((c < 0 && p > q) || (c > 0 && p < q) || (c === 0 && p !== q))
+              wrong.push(`${file} ${id}: ${v} vs ${w} at ${p} and ${q}`);
+          }
+          checked++;
+        }
+        for (const q of [0.1, 0.3, 0.4, 0.9])
+          if (position(at(q)) % 2 !== 1) wrong.push(`${file} ${id}: event ${at(q)} between events`);
+        // Several distinct positions: the line is not one interval.
+        if (verdictsAt.size < 4) wrong.push(`${file} ${id}: only ${verdictsAt.size} positions`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('only for schemes whose comparison is transitive over their vectors', () => {
+    const cycles: string[] = [];
+    const nonLinear = new Set<string>();
+    for (const [file, ids] of Object.entries(FILES)) {
+      const vectors = readVectors(join(import.meta.dirname, '../../../testdata/versions', file));
+      for (const id of ids) {
+        const s = SCHEMES[id]!;
+        const vs = [...new Set(vectors.flatMap((v) => [v.a, v.b]))].filter((v) => s.isValid(v)).slice(0, 100);
+        for (const a of vs)
+          for (const b of vs) {
+            const ab = s.compare(a, b);
+            if (ab > 0) continue;
+            for (const c of vs) {
+              const bc = s.compare(b, c);
+              if (bc > 0) continue;
+              const ac = s.compare(a, c);
+              if (ab < 0 || bc < 0 ? ac >= 0 : ac !== 0) {
+                if (LINEAR_SCHEMES.has(id)) cycles.push(`${file} ${id}: ${a} ≤ ${b} ≤ ${c} but ${ac}`);
+                nonLinear.add(id);
+              }
+            }
+          }
+      }
+    }
+    expect(cycles).toEqual([]);
+    // The two left out are left out for a reason their vectors show.
+    expect([...nonLinear].sort()).toEqual(['maven', 'packagist']);
+    expect(
+      Object.keys(SCHEMES)
+        .filter((id) => !LINEAR_SCHEMES.has(id))
+        .sort(),
+    ).toEqual(['maven', 'packagist']);
+  });
+
+  it('has no version line where a verdict is not a matter of comparisons, and -1 for an invalid version', () => {
+    const semverRow = (events: Record<string, string>[]) => ({
+      ecosystem: 'npm',
+      ranges: [{ type: 'SEMVER' as const, events }],
+      versions: [] as string[],
+    });
+    const fine = semverRow([{ introduced: '1.0.0' }, { fixed: '1.2.0' }]);
+    expect(compileGroup([fine])).toBeTypeOf('function');
+    // A listed version is a string match: 1.5.0 listed, 1.5.0+b equal by comparison but not listed.
+    expect(compileGroup([fine, { ...semverRow([]), versions: ['1.5.0'] }])).toBeUndefined();
+    // Two schemes on one line: Debian's ECOSYSTEM range beside a SEMVER one.
+    expect(
+      compileGroup([fine, { ecosystem: 'Debian', ranges: range({ introduced: '1.0-1' }), versions: [] }]),
+    ).toBeUndefined();
+    // An ecosystem without a comparator, an event version the scheme refuses.
+    expect(
+      compileGroup([{ ecosystem: 'Nope', ranges: range({ introduced: '1' }), versions: [] }]),
+    ).toBeUndefined();
+    expect(compileGroup([semverRow([{ introduced: 'x.y' }])])).toBeUndefined();
+    const position = compileGroup([fine])!;
+    expect(position('not-a-version')).toBe(-1);
+    expect([
+      position('0.9.0'),
+      position('1.0.0'),
+      position('1.1.0'),
+      position('1.2.0'),
+      position('2.0.0'),
+    ]).toEqual([0, 1, 2, 3, 4]);
+    // No comparable range (GIT only): one position for every version.
+    const git = compileGroup([
+      { ecosystem: 'npm', ranges: [{ type: 'GIT', events: [{ introduced: 'abc' }] }], versions: [] },
+    ])!;
+    expect([git('1.0.0'), git('whatever')]).toEqual([0, 0]);
   });
 });

@@ -85,6 +85,86 @@ export function evaluateRange(scheme: VersionScheme, installed: string, range: A
   return walk(scheme, installed, prepare(scheme, range));
 }
 
+/**
+ * The advisory rows of one lookup key as positions on one version line, where that is exact: when
+ * every row's comparable ranges use one linear scheme and were prepared without error, and no row lists
+ * versions (a listed version is a string match, not a comparison), each row's verdict for an
+ * installed version depends only on how the version compares with each event version — on its
+ * position among the sorted distinct event versions: 2i when strictly between the i-th and the
+ * next, 2i + 1 when equal to the i-th. Versions at one position get the same verdicts from every
+ * row, so a re-match evaluates the rows once per position, not once per version. The position
+ * function returns -1 for a version the scheme does not accept (its verdicts name the version:
+ * evaluate it in full). Undefined when the rows do not qualify.
+ */
+/**
+ * The schemes whose comparison is a total order (transitive: testdata's vectors hold no a ≤ b ≤ c
+ * with a > c), so a version's position among sorted event versions decides its comparison with
+ * each of them. Maven's ComparableVersion and Composer's comparison are not (their vectors hold
+ * such cycles, as the tools themselves do): their groups are evaluated row by row.
+ */
+export const LINEAR_SCHEMES: ReadonlySet<string> = new Set([
+  'apk',
+  'cargo',
+  'cran',
+  'dpkg',
+  'go',
+  'hackage',
+  'hex',
+  'npm',
+  'nuget',
+  'pep440',
+  'pub',
+  'rpm',
+  'rubygems',
+  'semver',
+]);
+
+export function compileGroup(
+  rows: readonly { ecosystem: string; ranges: AffectedRange[]; versions: string[] }[],
+): ((installed: string) => number) | undefined {
+  let scheme: VersionScheme | undefined;
+  const bounds: string[] = [];
+  for (const row of rows) {
+    if (row.versions.length) return undefined;
+    // As compileAffected: a row of an ecosystem without a scheme is unknown whatever its ranges.
+    let own: VersionScheme;
+    try {
+      own = schemeFor(row.ecosystem);
+    } catch (err) {
+      if (err instanceof UnknownEcosystemError) return undefined;
+      throw err;
+    }
+    for (const r of row.ranges) {
+      if (r.type === 'GIT') continue;
+      const s = r.type === 'SEMVER' ? semver : own;
+      if ((scheme && s !== scheme) || !LINEAR_SCHEMES.has(s.id)) return undefined;
+      scheme = s;
+      const p = prepare(s, r);
+      if (!('evs' in p)) return undefined;
+      for (const e of p.evs) if (!isZero(e) && !(e.kind === 'limit' && e.v === '*')) bounds.push(e.v);
+    }
+  }
+  // No comparable range: every version gets the same verdicts (not affected).
+  if (!scheme) return () => 0;
+  const s = scheme;
+  bounds.sort((a, b) => s.compare(a, b));
+  const line: string[] = [];
+  for (const b of bounds) if (!line.length || s.compare(line[line.length - 1]!, b) !== 0) line.push(b);
+  return (installed) => {
+    if (!s.isValid(installed)) return -1;
+    let lo = 0;
+    let hi = line.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = s.compare(installed, line[mid]!);
+      if (c === 0) return 2 * mid + 1;
+      if (c > 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return 2 * lo;
+  };
+}
+
 /** The walk of a prepared range against an installed version. */
 function walk(scheme: VersionScheme, installed: string, p: Prepared): Verdict {
   if ('invalid' in p) return p.invalid;

@@ -21,7 +21,7 @@ import {
 } from '../../store/index.js';
 import { schemeFor } from '../../versioning/index.js';
 import { advisorySeveritySource, chooseSeverity, type SeverityInputs } from '../severity.js';
-import { compileAffected, type evaluateAffected, type Verdict } from './evaluate.js';
+import { compileAffected, compileGroup, type evaluateAffected, type Verdict } from './evaluate.js';
 import { type KeyOfPackage, type LookupKey, lookupKeyOf } from './package-keys.js';
 
 export interface MatchOptions {
@@ -74,6 +74,10 @@ interface Group {
   rows: AffectedRow[];
   evals: ((installed: string) => Verdict)[];
   outcomes: Map<string, Outcome>;
+  /** A version's position on the rows' version line (compileGroup), where the rows have one. */
+  position: ((installed: string) => number) | undefined;
+  /** Each position's outcome, once a version at it was evaluated. */
+  byPosition: (Outcome | undefined)[];
 }
 
 /** What one outcome of a group yields: its merged findings with their rating inputs, and the findings alone. */
@@ -96,6 +100,7 @@ export function createMatcher(store: Store): Matcher {
   // re-match evaluates millions of keys). By the ecosystems' id, then the name: no group text is
   // built per key.
   const groups = new Map<string, Map<string, Group>>();
+  let last: { ecosystemsId: string; name: string; group: Group } | undefined;
   let outcomeCount = 0;
   // One key's verdicts, reused from key to key (copied only for a new outcome).
   const verdicts: Verdict[] = [];
@@ -131,28 +136,65 @@ export function createMatcher(store: Store): Matcher {
    * group are reused, a new outcome's are merged and returned in `unrated` too.
    */
   function evaluateKey({ key, ecosystemsId }: KeyOfPackage, unrated: Rated[]): Outcome {
-    let named = groups.get(ecosystemsId);
-    if (!named) {
-      named = new Map();
-      groups.set(ecosystemsId, named);
-    }
-    let g = named.get(key.name);
+    let g = groupOf(ecosystemsId, key.name);
     if (!g) {
+      let named = groups.get(ecosystemsId);
+      if (!named) {
+        named = new Map();
+        groups.set(ecosystemsId, named);
+      }
       const rows: AffectedRow[] = [];
       for (const e of key.ecosystems)
         for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) rows.push(row);
       const evals = rows.map((row) =>
         compileAffected(row.ecosystem, row.ranges as AffectedRange[], row.versions),
       );
-      g = { rows, evals, outcomes: new Map() };
+      g = {
+        rows,
+        evals,
+        outcomes: new Map(),
+        position: compileGroup(
+          rows.map((r) => ({
+            ecosystem: r.ecosystem,
+            ranges: r.ranges as AffectedRange[],
+            versions: r.versions,
+          })),
+        ),
+        byPosition: [],
+      };
       named.set(key.name, g);
+      last = { ecosystemsId, name: key.name, group: g };
     }
+    if (!g.position) return outcomeOf(g, key.version, unrated);
+    const at = g.position(key.version);
+    if (at < 0) return outcomeOf(g, key.version, unrated);
+    let found = g.byPosition[at];
+    if (!found) {
+      found = outcomeOf(g, key.version, unrated);
+      g.byPosition[at] = found;
+    }
+    return found;
+  }
+
+  /**
+   * The group of (ecosystems, name) when evaluated before. The last one found is kept aside: a
+   * re-match reads its keys in (ecosystem, name) order, so most keys skip the two map lookups.
+   */
+  function groupOf(ecosystemsId: string, name: string): Group | undefined {
+    if (last && last.name === name && last.ecosystemsId === ecosystemsId) return last.group;
+    const group = groups.get(ecosystemsId)?.get(name);
+    if (group) last = { ecosystemsId, name, group };
+    return group;
+  }
+
+  /** Evaluates every advisory row of a group for one version; an outcome seen before is reused. */
+  function outcomeOf(g: Group, version: string, unrated: Rated[]): Outcome {
     verdicts.length = 0;
     // mergeHits reads only the verdicts (kind, fix, reason) of the rows, in row order: the outcome
     // names each row that is not not_affected with its verdict ('' when none is: no finding).
     let outcome = '';
     for (let i = 0; i < g.evals.length; i++) {
-      const verdict = g.evals[i]!(key.version);
+      const verdict = g.evals[i]!(version);
       verdicts.push(verdict);
       // Each text with its length first, so no two outcomes spell the same.
       if (verdict.kind === 'affected') {
@@ -192,7 +234,7 @@ export function createMatcher(store: Store): Matcher {
   /** Loads the advisory rows of the groups not evaluated yet among `keys` (rowsFor skips those loaded). */
   async function rowsOfGroups(keys: Iterable<KeyOfPackage | undefined>): Promise<void> {
     const lookups: LookupKey[] = [];
-    for (const k of keys) if (k && !groups.get(k.ecosystemsId)?.has(k.key.name)) lookups.push(k.key);
+    for (const k of keys) if (k && !groupOf(k.ecosystemsId, k.key.name)) lookups.push(k.key);
     await rowsFor(lookups);
   }
 
@@ -208,6 +250,7 @@ export function createMatcher(store: Store): Matcher {
     if (memo.size > MAX_MEMO) memo.clear();
     if (outcomeCount > MAX_MEMO) {
       groups.clear();
+      last = undefined;
       outcomeCount = 0;
     }
   }
