@@ -324,8 +324,10 @@ export async function applyRematch(
       join rm_tpl t on t.tid = h.tid
       join scans s on s.id = c.scan_id) n`.execute(tx);
   if (compare) {
-    await sql`analyze rm_new`.execute(tx);
-    await sql`analyze rm_old`.execute(tx);
+    // Statistics of the columns the difference and the change counts join and group on only (the
+    // others — aliases, vectors, texts — cost the sample's analysis and steer no plan).
+    await sql`analyze rm_new (scan_id, sig1, sig2, vulnerability_id, package_name)`.execute(tx);
+    await sql`analyze rm_old (scan_id, sig1, sig2, vulnerability_id, package_name)`.execute(tx);
   }
   // The change per (scan, vulnerability, package name), before the rows move.
   const { rows: counts } = await sql<ChangeCounts>`with a as (
