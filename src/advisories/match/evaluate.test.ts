@@ -95,49 +95,54 @@ const ECOSYSTEM_OF: Record<string, string> = {
   hackage: 'Hackage',
 };
 
+/** Each scheme with the vector pairs of each file it applies to whose versions it accepts (semver beside npm). */
+function* schemesOverVectors() {
+  for (const [file, ids] of Object.entries(FILES)) {
+    const vectors = readVectors(join(import.meta.dirname, '../../../testdata/versions', file));
+    for (const id of [...ids, ...(ids.includes('npm') ? ['semver'] : [])]) {
+      const scheme = SCHEMES[id]!;
+      yield { file, id, scheme, valid: vectors.filter((v) => scheme.isValid(v.a) && scheme.isValid(v.b)) };
+    }
+  }
+}
+
 describe('compiled affected entries over the version vectors', () => {
   // A compiled entry is asked about many versions (its events prepared once): each version must get
   // what the scheme's own comparison says, with the fix of its interval.
   it('give every version the verdict its comparisons with the interval bounds give', () => {
     let checked = 0;
     const wrong: string[] = [];
-    for (const [file, ids] of Object.entries(FILES)) {
-      const vectors = readVectors(join(import.meta.dirname, '../../../testdata/versions', file));
-      for (const id of [...ids, ...(ids.includes('npm') ? ['semver'] : [])]) {
-        const scheme = SCHEMES[id]!;
-        const valid = vectors.filter((v) => scheme.isValid(v.a) && scheme.isValid(v.b));
-        const pairs = valid.filter((v) => v.expected === -1).slice(0, 60);
-        const versions = [...new Set(valid.flatMap((v) => [v.a, v.b]))].slice(0, 120);
-        const type = id === 'semver' ? 'SEMVER' : 'ECOSYSTEM';
-        const ecosystem = ECOSYSTEM_OF[id === 'semver' ? 'npm' : id]!;
-        const top = versions.reduce((x, y) => (scheme.compare(x, y) >= 0 ? x : y));
-        for (const { a, b } of pairs) {
-          // Two intervals: [a, b) with its fix, and [top, ∞) (top the greatest version listed) with none.
-          const ranges: AffectedRange[] = [{ type, events: [{ introduced: a }, { fixed: b }] }];
-          if (scheme.compare(top, b) > 0) ranges.push({ type, events: [{ introduced: top }] });
-          const compiled = compileAffected(ecosystem, ranges, []);
-          for (const v of versions) {
-            const inFirst = scheme.compare(v, a) >= 0 && scheme.compare(v, b) < 0;
-            const inSecond = ranges.length > 1 && scheme.compare(v, top) >= 0;
-            const want: Verdict = inFirst
-              ? { kind: 'affected', fixed: b }
-              : inSecond
-                ? { kind: 'affected', fixed: undefined }
-                : { kind: 'not_affected' };
-            const got = compiled(v);
-            if (JSON.stringify(got) !== JSON.stringify(want))
-              wrong.push(`${file} ${id}: ${v} in [${a}, ${b})`);
-            checked++;
-          }
-        }
-        // A fresh evaluation (nothing compiled or shared beforehand) agrees with the compiled one.
-        const [{ a, b }] = pairs.length ? pairs : [{ a: '', b: '' }];
-        if (!a) continue;
+    for (const { file, id, scheme, valid } of schemesOverVectors()) {
+      const pairs = valid.filter((v) => v.expected === -1).slice(0, 60);
+      const versions = [...new Set(valid.flatMap((v) => [v.a, v.b]))].slice(0, 120);
+      const type = id === 'semver' ? 'SEMVER' : 'ECOSYSTEM';
+      const ecosystem = ECOSYSTEM_OF[id === 'semver' ? 'npm' : id]!;
+      const top = versions.reduce((x, y) => (scheme.compare(x, y) >= 0 ? x : y));
+      for (const { a, b } of pairs) {
+        // Two intervals: [a, b) with its fix, and [top, ∞) (top the greatest version listed) with none.
         const ranges: AffectedRange[] = [{ type, events: [{ introduced: a }, { fixed: b }] }];
+        if (scheme.compare(top, b) > 0) ranges.push({ type, events: [{ introduced: top }] });
         const compiled = compileAffected(ecosystem, ranges, []);
-        for (const v of versions)
-          expect(evaluateAffected(ecosystem, v, structuredClone(ranges), [])).toEqual(compiled(v));
+        for (const v of versions) {
+          const inFirst = scheme.compare(v, a) >= 0 && scheme.compare(v, b) < 0;
+          const inSecond = ranges.length > 1 && scheme.compare(v, top) >= 0;
+          const want: Verdict = inFirst
+            ? { kind: 'affected', fixed: b }
+            : inSecond
+              ? { kind: 'affected', fixed: undefined }
+              : { kind: 'not_affected' };
+          const got = compiled(v);
+          if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${file} ${id}: ${v} in [${a}, ${b})`);
+          checked++;
+        }
       }
+      // A fresh evaluation (nothing compiled or shared beforehand) agrees with the compiled one.
+      const [{ a, b }] = pairs.length ? pairs : [{ a: '', b: '' }];
+      if (!a) continue;
+      const ranges: AffectedRange[] = [{ type, events: [{ introduced: a }, { fixed: b }] }];
+      const compiled = compileAffected(ecosystem, ranges, []);
+      for (const v of versions)
+        expect(evaluateAffected(ecosystem, v, structuredClone(ranges), [])).toEqual(compiled(v));
     }
     expect(wrong).toEqual([]);
     expect(checked).toBeGreaterThan(50_000);
@@ -170,61 +175,51 @@ describe('a group of advisory rows as positions on one version line', () => {
   it('puts versions with the same verdicts from every row at one position, in the order of the scheme', () => {
     let checked = 0;
     const wrong: string[] = [];
-    for (const [file, ids] of Object.entries(FILES)) {
-      const vectors = readVectors(join(import.meta.dirname, '../../../testdata/versions', file));
-      for (const id of [...ids, ...(ids.includes('npm') ? ['semver'] : [])]) {
-        const scheme = SCHEMES[id]!;
-        const valid = vectors.filter((v) => scheme.isValid(v.a) && scheme.isValid(v.b));
-        const versions = [...new Set(valid.flatMap((v) => [v.a, v.b]))].slice(0, 150);
-        if (versions.length < 8) continue;
-        const sorted = [...versions].sort((x, y) => scheme.compare(x, y));
-        const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
-        const type = id === 'semver' ? 'SEMVER' : 'ECOSYSTEM';
-        const ecosystem = ECOSYSTEM_OF[id === 'semver' ? 'npm' : id]!;
-        // Rows of every event kind, overlapping, with an event version shared by two rows.
-        const rows = [
-          {
-            events: [
-              { introduced: at(0.1) },
-              { fixed: at(0.4) },
-              { introduced: at(0.6) },
-              { fixed: at(0.7) },
-            ],
-          },
-          { events: [{ introduced: '0' }, { last_affected: at(0.4) }] },
-          { events: [{ introduced: at(0.3) }, { limit: at(0.8) }] },
-          { events: [{ introduced: at(0.9) }] },
-        ].map((r) => ({ ecosystem, ranges: [{ type, events: r.events }] as AffectedRange[], versions: [] }));
-        const position = compileGroup(rows);
-        if (!LINEAR_SCHEMES.has(id)) {
-          if (position) wrong.push(`${file} ${id}: a version line for a scheme that is not a total order`);
-          continue;
-        }
-        if (!position) {
-          wrong.push(`${file} ${id}: no version line`);
-          continue;
-        }
-        const evals = rows.map((r) => compileAffected(r.ecosystem, r.ranges, r.versions));
-        const verdictsAt = new Map<number, string>();
-        for (const v of versions) {
-          const p = position(v);
-          const verdicts = JSON.stringify(evals.map((e) => e(v)));
-          const seen = verdictsAt.get(p);
-          if (seen === undefined) verdictsAt.set(p, verdicts);
-          else if (seen !== verdicts) wrong.push(`${file} ${id}: ${v} at ${p}`);
-          for (const w of versions.slice(0, 40)) {
-            const c = scheme.compare(v, w);
-            const q = position(w);
-            if ((c < 0 && p > q) || (c > 0 && p < q) || (c === 0 && p !== q))
-              wrong.push(`${file} ${id}: ${v} vs ${w} at ${p} and ${q}`);
-          }
-          checked++;
-        }
-        for (const q of [0.1, 0.3, 0.4, 0.9])
-          if (position(at(q)) % 2 !== 1) wrong.push(`${file} ${id}: event ${at(q)} between events`);
-        // Several distinct positions: the line is not one interval.
-        if (verdictsAt.size < 4) wrong.push(`${file} ${id}: only ${verdictsAt.size} positions`);
+    for (const { file, id, scheme, valid } of schemesOverVectors()) {
+      const versions = [...new Set(valid.flatMap((v) => [v.a, v.b]))].slice(0, 150);
+      if (versions.length < 8) continue;
+      const sorted = [...versions].sort((x, y) => scheme.compare(x, y));
+      const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
+      const type = id === 'semver' ? 'SEMVER' : 'ECOSYSTEM';
+      const ecosystem = ECOSYSTEM_OF[id === 'semver' ? 'npm' : id]!;
+      // Rows of every event kind, overlapping, with an event version shared by two rows.
+      const rows = [
+        {
+          events: [{ introduced: at(0.1) }, { fixed: at(0.4) }, { introduced: at(0.6) }, { fixed: at(0.7) }],
+        },
+        { events: [{ introduced: '0' }, { last_affected: at(0.4) }] },
+        { events: [{ introduced: at(0.3) }, { limit: at(0.8) }] },
+        { events: [{ introduced: at(0.9) }] },
+      ].map((r) => ({ ecosystem, ranges: [{ type, events: r.events }] as AffectedRange[], versions: [] }));
+      const position = compileGroup(rows);
+      if (!LINEAR_SCHEMES.has(id)) {
+        if (position) wrong.push(`${file} ${id}: a version line for a scheme that is not a total order`);
+        continue;
       }
+      if (!position) {
+        wrong.push(`${file} ${id}: no version line`);
+        continue;
+      }
+      const evals = rows.map((r) => compileAffected(r.ecosystem, r.ranges, r.versions));
+      const verdictsAt = new Map<number, string>();
+      for (const v of versions) {
+        const p = position(v);
+        const verdicts = JSON.stringify(evals.map((e) => e(v)));
+        const seen = verdictsAt.get(p);
+        if (seen === undefined) verdictsAt.set(p, verdicts);
+        else if (seen !== verdicts) wrong.push(`${file} ${id}: ${v} at ${p}`);
+        for (const w of versions.slice(0, 40)) {
+          const c = scheme.compare(v, w);
+          const q = position(w);
+          if ((c < 0 && p > q) || (c > 0 && p < q) || (c === 0 && p !== q))
+            wrong.push(`${file} ${id}: ${v} vs ${w} at ${p} and ${q}`);
+        }
+        checked++;
+      }
+      for (const q of [0.1, 0.3, 0.4, 0.9])
+        if (position(at(q)) % 2 !== 1) wrong.push(`${file} ${id}: event ${at(q)} between events`);
+      // Several distinct positions: the line is not one interval.
+      if (verdictsAt.size < 4) wrong.push(`${file} ${id}: only ${verdictsAt.size} positions`);
     }
     expect(wrong).toEqual([]);
     expect(checked).toBeGreaterThan(1000);
@@ -233,26 +228,22 @@ describe('a group of advisory rows as positions on one version line', () => {
   it('only for schemes whose comparison is transitive over their vectors', () => {
     const cycles: string[] = [];
     const nonLinear = new Set<string>();
-    for (const [file, ids] of Object.entries(FILES)) {
-      const vectors = readVectors(join(import.meta.dirname, '../../../testdata/versions', file));
-      for (const id of ids) {
-        const s = SCHEMES[id]!;
-        const vs = [...new Set(vectors.flatMap((v) => [v.a, v.b]))].filter((v) => s.isValid(v)).slice(0, 100);
-        for (const a of vs)
-          for (const b of vs) {
-            const ab = s.compare(a, b);
-            if (ab > 0) continue;
-            for (const c of vs) {
-              const bc = s.compare(b, c);
-              if (bc > 0) continue;
-              const ac = s.compare(a, c);
-              if (ab < 0 || bc < 0 ? ac >= 0 : ac !== 0) {
-                if (LINEAR_SCHEMES.has(id)) cycles.push(`${file} ${id}: ${a} ≤ ${b} ≤ ${c} but ${ac}`);
-                nonLinear.add(id);
-              }
+    for (const { file, id, scheme: s, valid } of schemesOverVectors()) {
+      const vs = [...new Set(valid.flatMap((v) => [v.a, v.b]))].slice(0, 100);
+      for (const a of vs)
+        for (const b of vs) {
+          const ab = s.compare(a, b);
+          if (ab > 0) continue;
+          for (const c of vs) {
+            const bc = s.compare(b, c);
+            if (bc > 0) continue;
+            const ac = s.compare(a, c);
+            if (ab < 0 || bc < 0 ? ac >= 0 : ac !== 0) {
+              if (LINEAR_SCHEMES.has(id)) cycles.push(`${file} ${id}: ${a} ≤ ${b} ≤ ${c} but ${ac}`);
+              nonLinear.add(id);
             }
           }
-      }
+        }
     }
     expect(cycles).toEqual([]);
     // The two left out are left out for a reason their vectors show.
