@@ -86,17 +86,6 @@ export function evaluateRange(scheme: VersionScheme, installed: string, range: A
 }
 
 /**
- * The advisory rows of one lookup key as positions on one version line, where that is exact: when
- * every row's comparable ranges use one linear scheme and were prepared without error, and no row lists
- * versions (a listed version is a string match, not a comparison), each row's verdict for an
- * installed version depends only on how the version compares with each event version — on its
- * position among the sorted distinct event versions: 2i when strictly between the i-th and the
- * next, 2i + 1 when equal to the i-th. Versions at one position get the same verdicts from every
- * row, so a re-match evaluates the rows once per position, not once per version. The position
- * function returns -1 for a version the scheme does not accept (its verdicts name the version:
- * evaluate it in full). Undefined when the rows do not qualify.
- */
-/**
  * The schemes whose comparison is a total order (transitive: testdata's vectors hold no a ≤ b ≤ c
  * with a > c), so a version's position among sorted event versions decides its comparison with
  * each of them. Maven's ComparableVersion and Composer's comparison are not (their vectors hold
@@ -119,6 +108,17 @@ export const LINEAR_SCHEMES: ReadonlySet<string> = new Set([
   'semver',
 ]);
 
+/**
+ * The advisory rows of one lookup key as positions on one version line, where that is exact: when
+ * every row's comparable ranges use one linear scheme and were prepared without error, and no
+ * row lists versions (a listed version is a string match, not a comparison), each row's verdict for an
+ * installed version depends only on how the version compares with each event version — on its
+ * position among the sorted distinct event versions: 2i when strictly between the i-th and the
+ * next, 2i + 1 when equal to the i-th. Versions at one position get the same verdicts from every
+ * row, so a re-match evaluates the rows once per position, not once per version. The position
+ * function returns -1 for a version the scheme does not accept (its verdicts name the version:
+ * evaluate it in full). Undefined when the rows do not qualify.
+ */
 export function compileGroup(
   rows: readonly { ecosystem: string; ranges: AffectedRange[]; versions: string[] }[],
 ): ((installed: string) => number) | undefined {

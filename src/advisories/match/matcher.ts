@@ -177,8 +177,8 @@ export function createMatcher(store: Store): Matcher {
   }
 
   /**
-   * The group of (ecosystems, name) when evaluated before. The last one found is kept aside: a
-   * re-match reads its keys in (ecosystem, name) order, so most keys skip the two map lookups.
+   * The group of (ecosystems, name) when evaluated before. The last one found is kept aside:
+   * consecutive keys of one name skip the two map lookups.
    */
   function groupOf(ecosystemsId: string, name: string): Group | undefined {
     if (last && last.name === name && last.ecosystemsId === ecosystemsId) return last.group;
