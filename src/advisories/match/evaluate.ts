@@ -88,8 +88,9 @@ export function evaluateRange(scheme: VersionScheme, installed: string, range: A
 /**
  * The schemes whose comparison is a total order (transitive: testdata's vectors hold no a ≤ b ≤ c
  * with a > c), so a version's position among sorted event versions decides its comparison with
- * each of them. Maven's ComparableVersion and Composer's comparison are not (their vectors hold
- * such cycles, as the tools themselves do): their groups are evaluated row by row.
+ * each of them. Maven's is not (Maven's own ComparableVersion orders 1 < 1.0-sp < 1.0.0-0-rc1 < 1,
+ * and ours follows it), nor is our Composer comparison over its vectors: their groups are evaluated
+ * row by row.
  */
 export const LINEAR_SCHEMES: ReadonlySet<string> = new Set([
   'apk',
