@@ -195,4 +195,34 @@ describe.each(kinds)('re-match in the store on %s', (kind) => {
     const third = await both((store, p) => rematch(store, { all: true, inProcess: p, keysPerPage: 3 }));
     expect(third.changes).toEqual(second.changes); // nothing changed since
   });
+
+  it('stops between pages when aborted: nothing of it lands, and the connection is left usable', async () => {
+    // A change a completed re-match would write: lodash's fix is 4.17.22 now (the same status).
+    await inStore.transaction((tx) =>
+      writeAdvisories(tx, [
+        {
+          ...adv('GHSA-1', 'CVE-2099-0001', 'npm', 'lodash', [{ introduced: '0' }, { fixed: '4.17.22' }]),
+          modified: new Date('2024-04-01T00:00:00Z'),
+        },
+      ]),
+    );
+    const before = await state(inStore);
+    const abort = new AbortController();
+    // Aborted once the first page is evaluated, while the next page is being read and its hits written.
+    const logger = {
+      debug: (msg: string) => (msg === 'rematch progress' ? abort.abort() : undefined),
+      info() {},
+      warn() {},
+      error() {},
+    };
+    await expect(
+      rematch(inStore, { all: true, keysPerPage: 1, signal: abort.signal, logger }),
+    ).rejects.toThrow(/abort/i);
+    expect(await state(inStore)).toEqual(before);
+    // The same re-match, not aborted, on the same store: it completes and writes the change.
+    await rematch(inStore, { all: true, keysPerPage: 1 });
+    const after = await state(inStore);
+    expect(after.findings).not.toEqual(before.findings);
+    expect(after.findings.some((f) => f.includes('"fixed_version":"4.17.22"'))).toBe(true);
+  });
 });
