@@ -100,7 +100,6 @@ export function createMatcher(store: Store): Matcher {
   // re-match evaluates millions of keys). By the ecosystems' id, then the name: no group text is
   // built per key.
   const groups = new Map<string, Map<string, Group>>();
-  let last: { ecosystemsId: string; name: string; group: Group } | undefined;
   let outcomeCount = 0;
   // One key's verdicts, reused from key to key (copied only for a new outcome).
   const verdicts: Verdict[] = [];
@@ -163,7 +162,6 @@ export function createMatcher(store: Store): Matcher {
         byPosition: [],
       };
       named.set(key.name, g);
-      last = { ecosystemsId, name: key.name, group: g };
     }
     if (!g.position) return outcomeOf(g, key.version, unrated);
     const at = g.position(key.version);
@@ -176,15 +174,9 @@ export function createMatcher(store: Store): Matcher {
     return found;
   }
 
-  /**
-   * The group of (ecosystems, name) when evaluated before. The last one found is kept aside:
-   * consecutive keys of one name skip the two map lookups.
-   */
+  /** The group of (ecosystems, name) when evaluated before. */
   function groupOf(ecosystemsId: string, name: string): Group | undefined {
-    if (last && last.name === name && last.ecosystemsId === ecosystemsId) return last.group;
-    const group = groups.get(ecosystemsId)?.get(name);
-    if (group) last = { ecosystemsId, name, group };
-    return group;
+    return groups.get(ecosystemsId)?.get(name);
   }
 
   /** Evaluates every advisory row of a group for one version; an outcome seen before is reused. */
@@ -250,7 +242,6 @@ export function createMatcher(store: Store): Matcher {
     if (memo.size > MAX_MEMO) memo.clear();
     if (outcomeCount > MAX_MEMO) {
       groups.clear();
-      last = undefined;
       outcomeCount = 0;
     }
   }
