@@ -127,20 +127,12 @@ export function compileGroup(
   const bounds: string[] = [];
   for (const row of rows) {
     if (row.versions.length) return undefined;
-    // As compileAffected: a row of an ecosystem without a scheme is unknown whatever its ranges.
-    let own: VersionScheme;
-    try {
-      own = schemeFor(row.ecosystem);
-    } catch (err) {
-      if (err instanceof UnknownEcosystemError) return undefined;
-      throw err;
-    }
-    for (const r of row.ranges) {
-      if (r.type === 'GIT') continue;
-      const s = r.type === 'SEMVER' ? semver : own;
+    // A row of an ecosystem without a scheme is unknown whatever its ranges.
+    const compiled = preparedRanges(row.ecosystem, row.ranges);
+    if (compiled instanceof UnknownEcosystemError) return undefined;
+    for (const { s, p } of compiled) {
       if ((scheme && s !== scheme) || !LINEAR_SCHEMES.has(s.id)) return undefined;
       scheme = s;
-      const p = prepare(s, r);
       if (!('evs' in p)) return undefined;
       for (const e of p.evs) if (!isZero(e) && !(e.kind === 'limit' && e.v === '*')) bounds.push(e.v);
     }
@@ -204,6 +196,31 @@ export function evaluateAffected(
 }
 
 /**
+ * An affected entry's comparable ranges (GIT skipped), each with the scheme it compares under
+ * (SEMVER ranges as SemVer, the others by the entry's ecosystem) and its prepared events; the
+ * error when the ecosystem has no scheme.
+ */
+function preparedRanges(
+  ecosystem: string,
+  ranges: AffectedRange[],
+): { s: VersionScheme; p: Prepared }[] | UnknownEcosystemError {
+  let scheme: VersionScheme;
+  try {
+    scheme = schemeFor(ecosystem);
+  } catch (err) {
+    if (err instanceof UnknownEcosystemError) return err;
+    throw err;
+  }
+  const out: { s: VersionScheme; p: Prepared }[] = [];
+  for (const r of ranges) {
+    if (r.type === 'GIT') continue;
+    const s = r.type === 'SEMVER' ? semver : scheme;
+    out.push({ s, p: prepare(s, r) });
+  }
+  return out;
+}
+
+/**
  * One affected entry made ready for many installed versions (evaluateAffected's verdicts): the
  * ecosystem's scheme resolved and each range's events validated and sorted once, so a re-match that
  * asks one advisory row about thousands of versions only walks the events per version.
@@ -214,21 +231,10 @@ export function compileAffected(
   versions: string[],
 ): (installed: string) => Verdict {
   const listed = versions.length ? new Set(versions) : undefined;
-  let scheme: VersionScheme;
-  try {
-    scheme = schemeFor(ecosystem);
-  } catch (err) {
-    if (err instanceof UnknownEcosystemError) {
-      const reason = err.message;
-      return (installed) => (listed?.has(installed) ? { kind: 'affected' } : { kind: 'unknown', reason });
-    }
-    throw err;
-  }
-  const compiled: { s: VersionScheme; p: Prepared }[] = [];
-  for (const r of ranges) {
-    if (r.type === 'GIT') continue;
-    const s = r.type === 'SEMVER' ? semver : scheme;
-    compiled.push({ s, p: prepare(s, r) });
+  const compiled = preparedRanges(ecosystem, ranges);
+  if (compiled instanceof UnknownEcosystemError) {
+    const reason = compiled.message;
+    return (installed) => (listed?.has(installed) ? { kind: 'affected' } : { kind: 'unknown', reason });
   }
   return (installed) => {
     let unknown: Verdict | undefined;
