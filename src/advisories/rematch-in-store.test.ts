@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedAdvisory, RangeEvent } from '../core/advisory.js';
 import type { Package } from '../core/types.js';
-import { NAME_BUCKETS, type PackageKey, saveScan } from '../store/index.js';
+import { type PackageKey, saveScan } from '../store/index.js';
 import { upsertAdvisorySource } from '../store/queries/advisories/upsert-advisory-source.js';
 import { writeAdvisories } from '../store/queries/advisories/write-advisories.js';
 import { createTestStore, storeKindsToTest, type TestStore } from '../store/test-support/stores.js';
@@ -143,23 +143,8 @@ describe.each(kinds)('re-match in the store on %s', (kind) => {
   }
 
   it('a full re-match, an incremental one after an update and a second full one leave the same rows', async () => {
-    // Two keys per round trip: the keys are read through the cursor in several pages; one staged
-    // package per part: the re-match goes in as many parts as packages (at most NAME_BUCKETS, some of
-    // them with no package), each written while the next is evaluated.
-    const staged: unknown[] = [];
-    const logger = {
-      debug: (msg: string, f?: Record<string, unknown>) =>
-        msg === 'rematch phase' && f?.phase === 'staged' ? staged.push(f.parts) : undefined,
-      info() {},
-      warn() {},
-      error() {},
-    };
-    const first = await both((store, p) =>
-      rematch(store, { all: true, inProcess: p, keysPerPage: 2, candidatesPerPart: 1, logger }),
-    );
-    expect(staged).toHaveLength(1);
-    expect(staged[0]).toBeGreaterThan(5);
-    expect(staged[0]).toBeLessThanOrEqual(NAME_BUCKETS);
+    // Two keys per round trip: the keys are read through the cursor in several pages.
+    const first = await both((store, p) => rematch(store, { all: true, inProcess: p, keysPerPage: 2 }));
     expect(first.findings.length).toBeGreaterThan(5);
     expect(first.findings.filter((f) => f.includes('"installed_version":"4.17.11"'))).toHaveLength(2);
     expect(first.changes.filter((c) => c.includes('newly_affected')).length).toBeGreaterThan(3);
@@ -207,10 +192,7 @@ describe.each(kinds)('re-match in the store on %s', (kind) => {
       1,
     );
     expect(second.findings.filter((f) => f.includes('"fixed_version":"3.0.11-1~deb12u3"'))).toHaveLength(1);
-    // Parts of several buckets (about three staged packages each).
-    const third = await both((store, p) =>
-      rematch(store, { all: true, inProcess: p, keysPerPage: 3, candidatesPerPart: 3 }),
-    );
+    const third = await both((store, p) => rematch(store, { all: true, inProcess: p, keysPerPage: 3 }));
     expect(third.changes).toEqual(second.changes); // nothing changed since
   });
 
@@ -226,8 +208,7 @@ describe.each(kinds)('re-match in the store on %s', (kind) => {
     );
     const before = await state(inStore);
     const abort = new AbortController();
-    // Aborted once the first page is evaluated, while the next page and the next part's keys are
-    // being read (one package per part: the re-match goes in several parts).
+    // Aborted once the first page is evaluated, while the next page is being read and its hits written.
     const logger = {
       debug: (msg: string) => (msg === 'rematch progress' ? abort.abort() : undefined),
       info() {},
@@ -235,11 +216,11 @@ describe.each(kinds)('re-match in the store on %s', (kind) => {
       error() {},
     };
     await expect(
-      rematch(inStore, { all: true, keysPerPage: 1, candidatesPerPart: 1, signal: abort.signal, logger }),
+      rematch(inStore, { all: true, keysPerPage: 1, signal: abort.signal, logger }),
     ).rejects.toThrow(/abort/i);
     expect(await state(inStore)).toEqual(before);
     // The same re-match, not aborted, on the same store: it completes and writes the change.
-    await rematch(inStore, { all: true, keysPerPage: 1, candidatesPerPart: 1 });
+    await rematch(inStore, { all: true, keysPerPage: 1 });
     const after = await state(inStore);
     expect(after.findings).not.toEqual(before.findings);
     expect(after.findings.some((f) => f.includes('"fixed_version":"4.17.22"'))).toBe(true);

@@ -24,8 +24,7 @@ import type { Logger } from '../core/logger.js';
 import type { Package } from '../core/types.js';
 import type { PackageKey, Store } from '../store/index.js';
 import {
-  applyRematchPart,
-  closeRematchKeys,
+  applyRematch,
   describeScans,
   type FindingTemplate,
   findScansForPackages,
@@ -35,17 +34,11 @@ import {
   listVexStatements,
   loadCandidatePackages,
   loadTouchedPackages,
-  openRematchKeys,
   type RematchHits,
-  type RematchKey,
-  type RematchPart,
   type RematchScope,
   readRematchKeys,
-  rematchParts,
-  rematchSwaps,
   replaceFindingsOfScans,
   stageRematch,
-  stageStoredFindings,
   type TouchedPackage,
   type TouchedScan,
   tuneRematchTransaction,
@@ -67,8 +60,6 @@ export interface RematchOptions {
   batchSize?: number | undefined;
   /** Keys per round trip of a re-match in the store (default 20 000). */
   keysPerPage?: number | undefined;
-  /** Staged packages per part of a re-match in the store (default 200 000; ADR 0027, session 17). */
-  candidatesPerPart?: number | undefined;
   /** Match in the process even where the store could (tests compare the two paths). */
   inProcess?: boolean | undefined;
 }
@@ -235,19 +226,11 @@ export async function rematch(store: Store, opts: RematchOptions = {}): Promise<
 
 /** Keys read, evaluated and sent back per round trip of a re-match in the store. */
 const KEYS_PER_PAGE = 20_000;
-/** Keys read ahead of the process, in pages: about two parts of the worst case's. */
-const BUFFERED_PAGES = 16;
-/** Keys evaluated between two turns of the event loop (a few milliseconds of work). */
-const KEYS_PER_SLICE = 1_000;
-/** Staged packages per part of a re-match in the store: a part is written while the next is evaluated. */
-const CANDIDATES_PER_PART = 200_000;
 
 /**
  * A re-match in the store, in one transaction (ADR 0027): stage the candidate packages of the scope
- * and the stored findings; then part by part (ranges of package-name buckets), read the part's
- * distinct keys, evaluate each once in the matcher, send back (key, finding) pairs and let the
- * store write the part's findings, their difference and the change records — the store writing one
- * part while the process evaluates the next.
+ * and their distinct keys, evaluate each key once in the matcher, send back (key, finding) pairs and
+ * let the store write the findings, their difference and the change records.
  */
 async function rematchInStore(store: Store, opts: RematchOptions): Promise<RematchResult> {
   const result = noChanges();
@@ -267,48 +250,39 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
   const swaps = await store.transaction(async (tx) => {
     // The matcher reads committed advisories and enrichment, as each statement of this (read
     // committed) transaction would: on PostgreSQL over the pool, so its lookups do not queue behind
-    // the transaction's statements; PGlite has one connection, which the transaction holds.
+    // the transaction's pages; PGlite has one connection, which the transaction holds.
     const matcher = createMatcher(store.kind === 'postgres' ? store : tx);
     if (store.kind === 'postgres') await tuneRematchTransaction(tx);
-    const candidates = await stageRematch(tx, scope, rules);
-    const parts = rematchParts(candidates, opts.candidatesPerPart ?? CANDIDATES_PER_PART);
-    phase('staged', { candidates, parts: parts.length });
-    // The transaction's connection runs one task (a statement sequence) at a time, in the order
-    // queued: the reader's pages (up to BUFFERED_PAGES ahead of the process) and each part's
-    // writing, so the store writes one part while the process evaluates the next part's keys.
-    const queue = serialQueue();
-    const perPage = opts.keysPerPage ?? KEYS_PER_PAGE;
-    const reader = keyReader(queue.enqueue, tx, parts, perPage, BUFFERED_PAGES * perPage);
+    await stageRematch(tx, scope, rules);
+    phase('staged');
     const tids: Tids = { bySignature: new Map(), byFinding: new Map() };
+    const perPage = opts.keysPerPage ?? KEYS_PER_PAGE;
     let read = 0;
+    // A pipeline on the transaction's connection: while the process evaluates one page, the store
+    // reads the next and writes the previous page's hits (at most one of each in flight).
+    let next = readRematchKeys(tx, perPage);
+    let writing: Promise<void> = Promise.resolve();
     try {
-      for (let p = 0; p < parts.length; p++) {
-        const templates: { tid: number; template: FindingTemplate }[] = [];
-        const hits: RematchHits = { k1: [], k2: [], tid: [] };
-        for await (const page of reader.pages(p)) {
-          opts.signal?.throwIfAborted();
-          await pageHits(matcher, page, tids, templates, hits);
-          read += page.length;
-          opts.logger?.debug('rematch progress', { keys: read });
-        }
+      for (;;) {
         opts.signal?.throwIfAborted();
-        const part = parts[p]!;
-        // The stored findings are staged once the first part is evaluated (its keys came first).
-        if (p === 0) queue.enqueue(() => stageStoredFindings(tx, scope.kind));
-        queue.enqueue(() => writeRematchHits(tx, templates, hits));
-        queue.enqueue(() => applyRematchPart(tx, part, 'rematch'));
+        const page = await next;
+        if (!page.length) break;
+        next = readRematchKeys(tx, perPage);
+        next.catch(() => undefined); // awaited next round; not unhandled if this round throws
+        read += page.length;
+        const { templates, hits } = await pageHits(matcher, page, tids);
+        await writing;
+        writing = writeRematchHits(tx, templates, hits);
+        writing.catch(() => undefined);
+        opts.logger?.debug('rematch progress', { keys: read });
       }
-      phase('keys evaluated', { keys: read, templates: tids.bySignature.size });
-      await queue.drain();
-    } catch (error) {
-      queue.fail(error); // the tasks queued and not started yet do not run
-      throw error;
+      await writing;
     } finally {
-      reader.stop();
       // Nothing left running on the connection when the transaction ends (commit or rollback).
-      await queue.settled();
+      await Promise.allSettled([next, writing]);
     }
-    const swaps = await rematchSwaps(tx);
+    phase('keys evaluated', { keys: read, templates: tids.bySignature.size });
+    const swaps = await applyRematch(tx, scope.kind, 'rematch');
     phase('findings written');
     return swaps;
   });
@@ -336,137 +310,18 @@ interface Tids {
   byFinding: Map<KeyFinding, number>;
 }
 
-/** Queues a task on the transaction's connection (run after every task queued before it). */
-type Enqueue = <T>(task: () => Promise<T>) => Promise<T>;
-
-/**
- * Tasks run one at a time, in the order queued. A task that fails fails the queue: the tasks not
- * started yet do not run (they reject with its error), and `drain` throws it.
- */
-function serialQueue(): {
-  enqueue: Enqueue;
-  /** Waits for every task queued; throws the first failure. */
-  drain(): Promise<void>;
-  /** Fails the queue (a task that is running finishes). */
-  fail(error: unknown): void;
-  /** Waits for every task queued, failed or not. */
-  settled(): Promise<void>;
-} {
-  let tail: Promise<void> = Promise.resolve();
-  let failed: { error: unknown } | undefined;
-  return {
-    enqueue(task) {
-      const run = tail.then(() => {
-        if (failed) throw failed.error;
-        return task();
-      });
-      tail = run.then(
-        () => undefined,
-        (error: unknown) => {
-          failed ??= { error };
-        },
-      );
-      return run;
-    },
-    async drain() {
-      await tail;
-      if (failed) throw failed.error;
-    },
-    fail(error) {
-      failed ??= { error };
-    },
-    async settled() {
-      await tail;
-    },
-  };
-}
-
-/**
- * The parts' distinct keys, read page by page through the store's cursor (part after part), each
- * page a queued task — the store's writing of a part runs between two pages — up to `maxKeys`
- * keys ahead of the process; `pages(p)` yields part p's pages as they arrive.
- */
-function keyReader(
-  enqueue: Enqueue,
-  tx: Store,
-  parts: readonly RematchPart[],
-  perPage: number,
-  maxKeys: number,
-): { pages(p: number): AsyncGenerator<RematchKey[]>; stop(): void } {
-  const buffered: RematchKey[][][] = parts.map(() => []);
-  const ended = parts.map(() => false);
-  let size = 0;
-  let stopped = false;
-  let failure: { error: unknown } | undefined;
-  let wakeConsumer: (() => void) | undefined;
-  let wakeReader: (() => void) | undefined;
-  const wake = () => {
-    wakeConsumer?.();
-    wakeConsumer = undefined;
-  };
-  void (async () => {
-    for (let p = 0; p < parts.length && !stopped; p++) {
-      await enqueue(() => openRematchKeys(tx, parts[p]!));
-      for (;;) {
-        while (size >= maxKeys && !stopped) {
-          await new Promise<void>((resolve) => {
-            wakeReader = resolve;
-          });
-        }
-        if (stopped) return;
-        const page = await enqueue(() => readRematchKeys(tx, perPage));
-        if (!page.length) break;
-        buffered[p]!.push(page);
-        size += page.length;
-        wake();
-      }
-      await enqueue(() => closeRematchKeys(tx));
-      ended[p] = true;
-      wake();
-    }
-  })().catch((error: unknown) => {
-    failure ??= { error };
-    wake();
-  });
-  return {
-    async *pages(p) {
-      for (;;) {
-        const page = buffered[p]!.shift();
-        if (page) {
-          size -= page.length;
-          wakeReader?.();
-          wakeReader = undefined;
-          yield page;
-        } else if (failure) throw failure.error;
-        else if (ended[p]) return;
-        else {
-          await new Promise<void>((resolve) => {
-            wakeConsumer = resolve;
-          });
-        }
-      }
-    },
-    stop() {
-      stopped = true;
-      wakeReader?.();
-    },
-  };
-}
-
-/**
- * One page of keys evaluated: the templates not sent yet (numbered in `tids`) and the (key,
- * template) pairs, added to `templates` and `hits`.
- */
+/** One page of keys evaluated: the templates not sent yet (numbered in `tids`) and the (key, template) pairs. */
 async function pageHits(
   matcher: Matcher,
-  page: readonly RematchKey[],
+  page: Awaited<ReturnType<typeof readRematchKeys>>,
   tids: Tids,
-  templates: { tid: number; template: FindingTemplate }[],
-  hits: RematchHits,
-): Promise<void> {
-  // A turn of the event loop every KEYS_PER_SLICE keys: the queued statements move on (each step
-  // of the store's reading and writing waits for the process to take its reply).
-  const found = await matcher.keyFindings(page, { yieldEvery: KEYS_PER_SLICE });
+): Promise<{
+  templates: { tid: number; template: FindingTemplate }[];
+  hits: RematchHits;
+}> {
+  const found = await matcher.keyFindings(page);
+  const templates: { tid: number; template: FindingTemplate }[] = [];
+  const hits: RematchHits = { k1: [], k2: [], tid: [] };
   page.forEach((k, n) => {
     for (const f of found[n]!) {
       let tid = tids.byFinding.get(f);
@@ -486,6 +341,7 @@ async function pageHits(
       hits.tid.push(tid);
     }
   });
+  return { templates, hits };
 }
 
 /** A key's finding as the columns a stored finding takes from it (findingRow's, less the package's). */

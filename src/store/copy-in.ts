@@ -5,7 +5,7 @@
 import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 
-const COPY_FROM_STDIN = /^copy [a-z_]+ \([a-z0-9_, ]+\) from stdin$/;
+const COPY_FROM_STDIN = /^copy [a-z_]+ \([a-z_, ]+\) from stdin$/;
 
 /**
  * `copy <table> (<columns>) from stdin`, its rows `copyText` lines (a string, or their UTF-8 bytes:

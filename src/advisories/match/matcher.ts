@@ -56,12 +56,7 @@ export interface Matcher {
    * what a re-match in the store joins back to every package with that key. Each item is
    * evaluated as it comes (no memo, no dedupe: the store sends each key once).
    */
-  keyFindings(items: readonly KeyInputs[], opts?: KeyFindingsOptions): Promise<(readonly KeyFinding[])[]>;
-}
-
-export interface KeyFindingsOptions {
-  /** Give the event loop a turn after every this many keys (I/O waiting on the process moves on). */
-  yieldEvery?: number | undefined;
+  keyFindings(items: readonly KeyInputs[]): Promise<(readonly KeyFinding[])[]>;
 }
 
 /** A package's lookup inputs, flat ('' for a missing value): what a re-match in the store reads per key. */
@@ -273,21 +268,12 @@ export function createMatcher(store: Store): Matcher {
     return found;
   }
 
-  async function keyFindings(
-    items: readonly KeyInputs[],
-    opts: KeyFindingsOptions = {},
-  ): Promise<(readonly KeyFinding[])[]> {
+  async function keyFindings(items: readonly KeyInputs[]): Promise<(readonly KeyFinding[])[]> {
     bound();
     const keyed = items.map((it) => keyOf(it as Package, it.osEcosystem || undefined));
     await rowsOfGroups(keyed);
     const unrated: Rated[] = [];
-    const out: (readonly KeyFinding[])[] = new Array(keyed.length);
-    const every = opts.yieldEvery ?? keyed.length;
-    for (let i = 0; i < keyed.length; i++) {
-      const k = keyed[i];
-      out[i] = k ? evaluateKey(k, unrated).findings : NONE.findings;
-      if (i % every === every - 1) await new Promise(setImmediate);
-    }
+    const out = keyed.map((k) => (k ? evaluateKey(k, unrated).findings : NONE.findings));
     await rateAll(unrated);
     return out;
   }

@@ -8,13 +8,8 @@
 // batches); then SQL builds the findings as a join of the staged packages with those pairs, and
 // writes the set difference against the stored findings and the change records per image — no
 // package row or finding row travels to the process. Same results as replaceFindingsOfScans.
-// The work goes part by part (ADR 0027, session 17): packages and stored findings are staged in
-// NAME_BUCKETS buckets of their package name, and a part (a range of buckets) is written whole while
-// the process evaluates the next part's keys — everything a finding's difference and change record
-// compare (one scan, one package name) lies in one bucket.
 import { type RawBuilder, sql } from 'kysely';
 import { MATCHED_SOURCES } from '../../../core/types.js';
-import { CopyLines, copyFromStdin } from '../../copy-in.js';
 import type { Store } from '../../open-store.js';
 import { batches } from '../../statement-size.js';
 import {
@@ -64,18 +59,6 @@ export interface FindingTemplate {
 }
 
 const ROWS_PER_STATEMENT = 5000;
-/**
- * Buckets of package names a re-match is staged in (a power of two): a part of a re-match is a
- * range of buckets, so a large one is written in up to this many parts.
- */
-export const NAME_BUCKETS = 16;
-/** The bucket of a package name (an expression over `name`). */
-const bucketOf = (name: RawBuilder<unknown>) => sql`(hashtext(${name}) & ${sql.lit(NAME_BUCKETS - 1)})`;
-/** A part of a re-match: the name buckets `from`..`to` (inclusive). */
-export interface RematchPart {
-  from: number;
-  to: number;
-}
 const PAIRS_PER_STATEMENT = 50_000;
 /** Joins a finding's aliases into one text for unnest (string_to_array splits it back). */
 const ALIAS_SEPARATOR = '\u001f';
@@ -106,32 +89,16 @@ export async function tuneRematchTransaction({ db: tx }: Pick<Store, 'db'>): Pro
   await sql`set local work_mem = '256MB'`.execute(tx);
 }
 
-/** Creates a temporary table of `columns` partitioned by list of `part`, one partition per name bucket. */
-async function bucketedTable(
-  tx: Pick<Store, 'db'>['db'],
-  name: string,
-  columns: RawBuilder<unknown>,
-): Promise<void> {
-  await sql`create temp table ${sql.id(name)} (${columns}, part int not null) partition by list (part) on commit drop`.execute(
-    tx,
-  );
-  for (let b = 0; b < NAME_BUCKETS; b++) {
-    await sql`create temp table ${sql.id(`${name}_${b}`)} partition of ${sql.id(name)} for values in (${sql.lit(b)}) on commit drop`.execute(
-      tx,
-    );
-  }
-}
-
 /**
- * Stages the candidate packages of `scope` (rm_cand, each with its key's hashes, in name buckets)
- * and the scans in scope (rm_scans). Call inside a transaction: the tables are dropped at its
- * commit. Returns how many candidate packages were staged (rematchParts divides them).
+ * Stages the candidate packages of `scope` (rm_cand, each with its key's hashes), the scans in scope
+ * (rm_scans) and a cursor over the distinct keys (readRematchKeys). Call inside a transaction: the
+ * tables are dropped at its commit.
  */
 export async function stageRematch(
   { db: tx }: Pick<Store, 'db'>,
   scope: RematchScope,
   rules: CandidateJoinRules,
-): Promise<number> {
+): Promise<void> {
   await sql`create temp table rm_scans (scan_id bigint primary key, image_digest text not null) on commit drop`.execute(
     tx,
   );
@@ -163,16 +130,10 @@ export async function stageRematch(
       : scope.kind === 'pairs'
         ? sql`rm_found p`
         : sql`(${packagesOfUnits(sql`rm_units`)}) p`;
-  await bucketedTable(
-    tx,
-    'rm_cand',
-    sql`id bigint, scan_id bigint, ecosystem text, name text, version text, purl text, layer_diff_id text,
-      source_name text, source_version text, evidence text, os_ecosystem text, k1 bigint, k2 bigint`,
-  );
-  const staged = await sql`with ${candidateRules(rules)}
-    insert into rm_cand
+  await sql`create temp table rm_cand on commit drop as
+    with ${candidateRules(rules)}
     select c.id, c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.layer_diff_id, c.source_name,
-      c.source_version, c.evidence, c.os_ecosystem, ${KEY_HASHES}, ${bucketOf(sql`c.name`)}
+      c.source_version, c.evidence, c.os_ecosystem, ${KEY_HASHES}
     from (
       select p.id, p.scan_id, p.ecosystem, p.name, p.version, p.purl, p.layer_diff_id,
              coalesce(p.source_name, '') as source_name, coalesce(p.source_version, '') as source_version,
@@ -183,75 +144,22 @@ export async function stageRematch(
       -- A fence, as in loadCandidatePackages: the key name is computed per package, then hash semi-joined.
       offset 0) c
     where (c.effective, c.key_name) in (select effective, name from keys)`.execute(tx);
-  // Not analysed: each part's statements read a few of its partitions, which a sample of every
-  // partition (the partitioned table's analysis) cost more to gather (2.2 s of 3M rows) than it
-  // steered.
+  await sql`analyze rm_cand`.execute(tx);
+  // The distinct keys, read page by page through a cursor: one pass (not a scan per page), and
+  // not written to a table (the packages find their keys' findings by their hashes). In no order:
+  // sorting them by name (which the matcher would evaluate faster, 9 s against 17 s of CPU at
+  // 2.46M keys) cost the store more (an external sort of 250 MB, +11 s before the first page).
+  await sql`declare rm_keys_cursor no scroll cursor for
+    select k1::text as k1, k2::text as k2, ecosystem, name, version, source_name as "sourceName",
+      source_version as "sourceVersion", evidence, os_ecosystem as "osEcosystem"
+    from rm_cand
+    group by k1, k2, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem`.execute(
+    tx,
+  );
   await sql`create temp table rm_tpl (tid int primary key, vulnerability_id text, aliases text[], fixed_version text,
       severity text, severity_source text, cvss_version text, cvss_vector text, cvss_score float8, status text,
       status_reason text) on commit drop`.execute(tx);
   await sql`create temp table rm_hit (k1 bigint, k2 bigint, tid int) on commit drop`.execute(tx);
-  await sql`create temp table rm_count (scan_id bigint, newly_affected int, newly_fixed int, status_changed int,
-      severity_changed int) on commit drop`.execute(tx);
-  return Number(staged.numAffectedRows ?? 0);
-}
-
-/**
- * The parts a re-match of `candidates` staged packages goes in: consecutive ranges of name buckets,
- * about `perPart` packages each (one part when they are few, at most NAME_BUCKETS).
- */
-export function rematchParts(candidates: number, perPart: number): RematchPart[] {
-  const n = Math.min(NAME_BUCKETS, Math.max(1, Math.ceil(candidates / Math.max(1, perPart))));
-  return Array.from({ length: n }, (_, i) => ({
-    from: Math.floor((i * NAME_BUCKETS) / n),
-    to: Math.floor(((i + 1) * NAME_BUCKETS) / n) - 1,
-  }));
-}
-
-/**
- * Stages the stored findings in scope (rm_old: each with its row's signature, in the name buckets
- * of rm_cand), which each part's difference compares with. After stageRematch, before the first
- * applyRematchPart.
- */
-export async function stageStoredFindings(
-  { db: tx }: Pick<Store, 'db'>,
-  scope: RematchScope['kind'],
-): Promise<void> {
-  await bucketedTable(
-    tx,
-    'rm_old',
-    sql`id bigint, scan_id bigint, vulnerability_id text, package_name text, severity text, severity_source text,
-      cvss_score float8, status text, sig1 bigint, sig2 bigint`,
-  );
-  const stored =
-    scope === 'all'
-      ? sql`select f.* from findings f join rm_scans r on r.scan_id = f.scan_id`
-      : sql`select f.* from findings f
-          where (f.scan_id, f.package_ecosystem, f.package_name) in (select scan_id, ecosystem, name from rm_units)`;
-  await sql`insert into rm_old
-    select o.id, o.scan_id, o.vulnerability_id, o.package_name, o.severity, o.severity_source, o.cvss_score, o.status,
-      ${SIGNATURE}, ${bucketOf(sql`o.package_name`)}
-    from (${stored}) o`.execute(tx);
-  // Not analysed, as rm_cand.
-}
-
-/** Opens the cursor over the distinct keys of a part's staged packages, which readRematchKeys reads. */
-export async function openRematchKeys({ db: tx }: Pick<Store, 'db'>, part: RematchPart): Promise<void> {
-  // One pass over the part's buckets (not a scan per page), not written to a table (the packages
-  // find their keys' findings by their hashes). In no order: sorting them by name (which the
-  // matcher would evaluate faster, 9 s against 17 s of CPU at 2.46M keys) cost the store more (an
-  // external sort of 250 MB, +11 s before the first page).
-  await sql`declare rm_keys_cursor no scroll cursor for
-    select k1::text as k1, k2::text as k2, ecosystem, name, version, source_name as "sourceName",
-      source_version as "sourceVersion", evidence, os_ecosystem as "osEcosystem"
-    from rm_cand where part between ${sql.lit(part.from)} and ${sql.lit(part.to)}
-    group by k1, k2, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem`.execute(
-    tx,
-  );
-}
-
-/** Closes the cursor of openRematchKeys (once its keys are read). */
-export async function closeRematchKeys({ db: tx }: Pick<Store, 'db'>): Promise<void> {
-  await sql`close rm_keys_cursor`.execute(tx);
 }
 
 /**
@@ -338,7 +246,7 @@ export interface RematchHits {
 
 /** Sends finding templates (numbered from `firstTid`) and (key, template) pairs to the staged tables. */
 export async function writeRematchHits(
-  { db: tx, kind }: Pick<Store, 'db' | 'kind'>,
+  { db: tx }: Pick<Store, 'db'>,
   templates: { tid: number; template: FindingTemplate }[],
   hits: RematchHits,
 ): Promise<void> {
@@ -356,17 +264,9 @@ export async function writeRematchHits(
           cvss_score, status, status_reason)`.execute(tx);
   }
   for (let i = 0; i < hits.tid.length; i += PAIRS_PER_STATEMENT) {
-    const end = Math.min(i + PAIRS_PER_STATEMENT, hits.tid.length);
-    if (kind === 'postgres') {
-      // COPY: PostgreSQL parses its lines several times faster than array literals for unnest. The
-      // fields are numbers (the key hashes as the store gave them, the template's number).
-      const lines = new CopyLines((end - i) * 48);
-      for (let n = i; n < end; n++) lines.add(`${hits.k1[n]}\t${hits.k2[n]}\t${hits.tid[n]}\n`);
-      await tx.executeQuery(copyFromStdin('rm_hit', ['k1', 'k2', 'tid'], lines.bytes()));
-    } else {
-      await sql`insert into rm_hit select * from unnest(${hits.k1.slice(i, end)}::bigint[],
-        ${hits.k2.slice(i, end)}::bigint[], ${hits.tid.slice(i, end)}::int[])`.execute(tx);
-    }
+    const end = i + PAIRS_PER_STATEMENT;
+    await sql`insert into rm_hit select * from unnest(${hits.k1.slice(i, end)}::bigint[],
+      ${hits.k2.slice(i, end)}::bigint[], ${hits.tid.slice(i, end)}::int[])`.execute(tx);
   }
 }
 
@@ -385,25 +285,32 @@ const SIGNATURE = twoHashes(
 );
 
 /**
- * Writes one part of the staged re-match (after its keys' hits are sent): the part's findings are
- * its staged packages joined with their keys' templates; only stored rows that vanished or changed
- * are deleted and only new or changed rows inserted (a multiset difference per scan), and the
- * change per (scan, vulnerability, package name) is recorded in finding_changes under `cause` —
- * the rules of replaceFindingsOfScans, where a (vulnerability, package name) held by several rows
- * takes the last row's (by package, resp. finding, id). The part's hits are cleared for the next.
- * The counts add up in rm_count (rematchSwaps).
+ * Writes the staged re-match: the findings of the scope are the staged packages joined with their
+ * keys' templates; only stored rows that vanished or changed are deleted and only new or changed
+ * rows inserted (a multiset difference per scan), and the change per (scan, vulnerability, package
+ * name) is recorded in finding_changes under `cause` — the rules of replaceFindingsOfScans, where a
+ * (vulnerability, package name) held by several rows takes the last row's (by package, resp.
+ * finding, id). Returns the scans in scope with their swap counts, in scan order.
  */
-export async function applyRematchPart(
+export async function applyRematch(
   { db: tx }: Pick<Store, 'db'>,
-  part: RematchPart,
+  scope: RematchScope['kind'],
   cause: string,
-): Promise<void> {
-  const inPart = (t: string) => sql`${sql.ref(t)}.part between ${sql.lit(part.from)} and ${sql.lit(part.to)}`;
+): Promise<{ scanId: number; imageDigest: string; swap: FindingSwap }[]> {
   await sql`analyze rm_hit`.execute(tx);
+  const stored =
+    scope === 'all'
+      ? sql`select f.* from findings f join rm_scans r on r.scan_id = f.scan_id`
+      : sql`select f.* from findings f
+          where (f.scan_id, f.package_ecosystem, f.package_name) in (select scan_id, ecosystem, name from rm_units)`;
+  await sql`create temp table rm_old on commit drop as
+    select o.id, o.scan_id, o.vulnerability_id, o.package_name, o.severity, o.severity_source, o.cvss_score, o.status,
+      ${SIGNATURE}
+    from (${stored}) o`.execute(tx);
   const { rows: anyOld } = await sql<{
     n: number;
-  }>`select count(*)::int as n from (select 1 from rm_old o where ${inPart('o')} limit 1) o`.execute(tx);
-  // With nothing stored in the part (a first match) every computed row is new: no signature to
+  }>`select count(*)::int as n from (select 1 from rm_old limit 1) o`.execute(tx);
+  // With nothing stored in scope (a first match) every computed row is new: no signature to
   // compare, no statistics for a difference.
   const compare = anyOld[0]!.n > 0;
   await sql`create temp table rm_new on commit drop as
@@ -415,20 +322,22 @@ export async function applyRematchPart(
       from rm_cand c
       join rm_hit h on h.k1 = c.k1 and h.k2 = c.k2
       join rm_tpl t on t.tid = h.tid
-      join scans s on s.id = c.scan_id
-      where ${inPart('c')}) n`.execute(tx);
-  // Statistics of the columns the difference and the change counts join and group on only (the
-  // others — aliases, vectors, texts — cost the sample's analysis and steer no plan).
-  if (compare) await sql`analyze rm_new (scan_id, sig1, sig2, vulnerability_id, package_name)`.execute(tx);
+      join scans s on s.id = c.scan_id) n`.execute(tx);
+  if (compare) {
+    // Statistics of the columns the difference and the change counts join and group on only (the
+    // others — aliases, vectors, texts — cost the sample's analysis and steer no plan).
+    await sql`analyze rm_new (scan_id, sig1, sig2, vulnerability_id, package_name)`.execute(tx);
+    await sql`analyze rm_old (scan_id, sig1, sig2, vulnerability_id, package_name)`.execute(tx);
+  }
   // The change per (scan, vulnerability, package name), before the rows move.
-  await sql`with a as (
+  const { rows: counts } = await sql<ChangeCounts>`with a as (
       select distinct on (scan_id, vulnerability_id, package_name) scan_id, vulnerability_id, package_name, status,
         severity, cvss_score, severity_source
       from rm_new order by scan_id, vulnerability_id, package_name, package_id desc),
     b as (
       select distinct on (scan_id, vulnerability_id, package_name) scan_id, vulnerability_id, package_name, status,
         severity, cvss_score, severity_source
-      from rm_old o where ${inPart('o')} order by scan_id, vulnerability_id, package_name, id desc),
+      from rm_old order by scan_id, vulnerability_id, package_name, id desc),
     ch as (
       select coalesce(a.scan_id, b.scan_id) as scan_id, coalesce(a.vulnerability_id, b.vulnerability_id) as vulnerability_id,
         coalesce(a.package_name, b.package_name) as package_name,
@@ -448,13 +357,13 @@ export async function applyRematchPart(
       select r.image_digest, ch.vulnerability_id, ch.package_name, ch.change, ${cause}
       from ch join rm_scans r on r.scan_id = ch.scan_id where ch.change is not null
       returning 1)
-    insert into rm_count
-    select scan_id,
-      count(*) filter (where change = 'newly_affected'),
-      count(*) filter (where change = 'newly_fixed'),
-      count(*) filter (where change = 'status_changed'),
-      count(*) filter (where change = 'severity_changed')
-    from ch where change is not null group by scan_id`.execute(tx);
+    select r.scan_id, r.image_digest,
+      count(*) filter (where ch.change = 'newly_affected') as newly_affected,
+      count(*) filter (where ch.change = 'newly_fixed') as newly_fixed,
+      count(*) filter (where ch.change = 'status_changed') as status_changed,
+      count(*) filter (where ch.change = 'severity_changed') as severity_changed
+    from rm_scans r left join ch on ch.scan_id = r.scan_id and ch.change is not null
+    group by r.scan_id, r.image_digest order by r.scan_id`.execute(tx);
   const insertColumns = sql`insert into findings (scan_id, image_digest, source, vulnerability_id, aliases,
       package_ecosystem, package_name, package_purl, installed_version, fixed_version, layer_diff_id, severity,
       severity_source, cvss_version, cvss_vector, cvss_score, status, status_reason)`;
@@ -465,62 +374,53 @@ export async function applyRematchPart(
         n.cvss_version, n.cvss_vector, n.cvss_score, n.status, n.status_reason
       from rm_new n
       order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
-  } else {
-    // The set difference, as counts per (scan, row signature) — one pass over each side; only the
-    // rows whose counts differ move: the k-th stored copy of a row is kept while k computed copies
-    // exist, the k-th computed copy inserted when fewer than k are stored.
-    await sql`create temp table rm_diff on commit drop as
-      select coalesce(n.scan_id, o.scan_id) as scan_id, coalesce(n.sig1, o.sig1) as sig1, coalesce(n.sig2, o.sig2) as sig2,
-        coalesce(n.n, 0) as n,
-        coalesce(o.n, 0) as o
-      from (select scan_id, sig1, sig2, count(*) as n from rm_new group by scan_id, sig1, sig2) n
-      full join (select scan_id, sig1, sig2, count(*) as n from rm_old o where ${inPart('o')} group by scan_id, sig1, sig2) o
-        on o.scan_id = n.scan_id and o.sig1 = n.sig1 and o.sig2 = n.sig2
-      where n.n is distinct from o.n`.execute(tx);
-    const { rows: moved } = await sql<{
-      n: number;
-    }>`select count(*)::int as n from (select 1 from rm_diff limit 1) d`.execute(tx);
-    if (moved[0]!.n) {
-      await sql`analyze rm_diff`.execute(tx);
-      await sql`delete from findings where id in (
-          select o.id from (
-            select o.id, d.n, row_number() over (partition by o.scan_id, o.sig1, o.sig2 order by o.id) as rn
-            from rm_old o join rm_diff d on d.scan_id = o.scan_id and d.sig1 = o.sig1 and d.sig2 = o.sig2 and d.o > d.n
-            where ${inPart('o')}) o
-          where o.rn > o.n)`.execute(tx);
-      await sql`${insertColumns}
-        select n.scan_id, n.image_digest, n.source, n.vulnerability_id, n.aliases, n.package_ecosystem, n.package_name,
-          n.package_purl, n.installed_version, n.fixed_version, n.layer_diff_id, n.severity, n.severity_source,
-          n.cvss_version, n.cvss_vector, n.cvss_score, n.status, n.status_reason
-        from (
-          select n.*, d.o, row_number() over (partition by n.scan_id, n.sig1, n.sig2 order by n.package_id) as rn
-          from rm_new n join rm_diff d on d.scan_id = n.scan_id and d.sig1 = n.sig1 and d.sig2 = n.sig2 and d.n > d.o) n
-        where n.rn > n.o
-        order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
-    }
-    await sql`drop table rm_diff`.execute(tx);
+    return swapsOf(counts);
   }
-  await sql`drop table rm_new`.execute(tx);
-  await sql`truncate rm_hit`.execute(tx);
+  // The set difference, as counts per (scan, row signature) — one pass over each side; only the
+  // rows whose counts differ move: the k-th stored copy of a row is kept while k computed copies
+  // exist, the k-th computed copy inserted when fewer than k are stored.
+  await sql`create temp table rm_diff on commit drop as
+    select coalesce(n.scan_id, o.scan_id) as scan_id, coalesce(n.sig1, o.sig1) as sig1, coalesce(n.sig2, o.sig2) as sig2,
+      coalesce(n.n, 0) as n,
+      coalesce(o.n, 0) as o
+    from (select scan_id, sig1, sig2, count(*) as n from rm_new group by scan_id, sig1, sig2) n
+    full join (select scan_id, sig1, sig2, count(*) as n from rm_old group by scan_id, sig1, sig2) o
+      on o.scan_id = n.scan_id and o.sig1 = n.sig1 and o.sig2 = n.sig2
+    where n.n is distinct from o.n`.execute(tx);
+  const { rows: moved } = await sql<{
+    n: number;
+  }>`select count(*)::int as n from (select 1 from rm_diff limit 1) d`.execute(tx);
+  if (!moved[0]!.n) return swapsOf(counts);
+  await sql`analyze rm_diff`.execute(tx);
+  await sql`delete from findings where id in (
+      select o.id from (
+        select o.id, d.n, row_number() over (partition by o.scan_id, o.sig1, o.sig2 order by o.id) as rn
+        from rm_old o join rm_diff d on d.scan_id = o.scan_id and d.sig1 = o.sig1 and d.sig2 = o.sig2 and d.o > d.n) o
+      where o.rn > o.n)`.execute(tx);
+  await sql`${insertColumns}
+    select n.scan_id, n.image_digest, n.source, n.vulnerability_id, n.aliases, n.package_ecosystem, n.package_name,
+      n.package_purl, n.installed_version, n.fixed_version, n.layer_diff_id, n.severity, n.severity_source,
+      n.cvss_version, n.cvss_vector, n.cvss_score, n.status, n.status_reason
+    from (
+      select n.*, d.o, row_number() over (partition by n.scan_id, n.sig1, n.sig2 order by n.package_id) as rn
+      from rm_new n join rm_diff d on d.scan_id = n.scan_id and d.sig1 = n.sig1 and d.sig2 = n.sig2 and d.n > d.o) n
+    where n.rn > n.o
+    order by n.scan_id, n.package_name, n.vulnerability_id, n.package_id`.execute(tx);
+  return swapsOf(counts);
 }
 
-/** The scans in scope of the staged re-match with their change counts over every part, in scan order. */
-export async function rematchSwaps({
-  db: tx,
-}: Pick<Store, 'db'>): Promise<{ scanId: number; imageDigest: string; swap: FindingSwap }[]> {
-  const { rows } = await sql<{
-    scan_id: number | string;
-    image_digest: string;
-    newly_affected: number | string;
-    newly_fixed: number | string;
-    status_changed: number | string;
-    severity_changed: number | string;
-  }>`select r.scan_id, r.image_digest,
-      coalesce(sum(c.newly_affected), 0) as newly_affected, coalesce(sum(c.newly_fixed), 0) as newly_fixed,
-      coalesce(sum(c.status_changed), 0) as status_changed, coalesce(sum(c.severity_changed), 0) as severity_changed
-    from rm_scans r left join rm_count c on c.scan_id = r.scan_id
-    group by r.scan_id, r.image_digest order by r.scan_id`.execute(tx);
-  return rows.map((r) => ({
+/** A scan's change counts as the difference's query gives them. */
+interface ChangeCounts {
+  scan_id: number | string;
+  image_digest: string;
+  newly_affected: number | string;
+  newly_fixed: number | string;
+  status_changed: number | string;
+  severity_changed: number | string;
+}
+
+function swapsOf(counts: ChangeCounts[]): { scanId: number; imageDigest: string; swap: FindingSwap }[] {
+  return counts.map((r) => ({
     scanId: Number(r.scan_id),
     imageDigest: r.image_digest,
     swap: {
