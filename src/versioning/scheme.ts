@@ -11,6 +11,13 @@ export interface VersionScheme {
   isValid(version: string): boolean;
   /** -1 when a < b, 0 when equal, 1 when a > b. Throws InvalidVersionError on an invalid version. */
   compare(a: string, b: string): Ordering;
+  /**
+   * For comparing one version many times (a binary search over sorted bounds): its parsed form
+   * (from the scheme's cache), undefined when invalid — compared with compareParsed as compare
+   * would order the texts.
+   */
+  parse?(version: string): unknown;
+  compareParsed?(a: unknown, b: unknown): Ordering;
 }
 
 /** A version string the ecosystem's grammar does not accept. Exit 2. */
@@ -84,5 +91,10 @@ export function defineScheme<T>(
     id,
     isValid: (v) => typeof cached(v) !== 'string',
     compare: (a, b) => (a === b && typeof cached(a) !== 'string' ? 0 : compareParsed(parsed(a), parsed(b))),
+    parse: (v) => {
+      const r = cached(v);
+      return typeof r === 'string' ? undefined : r;
+    },
+    compareParsed: compareParsed as (a: unknown, b: unknown) => Ordering,
   };
 }

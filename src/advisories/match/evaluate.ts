@@ -143,19 +143,38 @@ export function compileGroup(
   bounds.sort((a, b) => s.compare(a, b));
   const line: string[] = [];
   for (const b of bounds) if (!line.length || s.compare(line[line.length - 1]!, b) !== 0) line.push(b);
-  return (installed) => {
-    if (!s.isValid(installed)) return -1;
-    let lo = 0;
-    let hi = line.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = s.compare(installed, line[mid]!);
-      if (c === 0) return 2 * mid + 1;
-      if (c > 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return 2 * lo;
-  };
+  // Each installed version is parsed once and compared with the bounds parsed once (a re-match
+  // positions millions of distinct versions: not a parse-cache lookup per comparison).
+  if (s.parse && s.compareParsed) {
+    const parse = s.parse;
+    const cmp = s.compareParsed;
+    const parsedLine = line.map((b) => parse(b));
+    if (!parsedLine.includes(undefined))
+      return (installed) => {
+        const v = parse(installed);
+        if (v === undefined) return -1;
+        return search(parsedLine.length, (mid) => cmp(v, parsedLine[mid]));
+      };
+  }
+  return (installed) =>
+    s.isValid(installed) ? search(line.length, (mid) => s.compare(installed, line[mid]!)) : -1;
+}
+
+/**
+ * A version's position on a line of `n` sorted bounds, `cmp(mid)` comparing it with bound `mid`:
+ * 2i+1 at bound i, 2i between bound i-1 and bound i.
+ */
+function search(n: number, cmp: (mid: number) => number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = cmp(mid);
+    if (c === 0) return 2 * mid + 1;
+    if (c > 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return 2 * lo;
 }
 
 /** The walk of a prepared range against an installed version. */

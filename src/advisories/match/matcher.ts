@@ -134,41 +134,50 @@ export function createMatcher(store: Store): Matcher {
    * Evaluates every advisory row of one key; the merged hits of an outcome seen before in the same
    * group are reused, a new outcome's are merged and returned in `unrated` too.
    */
-  function evaluateKey({ key, ecosystemsId }: KeyOfPackage, unrated: Rated[]): Outcome {
-    let g = groupOf(ecosystemsId, key.name);
-    if (!g) {
-      let named = groups.get(ecosystemsId);
-      if (!named) {
-        named = new Map();
-        groups.set(ecosystemsId, named);
-      }
-      const rows: AffectedRow[] = [];
-      for (const e of key.ecosystems)
-        for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) rows.push(row);
-      const evals = rows.map((row) =>
-        compileAffected(row.ecosystem, row.ranges as AffectedRange[], row.versions),
-      );
-      g = {
-        rows,
-        evals,
-        outcomes: new Map(),
-        position: compileGroup(
-          rows.map((r) => ({
-            ecosystem: r.ecosystem,
-            ranges: r.ranges as AffectedRange[],
-            versions: r.versions,
-          })),
-        ),
-        byPosition: [],
-      };
-      named.set(key.name, g);
+  function evaluateKey(k: KeyOfPackage, unrated: Rated[]): Outcome {
+    return outcomeAt(groupFor(k), k.key.version, unrated);
+  }
+
+  /** The group of a key, compiled from its advisory rows (loaded by rowsFor) when new. */
+  function groupFor({ key, ecosystemsId }: KeyOfPackage): Group {
+    const g = groupOf(ecosystemsId, key.name);
+    if (g) return g;
+    let named = groups.get(ecosystemsId);
+    if (!named) {
+      named = new Map();
+      groups.set(ecosystemsId, named);
     }
-    if (!g.position) return outcomeOf(g, key.version, unrated);
-    const at = g.position(key.version);
-    if (at < 0) return outcomeOf(g, key.version, unrated);
+    const rows: AffectedRow[] = [];
+    for (const e of key.ecosystems)
+      for (const row of cache.get(`${e}\u0000${key.name}`) ?? []) rows.push(row);
+    const evals = rows.map((row) =>
+      compileAffected(row.ecosystem, row.ranges as AffectedRange[], row.versions),
+    );
+    const created: Group = {
+      rows,
+      evals,
+      outcomes: new Map(),
+      position: compileGroup(
+        rows.map((r) => ({
+          ecosystem: r.ecosystem,
+          ranges: r.ranges as AffectedRange[],
+          versions: r.versions,
+        })),
+      ),
+      byPosition: [],
+    };
+    named.set(key.name, created);
+    return created;
+  }
+
+  /** A version's outcome in a group: by its position on the group's version line where it has one. */
+  function outcomeAt(g: Group, version: string, unrated: Rated[]): Outcome {
+    if (!g.position) return outcomeOf(g, version, unrated);
+    const at = g.position(version);
+    if (at < 0) return outcomeOf(g, version, unrated);
     let found = g.byPosition[at];
     if (!found) {
-      found = outcomeOf(g, key.version, unrated);
+      found = outcomeOf(g, version, unrated);
       g.byPosition[at] = found;
     }
     return found;
@@ -271,9 +280,21 @@ export function createMatcher(store: Store): Matcher {
   async function keyFindings(items: readonly KeyInputs[]): Promise<(readonly KeyFinding[])[]> {
     bound();
     const keyed = items.map((it) => keyOf(it as Package, it.osEcosystem || undefined));
-    await rowsOfGroups(keyed);
+    // One group lookup per key (a page holds 20 000): the groups known, then the rows of the others.
+    const known: (Group | undefined)[] = new Array(keyed.length);
+    const lookups: LookupKey[] = [];
+    for (let i = 0; i < keyed.length; i++) {
+      const k = keyed[i];
+      if (!k) continue;
+      const g = groupOf(k.ecosystemsId, k.key.name);
+      if (g) known[i] = g;
+      else lookups.push(k.key);
+    }
+    await rowsFor(lookups);
     const unrated: Rated[] = [];
-    const out = keyed.map((k) => (k ? evaluateKey(k, unrated).findings : NONE.findings));
+    const out = keyed.map((k, i) =>
+      k ? outcomeAt(known[i] ?? groupFor(k), k.key.version, unrated).findings : NONE.findings,
+    );
     await rateAll(unrated);
     return out;
   }

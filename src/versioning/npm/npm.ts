@@ -5,14 +5,18 @@ import { InvalidVersionError, type Ordering, type VersionScheme } from '../schem
 
 const cache = new Map<string, nodeSemver.SemVer | null>();
 
+function parse(v: string): nodeSemver.SemVer | null {
+  try {
+    return nodeSemver.parse(v);
+  } catch {
+    return null;
+  }
+}
+
 function lookup(v: string): nodeSemver.SemVer | null {
   let r = cache.get(v);
   if (r === undefined) {
-    try {
-      r = nodeSemver.parse(v);
-    } catch {
-      r = null;
-    }
+    r = parse(v);
     if (cache.size >= 50_000) cache.clear();
     cache.set(v, r);
   }
@@ -29,4 +33,6 @@ export const npm: VersionScheme = {
   id: 'npm',
   isValid: (v) => lookup(v) !== null,
   compare: (a, b) => parsed(a).compare(parsed(b)) as Ordering,
+  parse: (v) => lookup(v) ?? undefined,
+  compareParsed: (a, b) => (a as nodeSemver.SemVer).compare(b as nodeSemver.SemVer) as Ordering,
 };

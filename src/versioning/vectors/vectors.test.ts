@@ -58,12 +58,21 @@ describe('version vectors', () => {
                 wrong.push(`${file}:${v.line}: ${id} rejects "${x}" (not in invalid.tsv)`);
             }
             expect(() => scheme.compare(v.a, v.b)).toThrow(InvalidVersionError);
+            for (const x of bad)
+              if (scheme.parse && scheme.parse(x) !== undefined)
+                wrong.push(`${file}:${v.line}: parse accepts "${x}"`);
             continue;
           }
           checked++;
           const got = scheme.compare(v.a, v.b);
           if (got !== v.expected)
             wrong.push(`${file}:${v.line}: ${v.a} ${sym[v.expected]} ${v.b}, got ${sym[got]}`);
+          // The parsed forms (what a version line's binary search compares) order them the same.
+          if (scheme.parse && scheme.compareParsed) {
+            const parsed = scheme.compareParsed(scheme.parse(v.a), scheme.parse(v.b));
+            if (parsed !== v.expected)
+              wrong.push(`${file}:${v.line}: parsed ${v.a} ${sym[v.expected]} ${v.b}, got ${sym[parsed]}`);
+          }
           // Antisymmetry: the reverse comparison must be the opposite.
           const back = scheme.compare(v.b, v.a);
           if (back !== -v.expected)
