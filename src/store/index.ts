@@ -2,6 +2,7 @@ export { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrate.js';
 export {
   defaultDataDir,
   openStore,
+  postgresUrlOf,
   redactUrl,
   type Store,
   type StoreKind,
