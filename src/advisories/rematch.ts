@@ -26,6 +26,7 @@ import type { PackageKey, Store } from '../store/index.js';
 import {
   applyRematch,
   describeScans,
+  type FindingTemplate,
   findScansForPackages,
   findTouchedPackages,
   listCurrentScans,
@@ -33,9 +34,7 @@ import {
   listVexStatements,
   loadCandidatePackages,
   loadTouchedPackages,
-  postgresUrlOf,
   type RematchHits,
-  type RematchKey,
   type RematchScope,
   readRematchKeys,
   replaceFindingsOfScans,
@@ -45,8 +44,7 @@ import {
   tuneRematchTransaction,
   writeRematchHits,
 } from '../store/index.js';
-import { type KeyEvaluator, newTids, type PageHits, pageHits, startKeyWorker } from './key-evaluation.js';
-import { createMatcher } from './match/matcher.js';
+import { createMatcher, type KeyFinding, type Matcher } from './match/matcher.js';
 import { type CandidateRules, candidateRules, packageEcosystems } from './match/package-keys.js';
 import { applyVex } from './vex/apply-vex.js';
 
@@ -64,12 +62,6 @@ export interface RematchOptions {
   keysPerPage?: number | undefined;
   /** Match in the process even where the store could (tests compare the two paths). */
   inProcess?: boolean | undefined;
-  /**
-   * A re-match in the store on PostgreSQL with more than a page of keys evaluates in a worker thread
-   * too (`auto`, the default); `off`: on the main thread only; `wait`: the worker is waited for
-   * before the second page (tests, which have few pages, see it used).
-   */
-  worker?: 'auto' | 'off' | 'wait' | undefined;
 }
 
 export interface RematchResult {
@@ -232,9 +224,6 @@ export async function rematch(store: Store, opts: RematchOptions = {}): Promise<
   return result;
 }
 
-/** Where a worker's template numbers start: apart from the main thread's (both number templates). */
-const WORKER_FIRST_TID = 2 ** 30;
-
 /** Keys read, evaluated and sent back per round trip of a re-match in the store. */
 const KEYS_PER_PAGE = 20_000;
 
@@ -266,25 +255,13 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
     if (store.kind === 'postgres') await tuneRematchTransaction(tx);
     await stageRematch(tx, scope, rules);
     phase('staged');
-    const tids = newTids();
+    const tids: Tids = { bySignature: new Map(), byFinding: new Map() };
     const perPage = opts.keysPerPage ?? KEYS_PER_PAGE;
     let read = 0;
-    // On PostgreSQL a re-match with more than a page of keys starts a worker thread
-    // (key-evaluation.ts); once it is up, a page goes to it when it has fewer than two to do, and
-    // is evaluated here otherwise — both threads evaluate while this one also parses the pages.
-    const databaseUrl = opts.worker === 'off' ? undefined : postgresUrlOf(store);
-    let starting: Promise<void> | undefined;
-    let evaluator: KeyEvaluator | undefined;
-    let offThread = 0;
-    // A pipeline on the transaction's connection: the store reads the next page while pages are
-    // evaluated, and writes each page's hits as they come (one statement at a time).
+    // A pipeline on the transaction's connection: while the process evaluates one page, the store
+    // reads the next and writes the previous page's hits (at most one of each in flight).
     let next = readRematchKeys(tx, perPage);
     let writing: Promise<void> = Promise.resolve();
-    const write = (page: RematchKey[], hits: PageHits) => {
-      writing = writing.then(() => writeRematchHits(tx, hits.templates, hitsOfPage(page, hits)));
-      writing.catch(() => undefined); // awaited below; not unhandled if the loop throws first
-    };
-    const sent: Promise<void>[] = [];
     try {
       for (;;) {
         opts.signal?.throwIfAborted();
@@ -293,35 +270,18 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
         next = readRematchKeys(tx, perPage);
         next.catch(() => undefined); // awaited next round; not unhandled if this round throws
         read += page.length;
-        if (!starting && databaseUrl && page.length === perPage) {
-          starting = startKeyWorker({ databaseUrl, firstTid: WORKER_FIRST_TID }).then(
-            (w) => {
-              evaluator = w;
-            },
-            (err: unknown) =>
-              opts.logger?.warn('rematch: key evaluation stays on the main thread', {
-                error: err instanceof Error ? err.message : String(err),
-              }),
-          );
-        }
-        if (opts.worker === 'wait') await starting;
-        if (evaluator && evaluator.pending < 2) {
-          const answer = evaluator.evaluate(page).then((hits) => write(page, hits));
-          answer.catch(() => undefined); // awaited below
-          sent.push(answer);
-          offThread += page.length;
-        } else write(page, await pageHits(matcher, page, tids));
+        const { templates, hits } = await pageHits(matcher, page, tids);
+        await writing;
+        writing = writeRematchHits(tx, templates, hits);
+        writing.catch(() => undefined);
         opts.logger?.debug('rematch progress', { keys: read });
       }
-      await Promise.all(sent);
       await writing;
     } finally {
       // Nothing left running on the connection when the transaction ends (commit or rollback).
-      await Promise.allSettled([next, ...sent, writing]);
-      await starting;
-      await evaluator?.close();
+      await Promise.allSettled([next, writing]);
     }
-    phase('keys evaluated', { keys: read, offThread });
+    phase('keys evaluated', { keys: read, templates: tids.bySignature.size });
     const swaps = await applyRematch(tx, scope.kind, 'rematch');
     phase('findings written');
     return swaps;
@@ -341,15 +301,61 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
   return result;
 }
 
-/** A page's pairs as the store takes them: each key by its two hashes. */
-function hitsOfPage(page: readonly RematchKey[], hits: PageHits): RematchHits {
-  const n = hits.key.length;
-  const out: RematchHits = { k1: new Array(n), k2: new Array(n), tid: new Array(n) };
-  for (let i = 0; i < n; i++) {
-    const k = page[hits.key[i]!]!;
-    out.k1[i] = k.k1;
-    out.k2[i] = k.k2;
-    out.tid[i] = hits.tid[i]!;
-  }
-  return out;
+/**
+ * The finding templates sent so far, numbered: by their columns, and by the matcher's finding
+ * object (keys with the same outcome share one, so most hits skip serialising the template).
+ */
+interface Tids {
+  bySignature: Map<string, number>;
+  byFinding: Map<KeyFinding, number>;
+}
+
+/** One page of keys evaluated: the templates not sent yet (numbered in `tids`) and the (key, template) pairs. */
+async function pageHits(
+  matcher: Matcher,
+  page: Awaited<ReturnType<typeof readRematchKeys>>,
+  tids: Tids,
+): Promise<{
+  templates: { tid: number; template: FindingTemplate }[];
+  hits: RematchHits;
+}> {
+  const found = await matcher.keyFindings(page);
+  const templates: { tid: number; template: FindingTemplate }[] = [];
+  const hits: RematchHits = { k1: [], k2: [], tid: [] };
+  page.forEach((k, n) => {
+    for (const f of found[n]!) {
+      let tid = tids.byFinding.get(f);
+      if (tid === undefined) {
+        const template = templateOf(f);
+        const sig = JSON.stringify(template);
+        tid = tids.bySignature.get(sig);
+        if (tid === undefined) {
+          tid = tids.bySignature.size + 1;
+          tids.bySignature.set(sig, tid);
+          templates.push({ tid, template });
+        }
+        tids.byFinding.set(f, tid);
+      }
+      hits.k1.push(k.k1);
+      hits.k2.push(k.k2);
+      hits.tid.push(tid);
+    }
+  });
+  return { templates, hits };
+}
+
+/** A key's finding as the columns a stored finding takes from it (findingRow's, less the package's). */
+function templateOf(f: KeyFinding): FindingTemplate {
+  return {
+    vulnerabilityId: f.id,
+    aliases: f.aliases,
+    fixedVersion: f.fixedVersion ?? null,
+    severity: f.severity,
+    severitySource: f.severitySource ?? null,
+    cvssVersion: f.cvss?.version ?? null,
+    cvssVector: f.cvss?.vector ?? null,
+    cvssScore: f.cvss?.score ?? null,
+    status: f.status,
+    statusReason: f.statusReason ?? null,
+  };
 }

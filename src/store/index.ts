@@ -2,7 +2,6 @@ export { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrate.js';
 export {
   defaultDataDir,
   openStore,
-  postgresUrlOf,
   redactUrl,
   type Store,
   type StoreKind,

@@ -117,18 +117,6 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   return store;
 }
 
-/**
- * The server URL of each PostgreSQL store opened here, password included: kept off the Store object
- * (which faces log and print) and handed only to code that opens a second connection to the same
- * database in another thread (a re-match's key evaluation).
- */
-const POSTGRES_URLS = new WeakMap<Store, string>();
-
-/** The URL a PostgreSQL store was opened with; undefined for PGlite or a transaction's store. */
-export function postgresUrlOf(store: Store): string | undefined {
-  return POSTGRES_URLS.get(store);
-}
-
 async function openPostgres(url: string, readOnly = false): Promise<Store> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
@@ -144,14 +132,12 @@ async function openPostgres(url: string, readOnly = false): Promise<Store> {
     },
   });
   const db = new Kysely<Database>({ dialect: withStatementSizeCheck(new PostgresDialect({ pool })) });
-  const store = storeOver(db, {
+  return storeOver(db, {
     kind: 'postgres',
     location: redactUrl(url),
     schemaVersion: 0,
     close: () => db.destroy(),
   });
-  POSTGRES_URLS.set(store, url);
-  return store;
 }
 
 /** PGlite's buffer pool (PostgreSQL's default is 128MB): what the store's RSS can grow to for pages. */
