@@ -143,8 +143,8 @@ export function compileGroup(
   bounds.sort((a, b) => s.compare(a, b));
   const line: string[] = [];
   for (const b of bounds) if (!line.length || s.compare(line[line.length - 1]!, b) !== 0) line.push(b);
-  // Each installed version is parsed once and compared with the bounds parsed once (a re-match
-  // positions millions of distinct versions: not a parse-cache lookup per comparison).
+  // Each installed version is parsed once (through the scheme's cache) and compared with the
+  // bounds parsed once (a re-match positions millions of keys: not a cache lookup per comparison).
   if (s.parse && s.compareParsed) {
     const parse = s.parse;
     const cmp = s.compareParsed;

@@ -5,18 +5,14 @@ import { InvalidVersionError, type Ordering, type VersionScheme } from '../schem
 
 const cache = new Map<string, nodeSemver.SemVer | null>();
 
-function parse(v: string): nodeSemver.SemVer | null {
-  try {
-    return nodeSemver.parse(v);
-  } catch {
-    return null;
-  }
-}
-
 function lookup(v: string): nodeSemver.SemVer | null {
   let r = cache.get(v);
   if (r === undefined) {
-    r = parse(v);
+    try {
+      r = nodeSemver.parse(v);
+    } catch {
+      r = null;
+    }
     if (cache.size >= 50_000) cache.clear();
     cache.set(v, r);
   }
