@@ -130,14 +130,6 @@ export function createMatcher(store: Store): Matcher {
     }
   }
 
-  /**
-   * Evaluates every advisory row of one key; the merged hits of an outcome seen before in the same
-   * group are reused, a new outcome's are merged and returned in `unrated` too.
-   */
-  function evaluateKey(k: KeyOfPackage, unrated: Rated[]): Outcome {
-    return outcomeAt(groupFor(k), k.key.version, unrated);
-  }
-
   /** The group of a key, compiled from its advisory rows (loaded by rowsFor) when new. */
   function groupFor({ key, ecosystemsId }: KeyOfPackage): Group {
     const g = groupOf(ecosystemsId, key.name);
@@ -232,11 +224,22 @@ export function createMatcher(store: Store): Matcher {
     return lookupKeyOf(p, osEcosystem);
   }
 
-  /** Loads the advisory rows of the groups not evaluated yet among `keys` (rowsFor skips those loaded). */
-  async function rowsOfGroups(keys: Iterable<KeyOfPackage | undefined>): Promise<void> {
+  /**
+   * The group of each key where it was evaluated before (one lookup per key: a page holds 20 000);
+   * the advisory rows of the others are loaded (rowsFor skips those loaded), for groupFor.
+   */
+  async function knownGroups(keys: readonly (KeyOfPackage | undefined)[]): Promise<(Group | undefined)[]> {
+    const known: (Group | undefined)[] = new Array(keys.length);
     const lookups: LookupKey[] = [];
-    for (const k of keys) if (k && !groupOf(k.ecosystemsId, k.key.name)) lookups.push(k.key);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (!k) continue;
+      const g = groupOf(k.ecosystemsId, k.key.name);
+      if (g) known[i] = g;
+      else lookups.push(k.key);
+    }
     await rowsFor(lookups);
+    return known;
   }
 
   /** Rates the findings of new outcomes, once the enrichment of their CVEs is loaded. */
@@ -266,13 +269,14 @@ export function createMatcher(store: Store): Matcher {
       if (known) found.set(k.id, known);
       else fresh.set(k.id, k);
     }
-    await rowsOfGroups(fresh.values());
+    const entries = [...fresh];
+    const known = await knownGroups(entries.map(([, k]) => k));
     const unrated: Rated[] = [];
-    for (const [id, k] of fresh) {
-      const outcome = evaluateKey(k, unrated);
+    entries.forEach(([id, k], i) => {
+      const outcome = outcomeAt(known[i] ?? groupFor(k), k.key.version, unrated);
       memo.set(id, outcome);
       found.set(id, outcome);
-    }
+    });
     await rateAll(unrated);
     return found;
   }
@@ -280,17 +284,7 @@ export function createMatcher(store: Store): Matcher {
   async function keyFindings(items: readonly KeyInputs[]): Promise<(readonly KeyFinding[])[]> {
     bound();
     const keyed = items.map((it) => keyOf(it as Package, it.osEcosystem || undefined));
-    // One group lookup per key (a page holds 20 000): the groups known, then the rows of the others.
-    const known: (Group | undefined)[] = new Array(keyed.length);
-    const lookups: LookupKey[] = [];
-    for (let i = 0; i < keyed.length; i++) {
-      const k = keyed[i];
-      if (!k) continue;
-      const g = groupOf(k.ecosystemsId, k.key.name);
-      if (g) known[i] = g;
-      else lookups.push(k.key);
-    }
-    await rowsFor(lookups);
+    const known = await knownGroups(keyed);
     const unrated: Rated[] = [];
     const out = keyed.map((k, i) =>
       k ? outcomeAt(known[i] ?? groupFor(k), k.key.version, unrated).findings : NONE.findings,
