@@ -27,6 +27,7 @@ import * as m033 from './migrations/033-resolution-pending.js';
 import * as m034 from './migrations/034-image-exposure.js';
 import * as m035 from './migrations/035-vuln-reach.js';
 import * as m036 from './migrations/036-findings-without-scan-fk.js';
+import * as m037 from './migrations/037-vulnerability-number-index.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -64,6 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m034,
   m035,
   m036,
+  m037,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -29,11 +29,13 @@ describe.each(kinds)('the re-match key join on %s', (kind) => {
         from generate_series(1, 2500) g`.execute(tx);
       await sql`analyze c`.execute(tx);
       await sql`analyze h`.execute(tx);
-      const { rows: real } = await sql<{ n: number }>`select count(*)::int as n from c join h on ${on}`.execute(tx);
+      const { rows: real } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from c join h on ${on}`.execute(tx);
       expect(real[0]!.n).toBe(10_000);
-      const { rows } = await sql<{ 'QUERY PLAN': unknown }>`explain (format json) select c.id, h.tid from c join h on ${on}`.execute(
-        tx,
-      );
+      const { rows } = await sql<{
+        'QUERY PLAN': unknown;
+      }>`explain (format json) select c.id, h.tid from c join h on ${on}`.execute(tx);
       const plan = rows[0]!['QUERY PLAN'];
       const top = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: { 'Plan Rows': number } }[];
       return top[0]!.Plan['Plan Rows'];
