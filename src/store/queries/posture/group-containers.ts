@@ -249,6 +249,9 @@ export async function rebuildPostureGroups({ db }: Pick<Store, 'db'>): Promise<v
     await sql`delete from posture_groups`.execute(tx);
     await postureGroupsInsert(sql`true`).execute(tx);
     await rebuildVulnReach(tx);
+    // Fresh statistics for the rebuilt tables, as refreshImages keeps for image_vulns: with those
+    // of an emptier table the planner started the prioritised list from every running digest.
+    await sql`analyze posture_groups, vuln_reach`.execute(tx);
   });
 }
 

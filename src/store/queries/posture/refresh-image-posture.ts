@@ -167,8 +167,9 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
       coalesce(a.cells, ${sql.raw(`array_fill(0, array[${CELL_COUNT}])`)}), coalesce(a.vulns, ''::bytea),
       coalesce(a.finding_cells, ${sql.raw(`array_fill(0, array[${CELL_COUNT}])`)})
     from chosen c left join agg a on a.image_digest = c.image_digest`.execute(tx);
-  // Fresh statistics, so posture queries pick index lookups over scans of the new table.
-  if (!digests) await sql`analyze image_vulns, image_posture`.execute(tx);
+  // Fresh statistics, so posture queries pick index lookups over scans of the new tables (the
+  // vulnerability numbers and reach grow here too; autovacuum may be minutes away, or off).
+  if (!digests) await sql`analyze image_vulns, image_posture, vulnerability_numbers, vuln_reach`.execute(tx);
   return { images: Number(posture.numAffectedRows ?? 0), vulnerabilities: Number(ins.numAffectedRows ?? 0) };
 }
 
