@@ -78,10 +78,10 @@ const KEY_HASHES = twoHashes(
  * Rows `a` and `b` name the same key (KEY_HASHES' k1 and k2 equal). The second hash is compared
  * through an expression (k2 xor k2 = 0, which cannot overflow): compared as two columns, the
  * planner takes the hashes for independent, multiplies their selectivities and expects one row
- * where a page of hits joins a million packages — and with one row expected it loops over the
- * templates for each row (measured at 20k SBOMs: cancelled after 10 minutes, against 4 s). An expression has no
- * statistics, so it costs only a default selectivity and the plan stays on hash joins (exported for
- * its test).
+ * where the hits join a million packages — and with one row expected it may loop over the
+ * templates for each row (at 20k SBOMs: cancelled after 10 minutes, against 4 s). An expression
+ * has no statistics, so it costs only a default selectivity and the plan stays on hash joins
+ * (exported for its test).
  */
 export function sameKey(a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<boolean> {
   return sql<boolean>`${a}.k1 = ${b}.k1 and (${a}.k2 # ${b}.k2) = 0`;
