@@ -11,12 +11,15 @@
 // (HEAD 7c9134d, 2026-12-02 18:31Z).
 // The same for a generated ~200 MiB trivy-operator List (kubectl's `items` before `kind`; ~1,000
 // VulnerabilityReports of 300 entries, every tenth another workload of an earlier image), streamed
-// resource by resource since session 14 s14a (ADR 0029's amendment).
+// resource by resource since session 14 s14a (ADR 0029's amendment); and the same List as kubectl
+// writes it in YAML, 80 MiB (over the 64 MiB a YAML file was read whole to, and refused beyond),
+// read item by item since session 20 (stream-yaml.ts).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_YAML_BYTES } from './read-report.js';
 import { writeBigGrypeReport, writeBigOperatorList, writeBigTrivyReport } from './test-support/big-report.js';
 
 const CHILD = new URL('./test-support/import-child.ts', import.meta.url).pathname;
@@ -77,6 +80,20 @@ describe('importing a big report', () => {
     const list = await writeBigOperatorList(join(dir, 'big-operator.json'), 200 * 2 ** 20);
     const r = importCopy('store-operator', join(dir, 'big-operator.json'));
     rmSync(join(dir, 'big-operator.json'));
+    expect(r.result.errors).toEqual([]);
+    expect(r.result.imported).toEqual(Array(list.images).fill(list.perResource));
+    expect(
+      r.growth,
+      `peak ${r.maxRssMiB.toFixed(0)} MiB, floor ${floor.maxRssMiB.toFixed(0)} MiB`,
+    ).toBeLessThan(150);
+  }, 900_000);
+
+  it('an 80 MiB trivy-operator List in YAML (over the 64 MiB a YAML file is read whole to) imports with a 64 MiB JS heap, peak RSS < floor + 150 MiB', async () => {
+    const file = join(dir, 'big-operator.yaml');
+    const list = await writeBigOperatorList(file, 80 * 2 ** 20, 300, 'yaml');
+    expect(list.bytes).toBeGreaterThan(MAX_YAML_BYTES);
+    const r = importCopy('store-operator-yaml', file);
+    rmSync(file);
     expect(r.result.errors).toEqual([]);
     expect(r.result.imported).toEqual(Array(list.images).fill(list.perResource));
     expect(

@@ -4,7 +4,7 @@
 // JSON is read in chunks through stream-json.ts, never as one string: the arrays that grow with the
 // image (report-arrays.ts) keep only what the parser reads of each element, so a 200 MB report
 // costs its parsed findings, not the file, its text and its full object tree (ADR 0021). YAML is
-// read whole, up to MAX_YAML_BYTES.
+// read whole here, up to MAX_YAML_BYTES; a big trivy-operator export streams (stream-yaml.ts).
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
@@ -39,6 +39,15 @@ export async function readReportFile(
     throw readError(file, err);
   }
   return parseReportText(text, file);
+}
+
+/** Whether the file is YAML (not JSON: its first character is neither `{` nor `[`), and its size. */
+export async function reportSyntax(
+  file: string,
+  signal?: AbortSignal,
+): Promise<{ yaml: boolean; size: number }> {
+  const { text, size } = await readHead(file, signal);
+  return { yaml: !/^\uFEFF?\s*[[{]/.test(text), size };
 }
 
 /** The first bytes of the file (enough to see past a BOM and leading whitespace), and its size. */
@@ -105,14 +114,18 @@ export type StreamedFormatName = 'trivy' | 'grype' | 'cyclonedx' | 'osv-scanner'
 /** The streamed formats whose files hold many image reports (ADR 0029's amendment). */
 export type StreamedReportsFormatName = 'trivy-operator' | 'trivy-k8s';
 
+/** A trivy-operator resource's `apiVersion` in YAML, or a CRD dump's plural as a top-level key. */
+const YAML_OPERATOR =
+  /^(?:[ -]*apiVersion:\s*["']?aquasecurity\.github\.io\/|["']?[\w.-]+\.aquasecurity\.github\.io["']?:)/m;
+
 /**
  * Which streamed format the file's head says it is: a Trivy SchemaVersion 2 report starts
  * `{"SchemaVersion": 2, …`; Grype writes `{"matches": [` first, osv-scanner `{"results": [`; a
  * CycloneDX BOM says `"bomFormat": "CycloneDX"` near its start; a `trivy k8s` report starts
  * `{"ClusterName": …` (or `{"Resources": …` with `trivy` named); trivy-operator resources (a list,
- * an array or a CRD dump) name `"apiVersion": "aquasecurity.github.io/…"` or a CRD plural there. A
- * format named explicitly only needs a JSON object (trivy-operator: or array; its parser judges the
- * rest, as on the whole path). Undefined: read it whole.
+ * an array or a CRD dump) name `"apiVersion": "aquasecurity.github.io/…"` or a CRD plural there,
+ * in JSON or in YAML. A format named explicitly only needs a JSON object (trivy-operator: any file;
+ * its parser judges the rest, as on the whole path). Undefined: read it whole.
  */
 export async function sniffStreamedFormat(
   file: string,
@@ -120,7 +133,10 @@ export async function sniffStreamedFormat(
   signal?: AbortSignal,
 ): Promise<StreamedFormatName | StreamedReportsFormatName | undefined> {
   const { text } = await readHead(file, signal);
-  if (format === 'trivy-operator') return /^\uFEFF?\s*[[{]/.test(text) ? format : undefined;
+  if (format === 'trivy-operator') return format;
+  // YAML (stream-yaml.ts): kubectl's exports of trivy-operator resources.
+  if (!/^\uFEFF?\s*[[{]/.test(text))
+    return format === 'auto' && YAML_OPERATOR.test(text) ? 'trivy-operator' : undefined;
   const operator =
     /"apiVersion"\s*:\s*"aquasecurity\.github\.io\//.test(text) ||
     /^\uFEFF?\s*\{\s*"[\w.-]+\.aquasecurity\.github\.io"\s*:/.test(text);
@@ -161,6 +177,16 @@ function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(0);
 }
 
+/** A parsed YAML document's value; an alias without its anchor, or too many aliases (yaml's guard
+ * against expansion bombs), is the file's error (exit 2), not an unexpected failure. */
+export function yamlValue(doc: { toJS(): unknown }, file: string, where = ''): unknown {
+  try {
+    return doc.toJS();
+  } catch (err) {
+    throw new ReportFormatError(file, `not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
 export function parseReportText(text: string, file: string): unknown {
   const body = text.replace(/^\uFEFF/, '').trim();
   if (!body) throw new ReportFormatError(file, 'the file is empty; expected a scanner report');
@@ -182,7 +208,7 @@ export function parseReportText(text: string, file: string): unknown {
         file,
         `neither JSON nor valid YAML: ${d.errors[0]!.message.split('\n')[0]}`,
       );
-    const v = d.toJS();
+    const v = yamlValue(d, file);
     if (v != null) values.push(v);
   }
   if (!values.length || values.every((v) => typeof v !== 'object'))

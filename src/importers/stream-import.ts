@@ -27,9 +27,10 @@ import {
 import { FindingDeduper, type KeptFinding } from './dedupe.js';
 import { detectReportFormat } from './detect.js';
 import type { ImportFormat, ParsedImageReport, ReportedFinding, SkippedItem } from './model.js';
-import { openReportChunks, reportReadError } from './read-report.js';
+import { openReportChunks, reportReadError, reportSyntax } from './read-report.js';
 import { ReportHasher } from './report-digest.js';
 import { type JsonPathStep, JsonStreamParser } from './stream-json.js';
+import { streamYaml, YamlNotStreamable, yamlFileSource } from './stream-yaml.js';
 
 /** Rows per staging write and per page read back: what the importer holds of the entries at once. */
 export const STAGING_PAGE = 1000;
@@ -412,28 +413,44 @@ export async function stageReports(
   let items: StagedItem[] = [];
   const stage = (seq: number, value: unknown) =>
     items.push({ grp: 0, kind: 0, seq, body: JSON.stringify(value) });
-  const parser = new JsonStreamParser((path) => {
-    const each = format.route(path, stage);
-    return each && { each: (element: unknown) => void each(element) };
-  });
-  const { stream, chunks } = openReportChunks(file, opts.signal);
+  const flush = async () => {
+    if (!items.length) return;
+    const pending = items;
+    items = [];
+    await stageItems(tx, pending);
+  };
+  const { yaml, size } = await reportSyntax(file, opts.signal);
   let rest: unknown;
-  try {
-    for await (const chunk of chunks) {
-      parser.write(chunk);
-      if (items.length) {
-        const pending = items;
-        items = [];
-        await stageItems(tx, pending);
-      }
+  if (yaml) {
+    try {
+      rest = await streamYaml(
+        yamlFileSource(file, size, opts.signal),
+        (path) => format.route(path, stage),
+        flush,
+      );
+    } catch (err) {
+      if (err instanceof YamlNotStreamable) throw new StreamedFormatMismatch(format.format);
+      throw err;
     }
-    rest = parser.end();
-  } catch (err) {
-    throw reportReadError(file, err);
-  } finally {
-    stream.destroy();
+  } else {
+    const parser = new JsonStreamParser((path) => {
+      const each = format.route(path, stage);
+      return each && { each: (element: unknown) => void each(element) };
+    });
+    const { stream, chunks } = openReportChunks(file, opts.signal);
+    try {
+      for await (const chunk of chunks) {
+        parser.write(chunk);
+        await flush();
+      }
+      rest = parser.end();
+    } catch (err) {
+      throw reportReadError(file, err);
+    } finally {
+      stream.destroy();
+    }
   }
-  await stageItems(tx, items);
+  await flush();
   const found = format.finish(rest, !!opts.auto);
   const read = async (seq: number) => {
     const [row] = await readStagedItems(tx, { grp: 0, kind: 0, seq: seq - 1 }, 1);

@@ -8,6 +8,7 @@
 // of their own, as `trivy -f cyclonedx --scanners vuln` writes them).
 import { once } from 'node:events';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { TESTDATA } from './reports.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw report entries, copied as they are.
@@ -215,20 +216,21 @@ export interface BigOperatorList {
   perResource: number;
 }
 
-/** Writes `kubectl get vulnerabilityreports -o json` output of at least `targetBytes` to `path`:
+/** Writes `kubectl get vulnerabilityreports -o json` (or `-o yaml`) output of at least `targetBytes` to `path`:
  * VulnerabilityReports of `perResource` entries each (the entries of the DefectDojo trivy-operator
  * exports), members in kubectl's order (`items` before `kind`), indented as kubectl indents. */
 export async function writeBigOperatorList(
   path: string,
   targetBytes: number,
   perResource = 300,
+  as: 'json' | 'yaml' = 'json',
 ): Promise<BigOperatorList> {
   const vulns: Json[] = ['vulnerabilityreport_many.json', 'vulnerabilityreport_extended.json'].flatMap(
     (f) =>
       JSON.parse(readFileSync(`${TESTDATA}trivy-operator-defectdojo/${f}`, 'utf8')).report.vulnerabilities,
   );
   const w = openWriter(path);
-  await w.write('{\n    "apiVersion": "v1",\n    "items": [\n');
+  await w.write(as === 'json' ? '{\n    "apiVersion": "v1",\n    "items": [\n' : 'apiVersion: v1\nitems:\n');
   let n = 0;
   let images = 0;
   while (w.bytes < targetBytes) {
@@ -268,11 +270,17 @@ export async function writeBigOperatorList(
         }),
       },
     };
-    await w.write(`${n ? ',\n' : ''}        ${indentBy(JSON.stringify(resource, null, 4), '        ')}`);
+    await w.write(
+      as === 'json'
+        ? `${n ? ',\n' : ''}        ${indentBy(JSON.stringify(resource, null, 4), '        ')}`
+        : stringify([resource], { indentSeq: false, lineWidth: 0, aliasDuplicateObjects: false }),
+    );
     n++;
   }
   await w.write(
-    '\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n',
+    as === 'json'
+      ? '\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n'
+      : 'kind: List\nmetadata:\n  resourceVersion: ""\n',
   );
   await w.close();
   return { bytes: w.bytes, resources: n, images, perResource };

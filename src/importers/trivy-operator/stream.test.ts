@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { createTestStore, storeKindsToTest, type TestStore } from '../../store/test-support/stores.js';
 import { parseReport } from '../parse-report.js';
 import { readReportFile } from '../read-report.js';
@@ -195,6 +196,74 @@ describe.each(kinds)('the streamed trivy-operator import on %s', (kind) => {
       expect(summaryOf(s)).toEqual(summaryOf(w));
       expect(s.errors).toEqual(w.errors);
     });
+
+  // No anchors for the entries shared by reference (kubectl writes none), no folded lines.
+  const KUBECTL = { aliasDuplicateObjects: false, lineWidth: 0 } as const;
+  // YAML as kubectl writes it (`items` entries at column 0), as yq and this library's default
+  // write it (indented), a stream of documents (one null) and a top-level sequence: read unit by
+  // unit (stream-yaml.ts), landing what the whole path lands from the same file.
+  for (const [name, text] of [
+    ['a kubectl List (YAML)', () => stringify(list(), { ...KUBECTL, indentSeq: false })],
+    ['an indented List (YAML, CRLF)', () => stringify(list(), KUBECTL).replaceAll('\n', '\r\n')],
+    [
+      'a stream of documents (YAML)',
+      () =>
+        `# exported\n${items()
+          .map((r) => `---\n${stringify(r, KUBECTL)}`)
+          .join('')}---\n# nothing\n...\n`,
+    ],
+    [
+      'a top-level sequence (YAML)',
+      () => `---\n${stringify(items(), { ...KUBECTL, indentSeq: false })}...\n`,
+    ],
+  ] as const)
+    it(`${name}: streamed, as the whole path`, async () => {
+      const file = join(tmp, 'list.yaml');
+      writeFileSync(file, text());
+      const w = await importWhole(store, file);
+      const wholeRows = await landedSnapshot(store);
+      await clearLanded(store);
+      const { logger, streamed } = streamedLog();
+      const s = await importStreamedFile(store, file, 'auto', { logger });
+      expect(streamed).toEqual(['trivy-operator']);
+      expect(w.images).toHaveLength(26);
+      expect(await landedSnapshot(store)).toEqual(wholeRows);
+      expect(summaryOf(s)).toEqual(summaryOf(w));
+      expect(s.errors).toEqual(w.errors);
+    });
+
+  it('YAML the unit reader does not split (an anchor used across items, a flow `items`): read whole, as before', async () => {
+    const anchored = join(tmp, 'anchored.yaml');
+    const text = stringify(list(), { ...KUBECTL, indentSeq: false });
+    // The first resource's scanner anchored, the second's an alias of it: valid YAML, one item alone is not.
+    writeFileSync(
+      anchored,
+      text
+        .replace('  scanner:\n', '  scanner: &scanner\n')
+        .replace(
+          /(\n- apiVersion[\s\S]*?\n- apiVersion[\s\S]*?)\n {4}scanner:\n(?: {6}.*\n)+/,
+          '$1\n    scanner: *scanner\n',
+        ),
+    );
+    expect(readFileSync(anchored, 'utf8')).toContain('scanner: *scanner');
+    const flow = join(tmp, 'flow.yaml');
+    writeFileSync(flow, `apiVersion: v1\nkind: List\nitems: ${JSON.stringify(items().slice(0, 5))}\n`);
+    for (const [file, images] of [
+      [anchored, 26],
+      [flow, 4],
+    ] as const) {
+      const w = await importWhole(store, file);
+      const wholeRows = await landedSnapshot(store);
+      await clearLanded(store);
+      const { logger, streamed } = streamedLog();
+      const s = await importStreamedFile(store, file, 'auto', { logger });
+      expect(streamed).toEqual([]);
+      expect(w.images).toHaveLength(images);
+      expect(await landedSnapshot(store)).toEqual(wholeRows);
+      expect(summaryOf(s)).toEqual(summaryOf(w));
+      await clearLanded(store);
+    }
+  });
 
   it('a file truncated, malformed or with an invalid resource mid-stream: exit-2 error, nothing lost', async () => {
     const good = write('good.json', list());

@@ -5,7 +5,8 @@
 // its image report (parse.ts's toImageReport) once the file is read, one at a time. Errors are the
 // whole path's, in its order: the JSON's, the file's shape, a resource's shape, then each
 // VulnerabilityReport's schema. A file of one other shape (a single resource, a key that comes
-// twice) is handed back to be read whole; YAML is always read whole.
+// twice) is handed back to be read whole. YAML (kubectl's `-o yaml`) reaches the same routes item by
+// item through stream-yaml.ts.
 import { cleanParsedReports } from '../clean-report.js';
 import { detectReportFormat } from '../detect.js';
 import type { ReportFormatError } from '../errors.js';
