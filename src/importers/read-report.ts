@@ -179,11 +179,11 @@ function mib(bytes: number): string {
 
 /** A parsed YAML document's value; an alias without its anchor, or too many aliases (yaml's guard
  * against expansion bombs), is the file's error (exit 2), not an unexpected failure. */
-export function yamlValue(doc: { toJS(): unknown }, file: string, where = ''): unknown {
+function yamlValue(doc: { toJS(): unknown }, file: string): unknown {
   try {
     return doc.toJS();
   } catch (err) {
-    throw new ReportFormatError(file, `not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+    throw new ReportFormatError(file, `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
 }
 
