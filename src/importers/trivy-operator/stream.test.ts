@@ -166,34 +166,36 @@ describe.each(kinds)('the streamed trivy-operator import on %s', (kind) => {
       expect(again.images.filter((i) => i.digest).every((i) => i.alreadyImported)).toBe(true);
   });
 
+  /** `file` imported whole, then (what landed cleared) by `importStreamedFile` as `format`: the
+   * same rows and summary either way; both results, and the formats the second read streamed. */
+  async function bothPaths(file: string, format: 'auto' | 'trivy-operator' = 'auto') {
+    const w = await importWhole(store, file);
+    const wholeRows = await landedSnapshot(store);
+    await clearLanded(store);
+    const { logger, streamed } = streamedLog();
+    const s = await importStreamedFile(store, file, format, { logger });
+    expect(await landedSnapshot(store)).toEqual(wholeRows);
+    expect(summaryOf(s)).toEqual(summaryOf(w));
+    return { w, s, streamed };
+  }
+
   for (const [name, doc] of [
     ['a plain array', () => items()],
     ['a CRD dump', () => ({ 'vulnerabilityreports.aquasecurity.github.io': items().slice(0, 12) })],
   ] as const)
     it(`${name}: as the whole path`, async () => {
-      const file = write('shape.json', doc());
-      const w = await importWhole(store, file);
-      const wholeRows = await landedSnapshot(store);
-      await clearLanded(store);
-      const { logger, streamed } = streamedLog();
-      const s = await importStreamedFile(store, file, 'auto', { logger });
+      const { w, streamed } = await bothPaths(write('shape.json', doc()));
       expect(streamed).toEqual(['trivy-operator']);
       expect(w.images.length).toBeGreaterThan(10);
-      expect(await landedSnapshot(store)).toEqual(wholeRows);
-      expect(summaryOf(s)).toEqual(summaryOf(w));
     });
 
   for (const golden of ['findings_in_list.json', 'all_reports_in_dict.json'])
     it(`the DefectDojo export ${golden}: as the whole path`, async () => {
-      const file = `${TESTDATA}trivy-operator-defectdojo/${golden}`;
-      const w = await importWhole(store, file);
-      const wholeRows = await landedSnapshot(store);
-      await clearLanded(store);
-      const { logger, streamed } = streamedLog();
-      const s = await importStreamedFile(store, file, 'trivy-operator', { logger });
+      const { w, s, streamed } = await bothPaths(
+        `${TESTDATA}trivy-operator-defectdojo/${golden}`,
+        'trivy-operator',
+      );
       expect(streamed).toEqual(['trivy-operator']);
-      expect(await landedSnapshot(store)).toEqual(wholeRows);
-      expect(summaryOf(s)).toEqual(summaryOf(w));
       expect(s.errors).toEqual(w.errors);
     });
 
@@ -220,15 +222,9 @@ describe.each(kinds)('the streamed trivy-operator import on %s', (kind) => {
     it(`${name}: streamed, as the whole path`, async () => {
       const file = join(tmp, 'list.yaml');
       writeFileSync(file, text());
-      const w = await importWhole(store, file);
-      const wholeRows = await landedSnapshot(store);
-      await clearLanded(store);
-      const { logger, streamed } = streamedLog();
-      const s = await importStreamedFile(store, file, 'auto', { logger });
+      const { w, s, streamed } = await bothPaths(file);
       expect(streamed).toEqual(['trivy-operator']);
       expect(w.images).toHaveLength(26);
-      expect(await landedSnapshot(store)).toEqual(wholeRows);
-      expect(summaryOf(s)).toEqual(summaryOf(w));
       expect(s.errors).toEqual(w.errors);
     });
 
@@ -252,15 +248,9 @@ describe.each(kinds)('the streamed trivy-operator import on %s', (kind) => {
       [anchored, 26],
       [flow, 4],
     ] as const) {
-      const w = await importWhole(store, file);
-      const wholeRows = await landedSnapshot(store);
-      await clearLanded(store);
-      const { logger, streamed } = streamedLog();
-      const s = await importStreamedFile(store, file, 'auto', { logger });
+      const { w, streamed } = await bothPaths(file);
       expect(streamed).toEqual([]);
       expect(w.images).toHaveLength(images);
-      expect(await landedSnapshot(store)).toEqual(wholeRows);
-      expect(summaryOf(s)).toEqual(summaryOf(w));
       await clearLanded(store);
     }
   });
