@@ -200,7 +200,8 @@ async function streamOneDocument(
   if (!each) throw cannot('no sequence to stream');
   if (topLevel) return [];
   const values = parseAllDocuments(rest.join('\n')).map((d) => {
-    if (d.errors.length) throw cannot(yamlError(d.errors[0]!.message, ' in the document outside its items'));
+    if (d.errors.length)
+      throw cannot(yamlError(d.errors[0]!.message, () => ' in the document outside its items'));
     return toValue(d, ' in the document outside its items', cannot);
   });
   const [value, ...more] = values.filter((v) => v != null);
@@ -233,7 +234,10 @@ class Unit {
       indent ? this.lines.map((l) => l.slice(Math.min(indent, leadingSpaces(l)))) : this.lines
     ).join('\n');
     const doc = parseDocument(text);
-    if (doc.errors.length) this.cannot(yamlError(doc.errors[0]!.message, '', this.first - 1, indent));
+    if (doc.errors.length)
+      this.cannot(
+        yamlError(doc.errors[0]!.message, (l, c) => ` at line ${l + this.first - 1}, column ${c + indent}`),
+      );
     const value = toValue(doc, ` in the unit from line ${this.first}`, this.cannot);
     if (!entry) return value;
     if (!Array.isArray(value) || value.length !== 1)
@@ -242,16 +246,12 @@ class Unit {
   }
 }
 
-/** The whole path's message for a YAML error: its position moved to the file's line and column
- * (`lineOffset`, `columnOffset`), or replaced by `where` when it has none in the file. */
-function yamlError(message: string, where: string, lineOffset?: number, columnOffset = 0): string {
+/** The whole path's message for a YAML error, its position (` at line L, column C`) as `at` gives
+ * it in the file. */
+function yamlError(message: string, at: (line: number, column: number) => string): string {
   const first = message
     .split('\n')[0]!
-    .replace(/ at line (\d+), column (\d+)/, (_, l: string, c: string) =>
-      lineOffset === undefined
-        ? where
-        : ` at line ${Number(l) + lineOffset}, column ${Number(c) + columnOffset}`,
-    );
+    .replace(/ at line (\d+), column (\d+)/, (_, l: string, c: string) => at(Number(l), Number(c)));
   return `neither JSON nor valid YAML: ${first}`;
 }
 
