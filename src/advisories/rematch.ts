@@ -35,14 +35,17 @@ import {
   loadCandidatePackages,
   loadTouchedPackages,
   type RematchHits,
+  type RematchLines,
   type RematchScope,
   readRematchKeys,
+  readRematchLineInputs,
   replaceFindingsOfScans,
   stageRematch,
   type TouchedPackage,
   type TouchedScan,
   tuneRematchTransaction,
   writeRematchHits,
+  writeRematchLines,
 } from '../store/index.js';
 import { createMatcher, type KeyFinding, type Matcher } from './match/matcher.js';
 import { type CandidateRules, candidateRules, packageEcosystems } from './match/package-keys.js';
@@ -256,31 +259,37 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
     await stageRematch(tx, scope, rules);
     phase('staged');
     const tids: Tids = { bySignature: new Map(), byFinding: new Map() };
-    const perPage = opts.keysPerPage ?? KEYS_PER_PAGE;
-    let read = 0;
-    // A pipeline on the transaction's connection: while the process evaluates one page, the store
-    // reads the next and writes the previous page's hits (at most one of each in flight).
-    let next = readRematchKeys(tx, perPage);
-    let writing: Promise<void> = Promise.resolve();
-    try {
-      for (;;) {
-        opts.signal?.throwIfAborted();
-        const page = await next;
-        if (!page.length) break;
-        next = readRematchKeys(tx, perPage);
-        next.catch(() => undefined); // awaited next round; not unhandled if this round throws
-        read += page.length;
-        const { templates, hits } = await pageHits(matcher, page, tids);
-        await writing;
-        writing = writeRematchHits(tx, templates, hits);
-        writing.catch(() => undefined);
-        opts.logger?.debug('rematch progress', { keys: read });
+    // Most keys are found by rank on their group's version line (ADR 0031); the rest one by one.
+    const inputs = await readRematchLineInputs(tx);
+    const lines = await matcher.versionLines(inputs.groups, inputs.versions);
+    const lineTemplates: { tid: number; template: FindingTemplate }[] = [];
+    const groups: RematchLines['groups'] = [];
+    const base: number[] = [];
+    let positions = 0;
+    inputs.groups.forEach((g, gi) => {
+      const domain = lines.domainOf[gi]!;
+      if (domain < 0) return;
+      const starts = lines.starts[gi]!;
+      base[gi] = positions;
+      positions += starts.length;
+      groups.push({ ...g, domain, base: base[gi]!, starts });
+    });
+    const intervals: RematchLines['intervals'] = { pos: [], tid: [] };
+    for (const iv of lines.intervals) {
+      for (const f of iv.findings) {
+        intervals.pos.push(base[iv.group]! + iv.bucket);
+        intervals.tid.push(tidOf(f, tids, lineTemplates));
       }
-      await writing;
-    } finally {
-      // Nothing left running on the connection when the transaction ends (commit or rollback).
-      await Promise.allSettled([next, writing]);
     }
+    await writeRematchHits(tx, lineTemplates, { k1: [], k2: [], tid: [] });
+    await writeRematchLines(tx, { groups, ranks: lines.ranks, intervals, complete: lines.complete });
+    phase('version lines', {
+      groups: inputs.groups.length,
+      versions: inputs.versions.length,
+      intervals: intervals.tid.length,
+    });
+    // The keys no line covers (none when every package's version is ranked on its group's line).
+    const read = lines.complete ? 0 : await evaluateLeftKeys(tx, matcher, tids, opts);
     phase('keys evaluated', { keys: read, templates: tids.bySignature.size });
     const swaps = await applyRematch(tx, scope.kind, 'rematch');
     phase('findings written');
@@ -299,6 +308,44 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
   }
   result.images = images.size;
   return result;
+}
+
+/**
+ * Reads the keys no version line covers page by page, evaluates each once and sends back the
+ * (key, template) pairs; returns how many keys it read.
+ */
+async function evaluateLeftKeys(
+  tx: Store,
+  matcher: Matcher,
+  tids: Tids,
+  opts: RematchOptions,
+): Promise<number> {
+  const perPage = opts.keysPerPage ?? KEYS_PER_PAGE;
+  let read = 0;
+  // A pipeline on the transaction's connection: while the process evaluates one page, the store
+  // reads the next and writes the previous page's hits (at most one of each in flight).
+  let next = readRematchKeys(tx, perPage);
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const page = await next;
+      if (!page.length) break;
+      next = readRematchKeys(tx, perPage);
+      next.catch(() => undefined); // awaited next round; not unhandled if this round throws
+      read += page.length;
+      const { templates, hits } = await pageHits(matcher, page, tids);
+      await writing;
+      writing = writeRematchHits(tx, templates, hits);
+      writing.catch(() => undefined);
+      opts.logger?.debug('rematch progress', { keys: read });
+    }
+    await writing;
+  } finally {
+    // Nothing left running on the connection when the transaction ends (commit or rollback).
+    await Promise.allSettled([next, writing]);
+  }
+  return read;
 }
 
 /**
@@ -324,24 +371,29 @@ async function pageHits(
   const hits: RematchHits = { k1: [], k2: [], tid: [] };
   page.forEach((k, n) => {
     for (const f of found[n]!) {
-      let tid = tids.byFinding.get(f);
-      if (tid === undefined) {
-        const template = templateOf(f);
-        const sig = JSON.stringify(template);
-        tid = tids.bySignature.get(sig);
-        if (tid === undefined) {
-          tid = tids.bySignature.size + 1;
-          tids.bySignature.set(sig, tid);
-          templates.push({ tid, template });
-        }
-        tids.byFinding.set(f, tid);
-      }
       hits.k1.push(k.k1);
       hits.k2.push(k.k2);
-      hits.tid.push(tid);
+      hits.tid.push(tidOf(f, tids, templates));
     }
   });
   return { templates, hits };
+}
+
+/** A finding's template number; a template not sent yet is numbered and added to `templates`. */
+function tidOf(f: KeyFinding, tids: Tids, templates: { tid: number; template: FindingTemplate }[]): number {
+  let tid = tids.byFinding.get(f);
+  if (tid === undefined) {
+    const template = templateOf(f);
+    const sig = JSON.stringify(template);
+    tid = tids.bySignature.get(sig);
+    if (tid === undefined) {
+      tid = tids.bySignature.size + 1;
+      tids.bySignature.set(sig, tid);
+      templates.push({ tid, template });
+    }
+    tids.byFinding.set(f, tid);
+  }
+  return tid;
 }
 
 /** A key's finding as the columns a stored finding takes from it (findingRow's, less the package's). */

@@ -191,7 +191,7 @@ describe('a group of advisory rows as positions on one version line', () => {
         { events: [{ introduced: at(0.3) }, { limit: at(0.8) }] },
         { events: [{ introduced: at(0.9) }] },
       ].map((r) => ({ ecosystem, ranges: [{ type, events: r.events }] as AffectedRange[], versions: [] }));
-      const position = compileGroup(rows);
+      const position = compileGroup(rows)?.position;
       if (!LINEAR_SCHEMES.has(id)) {
         if (position) wrong.push(`${file} ${id}: a version line for a scheme that is not a total order`);
         continue;
@@ -262,7 +262,7 @@ describe('a group of advisory rows as positions on one version line', () => {
       versions: [] as string[],
     });
     const fine = semverRow([{ introduced: '1.0.0' }, { fixed: '1.2.0' }]);
-    expect(compileGroup([fine])).toBeTypeOf('function');
+    expect(compileGroup([fine])?.position).toBeTypeOf('function');
     // A listed version is a string match: 1.5.0 listed, 1.5.0+b equal by comparison but not listed.
     expect(compileGroup([fine, { ...semverRow([]), versions: ['1.5.0'] }])).toBeUndefined();
     // Two schemes on one line: Debian's ECOSYSTEM range beside a SEMVER one.
@@ -274,7 +274,9 @@ describe('a group of advisory rows as positions on one version line', () => {
       compileGroup([{ ecosystem: 'Nope', ranges: range({ introduced: '1' }), versions: [] }]),
     ).toBeUndefined();
     expect(compileGroup([semverRow([{ introduced: 'x.y' }])])).toBeUndefined();
-    const position = compileGroup([fine])!;
+    const line = compileGroup([fine])!;
+    const position = line.position;
+    expect(line.bounds).toEqual(['1.0.0', '1.2.0']);
     expect(position('not-a-version')).toBe(-1);
     expect([
       position('0.9.0'),
@@ -287,6 +289,7 @@ describe('a group of advisory rows as positions on one version line', () => {
     const git = compileGroup([
       { ecosystem: 'npm', ranges: [{ type: 'GIT', events: [{ introduced: 'abc' }] }], versions: [] },
     ])!;
-    expect([git('1.0.0'), git('whatever')]).toEqual([0, 0]);
+    expect(git.bounds).toBeUndefined();
+    expect([git.position('1.0.0'), git.position('whatever')]).toEqual([0, 0]);
   });
 });

@@ -122,7 +122,7 @@ export const LINEAR_SCHEMES: ReadonlySet<string> = new Set([
  */
 export function compileGroup(
   rows: readonly { ecosystem: string; ranges: AffectedRange[]; versions: string[] }[],
-): ((installed: string) => number) | undefined {
+): VersionLine | undefined {
   let scheme: VersionScheme | undefined;
   const bounds: string[] = [];
   for (const row of rows) {
@@ -138,7 +138,7 @@ export function compileGroup(
     }
   }
   // No comparable range: every version gets the same verdicts (not affected).
-  if (!scheme) return () => 0;
+  if (!scheme) return { position: () => 0 };
   const s = scheme;
   bounds.sort((a, b) => s.compare(a, b));
   const line: string[] = [];
@@ -150,14 +150,31 @@ export function compileGroup(
     const cmp = s.compareParsed;
     const parsedLine = line.map((b) => parse(b));
     if (!parsedLine.includes(undefined))
-      return (installed) => {
-        const v = parse(installed);
-        if (v === undefined) return -1;
-        return search(parsedLine.length, (mid) => cmp(v, parsedLine[mid]));
+      return {
+        scheme: s,
+        bounds: line,
+        position: (installed) => {
+          const v = parse(installed);
+          if (v === undefined) return -1;
+          return search(parsedLine.length, (mid) => cmp(v, parsedLine[mid]));
+        },
       };
   }
-  return (installed) =>
-    s.isValid(installed) ? search(line.length, (mid) => s.compare(installed, line[mid]!)) : -1;
+  return {
+    scheme: s,
+    bounds: line,
+    position: (installed) =>
+      s.isValid(installed) ? search(line.length, (mid) => s.compare(installed, line[mid]!)) : -1,
+  };
+}
+
+/** A group's version line (compileGroup). */
+export interface VersionLine {
+  /** A version's position: 2i + 1 at bound i, 2i just below it (2n above the last); -1 when invalid. */
+  position(installed: string): number;
+  /** The line's scheme and its sorted distinct bounds; absent when every version is at position 0. */
+  scheme?: VersionScheme;
+  bounds?: readonly string[];
 }
 
 /**

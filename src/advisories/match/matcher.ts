@@ -19,9 +19,15 @@ import {
   getEnrichment,
   type RematchKey,
 } from '../../store/index.js';
-import { schemeFor } from '../../versioning/index.js';
+import { schemeFor, type VersionScheme } from '../../versioning/index.js';
 import { advisorySeveritySource, chooseSeverity, type SeverityInputs } from '../severity.js';
-import { compileAffected, compileGroup, type evaluateAffected, type Verdict } from './evaluate.js';
+import {
+  compileAffected,
+  compileGroup,
+  type evaluateAffected,
+  type Verdict,
+  type VersionLine,
+} from './evaluate.js';
 import { type KeyOfPackage, type LookupKey, lookupKeyOf } from './package-keys.js';
 
 export interface MatchOptions {
@@ -57,6 +63,47 @@ export interface Matcher {
    * evaluated as it comes (no memo, no dedupe: the store sends each key once).
    */
   keyFindings(items: readonly KeyInputs[]): Promise<(readonly KeyFinding[])[]>;
+  /**
+   * The findings of many keys at once, as intervals of ranked versions (ADR 0031): each group
+   * (effective ecosystem, key name, evidence) whose advisory rows lie on one version line gets a
+   * domain (its effective ecosystem under the line's scheme), each valid version of a domain a
+   * rank (equal versions one rank), and the group one interval of ranks per position on its line
+   * that some ranked version takes, with that position's findings (rated, shared objects). A key
+   * of a group with a domain and a ranked version has the findings of the interval holding its
+   * rank; the other keys (no line, a version the scheme refuses, a guessed identity) are
+   * evaluated one by one (keyFindings).
+   */
+  versionLines(groups: readonly LineGroup[], versions: readonly LineVersion[]): Promise<VersionLines>;
+}
+
+/** A group of keys as the store stages it: its effective ecosystem, key name and evidence. */
+export interface LineGroup {
+  effective: string;
+  keyName: string;
+  evidence: string;
+}
+
+/** A version keys are compared at (the source version for source-keyed ecosystems), per effective ecosystem. */
+export interface LineVersion {
+  effective: string;
+  keyVersion: string;
+}
+
+/** What versionLines finds (see there); groups and intervals name groups by their index in the input. */
+export interface VersionLines {
+  /** Per group, its domain's number, or -1 when its keys are evaluated one by one. */
+  domainOf: number[];
+  /** The ranked versions of each domain: the ranks of one domain start at 0, equal versions share one. */
+  ranks: { domain: number; keyVersion: string; rank: number }[];
+  /**
+   * Per group with a domain, the first rank of each position on its line that some ranked version
+   * takes, ascending (the positions split the domain's ranks; SQL's width_bucket finds a rank's).
+   */
+  starts: number[][];
+  /** The positions with findings: the group, the position's number (1 for the first start), its findings. */
+  intervals: { group: number; bucket: number; findings: readonly KeyFinding[] }[];
+  /** Every group has a domain that ranks every version of its ecosystem: no key is left one by one. */
+  complete: boolean;
 }
 
 /** A package's lookup inputs, flat ('' for a missing value): what a re-match in the store reads per key. */
@@ -74,8 +121,8 @@ interface Group {
   rows: AffectedRow[];
   evals: ((installed: string) => Verdict)[];
   outcomes: Map<string, Outcome>;
-  /** A version's position on the rows' version line (compileGroup), where the rows have one. */
-  position: ((installed: string) => number) | undefined;
+  /** The rows' version line (compileGroup), where they have one. */
+  line: VersionLine | undefined;
   /** Each position's outcome, once a version at it was evaluated. */
   byPosition: (Outcome | undefined)[];
 }
@@ -149,7 +196,7 @@ export function createMatcher(store: Store): Matcher {
       rows,
       evals,
       outcomes: new Map(),
-      position: compileGroup(
+      line: compileGroup(
         rows.map((r) => ({
           ecosystem: r.ecosystem,
           ranges: r.ranges as AffectedRange[],
@@ -164,8 +211,8 @@ export function createMatcher(store: Store): Matcher {
 
   /** A version's outcome in a group: by its position on the group's version line where it has one. */
   function outcomeAt(g: Group, version: string, unrated: Rated[]): Outcome {
-    if (!g.position) return outcomeOf(g, version, unrated);
-    const at = g.position(version);
+    if (!g.line) return outcomeOf(g, version, unrated);
+    const at = g.line.position(version);
     if (at < 0) return outcomeOf(g, version, unrated);
     let found = g.byPosition[at];
     if (!found) {
@@ -293,6 +340,95 @@ export function createMatcher(store: Store): Matcher {
     return out;
   }
 
+  async function versionLines(
+    inputs: readonly LineGroup[],
+    versions: readonly LineVersion[],
+  ): Promise<VersionLines> {
+    bound();
+    const keyed = inputs.map((g) =>
+      keyOf(
+        { ecosystem: g.effective, name: g.keyName, version: '', evidence: g.evidence as Package['evidence'] },
+        undefined,
+      ),
+    );
+    const known = await knownGroups(keyed);
+    const byEffective = new Map<string, string[]>();
+    for (const v of versions) {
+      const list = byEffective.get(v.effective);
+      if (list) list.push(v.keyVersion);
+      else byEffective.set(v.effective, [v.keyVersion]);
+    }
+    const domains = new Map<string, Domain>();
+    const out: VersionLines = { domainOf: [], starts: [], ranks: [], intervals: [], complete: true };
+    const unrated: Rated[] = [];
+    keyed.forEach((k, gi) => {
+      out.domainOf.push(-1);
+      out.starts.push([]);
+      const g = k && (known[gi] ?? groupFor(k));
+      const line = g?.line;
+      const effective = inputs[gi]!.effective;
+      let d: Domain | undefined;
+      if (line?.scheme && line.bounds) {
+        const domainKey = `${effective}\u0000${line.scheme.id}`;
+        d = domains.get(domainKey);
+        if (!d) {
+          d = rankVersions(line.scheme, byEffective.get(effective) ?? [], domains.size);
+          domains.set(domainKey, d);
+          for (const [keyVersion, rank] of d.rankOf) out.ranks.push({ domain: d.id, keyVersion, rank });
+        }
+      }
+      const found = g && line && d && lineIntervals(g, line, d, unrated);
+      // A group off the lines, or a version its domain does not rank, leaves keys to evaluate one by one.
+      if (!d || !found || d.rankOf.size < (byEffective.get(effective)?.length ?? 0)) out.complete = false;
+      if (!d || !found) return;
+      out.domainOf[gi] = d.id;
+      out.starts[gi] = found.map((p) => p.lo);
+      found.forEach((p, i) => {
+        if (p.findings.length) out.intervals.push({ group: gi, bucket: i + 1, findings: p.findings });
+      });
+    });
+    await rateAll(unrated);
+    return out;
+  }
+
+  /**
+   * The rank intervals of a group's positions that some ranked version of the domain takes, in
+   * order, with their findings; undefined when a class's representative is not where the line
+   * puts it (the group's keys are then evaluated one by one).
+   */
+  function lineIntervals(g: Group, line: VersionLine, d: Domain, unrated: Rated[]) {
+    const s = line.scheme!;
+    const bounds = line.bounds!;
+    const n = d.classes.length;
+    // Per bound: the first class not below it, and whether that class equals it.
+    const at = bounds.map((b) => {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (s.compare(d.classes[mid]!, b) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      return { first: lo, equal: lo < n && s.compare(d.classes[lo]!, b) === 0 };
+    });
+    const found: { lo: number; findings: readonly KeyFinding[] }[] = [];
+    const take = (position: number, lo: number, hi: number): boolean => {
+      if (lo > hi) return true;
+      const version = d.classes[lo]!;
+      if (line.position(version) !== position) return false;
+      found.push({ lo, findings: outcomeAt(g, version, unrated).findings });
+      return true;
+    };
+    let next = 0;
+    for (let i = 0; i < bounds.length; i++) {
+      const { first, equal } = at[i]!;
+      if (!take(2 * i, next, first - 1)) return undefined;
+      if (equal && !take(2 * i + 1, first, first)) return undefined;
+      next = equal ? first + 1 : first;
+    }
+    return take(2 * bounds.length, next, n - 1) ? found : undefined;
+  }
+
   async function matchMany(
     items: { packages: Package[]; opts?: MatchOptions | undefined }[],
   ): Promise<Finding[][]> {
@@ -331,7 +467,29 @@ export function createMatcher(store: Store): Matcher {
     },
     matchMany,
     keyFindings,
+    versionLines,
   };
+}
+
+/** One effective ecosystem's versions under one scheme: the valid ones ranked, equal ones sharing a rank. */
+interface Domain {
+  id: number;
+  /** One version per rank, in order (the first of its equals). */
+  classes: string[];
+  rankOf: Map<string, number>;
+}
+
+/** Ranks the versions a scheme accepts (parse and isValid alike): sorted, equal versions one rank. */
+function rankVersions(s: VersionScheme, versions: readonly string[], id: number): Domain {
+  const valid = versions.filter((v) => s.isValid(v) && (!s.parse || s.parse(v) !== undefined));
+  valid.sort((a, b) => s.compare(a, b));
+  const classes: string[] = [];
+  const rankOf = new Map<string, number>();
+  for (const v of valid) {
+    if (!classes.length || s.compare(classes[classes.length - 1]!, v) !== 0) classes.push(v);
+    rankOf.set(v, classes.length - 1);
+  }
+  return { id, classes, rankOf };
 }
 
 /** One package's copy of a key's finding (its own objects: callers may change a finding). */

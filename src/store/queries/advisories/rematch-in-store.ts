@@ -146,33 +146,125 @@ export async function stageRematch(
   await sql`create temp table rm_cand on commit drop as
     with ${candidateRules(rules)}
     select c.id, c.scan_id, c.ecosystem, c.name, c.version, c.purl, c.layer_diff_id, c.source_name,
-      c.source_version, c.evidence, c.os_ecosystem, ${KEY_HASHES}
+      c.source_version, c.evidence, c.os_ecosystem, c.effective, c.key_name, c.key_version
     from (
       select p.id, p.scan_id, p.ecosystem, p.name, p.version, p.purl, p.layer_diff_id,
              coalesce(p.source_name, '') as source_name, coalesce(p.source_version, '') as source_version,
              coalesce(p.evidence, '') as evidence, ${overridingOs(rules)} as os_ecosystem,
-             k.effective, ${KEY_NAME} as key_name
+             k.effective, ${KEY_NAME} as key_name, ${KEY_VERSION} as key_version
       from ${inScope}
       ${ruleJoin(rules)}
       -- A fence, as in loadCandidatePackages: the key name is computed per package, then hash semi-joined.
       offset 0) c
     where (c.effective, c.key_name) in (select effective, name from keys)`.execute(tx);
   await sql`analyze rm_cand`.execute(tx);
-  // The distinct keys, read page by page through a cursor: one pass (not a scan per page), and
-  // not written to a table (the packages find their keys' findings by their hashes). In no order:
-  // sorting them by name (which the matcher would evaluate faster, 9 s against 17 s of CPU at
-  // 2.46M keys) cost the store more (an external sort of 250 MB, +11 s before the first page).
-  await sql`declare rm_keys_cursor no scroll cursor for
-    select k1::text as k1, k2::text as k2, ecosystem, name, version, source_name as "sourceName",
-      source_version as "sourceVersion", evidence, os_ecosystem as "osEcosystem"
-    from rm_cand
-    group by k1, k2, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem`.execute(
-    tx,
-  );
   await sql`create temp table rm_tpl (tid int primary key, vulnerability_id text, aliases text[], fixed_version text,
       severity text, severity_source text, cvss_version text, cvss_vector text, cvss_score float8, status text,
       status_reason text) on commit drop`.execute(tx);
   await sql`create temp table rm_hit (k1 bigint, k2 bigint, tid int) on commit drop`.execute(tx);
+  await sql`create temp table rm_grp (effective text, key_name text, evidence text, domain int, base int,
+      starts int[]) on commit drop`.execute(tx);
+  await sql`create temp table rm_rank (domain int, key_version text, rank int) on commit drop`.execute(tx);
+  await sql`create temp table rm_iv (pos int, tid int) on commit drop`.execute(tx);
+  await sql`create temp table rm_left on commit drop as select *, 0::bigint as k1, 0::bigint as k2 from rm_cand limit 0`.execute(
+    tx,
+  );
+}
+
+/** The version a staged package is compared at: the source version for a source-keyed ecosystem (lookupKeyOf). */
+const KEY_VERSION = sql`case when k.kind = 'source' and coalesce(p.source_name, '') <> ''
+               and coalesce(p.source_version, '') <> '' then p.source_version else p.version end`;
+
+/** The staged packages' distinct groups and, per effective ecosystem, their distinct key versions (versionLines' inputs). */
+export async function readRematchLineInputs({ db: tx }: Pick<Store, 'db'>): Promise<{
+  groups: { effective: string; keyName: string; evidence: string }[];
+  versions: { effective: string; keyVersion: string }[];
+}> {
+  const { rows: groups } = await sql<{ effective: string; keyName: string; evidence: string }>`
+    select effective, key_name as "keyName", evidence from rm_cand group by effective, key_name, evidence`.execute(
+    tx,
+  );
+  const { rows: versions } = await sql<{ effective: string; keyVersion: string }>`
+    select effective, key_version as "keyVersion" from rm_cand group by effective, key_version`.execute(tx);
+  return { groups, versions };
+}
+
+/**
+ * Version lines as the store takes them (versionLines): the groups with a domain, each with the
+ * first rank of each of its positions and the number its first position takes less one (`base`:
+ * positions are numbered across groups); the ranked versions; the template of each finding per
+ * position number, column-wise.
+ */
+export interface RematchLines {
+  groups: {
+    effective: string;
+    keyName: string;
+    evidence: string;
+    domain: number;
+    base: number;
+    starts: number[];
+  }[];
+  ranks: { domain: number; keyVersion: string; rank: number }[];
+  intervals: { pos: number[]; tid: number[] };
+  /** Every staged package is on a line with a ranked version: no key is left to read one by one. */
+  complete: boolean;
+}
+
+/**
+ * Writes the version lines (rm_grp, rm_rank, rm_iv), then opens the cursor over the keys no line
+ * covers (readRematchKeys): the packages of a group without a domain, or with a version its
+ * domain does not rank.
+ */
+export async function writeRematchLines({ db: tx }: Pick<Store, 'db'>, lines: RematchLines): Promise<void> {
+  for (const chunk of batches(lines.groups, ROWS_PER_STATEMENT)) {
+    await sql`insert into rm_grp select effective, key_name, evidence, domain, base, string_to_array(starts, ',')::int[]
+      from unnest(${chunk.map((g) => g.effective)}::text[], ${chunk.map((g) => g.keyName)}::text[],
+        ${chunk.map((g) => g.evidence)}::text[], ${chunk.map((g) => g.domain)}::int[], ${chunk.map((g) => g.base)}::int[],
+        ${chunk.map((g) => g.starts.join(','))}::text[]) as g(effective, key_name, evidence, domain, base, starts)`.execute(
+      tx,
+    );
+  }
+  for (const chunk of batches(lines.ranks, ROWS_PER_STATEMENT)) {
+    await sql`insert into rm_rank select * from unnest(${chunk.map((r) => r.domain)}::int[],
+      ${chunk.map((r) => r.keyVersion)}::text[], ${chunk.map((r) => r.rank)}::int[])`.execute(tx);
+  }
+  const iv = lines.intervals;
+  for (let i = 0; i < iv.tid.length; i += PAIRS_PER_STATEMENT) {
+    const end = i + PAIRS_PER_STATEMENT;
+    await sql`insert into rm_iv select * from unnest(${iv.pos.slice(i, end)}::int[], ${iv.tid.slice(i, end)}::int[])`.execute(
+      tx,
+    );
+  }
+  await sql`analyze rm_grp`.execute(tx);
+  await sql`analyze rm_rank`.execute(tx);
+  await sql`analyze rm_iv`.execute(tx);
+  if (!lines.complete) await stageLeftKeys(tx);
+}
+
+/**
+ * The staged packages no version line covers (rm_left, each with its key's hashes) and a cursor
+ * over their distinct keys (readRematchKeys), read page by page: one pass (not a scan per page),
+ * and not written to a table (the packages find their keys' findings by their hashes). In no
+ * order: sorting them by name cost the store more than it saved the matcher (ADR 0027).
+ */
+async function stageLeftKeys(tx: Pick<Store, 'db'>['db']): Promise<void> {
+  await sql`insert into rm_left select c.*, ${KEY_HASHES} from rm_cand c ${lined(sql`left join`)} where r.rank is null`.execute(
+    tx,
+  );
+  await sql`analyze rm_left`.execute(tx);
+  await sql`declare rm_keys_cursor no scroll cursor for
+    select k1::text as k1, k2::text as k2, ecosystem, name, version, source_name as "sourceName",
+      source_version as "sourceVersion", evidence, os_ecosystem as "osEcosystem"
+    from rm_left
+    group by k1, k2, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem`.execute(
+    tx,
+  );
+}
+
+/** Joins a staged package `c` to its group `g` on a version line and its version's rank `r` there. */
+function lined(join: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`${join} rm_grp g on g.effective = c.effective and g.key_name = c.key_name and g.evidence = c.evidence
+    ${join} rm_rank r on r.domain = g.domain and r.key_version = c.key_version`;
 }
 
 /**
@@ -332,9 +424,18 @@ export async function applyRematch(
         c.name as package_name, c.purl as package_purl, c.version as installed_version, t.fixed_version,
         c.layer_diff_id, t.severity, t.severity_source, t.cvss_version, t.cvss_vector, t.cvss_score, t.status,
         t.status_reason, '{}'::text[] as advisory_ids, c.id as package_id
-      from rm_cand c
-      join rm_hit h on ${sameKey(sql`h`, sql`c`)}
-      join rm_tpl t on t.tid = h.tid
+      from (
+        select c.id, c.scan_id, c.ecosystem, c.name, c.purl, c.version, c.layer_diff_id, i.tid
+        from rm_cand c
+        ${lined(sql`join`)}
+        -- A rank's position on its group's line, one int to hash-join the positions' findings on
+        -- (the positions hashed; on a (group, position) pair or a rank range the planner hashed
+        -- the packages instead, unordered and spilled).
+        join rm_iv i on i.pos = g.base + width_bucket(r.rank, g.starts)
+        union all
+        select c.id, c.scan_id, c.ecosystem, c.name, c.purl, c.version, c.layer_diff_id, h.tid
+        from rm_left c join rm_hit h on ${sameKey(sql`h`, sql`c`)}) c
+      join rm_tpl t on t.tid = c.tid
       join scans s on s.id = c.scan_id) n`.execute(tx);
   if (compare) {
     // Statistics of the columns the difference and the change counts join and group on only (the
