@@ -9,7 +9,13 @@ import { writeAdvisories } from '../../store/queries/advisories/write-advisories
 import { createTestStore, type TestStore } from '../../store/test-support/stores.js';
 import { createMatcher } from './matcher.js';
 
-function adv(id: string, cve: string, name: string, events: RangeEvent[]): NormalizedAdvisory {
+function adv(
+  id: string,
+  cve: string,
+  name: string,
+  events: RangeEvent[],
+  { ecosystem = 'npm', versions = [] as string[] } = {},
+): NormalizedAdvisory {
   return {
     source: 'osv:test',
     id,
@@ -17,7 +23,14 @@ function adv(id: string, cve: string, name: string, events: RangeEvent[]): Norma
     aliases: [cve],
     upstream: [],
     severity: [],
-    affected: [{ ecosystem: 'npm', packageName: name, ranges: [{ type: 'SEMVER', events }], versions: [] }],
+    affected: [
+      {
+        ecosystem,
+        packageName: name,
+        ranges: [{ type: ecosystem === 'npm' ? 'SEMVER' : 'ECOSYSTEM', events }],
+        versions,
+      },
+    ],
     record: {},
   };
 }
@@ -46,6 +59,11 @@ describe('matcher outcomes shared between keys', () => {
           { introduced: '1.2.0' },
           { fixed: '1.3.0' },
         ]),
+        // A listed version (a string match: no version line), and a Debian source package.
+        adv('GHSA-g', 'CVE-2099-0014', 'listed', [{ introduced: '1.0.0' }], { versions: ['0.5.0'] }),
+        adv('DSA-1', 'CVE-2099-0015', 'openssl', [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u2' }], {
+          ecosystem: 'Debian:12',
+        }),
       ]);
     });
   }, 120_000);
@@ -113,5 +131,94 @@ describe('matcher outcomes shared between keys', () => {
         l.map((f) => `${f.id}:${f.fixedVersion}:${f.severity}`),
       ),
     );
+  });
+
+  it('versionLines: a ranked version gets from its position on its group line what keyFindings gives its key', async () => {
+    const npmVersions = [
+      '0.0.1',
+      '0.9.0',
+      '1.0.0',
+      '1.1.0',
+      '1.1.1',
+      '1.2.0',
+      '1.2.0+build.7', // equal to 1.2.0 by comparison: one rank
+      '1.2.9',
+      '1.3.0',
+      '1.5.0',
+      '2.0.0',
+      '2.0.5',
+      '2.0.6',
+      '2.1.0',
+      '9.9.9',
+      'not-a-version', // refused by the scheme: not ranked, its keys go one by one
+    ];
+    const debianVersions = ['3.0.9-1', '3.0.11-1~deb12u1', '3.0.11-1~deb12u2', '3.0.13-1'];
+    const groups = [
+      { effective: 'npm', keyName: 'lodash', evidence: '' },
+      { effective: 'npm', keyName: 'minimist', evidence: 'lockfile' },
+      { effective: 'npm', keyName: 'left-pad', evidence: '' },
+      { effective: 'npm', keyName: 'listed', evidence: '' }, // no line
+      { effective: 'npm', keyName: 'lodash', evidence: 'file-name' }, // a guessed identity: not matched
+      { effective: 'Debian:12', keyName: 'openssl', evidence: '' },
+    ];
+    const versions = [
+      ...npmVersions.map((keyVersion) => ({ effective: 'npm', keyVersion })),
+      ...debianVersions.map((keyVersion) => ({ effective: 'Debian:12', keyVersion })),
+    ];
+    const lines = await createMatcher(store).versionLines(groups, versions);
+    expect(lines.domainOf.map((d) => d >= 0)).toEqual([true, true, true, false, false, true]);
+    expect(lines.complete).toBe(false);
+    const rankIn = (domain: number, v: string) =>
+      lines.ranks.find((r) => r.domain === domain && r.keyVersion === v)?.rank;
+    const npm = lines.domainOf[0]!;
+    expect(rankIn(npm, 'not-a-version')).toBeUndefined();
+    expect(rankIn(npm, '1.2.0+build.7')).toBe(rankIn(npm, '1.2.0'));
+    expect(rankIn(npm, '0.0.1')).toBe(0);
+    expect(lines.domainOf[5]).not.toBe(npm);
+    const summary = (
+      fs: readonly { id: string; status: string; fixedVersion?: string; severity: string }[],
+    ) => fs.map((f) => `${f.id}:${f.status}:${f.fixedVersion ?? ''}:${f.severity}`).sort();
+    let compared = 0;
+    for (const [gi, g] of groups.entries()) {
+      const domain = lines.domainOf[gi]!;
+      if (domain < 0) continue;
+      for (const { keyVersion } of versions.filter((v) => v.effective === g.effective)) {
+        const rank = rankIn(domain, keyVersion);
+        if (rank === undefined) continue;
+        // The position is the number of its group's starts at or below the rank (SQL's width_bucket).
+        const bucket = lines.starts[gi]!.filter((start) => start <= rank).length;
+        const found = lines.intervals.find((iv) => iv.group === gi && iv.bucket === bucket)?.findings ?? [];
+        const [alone] = await createMatcher(store).keyFindings([
+          {
+            ecosystem: g.effective,
+            name: g.keyName,
+            version: keyVersion,
+            sourceName: '',
+            sourceVersion: '',
+            evidence: g.evidence,
+            osEcosystem: '',
+          },
+        ]);
+        expect(summary(found), `${g.keyName} ${keyVersion}`).toEqual(summary(alone!));
+        compared++;
+      }
+    }
+    expect(compared).toBe(3 * 15 + 4);
+    // Findings where the intervals say: lodash 1.2.0 is in two advisories merged by CVE, 9.9.9 in none.
+    const lodashAt = (v: string) =>
+      lines.intervals.find(
+        (iv) => iv.group === 0 && iv.bucket === lines.starts[0]!.filter((x) => x <= rankIn(npm, v)!).length,
+      )?.findings ?? [];
+    expect(summary(lodashAt('1.2.0')).map((x) => x.split(':').slice(0, 3).join(':'))).toEqual([
+      'CVE-2099-0010:affected:1.5.0',
+      'CVE-2099-0012:affected:',
+    ]);
+    expect(lodashAt('9.9.9')).toEqual([]);
+    // Only lined groups and versions every domain ranks: nothing left to evaluate one by one.
+    const clean = await createMatcher(store).versionLines(
+      [groups[0]!, groups[5]!],
+      versions.filter((v) => v.keyVersion !== 'not-a-version'),
+    );
+    expect(clean.complete).toBe(true);
   });
 });
