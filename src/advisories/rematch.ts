@@ -37,8 +37,9 @@ import {
   type RematchHits,
   type RematchLines,
   type RematchScope,
+  readRematchGroups,
   readRematchKeys,
-  readRematchLineInputs,
+  readRematchVersions,
   replaceFindingsOfScans,
   stageRematch,
   type TouchedPackage,
@@ -260,13 +261,17 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
     phase('staged');
     const tids: Tids = { bySignature: new Map(), byFinding: new Map() };
     // Most keys are found by rank on their group's version line (ADR 0031); the rest one by one.
-    const inputs = await readRematchLineInputs(tx);
-    const lines = await matcher.versionLines(inputs.groups, inputs.versions);
+    // The versions are read on the transaction's connection while the matcher loads the groups'
+    // advisory rows (over the pool on PostgreSQL).
+    const lineGroups = await readRematchGroups(tx);
+    phase('groups read', { groups: lineGroups.length });
+    const lines = await matcher.versionLines(lineGroups, readRematchVersions(tx));
+    phase('positions evaluated', { ranks: lines.ranks.length });
     const lineTemplates: { tid: number; template: FindingTemplate }[] = [];
     const groups: RematchLines['groups'] = [];
     const base: number[] = [];
     let positions = 0;
-    inputs.groups.forEach((g, gi) => {
+    lineGroups.forEach((g, gi) => {
       const domain = lines.domainOf[gi]!;
       if (domain < 0) return;
       const starts = lines.starts[gi]!;
@@ -283,11 +288,7 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
     }
     await writeRematchHits(tx, lineTemplates, { k1: [], k2: [], tid: [] });
     await writeRematchLines(tx, { groups, ranks: lines.ranks, intervals, complete: lines.complete });
-    phase('version lines', {
-      groups: inputs.groups.length,
-      versions: inputs.versions.length,
-      intervals: intervals.tid.length,
-    });
+    phase('version lines written', { groups: groups.length, findings: intervals.tid.length });
     // The keys no line covers (none when every package's version is ranked on its group's line).
     const read = lines.complete ? 0 : await evaluateLeftKeys(tx, matcher, tids, opts);
     phase('keys evaluated', { keys: read, templates: tids.bySignature.size });

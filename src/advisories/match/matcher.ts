@@ -73,7 +73,10 @@ export interface Matcher {
    * rank; the other keys (no line, a version the scheme refuses, a guessed identity) are
    * evaluated one by one (keyFindings).
    */
-  versionLines(groups: readonly LineGroup[], versions: readonly LineVersion[]): Promise<VersionLines>;
+  versionLines(
+    groups: readonly LineGroup[],
+    versions: readonly LineVersion[] | Promise<readonly LineVersion[]>,
+  ): Promise<VersionLines>;
 }
 
 /** A group of keys as the store stages it: its effective ecosystem, key name and evidence. */
@@ -342,7 +345,7 @@ export function createMatcher(store: Store): Matcher {
 
   async function versionLines(
     inputs: readonly LineGroup[],
-    versions: readonly LineVersion[],
+    pending: readonly LineVersion[] | Promise<readonly LineVersion[]>,
   ): Promise<VersionLines> {
     bound();
     const keyed = inputs.map((g) =>
@@ -351,7 +354,17 @@ export function createMatcher(store: Store): Matcher {
         undefined,
       ),
     );
-    const known = await knownGroups(keyed);
+    const [known, versions] = await Promise.all([knownGroups(keyed), pending]);
+    // The enrichment of every CVE the groups' rows name is read while the positions are evaluated.
+    const cves = new Set<string>();
+    for (const k of keyed) {
+      if (!k) continue;
+      for (const e of k.key.ecosystems)
+        for (const row of cache.get(`${e}\u0000${k.key.name}`) ?? [])
+          for (const id of canonicalIds(row)) if (CVE.test(id)) cves.add(id);
+    }
+    const enriching = enrich([...cves]);
+    enriching.catch(() => undefined); // awaited below; not unhandled if the evaluation throws
     const byEffective = new Map<string, string[]>();
     for (const v of versions) {
       const list = byEffective.get(v.effective);
@@ -387,6 +400,7 @@ export function createMatcher(store: Store): Matcher {
         if (p.findings.length) out.intervals.push({ group: gi, bucket: i + 1, findings: p.findings });
       });
     });
+    await enriching;
     await rateAll(unrated);
     return out;
   }

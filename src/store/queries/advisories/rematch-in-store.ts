@@ -175,18 +175,24 @@ export async function stageRematch(
 const KEY_VERSION = sql`case when k.kind = 'source' and coalesce(p.source_name, '') <> ''
                and coalesce(p.source_version, '') <> '' then p.source_version else p.version end`;
 
-/** The staged packages' distinct groups and, per effective ecosystem, their distinct key versions (versionLines' inputs). */
-export async function readRematchLineInputs({ db: tx }: Pick<Store, 'db'>): Promise<{
-  groups: { effective: string; keyName: string; evidence: string }[];
-  versions: { effective: string; keyVersion: string }[];
-}> {
-  const { rows: groups } = await sql<{ effective: string; keyName: string; evidence: string }>`
+/** The staged packages' distinct groups (effective ecosystem, key name, evidence): versionLines' groups. */
+export async function readRematchGroups({
+  db: tx,
+}: Pick<Store, 'db'>): Promise<{ effective: string; keyName: string; evidence: string }[]> {
+  const { rows } = await sql<{ effective: string; keyName: string; evidence: string }>`
     select effective, key_name as "keyName", evidence from rm_cand group by effective, key_name, evidence`.execute(
     tx,
   );
-  const { rows: versions } = await sql<{ effective: string; keyVersion: string }>`
+  return rows;
+}
+
+/** The staged packages' distinct key versions per effective ecosystem: versionLines' versions. */
+export async function readRematchVersions({
+  db: tx,
+}: Pick<Store, 'db'>): Promise<{ effective: string; keyVersion: string }[]> {
+  const { rows } = await sql<{ effective: string; keyVersion: string }>`
     select effective, key_version as "keyVersion" from rm_cand group by effective, key_version`.execute(tx);
-  return { groups, versions };
+  return rows;
 }
 
 /**
