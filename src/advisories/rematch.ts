@@ -261,36 +261,10 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
     phase('staged');
     const tids: Tids = { bySignature: new Map(), byFinding: new Map() };
     // Most keys are found by rank on their group's version line (ADR 0031); the rest one by one.
-    // The versions are read on the transaction's connection while the matcher loads the groups'
-    // advisory rows (over the pool on PostgreSQL).
-    const lineGroups = await readRematchGroups(tx);
-    phase('groups read', { groups: lineGroups.length });
-    const lines = await matcher.versionLines(lineGroups, readRematchVersions(tx));
-    phase('positions evaluated', { ranks: lines.ranks.length });
-    const lineTemplates: { tid: number; template: FindingTemplate }[] = [];
-    const groups: RematchLines['groups'] = [];
-    const base: number[] = [];
-    let positions = 0;
-    lineGroups.forEach((g, gi) => {
-      const domain = lines.domainOf[gi]!;
-      if (domain < 0) return;
-      const starts = lines.starts[gi]!;
-      base[gi] = positions;
-      positions += starts.length;
-      groups.push({ ...g, domain, base: base[gi]!, starts });
-    });
-    const intervals: RematchLines['intervals'] = { pos: [], tid: [] };
-    for (const iv of lines.intervals) {
-      for (const f of iv.findings) {
-        intervals.pos.push(base[iv.group]! + iv.bucket);
-        intervals.tid.push(tidOf(f, tids, lineTemplates));
-      }
-    }
-    await writeRematchHits(tx, lineTemplates, { k1: [], k2: [], tid: [] });
-    await writeRematchLines(tx, { groups, ranks: lines.ranks, intervals, complete: lines.complete });
-    phase('version lines written', { groups: groups.length, findings: intervals.tid.length });
+    const complete = await sendVersionLines(tx, matcher, tids, phase);
+    opts.signal?.throwIfAborted();
     // The keys no line covers (none when every package's version is ranked on its group's line).
-    const read = lines.complete ? 0 : await evaluateLeftKeys(tx, matcher, tids, opts);
+    const read = complete ? 0 : await evaluateLeftKeys(tx, matcher, tids, opts);
     phase('keys evaluated', { keys: read, templates: tids.bySignature.size });
     const swaps = await applyRematch(tx, scope.kind, 'rematch');
     phase('findings written');
@@ -309,6 +283,49 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
   }
   result.images = images.size;
   return result;
+}
+
+/**
+ * Sends the staged scope's version lines (ADR 0031): its groups and versions read, the positions
+ * evaluated by the matcher, their findings' templates and the lines written. Returns whether every
+ * staged package is covered (no key left to read one by one).
+ */
+async function sendVersionLines(
+  tx: Store,
+  matcher: Matcher,
+  tids: Tids,
+  phase: (name: string, more?: Record<string, unknown>) => void,
+): Promise<boolean> {
+  // The versions are read on the transaction's connection while the matcher loads the groups'
+  // advisory rows (over the pool on PostgreSQL).
+  const lineGroups = await readRematchGroups(tx);
+  phase('groups read', { groups: lineGroups.length });
+  const lines = await matcher.versionLines(lineGroups, readRematchVersions(tx));
+  phase('positions evaluated', { ranks: lines.ranks.length });
+  // Positions are numbered across the groups on a line: a group's first is its base + 1.
+  const groups: RematchLines['groups'] = [];
+  const base: number[] = [];
+  let positions = 0;
+  lineGroups.forEach((g, gi) => {
+    const domain = lines.domainOf[gi]!;
+    if (domain < 0) return;
+    const starts = lines.starts[gi]!;
+    base[gi] = positions;
+    positions += starts.length;
+    groups.push({ ...g, domain, base: positions - starts.length, starts });
+  });
+  const templates: { tid: number; template: FindingTemplate }[] = [];
+  const intervals: RematchLines['intervals'] = { pos: [], tid: [] };
+  for (const iv of lines.intervals) {
+    for (const f of iv.findings) {
+      intervals.pos.push(base[iv.group]! + iv.bucket);
+      intervals.tid.push(tidOf(f, tids, templates));
+    }
+  }
+  await writeRematchHits(tx, templates, { k1: [], k2: [], tid: [] });
+  await writeRematchLines(tx, { groups, ranks: lines.ranks, intervals, complete: lines.complete });
+  phase('version lines written', { groups: groups.length, findings: intervals.tid.length });
+  return lines.complete;
 }
 
 /**
