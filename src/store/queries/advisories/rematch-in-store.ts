@@ -1,13 +1,15 @@
-// The queries of a re-match done where the data is (ADR 0027): inside one transaction, the candidate
-// packages in scope (every current scan, or some (scan, ecosystem, name) units) are staged in a
-// temporary table by the same candidate join as loadCandidatePackages; their distinct lookup inputs
-// (ecosystem, name, version, source name and version, evidence, OS ecosystem when it decides the
-// key) become keys named by two 64-bit hashes, which the process reads in pages (a cursor) and
-// evaluates once each; the process sends
-// back which findings each key has (finding templates and (key, template) pairs, in bounded
-// batches); then SQL builds the findings as a join of the staged packages with those pairs, and
-// writes the set difference against the stored findings and the change records per image — no
-// package row or finding row travels to the process. Same results as replaceFindingsOfScans.
+// The queries of a re-match done where the data is (ADR 0027, ADR 0031): inside one transaction, the
+// candidate packages in scope (every current scan, or some (scan, ecosystem, name) units) are staged
+// in a temporary table by the same candidate join as loadCandidatePackages, each with its group
+// (effective ecosystem, key name, evidence) and key version. The process reads the distinct groups
+// and versions, and sends back version lines: per ecosystem the versions ranked, per group the rank
+// where each position on its line starts and each position's findings (templates); SQL finds each
+// package's position by its version's rank. The packages no line covers become keys named by two
+// 64-bit hashes, which the process reads in pages (a cursor) and evaluates once each, sending back
+// (key, template) pairs in bounded batches. SQL then builds the findings as a join of the staged
+// packages with positions and pairs, and writes the set difference against the stored findings and
+// the change records per image — no package row or finding row travels to the process. Same
+// results as replaceFindingsOfScans.
 import { type RawBuilder, sql } from 'kysely';
 import { MATCHED_SOURCES } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
@@ -103,9 +105,10 @@ export async function tuneRematchTransaction({ db: tx }: Pick<Store, 'db'>): Pro
 }
 
 /**
- * Stages the candidate packages of `scope` (rm_cand, each with its key's hashes), the scans in scope
- * (rm_scans) and a cursor over the distinct keys (readRematchKeys). Call inside a transaction: the
- * tables are dropped at its commit.
+ * Stages the candidate packages of `scope` (rm_cand, each with its group and key version), the scans
+ * in scope (rm_scans) and the empty tables the version lines, the keys left and their findings go
+ * to (writeRematchLines, writeRematchHits). Call inside a transaction: the tables are dropped at its
+ * commit.
  */
 export async function stageRematch(
   { db: tx }: Pick<Store, 'db'>,
