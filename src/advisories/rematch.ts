@@ -311,8 +311,8 @@ async function sendVersionLines(
     if (domain < 0) return;
     const starts = lines.starts[gi]!;
     base[gi] = positions;
+    groups.push({ ...g, domain, base: positions, starts });
     positions += starts.length;
-    groups.push({ ...g, domain, base: positions - starts.length, starts });
   });
   const templates: { tid: number; template: FindingTemplate }[] = [];
   const intervals: RematchLines['intervals'] = { pos: [], tid: [] };
