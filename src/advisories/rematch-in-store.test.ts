@@ -5,7 +5,8 @@
 // name spelled otherwise than its advisory's, versions equal by comparison but spelled apart, a
 // version the scheme refuses — are
 // re-matched in full, then incrementally after an advisory update, then in full again; after each
-// step the stored findings, the change records and the returned counts are equal.
+// step the stored findings, the change records and the returned counts are equal — with the keys
+// found by rank on version lines and with every key evaluated one by one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedAdvisory, RangeEvent } from '../core/advisory.js';
 import type { Package } from '../core/types.js';
@@ -129,112 +130,124 @@ async function state(store: TestStore) {
   return { findings, changes };
 }
 
-describe.each(kinds)('re-match in the store on %s', (kind) => {
-  let inStore: TestStore;
-  let inProcess: TestStore;
-  beforeAll(async () => {
-    [inStore, inProcess] = await Promise.all([fixture(kind), fixture(kind)]);
-  }, 300_000);
-  afterAll(async () => {
-    await inStore?.dispose();
-    await inProcess?.dispose();
-  });
+const routes = kinds.flatMap((kind) => [
+  { kind, versionLines: true },
+  { kind, versionLines: false },
+]);
 
-  async function both(run: (store: TestStore, inProcess: boolean) => Promise<unknown>) {
-    const a = await run(inStore, false);
-    const b = await run(inProcess, true);
-    expect(a).toEqual(b);
-    const s = await state(inStore);
-    expect(s).toEqual(await state(inProcess));
-    return s;
-  }
+describe.each(routes)(
+  're-match in the store on $kind, version lines $versionLines',
+  ({ kind, versionLines }) => {
+    let inStore: TestStore;
+    let inProcess: TestStore;
+    beforeAll(async () => {
+      [inStore, inProcess] = await Promise.all([fixture(kind), fixture(kind)]);
+    }, 300_000);
+    afterAll(async () => {
+      await inStore?.dispose();
+      await inProcess?.dispose();
+    });
 
-  it('a full re-match, an incremental one after an update and a second full one leave the same rows', async () => {
-    // Two keys per round trip: the keys are read through the cursor in several pages.
-    const first = await both((store, p) => rematch(store, { all: true, inProcess: p, keysPerPage: 2 }));
-    expect(first.findings.length).toBeGreaterThan(5);
-    expect(first.findings.filter((f) => f.includes('"installed_version":"4.17.11"'))).toHaveLength(2);
-    // Spelled apart, equal by comparison: the same finding; refused by the scheme: unknown, saying why.
-    const at = (v: string) => first.findings.filter((f) => f.includes(`"installed_version":"${v}"`));
-    expect(at('4.17.11+b.1').map((f) => JSON.parse(f).vulnerability_id)).toEqual(['CVE-2099-0001']);
-    expect(at('not-a-version').map((f) => JSON.parse(f).status)).toEqual(['unknown']);
-    expect(first.changes.filter((c) => c.includes('newly_affected')).length).toBeGreaterThan(3);
-    const update = async (store: TestStore) =>
-      store.transaction((tx) =>
+    async function both(run: (store: TestStore, inProcess: boolean) => Promise<unknown>) {
+      const a = await run(inStore, false);
+      const b = await run(inProcess, true);
+      expect(a).toEqual(b);
+      const s = await state(inStore);
+      expect(s).toEqual(await state(inProcess));
+      return s;
+    }
+
+    it('a full re-match, an incremental one after an update and a second full one leave the same rows', async () => {
+      // Two keys per round trip: the keys are read through the cursor in several pages.
+      const first = await both((store, p) =>
+        rematch(store, { all: true, inProcess: p, keysPerPage: 2, versionLines }),
+      );
+      expect(first.findings.length).toBeGreaterThan(5);
+      expect(first.findings.filter((f) => f.includes('"installed_version":"4.17.11"'))).toHaveLength(2);
+      // Spelled apart, equal by comparison: the same finding; refused by the scheme: unknown, saying why.
+      const at = (v: string) => first.findings.filter((f) => f.includes(`"installed_version":"${v}"`));
+      expect(at('4.17.11+b.1').map((f) => JSON.parse(f).vulnerability_id)).toEqual(['CVE-2099-0001']);
+      expect(at('not-a-version').map((f) => JSON.parse(f).status)).toEqual(['unknown']);
+      expect(first.changes.filter((c) => c.includes('newly_affected')).length).toBeGreaterThan(3);
+      const update = async (store: TestStore) =>
+        store.transaction((tx) =>
+          writeAdvisories(tx, [
+            {
+              ...adv('GHSA-3', 'CVE-2099-0002', 'npm', 'minimist', [{ introduced: '0' }, { fixed: '1.2.5' }]),
+              modified: new Date('2024-03-01T00:00:00Z'),
+            },
+            {
+              ...adv('GHSA-2', 'CVE-2099-0001', 'npm', 'lodash', [
+                { introduced: '3.0.0' },
+                { fixed: '4.17.12' },
+              ]),
+              modified: new Date('2024-03-01T00:00:00Z'),
+            },
+            // Reaches libssl3 through its source package only (a new fix, still affected), and
+            // Zope_Interface through PEP 503 (fixed).
+            {
+              ...adv('DSA-1', 'CVE-2099-0004', 'Debian:12', 'openssl', [
+                { introduced: '0' },
+                { fixed: '3.0.11-1~deb12u3' },
+              ]),
+              modified: new Date('2024-03-01T00:00:00Z'),
+            },
+            {
+              ...adv('PYSEC-1', 'CVE-2099-0005', 'PyPI', 'zope-interface', [
+                { introduced: '0' },
+                { fixed: '5.0.0' },
+              ]),
+              modified: new Date('2024-03-01T00:00:00Z'),
+            },
+          ]),
+        );
+      const keys: PackageKey[][] = [];
+      const second = await both(async (store, p) => {
+        const k = await update(store);
+        keys.push(k);
+        return rematch(store, { keys: k, inProcess: p, versionLines });
+      });
+      expect(keys[0]).toEqual(keys[1]);
+      expect(second.changes.some((c) => c.includes('newly_fixed'))).toBe(true);
+      expect(
+        second.changes.filter((c) => c.includes('"Zope_Interface","change":"newly_fixed"')),
+      ).toHaveLength(1);
+      // libssl3 through its source package, openssl by its own name.
+      expect(second.findings.filter((f) => f.includes('"fixed_version":"3.0.11-1~deb12u3"'))).toHaveLength(2);
+      const third = await both((store, p) =>
+        rematch(store, { all: true, inProcess: p, keysPerPage: 3, versionLines }),
+      );
+      expect(third.changes).toEqual(second.changes); // nothing changed since
+    });
+
+    it('stops between pages when aborted: nothing of it lands, and the connection is left usable', async () => {
+      // A change a completed re-match would write: lodash's fix is 4.17.22 now (the same status).
+      await inStore.transaction((tx) =>
         writeAdvisories(tx, [
           {
-            ...adv('GHSA-3', 'CVE-2099-0002', 'npm', 'minimist', [{ introduced: '0' }, { fixed: '1.2.5' }]),
-            modified: new Date('2024-03-01T00:00:00Z'),
-          },
-          {
-            ...adv('GHSA-2', 'CVE-2099-0001', 'npm', 'lodash', [
-              { introduced: '3.0.0' },
-              { fixed: '4.17.12' },
-            ]),
-            modified: new Date('2024-03-01T00:00:00Z'),
-          },
-          // Reaches libssl3 through its source package only (a new fix, still affected), and
-          // Zope_Interface through PEP 503 (fixed).
-          {
-            ...adv('DSA-1', 'CVE-2099-0004', 'Debian:12', 'openssl', [
-              { introduced: '0' },
-              { fixed: '3.0.11-1~deb12u3' },
-            ]),
-            modified: new Date('2024-03-01T00:00:00Z'),
-          },
-          {
-            ...adv('PYSEC-1', 'CVE-2099-0005', 'PyPI', 'zope-interface', [
-              { introduced: '0' },
-              { fixed: '5.0.0' },
-            ]),
-            modified: new Date('2024-03-01T00:00:00Z'),
+            ...adv('GHSA-1', 'CVE-2099-0001', 'npm', 'lodash', [{ introduced: '0' }, { fixed: '4.17.22' }]),
+            modified: new Date('2024-04-01T00:00:00Z'),
           },
         ]),
       );
-    const keys: PackageKey[][] = [];
-    const second = await both(async (store, p) => {
-      const k = await update(store);
-      keys.push(k);
-      return rematch(store, { keys: k, inProcess: p });
+      const before = await state(inStore);
+      const abort = new AbortController();
+      // Aborted once the first page is evaluated, while the next page is being read and its hits written.
+      const logger = {
+        debug: (msg: string) => (msg === 'rematch progress' ? abort.abort() : undefined),
+        info() {},
+        warn() {},
+        error() {},
+      };
+      await expect(
+        rematch(inStore, { all: true, keysPerPage: 1, signal: abort.signal, logger, versionLines }),
+      ).rejects.toThrow(/abort/i);
+      expect(await state(inStore)).toEqual(before);
+      // The same re-match, not aborted, on the same store: it completes and writes the change.
+      await rematch(inStore, { all: true, keysPerPage: 1, versionLines });
+      const after = await state(inStore);
+      expect(after.findings).not.toEqual(before.findings);
+      expect(after.findings.some((f) => f.includes('"fixed_version":"4.17.22"'))).toBe(true);
     });
-    expect(keys[0]).toEqual(keys[1]);
-    expect(second.changes.some((c) => c.includes('newly_fixed'))).toBe(true);
-    expect(second.changes.filter((c) => c.includes('"Zope_Interface","change":"newly_fixed"'))).toHaveLength(
-      1,
-    );
-    // libssl3 through its source package, openssl by its own name.
-    expect(second.findings.filter((f) => f.includes('"fixed_version":"3.0.11-1~deb12u3"'))).toHaveLength(2);
-    const third = await both((store, p) => rematch(store, { all: true, inProcess: p, keysPerPage: 3 }));
-    expect(third.changes).toEqual(second.changes); // nothing changed since
-  });
-
-  it('stops between pages when aborted: nothing of it lands, and the connection is left usable', async () => {
-    // A change a completed re-match would write: lodash's fix is 4.17.22 now (the same status).
-    await inStore.transaction((tx) =>
-      writeAdvisories(tx, [
-        {
-          ...adv('GHSA-1', 'CVE-2099-0001', 'npm', 'lodash', [{ introduced: '0' }, { fixed: '4.17.22' }]),
-          modified: new Date('2024-04-01T00:00:00Z'),
-        },
-      ]),
-    );
-    const before = await state(inStore);
-    const abort = new AbortController();
-    // Aborted once the first page is evaluated, while the next page is being read and its hits written.
-    const logger = {
-      debug: (msg: string) => (msg === 'rematch progress' ? abort.abort() : undefined),
-      info() {},
-      warn() {},
-      error() {},
-    };
-    await expect(
-      rematch(inStore, { all: true, keysPerPage: 1, signal: abort.signal, logger }),
-    ).rejects.toThrow(/abort/i);
-    expect(await state(inStore)).toEqual(before);
-    // The same re-match, not aborted, on the same store: it completes and writes the change.
-    await rematch(inStore, { all: true, keysPerPage: 1 });
-    const after = await state(inStore);
-    expect(after.findings).not.toEqual(before.findings);
-    expect(after.findings.some((f) => f.includes('"fixed_version":"4.17.22"'))).toBe(true);
-  });
-});
+  },
+);

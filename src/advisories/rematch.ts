@@ -29,18 +29,21 @@ import {
   type FindingTemplate,
   findScansForPackages,
   findTouchedPackages,
+  type LeftKeys,
   listCurrentScans,
   listStoredEcosystems,
   listVexStatements,
   loadCandidatePackages,
   loadTouchedPackages,
   type RematchHits,
+  type RematchKeySample,
   type RematchLines,
   type RematchScope,
   readRematchGroups,
   readRematchKeys,
   readRematchVersions,
   replaceFindingsOfScans,
+  sampleRematchKeys,
   stageRematch,
   type TouchedPackage,
   type TouchedScan,
@@ -66,6 +69,12 @@ export interface RematchOptions {
   keysPerPage?: number | undefined;
   /** Match in the process even where the store could (tests compare the two paths). */
   inProcess?: boolean | undefined;
+  /**
+   * A re-match in the store finds keys by rank on version lines (true) or evaluates each distinct
+   * key once (false); by default, as the staged packages' estimated distinct keys suggest
+   * (versionLinesPay). Both give the same findings; tests and benchmarks pin one.
+   */
+  versionLines?: boolean | undefined;
 }
 
 export interface RematchResult {
@@ -260,13 +269,22 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
     await stageRematch(tx, scope, rules);
     phase('staged');
     const tids: Tids = { bySignature: new Map(), byFinding: new Map() };
-    // Most keys are found by rank on their group's version line (ADR 0031); the rest one by one.
-    const complete = await sendVersionLines(tx, matcher, tids, phase);
+    // Where keys are many, most are found by rank on their group's version line (ADR 0031), the
+    // rest one by one; where they are few, all are evaluated one by one.
+    let lines = opts.versionLines;
+    if (lines === undefined) {
+      const sample = await sampleRematchKeys(tx);
+      lines = versionLinesPay(sample);
+      phase('keys sampled', { ...sample, estimate: Math.round(estimatedKeys(sample)), lines });
+    }
+    const left = lines
+      ? await sendVersionLines(tx, matcher, tids, phase)
+      : await writeRematchLines(tx, NO_LINES);
     opts.signal?.throwIfAborted();
-    // The keys no line covers (none when every package's version is ranked on its group's line).
-    const read = complete ? 0 : await evaluateLeftKeys(tx, matcher, tids, opts);
+    // The keys no line covers, one by one (none when every package's version is ranked on its line).
+    const read = left === 'none' ? 0 : await evaluateLeftKeys(tx, matcher, tids, opts);
     phase('keys evaluated', { keys: read, templates: tids.bySignature.size });
-    const swaps = await applyRematch(tx, scope.kind, 'rematch');
+    const swaps = await applyRematch(tx, scope.kind, 'rematch', left);
     phase('findings written');
     return swaps;
   });
@@ -285,17 +303,45 @@ async function rematchInStore(store: Store, opts: RematchOptions): Promise<Remat
   return result;
 }
 
+/** No version line: every staged package's key is evaluated one by one. */
+const NO_LINES: RematchLines = { groups: [], ranks: [], intervals: { pos: [], tid: [] }, complete: false };
+
+/**
+ * Distinct keys per staged package above which version lines pay (ADR 0031, amended): evaluating a
+ * key one by one costs about 9 µs of reading and matching at scale, laying the lines a fixed few
+ * seconds at 3M packages (their positions evaluated, three more joins per package), so lines win
+ * from about 0.2 keys per package (measured at 20k SBOMs: 60k keys in 3M packages 8 s by keys
+ * against 13 s by lines; 2.46M keys 23 s against 13 s).
+ */
+const LINES_FROM_KEYS_PER_PACKAGE = 0.2;
+
+/** Whether a re-match's keys are better found by rank on version lines than one by one. */
+export function versionLinesPay(sample: RematchKeySample): boolean {
+  return estimatedKeys(sample) >= LINES_FROM_KEYS_PER_PACKAGE * sample.rows;
+}
+
+/**
+ * The distinct keys of all staged packages, estimated from a sample (exact when it read them all):
+ * Chao1's bias-corrected estimate — the keys seen plus those never sampled, inferred from how many
+ * were seen once and twice — at most one key per package.
+ */
+export function estimatedKeys(s: RematchKeySample): number {
+  if (s.sampled >= s.rows) return s.keys;
+  const unseen = (s.once * (s.once - 1)) / (2 * (s.twice + 1));
+  return Math.min(s.rows, s.keys + unseen);
+}
+
 /**
  * Sends the staged scope's version lines (ADR 0031): its groups and versions read, the positions
- * evaluated by the matcher, their findings' templates and the lines written. Returns whether every
- * staged package is covered (no key left to read one by one).
+ * evaluated by the matcher, their findings' templates and the lines written. Returns which staged
+ * packages' keys are left to read one by one.
  */
 async function sendVersionLines(
   tx: Store,
   matcher: Matcher,
   tids: Tids,
   phase: (name: string, more?: Record<string, unknown>) => void,
-): Promise<boolean> {
+): Promise<LeftKeys> {
   // The versions are read on the transaction's connection while the matcher loads the groups'
   // advisory rows (over the pool on PostgreSQL).
   const lineGroups = await readRematchGroups(tx);
@@ -323,9 +369,14 @@ async function sendVersionLines(
     }
   }
   await writeRematchHits(tx, templates, { k1: [], k2: [], tid: [] });
-  await writeRematchLines(tx, { groups, ranks: lines.ranks, intervals, complete: lines.complete });
+  const left = await writeRematchLines(tx, {
+    groups,
+    ranks: lines.ranks,
+    intervals,
+    complete: lines.complete,
+  });
   phase('version lines written', { groups: groups.length, findings: intervals.tid.length });
-  return lines.complete;
+  return left;
 }
 
 /**

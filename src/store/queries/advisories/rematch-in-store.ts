@@ -178,6 +178,50 @@ export async function stageRematch(
 const KEY_VERSION = sql`case when k.kind = 'source' and coalesce(p.source_name, '') <> ''
                and coalesce(p.source_version, '') <> '' then p.source_version else p.version end`;
 
+/** Staged packages sampled for their distinct keys (sampleRematchKeys). */
+export interface RematchKeySample {
+  /** The staged packages (the table's row estimate after its analysis; exact when small). */
+  rows: number;
+  /** The packages sampled (all of them when `sampled` equals `rows`). */
+  sampled: number;
+  /** The distinct keys among them, and how many of those were seen once and twice. */
+  keys: number;
+  once: number;
+  twice: number;
+}
+
+/** Packages a key sample reads (about; SYSTEM sampling takes whole pages). */
+const KEY_SAMPLE_ROWS = 30_000;
+
+/**
+ * A sample of the staged packages' keys (KEY_HASHES' inputs), enough to estimate how many distinct
+ * keys a re-match would read one by one: whole pages (TABLESAMPLE SYSTEM, repeatable) of about
+ * 30,000 packages; every package when there are no more.
+ */
+export async function sampleRematchKeys({ db: tx }: Pick<Store, 'db'>): Promise<RematchKeySample> {
+  const { rows: est } = await sql<{ rows: number }>`
+    select greatest(reltuples, 0)::float8 as rows from pg_class where oid = 'rm_cand'::regclass`.execute(tx);
+  const rows = Number(est[0]?.rows ?? 0);
+  const from =
+    rows > KEY_SAMPLE_ROWS
+      ? sql`rm_cand tablesample system (${(100 * KEY_SAMPLE_ROWS) / rows}::float4) repeatable (0)`
+      : sql`rm_cand`;
+  const { rows: got } = await sql<{ sampled: number; keys: number; once: number; twice: number }>`
+    select coalesce(sum(n), 0)::float8 as sampled, count(*)::float8 as keys,
+      count(*) filter (where n = 1)::float8 as once, count(*) filter (where n = 2)::float8 as twice
+    from (select count(*) as n from ${from}
+      group by ecosystem, name, version, source_name, source_version, evidence, os_ecosystem) k`.execute(tx);
+  const g = got[0]!;
+  const sampled = Number(g.sampled);
+  return {
+    rows: rows > KEY_SAMPLE_ROWS ? Math.max(rows, sampled) : sampled,
+    sampled,
+    keys: Number(g.keys),
+    once: Number(g.once),
+    twice: Number(g.twice),
+  };
+}
+
 /** The staged packages' distinct groups (effective ecosystem, key name, evidence): versionLines' groups. */
 export async function readRematchGroups({
   db: tx,
@@ -220,11 +264,20 @@ export interface RematchLines {
 }
 
 /**
- * Writes the version lines (rm_grp, rm_rank, rm_iv), then opens the cursor over the keys no line
- * covers (readRematchKeys): the packages of a group without a domain, or with a version its
- * domain does not rank.
+ * Which staged packages' keys are read one by one (readRematchKeys) and join their findings by
+ * their hashes: none (every package is on a line with a ranked version), those no line covers
+ * (rm_left: a group without a domain, or a version its domain does not rank), or all (no lines).
  */
-export async function writeRematchLines({ db: tx }: Pick<Store, 'db'>, lines: RematchLines): Promise<void> {
+export type LeftKeys = 'none' | 'uncovered' | 'all';
+
+/**
+ * Writes the version lines (rm_grp, rm_rank, rm_iv), then opens the cursor over the keys they
+ * leave (readRematchKeys). Returns which packages those are (applyRematch's `left`).
+ */
+export async function writeRematchLines(
+  { db: tx }: Pick<Store, 'db'>,
+  lines: RematchLines,
+): Promise<LeftKeys> {
   for (const chunk of batches(lines.groups, ROWS_PER_STATEMENT)) {
     await sql`insert into rm_grp select effective, key_name, evidence, domain, base, string_to_array(starts, ',')::int[]
       from unnest(${chunk.map((g) => g.effective)}::text[], ${chunk.map((g) => g.keyName)}::text[],
@@ -247,27 +300,33 @@ export async function writeRematchLines({ db: tx }: Pick<Store, 'db'>, lines: Re
   await sql`analyze rm_grp`.execute(tx);
   await sql`analyze rm_rank`.execute(tx);
   await sql`analyze rm_iv`.execute(tx);
-  if (!lines.complete) await stageLeftKeys(tx);
+  const left: LeftKeys = lines.complete ? 'none' : lines.groups.length ? 'uncovered' : 'all';
+  if (left === 'uncovered') {
+    await sql`insert into rm_left select c.*, ${KEY_HASHES} from rm_cand c ${lined(sql`left join`)} where r.rank is null`.execute(
+      tx,
+    );
+    await sql`analyze rm_left`.execute(tx);
+  }
+  // One pass over the keys left (not a scan per page), not written to a table: the packages find
+  // their keys' findings by their hashes — with no lines, hashed per key here and per package as
+  // they are joined (cheaper than a copy of every package). In no order: sorting them by name cost
+  // the store more than it saved the matcher (ADR 0027).
+  const keyColumns = sql`ecosystem, name, version, source_name, source_version, evidence, os_ecosystem`;
+  const keys =
+    left === 'uncovered'
+      ? sql`select k1, k2, ${keyColumns} from rm_left group by k1, k2, ${keyColumns}`
+      : sql`select ${KEY_HASHES}, c.* from (select ${keyColumns} from rm_cand group by ${keyColumns}) c`;
+  if (left !== 'none')
+    await sql`declare rm_keys_cursor no scroll cursor for
+      select k1::text as k1, k2::text as k2, ecosystem, name, version, source_name as "sourceName",
+        source_version as "sourceVersion", evidence, os_ecosystem as "osEcosystem"
+      from (${keys}) k`.execute(tx);
+  return left;
 }
 
-/**
- * The staged packages no version line covers (rm_left, each with its key's hashes) and a cursor
- * over their distinct keys (readRematchKeys), read page by page: one pass (not a scan per page),
- * and not written to a table (the packages find their keys' findings by their hashes). In no
- * order: sorting them by name cost the store more than it saved the matcher (ADR 0027).
- */
-async function stageLeftKeys(tx: Pick<Store, 'db'>['db']): Promise<void> {
-  await sql`insert into rm_left select c.*, ${KEY_HASHES} from rm_cand c ${lined(sql`left join`)} where r.rank is null`.execute(
-    tx,
-  );
-  await sql`analyze rm_left`.execute(tx);
-  await sql`declare rm_keys_cursor no scroll cursor for
-    select k1::text as k1, k2::text as k2, ecosystem, name, version, source_name as "sourceName",
-      source_version as "sourceVersion", evidence, os_ecosystem as "osEcosystem"
-    from rm_left
-    group by k1, k2, ecosystem, name, version, source_name, source_version, evidence, os_ecosystem`.execute(
-    tx,
-  );
+/** The staged packages whose keys are left, each with its key's hashes (k1, k2). */
+function keyedPackages(left: Exclude<LeftKeys, 'none'>): RawBuilder<unknown> {
+  return left === 'uncovered' ? sql`rm_left` : sql`(select c.*, ${KEY_HASHES} from rm_cand c)`;
 }
 
 /** Joins a staged package `c` to its group `g` on a version line and its version's rank `r` there. */
@@ -410,6 +469,7 @@ export async function applyRematch(
   { db: tx }: Pick<Store, 'db'>,
   scope: RematchScope['kind'],
   cause: string,
+  left: LeftKeys,
 ): Promise<{ scanId: number; imageDigest: string; swap: FindingSwap }[]> {
   await sql`analyze rm_hit`.execute(tx);
   const stored =
@@ -427,23 +487,26 @@ export async function applyRematch(
   // With nothing stored in scope (a first match) every computed row is new: no signature to
   // compare, no statistics for a difference.
   const compare = anyOld[0]!.n > 0;
+  const columns = sql`c.id, c.scan_id, c.ecosystem, c.name, c.purl, c.version, c.layer_diff_id`;
+  const parts: RawBuilder<unknown>[] = [];
+  if (left !== 'all')
+    parts.push(sql`select ${columns}, i.tid from rm_cand c
+      ${lined(sql`join`)}
+      -- A rank's position on its group's line, one int to hash-join the positions' findings on
+      -- (the positions hashed; on a (group, position) pair or a rank range the planner hashed
+      -- the packages instead, unordered and spilled).
+      join rm_iv i on i.pos = g.base + width_bucket(r.rank, g.starts)`);
+  if (left !== 'none')
+    parts.push(
+      sql`select ${columns}, h.tid from ${keyedPackages(left)} c join rm_hit h on ${sameKey(sql`h`, sql`c`)}`,
+    );
   await sql`create temp table rm_new on commit drop as
     select n.*, ${compare ? SIGNATURE : sql`null::bigint as sig1, null::bigint as sig2`} from (
       select c.scan_id, s.image_digest, s.source, t.vulnerability_id, t.aliases, c.ecosystem as package_ecosystem,
         c.name as package_name, c.purl as package_purl, c.version as installed_version, t.fixed_version,
         c.layer_diff_id, t.severity, t.severity_source, t.cvss_version, t.cvss_vector, t.cvss_score, t.status,
         t.status_reason, '{}'::text[] as advisory_ids, c.id as package_id
-      from (
-        select c.id, c.scan_id, c.ecosystem, c.name, c.purl, c.version, c.layer_diff_id, i.tid
-        from rm_cand c
-        ${lined(sql`join`)}
-        -- A rank's position on its group's line, one int to hash-join the positions' findings on
-        -- (the positions hashed; on a (group, position) pair or a rank range the planner hashed
-        -- the packages instead, unordered and spilled).
-        join rm_iv i on i.pos = g.base + width_bucket(r.rank, g.starts)
-        union all
-        select c.id, c.scan_id, c.ecosystem, c.name, c.purl, c.version, c.layer_diff_id, h.tid
-        from rm_left c join rm_hit h on ${sameKey(sql`h`, sql`c`)}) c
+      from (${sql.join(parts, sql` union all `)}) c
       join rm_tpl t on t.tid = c.tid
       join scans s on s.id = c.scan_id) n`.execute(tx);
   if (compare) {
