@@ -459,7 +459,8 @@ const SIGNATURE = twoHashes(
 
 /**
  * Writes the staged re-match: the findings of the scope are the staged packages joined with their
- * keys' templates; only stored rows that vanished or changed are deleted and only new or changed
+ * keys' templates (by position on their version line, or — the packages `left`, as
+ * writeRematchLines answered — by their keys' hashes); only stored rows that vanished or changed are deleted and only new or changed
  * rows inserted (a multiset difference per scan), and the change per (scan, vulnerability, package
  * name) is recorded in finding_changes under `cause` — the rules of replaceFindingsOfScans, where a
  * (vulnerability, package name) held by several rows takes the last row's (by package, resp.
