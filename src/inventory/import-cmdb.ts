@@ -106,7 +106,8 @@ export async function importCmdbFile(
     return parser.errors.length ? { type: 'delta', removed: [], errors: errorsOf() } : { type: 'full' };
   };
 
-  const applied = await applyInventoryStream(store, source, readAhead(batches()), end, {
+  // (The writer reads the next batch — parsed and cleaned — while it lands one: readingAhead.)
+  const applied = await applyInventoryStream(store, source, batches(), end, {
     idLimit: opts.idLimit ?? CMDB_ID_LIMIT,
     progress: (done) => {
       landed = done;
@@ -127,26 +128,6 @@ export async function importCmdbFile(
     counts: { added: applied.counts.added, changed: applied.counts.changed, removed: applied.counts.removed },
     idsOmitted: applied.idsOmitted,
   };
-}
-
-/**
- * The next batch is parsed while the current one is written: the parser runs between the
- * statements of the write (the database works meanwhile), instead of after them.
- */
-async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
-  let next = source.next();
-  try {
-    for (;;) {
-      const r = await next;
-      if (r.done) return;
-      next = source.next();
-      yield r.value;
-    }
-  } finally {
-    // Stopped early (the write failed): let the pending read settle, then close the source.
-    await next.catch(() => undefined);
-    await source.return(undefined);
-  }
 }
 
 function sorted(errors: CmdbRowError[]): CmdbRowError[] {

@@ -5,7 +5,7 @@ import { createTestStore, storeKindsToTest, type TestStore } from '../../test-su
 import { listContainers } from './list-containers.js';
 import { listInventorySources } from './list-inventory-sources.js';
 import { finishInventoryRun, recordFailedInventoryRun, startInventoryRun } from './record-inventory-run.js';
-import { writeInventoryMutation } from './write-inventory-mutation.js';
+import { readingAhead, writeInventoryMutation } from './write-inventory-mutation.js';
 
 const kinds = await storeKindsToTest();
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -39,6 +39,64 @@ function obs(
 }
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+
+describe('the batches of a stream, read one ahead', () => {
+  /** A source of batches 1..n that logs when each is asked for, read and closed. */
+  function source(n: number, log: string[], failAt?: number): AsyncIterable<number> {
+    return (async function* () {
+      try {
+        for (let i = 1; i <= n; i++) {
+          log.push(`ask ${i}`);
+          await new Promise((r) => setTimeout(r, 1));
+          if (i === failAt) throw new Error(`batch ${i} unreadable`);
+          log.push(`read ${i}`);
+          yield i;
+        }
+      } finally {
+        log.push('closed');
+      }
+    })();
+  }
+
+  it('hands out every batch in order, the next one read while the one before is used', async () => {
+    const log: string[] = [];
+    const got: number[] = [];
+    for await (const b of readingAhead(source(3, log))) {
+      // The next batch was asked for before this one is used (landing it takes a while).
+      log.push(`land ${b}`);
+      await new Promise((r) => setTimeout(r, 5));
+      got.push(b);
+    }
+    expect(got).toEqual([1, 2, 3]);
+    expect(log.indexOf('ask 2')).toBeLessThan(log.indexOf('land 1'));
+    expect(log.indexOf('read 2')).toBeLessThan(log.indexOf('land 2'));
+    expect(log.indexOf('ask 3')).toBeLessThan(log.indexOf('land 2'));
+    // The source ended (and closed) while the last batch was being used.
+    expect(log.indexOf('closed')).toBeLessThan(log.indexOf('land 3'));
+  });
+
+  it('closes the source when a batch fails to land, after the batch being read', async () => {
+    const log: string[] = [];
+    await expect(
+      (async () => {
+        for await (const b of readingAhead(source(5, log))) if (b === 2) throw new Error('landing failed');
+      })(),
+    ).rejects.toThrow('landing failed');
+    expect(log).toEqual(['ask 1', 'read 1', 'ask 2', 'read 2', 'ask 3', 'read 3', 'closed']);
+  });
+
+  it('passes on a batch that cannot be read', async () => {
+    const log: string[] = [];
+    const got: number[] = [];
+    await expect(
+      (async () => {
+        for await (const b of readingAhead(source(5, log, 3))) got.push(b);
+      })(),
+    ).rejects.toThrow('batch 3 unreadable');
+    expect(got).toEqual([1, 2]);
+    expect(log.at(-1)).toBe('closed');
+  });
+});
 
 describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
   let store: TestStore;

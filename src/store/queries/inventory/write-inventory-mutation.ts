@@ -156,7 +156,7 @@ export async function writeInventoryStream(
     // A source with no rows yet (a first import) has nothing to close at the end.
     const empty = !(await sourceHasRows(tx, sourceId));
     acc.direct = copy;
-    for await (const batch of batches) {
+    for await (const batch of readingAhead(batches)) {
       if (!batch.length) continue;
       if (acc.direct && (await landNewBatch(tx, sourceId, batch, now, acc))) continue;
       acc.direct = false;
@@ -185,6 +185,36 @@ export async function writeInventoryStream(
     };
   };
   return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/**
+ * The batches of `source`, the next one asked for as soon as one is handed out: it is read (a CMDB
+ * file's rows parsed, every stream's text cleaned) between the statements that land the one before,
+ * while the database works, instead of after them (at most one batch ahead). Ending early (a batch
+ * failed to land) closes the source once the batch being read is done.
+ */
+export async function* readingAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  let done = false;
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) {
+        done = true;
+        return;
+      }
+      next = it.next();
+      // Awaited on the next round; not unhandled if this round's batch fails to land first.
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    if (!done) {
+      await next.catch(() => undefined);
+      await it.return?.();
+    }
+  }
 }
 
 /** The store a write goes to: its query builder, and its kind (COPY on PostgreSQL). */
