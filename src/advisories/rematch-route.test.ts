@@ -59,9 +59,10 @@ describe.each(kinds)('the staged packages sampled for their keys on %s', (kind) 
     // 200k packages of 20k keys, each key ten times.
     const s = await sample(200_000, `'p' || (g % 20000)`);
     expect(s.sampled).toBeLessThan(60_000);
-    expect(s.keys).toBeLessThan(20_000);
-    expect(estimatedKeys(s)).toBeGreaterThan(15_000);
-    expect(estimatedKeys(s)).toBeLessThan(25_000);
+    // The sample sees ~17k of the keys; the estimate adds those it missed: within 10 % of 20k.
+    expect(s.keys).toBeLessThan(18_000);
+    expect(estimatedKeys(s)).toBeGreaterThan(18_000);
+    expect(estimatedKeys(s)).toBeLessThan(22_000);
     expect(versionLinesPay(s)).toBe(false);
   }, 60_000);
 
