@@ -1,21 +1,23 @@
 // COPY … FROM STDIN on PostgreSQL through the query builder: a bulk load of rows as one text
 // payload, the fastest way into a table (docs/adr/0015-set-based-inventory-batches.md). The pg
 // Client of a PostgreSQL store (open-store.ts) runs a `copyFromStdin` statement as a COPY; PGlite
-// has no such client, so its callers load rows another way (an `unnest` insert).
+// has no such client, so its callers load rows another way (an `unnest` insert). The payload may also
+// be a stream of chunks, sent as they come: the server loads one while the next is made.
 import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 
 const COPY_FROM_STDIN = /^copy [a-z_]+ \([a-z_, ]+\) from stdin$/;
 
+/** COPY rows: a string, their UTF-8 bytes (CopyLines), or a stream of such byte chunks. */
+export type CopyPayload = string | Uint8Array | AsyncIterable<Uint8Array>;
+
 /**
  * `copy <table> (<columns>) from stdin`, its rows `copyText` lines (a string, or their UTF-8 bytes:
- * CopyLines): run it on a PostgreSQL store only.
+ * CopyLines, or a stream of byte chunks each ending at a line's end): run it on a PostgreSQL store
+ * only. A stream is sent chunk by chunk as it yields, at most COPY_IN_FLIGHT bytes ahead of the
+ * server; a stream that throws aborts the COPY (CopyFail) and the statement fails with its error.
  */
-export function copyFromStdin(
-  table: string,
-  columns: readonly string[],
-  rows: string | Uint8Array,
-): CompiledQuery {
+export function copyFromStdin(table: string, columns: readonly string[], rows: CopyPayload): CompiledQuery {
   const text = `copy ${table} (${columns.join(', ')}) from stdin`;
   if (!COPY_FROM_STDIN.test(text)) throw new Error(`not a COPY statement: ${text}`);
   return CompiledQuery.raw(text, [rows]);
@@ -70,7 +72,7 @@ export function copyingClient(Client: typeof pg.Client): typeof pg.Client {
         typeof config === 'string' &&
         Array.isArray(values) &&
         values.length === 1 &&
-        (typeof values[0] === 'string' || values[0] instanceof Uint8Array) &&
+        isPayload(values[0]) &&
         callback === undefined &&
         COPY_FROM_STDIN.test(config)
       ) {
@@ -83,16 +85,41 @@ export function copyingClient(Client: typeof pg.Client): typeof pg.Client {
   } as typeof pg.Client;
 }
 
+function isPayload(v: unknown): v is CopyPayload {
+  return (
+    typeof v === 'string' ||
+    v instanceof Uint8Array ||
+    (typeof v === 'object' && v !== null && Symbol.asyncIterator in v)
+  );
+}
+
+/**
+ * Bytes of a streamed payload sent and not yet taken by the server before the stream is read on:
+ * enough that the server always has rows to load while the next chunk is made, bounded whatever
+ * the stream's length.
+ */
+export const COPY_IN_FLIGHT = 8 << 20;
+
+/** The part of pg's Connection a COPY uses. */
+interface CopyConnection {
+  stream: NodeJS.WritableStream & { writableLength: number };
+  sendCopyFromChunk(b: Buffer): void;
+  endCopyFrom(): void;
+  sendCopyFail(msg: string): void;
+}
+
 /** A submittable (pg's query protocol): sends the statement, then the payload as CopyData. */
 class CopyIn {
   readonly done: Promise<QueryResultLike>;
   private settle!: { resolve: (r: QueryResultLike) => void; reject: (e: unknown) => void };
   private rowCount = 0;
   private failed = false;
+  /** A streamed payload threw: the statement fails with this, not the server's "COPY … failed". */
+  private streamError: { error: unknown } | undefined;
 
   constructor(
     readonly text: string,
-    private readonly payload: string | Uint8Array,
+    private readonly payload: CopyPayload,
   ) {
     this.done = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -103,13 +130,29 @@ class CopyIn {
     connection.query(this.text);
   }
 
-  handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }): void {
+  handleCopyInResponse(connection: CopyConnection): void {
     const p = this.payload;
-    const bytes =
-      typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
-    for (let i = 0; i < bytes.length; i += 1 << 16)
-      connection.sendCopyFromChunk(bytes.subarray(i, i + (1 << 16)));
-    connection.endCopyFrom();
+    if (typeof p === 'string' || p instanceof Uint8Array) {
+      send(connection, p);
+      connection.endCopyFrom();
+    } else void this.pump(connection, p);
+  }
+
+  /** Sends a stream's chunks as they come; stops when the server failed the COPY. */
+  private async pump(connection: CopyConnection, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    try {
+      for await (const chunk of chunks) {
+        if (this.failed) return;
+        send(connection, chunk);
+        if (connection.stream.writableLength > COPY_IN_FLIGHT) await drained(connection.stream);
+        if (this.failed) return;
+      }
+      connection.endCopyFrom();
+    } catch (error) {
+      if (this.failed) return;
+      this.streamError = { error };
+      connection.sendCopyFail(error instanceof Error ? error.message : String(error));
+    }
   }
 
   handleCommandComplete(msg: { text: string }): void {
@@ -118,7 +161,7 @@ class CopyIn {
 
   handleError(err: unknown): void {
     this.failed = true;
-    this.settle.reject(err);
+    this.settle.reject(this.streamError ? this.streamError.error : err);
   }
 
   handleReadyForQuery(): void {
@@ -130,4 +173,26 @@ class CopyIn {
   handleEmptyQuery(): void {}
   handlePortalSuspended(): void {}
   handleCopyData(): void {}
+}
+
+function send(connection: CopyConnection, p: string | Uint8Array): void {
+  const bytes =
+    typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+  for (let i = 0; i < bytes.length; i += 1 << 16)
+    connection.sendCopyFromChunk(bytes.subarray(i, i + (1 << 16)));
+}
+
+/** Until the socket's buffer drained, or it closed or failed (then the statement fails by itself). */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
 }

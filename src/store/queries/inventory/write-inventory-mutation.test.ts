@@ -5,7 +5,7 @@ import { createTestStore, storeKindsToTest, type TestStore } from '../../test-su
 import { listContainers } from './list-containers.js';
 import { listInventorySources } from './list-inventory-sources.js';
 import { finishInventoryRun, recordFailedInventoryRun, startInventoryRun } from './record-inventory-run.js';
-import { readingAhead, writeInventoryMutation } from './write-inventory-mutation.js';
+import { readingAhead, writeInventoryMutation, writeInventoryStream } from './write-inventory-mutation.js';
 
 const kinds = await storeKindsToTest();
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -390,6 +390,120 @@ describe.each(kinds)('writeInventoryMutation on %s', (kind) => {
         where container_id = ${obs('race-0', 'app').id}`.execute(store.db);
       expect(exposures.rows[0]!.n).toBe(0);
     });
+
+  /** `n` batches of `size` observations of pods `<prefix>-<batch>-<i>`. */
+  async function* batchesOf(prefix: string, n: number, size: number, after?: (i: number) => void) {
+    for (let b = 0; b < n; b++) {
+      yield Array.from({ length: size }, (_, i) => obs(`${prefix}-${b}-${i}`, 'app'));
+      after?.(b);
+    }
+  }
+
+  it('a first import streamed in many batches lands every row, one open interval each, with counts and progress', async () => {
+    const progress: number[] = [];
+    const r = await writeInventoryStream(
+      store,
+      { name: 'streamed', kind: 'cmdb' },
+      batchesOf('st', 4, 3),
+      () => ({
+        type: 'full',
+      }),
+      { observedAt: at(30), idLimit: 5, progress: (n) => progress.push(n) },
+    );
+    expect(r.counts).toEqual({ seen: 12, added: 12, changed: 0, identityChanged: 0, removed: 0 });
+    expect(r.idsOmitted).toBe(true);
+    expect(progress).toEqual([3, 6, 9, 12]);
+    const rows = await sql<{ id: string; first_seen: Date; open: number; digest: string | null }>`
+      select c.id, c.first_seen, count(e.id)::int as open, max(e.image_digest) as digest
+      from containers c join inventory_sources s on s.id = c.source_id
+      left join exposures e on e.container_id = c.id and e.closed_at is null and e.first_seen = ${at(30)}
+      where s.name = 'streamed' group by c.id, c.first_seen order by c.id`.execute(store.db);
+    expect(rows.rows.map((x) => x.id)).toEqual(
+      [0, 1, 2, 3].flatMap((b) => [0, 1, 2].map((i) => `kind/default/st-${b}-${i}/app`)).sort(),
+    );
+    expect(rows.rows.every((x) => x.open === 1 && x.digest === null)).toBe(true);
+    expect(rows.rows.every((x) => x.first_seen.getTime() === at(30).getTime())).toBe(true);
+    // The same list again: every row unchanged, nothing added.
+    const again = await writeInventoryStream(
+      store,
+      { name: 'streamed', kind: 'cmdb' },
+      batchesOf('st', 4, 3),
+      () => ({
+        type: 'full',
+      }),
+      { observedAt: at(31) },
+    );
+    expect(again.counts).toMatchObject({ seen: 12, added: 0, changed: 0, removed: 0 });
+    expect(again.unchanged).toBe(12);
+  });
+
+  // PostgreSQL only: there a first import is one COPY fed by the stream (PGlite lands batch by batch).
+  if (kind === 'postgres') {
+    it('a first import with an id twice in its stream is refused with that id; nothing lands', async () => {
+      async function* twice() {
+        yield [obs('tw-0', 'app'), obs('tw-1', 'app')];
+        yield [obs('tw-2', 'app'), obs('tw-0', 'app')];
+      }
+      await expect(
+        writeInventoryStream(store, { name: 'twice', kind: 'cmdb' }, twice(), () => ({ type: 'full' })),
+      ).rejects.toThrow(
+        'container id kind/default/tw-0/app comes twice in the list; each container must come once',
+      );
+      const left = await sql<{
+        n: number;
+      }>`select count(*)::int as n from containers where id like 'kind/default/tw-%'`.execute(store.db);
+      expect(left.rows[0]!.n).toBe(0);
+      expect(
+        await store.db.selectFrom('inventory_sources').select('id').where('name', '=', 'twice').execute(),
+      ).toEqual([]);
+    });
+
+    it('a first import whose stream fails part way fails with that error; nothing lands and the store goes on', async () => {
+      const unreadable = new Error('cmdb.csv:7: not UTF-8');
+      async function* failing() {
+        yield* batchesOf('fl', 2, 50);
+        throw unreadable;
+      }
+      await expect(
+        writeInventoryStream(store, { name: 'failing', kind: 'cmdb' }, failing(), () => ({ type: 'full' })),
+      ).rejects.toBe(unreadable);
+      const left = await sql<{
+        n: number;
+      }>`select (select count(*) from containers where id like 'kind/default/fl-%')::int
+        + (select count(*) from exposures where container_id like 'kind/default/fl-%')::int as n`.execute(
+        store.db,
+      );
+      expect(left.rows[0]!.n).toBe(0);
+      const next = await writeInventoryStream(
+        store,
+        { name: 'failing', kind: 'cmdb' },
+        batchesOf('fl', 2, 50),
+        () => ({
+          type: 'full',
+        }),
+      );
+      expect(next.counts.added).toBe(100);
+    });
+
+    it("a first import meeting another source's id in a later batch is refused as a collision; nothing lands", async () => {
+      await writeInventoryMutation(
+        store,
+        { name: 'owner', kind: 'cmdb' },
+        { type: 'full', containers: [obs('co-1-0', 'app')] },
+      );
+      await expect(
+        writeInventoryStream(store, { name: 'collider', kind: 'cmdb' }, batchesOf('co', 3, 2), () => ({
+          type: 'full',
+        })),
+      ).rejects.toThrow(
+        'container id kind/default/co-1-0/app already belongs to another inventory source; give this source another name so its ids do not collide',
+      );
+      const left = await sql<{
+        id: string;
+      }>`select id from containers where id like 'kind/default/co-%'`.execute(store.db);
+      expect(left.rows).toEqual([{ id: 'kind/default/co-1-0/app' }]);
+    });
+  }
 
   it('lands text that means something to a bulk load (backslashes, \\N, tabs, line breaks, UTF-8) as it was', async () => {
     const src = { name: 'odd-text', kind: 'cmdb' as const };

@@ -155,12 +155,15 @@ export async function writeInventoryStream(
     const acc = new Landed(opts.idLimit ?? Number.POSITIVE_INFINITY, opts.progress);
     // A source with no rows yet (a first import) has nothing to close at the end.
     const empty = !(await sourceHasRows(tx, sourceId));
-    acc.direct = copy;
-    for await (const batch of readingAhead(batches)) {
-      if (!batch.length) continue;
-      if (acc.direct && (await landNewBatch(tx, sourceId, batch, now, acc))) continue;
-      acc.direct = false;
-      await landBatch(tx, sourceId, batch, now, acc, copy);
+    if (copy && empty) await copyNewSource(tx, sourceId, batches, now, acc);
+    else {
+      acc.direct = copy;
+      for await (const batch of readingAhead(batches)) {
+        if (!batch.length) continue;
+        if (acc.direct && (await landNewBatch(tx, sourceId, batch, now, acc))) continue;
+        acc.direct = false;
+        await landBatch(tx, sourceId, batch, now, acc, copy);
+      }
     }
     const how = await end();
     const sourceLevel = how.type === 'full' && !opts.scope?.namespaces?.length;
@@ -344,14 +347,11 @@ async function landNewBatch(
   try {
     await tx.executeQuery(copyFromStdin('containers', NEW_ROW_COLUMNS, rows.bytes()));
   } catch (err) {
-    const e = err as { code?: string; constraint?: string; detail?: string };
-    if (e.code === '23505' && e.constraint === 'containers_pkey') {
-      const id = /^Key \(id\)=\((.*)\) already exists/.exec(e.detail ?? '')?.[1];
-      throw new InputError(
-        `container id ${id ?? '(one of a batch)'} already belongs to another inventory source; give this source another name so its ids do not collide`,
-      );
-    }
-    throw err;
+    const id = collidingId(err);
+    if (id === undefined) throw err;
+    throw new InputError(
+      `container id ${id} already belongs to another inventory source; give this source another name so its ids do not collide`,
+    );
   }
   await tx.executeQuery(
     copyFromStdin('exposures', ['container_id', 'image_digest', 'first_seen', 'last_seen'], opened.bytes()),
@@ -360,6 +360,72 @@ async function landNewBatch(
   acc.keep(ids, [], [], []);
   acc.report(acc.counts.seen);
   return true;
+}
+
+/**
+ * The whole stream of a source with no rows yet (a first import), on PostgreSQL: every row is new,
+ * so ONE COPY into `containers` takes every batch as it comes — the server loads a batch while the
+ * next is read and turned into COPY text (copy-in.ts streams it, a few MB ahead at most) — and the
+ * first exposure intervals are inserted afterwards by one statement from the rows just landed
+ * (docs/adr/0028-new-rows-copied.md). An id stored under another source, or twice in the stream,
+ * fails the COPY: the savepoint taken before it lets the error say which.
+ */
+async function copyNewSource(
+  tx: Kysely<Database>,
+  sourceId: number,
+  batches: AsyncIterable<ContainerObservation[]>,
+  now: Date,
+  acc: Landed,
+): Promise<void> {
+  const at = copyField(now.toISOString());
+  const src = String(sourceId);
+  async function* lines(): AsyncGenerator<Uint8Array> {
+    for await (const batch of batches) {
+      if (!batch.length) continue;
+      const rows = new CopyLines(batch.length * 512);
+      for (const o of batch) {
+        let line = `${copyField(o.id)}\t${src}`;
+        for (const of of COLUMN_VALUES) line += `\t${copyField(asText(of(o)))}`;
+        rows.add(`${line}\t${at}\t${at}\n`);
+      }
+      yield rows.bytes();
+      acc.counts.seen += batch.length;
+      acc.keep(
+        batch.map((o) => o.id),
+        [],
+        [],
+        [],
+      );
+      acc.report(acc.counts.seen);
+    }
+  }
+  await sql`savepoint inventory_new_source`.execute(tx);
+  try {
+    await tx.executeQuery(copyFromStdin('containers', NEW_ROW_COLUMNS, lines()));
+  } catch (err) {
+    const id = collidingId(err);
+    if (id === undefined) throw err;
+    await sql`rollback to savepoint inventory_new_source`.execute(tx);
+    const stored = await sql<{ found: boolean }>`select exists (
+      select 1 from containers where id = ${id}) as found`.execute(tx);
+    throw new InputError(
+      stored.rows[0]!.found
+        ? `container id ${id} already belongs to another inventory source; give this source another name so its ids do not collide`
+        : `container id ${id} comes twice in the list; each container must come once`,
+    );
+  }
+  await sql`release savepoint inventory_new_source`.execute(tx);
+  await sql`insert into exposures (container_id, image_digest, first_seen, last_seen)
+    select id, null, ${now}::timestamptz, ${now}::timestamptz from containers where source_id = ${sourceId}`.execute(
+    tx,
+  );
+}
+
+/** The id a COPY into `containers` found stored already (a unique violation of its key), if that failed it. */
+function collidingId(err: unknown): string | undefined {
+  const e = err as { code?: string; constraint?: string; detail?: string };
+  if (e.code !== '23505' || e.constraint !== 'containers_pkey') return undefined;
+  return /^Key \(id\)=\((.*)\) already exists/.exec(e.detail ?? '')?.[1] ?? '(one of the list)';
 }
 
 /**
