@@ -144,7 +144,7 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
   // (rebuildPostureGroups): one more join of image_vulns with the running digests, kept so the
   // table is right after each transaction and when a recompute leaves the scopes alone.
   if (digests) await addVulnReach(tx, digests, 1);
-  else await rebuildVulnReach(tx);
+  else await rebuildVulnReach(tx, 'truncate');
   const posture = await sql`
     with chosen as (${chosen}),
     agg as (

@@ -17,18 +17,33 @@ import { cellSql } from './cells-sql.js';
 
 const CELLS = Array.from({ length: CELL_COUNT }, (_, c) => c);
 
-/** SQL: per-cell arrays (images int[], containers bigint[]) of rows `e(num, c, imgs, cont)` grouped by num. */
-const CELL_ARRAYS = `array[${CELLS.map((c) => `coalesce(sum(imgs) filter (where c = ${c}), 0)`).join(', ')}]::int[] as images_by_cell,
-  array[${CELLS.map((c) => `coalesce(sum(cont) filter (where c = ${c}), 0)`).join(', ')}]::bigint[] as containers_by_cell`;
+/**
+ * SQL: per-cell arrays (images int[], containers bigint[]) from rows `e(num, c, imgs, cont)`, one per
+ * (num, c): each number's rows gathered into three arrays, then the dense arrays read from them by
+ * position — a few aggregates per row instead of one filtered sum per cell and figure.
+ */
+const CELL_ARRAYS = `select num,
+    array[${CELLS.map((c) => `coalesce(imgs[array_position(cs, ${c})], 0)`).join(', ')}]::int[] as images_by_cell,
+    array[${CELLS.map((c) => `coalesce(cont[array_position(cs, ${c})], 0)`).join(', ')}]::bigint[] as containers_by_cell
+  from (select num, array_agg(c) as cs, array_agg(imgs) as imgs, array_agg(cont) as cont from e group by num) p`;
 
 /** SQL: the upsert of rows `(num, images_by_cell, containers_by_cell)` adding to what is stored. */
 const ADD_ON_CONFLICT = `on conflict (num) do update set
   images_by_cell = array[${CELLS.map((c) => `vuln_reach.images_by_cell[${c + 1}] + excluded.images_by_cell[${c + 1}]`).join(', ')}]::int[],
   containers_by_cell = array[${CELLS.map((c) => `vuln_reach.containers_by_cell[${c + 1}] + excluded.containers_by_cell[${c + 1}]`).join(', ')}]::bigint[]`;
 
-/** Rebuilds vuln_reach from posture_groups and image_vulns (a full pass; also migration 35's backfill). */
-export async function rebuildVulnReach(db: Kysely<Database>): Promise<void> {
-  await sql`delete from vuln_reach`.execute(db);
+/**
+ * Rebuilds vuln_reach from posture_groups and image_vulns (a full pass; also migration 35's
+ * backfill). `truncate` where the transaction already holds the posture tables exclusively (a
+ * full refreshImagePosture truncates image_vulns): no dead rows left behind — with autovacuum
+ * slow or off a full recompute would otherwise add ~20 MB of them at 30k vulnerabilities, every
+ * time. Else `delete`, so readers keep reading the table until the transaction commits.
+ */
+export async function rebuildVulnReach(
+  db: Kysely<Database>,
+  empty: 'delete' | 'truncate' = 'delete',
+): Promise<void> {
+  await (empty === 'truncate' ? sql`truncate vuln_reach` : sql`delete from vuln_reach`).execute(db);
   await sql`insert into vuln_reach (num, images_by_cell, containers_by_cell)
     with run as (
       select image_digest, sum(containers)::bigint as n from posture_groups
@@ -40,7 +55,7 @@ export async function rebuildVulnReach(db: Kysely<Database>): Promise<void> {
         join vulnerability_numbers n on n.id = iv.vulnerability_id
       group by 1, 2
     )
-    select num, ${sql.raw(CELL_ARRAYS)} from e group by num`.execute(db);
+    ${sql.raw(CELL_ARRAYS)}`.execute(db);
 }
 
 /**
@@ -60,7 +75,7 @@ export async function addVulnReach(db: Kysely<Database>, digests: string[], sign
         join vulnerability_numbers n on n.id = iv.vulnerability_id
       group by 1, 2
     )
-    select num, ${sql.raw(CELL_ARRAYS)} from e group by num
+    ${sql.raw(CELL_ARRAYS)}
     ${sql.raw(ADD_ON_CONFLICT)}`.execute(db);
 }
 
@@ -88,7 +103,7 @@ export async function shiftVulnReach(db: Kysely<Database>, moves: Map<string, nu
         join vulnerability_numbers n on n.id = iv.vulnerability_id
       group by 1, 2
     )
-    select num, ${sql.raw(CELL_ARRAYS)} from e group by num
+    ${sql.raw(CELL_ARRAYS)}
     ${sql.raw(ADD_ON_CONFLICT)}`.execute(db);
 }
 
