@@ -106,7 +106,9 @@ export async function importCmdbFile(
     return parser.errors.length ? { type: 'delta', removed: [], errors: errorsOf() } : { type: 'full' };
   };
 
-  // (The writer reads the next batch — parsed and cleaned — while it lands one: readingAhead.)
+  // (The writer reads the next batch — parsed and cleaned — while the server lands the ones before:
+  // a first import on PostgreSQL streams them into one COPY, any other lands them one by one with
+  // readingAhead.)
   const applied = await applyInventoryStream(store, source, batches(), end, {
     idLimit: opts.idLimit ?? CMDB_ID_LIMIT,
     progress: (done) => {
