@@ -338,20 +338,15 @@ async function landNewBatch(
   const rows = new CopyLines(batch.length * 512);
   const opened = new CopyLines(batch.length * 96);
   for (const o of batch) {
-    const id = copyField(o.id);
-    let line = `${id}\t${src}`;
-    for (const of of COLUMN_VALUES) line += `\t${copyField(asText(of(o)))}`;
-    rows.add(`${line}\t${at}\t${at}\n`);
-    opened.add(`${id}\t\\N\t${at}\t${at}\n`);
+    rows.add(newRowLine(o, src, at));
+    opened.add(`${copyField(o.id)}\t\\N\t${at}\t${at}\n`);
   }
   try {
     await tx.executeQuery(copyFromStdin('containers', NEW_ROW_COLUMNS, rows.bytes()));
   } catch (err) {
     const id = collidingId(err);
     if (id === undefined) throw err;
-    throw new InputError(
-      `container id ${id} already belongs to another inventory source; give this source another name so its ids do not collide`,
-    );
+    throw new InputError(collision(id));
   }
   await tx.executeQuery(
     copyFromStdin('exposures', ['container_id', 'image_digest', 'first_seen', 'last_seen'], opened.bytes()),
@@ -383,11 +378,7 @@ async function copyNewSource(
     for await (const batch of batches) {
       if (!batch.length) continue;
       const rows = new CopyLines(batch.length * 512);
-      for (const o of batch) {
-        let line = `${copyField(o.id)}\t${src}`;
-        for (const of of COLUMN_VALUES) line += `\t${copyField(asText(of(o)))}`;
-        rows.add(`${line}\t${at}\t${at}\n`);
-      }
+      for (const o of batch) rows.add(newRowLine(o, src, at));
       yield rows.bytes();
       acc.counts.seen += batch.length;
       acc.keep(
@@ -410,7 +401,7 @@ async function copyNewSource(
       select 1 from containers where id = ${id}) as found`.execute(tx);
     throw new InputError(
       stored.rows[0]!.found
-        ? `container id ${id} already belongs to another inventory source; give this source another name so its ids do not collide`
+        ? collision(id)
         : `container id ${id} comes twice in the list; each container must come once`,
     );
   }
@@ -419,6 +410,18 @@ async function copyNewSource(
     select id, null, ${now}::timestamptz, ${now}::timestamptz from containers where source_id = ${sourceId}`.execute(
     tx,
   );
+}
+
+/** A new row's COPY line, in NEW_ROW_COLUMNS order (`src`, `at`: COPY fields of the source id and time). */
+function newRowLine(o: ContainerObservation, src: string, at: string): string {
+  let line = `${copyField(o.id)}\t${src}`;
+  for (const of of COLUMN_VALUES) line += `\t${copyField(asText(of(o)))}`;
+  return `${line}\t${at}\t${at}\n`;
+}
+
+/** The refusal of an id stored under another source. */
+function collision(id: string): string {
+  return `container id ${id} already belongs to another inventory source; give this source another name so its ids do not collide`;
 }
 
 /** The id a COPY into `containers` found stored already (a unique violation of its key), if that failed it. */
