@@ -356,6 +356,8 @@ export interface ImageVulnsTable {
   packages: number;
   /** Migration 10: of those findings, how many have a fixed version. */
   fixable_packages: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Migration 38: the vulnerability's number (vulnerability_numbers.num). */
+  num: number;
 }
 
 export interface PostureSnapshotsTable {

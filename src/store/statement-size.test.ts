@@ -180,6 +180,7 @@ describe.each(kinds)('statement size on %s', (kind) => {
       .values({
         image_digest: digest,
         vulnerability_id: 'CVE-2024-0001',
+        num: 1,
         source: 'runsight',
         severity: 'HIGH',
         severity_rank: 3,

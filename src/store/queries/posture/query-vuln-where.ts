@@ -80,13 +80,9 @@ export function isVulnWhereKey(key: unknown): key is VulnWhereKey {
 
 /** The canonical ids stored for `id`: itself when present, else the findings naming it as an alias. */
 export async function canonicalVulnIds({ db }: Pick<Store, 'db'>, id: string): Promise<string[]> {
-  const direct = await db
-    .selectFrom('image_vulns')
-    .select('vulnerability_id')
-    .where('vulnerability_id', '=', id)
-    .limit(1)
-    .execute();
-  if (direct.length) return [id];
+  const direct = await sql`select 1 from vulnerability_numbers n
+    where n.id = ${id} and exists (select 1 from image_vulns iv where iv.num = n.num)`.execute(db);
+  if (direct.rows.length) return [id];
   const r = await sql<{ id: string }>`select distinct f.vulnerability_id as id from findings f
       join image_posture p on p.scan_id = f.scan_id
       where f.aliases @> array[${id}]::text[]`.execute(db);
@@ -103,7 +99,7 @@ function hitSql(ids: string[]): RawBuilder<unknown> {
         bool_or(iv.kev) as kev, bool_or(iv.fixable) as fixable, p.scan_id
       from image_vulns iv
       join image_posture p on p.image_digest = iv.image_digest and p.scan_id is not null
-      where iv.vulnerability_id = any(${ids}::text[])
+      where iv.num = any(array(select num from vulnerability_numbers where id = any(${ids}::text[])))
       group by iv.image_digest, p.scan_id
     )`;
 }

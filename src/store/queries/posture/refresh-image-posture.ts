@@ -100,6 +100,14 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
   const chosen = sql`select * from unnest(${c.map((x) => x.digest)}::text[], ${c.map((x) => x.source)}::text[],
       ${c.map((x) => x.scanId)}::bigint[], ${c.map((x) => (x.scannedAt ?? x.finishedAt)?.toISOString() ?? null)}::timestamptz[])
       as t(image_digest, source, scan_id, finished_at)`;
+  // Every vulnerability the chosen findings name gets its number first, so each image_vulns row
+  // is written with it (the reach and roll-up below are keyed by it; migration 38).
+  await sql`
+    with chosen as (${chosen})
+    insert into vulnerability_numbers (id)
+    select distinct f.vulnerability_id from chosen c join findings f on f.scan_id = c.scan_id
+    where f.status in ('affected', 'unknown')
+    on conflict do nothing`.execute(tx);
   const ins = await sql`
     with chosen as (${chosen}),
     vex as (${LATEST_VEX_SQL}),
@@ -113,8 +121,8 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
                select 1 from vex v
                where v.status in ('not_affected', 'fixed') and ${vexAppliesSql('v', 'f')}))
     )
-    insert into image_vulns (image_digest, vulnerability_id, source, severity, severity_rank, kev, fixable, epss, cvss_score, packages, fixable_packages)
-    select l.image_digest, l.vulnerability_id, min(l.source),
+    insert into image_vulns (image_digest, vulnerability_id, num, source, severity, severity_rank, kev, fixable, epss, cvss_score, packages, fixable_packages)
+    select l.image_digest, l.vulnerability_id, n.num, min(l.source),
       ${sql.raw(severityOfRankSql('max(sev_rank)'))},
       max(sev_rank),
       bool_or(k.cve_id is not null),
@@ -124,9 +132,10 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
       count(*),
       count(*) filter (where coalesce(l.fixed_version, '') <> '')
     from live l
+    join vulnerability_numbers n on n.id = l.vulnerability_id
     left join kev k on k.cve_id = l.vulnerability_id
     left join epss e on e.cve_id = l.vulnerability_id
-    group by l.image_digest, l.vulnerability_id`.execute(tx);
+    group by l.image_digest, l.vulnerability_id, n.num`.execute(tx);
 
   if (!digests) {
     await sql`select set_config('maintenance_work_mem', ${ROLLUP_WORK_MEM}, true)`.execute(tx);
@@ -137,9 +146,6 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
   } else {
     await sql`truncate image_posture`.execute(tx);
   }
-  await sql`insert into vulnerability_numbers (id)
-    select distinct vulnerability_id from image_vulns where ${inScope('image_digest')}
-    on conflict do nothing`.execute(tx);
   // A full pass rebuilds vuln_reach here and, in a full recompute, again with the groups
   // (rebuildPostureGroups): one more join of image_vulns with the running digests, kept so the
   // table is right after each transaction and when a recompute leaves the scopes alone.
@@ -155,8 +161,8 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
         count(*) as total,
         ${sql.raw(cellCountsSql(cellSql('iv')))} as cells,
         ${sql.raw(findingCellSumsSql('iv'))} as finding_cells,
-        string_agg(int4send(n.num * 32 + ${sql.raw(cellSql('iv'))}), ''::bytea) as vulns
-      from image_vulns iv join vulnerability_numbers n on n.id = iv.vulnerability_id
+        string_agg(int4send(iv.num * 32 + ${sql.raw(cellSql('iv'))}), ''::bytea) as vulns
+      from image_vulns iv
       where ${inScope('iv.image_digest')} group by image_digest
     )
     insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, scanned_at, computed_at, cells, vulns, finding_cells)
@@ -173,10 +179,10 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
   return { images: Number(posture.numAffectedRows ?? 0), vulnerabilities: Number(ins.numAffectedRows ?? 0) };
 }
 
-/** The indexes of image_vulns (migrations 6 and 7), rebuilt after a full recompute. */
+/** The indexes of image_vulns (migrations 7 and 38), rebuilt after a full recompute. */
 const IMAGE_VULNS_INDEXES = {
   image_vulns_image: 'create index image_vulns_image on image_vulns (image_digest)',
-  image_vulns_vuln: 'create index image_vulns_vuln on image_vulns (vulnerability_id)',
+  image_vulns_num: 'create index image_vulns_num on image_vulns (num)',
 };
 
 /**

@@ -29,9 +29,10 @@ describe.each(kinds)('queryRunningImagesOf on %s', (kind) => {
     );
     // Image i carries PER_IMAGE consecutive vulnerabilities from i mod VULNS: each vulnerability
     // is on 250 images; the odd images run.
-    await sql`insert into image_vulns (image_digest, vulnerability_id, source, severity, severity_rank, packages)
-      select 'sha256:' || i, 'CVE-2099-' || (1 + (i + j) % ${VULNS}), 'runsight', 'HIGH', 3, 1
-      from generate_series(0, ${IMAGES - 1}) i, generate_series(0, ${PER_IMAGE - 1}) j`.execute(db);
+    await sql`insert into image_vulns (image_digest, vulnerability_id, num, source, severity, severity_rank, packages)
+      select 'sha256:' || i, n.id, n.num, 'runsight', 'HIGH', 3, 1
+      from generate_series(0, ${IMAGES - 1}) i cross join generate_series(0, ${PER_IMAGE - 1}) j
+        join vulnerability_numbers n on n.id = 'CVE-2099-' || (1 + (i + j) % ${VULNS})`.execute(db);
     await sql`insert into posture_groups (k_cluster, k_namespace, k_workload, k_environment, k_owner, k_image, image,
         image_digest, source_id, match_method, confidence, containers)
       select 'c', 'n', 'w' || i, '', '', 'sha256:' || i, 'app', 'sha256:' || i, 1, 'digest', 'exact', 1

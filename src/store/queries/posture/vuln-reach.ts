@@ -50,9 +50,8 @@ export async function rebuildVulnReach(
       where image_digest is not null group by image_digest
     ),
     e as (
-      select n.num, ${sql.raw(cellSql('iv'))} as c, count(*) as imgs, sum(run.n) as cont
+      select iv.num, ${sql.raw(cellSql('iv'))} as c, count(*) as imgs, sum(run.n) as cont
       from image_vulns iv join run on run.image_digest = iv.image_digest
-        join vulnerability_numbers n on n.id = iv.vulnerability_id
       group by 1, 2
     )
     ${sql.raw(CELL_ARRAYS)}`.execute(db);
@@ -70,9 +69,8 @@ export async function addVulnReach(db: Kysely<Database>, digests: string[], sign
       where image_digest = any(${digests}::text[]) group by image_digest
     ),
     e as (
-      select n.num, ${sql.raw(cellSql('iv'))} as c, count(*) * ${sign}::int as imgs, sum(run.n) * ${sign}::int as cont
+      select iv.num, ${sql.raw(cellSql('iv'))} as c, count(*) * ${sign}::int as imgs, sum(run.n) * ${sign}::int as cont
       from image_vulns iv join run on run.image_digest = iv.image_digest
-        join vulnerability_numbers n on n.id = iv.vulnerability_id
       group by 1, 2
     )
     ${sql.raw(CELL_ARRAYS)}
@@ -96,11 +94,10 @@ export async function shiftVulnReach(db: Kysely<Database>, moves: Map<string, nu
       from m left join posture_groups g on g.image_digest = m.image_digest group by m.image_digest, m.d
     ),
     e as (
-      select n.num, ${sql.raw(cellSql('iv'))} as c,
+      select iv.num, ${sql.raw(cellSql('iv'))} as c,
         sum((case when r.n1 > 0 then 1 else 0 end) - (case when r.n1 - r.d > 0 then 1 else 0 end)) as imgs,
         sum(r.d) as cont
       from image_vulns iv join r on r.image_digest = iv.image_digest
-        join vulnerability_numbers n on n.id = iv.vulnerability_id
       group by 1, 2
     )
     ${sql.raw(CELL_ARRAYS)}
@@ -189,7 +186,7 @@ export async function queryRunningImagesOf(
     from vulnerability_numbers n
     cross join lateral (
       select iv.image_digest from image_vulns iv
-      where iv.vulnerability_id = n.id and ${sql.raw(cellSql('iv'))} = any(${kept}::int[])
+      where iv.num = n.num and ${sql.raw(cellSql('iv'))} = any(${kept}::int[])
         and exists (select 1 from posture_groups g where g.image_digest = iv.image_digest)
       offset 0) iv
     where n.num = any(${nums}::int[])`.execute(db);

@@ -1,0 +1,124 @@
+// image_vulns carries its vulnerability's number (migration 38): every row written by the roll-up
+// has the number vulnerability_numbers gives its id, the readers that used the id index find the
+// same rows through the number, and the migration numbers the rows of a store written before it
+// without changing any answer — on both stores.
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recomputePosture } from '../propagation/index.js';
+import { listPriorities, type PriorityRow } from '../propagation/priorities.js';
+import { syncPosture } from '../propagation/sync.js';
+import {
+  addContainers,
+  addManifest,
+  addScan,
+  addSource,
+  digestOf,
+} from '../propagation/test-support/fleet.js';
+import { canonicalVulnIds, queryVulnWhere } from './index.js';
+import * as m038 from './migrations/038-image-vulns-number.js';
+import { createTestStore, storeKindsToTest, type TestStore } from './test-support/stores.js';
+
+const kinds = await storeKindsToTest();
+const A = digestOf('num-a');
+const B = digestOf('num-b');
+
+/** Rows whose number is not the one vulnerability_numbers gives their id (none when right). */
+async function misnumbered(store: TestStore): Promise<number> {
+  const r = await sql<{ n: string }>`select count(*)::text as n from image_vulns iv
+    left join vulnerability_numbers n on n.id = iv.vulnerability_id
+    where n.num is distinct from iv.num`.execute(store.db);
+  return Number(r.rows[0]?.n);
+}
+
+/** The prioritised list without its exposure (which grows with the clock between two reads). */
+function ranked(rows: PriorityRow[]): Omit<PriorityRow, 'exposureSeconds'>[] {
+  return rows.map(({ exposureSeconds: _, ...rest }) => rest);
+}
+
+async function indexesOfImageVulns(store: TestStore): Promise<string[]> {
+  const r = await sql<{ name: string }>`select indexname as name from pg_indexes
+    where tablename = 'image_vulns' order by 1`.execute(store.db);
+  return r.rows.map((x) => x.name);
+}
+
+describe.each(kinds)('image_vulns numbers on %s', (kind) => {
+  let store: TestStore;
+  beforeEach(async () => {
+    store = await createTestStore(kind);
+    const src = await addSource(store);
+    await addManifest(store, A);
+    await addManifest(store, B);
+    // A number taken before these ids arrive, so the ids' numbers are not simply 1, 2, 3.
+    await sql`insert into vulnerability_numbers (id) values ('CVE-1999-0001')`.execute(store.db);
+    await addScan(store, A, [
+      { id: 'CVE-2024-0001', severity: 'CRITICAL', fixed: '1.1' },
+      { id: 'CVE-2024-0002', severity: 'LOW', pkg: 'zlib' },
+    ]);
+    await addScan(store, B, [
+      { id: 'CVE-2024-0002', severity: 'LOW' },
+      { id: 'CVE-2024-0003', severity: 'HIGH', pkg: 'curl' },
+    ]);
+    await addContainers(store, src, [
+      { id: 'p/1', image: 'a:1', digest: A },
+      { id: 'p/2', image: 'a:1', digest: A },
+      { id: 'p/3', image: 'b:1', digest: B },
+    ]);
+    await syncPosture(store);
+  });
+  afterEach(async () => {
+    await store?.dispose();
+  });
+
+  it('writes each row with its id’s number and answers by number what it answered by id', async () => {
+    expect(await misnumbered(store)).toBe(0);
+    const rows = await store.db.selectFrom('image_vulns').select(['vulnerability_id', 'num']).execute();
+    expect(rows).toHaveLength(4);
+    expect(rows.every((r) => r.num > 1)).toBe(true);
+    expect(await indexesOfImageVulns(store)).toEqual(['image_vulns_image', 'image_vulns_num']);
+
+    expect(await canonicalVulnIds(store, 'CVE-2024-0002')).toEqual(['CVE-2024-0002']);
+    const where = await queryVulnWhere(store, ['CVE-2024-0002']);
+    expect(where.map((w) => w.containerId).sort()).toEqual(['p/1', 'p/2', 'p/3']);
+    expect((await queryVulnWhere(store, ['CVE-2024-0003'])).map((w) => w.containerId)).toEqual(['p/3']);
+    expect(await queryVulnWhere(store, ['CVE-1999-0001'])).toEqual([]);
+
+    const top = await listPriorities(store);
+    expect(top.map((p) => [p.vulnerabilityId, p.containers, p.images])).toEqual([
+      ['CVE-2024-0001', 2, 1],
+      ['CVE-2024-0003', 1, 1],
+      ['CVE-2024-0002', 3, 2],
+    ]);
+  });
+
+  it('numbers the rows of a store written before migration 38, every answer unchanged', async () => {
+    const before = {
+      where: await queryVulnWhere(store, ['CVE-2024-0002']),
+      top: ranked(await listPriorities(store)),
+      posture: await store.db
+        .selectFrom('image_posture')
+        .select(['image_digest', 'vulns'])
+        .orderBy('image_digest')
+        .execute(),
+    };
+    // As migration 37 left a store: no number in the rows, the index on the id text.
+    await sql`drop index image_vulns_num`.execute(store.db);
+    await sql`alter table image_vulns drop column num`.execute(store.db);
+    await sql`create index image_vulns_vuln on image_vulns (vulnerability_id)`.execute(store.db);
+
+    await store.transaction((tx) => m038.up(tx.db));
+    expect(await misnumbered(store)).toBe(0);
+    expect(await indexesOfImageVulns(store)).toEqual(['image_vulns_image', 'image_vulns_num']);
+    expect(await queryVulnWhere(store, ['CVE-2024-0002'])).toEqual(before.where);
+    expect(ranked(await listPriorities(store))).toEqual(before.top);
+    // A full recompute after it gives the roll-up the migration left.
+    await recomputePosture(store);
+    expect(
+      await store.db
+        .selectFrom('image_posture')
+        .select(['image_digest', 'vulns'])
+        .orderBy('image_digest')
+        .execute(),
+    ).toEqual(before.posture);
+    expect(await misnumbered(store)).toBe(0);
+  });
+});
