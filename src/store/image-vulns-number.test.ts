@@ -1,7 +1,7 @@
 // image_vulns carries its vulnerability's number (migration 38): every row written by the roll-up
 // has the number vulnerability_numbers gives its id, the readers that used the id index find the
 // same rows through the number, and the migration numbers the rows of a store written before it
-// without changing any answer — on both stores.
+// without changing any answer; numbers are spent only on new ids — on both stores.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recomputePosture } from '../propagation/index.js';
@@ -33,6 +33,11 @@ async function misnumbered(store: TestStore): Promise<number> {
 /** The prioritised list without its exposure (which grows with the clock between two reads). */
 function ranked(rows: PriorityRow[]): Omit<PriorityRow, 'exposureSeconds'>[] {
   return rows.map(({ exposureSeconds: _, ...rest }) => rest);
+}
+
+async function maxNumber(store: TestStore): Promise<number> {
+  const r = await sql<{ n: number }>`select max(num) as n from vulnerability_numbers`.execute(store.db);
+  return Number(r.rows[0]?.n);
 }
 
 async function indexesOfImageVulns(store: TestStore): Promise<string[]> {
@@ -90,6 +95,24 @@ describe.each(kinds)('image_vulns numbers on %s', (kind) => {
     ]);
   });
 
+  it('spends a number only on an id that has none', async () => {
+    const before = await maxNumber(store);
+    await recomputePosture(store);
+    await recomputePosture(store);
+    await addScan(store, A, [
+      { id: 'CVE-2024-0001', severity: 'CRITICAL', fixed: '1.1' },
+      { id: 'CVE-2024-0009', severity: 'MEDIUM' },
+    ]);
+    await syncPosture(store);
+    const r = await store.db
+      .selectFrom('vulnerability_numbers')
+      .select('num')
+      .where('id', '=', 'CVE-2024-0009')
+      .executeTakeFirstOrThrow();
+    expect(r.num).toBe(before + 1);
+    expect(await misnumbered(store)).toBe(0);
+  });
+
   it('numbers the rows of a store written before migration 38, every answer unchanged', async () => {
     const before = {
       where: await queryVulnWhere(store, ['CVE-2024-0002']),
@@ -104,10 +127,21 @@ describe.each(kinds)('image_vulns numbers on %s', (kind) => {
     await sql`drop index image_vulns_num`.execute(store.db);
     await sql`alter table image_vulns drop column num`.execute(store.db);
     await sql`create index image_vulns_vuln on image_vulns (vulnerability_id)`.execute(store.db);
+    // Its refreshes offered every id again, each offer spending a number of the sequence.
+    for (let i = 0; i < 3; i++)
+      await sql`insert into vulnerability_numbers (id) select id from vulnerability_numbers on conflict do nothing`.execute(
+        store.db,
+      );
+    const highest = await maxNumber(store);
 
     await store.transaction((tx) => m038.up(tx.db));
     expect(await misnumbered(store)).toBe(0);
     expect(await indexesOfImageVulns(store)).toEqual(['image_vulns_image', 'image_vulns_num']);
+    // The sequence goes on after the highest number given, not after the spent ones.
+    const next = await sql<{
+      num: number;
+    }>`insert into vulnerability_numbers (id) values ('CVE-2024-0010') returning num`.execute(store.db);
+    expect(next.rows[0]?.num).toBe(highest + 1);
     expect(await queryVulnWhere(store, ['CVE-2024-0002'])).toEqual(before.where);
     expect(ranked(await listPriorities(store))).toEqual(before.top);
     // A full recompute after it gives the roll-up the migration left.

@@ -101,12 +101,16 @@ async function refreshIn(tx: Kysely<Database>, scope: RefreshScope): Promise<Ref
       ${c.map((x) => x.scanId)}::bigint[], ${c.map((x) => (x.scannedAt ?? x.finishedAt)?.toISOString() ?? null)}::timestamptz[])
       as t(image_digest, source, scan_id, finished_at)`;
   // Every vulnerability the chosen findings name gets its number first, so each image_vulns row
-  // is written with it (the reach and roll-up below are keyed by it; migration 38).
+  // is written with it (the reach and roll-up below are keyed by it; migration 38). Only ids
+  // without one are offered: an insert takes a number from the sequence for every row it offers,
+  // conflicting or not, and image_posture.vulns packs number × 32 + cell into an int4, which holds
+  // numbers below 2^26 — offering every id again would spend 30k numbers per full recompute.
   await sql`
     with chosen as (${chosen})
     insert into vulnerability_numbers (id)
     select distinct f.vulnerability_id from chosen c join findings f on f.scan_id = c.scan_id
     where f.status in ('affected', 'unknown')
+      and not exists (select 1 from vulnerability_numbers n where n.id = f.vulnerability_id)
     on conflict do nothing`.execute(tx);
   const ins = await sql`
     with chosen as (${chosen}),
