@@ -573,11 +573,14 @@ async function snapshotOfDerived(store: TestStore) {
     .select(['id', 'image_digest', 'match_method', 'confidence'])
     .orderBy('id')
     .execute();
+  // An image's rows are those of its posture scan (migration 39): by digest through image_posture.
   const vulns = await store.db
-    .selectFrom('image_vulns')
-    .selectAll()
-    .orderBy('image_digest')
-    .orderBy('vulnerability_id')
+    .selectFrom('image_vulns as iv')
+    .innerJoin('image_posture as p', 'p.scan_id', 'iv.scan_id')
+    .select('p.image_digest')
+    .selectAll('iv')
+    .orderBy('p.image_digest')
+    .orderBy('iv.vulnerability_id')
     .execute();
   const posture = await store.db
     .selectFrom('image_posture')

@@ -29,6 +29,7 @@ import * as m035 from './migrations/035-vuln-reach.js';
 import * as m036 from './migrations/036-findings-without-scan-fk.js';
 import * as m037 from './migrations/037-vulnerability-number-index.js';
 import * as m038 from './migrations/038-image-vulns-number.js';
+import * as m039 from './migrations/039-image-vulns-by-scan.js';
 import type { Database } from './schema.js';
 
 export interface Migration {
@@ -68,6 +69,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m036,
   m037,
   m038,
+  m039,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

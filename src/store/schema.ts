@@ -344,10 +344,9 @@ export interface ScopePostureTable {
 
 /** Migration 6: one row per (image, vulnerability) after source choice and VEX. */
 export interface ImageVulnsTable {
-  image_digest: string;
+  /** Migration 39: the image, by the scan posture reads (image_posture.scan_id). */
+  scan_id: number;
   vulnerability_id: string;
-  source: string;
-  severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
   severity_rank: number;
   kev: boolean;
   fixable: boolean;

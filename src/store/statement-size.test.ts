@@ -175,14 +175,27 @@ describe.each(kinds)('statement size on %s', (kind) => {
 
   it('finds which of 70,000 vulnerability ids an image carries', async () => {
     const digest = sha(7, 'f');
+    // An image's rows are those of its posture scan (migration 39).
+    await store.db
+      .insertInto('image_posture')
+      .values({
+        image_digest: digest,
+        source: 'runsight',
+        scan_id: 7,
+        counts: JSON.stringify({ high: 1 }),
+        kev: 0,
+        fixable: 1,
+        distinct_vulns: 1,
+        scanned_at: null,
+        computed_at: new Date(),
+      })
+      .execute();
     await store.db
       .insertInto('image_vulns')
       .values({
-        image_digest: digest,
+        scan_id: 7,
         vulnerability_id: 'CVE-2024-0001',
         num: 1,
-        source: 'runsight',
-        severity: 'HIGH',
         severity_rank: 3,
         kev: false,
         fixable: true,

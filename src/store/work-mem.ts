@@ -16,3 +16,10 @@ export async function withWorkMem<T>(
   };
   return db.isTransaction ? run(db) : db.transaction().execute((tx: Transaction<Database>) => run(tx));
 }
+
+/** Sets `name` for the rest of the transaction (`set local`) and returns its value before. */
+export async function setLocal(db: Kysely<Database>, name: string, value: string): Promise<string> {
+  const r = await sql<{ v: string }>`select current_setting(${name}) as v`.execute(db);
+  await sql`select set_config(${name}, ${value}, true)`.execute(db);
+  return r.rows[0]!.v;
+}

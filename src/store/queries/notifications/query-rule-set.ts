@@ -46,7 +46,7 @@ export async function queryRuleSet({ db }: Pick<Store, 'db'>, q: RuleSetQuery): 
         coalesce(c.workload_name, c.pod, c.container_name) as workload_name
       from containers c
       join image_posture p on p.image_digest = c.image_digest and p.scan_id is not null
-      join image_vulns iv on iv.image_digest = c.image_digest
+      join image_vulns iv on iv.scan_id = p.scan_id
       where c.removed_at is null and ${scopeSql(q.scope, 'c')}
         and (iv.kev or iv.severity_rank >= ${q.minRank}
           or iv.vulnerability_id in (select s.key from notification_state s

@@ -4,9 +4,9 @@ import { sql } from 'kysely';
 import { CELL_COUNT, CELL_FIXABLE, CELL_KEV, CELL_RANK_STRIDE } from '../../../core/severity.js';
 import { SEVERITY_BY_RANK } from '../../../core/types.js';
 
-/** SQL: a CELL_COUNT-element int array counting rows per cell, over rows with `cellExpr`. */
-export function cellCountsSql(cellExpr: string): string {
-  return `array[${Array.from({ length: CELL_COUNT }, (_, k) => `count(*) filter (where ${cellExpr} = ${k})`).join(', ')}]::int[]`;
+/** SQL: a CELL_COUNT-element int array of `sum(value)` per cell, over rows with `cellExpr`. */
+export function cellSumsSql(cellExpr: string, value: string): string {
+  return `array[${Array.from({ length: CELL_COUNT }, (_, k) => `coalesce(sum(${value}) filter (where ${cellExpr} = ${k}), 0)`).join(', ')}]::int[]`;
 }
 
 /** SQL: the cell of an image_vulns row aliased `alias`. */
@@ -15,17 +15,16 @@ export function cellSql(alias: string): string {
 }
 
 /**
- * SQL: a CELL_COUNT-element int array counting the *findings* of image_vulns rows aliased `alias`:
- * each row's `packages` at the vulnerability's rank and KEV, split by their own fixable bit
- * (`fixable_packages` have a fixed version, the rest do not).
+ * SQL: a CELL_COUNT-element int array counting *findings* over rows with a vulnerability cell
+ * `cellExpr` and, per row, `fixable` findings with a fixed version and `unfixable` without: each
+ * finding at its vulnerability's rank and KEV, with its own fixable bit.
  */
-export function findingCellSumsSql(alias: string): string {
-  const base = `(${alias}.severity_rank * ${CELL_RANK_STRIDE} + (case when ${alias}.kev then ${CELL_KEV} else 0 end))`;
-  const fixable = `coalesce(${alias}.fixable_packages, 0)`;
+export function findingCellSumsSql(cellExpr: string, fixable: string, unfixable: string): string {
+  const base = `(${cellExpr} - (${cellExpr} & ${CELL_FIXABLE}))`;
   return `array[${Array.from({ length: CELL_COUNT }, (_, k) =>
     k & CELL_FIXABLE
       ? `coalesce(sum(${fixable}) filter (where ${base} = ${k - CELL_FIXABLE}), 0)`
-      : `coalesce(sum(${alias}.packages - ${fixable}) filter (where ${base} = ${k}), 0)`,
+      : `coalesce(sum(${unfixable}) filter (where ${base} = ${k}), 0)`,
   ).join(', ')}]::int[]`;
 }
 

@@ -3,6 +3,7 @@
 // the package — what `container show` lists and remediation reasons over.
 import { sql } from 'kysely';
 import type { Store } from '../../open-store.js';
+import { severityOfRankSql } from './cells-sql.js';
 import { LATEST_VEX_SQL, vexAppliesSql } from './vex-sql.js';
 
 export interface ImageFindingRow {
@@ -26,12 +27,12 @@ export async function queryImageFindings(
 ): Promise<ImageFindingRow[]> {
   const r = await sql<Record<string, unknown>>`
     with vex as (${LATEST_VEX_SQL})
-    select f.vulnerability_id, iv.severity, iv.kev, iv.epss, iv.fixable, f.status, f.package_name,
+    select f.vulnerability_id, ${sql.raw(severityOfRankSql('iv.severity_rank'))} as severity, iv.kev, iv.epss, iv.fixable, f.status, f.package_name,
       f.package_ecosystem, f.package_purl, f.installed_version, f.fixed_version,
       coalesce(f.layer_diff_id, pk.layer_diff_id) as layer_diff_id
     from image_posture p
     join findings f on f.scan_id = p.scan_id
-    join image_vulns iv on iv.image_digest = p.image_digest and iv.vulnerability_id = f.vulnerability_id
+    join image_vulns iv on iv.scan_id = p.scan_id and iv.vulnerability_id = f.vulnerability_id
     left join lateral (
       select k.layer_diff_id from packages k
       where k.scan_id = f.scan_id and k.name = f.package_name and k.version = f.installed_version

@@ -3,6 +3,7 @@
 // many running containers have an owner.
 import { sql } from 'kysely';
 import type { AccessScope } from '../../../core/access.js';
+import { SEVERITY_BY_RANK } from '../../../core/types.js';
 import type { Store } from '../../open-store.js';
 import { anyText } from '../../statement-size.js';
 import { scopeSql } from './scope-sql.js';
@@ -51,12 +52,15 @@ export async function queryImageCarries(
 ): Promise<{ vulnerabilityId: string; severity: string } | undefined> {
   if (!ids.length) return undefined;
   const r = await db
-    .selectFrom('image_vulns')
-    .select(['vulnerability_id', 'severity'])
-    .where('image_digest', '=', digest)
-    .where('vulnerability_id', '=', anyText(ids))
+    .selectFrom('image_vulns as iv')
+    .innerJoin('image_posture as p', 'p.scan_id', 'iv.scan_id')
+    .select(['iv.vulnerability_id', 'iv.severity_rank'])
+    .where('p.image_digest', '=', digest)
+    .where('iv.vulnerability_id', '=', anyText(ids))
     .executeTakeFirst();
-  return r ? { vulnerabilityId: r.vulnerability_id, severity: r.severity } : undefined;
+  return r
+    ? { vulnerabilityId: r.vulnerability_id, severity: SEVERITY_BY_RANK[r.severity_rank] ?? 'UNKNOWN' }
+    : undefined;
 }
 
 /** The digest and every platform manifest that shares an index with it (the same image, other platforms). */

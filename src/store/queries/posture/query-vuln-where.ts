@@ -11,6 +11,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
+import { severityOfRankSql } from './cells-sql.js';
 import { scopeSql } from './scope-sql.js';
 
 export interface VulnWhereRow {
@@ -95,12 +96,12 @@ export async function canonicalVulnIds({ db }: Pick<Store, 'db'>, id: string): P
  */
 function hitSql(ids: string[]): RawBuilder<unknown> {
   return sql`hit as (
-      select iv.image_digest, (array_agg(iv.severity order by iv.severity_rank desc))[1] as severity,
+      select p.image_digest, ${sql.raw(severityOfRankSql('max(iv.severity_rank)'))} as severity,
         bool_or(iv.kev) as kev, bool_or(iv.fixable) as fixable, p.scan_id
       from image_vulns iv
-      join image_posture p on p.image_digest = iv.image_digest and p.scan_id is not null
+      join image_posture p on p.scan_id = iv.scan_id
       where iv.num = any(array(select num from vulnerability_numbers where id = any(${ids}::text[])))
-      group by iv.image_digest, p.scan_id
+      group by p.image_digest, p.scan_id
     )`;
 }
 

@@ -21,6 +21,7 @@ describe.each(kinds)('queryRunningImagesOf on %s', (kind) => {
     store = await createTestStore(kind);
     const db = store.db;
     await sql`analyze image_vulns`.execute(db);
+    await sql`analyze image_posture`.execute(db);
     await sql`analyze vulnerability_numbers`.execute(db);
     await sql`analyze posture_groups`.execute(db);
     // Numbers of vulnerabilities no running image has too, as a store accumulates them.
@@ -28,9 +29,13 @@ describe.each(kinds)('queryRunningImagesOf on %s', (kind) => {
       db,
     );
     // Image i carries PER_IMAGE consecutive vulnerabilities from i mod VULNS: each vulnerability
-    // is on 250 images; the odd images run.
-    await sql`insert into image_vulns (image_digest, vulnerability_id, num, source, severity, severity_rank, packages)
-      select 'sha256:' || i, n.id, n.num, 'runsight', 'HIGH', 3, 1
+    // is on 250 images; the odd images run. Image i's rows are those of its posture scan, i + 1.
+    await sql`insert into image_posture (image_digest, source, scan_id, counts, kev, fixable, distinct_vulns, computed_at)
+      select 'sha256:' || i, 'runsight', i + 1, '{}', 0, 0, ${PER_IMAGE}, now() from generate_series(0, ${IMAGES - 1}) i`.execute(
+      db,
+    );
+    await sql`insert into image_vulns (scan_id, vulnerability_id, num, severity_rank, packages)
+      select i + 1, n.id, n.num, 3, 1
       from generate_series(0, ${IMAGES - 1}) i cross join generate_series(0, ${PER_IMAGE - 1}) j
         join vulnerability_numbers n on n.id = 'CVE-2099-' || (1 + (i + j) % ${VULNS})`.execute(db);
     await sql`insert into posture_groups (k_cluster, k_namespace, k_workload, k_environment, k_owner, k_image, image,

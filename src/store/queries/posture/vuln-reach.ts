@@ -1,6 +1,7 @@
 // Fleet reach per vulnerability (vuln_reach, migration 35; docs/adr/0026 part 2): per vulnerability
 // number and per cell, how many running images carry it in that cell and how many containers run
-// them. At all times it is Σ over the running digests of posture_groups of their image_vulns rows:
+// them. At all times it is Σ over the running digests of posture_groups of their image_vulns rows
+// (a digest's rows: those of its posture scan, image_posture.scan_id):
 // every writer of either table moves it in the same transaction —
 //   - a digest's running containers going n0 → n1 (refreshPostureGroups): each row of its list
 //     moves by n1 − n0 containers, and by ±1 image when it starts or stops running;
@@ -51,7 +52,8 @@ export async function rebuildVulnReach(
     ),
     e as (
       select iv.num, ${sql.raw(cellSql('iv'))} as c, count(*) as imgs, sum(run.n) as cont
-      from image_vulns iv join run on run.image_digest = iv.image_digest
+      from run join image_posture p on p.image_digest = run.image_digest
+      join image_vulns iv on iv.scan_id = p.scan_id
       group by 1, 2
     )
     ${sql.raw(CELL_ARRAYS)}`.execute(db);
@@ -70,7 +72,8 @@ export async function addVulnReach(db: Kysely<Database>, digests: string[], sign
     ),
     e as (
       select iv.num, ${sql.raw(cellSql('iv'))} as c, count(*) * ${sign}::int as imgs, sum(run.n) * ${sign}::int as cont
-      from image_vulns iv join run on run.image_digest = iv.image_digest
+      from run join image_posture p on p.image_digest = run.image_digest
+      join image_vulns iv on iv.scan_id = p.scan_id
       group by 1, 2
     )
     ${sql.raw(CELL_ARRAYS)}
@@ -97,7 +100,8 @@ export async function shiftVulnReach(db: Kysely<Database>, moves: Map<string, nu
       select iv.num, ${sql.raw(cellSql('iv'))} as c,
         sum((case when r.n1 > 0 then 1 else 0 end) - (case when r.n1 - r.d > 0 then 1 else 0 end)) as imgs,
         sum(r.d) as cont
-      from image_vulns iv join r on r.image_digest = iv.image_digest
+      from r join image_posture p on p.image_digest = r.image_digest
+      join image_vulns iv on iv.scan_id = p.scan_id
       group by 1, 2
     )
     ${sql.raw(CELL_ARRAYS)}
@@ -185,9 +189,9 @@ export async function queryRunningImagesOf(
     select n.num, iv.image_digest
     from vulnerability_numbers n
     cross join lateral (
-      select iv.image_digest from image_vulns iv
+      select p.image_digest from image_vulns iv join image_posture p on p.scan_id = iv.scan_id
       where iv.num = n.num and ${sql.raw(cellSql('iv'))} = any(${kept}::int[])
-        and exists (select 1 from posture_groups g where g.image_digest = iv.image_digest)
+        and exists (select 1 from posture_groups g where g.image_digest = p.image_digest)
       offset 0) iv
     where n.num = any(${nums}::int[])`.execute(db);
   for (const x of r.rows) {

@@ -54,8 +54,9 @@ export async function queryDigestSetFigures(
   digests: string[],
 ): Promise<{ distinct: Record<string, number>; vulnerabilities: string[]; scanned: string[] }> {
   const r = await sql<{ vulnerability_id: string; rank: number }>`
-    select vulnerability_id, max(severity_rank) as rank from image_vulns
-    where image_digest = any(${digests}::text[]) group by vulnerability_id`.execute(db);
+    select iv.vulnerability_id, max(iv.severity_rank) as rank
+    from image_posture p join image_vulns iv on iv.scan_id = p.scan_id
+    where p.image_digest = any(${digests}::text[]) group by iv.vulnerability_id`.execute(db);
   const scanned = await db
     .selectFrom('image_posture')
     .select('image_digest')

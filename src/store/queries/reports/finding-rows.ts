@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
+import { severityOfRankSql } from '../posture/cells-sql.js';
 import { scopeSql } from '../posture/scope-sql.js';
 
 export interface ReportContainerRow {
@@ -62,11 +63,11 @@ export async function queryImageVulnRows(
       from p join findings f on f.scan_id = p.scan_id and f.status in ('affected', 'unknown')
       group by p.image_digest, f.vulnerability_id
     )
-    select iv.image_digest, iv.vulnerability_id, iv.severity, iv.kev, iv.fixable, iv.epss, iv.cvss_score,
-      f.packages, f.fixed
-    from image_vulns iv join p on p.image_digest = iv.image_digest
-    left join f on f.image_digest = iv.image_digest and f.vulnerability_id = iv.vulnerability_id
-    order by iv.image_digest, iv.severity_rank desc, iv.vulnerability_id`.execute(db);
+    select p.image_digest, iv.vulnerability_id, ${sql.raw(severityOfRankSql('iv.severity_rank'))} as severity,
+      iv.kev, iv.fixable, iv.epss, iv.cvss_score, f.packages, f.fixed
+    from image_vulns iv join p on p.scan_id = iv.scan_id
+    left join f on f.image_digest = p.image_digest and f.vulnerability_id = iv.vulnerability_id
+    order by p.image_digest, iv.severity_rank desc, iv.vulnerability_id`.execute(db);
   return r.rows.map((x) => ({
     imageDigest: String(x.image_digest),
     vulnerabilityId: String(x.vulnerability_id),
@@ -86,8 +87,9 @@ export async function queryScopeVulnerabilityIds(
   scope: AccessScope | undefined,
 ): Promise<string[]> {
   const r = await sql<{ id: string }>`
-    select distinct iv.vulnerability_id as id from image_vulns iv
-    where iv.image_digest in (select distinct c.image_digest from containers c
+    select distinct iv.vulnerability_id as id
+    from image_posture p join image_vulns iv on iv.scan_id = p.scan_id
+    where p.image_digest in (select distinct c.image_digest from containers c
       where c.removed_at is null and c.image_digest is not null and ${scopeSql(scope, 'c')})
     order by 1`.execute(db);
   return r.rows.map((x) => x.id);
