@@ -189,7 +189,8 @@ export async function queryRunningImagesOf(
     select n.num, iv.image_digest
     from vulnerability_numbers n
     cross join lateral (
-      select p.image_digest from image_vulns iv join image_posture p on p.scan_id = iv.scan_id
+      select p.image_digest from image_vulns iv
+      cross join lateral (select p.image_digest from image_posture p where p.scan_id = iv.scan_id offset 0) p
       where iv.num = n.num and ${sql.raw(cellSql('iv'))} = any(${kept}::int[])
         and exists (select 1 from posture_groups g where g.image_digest = p.image_digest)
       offset 0) iv
