@@ -136,6 +136,10 @@ async function runOne(
   if (reused) {
     log(`${kind}: reusing the fleet in ${store.location} (${label})`);
     await syncPosture(store);
+    // A previous run may have rewritten every container (its resolution or re-list step) and left
+    // the dead rows behind, autovacuum being off here: clean them as the fresh fleet does, or the
+    // query rows below read a million dead tuples and mean little.
+    await sql`vacuum analyze containers`.execute(db);
   } else {
     log(`${kind}: generating ${label}`);
     const gen = await timeIt(() => generate(db, fleet));

@@ -10,11 +10,10 @@ import { CELL_COUNT, cellFixable, cellKev, cellRank, mergeCells, severityOfRank 
 import type { Severity } from '../core/types.js';
 import type { PostureFilter, Store } from '../store/index.js';
 import {
-  loadVulnLists,
   queryEpssByNumber,
   queryExposureByImage,
   queryRunningImagesOf,
-  queryRunningPerDigest,
+  queryRunningVulnLists,
   queryVulnerabilityIds,
   readVulnReach,
   scopeRestricts,
@@ -53,8 +52,14 @@ export async function listPriorities(
     ? await fromFleetReach(store, kept, limit)
     : await fromVulnLists(store, containers, findings);
   const { nums, cells, counts, epss } = reach;
+  if (!nums.length) return [];
+  // KEV orders first: when at least `limit` KEV-listed vulnerabilities run, no other can make the
+  // list, so only theirs are candidates and need an EPSS score (a scope's reach holds ~30k numbers
+  // at 1M containers; ~200 of them KEV).
+  const kevNums = nums.filter((n) => cellKev(cells[n]!));
+  const scored = kevNums.length >= limit ? kevNums : nums;
   const byNum = new Map<number, Candidate>();
-  for (const num of nums) {
+  for (const num of scored) {
     byNum.set(num, {
       num,
       cell: cells[num]!,
@@ -65,13 +70,10 @@ export async function listPriorities(
       exposure: 0,
     });
   }
-  if (!byNum.size) return [];
-  // KEV orders first: when at least `limit` KEV-listed vulnerabilities run, no other can make the
-  // list, so only theirs need an EPSS score.
-  const kevNums = nums.filter((n) => cellKev(cells[n]!));
-  const scored = kevNums.length >= limit ? kevNums : nums;
-  if (scored !== nums) for (const n of nums) if (!cellKev(cells[n]!)) byNum.delete(n);
-  for (const [num, score] of epss ?? (await queryEpssByNumber(store, scored))) byNum.get(num)!.epss = score;
+  for (const [num, score] of epss ?? (await queryEpssByNumber(store, scored))) {
+    const c = byNum.get(num);
+    if (c) c.epss = score;
+  }
 
   // Order by every key but exposure and id; keep the first `limit` and whatever ties the last.
   const head = (a: Candidate, b: Candidate) =>
@@ -157,18 +159,14 @@ async function fromFleetReach(store: Store, kept: number[], limit: number): Prom
 
 /**
  * A scope's reach, merged from the vulnerability lists of the images it runs: running containers
- * per digest from one GROUP BY, every list read and merged.
+ * per digest with each image's list, from one statement, every list merged.
  */
 async function fromVulnLists(
   store: Store,
   containers: PostureFilter,
   findings: FindingFilter,
 ): Promise<Reach> {
-  const running = await queryRunningPerDigest(store, containers);
-  const lists = await loadVulnLists(
-    store,
-    running.map((r) => r.digest),
-  );
+  const running = await queryRunningVulnLists(store, containers);
   // Per vulnerability number, in typed arrays (a fleet is millions of list entries): merged cell,
   // running containers, images. The images of the few that make the list are collected after.
   // The filter and the merge of two cells are looked up in tables made once: this loop runs once
@@ -185,8 +183,7 @@ async function fromVulnLists(
   let images = new Int32Array(size);
   const nums: number[] = [];
   for (const r of running) {
-    const list = lists.get(r.digest);
-    if (!list) continue;
+    const list = r.vulns;
     const n = r.containers;
     for (let i = 0; i < list.length; i++) {
       const entry = list[i]!;
@@ -222,8 +219,7 @@ async function fromVulnLists(
       out.set(num, []);
     });
     for (const r of running) {
-      const list = lists.get(r.digest);
-      if (!list) continue;
+      const list = r.vulns;
       for (let i = 0; i < list.length; i++) {
         const entry = list[i]!;
         const at = wanted[entry >>> 5];

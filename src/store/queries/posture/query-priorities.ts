@@ -5,33 +5,44 @@ import { sql } from 'kysely';
 import type { AccessScope } from '../../../core/access.js';
 import type { Store } from '../../open-store.js';
 import { containerWhere, type PostureFilter } from './group-containers.js';
+import { decodeVulns } from './image-rollups.js';
 import { scopeRestricts, scopeSql } from './scope-sql.js';
 
 /**
- * Running containers per resolved digest, over the containers `filter` keeps: from the maintained
- * groups (posture_groups) when the filter is at most a cluster, namespace and access scope, else
- * from containers.
+ * Running containers per resolved digest over the containers `filter` keeps, with the image's
+ * vulnerability list (image_posture.vulns, decoded): from the maintained groups (posture_groups)
+ * when the filter is at most a cluster, namespace and access scope, else from containers. Digests
+ * with no posture are left out. One statement: each digest's list is read by its key as the row
+ * is made (`offset 0` keeps the lookup per row: as a join the planner may hash all of
+ * image_posture, ~1 KB a row), where reading the lists after by a digest array passed the array
+ * twice and cost a second round trip.
  */
-export async function queryRunningPerDigest(
+export async function queryRunningVulnLists(
   { db }: Pick<Store, 'db'>,
   filter: PostureFilter = {},
-): Promise<{ digest: string; containers: number }[]> {
+): Promise<{ digest: string; containers: number; vulns: Int32Array }[]> {
   const other = Object.entries(filter).some(
     ([k, v]) => v !== undefined && k !== 'cluster' && k !== 'namespace' && k !== 'scope',
   );
-  if (!other) {
-    const g = await sql<{ image_digest: string; n: number }>`
-      select g.image_digest, sum(g.containers) as n from posture_groups g
-      where g.image_digest is not null and ${scopeSql(filter.scope, 'g')}
-        ${filter.cluster !== undefined ? sql`and g.cluster = ${filter.cluster}` : sql``}
-        ${filter.namespace !== undefined ? sql`and g.namespace = ${filter.namespace}` : sql``}
-      group by g.image_digest`.execute(db);
-    return g.rows.map((x) => ({ digest: x.image_digest, containers: Number(x.n) }));
-  }
-  const r = await sql<{ image_digest: string; n: number }>`
-    select c.image_digest, count(*) as n from containers c
-    where ${containerWhere(filter)} and c.image_digest is not null group by c.image_digest`.execute(db);
-  return r.rows.map((x) => ({ digest: x.image_digest, containers: Number(x.n) }));
+  const running = other
+    ? sql`select c.image_digest, count(*) as n from containers c
+        where ${containerWhere(filter)} and c.image_digest is not null group by c.image_digest`
+    : sql`select g.image_digest, sum(g.containers) as n from posture_groups g
+        where g.image_digest is not null and ${scopeSql(filter.scope, 'g')}
+          ${filter.cluster !== undefined ? sql`and g.cluster = ${filter.cluster}` : sql``}
+          ${filter.namespace !== undefined ? sql`and g.namespace = ${filter.namespace}` : sql``}
+        group by g.image_digest`;
+  const r = await sql<{ image_digest: string; n: number; vulns: Uint8Array | null }>`
+    with r as (${running})
+    select r.image_digest, r.n, p.vulns from r
+    cross join lateral (select p.vulns from image_posture p where p.image_digest = r.image_digest offset 0) p`.execute(
+    db,
+  );
+  return r.rows.map((x) => ({
+    digest: x.image_digest,
+    containers: Number(x.n),
+    vulns: decodeVulns(x.vulns),
+  }));
 }
 
 /** EPSS scores by vulnerability number (numbers without a score are absent). */

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessScope } from '../../../core/access.js';
+import { applyInventoryMutation } from '../../../inventory/apply-inventory-mutation.js';
 import { maintainPosture } from '../../../propagation/sync.js';
 import {
   addContainers,
@@ -245,5 +246,50 @@ describe.each(kinds)('scan ages, gaps and tag drift on %s', (kind) => {
       { image: 'reg/x:prod', digests: [d('x-1'), d('x-2')].sort(), containers: 4 },
     ]);
     expect(await queryTagDrift(store, { cluster: 'c2' })).toEqual([]);
+  });
+});
+
+describe.each(kinds)('inventory source ages on %s', (kind) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await createTestStore(kind);
+  });
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('ages a source by its last successful run, else by its newest observation', async () => {
+    const observe = (source: string, ids: string[], at: Date) =>
+      applyInventoryMutation(
+        store,
+        { name: source, kind: 'kubernetes' },
+        {
+          type: 'delta',
+          added: ids.map((id) => ({
+            id,
+            image: 'reg/a:1',
+            cluster: 'c1',
+            namespace: 'n1',
+            container: 'app',
+            containerKind: 'regular' as const,
+            state: 'running',
+            labels: {},
+          })),
+          removed: [],
+        },
+        { observedAt: at },
+      );
+    await observe('ran', ['r/1'], AT(3));
+    await observe('failed', ['f/1'], AT(4));
+    await observe('failed', ['f/2'], AT(6));
+    await observe('failed', ['f/3'], AT(5));
+    // The source's runs did not succeed: its containers are all that says when it was last heard of.
+    await sql`update inventory_runs set status = 'failed'
+      where source_id = (select id from inventory_sources where name = 'failed')`.execute(store.db);
+    const { inventory } = await queryFreshness(store, {});
+    expect(inventory.map((s) => [s.name, s.lastRun !== null, s.lastSeen?.toISOString() ?? null])).toEqual([
+      ['failed', false, AT(6).toISOString()],
+      ['ran', true, null],
+    ]);
   });
 });
