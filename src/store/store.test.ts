@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from './migrate.js';
+import { POOL_IDLE_MS } from './open-store.js';
 import { getStoreStatus } from './queries/status/get-store-status.js';
 import { createTestStore, storeKindsToTest, type TestStore } from './test-support/stores.js';
 
@@ -92,5 +95,45 @@ describe.each(kinds)('store on %s', (kind) => {
     expect(row.first_seen.toISOString()).toBe(seen.toISOString());
     expect(row.match_method).toBe('unresolved');
     expect(row.confidence).toBe('none');
+  });
+});
+
+// The pool of a PostgreSQL store (open-store.ts): an idle connection is kept for POOL_IDLE_MS (a
+// new backend pays its catalog caches and first plans again), yet held connections never keep a
+// process alive that has finished its work.
+describe.skipIf(!kinds.includes('postgres'))('the PostgreSQL pool', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await createTestStore('postgres');
+  });
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('keeps an idle connection past pg’s 10 s default', { timeout: 30_000 }, async () => {
+    const pid = async () =>
+      (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows[0]!.pid;
+    const before = await pid();
+    await new Promise((r) => setTimeout(r, 10_500));
+    expect(await pid()).toBe(before);
+    expect(POOL_IDLE_MS).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('lets a process that never closed its store exit once its work is done', { timeout: 30_000 }, () => {
+    const script = `import { openStore } from ${JSON.stringify(resolve(import.meta.dirname, 'open-store.ts'))};
+      const s = await openStore({ databaseUrl: process.env.RUNSIGHT_TEST_URL });
+      await s.db.selectFrom('schema_migrations').select('version').execute();
+      console.log('queried');`;
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, RUNSIGHT_TEST_URL: store.location },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('queried');
+    expect(r.status).toBe(0);
+    // Well under pg’s 10 s idle timeout, and under the 5 min this pool keeps connections for.
+    expect(Date.now() - started).toBeLessThan(9_500);
   });
 });
