@@ -13,17 +13,18 @@ import { openStore } from './open-store.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { getStoreStatus } from './queries/status/get-store-status.js';
 import type { Database } from './schema.js';
-import { extractStoreTemplate, readStoreTemplate, templateKey } from './store-template.js';
+import { dumpStoreTemplate, extractStoreTemplate, readStoreTemplate, templateKey } from './store-template.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'runsight-template-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-// One cluster made from scratch: dumped bare (no schema) and again once migrated.
+// One cluster made from scratch: dumped bare (no schema) and again once migrated, as the build
+// dumps its template.
 const client = await PGlite.create();
 const bare = await client.dumpDataDir('none');
 const kdb = new Kysely<Database>({ dialect: new PGliteDialect(client) });
 await migrate(kdb);
-const migrated = await client.dumpDataDir('none');
+const migrated = await dumpStoreTemplate(client, 'none');
 await kdb.destroy();
 
 describe('store template', () => {
@@ -37,6 +38,10 @@ describe('store template', () => {
       expect(seen[0]!.task).toContain(dir);
       // Every table the status counts is there, empty, and the store takes writes.
       expect(Object.values((await getStoreStatus(store)).counts).every((n) => n === 0)).toBe(true);
+      // Only the database PGlite opens: initdb's template0 and template1 are not written.
+      const dbs = await sql<{ datname: string }>`select datname from pg_database`.execute(store.db);
+      expect(dbs.rows).toEqual([{ datname: 'postgres' }]);
+      expect(existsSync(join(dir, 'pg', 'base', '1'))).toBe(false);
       await sql`create table written_here (x int)`.execute(store.db);
       await sql`insert into written_here values (1)`.execute(store.db);
     } finally {

@@ -96,13 +96,34 @@ const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
 /**
- * Dumps `client` (a freshly migrated, empty store) as the template, with its key. A checkpoint
- * first: a store made from the template then starts from it instead of replaying every
- * migration's WAL (crash recovery) on its first open.
+ * `client` (a freshly migrated, empty store) as a template: an uncompressed tar, or gzipped.
+ *
+ * - Only the database PGlite opens (`postgres`) is kept. initdb also makes `template0` and
+ *   `template1`, which only `CREATE DATABASE` reads and a store never runs; each is a copy of the
+ *   catalog, so they were half of the files a new store's first open writes (1,253 → 626) and
+ *   of the template's bytes (42 → 27 MB).
+ * - A checkpoint last: a store made from the template then starts from it instead of replaying
+ *   every migration's WAL (crash recovery) on its first open.
  */
-export async function writeStoreTemplate(client: PGlite): Promise<void> {
+export async function dumpStoreTemplate(client: PGlite, compression: 'none' | 'gzip'): Promise<Blob> {
+  const { rows } = await client.query<{ datname: string; current: boolean }>(
+    'select datname, datname = current_database() as current from pg_database',
+  );
+  const opened = rows.find((r) => r.current)!.datname;
+  if (opened !== 'postgres')
+    throw new Error(`a template is made from PGlite's database postgres, not ${opened}`);
+  await client.exec('update pg_database set datistemplate = false where datname <> current_database()');
+  for (const { datname } of rows.filter((r) => !r.current))
+    await client.exec(`drop database ${quoteIdent(datname)}`);
   await client.exec('checkpoint');
-  const tar = await client.dumpDataDir('gzip');
+  return client.dumpDataDir(compression);
+}
+
+/** Writes `client`'s template beside this module, with its key (the build step). */
+export async function writeStoreTemplate(client: PGlite): Promise<void> {
+  const tar = await dumpStoreTemplate(client, 'gzip');
   writeFileSync(TEMPLATE, Buffer.from(await tar.arrayBuffer()));
   writeFileSync(TEMPLATE_KEY, `${JSON.stringify(templateKey(), null, 1)}\n`);
 }
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
