@@ -4,8 +4,7 @@
 // JSON result (docs/identity.md).
 import type { ResolveOptions } from '../core/image-source.js';
 import type { Platform } from '../core/types.js';
-import type { Store } from '../store/index.js';
-import { type RecordedResolution, recordResolution } from '../store/index.js';
+import type { RecordedResolution, Store } from '../store/index.js';
 import { type OpenImageSourceOptions, openImageSource } from './open-image-source.js';
 
 export interface ImageResolution {
@@ -42,8 +41,11 @@ export async function resolveImageIdentity(
   const source = await openImageSource(spec, opts);
   const resolveOpts: ResolveOptions = { platform: opts.platform, signal: opts.signal };
   const resolved = await source.resolve(resolveOpts);
+  // The store's code is loaded only to record: `image resolve --no-record` runs without it.
   const recorded = opts.store
-    ? await recordResolution(opts.store, resolved, { observedAt: opts.observedAt })
+    ? await (await import('../store/index.js')).recordResolution(opts.store, resolved, {
+        observedAt: opts.observedAt,
+      })
     : undefined;
   const result: ImageResolution = {
     reference: spec,

@@ -1,7 +1,7 @@
 // Integration: `runsight image resolve` and `runsight registry list` in-process against a real
 // docker-registry with umoci-built, skopeo-pushed images; the JSON shape and digests are checked
 // against `skopeo inspect --raw`, and the store against what the command recorded.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -177,6 +177,40 @@ describe('runsight image resolve', () => {
       srv.closeAllConnections();
       await new Promise((r) => srv.close(r));
     }
+  });
+
+  it('with --no-record resolves the same and opens no store', async (ctx) => {
+    if (!reg) return ctx.skip();
+    const never = join(dataDir, 'never-opened');
+    const ref = `${reg.host}/shop/api:2.1`;
+    const r = await runCli([
+      '--data-dir',
+      never,
+      '--insecure-registry',
+      reg.host,
+      '--format',
+      'json',
+      'image',
+      'resolve',
+      '--no-record',
+      ref,
+    ]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.json()).toEqual((await cli(['image', 'resolve', ref])).json());
+    expect(existsSync(never)).toBe(false);
+    const bad = await runCli([
+      '--data-dir',
+      never,
+      '--insecure-registry',
+      reg.host,
+      'image',
+      'resolve',
+      '--no-record',
+      `${reg.host}/shop/api:9.9`,
+    ]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/manifest shop\/api:9\.9 does not exist/);
+    expect(existsSync(never)).toBe(false);
   });
 
   it('resolves local sources too', async () => {

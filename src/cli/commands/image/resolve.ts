@@ -1,11 +1,11 @@
-// `runsight image resolve REF [--platform OS/ARCH[/VARIANT]|all]`: tag → digest, index → platform
-// manifests, recorded in the identity graph. REF may be a registry reference or oci:, oci-archive:,
+// `runsight image resolve REF [--platform OS/ARCH[/VARIANT]|all] [--no-record]`: tag → digest, index
+// → platform manifests, recorded in the identity graph — or, with --no-record, only printed: the
+// store is not opened (nor its code loaded). REF may be a registry reference or oci:, oci-archive:,
 // docker-archive: (docs/identity.md has the JSON schema).
 import { type Command, Option } from 'commander';
 import type { Platform } from '../../../core/types.js';
 import { type ImageResolution, parsePlatform, resolveImageIdentity } from '../../../identity/index.js';
 import { group, type Run } from '../../main.js';
-import { maintain } from '../../posture-format.js';
 
 type Row = ImageResolution['platforms'][number];
 
@@ -23,17 +23,19 @@ export function registerImageResolveCommand(program: Command, run: Run): void {
         'linux/amd64',
       ),
     )
+    .option('--no-record', 'only resolve and print: nothing is recorded, the store is not opened')
     .action(
-      run(async (ctx, ref: string, opts: { platform: string }) => {
+      run(async (ctx, ref: string, opts: { platform: string; record: boolean }) => {
         const platform: Platform | 'all' = opts.platform === 'all' ? 'all' : parsePlatform(opts.platform);
-        const store = await ctx.store();
+        const store = opts.record ? await ctx.store() : undefined;
         const result = await resolveImageIdentity(ref, {
           platform,
           signal: ctx.signal,
           store,
           ...ctx.registryOptions,
         });
-        await maintain(ctx);
+        // Posture follows what was recorded; imported here so that --no-record never loads it.
+        if (store) await (await import('../../posture-format.js')).maintain(ctx);
         const recorded = (result as { recorded?: { drifted: boolean; previousDigest?: string } }).recorded;
         const footer = [`${result.reference} → ${result.digest} (${result.mediaType})`];
         if (recorded?.drifted)
