@@ -64,6 +64,7 @@ export const COMMANDS: (() => Promise<Register>)[] = [
   async () => (await import('./commands/import.js')).registerImportCommand,
   async () => (await import('./commands/image/show.js')).registerImageShowCommand,
   async () => (await import('./commands/scan.js')).registerScanCommand,
+  async () => (await import('./commands/sbom/convert.js')).registerSbomConvertCommand,
   async () => (await import('./commands/inventory.js')).registerInventoryCommand,
   async () => (await import('./commands/containers.js')).registerContainersCommand,
   async () => (await import('./commands/posture.js')).registerPostureCommand,

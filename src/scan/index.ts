@@ -3,6 +3,13 @@
 export { EXTRACTORS } from './extractors/index.js';
 export { detectOs, type OsInfo } from './extractors/os/release/detect.js';
 export { foldLayers, type ImageView } from './fold.js';
+export {
+  type ConvertedSbom,
+  convertSbom,
+  SBOM_FORMATS,
+  type SbomFormat,
+  sbomDocument,
+} from './sbom/convert.js';
 export { toCycloneDx } from './sbom/cyclonedx.js';
 export { parseSbom, readSbomFile, type SbomInput } from './sbom/read-sbom.js';
 export { toSpdx } from './sbom/spdx.js';

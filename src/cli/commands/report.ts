@@ -3,15 +3,11 @@
 // instance with `--csv-rows finding`, streamed) or JSON — or, with `--image REF`, the per-image
 // SARIF / CycloneDX / OpenVEX document. Written to `--output FILE` (a temp file renamed into place)
 // or stdout. A read: ad-hoc reports record nothing (docs/reports.md). With --server it asks the API.
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../../core/errors.js';
 import type { ReportParams } from '../../server/client.js';
 import type { Run } from '../main.js';
 import { checkReportParams, REPORT_BY, writeLocalReport } from '../report-local.js';
+import { output } from '../write-output.js';
 
 interface ReportOpts {
   scope?: string[];
@@ -60,44 +56,4 @@ export function registerReportCommand(program: Command, run: Run): void {
         return undefined;
       }),
     );
-}
-
-type Writer = (chunk: string) => void | Promise<void>;
-
-/** Runs `produce` into `file` (through a temp file renamed into place) or into `print`. */
-async function output(
-  file: string | undefined,
-  produce: (write: Writer) => Promise<unknown>,
-  print: (text: string) => void,
-): Promise<void> {
-  if (file === undefined) {
-    await produce(print);
-    return;
-  }
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const stream = createWriteStream(temp, { flags: 'wx' });
-  const opened = new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
-  try {
-    await opened.catch((err: NodeJS.ErrnoException) => {
-      throw new InputError(`cannot write --output ${file}: ${err.code ?? err.message}`);
-    });
-    await produce(async (chunk) => {
-      if (!stream.write(chunk))
-        await new Promise<void>((resolve, reject) => {
-          stream.once('drain', resolve);
-          stream.once('error', reject);
-        });
-    });
-    await new Promise<void>((resolve, reject) =>
-      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
-    await rename(temp, file);
-  } catch (err) {
-    stream.destroy();
-    await rm(temp, { force: true });
-    throw err;
-  }
 }

@@ -15,10 +15,11 @@ import { countFindings } from '../../propagation/index.js';
 import {
   type ImageScanResult,
   type PackageMatcher,
+  SBOM_FORMATS,
+  type SbomFormat,
+  sbomDocument,
   scanImage,
   scanSbom,
-  toCycloneDx,
-  toSpdx,
 } from '../../scan/index.js';
 import type { Store } from '../../store/index.js';
 import { advisoriesAreLoaded, NO_ADVISORIES } from '../advisories-loaded.js';
@@ -100,8 +101,7 @@ export function registerScanCommand(program: Command, run: Run): void {
               results.length > 1
                 ? suffixed(sbomOut.file, r.image.platform.replace(/\//g, '-'), i)
                 : sbomOut.file;
-            const doc = sbomOut.format === 'cyclonedx' ? toCycloneDx(r, VERSION) : toSpdx(r, VERSION);
-            await writeFile(file, `${JSON.stringify(doc, null, 2)}\n`);
+            await writeFile(file, `${JSON.stringify(sbomDocument(r, sbomOut.format, VERSION), null, 2)}\n`);
           }
         }
         const advisoriesLoaded = await advisoriesAreLoaded(
@@ -125,16 +125,14 @@ export function registerScanCommand(program: Command, run: Run): void {
     );
 }
 
-function parseSbomOption(
-  v: string[] | undefined,
-): { format: 'cyclonedx' | 'spdx'; file: string } | undefined {
+function parseSbomOption(v: string[] | undefined): { format: SbomFormat; file: string } | undefined {
   if (v === undefined) return undefined;
   const [format, file, ...rest] = v;
-  if ((format !== 'cyclonedx' && format !== 'spdx') || !file || rest.length)
+  if (!SBOM_FORMATS.includes(format as SbomFormat) || !file || rest.length)
     throw new UsageError(
       `--sbom expects a format (cyclonedx or spdx) and a file, e.g. --sbom cyclonedx sbom.json; got "${v.join(' ')}"`,
     );
-  return { format, file };
+  return { format: format as SbomFormat, file };
 }
 
 /** `out/api.cdx.json` → `out/api.linux-arm64.cdx.json`: the platform goes before the first dot. */
