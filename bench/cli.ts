@@ -10,6 +10,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASM_TIERING_FLAG } from '../src/cli/wasm-tiering.js';
+import { startRegistry } from '../src/identity/test-support/registry-server.js';
+import { pushImage } from '../src/scan/test-support/umoci-image.js';
 import { type Bench, type BenchRow, percentile } from './harness.js';
 
 /** The tree measured: this one (built first), or BENCH_CLI_ROOT, an already built other tree (a "before"). */
@@ -17,8 +19,9 @@ const ROOT = process.env.BENCH_CLI_ROOT ?? new URL('..', import.meta.url).pathna
 const BIN = join(ROOT, 'dist/cli/bin.js');
 
 /**
- * BENCH_CLI_ROWS=start,status,new,modules (comma-separated) runs only those groups of rows:
- * `--version`/`--help`, `db status` on an existing store, on a new data dir, the module counts.
+ * BENCH_CLI_ROWS=start,nostore,status,new,modules (comma-separated) runs only those groups of rows:
+ * `--version`/`--help`, the commands that need no store (`image resolve --no-record`, `sbom
+ * convert`), `db status` on an existing store, on a new data dir, the module counts.
  */
 const ROWS = process.env.BENCH_CLI_ROWS?.split(',').map((r) => r.trim());
 const wanted = (group: string) => !ROWS || ROWS.includes(group);
@@ -43,6 +46,50 @@ interface Sample {
   ms: number;
   rssMiB: number;
   cpuMs: number;
+}
+
+const OCI_LAYOUT = join(ROOT, 'testdata/identity/regclient-testrepo');
+const SBOM = join(ROOT, 'testdata/scan/pkgdb/sbom/trivy-centos-7-cyclonedx.json');
+
+/**
+ * The commands that need no store, against `node -e 0`: `image resolve --no-record` of a remote
+ * reference (an image pushed to a docker-registry on loopback: start plus two registry round trips)
+ * and `sbom convert`. Each runs with a data directory that must not appear.
+ */
+async function noStoreRows(tmp: string, n: number, log: (m: string) => void): Promise<BenchRow[]> {
+  const reg = await startRegistry();
+  if (!reg) throw new Error('the cli bench needs a docker-registry for image resolve --no-record');
+  try {
+    const ref = `${reg.host}/bench/app:v1`;
+    await pushImage(OCI_LAYOUT, 'v1', ref);
+    const never = join(tmp, 'never-opened');
+    const cmd =
+      (...args: string[]) =>
+      () =>
+        runChild(tmp, [BIN, '--data-dir', never, ...args]);
+    log(`image resolve --no-record, sbom convert vs node -e 0 (${n} runs each, alternating)`);
+    const [bare, resolve, convert] = alternate(n, [
+      () => runChild(tmp, ['-e', '0']),
+      cmd('--insecure-registry', reg.host, 'image', 'resolve', '--no-record', ref),
+      cmd('sbom', 'convert', SBOM, '--to', 'spdx', '--output', join(tmp, 'converted.spdx.json')),
+    ]);
+    if (existsSync(never)) throw new Error(`a command that needs no store created ${never}`);
+    const rows: [string, Series][] = [
+      ['image resolve --no-record REF (loopback registry)', resolve!],
+      ['sbom convert FILE --to spdx', convert!],
+    ];
+    return rows.map(([name, s]) => ({
+      name: `runsight ${name} (dist, wall, p50)`,
+      value: s.ms,
+      unit: 'ms',
+      baseline: { name: 'node -e 0', value: bare!.ms },
+      ratio: s.ms / bare!.ms,
+      goal: '< 300 ms',
+      notes: `no store opened; peak RSS ${s.rssMiB.toFixed(0)} MiB; ${spread(s)}; ${cpu(s, bare!)}`,
+    }));
+  } finally {
+    await reg.stop();
+  }
 }
 
 function runChild(tmp: string, args: string[], env: NodeJS.ProcessEnv = {}): Sample {
@@ -163,6 +210,8 @@ export const bench: Bench = {
           });
       }
 
+      if (wanted('nostore')) rows.push(...(await noStoreRows(tmp, n, log)));
+
       const existing = join(tmp, 'existing');
       runChild(tmp, [BIN, '--data-dir', existing, 'db', 'status']); // creates it
       const m = quick ? 3 : 5;
@@ -223,10 +272,19 @@ export const bench: Bench = {
         return { count: urls.length, pkgs: [...pkgs].sort() };
       };
       cpSync(existing, join(tmp, 'traced'), { recursive: true });
-      for (const args of [['--version'], ['--help'], ['--data-dir', join(tmp, 'traced'), 'db', 'status']]) {
+      for (const args of [
+        ['--version'],
+        ['--help'],
+        ['--data-dir', join(tmp, 'traced'), 'db', 'status'],
+        ['image', 'resolve', '--no-record', `oci:${OCI_LAYOUT}:v1`],
+        ['sbom', 'convert', SBOM, '--to', 'spdx', '--output', join(tmp, 'traced.spdx.json')],
+      ]) {
         const t = traced(args);
         rows.push({
-          name: `ES modules loaded by runsight ${args.filter((a) => !a.includes(tmp) && a !== '--data-dir').join(' ')}`,
+          name: `ES modules loaded by runsight ${args
+            .filter((a) => !a.includes(tmp) && a !== '--data-dir' && a !== '--output')
+            .map((a) => (a.startsWith('oci:') ? 'oci:LAYOUT' : a.endsWith('.json') ? 'FILE' : a))
+            .join(' ')}`,
           value: t.count,
           unit: 'modules',
           notes: `packages: ${t.pkgs.join(', ') || 'none but commander (CommonJS)'}`,
