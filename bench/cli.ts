@@ -6,7 +6,7 @@
 // writes process.resourceUsage().maxRSS at exit), so no external `time` is needed. A last row
 // counts the modules each command loads (a preloaded loader hook lists them).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASM_TIERING_FLAG } from '../src/cli/wasm-tiering.js';
@@ -174,6 +174,38 @@ function build(log: (msg: string) => void): void {
   }
 }
 
+/**
+ * The file system the new data directories are made on (Linux: /proc/self/mountinfo), named in the
+ * first-run row because that row is mostly file creation. ext4 without a journal is called out: it
+ * will not reuse an inode freed in the last 60 s (360 s while its inode table block is dirty), and
+ * checks every such inode on each create (fs/ext4/ialloc.c, recently_deleted), so after many
+ * deletions (a test suite, an earlier bench) each create can cost 0.3-0.7 ms instead of ~0.02 ms.
+ */
+function filesystem(dir: string): string {
+  try {
+    let best: { point: string; type: string; source: string } | undefined;
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const [left, right] = line.split(' - ');
+      const point = left?.split(' ')[4]?.replace(/\\040/g, ' ');
+      const [type, source] = right?.split(' ') ?? [];
+      if (!point || !type || !source) continue;
+      const inside = dir === point || dir.startsWith(point.endsWith('/') ? point : `${point}/`);
+      if (inside && point.length >= (best?.point.length ?? 0)) best = { point, type, source };
+    }
+    if (!best) return 'file system unknown';
+    const at = `${best.type} (${best.source} on ${best.point})`;
+    if (best.type !== 'ext4') return `data dirs on ${at}`;
+    const dev = best.source.replace(/^\/dev\//, '');
+    const journaled =
+      existsSync('/proc/fs/jbd2') && readdirSync('/proc/fs/jbd2').some((j) => j.startsWith(`${dev}-`));
+    return journaled
+      ? `data dirs on ${at}, journaled`
+      : `data dirs on ${at} WITHOUT a journal: creates skip inodes freed in the last 60-360 s, so this row rises after mass deletions (docs/benchmarks.md)`;
+  } catch {
+    return 'file system unknown';
+  }
+}
+
 const PGLITE_OPEN = (dir: string) =>
   `import{PGlite}from'@electric-sql/pglite';const pg=await PGlite.create(${JSON.stringify(dir)});await pg.query('select 1');await pg.close();`;
 
@@ -246,7 +278,7 @@ export const bench: Bench = {
           baseline: { name: 'db status, existing store', value: again!.ms },
           ratio: fresh!.ms / again!.ms,
           goal: '<= 1.5× baseline',
-          notes: `peak RSS ${fresh!.rssMiB.toFixed(0)} MiB (existing: ${again!.rssMiB.toFixed(0)} MiB); ${cpu(fresh!, again!)}; PGlite's own create + select 1: ${pgCreate!.ms.toFixed(0)} ms, ${pgCreate!.rssMiB.toFixed(0)} MiB`,
+          notes: `peak RSS ${fresh!.rssMiB.toFixed(0)} MiB (existing: ${again!.rssMiB.toFixed(0)} MiB); ${cpu(fresh!, again!)}; PGlite's own create + select 1: ${pgCreate!.ms.toFixed(0)} ms, ${pgCreate!.rssMiB.toFixed(0)} MiB; ${filesystem(tmp)}`,
         });
       }
 

@@ -42,8 +42,19 @@ describe('store template', () => {
       const dbs = await sql<{ datname: string }>`select datname from pg_database`.execute(store.db);
       expect(dbs.rows).toEqual([{ datname: 'postgres' }]);
       expect(existsSync(join(dir, 'pg', 'base', '1'))).toBe(false);
+      // No free-space or visibility map forks are written; PostgreSQL makes them when it needs them.
+      const forks = () =>
+        readdirSync(join(dir, 'pg'), { recursive: true }).filter((p) => /_(fsm|vm)$/.test(String(p)));
+      expect(forks()).toEqual([]);
       await sql`create table written_here (x int)`.execute(store.db);
-      await sql`insert into written_here values (1)`.execute(store.db);
+      await sql`insert into written_here select generate_series(1, 2000)`.execute(store.db);
+      await sql`delete from written_here where x > 1`.execute(store.db);
+      await sql`vacuum written_here, pg_class`.execute(store.db);
+      const made = await sql<{ rel: string }>`
+        select c.relname as rel from pg_class c
+        where c.relname in ('written_here', 'pg_class')
+          and pg_relation_size(c.oid, 'fsm') > 0 and pg_relation_size(c.oid, 'vm') > 0`.execute(store.db);
+      expect(made.rows.map((r) => r.rel).sort()).toEqual(['pg_class', 'written_here']);
     } finally {
       await store.close();
     }

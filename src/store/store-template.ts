@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrate.js';
 
@@ -61,23 +61,10 @@ export function readStoreTemplate(): Uint8Array | undefined {
  * extraction cut short is not taken for a store: the next open extracts again over it.
  */
 export function extractStoreTemplate(tar: Uint8Array, dir: string): void {
-  const buf = Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength);
-  const text = (at: number, len: number) => {
-    const field = buf.subarray(at, at + len);
-    const end = field.indexOf(0);
-    return field.subarray(0, end < 0 ? len : end).toString('utf8');
-  };
   const root = normalize(dir);
   let last: { path: string; data: Uint8Array } | undefined;
   mkdirSync(root, { recursive: true, mode: DIR_MODE });
-  for (let at = 0; at + 512 <= buf.length; ) {
-    if (buf[at] === 0) break; // the end-of-archive blocks
-    const prefix = text(at + 345, 155);
-    const name = `${prefix ? `${prefix}/` : ''}${text(at, 100)}`;
-    const size = Number.parseInt(text(at + 124, 12).trim() || '0', 8);
-    const type = String.fromCharCode(buf[at + 156] || 0x30);
-    const data = buf.subarray(at + 512, at + 512 + size);
-    at += 512 + Math.ceil(size / 512) * 512;
+  for (const { name, type, data } of tarEntries(tar)) {
     const rel = name.replace(/^\/+/, ''); // relative to the data directory: "/base/1/1255"
     const path = normalize(join(root, rel));
     if (path !== root && !path.startsWith(root + sep))
@@ -92,6 +79,36 @@ export function extractStoreTemplate(tar: Uint8Array, dir: string): void {
   writeFileSync(last.path, last.data, { mode: FILE_MODE });
 }
 
+interface TarEntry {
+  name: string;
+  /** '0' a file, '5' a directory. */
+  type: string;
+  data: Buffer;
+  /** Where the entry's header starts and where its last data block ends. */
+  start: number;
+  end: number;
+}
+
+/** The entries of an uncompressed ustar archive (as dumpDataDir writes one), up to its end blocks. */
+function* tarEntries(tar: Uint8Array): Generator<TarEntry> {
+  const buf = Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength);
+  const text = (at: number, len: number) => {
+    const field = buf.subarray(at, at + len);
+    const end = field.indexOf(0);
+    return field.subarray(0, end < 0 ? len : end).toString('utf8');
+  };
+  for (let at = 0; at + 512 <= buf.length; ) {
+    if (buf[at] === 0) return; // the end-of-archive blocks
+    const prefix = text(at + 345, 155);
+    const name = `${prefix ? `${prefix}/` : ''}${text(at, 100)}`;
+    const size = Number.parseInt(text(at + 124, 12).trim() || '0', 8);
+    const type = String.fromCharCode(buf[at + 156] || 0x30);
+    const start = at;
+    at += 512 + Math.ceil(size / 512) * 512;
+    yield { name, type, data: buf.subarray(start + 512, start + 512 + size), start, end: at };
+  }
+}
+
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
@@ -104,8 +121,11 @@ const FILE_MODE = 0o600;
  *   of the template's bytes (42 → 27 MB).
  * - A checkpoint last: a store made from the template then starts from it instead of replaying
  *   every migration's WAL (crash recovery) on its first open.
+ * - No free-space map or visibility map forks (`_fsm`, `_vm`): PostgreSQL treats a missing one as
+ *   empty and makes it when it first records into it, and the template's relations are a catalog
+ *   and empty tables. That is 86 fewer files for every new store's first open to create (565).
  */
-export async function dumpStoreTemplate(client: PGlite, compression: 'none' | 'gzip'): Promise<Blob> {
+export async function dumpStoreTemplate(client: PGlite, compression: 'none' | 'gzip'): Promise<Uint8Array> {
   const { rows } = await client.query<{ datname: string; current: boolean }>(
     'select datname, datname = current_database() as current from pg_database',
   );
@@ -116,13 +136,18 @@ export async function dumpStoreTemplate(client: PGlite, compression: 'none' | 'g
   for (const { datname } of rows.filter((r) => !r.current))
     await client.exec(`drop database ${quoteIdent(datname)}`);
   await client.exec('checkpoint');
-  return client.dumpDataDir(compression);
+  const tar = new Uint8Array(await (await client.dumpDataDir('none')).arrayBuffer());
+  const kept = [...tarEntries(tar)].filter((e) => !OPTIONAL_FORK.test(e.name));
+  const out = Buffer.concat([...kept.map((e) => tar.subarray(e.start, e.end)), Buffer.alloc(1024)]);
+  return compression === 'gzip' ? gzipSync(out) : out;
 }
+
+/** A relation's free-space map or visibility map fork: base/<database>/ or global/<relfilenode>_fsm / _vm. */
+const OPTIONAL_FORK = /\/(base\/\d+|global)\/\d+_(fsm|vm)$/;
 
 /** Writes `client`'s template beside this module, with its key (the build step). */
 export async function writeStoreTemplate(client: PGlite): Promise<void> {
-  const tar = await dumpStoreTemplate(client, 'gzip');
-  writeFileSync(TEMPLATE, Buffer.from(await tar.arrayBuffer()));
+  writeFileSync(TEMPLATE, await dumpStoreTemplate(client, 'gzip'));
   writeFileSync(TEMPLATE_KEY, `${JSON.stringify(templateKey(), null, 1)}\n`);
 }
 
