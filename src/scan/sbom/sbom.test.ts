@@ -8,6 +8,7 @@ import type { ImageScanResult } from '../scan-image.js';
 import { scanSbom } from '../scan-sbom.js';
 import { cycloneDxSchemaErrors } from '../test-support/cyclonedx-schema.js';
 import { extractFile, fixture, txtarFile } from '../test-support/expected.js';
+import { spdxRuleErrors } from '../test-support/spdx-rules.js';
 import { toCycloneDx } from './cyclonedx.js';
 import { dependsOnOf } from './dependencies.js';
 import { parseSbom } from './read-sbom.js';
@@ -289,8 +290,9 @@ describe('SBOM output', () => {
     expect(await cycloneDxSchemaErrors(doc)).toBeNull();
   });
 
-  it('SPDX 2.3 reads back to the same packages and layers', () => {
+  it('SPDX 2.3 keeps the schema rules and reads back to the same packages and layers', () => {
     const doc = toSpdx(result, '0.1.0');
+    expect(spdxRuleErrors(doc)).toBeNull();
     const back = parseSbom(JSON.parse(JSON.stringify(doc)), 'out.spdx.json');
     expect(back.format).toBe('spdx');
     expect(back.packages.map((p) => [p.ecosystem, p.name, p.version, p.layer])).toEqual(

@@ -70,7 +70,11 @@ export function toSpdx(r: ImageScanResult, toolVersion: string): unknown {
     SPDXID: 'SPDXRef-DOCUMENT',
     name: r.image.reference,
     documentNamespace: `https://runsight.dev/spdx/${r.image.digest.replace(':', '-')}/${randomUUID()}`,
-    creationInfo: { created: new Date().toISOString(), creators: [`Tool: runsight-${toolVersion}`] },
+    // SPDX 2.3 dates are whole seconds in UTC (YYYY-MM-DDThh:mm:ssZ): no fraction.
+    creationInfo: {
+      created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      creators: [`Tool: runsight-${toolVersion}`],
+    },
     packages,
     relationships,
   };
