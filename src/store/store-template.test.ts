@@ -46,6 +46,13 @@ describe('store template', () => {
       const forks = () =>
         readdirSync(join(dir, 'pg'), { recursive: true }).filter((p) => /_(fsm|vm)$/.test(String(p)));
       expect(forks()).toEqual([]);
+      // One WAL segment, the checkpoint's, written as a hole past its first pages; the migrations'
+      // WAL and the spare segment PostgreSQL recycled it into are not in the template.
+      const segments = readdirSync(join(dir, 'pg', 'pg_wal')).filter((f) => /^[0-9A-F]{24}$/.test(f));
+      expect(segments).toHaveLength(1);
+      const segment = statSync(join(dir, 'pg', 'pg_wal', segments[0]!));
+      expect(segment.size).toBe(16 * 1024 * 1024);
+      expect(segment.blocks * 512).toBeLessThan(1024 * 1024);
       await sql`create table written_here (x int)`.execute(store.db);
       await sql`insert into written_here select generate_series(1, 2000)`.execute(store.db);
       await sql`delete from written_here where x > 1`.execute(store.db);

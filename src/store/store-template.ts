@@ -7,7 +7,15 @@
 // running from source, a rebuilt migration list, another PGlite — the store is created from scratch
 // as before. Migrations run on open either way.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -72,12 +80,43 @@ export function extractStoreTemplate(tar: Uint8Array, dir: string): void {
     if (type === '5') mkdirSync(path, { recursive: true, mode: DIR_MODE });
     else if (type === '0') {
       if (rel === 'PG_VERSION') last = { path, data };
-      else writeFileSync(path, data, { mode: FILE_MODE });
+      else writeTemplateFile(path, data);
     } else throw new Error(`store template entry ${JSON.stringify(name)} has unsupported type ${type}`);
   }
   if (!last) throw new Error('the store template has no PG_VERSION');
   writeFileSync(last.path, last.data, { mode: FILE_MODE });
 }
+
+/**
+ * One file of the template. A large file that ends in zero pages (the WAL segment: 16 MiB, of which
+ * only the checkpoint's first pages are written) has its content written and the rest left as a
+ * hole (ftruncate): it reads back the same, and the disk is spared writing the zeros.
+ */
+function writeTemplateFile(path: string, data: Buffer): void {
+  const end = data.length >= SPARSE_FROM && data.length % PAGE === 0 ? contentEnd(data) : data.length;
+  if (end === data.length) {
+    writeFileSync(path, data, { mode: FILE_MODE });
+    return;
+  }
+  const fd = openSync(path, 'w', FILE_MODE);
+  try {
+    for (let at = 0; at < end; ) at += writeSync(fd, data, at, end - at);
+    ftruncateSync(fd, data.length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where `data`'s trailing run of all-zero pages starts. */
+function contentEnd(data: Buffer): number {
+  const zero = Buffer.alloc(PAGE);
+  let end = data.length;
+  while (end > 0 && data.subarray(end - PAGE, end).equals(zero)) end -= PAGE;
+  return end;
+}
+
+const PAGE = 8192;
+const SPARSE_FROM = 1 << 20;
 
 interface TarEntry {
   name: string;
@@ -119,8 +158,11 @@ const FILE_MODE = 0o600;
  *   `template1`, which only `CREATE DATABASE` reads and a store never runs; each is a copy of the
  *   catalog, so they were half of the files a new store's first open writes (1,253 → 626) and
  *   of the template's bytes (42 → 27 MB).
- * - A checkpoint last: a store made from the template then starts from it instead of replaying
- *   every migration's WAL (crash recovery) on its first open.
+ * - A checkpoint last, in a WAL segment of its own: a store made from the template then starts from
+ *   it instead of replaying every migration's WAL (crash recovery) on its first open. Only the
+ *   segments from the checkpoint's redo point on are kept: the one before it holds the migrations'
+ *   WAL (9 MB), and PostgreSQL recycles it as a spare future segment, full of that old WAL. The
+ *   segment kept is nearly all zeros, which the extraction leaves as a hole.
  * - No free-space map or visibility map forks (`_fsm`, `_vm`): PostgreSQL treats a missing one as
  *   empty and makes it when it first records into it, and the template's relations are a catalog
  *   and empty tables. That is 86 fewer files for every new store's first open to create (565).
@@ -135,12 +177,29 @@ export async function dumpStoreTemplate(client: PGlite, compression: 'none' | 'g
   await client.exec('update pg_database set datistemplate = false where datname <> current_database()');
   for (const { datname } of rows.filter((r) => !r.current))
     await client.exec(`drop database ${quoteIdent(datname)}`);
+  await client.exec('select pg_switch_wal()');
   await client.exec('checkpoint');
+  const wal = (
+    await client.query<{ first: string; last: string }>(
+      `select pg_walfile_name(redo_lsn) as first, pg_walfile_name(pg_current_wal_insert_lsn()) as last
+       from pg_control_checkpoint()`,
+    )
+  ).rows[0]!;
   const tar = new Uint8Array(await (await client.dumpDataDir('none')).arrayBuffer());
-  const kept = [...tarEntries(tar)].filter((e) => !OPTIONAL_FORK.test(e.name));
+  const needed = (name: string) => {
+    const segment = WAL_SEGMENT.exec(name)?.[1];
+    if (segment) return segment >= wal.first && segment <= wal.last;
+    return !OPTIONAL_FORK.test(name) && name !== '/postmaster.pid'; // the dumping process's lock file
+  };
+  const kept = [...tarEntries(tar)].filter((e) => needed(e.name));
+  if (!kept.some((e) => WAL_SEGMENT.test(e.name)))
+    throw new Error(`the dump holds no WAL segment from ${wal.first} to ${wal.last}`);
   const out = Buffer.concat([...kept.map((e) => tar.subarray(e.start, e.end)), Buffer.alloc(1024)]);
   return compression === 'gzip' ? gzipSync(out) : out;
 }
+
+/** A WAL segment file (timeline, log and segment number in hex): its name. */
+const WAL_SEGMENT = /\/pg_wal\/([0-9A-F]{24})$/;
 
 /** A relation's free-space map or visibility map fork: base/<database>/ or global/<relfilenode>_fsm / _vm. */
 const OPTIONAL_FORK = /\/(base\/\d+|global)\/\d+_(fsm|vm)$/;
