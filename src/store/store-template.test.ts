@@ -43,9 +43,10 @@ describe('store template', () => {
       expect(dbs.rows).toEqual([{ datname: 'postgres' }]);
       expect(existsSync(join(dir, 'pg', 'base', '1'))).toBe(false);
       // No free-space or visibility map forks are written; PostgreSQL makes them when it needs them.
-      const forks = () =>
-        readdirSync(join(dir, 'pg'), { recursive: true }).filter((p) => /_(fsm|vm)$/.test(String(p)));
-      expect(forks()).toEqual([]);
+      const forks = readdirSync(join(dir, 'pg'), { recursive: true }).filter((p) =>
+        /_(fsm|vm)$/.test(String(p)),
+      );
+      expect(forks).toEqual([]);
       // One WAL segment, the checkpoint's, written as a hole past its first pages; the migrations'
       // WAL and the spare segment PostgreSQL recycled it into are not in the template.
       const segments = readdirSync(join(dir, 'pg', 'pg_wal')).filter((f) => /^[0-9A-F]{24}$/.test(f));

@@ -1,7 +1,8 @@
 // `runsight sbom convert`: real SBOMs (Trivy's CycloneDX and SPDX of centos:7, Trivy's CycloneDX of
 // a fluentd image's lockfiles; testdata/SOURCES.md) rewritten in each format. The CycloneDX it writes
-// is valid against the official 1.6 schema, the SPDX against SPDX 2.3's schema rules; every conversion reads back to the input's packages; no
-// store is opened; bad input exits 2 and leaves --output as it was.
+// is valid against the official 1.6 schema, the SPDX against SPDX 2.3's schema rules; every
+// conversion reads back to the input's packages; no store is opened; bad input exits 2 and leaves
+// --output as it was.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
